@@ -1,0 +1,54 @@
+/**
+ * What front ends (line mode, full-screen UI) see of a chat session: events to render and a
+ * handful of methods. Front ends never touch datagrams; see lib/client/chat-client.ts for the
+ * implementation over UDP and spec/support/fake-session.ts for a fake for UI tests.
+ */
+import type { ErrorCode } from '../protocol/error-codes.js';
+import type { LeaveReason } from '../protocol/messages.js';
+
+/** joining: handshake in progress; online: joined; reconnecting: server lost, retrying; closed: done. */
+export type ConnectionState = 'joining' | 'online' | 'reconnecting' | 'closed';
+
+export type ClientEvent =
+  /** Joined (or rejoined after a server loss / restart: `rejoined` true). */
+  | { type: 'joined'; nick: string; rejoined: boolean }
+  /** A chat message in room order. `own`: sent by this session. `history`: replayed to a newcomer. */
+  | { type: 'message'; seq: number; time: number; nick: string; text: string; own: boolean; history: boolean }
+  /** Someone joined or left, in room order. */
+  | { type: 'presence'; seq: number; time: number; nick: string; action: 'join' | 'leave'; reason?: LeaveReason; history: boolean }
+  /** The member list changed (sorted case-insensitively). */
+  | { type: 'roster'; nicks: readonly string[] }
+  /** Connection state or round-trip time changed. */
+  | { type: 'state'; state: ConnectionState; rttMs: number | undefined }
+  /** A message the server refused (too long, empty …); it will not be delivered. */
+  | { type: 'refused'; text: string; code: ErrorCode; reason: string }
+  /** Something the user should read (e.g. messages that could not be recovered). */
+  | { type: 'notice'; text: string }
+  /**
+   * A join was refused (nick taken or invalid, server full) or the server cannot be reached:
+   * the session stops trying until `join()` is called again.
+   */
+  | { type: 'join-failed'; code: ErrorCode; reason: string }
+  /** The session is over (after `leave()`, or cut off by the server). */
+  | { type: 'closed'; reason: string };
+
+export interface ChatSession {
+  /** The nickname as the server registered it (the requested one until joined). */
+  readonly nick: string;
+  /** Server address as the user gave it, for display. */
+  readonly server: string;
+  readonly state: ConnectionState;
+  readonly rttMs: number | undefined;
+  /** Current members, sorted case-insensitively. */
+  readonly peers: readonly string[];
+  /** Messages said but not yet acknowledged by the server. */
+  readonly pending: number;
+  /** Queues a message (split into several if longer than the protocol allows). Throws after close. */
+  say(text: string): void;
+  /** Starts (or restarts, after join-failed) joining, optionally with another nickname. */
+  join(nick?: string): void;
+  /** Leaves politely (bounded wait for the server's confirmation) and closes. Idempotent. */
+  leave(): Promise<void>;
+  on(event: 'event', listener: (e: ClientEvent) => void): this;
+  off(event: 'event', listener: (e: ClientEvent) => void): this;
+}

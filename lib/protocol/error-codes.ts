@@ -1,0 +1,76 @@
+/**
+ * Stable error codes (docs/protocol.md §7). Wire codes travel in ERROR datagrams;
+ * local codes are raised by the codec or by the client and server shells.
+ */
+
+/** Codes sent on the wire, with their u16 numbers. */
+export const WIRE_ERROR_CODES = {
+  UDPCHAT_ERR_NICK_TAKEN: 1,
+  UDPCHAT_ERR_NICK_INVALID: 2,
+  UDPCHAT_ERR_SERVER_FULL: 3,
+  UDPCHAT_ERR_TOO_MANY_SESSIONS: 4,
+  UDPCHAT_ERR_UNKNOWN_SESSION: 5,
+  UDPCHAT_ERR_TEXT_TOO_LONG: 6,
+  UDPCHAT_ERR_TEXT_INVALID: 7,
+  UDPCHAT_ERR_UNSUPPORTED: 8,
+  UDPCHAT_ERR_FLOODING: 9,
+  UDPCHAT_ERR_HISTORY_GONE: 10,
+} as const;
+
+export type WireErrorCode = keyof typeof WIRE_ERROR_CODES;
+
+/** Codes raised locally (never sent). */
+export type LocalErrorCode =
+  | 'UDPCHAT_ERR_BAD_MAGIC'
+  | 'UDPCHAT_ERR_BAD_VERSION'
+  | 'UDPCHAT_ERR_UNKNOWN_TYPE'
+  | 'UDPCHAT_ERR_TRUNCATED'
+  | 'UDPCHAT_ERR_OVERSIZE'
+  | 'UDPCHAT_ERR_TRAILING_BYTES'
+  | 'UDPCHAT_ERR_BAD_UTF8'
+  | 'UDPCHAT_ERR_BAD_FIELD'
+  | 'UDPCHAT_ERR_SERVER_UNREACHABLE'
+  | 'UDPCHAT_ERR_BAD_ADDRESS'
+  | 'UDPCHAT_ERR_ADDRESS_IN_USE'
+  | 'UDPCHAT_ERR_UNDELIVERED'
+  | 'UDPCHAT_ERR_NOT_JOINED'
+  | 'UDPCHAT_ERR_SERVER_GONE';
+
+export type ErrorCode = WireErrorCode | LocalErrorCode;
+
+/** One sentence per code; docs/protocol.md §7 repeats these verbatim (a spec checks it). */
+export const ERROR_DESCRIPTIONS: Record<ErrorCode, string> = {
+  UDPCHAT_ERR_NICK_TAKEN: 'The nickname is in use by another online user (compared after normalisation).',
+  UDPCHAT_ERR_NICK_INVALID: 'The nickname is empty, too long, or contains characters that are not allowed.',
+  UDPCHAT_ERR_SERVER_FULL: 'The server already has as many peers as it accepts.',
+  UDPCHAT_ERR_TOO_MANY_SESSIONS: 'Too many sessions come from this IP address.',
+  UDPCHAT_ERR_UNKNOWN_SESSION: 'The token names no live session on this server (it restarted or evicted the peer): join again.',
+  UDPCHAT_ERR_TEXT_TOO_LONG: 'The message text is longer than 1000 UTF-8 bytes; it was not accepted.',
+  UDPCHAT_ERR_TEXT_INVALID: 'The message text is empty; it was not accepted.',
+  UDPCHAT_ERR_UNSUPPORTED: 'The request uses a target or capability this server does not support.',
+  UDPCHAT_ERR_FLOODING: 'The peer kept sending past the hard rate limit and was cut off.',
+  UDPCHAT_ERR_HISTORY_GONE: 'The requested sequence numbers are older than the oldest the server still keeps.',
+  UDPCHAT_ERR_BAD_MAGIC: 'The datagram does not start with the udp-chat magic bytes.',
+  UDPCHAT_ERR_BAD_VERSION: 'The datagram carries a protocol version this implementation does not speak.',
+  UDPCHAT_ERR_UNKNOWN_TYPE: 'The datagram type byte is not one this protocol defines.',
+  UDPCHAT_ERR_TRUNCATED: 'The datagram ends before a field it declares or requires.',
+  UDPCHAT_ERR_OVERSIZE: 'The datagram is longer than 1200 bytes.',
+  UDPCHAT_ERR_TRAILING_BYTES: 'The datagram has bytes after its last field.',
+  UDPCHAT_ERR_BAD_UTF8: 'A text field is not well-formed UTF-8.',
+  UDPCHAT_ERR_BAD_FIELD: 'A field holds a value outside its allowed range.',
+  UDPCHAT_ERR_SERVER_UNREACHABLE: 'The server did not answer a join within the time allowed.',
+  UDPCHAT_ERR_BAD_ADDRESS: 'The server address cannot be parsed or resolved.',
+  UDPCHAT_ERR_ADDRESS_IN_USE: 'The address and port to listen on are already in use.',
+  UDPCHAT_ERR_UNDELIVERED: 'Some messages were not acknowledged by the server before giving up.',
+  UDPCHAT_ERR_NOT_JOINED: 'A session method was called in a state that does not allow it.',
+  UDPCHAT_ERR_SERVER_GONE: 'The server stopped answering and the session is reconnecting.',
+};
+
+const WIRE_BY_NUMBER = new Map<number, WireErrorCode>(
+  Object.entries(WIRE_ERROR_CODES).map(([name, n]) => [n, name as WireErrorCode]),
+);
+
+/** The wire error code for a u16, or undefined if the number is not defined. */
+export function wireErrorCodeOf(n: number): WireErrorCode | undefined {
+  return WIRE_BY_NUMBER.get(n);
+}

@@ -1,0 +1,185 @@
+/**
+ * Typed datagrams (docs/protocol.md §3–§4). One union keyed by `type`; the codec maps each
+ * tag to its opcode in one table (codec.ts). Byte fields are Buffers of fixed length.
+ */
+import type { WireErrorCode } from './error-codes.js';
+
+/** Why a member left the room (DATA leave entries, BYE). */
+export type LeaveReason = 'quit' | 'timeout' | 'shutdown' | 'flooding' | 'replaced';
+
+/** `target` of a message: 0 is the room everyone is in; other values are reserved (§4.6). */
+export type Target = number;
+
+// ---- client → server -------------------------------------------------------
+
+export interface JoinMessage {
+  type: 'join';
+  /** All zeroes on the first attempt; then the cookie from COOKIE. */
+  cookie: Buffer;
+  /** Random per client process, constant across rejoins (resume key). */
+  clientId: Buffer;
+  /** Instance of the server the client was last joined to, or zeroes. */
+  resumeInstance: Buffer;
+  /** Last room sequence number the client delivered on that instance, or 0. */
+  resumeSeq: number;
+  /** Capability bits the client supports (none defined in version 1). */
+  caps: number;
+  nick: string;
+}
+
+export interface SayMessage {
+  type: 'say';
+  token: Buffer;
+  /** Client sequence number, 1, 2, 3 … per client id, never reused. */
+  cseq: number;
+  target: Target;
+  text: string;
+}
+
+export interface PingMessage {
+  type: 'ping';
+  token: Buffer;
+  /** Highest room sequence number delivered in order (0 if none). */
+  delivered: number;
+  /** Client clock (ms, mod 2^32), echoed in PONG for RTT measurement. */
+  echo: number;
+}
+
+export interface NackMessage {
+  type: 'nack';
+  token: Buffer;
+  /** First missing room sequence number. */
+  from: number;
+  /** Last missing room sequence number (inclusive, ≥ from). */
+  to: number;
+}
+
+export interface WhoMessage {
+  type: 'who';
+  token: Buffer;
+  page: number;
+}
+
+export interface LeaveMessage {
+  type: 'leave';
+  token: Buffer;
+}
+
+// ---- server → client -------------------------------------------------------
+
+export interface CookieMessage {
+  type: 'cookie';
+  clientId: Buffer;
+  cookie: Buffer;
+}
+
+export interface WelcomeMessage {
+  type: 'welcome';
+  clientId: Buffer;
+  token: Buffer;
+  instance: Buffer;
+  /** First room sequence number the server replays as history (baseSeq + 1 if none). */
+  historyFrom: number;
+  /** Last room sequence number before this peer's own join entry. */
+  baseSeq: number;
+  /** Highest client sequence number already accepted for this client id (0 if none). */
+  ackedCseq: number;
+  heartbeatMs: number;
+  idleTimeoutMs: number;
+  maxText: number;
+  caps: number;
+  /** The nickname as registered (after normalisation of form, not of case). */
+  nick: string;
+}
+
+export interface MessageEntry {
+  kind: 'msg';
+  seq: number;
+  /** Server time, ms since the Unix epoch. */
+  time: number;
+  nick: string;
+  target: Target;
+  text: string;
+}
+
+export interface JoinEntry {
+  kind: 'join';
+  seq: number;
+  time: number;
+  nick: string;
+}
+
+export interface LeaveEntry {
+  kind: 'leave';
+  seq: number;
+  time: number;
+  nick: string;
+  reason: LeaveReason;
+}
+
+/** One entry of the room log. */
+export type Entry = MessageEntry | JoinEntry | LeaveEntry;
+
+export interface DataMessage {
+  type: 'data';
+  /** Consecutive entries; entries[i].seq === entries[0].seq + i. */
+  entries: Entry[];
+}
+
+export interface AckMessage {
+  type: 'ack';
+  token: Buffer;
+  /** Every client sequence number ≤ cseq is accepted (or refused with an ERROR). */
+  cseq: number;
+}
+
+export interface SyncMessage {
+  type: 'sync';
+  /** Last room sequence number assigned. */
+  lastSeq: number;
+}
+
+export interface PongMessage {
+  type: 'pong';
+  lastSeq: number;
+  echo: number;
+}
+
+export interface RosterMessage {
+  type: 'roster';
+  /** The member list is as of this room sequence number. */
+  asOfSeq: number;
+  page: number;
+  pages: number;
+  nicks: string[];
+}
+
+export interface ByeMessage {
+  type: 'bye';
+  token: Buffer;
+  reason: LeaveReason;
+}
+
+export interface ErrorMessage {
+  type: 'error';
+  /** The token or client id of the request this answers. */
+  ref: Buffer;
+  code: WireErrorCode;
+  /** Code-specific number (e.g. the refused cseq); 0 if unused. */
+  arg: number;
+  detail: string;
+}
+
+export type ClientMessage = JoinMessage | SayMessage | PingMessage | NackMessage | WhoMessage | LeaveMessage;
+export type ServerMessage =
+  | CookieMessage
+  | WelcomeMessage
+  | DataMessage
+  | AckMessage
+  | SyncMessage
+  | PongMessage
+  | RosterMessage
+  | ByeMessage
+  | ErrorMessage;
+export type Message = ClientMessage | ServerMessage;
+export type MessageType = Message['type'];

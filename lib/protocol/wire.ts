@@ -1,0 +1,116 @@
+/**
+ * Byte-level reader and writer used by the codec. A Reader never reads past the datagram:
+ * every read checks the remaining length first and throws UDPCHAT_ERR_TRUNCATED.
+ */
+import { ProtocolError } from './protocol-error.js';
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+export class Reader {
+  private offset: number;
+
+  constructor(
+    private readonly buf: Buffer,
+    offset: number,
+  ) {
+    this.offset = offset;
+  }
+
+  get remaining(): number {
+    return this.buf.length - this.offset;
+  }
+
+  private need(n: number): number {
+    if (this.buf.length - this.offset < n) throw new ProtocolError('UDPCHAT_ERR_TRUNCATED');
+    const at = this.offset;
+    this.offset += n;
+    return at;
+  }
+
+  u8(): number {
+    return this.buf[this.need(1)] as number;
+  }
+
+  u16(): number {
+    return this.buf.readUInt16BE(this.need(2));
+  }
+
+  u32(): number {
+    return this.buf.readUInt32BE(this.need(4));
+  }
+
+  u48(): number {
+    return this.buf.readUIntBE(this.need(6), 6);
+  }
+
+  /** A copy of the next n bytes (copied so a message never aliases the receive buffer). */
+  bytes(n: number): Buffer {
+    const at = this.need(n);
+    return Buffer.from(this.buf.subarray(at, at + n));
+  }
+
+  /** UTF-8 text of exactly n bytes. */
+  text(n: number): string {
+    const at = this.need(n);
+    try {
+      return UTF8.decode(this.buf.subarray(at, at + n));
+    } catch {
+      throw new ProtocolError('UDPCHAT_ERR_BAD_UTF8');
+    }
+  }
+
+  end(): void {
+    if (this.offset !== this.buf.length) throw new ProtocolError('UDPCHAT_ERR_TRAILING_BYTES');
+  }
+}
+
+export class Writer {
+  private offset = 0;
+  readonly buf: Buffer;
+
+  constructor(size: number) {
+    this.buf = Buffer.allocUnsafe(size);
+  }
+
+  u8(v: number): this {
+    this.buf[this.offset++] = v;
+    return this;
+  }
+
+  u16(v: number): this {
+    this.offset = this.buf.writeUInt16BE(v, this.offset);
+    return this;
+  }
+
+  u32(v: number): this {
+    this.offset = this.buf.writeUInt32BE(v, this.offset);
+    return this;
+  }
+
+  u48(v: number): this {
+    this.offset = this.buf.writeUIntBE(v, this.offset, 6);
+    return this;
+  }
+
+  bytes(b: Buffer): this {
+    this.offset += b.copy(this.buf, this.offset);
+    return this;
+  }
+
+  /** Writes UTF-8 that the caller already measured with {@link utf8Length}. */
+  text(s: string, byteLength: number): this {
+    this.offset += this.buf.write(s, this.offset, byteLength, 'utf8');
+    return this;
+  }
+
+  done(): Buffer {
+    if (this.offset !== this.buf.length) throw new Error(`writer: wrote ${this.offset} of ${this.buf.length} bytes`);
+    return this.buf;
+  }
+}
+
+/** UTF-8 length of a string; throws UDPCHAT_ERR_BAD_UTF8 for lone surrogates (they cannot round-trip). */
+export function utf8Length(s: string): number {
+  if (!s.isWellFormed()) throw new ProtocolError('UDPCHAT_ERR_BAD_UTF8');
+  return Buffer.byteLength(s, 'utf8');
+}
