@@ -11,7 +11,7 @@ const KIND_MSG = 1;
 const KIND_JOIN = 2;
 const KIND_LEAVE = 3;
 
-const REASONS: readonly LeaveReason[] = ['quit', 'timeout', 'shutdown', 'flooding', 'replaced'];
+const REASONS: readonly LeaveReason[] = ['quit', 'timeout', 'shutdown', 'flooding'];
 
 export function leaveReasonByte(reason: LeaveReason): number {
   return REASONS.indexOf(reason);

@@ -5,7 +5,7 @@
 import type { WireErrorCode } from './error-codes.js';
 
 /** Why a member left the room (DATA leave entries, BYE). */
-export type LeaveReason = 'quit' | 'timeout' | 'shutdown' | 'flooding' | 'replaced';
+export type LeaveReason = 'quit' | 'timeout' | 'shutdown' | 'flooding';
 
 /** `target` of a message: 0 is the room everyone is in; other values are reserved (§4.6). */
 export type Target = number;
