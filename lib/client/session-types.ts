@@ -20,6 +20,8 @@ export type ClientEvent =
   | { type: 'roster'; nicks: readonly string[] }
   /** Connection state or round-trip time changed. */
   | { type: 'state'; state: ConnectionState; rttMs: number | undefined }
+  /** The server acknowledged messages this session said; `pending` are still unacknowledged. */
+  | { type: 'delivered'; pending: number }
   /** A message the server refused (too long, empty …); it will not be delivered. */
   | { type: 'refused'; text: string; code: ErrorCode; reason: string }
   /** Something the user should read (e.g. messages that could not be recovered). */
