@@ -1,0 +1,31 @@
+/**
+ * Round-trip time and retransmission timeout (docs/protocol.md §6.2 "timers"; RFC 6298):
+ * RTO = max(min, SRTT + 4·RTTVAR), initial 250 ms; backoff doubles, capped at max(1 s, 2·SRTT).
+ */
+import { DEFAULTS } from '../protocol/constants.js';
+
+export class RttEstimator {
+  srtt: number | undefined;
+  private rttvar = 0;
+
+  sample(rttMs: number): void {
+    const r = Math.max(0, rttMs);
+    if (this.srtt === undefined) {
+      this.srtt = r;
+      this.rttvar = r / 2;
+    } else {
+      this.rttvar = 0.75 * this.rttvar + 0.25 * Math.abs(this.srtt - r);
+      this.srtt = 0.875 * this.srtt + 0.125 * r;
+    }
+  }
+
+  get rto(): number {
+    if (this.srtt === undefined) return DEFAULTS.initialRtoMs;
+    return Math.min(this.maxRto, Math.max(DEFAULTS.minRtoMs, this.srtt + 4 * this.rttvar));
+  }
+
+  /** Largest timeout a backed-off retransmission waits. */
+  get maxRto(): number {
+    return Math.max(DEFAULTS.maxRtoMs, 2 * (this.srtt ?? 0));
+  }
+}

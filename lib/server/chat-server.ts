@@ -1,0 +1,161 @@
+/**
+ * The server shell: one dgram socket, the clock and timers around a {@link ServerCore}.
+ * Datagrams received in one event-loop turn are handled together, then flushed once, so that
+ * under load new entries are packed into fewer DATA datagrams.
+ */
+import { randomBytes } from 'node:crypto';
+import dgram from 'node:dgram';
+import { EventEmitter } from 'node:events';
+import { ProtocolError } from '../protocol/protocol-error.js';
+import type { PeerAddress } from './peer-address.js';
+import { type ServerEvent, ServerCore, type ServerStats } from './server-core.js';
+import type { ServerOptions } from './server-options.js';
+
+export interface ChatServerOptions extends Partial<ServerOptions> {
+  host: string;
+  port: number;
+  /** Socket buffer sizes to ask for (the kernel may cap them). */
+  socketBufferBytes?: number;
+}
+
+const DEFAULT_SOCKET_BUFFER = 4 * 1024 * 1024;
+const CLOSE_GRACE_MS = 500;
+
+export interface ChatServerEvents {
+  join: [Extract<ServerEvent, { type: 'join' }>];
+  leave: [Extract<ServerEvent, { type: 'leave' }>];
+  refused: [Extract<ServerEvent, { type: 'refused' }>];
+  /** A send failed (the datagram is lost; the protocol repairs it). */
+  warning: [Error];
+}
+
+export class ChatServer extends EventEmitter<ChatServerEvents> {
+  readonly core: ServerCore;
+  sendErrors = 0;
+  private readonly socket: dgram.Socket;
+  private timer: NodeJS.Timeout | undefined;
+  private flushQueued = false;
+  private closed = false;
+
+  private constructor(socket: dgram.Socket, core: ServerCore) {
+    super();
+    this.socket = socket;
+    this.core = core;
+  }
+
+  /**
+   * Binds and starts serving. Rejects with UDPCHAT_ERR_ADDRESS_IN_USE if the port is taken,
+   * UDPCHAT_ERR_BAD_ADDRESS if the host cannot be bound.
+   */
+  static async start(options: ChatServerOptions): Promise<ChatServer> {
+    const { host, port, socketBufferBytes = DEFAULT_SOCKET_BUFFER, ...coreOptions } = options;
+    const socket = dgram.createSocket({
+      type: host.includes(':') ? 'udp6' : 'udp4',
+      recvBufferSize: socketBufferBytes,
+      sendBufferSize: socketBufferBytes,
+    });
+    await new Promise<void>((resolve, reject) => {
+      const onError = (err: NodeJS.ErrnoException): void => {
+        socket.close();
+        if (err.code === 'EADDRINUSE') reject(new ProtocolError('UDPCHAT_ERR_ADDRESS_IN_USE', `${host}:${port} is already in use`));
+        else reject(new ProtocolError('UDPCHAT_ERR_BAD_ADDRESS', `cannot listen on ${host}:${port}: ${err.message}`));
+      };
+      socket.once('error', onError);
+      socket.bind(port, host, () => {
+        socket.off('error', onError);
+        resolve();
+      });
+    });
+    const server = new ChatServer(socket, new ServerCore({ ...coreOptions, random: randomBytes, now: Date.now() }));
+    socket.on('message', (msg, rinfo) => server.socketOnMessage(msg, rinfo));
+    // Without a listener a send error would crash the process (DESIGN.md, Node dgram facts).
+    socket.on('error', (err) => server.socketOnError(err));
+    server.arm();
+    return server;
+  }
+
+  /** The bound address (with the real port when 0 was asked for). */
+  address(): PeerAddress {
+    const a = this.socket.address();
+    return { address: a.address, port: a.port };
+  }
+
+  get stats(): ServerStats {
+    return this.core.stats;
+  }
+
+  private socketOnMessage(msg: Buffer, rinfo: dgram.RemoteInfo): void {
+    if (this.closed) return;
+    this.core.receive(msg, rinfo, Date.now());
+    if (!this.flushQueued) {
+      this.flushQueued = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  private socketOnError(err: Error): void {
+    this.sendErrors++;
+    this.emit('warning', err);
+  }
+
+  private flush(): void {
+    this.flushQueued = false;
+    if (this.closed) return;
+    this.core.flush(Date.now());
+    this.pump();
+    this.arm();
+  }
+
+  private arm(): void {
+    if (this.closed) return;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    const now = Date.now();
+    this.timer = setTimeout(() => this.onTimer(), Math.max(0, this.core.nextDeadline(now) - now));
+  }
+
+  private onTimer(): void {
+    this.timer = undefined;
+    this.core.tick(Date.now());
+    this.pump();
+    this.arm();
+  }
+
+  /** Sends what the core queued and forwards its events. */
+  private pump(onSent?: () => void): number {
+    const { datagrams, events } = this.core.drain();
+    let sends = 0;
+    for (const d of datagrams) {
+      const targets = Array.isArray(d.to) ? (d.to as readonly PeerAddress[]) : [d.to as PeerAddress];
+      for (const to of targets) {
+        try {
+          sends++;
+          this.socket.send(d.data, to.port, to.address, onSent);
+        } catch (err) {
+          // Thrown synchronously for an address Node refuses; the peer simply does not get it.
+          sends--;
+          this.socketOnError(err as Error);
+        }
+      }
+    }
+    for (const e of events) this.emit(e.type, e as never);
+    return sends;
+  }
+
+  /** Tells every peer the server is going away, waits briefly for those sends, and closes. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.core.shutdown(Date.now());
+    await new Promise<void>((resolve) => {
+      let left = 0;
+      const done = (): void => {
+        if (--left <= 0) resolve();
+      };
+      left = this.pump(done);
+      if (left === 0) resolve();
+      setTimeout(resolve, CLOSE_GRACE_MS).unref();
+    });
+    this.closed = true;
+    await new Promise<void>((resolve) => this.socket.close(() => resolve()));
+  }
+}

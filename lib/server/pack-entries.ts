@@ -1,0 +1,40 @@
+/**
+ * Packs consecutive log entries into DATA datagrams (docs/protocol.md §4.3, §6.1 "packing"):
+ * as many as fit in 1200 bytes and 255 entries each, in sequence order.
+ */
+import { DATA_OVERHEAD, encodeData } from '../protocol/codec.js';
+import { MAX_DATAGRAM, MAX_ENTRIES } from '../protocol/constants.js';
+
+/**
+ * DATA datagrams for entries `from`..`to` (inclusive), stopping at the first entry `bytesOf`
+ * does not have, or after `maxDatagrams`. Returns the datagrams and the next unsent seq.
+ */
+export function packEntries(
+  from: number,
+  to: number,
+  bytesOf: (seq: number) => Buffer | undefined,
+  maxDatagrams = Infinity,
+): { datagrams: Buffer[]; next: number } {
+  const datagrams: Buffer[] = [];
+  let seq = from;
+  let batch: Buffer[] = [];
+  let batchFirst = from;
+  let size = DATA_OVERHEAD;
+  while (seq <= to && datagrams.length < maxDatagrams) {
+    const bytes = bytesOf(seq);
+    if (bytes === undefined) break;
+    if (batch.length > 0 && (size + bytes.length > MAX_DATAGRAM || batch.length === MAX_ENTRIES)) {
+      datagrams.push(encodeData(batchFirst, batch));
+      batch = [];
+      size = DATA_OVERHEAD;
+      if (datagrams.length >= maxDatagrams) break;
+    }
+    if (batch.length === 0) batchFirst = seq;
+    batch.push(bytes);
+    size += bytes.length;
+    seq++;
+  }
+  if (batch.length > 0 && datagrams.length < maxDatagrams) datagrams.push(encodeData(batchFirst, batch));
+  else seq = batch.length > 0 ? batchFirst : seq;
+  return { datagrams, next: seq };
+}

@@ -1,0 +1,39 @@
+import { DEFAULTS, MAX_TEXT_BYTES } from '../protocol/constants.js';
+
+/** Tunables of a server core; every field has the protocol default (docs/protocol.md §2). */
+export interface ServerOptions {
+  historyMessages: number;
+  logEntries: number;
+  maxPeers: number;
+  sessionsPerIp: number;
+  /** Flood limit: accepted messages per second and burst, per peer. */
+  rate: number;
+  burst: number;
+  /** Hard limit: datagrams of any kind per second and burst, per peer. */
+  hardRate: number;
+  hardBurst: number;
+  heartbeatMs: number;
+  idleTimeoutMs: number;
+  cookieBucketMs: number;
+  tailSyncMs: number;
+  maxText: number;
+  /** Most unanswered-session replies per second, across all sources. */
+  unknownSessionReplies: number;
+}
+
+export const DEFAULT_SERVER_OPTIONS: ServerOptions = {
+  historyMessages: DEFAULTS.historyMessages,
+  logEntries: DEFAULTS.logEntries,
+  maxPeers: DEFAULTS.maxPeers,
+  sessionsPerIp: DEFAULTS.sessionsPerIp,
+  rate: DEFAULTS.rate,
+  burst: DEFAULTS.burst,
+  hardRate: DEFAULTS.hardRate,
+  hardBurst: DEFAULTS.hardBurst,
+  heartbeatMs: DEFAULTS.heartbeatMs,
+  idleTimeoutMs: DEFAULTS.idleTimeoutMs,
+  cookieBucketMs: DEFAULTS.cookieBucketMs,
+  tailSyncMs: DEFAULTS.tailSyncMs,
+  maxText: MAX_TEXT_BYTES,
+  unknownSessionReplies: 100,
+};

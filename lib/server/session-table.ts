@@ -1,0 +1,119 @@
+/**
+ * The registry of joined peers (docs/protocol.md §6.1): by source address, by nickname key,
+ * per-IP counts, used cookies, and what ended sessions had acknowledged (for resumes).
+ */
+import type { SayMessage } from '../protocol/messages.js';
+import { type PeerAddress, addressKey } from './peer-address.js';
+import type { TokenBucket } from './token-bucket.js';
+
+export interface Session {
+  readonly key: string;
+  readonly address: PeerAddress;
+  readonly token: Buffer;
+  readonly clientIdHex: string;
+  readonly nick: string;
+  readonly nickKey: string;
+  /** Next client sequence number to accept. */
+  nextCseq: number;
+  /** Messages received ahead of nextCseq or held by the flood limit. */
+  readonly inbox: Map<number, SayMessage>;
+  readonly flood: TokenBucket;
+  readonly hard: TokenBucket;
+  lastHeard: number;
+  /** Highest room seq the peer reported delivered. */
+  delivered: number;
+  ackDue: boolean;
+  readonly historyFrom: number;
+  readonly baseSeq: number;
+}
+
+const RESUME_ENTRIES = 4_096;
+const USED_COOKIES_MAX = 65_536;
+
+export class SessionTable {
+  private readonly byAddr = new Map<string, Session>();
+  private readonly byNick = new Map<string, Session>();
+  private readonly perIp = new Map<string, number>();
+  private readonly usedCookies = new Map<string, number>();
+  /** clientId (hex) → last accepted cseq of its ended session, oldest first. */
+  private readonly resume = new Map<string, number>();
+  private addressCache: PeerAddress[] | undefined;
+  private nickCache: string[] | undefined;
+
+  constructor(private readonly sessionsPerIp: number) {}
+
+  get size(): number {
+    return this.byAddr.size;
+  }
+
+  byAddress(a: PeerAddress): Session | undefined {
+    return this.byAddr.get(addressKey(a));
+  }
+
+  byNickKey(key: string): Session | undefined {
+    return this.byNick.get(key);
+  }
+
+  ipFull(ip: string): boolean {
+    return (this.perIp.get(ip) ?? 0) >= this.sessionsPerIp;
+  }
+
+  add(s: Session): void {
+    this.byAddr.set(s.key, s);
+    this.byNick.set(s.nickKey, s);
+    this.perIp.set(s.address.address, (this.perIp.get(s.address.address) ?? 0) + 1);
+    this.resume.delete(s.clientIdHex);
+    this.addressCache = undefined;
+    this.nickCache = undefined;
+  }
+
+  /** Removes a session, remembering what it had acknowledged for a later resume. */
+  remove(s: Session): void {
+    if (this.byAddr.get(s.key) !== s) return;
+    this.byAddr.delete(s.key);
+    if (this.byNick.get(s.nickKey) === s) this.byNick.delete(s.nickKey);
+    const n = (this.perIp.get(s.address.address) ?? 1) - 1;
+    if (n > 0) this.perIp.set(s.address.address, n);
+    else this.perIp.delete(s.address.address);
+    this.resume.set(s.clientIdHex, s.nextCseq - 1);
+    if (this.resume.size > RESUME_ENTRIES) this.resume.delete(this.resume.keys().next().value as string);
+    this.addressCache = undefined;
+    this.nickCache = undefined;
+  }
+
+  /** The last cseq accepted from an ended session of this client, if remembered. */
+  takeResume(clientIdHex: string): number {
+    const acked = this.resume.get(clientIdHex) ?? 0;
+    this.resume.delete(clientIdHex);
+    return acked;
+  }
+
+  all(): IterableIterator<Session> {
+    return this.byAddr.values();
+  }
+
+  /** Member addresses, cached until membership changes (fan-out reuses the array). */
+  addresses(): readonly PeerAddress[] {
+    this.addressCache ??= [...this.byAddr.values()].map((s) => s.address);
+    return this.addressCache;
+  }
+
+  /** Member nicknames sorted by their uniqueness key. */
+  nicks(): readonly string[] {
+    this.nickCache ??= [...this.byNick.values()].sort((a, b) => (a.nickKey < b.nickKey ? -1 : 1)).map((s) => s.nick);
+    return this.nickCache;
+  }
+
+  cookieUsed(hex: string): boolean {
+    return this.usedCookies.has(hex);
+  }
+
+  useCookie(hex: string, expires: number): void {
+    if (this.usedCookies.size >= USED_COOKIES_MAX) this.usedCookies.delete(this.usedCookies.keys().next().value as string);
+    this.usedCookies.set(hex, expires);
+  }
+
+  pruneCookies(now: number): void {
+    for (const [hex, expires] of this.usedCookies) if (expires <= now) this.usedCookies.delete(hex);
+  }
+}
