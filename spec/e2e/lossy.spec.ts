@@ -1,0 +1,105 @@
+/**
+ * Real server and line-mode clients talking through the seeded fault proxy (TESTING.md, "The
+ * invariants every fault scenario checks"): every message reaches every client exactly once, in
+ * the same order everywhere, per-sender order kept, nobody evicted. Seeds are printed; replay a
+ * failure with UDPCHAT_SEED=<seed>.
+ */
+import { expect } from 'chai';
+import type { FaultSettings } from '../support/fault-proxy.js';
+import { chatMessages, cleanupAll, seedFromEnv, startClient, startProxy, startServer, type CliProcess } from '../support/processes.js';
+
+interface Scenario {
+  label: string;
+  faults: Partial<FaultSettings>;
+  perClient: number;
+  /** Bound on the time for every client to have received every message. */
+  deliverWithinMs: number;
+}
+
+const NICKS = ['ann', 'ben', 'cat'] as const;
+
+/** `<nick>: <text>` of every live (non-history) message a client printed, in order. */
+function received(proc: CliProcess): string[] {
+  return chatMessages(proc.stdout)
+    .filter((m) => !m.history)
+    .map((m) => `${m.nick}: ${m.text}`);
+}
+
+async function runScenario(scenario: Scenario): Promise<void> {
+  const seed = seedFromEnv();
+  console.log(`      ${scenario.label}: seed ${seed} (replay with UDPCHAT_SEED=${seed})`);
+  const server = await startServer(['--rate', '1000', '--burst', '1000']);
+  const proxy = await startProxy({ target: { host: '127.0.0.1', port: server.port }, seed, ...scenario.faults });
+
+  const clients: CliProcess[] = [];
+  for (const nick of NICKS) clients.push(await startClient(nick, proxy.port, { timeoutMs: 15_000 }));
+  const total = NICKS.length * scenario.perClient;
+  const expected = NICKS.flatMap((nick) => Array.from({ length: scenario.perClient }, (_, i) => `${nick}: ${nick} ${i + 1}`));
+
+  const started = Date.now();
+  clients.forEach((client, k) => {
+    const nick = NICKS[k] as string;
+    client.writeLines(Array.from({ length: scenario.perClient }, (_, i) => `${nick} ${i + 1}`));
+  });
+  await Promise.all(
+    clients.map((client) =>
+      client.waitUntil(() => received(client).length >= total, scenario.deliverWithinMs, `${total} messages (seed ${seed})`),
+    ),
+  );
+  const elapsedMs = Date.now() - started;
+  const { up, down } = proxy.stats;
+  console.log(
+    `      ${scenario.label}: ${total} messages at 3 clients in ${elapsedMs} ms; ` +
+      `up ${up.received} in / ${up.dropped} dropped / ${up.duplicated} duplicated / ${up.delayed} delayed, ` +
+      `down ${down.received} in / ${down.dropped} dropped / ${down.duplicated} duplicated / ${down.delayed} delayed`,
+  );
+
+  const sequences = clients.map(received);
+  for (const [k, sequence] of sequences.entries()) {
+    const client = clients[k] as CliProcess;
+    expect(sequence, client.explain(`received ${sequence.length}, expected ${total} (seed ${seed})`)).to.have.length(total);
+    expect(new Set(sequence).size, `${client.name}: duplicates (seed ${seed})`).to.equal(total);
+    expect([...sequence].sort(), `${client.name}: content (seed ${seed})`).to.deep.equal([...expected].sort());
+    for (const nick of NICKS) {
+      const own = sequence.filter((line) => line.startsWith(`${nick}: `));
+      expect(own, `${client.name}: order of ${nick}'s messages (seed ${seed})`).to.deep.equal(
+        expected.filter((line) => line.startsWith(`${nick}: `)),
+      );
+    }
+    const trouble = client.stdout.filter((line) => /left \(|reconnecting|rejoined/.test(line));
+    expect(trouble, client.explain(`was disturbed (seed ${seed})`)).to.deep.equal([]);
+  }
+  expect(sequences[1], `ben's order vs ann's (seed ${seed})`).to.deep.equal(sequences[0]);
+  expect(sequences[2], `cat's order vs ann's (seed ${seed})`).to.deep.equal(sequences[0]);
+  expect(server.proc.alive, server.proc.explain('died')).to.equal(true);
+  expect([up.sendErrors, down.sendErrors, proxy.stats.socketErrors], 'proxy send/socket errors').to.deep.equal([0, 0, 0]);
+
+  // Everything is acknowledged already, so EOF leaves at once (the LEAVE itself may be lost).
+  for (const client of clients) client.end();
+  for (const client of clients) {
+    const exit = await client.exitCode(10_000);
+    expect(exit, client.explain(`exit (seed ${seed})`)).to.deep.equal({ code: 0, signal: null });
+  }
+}
+
+describe('udp-chat through a lossy network (e2e)', function () {
+  this.timeout(60_000);
+  afterEach(() => cleanupAll());
+
+  it('delivers 3 × 200 messages exactly once, in one order, at 20% loss both ways', async function () {
+    await runScenario({ label: '20% loss', faults: { loss: 0.2 }, perClient: 200, deliverWithinMs: 30_000 });
+  });
+
+  it('shows every message exactly once at 10% duplication and 5% loss', async function () {
+    await runScenario({ label: '10% dup + 5% loss', faults: { duplicate: 0.1, loss: 0.05 }, perClient: 50, deliverWithinMs: 15_000 });
+  });
+
+  it('keeps one order everywhere when 25% of datagrams are delayed 50–200 ms', async function () {
+    await runScenario({
+      label: '25% delayed',
+      faults: { reorder: { probability: 0.25, minDelayMs: 50, maxDelayMs: 200 } },
+      perClient: 50,
+      deliverWithinMs: 15_000,
+    });
+  });
+});
