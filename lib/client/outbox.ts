@@ -24,6 +24,8 @@ export class Outbox {
   readonly queue: OutgoingMessage[] = [];
   nextCseq = 1;
   cwnd = INITIAL_CWND;
+  /** Retransmissions so far (a counter for tests and statistics). */
+  retransmissions = 0;
   private sent = 0;
   /** Recently acknowledged messages, to name one the server refuses after acknowledging it. */
   private readonly recent = new Map<number, string>();
@@ -58,6 +60,7 @@ export class Outbox {
       const m = this.queue[i] as OutgoingMessage;
       if (m.deadline > now) continue;
       m.retransmitted = true;
+      this.retransmissions++;
       m.rto = Math.min(m.rto * 2, this.rtt.maxRto);
       m.deadline = now + m.rto;
       out.push(m);

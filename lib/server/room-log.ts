@@ -33,7 +33,8 @@ export class RoomLog {
   /** Assigns the next sequence number to the entry, stores its encoding and returns it. */
   append(entry: NewEntry): Slot {
     const seq = this.lastSeq + 1;
-    const slot = { seq, isMessage: entry.kind === 'msg', bytes: encodeEntry({ ...entry, seq } as Entry) };
+    // Wire times are whole milliseconds.
+    const slot = { seq, isMessage: entry.kind === 'msg', bytes: encodeEntry({ ...entry, seq, time: Math.floor(entry.time) } as Entry) };
     this.slots[seq % this.capacity] = slot;
     this.lastSeq = seq;
     return slot;
