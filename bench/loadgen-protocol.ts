@@ -1,0 +1,171 @@
+/**
+ * How the orchestrator (bench/run.ts) drives a load generator process (bench/loadgen.ts for UDP,
+ * bench/tcp-loadgen.ts for the TCP seed): one JSON command per line on the child's stdin, one JSON
+ * reply per line on its stdout. Keeping the load generator in its own process keeps its CPU
+ * apart from the orchestrator's and lets the bench report it.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import type { LatencySummary } from './histogram.js';
+
+export type Command =
+  /** Join `peers` peers, their first JOINs spread over `spreadMs`; reply when all are online or at `timeoutMs`. */
+  | { cmd: 'join'; peers: number; spreadMs: number; timeoutMs: number }
+  /** Send `rate` messages/s in total (round robin over the peers) for `seconds`, then wait up to `drainMs` for deliveries. */
+  | { cmd: 'step'; rate: number; seconds: number; drainMs: number }
+  /** TCP only: a steady load during which peer 0 stops reading for `stopSeconds`. */
+  | { cmd: 'stall'; rate: number; seconds: number; stopAtSeconds: number; stopSeconds: number; textBytes: number }
+  | { cmd: 'quit' };
+
+export interface JoinResult {
+  type: 'joined';
+  peers: number;
+  online: number;
+  /** From the first JOIN (or connect) to the last peer online. */
+  allOnlineMs: number;
+  /** Peers refused or never online. */
+  failed: number;
+  errors: Record<string, number>;
+  /** Every online peer caught up with the room (UDP: all join entries delivered, no gap). */
+  consistent: boolean;
+  detail: string;
+}
+
+export interface StepResult {
+  type: 'step';
+  rate: number;
+  seconds: number;
+  /** Messages the pacer created in the step. */
+  offered: number;
+  /** Messages the server acknowledged during the step window (UDP chat) or sent (others). */
+  acceptedInWindow: number;
+  /** Messages acknowledged by the end of the drain (UDP chat) or sent (others). */
+  accepted: number;
+  /** Deliveries expected (each offered message × its receivers) and made, exactly once, in order. */
+  expectedDeliveries: number;
+  delivered: number;
+  /** Expected deliveries missing at the end of the drain, as a fraction. */
+  loss: number;
+  duplicates: number;
+  orderViolations: number;
+  /** Datagrams (or bytes chunks for TCP) received by all peers during the step. */
+  datagramsIn: number;
+  datagramsOut: number;
+  retransmissions: number;
+  nacks: number;
+  latency: LatencySummary;
+  /** Wall time of the step window and of the drain. */
+  windowMs: number;
+  drainMs: number;
+  /** Load generator CPU (user + system) over window + drain, and as a share of one core. */
+  loadgenCpuMs: number;
+  loadgenCpuShare: number;
+  /** Event-loop delay of the load generator (p99 / max, ms): large values mean it was the bottleneck. */
+  loopDelayP99Ms: number;
+  loopDelayMaxMs: number;
+  /** Pacer created fewer messages than planned: the load generator could not keep up. */
+  pacerBehind: boolean;
+  errors: Record<string, number>;
+  /** Step-specific extra numbers (e.g. entries per DATA). */
+  extra: Record<string, number>;
+}
+
+export interface StallResult {
+  type: 'stall';
+  rate: number;
+  /** Deliveries/s to the other peers in each 250 ms window, and when peer 0 stopped / resumed. */
+  windows: number[];
+  windowMs: number;
+  stopAtMs: number;
+  resumeAtMs: number;
+  /** Deliveries/s to the others before the stop, and the lowest while peer 0 was stopped. */
+  beforePerSec: number;
+  duringMinPerSec: number;
+  /** From the stop until the others' deliveries fell below 10 % of before (null: they never did). */
+  othersStalledAfterMs: number | null;
+  /** Bytes peer 0 had not read when it resumed (what the server buffered or was blocked on). */
+  delivered: number;
+  expectedDeliveries: number;
+  detail: string;
+}
+
+export type Reply = JoinResult | StepResult | StallResult | { type: 'bye' } | { type: 'error'; message: string };
+
+/** Child side: calls `handle` for every command line, writes each reply as one JSON line. */
+export function serveCommands(handle: (c: Command) => Promise<Reply>): void {
+  const rl = createInterface({ input: process.stdin });
+  let chain = Promise.resolve();
+  rl.on('line', (line) => {
+    chain = chain.then(async () => {
+      let reply: Reply;
+      try {
+        reply = await handle(JSON.parse(line) as Command);
+      } catch (e) {
+        reply = { type: 'error', message: e instanceof Error ? (e.stack ?? e.message) : String(e) };
+      }
+      process.stdout.write(`${JSON.stringify(reply)}\n`);
+      if (reply.type === 'bye') setTimeout(() => process.exit(0), 50);
+    });
+  });
+  rl.on('close', () => setTimeout(() => process.exit(0), 50));
+}
+
+/** Orchestrator side: a load generator process and a way to send it commands. */
+export class LoadgenProcess {
+  private readonly proc: ChildProcess;
+  private readonly waiting: ((r: Reply) => void)[] = [];
+  readonly stderr: string[] = [];
+  readonly exited: Promise<number | null>;
+
+  constructor(script: string, args: readonly string[]) {
+    this.proc = spawn(process.execPath, ['--import=tsx', script, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.exited = new Promise((resolve) => this.proc.once('exit', (code) => resolve(code)));
+    createInterface({ input: this.proc.stdout! }).on('line', (line) => {
+      let reply: Reply;
+      try {
+        reply = JSON.parse(line) as Reply;
+      } catch {
+        this.stderr.push(line);
+        return;
+      }
+      this.waiting.shift()?.(reply);
+    });
+    createInterface({ input: this.proc.stderr! }).on('line', (line) => {
+      this.stderr.push(line);
+      if (this.stderr.length > 100) this.stderr.shift();
+    });
+    void this.exited.then(() => {
+      for (const w of this.waiting.splice(0)) w({ type: 'error', message: `load generator exited: ${this.stderr.slice(-5).join(' | ')}` });
+    });
+  }
+
+  get pid(): number {
+    return this.proc.pid ?? 0;
+  }
+
+  /** Sends a command; resolves with the reply, or an error reply after `timeoutMs`. */
+  request(c: Command, timeoutMs: number): Promise<Reply> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        const i = this.waiting.indexOf(done);
+        if (i >= 0) this.waiting.splice(i, 1);
+        resolve({ type: 'error', message: `no reply to ${c.cmd} within ${timeoutMs} ms` });
+      }, timeoutMs);
+      const done = (r: Reply): void => {
+        clearTimeout(timer);
+        resolve(r);
+      };
+      this.waiting.push(done);
+      this.proc.stdin!.write(`${JSON.stringify(c)}\n`);
+    });
+  }
+
+  /** Asks it to quit, then kills it if it does not exit within `graceMs`. */
+  async close(graceMs = 3000): Promise<void> {
+    if (this.proc.exitCode !== null) return;
+    void this.request({ cmd: 'quit' }, graceMs);
+    const timer = setTimeout(() => this.proc.kill('SIGKILL'), graceMs);
+    await this.exited;
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * Process and kernel counters for the bench, read from /proc (Linux only): CPU time and memory
+ * of a child by pid (works the same for the udp-chat server, the relay and the Python seed), and
+ * the UDP counters of /proc/net/snmp.
+ */
+import { readFileSync } from 'node:fs';
+import net from 'node:net';
+
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** CPU time (user + system) a process has used so far, in milliseconds; undefined if it is gone. */
+export function cpuTimeMs(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) is in parentheses and may contain spaces: split after it.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const utime = Number(fields[11]);
+    const stime = Number(fields[12]);
+    return ((utime + stime) * 1000) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface Memory {
+  /** Resident set size now. */
+  rssBytes: number;
+  /** Peak resident set size over the process lifetime (VmHWM). */
+  peakRssBytes: number;
+}
+
+/** Current and peak RSS of a process; undefined if it is gone. */
+export function memory(pid: number): Memory | undefined {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (name: string): number => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0) * 1024;
+    return { rssBytes: kb('VmRSS'), peakRssBytes: kb('VmHWM') };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The `Udp:` line of /proc/net/snmp as a name → value map (InDatagrams, RcvbufErrors, …). */
+export function udpCounters(): Record<string, number> {
+  try {
+    const lines = readFileSync('/proc/net/snmp', 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('Udp:'));
+    const names = (lines[0] ?? '').split(/\s+/).slice(1);
+    const values = (lines[1] ?? '').split(/\s+/).slice(1).map(Number);
+    return Object.fromEntries(names.map((n, i) => [n, values[i] ?? 0]));
+  } catch {
+    return {};
+  }
+}
+
+/** Difference of two counter maps (after − before). */
+export function counterDelta(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(after).map(([k, v]) => [k, v - (before[k] ?? 0)]));
+}
+
+/** Number of CPU cores. */
+export function cores(): number {
+  try {
+    return readFileSync('/proc/cpuinfo', 'utf8').split('\n').filter((l) => l.startsWith('processor')).length;
+  } catch {
+    return 1;
+  }
+}
+
+/** CPU model name. */
+export function cpuModel(): string {
+  try {
+    return /^model name\s*:\s*(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** A TCP port on 127.0.0.1 that was free a moment ago (for tools that cannot bind port 0). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      const port = typeof a === 'object' && a !== null ? a.port : 0;
+      s.close(() => resolve(port));
+    });
+  });
+}

@@ -1,0 +1,64 @@
+/**
+ * The minimal relay baseline of `npm run bench`: it records the source address of every JOIN
+ * (udp-chat header, type 0x01) and forwards each udp-chat datagram, the JOIN included, to every
+ * recorded peer (the sender too). Nothing else: no sequence numbers, acks, retransmission,
+ * history, limits or security. It shows what a bare fan-out costs in Node on this machine.
+ *
+ * Usage: node --import=tsx bench/relay.ts [--host 127.0.0.1] [--port 0]
+ * Prints `relay listening on <host>:<port>`; on SIGTERM/SIGINT prints one JSON stats line and exits.
+ */
+import dgram from 'node:dgram';
+
+const JOIN = 0x01;
+const BUFFER_BYTES = 4 * 1024 * 1024;
+
+function option(name: string, fallback: string): string {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
+}
+
+const host = option('--host', '127.0.0.1');
+const port = Number(option('--port', '0'));
+const peers: { address: string; port: number }[] = [];
+const known = new Set<string>();
+const stats = { received: 0, foreign: 0, forwarded: 0, sendErrors: 0, peers: 0 };
+
+const socket = dgram.createSocket({ type: 'udp4', recvBufferSize: BUFFER_BYTES, sendBufferSize: BUFFER_BYTES });
+
+// Without an 'error' listener an ICMP port-unreachable would crash the process.
+socket.on('error', () => {
+  stats.sendErrors++;
+});
+
+socket.on('message', (msg, from) => {
+  stats.received++;
+  if (msg.length < 4 || msg[0] !== 0x55 || msg[1] !== 0x43 || from.port === 0) {
+    stats.foreign++;
+    return;
+  }
+  if (msg[3] === JOIN) {
+    const key = `${from.address}:${from.port}`;
+    if (!known.has(key)) {
+      known.add(key);
+      peers.push({ address: from.address, port: from.port });
+      stats.peers = peers.length;
+    }
+  }
+  for (const p of peers) socket.send(msg, p.port, p.address);
+  stats.forwarded += peers.length;
+});
+
+socket.bind(port, host, () => {
+  const a = socket.address();
+  process.stdout.write(`relay listening on ${a.address}:${a.port}\n`);
+});
+
+function stop(): void {
+  const cpu = process.cpuUsage();
+  const stat = { ...stats, cpuUserUs: cpu.user, cpuSystemUs: cpu.system, maxRssBytes: process.resourceUsage().maxRSS * 1024 };
+  process.stdout.write(`relay stats ${JSON.stringify(stat)}\n`);
+  socket.close();
+  process.exit(0);
+}
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);

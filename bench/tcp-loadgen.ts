@@ -1,0 +1,255 @@
+/**
+ * TCP load generator for the Python seed (bench/seed-tcp.ts), driven over stdin/stdout like
+ * bench/loadgen.ts. K clients, one connection each. The seed relays every recv() chunk as
+ * "<nick>: <chunk>" and announces joins as "<nick> присоединился в чат" (no delimiter at all), so
+ * messages are self-delimiting (`{t=… s=… i=… k=… ...}`, no 'p', no ':') and each receiver
+ * demultiplexes the stream by the "p<n>: " prefixes before it counts, orders and times messages.
+ */
+import net from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { SEED_HOST, SEED_PORT } from './seed-tcp.js';
+import { messageText, nowUs, pace, parseText, SelfMeter, sleep, StepBook, waitUntil } from './load-common.js';
+import { serveCommands, type Command, type JoinResult, type Reply, type StallResult, type StepResult } from './loadgen-protocol.js';
+
+const TEXT_BYTES = 48;
+/** A seed frame header, or a join/leave notice, at the current position. */
+const HEADER = /p(\d+)(?:(: )|( присоединился в чат)|( вышел из чата))/y;
+const LONGEST_HEADER = 40;
+
+interface Peer {
+  index: number;
+  socket: net.Socket;
+  connected: boolean;
+  buf: string;
+  /** Sender of the frame being read, or -1 between frames. */
+  current: number;
+  /** Unfinished message text per sender (only senders with a partial message). */
+  partial: Map<number, string>;
+  /** Highest message number delivered from each sender. */
+  lastI: Int32Array;
+  noticesSeen: number;
+  /** Deliveries to this peer (all steps). */
+  delivered: number;
+}
+
+const peers: Peer[] = [];
+const book = new StepBook();
+const meter = new SelfMeter();
+const joinedAt = new Map<number, number>();
+const nextI: number[] = [];
+let stepNo = 0;
+let chunksIn = 0;
+let parseErrors = 0;
+let onDelivery: ((receiver: number) => void) | undefined;
+
+function consume(p: Peer, data: string): void {
+  chunksIn++;
+  const buf = p.buf + data;
+  let pos = 0;
+  while (pos < buf.length) {
+    const c = buf.charCodeAt(pos);
+    if (c === 0x0a) {
+      p.current = -1;
+      pos++;
+    } else if (c === 0x70) {
+      HEADER.lastIndex = pos;
+      const m = HEADER.exec(buf);
+      if (m === null) {
+        if (buf.length - pos < LONGEST_HEADER) break; // maybe a header cut by the read: wait
+        parseErrors++;
+        pos++;
+        continue;
+      }
+      pos = HEADER.lastIndex;
+      const who = Number(m[1]);
+      p.current = m[2] !== undefined ? who : -1;
+      if (m[3] !== undefined) {
+        p.noticesSeen++;
+        if (!joinedAt.has(who)) joinedAt.set(who, performance.now());
+      }
+    } else if (p.current < 0) {
+      parseErrors++;
+      pos++;
+    } else {
+      let end = pos;
+      while (end < buf.length && buf.charCodeAt(end) !== 0x70 && buf.charCodeAt(end) !== 0x0a) end++;
+      chunk(p, p.current, buf.slice(pos, end));
+      pos = end;
+    }
+  }
+  p.buf = buf.slice(pos);
+}
+
+function chunk(p: Peer, sender: number, text: string): void {
+  let s = (p.partial.get(sender) ?? '') + text;
+  for (;;) {
+    const close = s.indexOf('}');
+    if (close < 0) break;
+    const open = s.indexOf('{');
+    const m = open >= 0 && open < close ? parseText(s.slice(open + 1, close)) : undefined;
+    if (m === undefined || m.s !== sender) parseErrors++;
+    else deliver(p, m.s, m.i, m.k, m.t);
+    s = s.slice(close + 1);
+  }
+  if (s.length > 0) p.partial.set(sender, s);
+  else p.partial.delete(sender);
+}
+
+function deliver(p: Peer, s: number, i: number, k: number, t: number): void {
+  const last = p.lastI[s] ?? 0;
+  if (i <= last) {
+    book.duplicates++;
+    return;
+  }
+  if (i !== last + 1) book.orderViolations++;
+  p.lastI[s] = i;
+  p.delivered++;
+  book.deliver(k, t, nowUs());
+  onDelivery?.(p.index);
+}
+
+function connectPeer(index: number, k: number): Peer {
+  const socket = net.connect({ host: SEED_HOST, port: SEED_PORT });
+  const p: Peer = { index, socket, connected: false, buf: '', current: -1, partial: new Map(), lastI: new Int32Array(k), noticesSeen: 0, delivered: 0 };
+  socket.setNoDelay(true);
+  socket.setEncoding('utf8');
+  socket.on('connect', () => {
+    p.connected = true;
+    socket.write(`p${index}`);
+  });
+  socket.on('data', (d: string) => consume(p, d));
+  socket.on('error', () => undefined);
+  return p;
+}
+
+async function join(c: Extract<Command, { cmd: 'join' }>): Promise<JoinResult> {
+  const start = performance.now();
+  for (let i = 0; i < c.peers; i++) {
+    nextI.push(0);
+    peers.push(connectPeer(i, c.peers));
+    const due = start + ((i + 1) * c.spreadMs) / c.peers;
+    if (performance.now() < due) await sleep(due - performance.now());
+  }
+  // A peer is online once another peer saw its join notice; the very first one may have had
+  // nobody to see it, so it counts once it has seen the others' notices.
+  const online = (): number => peers.filter((p) => joinedAt.has(p.index) || p.noticesSeen >= c.peers - 1).length;
+  await waitUntil(() => online() === c.peers, c.timeoutMs);
+  const last = Math.max(...peers.map((p) => joinedAt.get(p.index) ?? performance.now()));
+  const n = online();
+  return {
+    type: 'joined',
+    peers: c.peers,
+    online: n,
+    allOnlineMs: last - start,
+    failed: c.peers - n,
+    errors: parseErrors > 0 ? { parseErrors } : {},
+    consistent: n === c.peers,
+    detail: `${peers.filter((p) => p.connected).length} connected`,
+  };
+}
+
+function sendOne(n: number, k: number, bytes: number): void {
+  const s = n % peers.length;
+  const i = (nextI[s] ?? 0) + 1;
+  nextI[s] = i;
+  peers[s]!.socket.write(`{${messageText(nowUs(), s, i, k, bytes - 2)}}`);
+}
+
+async function step(c: Extract<Command, { cmd: 'step' }>): Promise<StepResult> {
+  const k = ++stepNo;
+  book.begin(k);
+  meter.reset();
+  const chunks0 = chunksIn;
+  const paced = await pace(c.rate, c.seconds, (n) => sendOne(n, k, TEXT_BYTES));
+  const expected = paced.created * (peers.length - 1);
+  const drainMs = await waitUntil(() => book.delivered >= expected, c.drainMs);
+  return {
+    type: 'step',
+    rate: c.rate,
+    seconds: c.seconds,
+    offered: paced.created,
+    acceptedInWindow: paced.created,
+    accepted: paced.created,
+    expectedDeliveries: expected,
+    delivered: book.delivered,
+    loss: expected > 0 ? (expected - book.delivered) / expected : 0,
+    duplicates: book.duplicates,
+    orderViolations: book.orderViolations,
+    datagramsIn: chunksIn - chunks0,
+    datagramsOut: paced.created,
+    retransmissions: 0,
+    nacks: 0,
+    latency: book.latency.summary(),
+    windowMs: paced.windowMs,
+    drainMs,
+    ...meter.read(),
+    pacerBehind: paced.behind,
+    errors: parseErrors > 0 ? { parseErrors } : {},
+    extra: { lateDeliveries: book.late, unsentBytes: peers.reduce((a, p) => a + p.socket.writableLength, 0) },
+  };
+}
+
+/** One-client-stops-reading: a steady load; peer 0 pauses its socket, then resumes. */
+async function stall(c: Extract<Command, { cmd: 'stall' }>): Promise<StallResult> {
+  const k = ++stepNo;
+  book.begin(k);
+  const windowMs = 250;
+  const windows: number[] = [0];
+  const start = performance.now();
+  onDelivery = (r) => {
+    if (r === 0) return;
+    const w = Math.floor((performance.now() - start) / windowMs);
+    while (windows.length <= w) windows.push(0);
+    windows[w]!++;
+  };
+  const stopAt = setTimeout(() => peers[0]!.socket.pause(), c.stopAtSeconds * 1000);
+  const resumeAt = setTimeout(() => peers[0]!.socket.resume(), (c.stopAtSeconds + c.stopSeconds) * 1000);
+  const paced = await pace(c.rate, c.seconds, (n) => sendOne(n, k, c.textBytes));
+  const expected = paced.created * (peers.length - 1);
+  await waitUntil(() => book.delivered >= expected, 5000);
+  clearTimeout(stopAt);
+  clearTimeout(resumeAt);
+  peers[0]!.socket.resume();
+  onDelivery = undefined;
+  const perSec = windows.map((n) => (n * 1000) / windowMs);
+  const stopW = Math.floor((c.stopAtSeconds * 1000) / windowMs);
+  const resumeW = Math.floor(((c.stopAtSeconds + c.stopSeconds) * 1000) / windowMs);
+  const before = perSec.slice(1, stopW);
+  const beforePerSec = before.length > 0 ? before.reduce((a, b) => a + b, 0) / before.length : 0;
+  const during = perSec.slice(stopW, resumeW);
+  const stalledW = during.findIndex((v) => v < beforePerSec * 0.1);
+  return {
+    type: 'stall',
+    rate: c.rate,
+    windows: perSec,
+    windowMs,
+    stopAtMs: c.stopAtSeconds * 1000,
+    resumeAtMs: (c.stopAtSeconds + c.stopSeconds) * 1000,
+    beforePerSec,
+    duringMinPerSec: during.length > 0 ? Math.min(...during) : 0,
+    othersStalledAfterMs: stalledW >= 0 ? stalledW * windowMs : null,
+    delivered: book.delivered,
+    expectedDeliveries: expected,
+    detail: `${c.textBytes}-byte messages; ${book.orderViolations} order violations, ${book.duplicates} duplicates, ${parseErrors} parse errors`,
+  };
+}
+
+async function handle(c: Command): Promise<Reply> {
+  switch (c.cmd) {
+    case 'join':
+      return join(c);
+    case 'step':
+      return step(c);
+    case 'stall':
+      return stall(c);
+    case 'quit':
+      // Close from the client side first, so TIME_WAIT stays on the client ports and the seed can
+      // bind 9090 again at once.
+      for (const p of peers) p.socket.end();
+      await sleep(200);
+      for (const p of peers) p.socket.destroy();
+      return { type: 'bye' };
+  }
+}
+
+serveCommands(handle);
