@@ -1,0 +1,20 @@
+/** What command modules get from main: output streams and the process-level hooks they may use. */
+import type { ExitCode } from '../plain/exit-codes.js';
+
+export interface CliContext {
+  out(line: string): void;
+  err(line: string): void;
+  stdin: NodeJS.ReadStream;
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+  env: NodeJS.ProcessEnv;
+  /** Resolves on the first SIGINT or SIGTERM. */
+  untilSignal(): Promise<void>;
+  /** The running command's outcome, set by its handler. */
+  result?: Promise<ExitCode>;
+}
+
+/** Throws a usage error unless `v` is a whole number ≥ 1 (≥ 0 with `zeroOk`). */
+export function positiveInt(v: number, flag: string, zeroOk = false): void {
+  if (!Number.isInteger(v) || v < (zeroOk ? 0 : 1)) throw new Error(`${flag} must be a whole number${zeroOk ? '' : ' greater than 0'}`);
+}

@@ -1,0 +1,87 @@
+/** `udp-chat join`: the full-screen client on a terminal, line mode otherwise. */
+import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { ChatClient } from '../client/chat-client.js';
+import { DEFAULT_PORT } from '../protocol/constants.js';
+import { checkNick } from '../protocol/nick.js';
+import { runLineMode } from '../plain/line-mode.js';
+import { EXIT, type ExitCode } from '../plain/exit-codes.js';
+import type { CliContext } from './context.js';
+
+export interface JoinArgs {
+  nick: string;
+  server: string;
+  plain: boolean;
+  bell: boolean;
+  timeout: number;
+  wait: number;
+}
+
+export function joinCommand(ctx: CliContext): CommandModule<object, JoinArgs> {
+  return {
+    command: 'join',
+    describe: 'Join a chat server',
+    builder: (y: Argv) =>
+      y
+        .option('nick', { type: 'string', demandOption: true, describe: 'Your nickname (unique on the server, up to 24 characters)' })
+        .option('server', { type: 'string', default: `localhost:${DEFAULT_PORT}`, describe: 'Server as host[:port] ([v6addr]:port for IPv6)' })
+        .option('plain', { type: 'boolean', default: false, describe: 'Line mode even on a terminal (always used when stdin or stdout is not a terminal)' })
+        .option('bell', { type: 'boolean', default: true, describe: 'Ring the terminal bell when a message mentions you (--no-bell turns it off)' })
+        .option('timeout', { type: 'number', default: 10, describe: 'Seconds to keep trying to reach the server when joining' })
+        .option('wait', { type: 'number', default: 15, describe: 'Line mode, at end of input: seconds without progress before giving up on unacknowledged messages' })
+        .check((a) => {
+          if (!(a.timeout > 0)) throw new Error('--timeout must be a positive number of seconds');
+          if (!(a.wait > 0)) throw new Error('--wait must be a positive number of seconds');
+          const nick = checkNick(String(a.nick));
+          if (!nick.ok) throw new Error(`--nick: ${nick.reason}`);
+          return true;
+        }) as unknown as Argv<JoinArgs>,
+    handler: async (args) => {
+      ctx.result = runJoin(ctx, args);
+      await ctx.result;
+    },
+  };
+}
+
+async function runJoin(ctx: CliContext, args: ArgumentsCamelCase<JoinArgs>): Promise<ExitCode> {
+  const nick = checkNick(args.nick);
+  const client = new ChatClient({ server: args.server, nick: nick.ok ? nick.nick : args.nick, joinTimeoutMs: args.timeout * 1000 });
+  const interactive = !args.plain && ctx.stdin.isTTY === true && ctx.stdout.isTTY === true;
+  if (interactive) {
+    const tui = await loadTui();
+    if (tui !== undefined) {
+      await client.connect();
+      return (await tui(client, { bell: args.bell })) as ExitCode;
+    }
+    ctx.err('udp-chat: the full-screen client is not available in this build; using line mode');
+  }
+  const noColor = ctx.env.NO_COLOR !== undefined && ctx.env.NO_COLOR !== '';
+  const run = runLineMode(client, {
+    input: ctx.stdin,
+    output: ctx.stdout,
+    errors: ctx.stderr,
+    color: ctx.stdout.isTTY === true && !noColor,
+    drainTimeoutMs: args.wait * 1000,
+  });
+  await client.connect();
+  const code = await Promise.race([run, ctx.untilSignal().then(async () => {
+    await client.leave();
+    return EXIT.OK;
+  })]);
+  client.shutdown();
+  return code;
+}
+
+type RunTui = (session: ChatClient, options: { bell: boolean }) => Promise<number>;
+
+/** The full-screen UI, loaded only when needed (blessed is slow to load). */
+async function loadTui(): Promise<RunTui | undefined> {
+  try {
+    const specifier = '../tui/run-tui.js';
+    const mod = (await import(specifier)) as { runTui: RunTui };
+    return mod.runTui;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') return undefined;
+    throw err;
+  }
+}
+

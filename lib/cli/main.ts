@@ -1,0 +1,65 @@
+/**
+ * The command line: parses argv with yargs, runs one command, and is the one place where errors
+ * become a message on stderr and an exit code.
+ */
+import yargs from 'yargs';
+import { ProtocolError } from '../protocol/protocol-error.js';
+import { EXIT, type ExitCode } from '../plain/exit-codes.js';
+import type { CliContext } from './context.js';
+import { joinCommand } from './join.js';
+import { serveCommand } from './serve.js';
+
+const USAGE_CODES = new Set(['UDPCHAT_ERR_BAD_ADDRESS']);
+
+/** Runs `udp-chat` with these arguments; resolves the exit code. Never calls process.exit. */
+export async function main(argv: string[], ctx: CliContext): Promise<ExitCode> {
+  let usageError: string | undefined;
+  const parser = yargs(argv)
+    .scriptName('udp-chat')
+    .usage('udp-chat <command> [options]\n\nA chat for the local network over UDP: reliable, ordered, no setup.')
+    .command(serveCommand(ctx))
+    .command(joinCommand(ctx))
+    .demandCommand(1, 'Say which command: serve or join.')
+    .strict()
+    .example('udp-chat serve', 'start a server on port 7777')
+    .example('udp-chat join --nick bob --server 192.168.1.5', 'join it from another machine')
+    .example('echo "build done" | udp-chat join --nick ci --server host:7777', 'send from a script')
+    .epilog('Run `udp-chat <command> --help` for the options of a command.')
+    .help()
+    .version()
+    .wrap(Math.min(100, ctx.stdout.columns ?? 100))
+    .fail((msg, err) => {
+      if (err !== undefined && err !== null) throw err;
+      usageError = msg;
+    })
+    .exitProcess(false);
+  try {
+    await parser.parseAsync();
+  } catch (err) {
+    return report(ctx, err);
+  }
+  if (usageError !== undefined) {
+    ctx.err(`udp-chat: ${usageError}`);
+    ctx.err('Run `udp-chat --help` for usage.');
+    return EXIT.USAGE;
+  }
+  if (ctx.result === undefined) return EXIT.OK; // --help, --version
+  try {
+    return await ctx.result;
+  } catch (err) {
+    return report(ctx, err);
+  }
+}
+
+function report(ctx: CliContext, err: unknown): ExitCode {
+  if (err instanceof ProtocolError) {
+    ctx.err(`udp-chat: ${err.message}`);
+    return USAGE_CODES.has(err.code) ? EXIT.USAGE : EXIT.FAILURE;
+  }
+  if (err instanceof Error && err.name === 'YError') {
+    ctx.err(`udp-chat: ${err.message}`);
+    return EXIT.USAGE;
+  }
+  ctx.err(`udp-chat: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  return EXIT.FAILURE;
+}

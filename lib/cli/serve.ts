@@ -1,0 +1,106 @@
+/** `udp-chat serve`: run a server, log to stderr, stop cleanly on Ctrl-C / SIGTERM. */
+import { networkInterfaces } from 'node:os';
+import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { DEFAULT_PORT, DEFAULTS } from '../protocol/constants.js';
+import { ChatServer } from '../server/chat-server.js';
+import { formatAddress } from '../server/peer-address.js';
+import { EXIT, type ExitCode } from '../plain/exit-codes.js';
+import { type CliContext, positiveInt } from './context.js';
+
+export interface ServeArgs {
+  host: string;
+  port: number;
+  history: number;
+  'max-peers': number;
+  rate: number;
+  burst: number;
+  'idle-timeout': number;
+}
+
+const STATS_EVERY_MS = 30_000;
+
+export function serveCommand(ctx: CliContext): CommandModule<object, ServeArgs> {
+  return {
+    command: 'serve',
+    describe: 'Run a chat server',
+    builder: (y: Argv) =>
+      y
+        .option('host', { type: 'string', default: '0.0.0.0', describe: 'Address to listen on (:: for IPv6)' })
+        .option('port', { type: 'number', default: DEFAULT_PORT, describe: 'UDP port to listen on (0 picks a free one)' })
+        .option('history', { type: 'number', default: DEFAULTS.historyMessages, describe: 'Messages replayed to a newcomer' })
+        .option('max-peers', { type: 'number', default: DEFAULTS.maxPeers, describe: 'Most users online at once' })
+        .option('rate', { type: 'number', default: DEFAULTS.rate, describe: 'Messages per second a user may send (sustained); faster senders are slowed, not dropped' })
+        .option('burst', { type: 'number', default: DEFAULTS.burst, describe: 'Messages a user may send at once before --rate applies' })
+        .option('idle-timeout', { type: 'number', default: DEFAULTS.idleTimeoutMs / 1000, describe: 'Seconds of silence before a user is dropped as timed out' })
+        .check((a) => {
+          if (!Number.isInteger(a.port) || a.port < 0 || a.port > 65535) throw new Error('--port must be a whole number from 0 to 65535');
+          positiveInt(a.history, '--history', true);
+          positiveInt(a['max-peers'], '--max-peers');
+          positiveInt(a.burst, '--burst');
+          if (!(a.rate > 0)) throw new Error('--rate must be a positive number');
+          if (!(a['idle-timeout'] >= 1)) throw new Error('--idle-timeout must be at least 1 second');
+          return true;
+        }) as unknown as Argv<ServeArgs>,
+    handler: async (args) => {
+      ctx.result = runServe(ctx, args);
+      await ctx.result;
+    },
+  };
+}
+
+async function runServe(ctx: CliContext, args: ArgumentsCamelCase<ServeArgs>): Promise<ExitCode> {
+  const idleTimeoutMs = Math.round(args['idle-timeout'] * 1000);
+  const server = await ChatServer.start({
+    host: args.host,
+    port: args.port,
+    historyMessages: args.history,
+    maxPeers: args['max-peers'],
+    rate: args.rate,
+    burst: args.burst,
+    idleTimeoutMs,
+    heartbeatMs: Math.min(DEFAULTS.heartbeatMs, Math.floor(idleTimeoutMs / 6)),
+  });
+  const bound = server.address();
+  ctx.out(`udp-chat listening on ${formatAddress(bound)}`);
+  for (const hint of joinHints(args.host, bound.port)) ctx.out(hint);
+  const log = (line: string): void => ctx.err(`${new Date().toISOString()} ${line}`);
+  server.on('join', (e) => log(`join ${JSON.stringify(e.nick)} from ${formatAddress(e.address)}${e.resumed ? ' (resumed)' : ''}`));
+  server.on('leave', (e) => log(`leave ${JSON.stringify(e.nick)} (${e.reason})${e.reason === 'timeout' ? ' — evicted' : ''}`));
+  server.on('refused', (e) => log(`refused ${JSON.stringify(e.nick)} from ${formatAddress(e.address)}: ${e.code}`));
+  server.on('warning', (err) => log(`send failed: ${err.message}`));
+  let lastDrops = '';
+  const stats = setInterval(() => {
+    const drops = formatDrops(server.stats.drops);
+    if (drops !== lastDrops) log(`dropped datagrams so far: ${drops}`);
+    lastDrops = drops;
+  }, STATS_EVERY_MS);
+  await ctx.untilSignal();
+  clearInterval(stats);
+  log(`shutting down: telling ${server.core.sessions.size} peer(s)`);
+  await server.close();
+  const s = server.stats;
+  log(`stopped: ${s.received} datagrams in, ${s.accepted} messages accepted, dropped: ${formatDrops(s.drops) || 'none'}`);
+  return EXIT.OK;
+}
+
+function formatDrops(drops: Record<string, number>): string {
+  return Object.entries(drops)
+    .sort()
+    .map(([k, v]) => `${k.replace('UDPCHAT_ERR_', '')}=${v}`)
+    .join(' ');
+}
+
+/** How people can join: this machine, and each LAN address when listening on all of them. */
+function joinHints(host: string, port: number): string[] {
+  const portSuffix = port === DEFAULT_PORT ? '' : `:${port}`;
+  const local = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  const hints = [`  join from this machine: udp-chat join --nick NAME${portSuffix ? ` --server ${local}${portSuffix}` : ''}`];
+  if (host === '0.0.0.0' || host === '::') {
+    for (const list of Object.values(networkInterfaces())) {
+      for (const a of list ?? []) {
+        if (a.family === 'IPv4' && !a.internal) hints.push(`  join from the network:  udp-chat join --nick NAME --server ${a.address}:${port}`);
+      }
+    }
+  }
+  return hints;
+}

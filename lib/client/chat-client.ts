@@ -1,0 +1,153 @@
+/**
+ * The client shell: a connected dgram socket, the clock and a timer around a {@link ClientCore},
+ * exposed to front ends as a {@link ChatSession}.
+ */
+import { randomBytes } from 'node:crypto';
+import dgram from 'node:dgram';
+import { lookup } from 'node:dns/promises';
+import { EventEmitter } from 'node:events';
+import { CLIENT_ID_BYTES } from '../protocol/constants.js';
+import { ProtocolError } from '../protocol/protocol-error.js';
+import { ClientCore } from './client-core.js';
+import { type ServerAddress, parseServerAddress } from './server-address.js';
+import type { ChatSession, ClientEvent, ConnectionState } from './session-types.js';
+
+export interface ChatClientOptions {
+  /** "host[:port]" as the user typed it. */
+  server: string;
+  nick: string;
+  joinTimeoutMs?: number;
+}
+
+/** How long leave() waits for the server's confirmation. */
+const LEAVE_WAIT_MS = 1_500;
+
+export class ChatClient extends EventEmitter implements ChatSession {
+  readonly server: string;
+  readonly core: ClientCore;
+  /** Socket errors seen (e.g. ICMP port unreachable while the server is down). */
+  socketErrors = 0;
+  private readonly target: ServerAddress;
+  private socket: dgram.Socket | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private closed = false;
+  private closing: Promise<void> | undefined;
+
+  /** Throws UDPCHAT_ERR_BAD_ADDRESS for an unparsable server address. */
+  constructor(options: ChatClientOptions) {
+    super();
+    this.server = options.server;
+    this.target = parseServerAddress(options.server);
+    const joinTimeoutMs = options.joinTimeoutMs;
+    this.core = new ClientCore({ nick: options.nick, clientId: randomBytes(CLIENT_ID_BYTES), ...(joinTimeoutMs === undefined ? {} : { joinTimeoutMs }) });
+  }
+
+  get nick(): string {
+    return this.core.nick;
+  }
+
+  get state(): ConnectionState {
+    return this.core.state;
+  }
+
+  get rttMs(): number | undefined {
+    return this.core.rtt.srtt;
+  }
+
+  get peers(): readonly string[] {
+    return this.core.roster.nicks();
+  }
+
+  get pending(): number {
+    return this.core.outbox.size;
+  }
+
+  /** Resolves the server, opens the socket and starts joining. Rejects with UDPCHAT_ERR_BAD_ADDRESS. */
+  async connect(): Promise<void> {
+    let resolved: { address: string; family: number };
+    try {
+      // Prefer IPv4: `udp-chat serve` listens on 0.0.0.0 by default, and "localhost" often
+      // resolves to ::1 first.
+      const all = await lookup(this.target.host, { all: true });
+      resolved = all.find((a) => a.family === 4) ?? (all[0] as { address: string; family: number });
+    } catch (err) {
+      throw new ProtocolError('UDPCHAT_ERR_BAD_ADDRESS', `cannot resolve "${this.target.host}": ${(err as Error).message}`);
+    }
+    const socket = dgram.createSocket({ type: resolved.family === 6 ? 'udp6' : 'udp4', recvBufferSize: 1 << 20 });
+    socket.on('message', (msg) => this.socketOnMessage(msg));
+    // ICMP errors (server down) arrive here; the protocol's timers handle the silence.
+    socket.on('error', () => this.socketErrors++);
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject);
+      socket.connect(this.target.port, resolved.address, () => {
+        socket.off('error', reject);
+        resolve();
+      });
+    });
+    this.socket = socket;
+    this.join();
+  }
+
+  join(nick?: string): void {
+    this.core.join(Date.now(), nick);
+    this.pump();
+  }
+
+  say(text: string): void {
+    this.core.say(text, Date.now());
+    this.pump();
+  }
+
+  leave(): Promise<void> {
+    this.closing ??= new Promise<void>((resolve) => {
+      const finish = (): void => {
+        clearTimeout(bound);
+        this.off('event', onEvent);
+        this.shutdown();
+        resolve();
+      };
+      const onEvent = (e: ClientEvent): void => {
+        if (e.type === 'closed') finish();
+      };
+      const bound = setTimeout(finish, LEAVE_WAIT_MS);
+      this.on('event', onEvent);
+      this.core.leave(Date.now());
+      this.pump();
+    });
+    return this.closing;
+  }
+
+  /** Closes the socket without telling the server (used after leave, or when it is gone). */
+  shutdown(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.socket?.close();
+  }
+
+  private socketOnMessage(msg: Buffer): void {
+    if (this.closed) return;
+    this.core.receive(msg, Date.now());
+    this.pump();
+  }
+
+  private onTimer(): void {
+    this.timer = undefined;
+    if (this.closed) return;
+    this.core.tick(Date.now());
+    this.pump();
+  }
+
+  /** Sends what the core queued, emits its events, and re-arms the timer. */
+  private pump(): void {
+    const { datagrams, events } = this.core.drain();
+    if (this.socket !== undefined && !this.closed) {
+      for (const d of datagrams) this.socket.send(d);
+    }
+    for (const e of events) this.emit('event', e);
+    if (this.closed) return;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    const deadline = this.core.nextDeadline();
+    if (Number.isFinite(deadline)) this.timer = setTimeout(() => this.onTimer(), Math.max(0, deadline - Date.now()));
+  }
+}

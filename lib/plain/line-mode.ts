@@ -1,0 +1,161 @@
+/**
+ * Line mode: one input line is one message; one output line per event. For pipes, scripts,
+ * bots, and terminals with `--plain`. Consumes session events; holds no protocol logic.
+ */
+import { createInterface } from 'node:readline';
+import { ERROR_DESCRIPTIONS } from '../protocol/error-codes.js';
+import type { ChatSession, ClientEvent } from '../client/session-types.js';
+import { escapeForTerminal } from '../client/display-text.js';
+import { EXIT, type ExitCode } from './exit-codes.js';
+import { formatClock, paint } from './format.js';
+
+export interface LineModeOptions {
+  input: NodeJS.ReadableStream;
+  output: NodeJS.WritableStream;
+  errors: NodeJS.WritableStream;
+  color: boolean;
+  /** At end of input: give up delivering after this long without progress. */
+  drainTimeoutMs: number;
+}
+
+const HELP = [
+  'Type a line and press Enter to send it.',
+  '/q or /quit  leave the chat',
+  '/who         list who is here',
+  '/help        this help',
+  '//text       send "/text" (a message that starts with a slash)',
+];
+
+/** Runs line mode until the user quits, input ends, or the session fails; resolves the exit code. */
+export function runLineMode(session: ChatSession, options: LineModeOptions): Promise<ExitCode> {
+  const { output, errors, color } = options;
+  const print = (line: string): void => {
+    output.write(`${line}\n`);
+  };
+  const fail = (line: string): void => {
+    errors.write(`udp-chat: ${line}\n`);
+  };
+  const safe = escapeForTerminal;
+
+  return new Promise<ExitCode>((resolve) => {
+    let inHistory = false;
+    let announcedLoss = false;
+    let inputEnded = false;
+    let finished = false;
+    let drainTimer: NodeJS.Timeout | undefined;
+    const rl = createInterface({ input: options.input, terminal: false, crlfDelay: Infinity });
+
+    const finish = async (code: ExitCode, leave: boolean): Promise<void> => {
+      if (finished) return;
+      finished = true;
+      if (drainTimer !== undefined) clearTimeout(drainTimer);
+      rl.close();
+      session.off('event', onEvent);
+      if (leave) await session.leave();
+      resolve(code);
+    };
+
+    const armDrain = (): void => {
+      if (drainTimer !== undefined) clearTimeout(drainTimer);
+      drainTimer = setTimeout(() => {
+        fail(`${session.pending} message(s) not delivered: the server did not acknowledge them in time`);
+        void finish(EXIT.FAILURE, true);
+      }, options.drainTimeoutMs);
+    };
+
+    const checkDrained = (): void => {
+      if (inputEnded && session.state === 'online' && session.pending === 0) void finish(EXIT.OK, true);
+    };
+
+    const stamp = (time: number): string => paint(color, 'dim', formatClock(time));
+
+    const endHistory = (): void => {
+      if (inHistory) print('-- end of history --');
+      inHistory = false;
+    };
+
+    const onEvent = (e: ClientEvent): void => {
+      switch (e.type) {
+        case 'joined':
+          announcedLoss = false;
+          print(`${stamp(Date.now())} * ${e.rejoined ? 'rejoined' : 'you joined'} as ${safe(e.nick)}`);
+          break;
+        case 'message':
+          if (e.history && !inHistory) {
+            inHistory = true;
+            print('-- history --');
+          } else if (!e.history) endHistory();
+          print(`${stamp(e.time)} ${paint(color, e.own ? 'own' : e.nick, safe(e.nick))}: ${safe(e.text)}`);
+          break;
+        case 'presence':
+          if (!e.history) endHistory();
+          // Our own arrival is the "you joined as" line.
+          if (e.action === 'join' && e.nick === session.nick && !e.history) break;
+          print(`${stamp(e.time)} * ${safe(e.nick)} ${e.action === 'join' ? 'joined' : `left (${e.reason ?? 'quit'})`}`);
+          break;
+        case 'notice':
+          if (e.text.includes('reconnecting')) announcedLoss = true;
+          print(`${stamp(Date.now())} * ${e.text}`);
+          break;
+        case 'state':
+          if (e.state === 'reconnecting' && !announcedLoss) {
+            announcedLoss = true;
+            print(`${stamp(Date.now())} * the server is not answering; reconnecting…`);
+          }
+          if (e.state === 'online') announcedLoss = false;
+          break;
+        case 'refused':
+          fail(`message not accepted (${e.reason}): ${safe(e.text.slice(0, 60))}`);
+          break;
+        case 'delivered':
+          if (inputEnded) armDrain();
+          break;
+        case 'join-failed':
+          fail(joinFailure(e.code, e.reason, session.nick, session.server));
+          void finish(e.code === 'UDPCHAT_ERR_SERVER_UNREACHABLE' ? EXIT.FAILURE : EXIT.REFUSED, false);
+          return;
+        case 'closed':
+          if (!finished) {
+            fail(`disconnected: ${e.reason}`);
+            void finish(EXIT.FAILURE, false);
+          }
+          return;
+        case 'roster':
+          break;
+      }
+      checkDrained();
+    };
+    session.on('event', onEvent);
+
+    rl.on('line', (raw) => {
+      const line = raw.replace(/\r$/, '');
+      if (finished || line.trim().length === 0) return;
+      if (line === '/q' || line === '/quit') return void finish(EXIT.OK, true);
+      if (line === '/help') return HELP.forEach((h) => print(h));
+      if (line === '/who') return print(`* here (${session.peers.length}): ${session.peers.map(safe).join(', ')}`);
+      if (line.startsWith('/') && !line.startsWith('//')) {
+        return fail(`unknown command ${safe(line.split(/\s/)[0] ?? line)} (try /help; start with // to send a slash)`);
+      }
+      session.say(line.startsWith('//') ? line.slice(1) : line);
+    });
+    rl.on('close', () => {
+      if (finished) return;
+      inputEnded = true;
+      armDrain();
+      checkDrained();
+    });
+  });
+}
+
+function joinFailure(code: string, reason: string, nick: string, server: string): string {
+  switch (code) {
+    case 'UDPCHAT_ERR_NICK_TAKEN':
+      return `nickname "${escapeForTerminal(nick)}" is taken (in use by someone on ${server}); choose another with --nick`;
+    case 'UDPCHAT_ERR_NICK_INVALID':
+      return `nickname "${escapeForTerminal(nick)}" is not allowed: ${reason}`;
+    case 'UDPCHAT_ERR_SERVER_UNREACHABLE':
+      return `cannot reach a udp-chat server at ${server}: no answer (is \`udp-chat serve\` running there?)`;
+    default:
+      return `${server} refused the join: ${reason || ERROR_DESCRIPTIONS[code as keyof typeof ERROR_DESCRIPTIONS]}`;
+  }
+}
