@@ -28,6 +28,8 @@ export interface JoinResult {
   errors: Record<string, number>;
   /** Every online peer caught up with the room (UDP: all join entries delivered, no gap). */
   consistent: boolean;
+  /** From the first JOIN until every peer had caught up (null: not within the timeout). */
+  caughtUpMs: number | null;
   detail: string;
 }
 

@@ -144,6 +144,7 @@ async function join(c: Extract<Command, { cmd: 'join' }>): Promise<JoinResult> {
     failed: c.peers - n,
     errors: parseErrors > 0 ? { parseErrors } : {},
     consistent: n === c.peers,
+    caughtUpMs: n === c.peers ? last - start : null,
     detail: `${peers.filter((p) => p.connected).length} connected`,
   };
 }

@@ -1,0 +1,423 @@
+/**
+ * One simulated peer of the UDP load generator, with its own socket. Two targets:
+ * - `udpchat`: the real protocol through the codec — JOIN → COOKIE → JOIN → WELCOME; SAY with cseq,
+ *   a congestion window and retransmission until acknowledged (RTO per docs/protocol.md); DATA
+ *   entries delivered strictly in room order (buffer ahead, NACK holes, SYNC/PONG reveal a lost
+ *   tail); PING every heartbeat.
+ * - `relay`: the minimal relay (bench/relay.ts) — JOIN is echoed to everyone, a message is one SAY
+ *   datagram forwarded as is; no order, acks or repair.
+ * Everything that is the same for all peers (decoded DATA, the counters) lives in {@link Shared}.
+ */
+import { randomBytes } from 'node:crypto';
+import dgram from 'node:dgram';
+import { decode, DEFAULTS, encode, type Entry } from '../lib/protocol/index.js';
+import { nowUs, parseText, type ParsedText, type StepBook } from './load-common.js';
+
+export type Target = 'udpchat' | 'relay';
+type State = 'idle' | 'hello' | 'joining' | 'online' | 'failed' | 'gone';
+
+const ZERO16: Buffer = Buffer.alloc(16);
+const ZERO8: Buffer = Buffer.alloc(8);
+const MAX_WINDOW = DEFAULTS.sendWindow;
+const START_WINDOW = 8;
+const MAX_AHEAD = DEFAULTS.logEntries;
+const T_JOIN = 0x01;
+const T_SAY = 0x02;
+
+/** What a peer needs to know about a room entry (decoded once per distinct DATA datagram). */
+interface EntryInfo {
+  kind: Entry['kind'];
+  msg: ParsedText | undefined;
+}
+
+/** State and counters shared by all peers of one load generator. */
+export class Shared {
+  readonly book: StepBook;
+  readonly errors: Record<string, number> = {};
+  readonly dataCache = new Map<number, EntryInfo[]>();
+  /** Step each in-flight message belongs to is in the text; acks are counted per step here. */
+  ackedThisStep = 0;
+  ackedInWindow = 0;
+  inWindow = false;
+  datagramsIn = 0;
+  datagramsOut = 0;
+  dataDatagrams = 0;
+  dataEntries = 0;
+  wireDuplicates = 0;
+  retransmissions = 0;
+  nacks = 0;
+  /** Same-sender order: a message delivered twice or out of order at some receiver. */
+  appDuplicates = 0;
+  orderViolations = 0;
+  /** Highest room sequence number any peer has seen. */
+  roomSeq = 0;
+
+  constructor(
+    readonly target: Target,
+    readonly host: string,
+    readonly port: number,
+    readonly peers: number,
+    book: StepBook,
+  ) {
+    this.book = book;
+  }
+
+  count(what: string): void {
+    this.errors[what] = (this.errors[what] ?? 0) + 1;
+  }
+
+  /** Decoded entries of a DATA datagram; identical bytes go to every member, so decode once. */
+  entries(buf: Buffer): { first: number; infos: EntryInfo[] } | undefined {
+    const first = buf.readUInt32BE(4);
+    const key = first * 256 + (buf[8] ?? 0);
+    let infos = this.dataCache.get(key);
+    if (infos === undefined) {
+      let m;
+      try {
+        m = decode(buf);
+      } catch {
+        this.count('undecodable');
+        return undefined;
+      }
+      if (m.type !== 'data') return undefined;
+      infos = m.entries.map((e) => ({ kind: e.kind, msg: e.kind === 'msg' ? parseText(e.text) : undefined }));
+      if (this.dataCache.size > 50_000) this.dataCache.clear();
+      this.dataCache.set(key, infos);
+    }
+    return { first, infos };
+  }
+}
+
+interface InFlight {
+  buf: Buffer;
+  step: number;
+  sentAt: number;
+  tries: number;
+  due: number;
+}
+
+export class UdpPeer {
+  state: State = 'idle';
+  readonly nick: string;
+  readonly clientId = randomBytes(16);
+  private readonly socket: dgram.Socket;
+  private token: Buffer = ZERO16;
+  private cookie: Buffer = ZERO16;
+  joinStartedAt = 0;
+  onlineAt = 0;
+  private joinTries = 0;
+  private joinDue = 0;
+  heartbeatMs: number = DEFAULTS.heartbeatMs;
+  pingDue = 0;
+  // receiving
+  nextSeq = 1;
+  highestSeen = 0;
+  private readonly ahead = new Map<number, EntryInfo>();
+  nackDue = 0;
+  private readonly lastI: Int32Array;
+  joinEntries = 0;
+  // sending
+  private readonly queue: { text: string; step: number }[] = [];
+  private queueHead = 0;
+  private nextCseq = 1;
+  private readonly inflight = new Map<number, InFlight>();
+  private minDue = Infinity;
+  private cwnd = START_WINDOW;
+  private srtt = 0;
+  private rttvar = 0;
+  private rto: number = DEFAULTS.initialRtoMs;
+
+  constructor(
+    readonly index: number,
+    private readonly shared: Shared,
+    recvBufferSize: number,
+    /** Called when a peer needs its timers looked at (gaps, retransmissions). */
+    private readonly wake: (p: UdpPeer) => void,
+  ) {
+    this.nick = `p${index}`;
+    this.lastI = new Int32Array(shared.peers);
+    this.socket = dgram.createSocket({ type: 'udp4', recvBufferSize, sendBufferSize: recvBufferSize });
+    this.socket.on('error', () => shared.count('socket-error'));
+    this.socket.on('message', (m) => this.socketOnMessage(m));
+  }
+
+  /** Binds, connects to the server and sends the first JOIN. */
+  start(): void {
+    this.socket.bind(0, '127.0.0.1', () => {
+      this.socket.connect(this.shared.port, this.shared.host, () => {
+        this.joinStartedAt = performance.now();
+        this.state = 'hello';
+        this.sendJoin();
+      });
+    });
+  }
+
+  private send(buf: Buffer): void {
+    this.shared.datagramsOut++;
+    this.socket.send(buf);
+  }
+
+  private sendJoin(): void {
+    this.joinTries++;
+    this.joinDue = performance.now() + Math.min(2000, 250 * 2 ** Math.floor((this.joinTries - 1) / 2));
+    this.send(encode({ type: 'join', cookie: this.cookie, clientId: this.clientId, resumeInstance: ZERO8, resumeSeq: 0, caps: 0, nick: this.nick }));
+  }
+
+  get pending(): number {
+    return this.queue.length - this.queueHead + this.inflight.size;
+  }
+
+  /** Queues (udpchat) or sends (relay) one chat message. */
+  say(text: string, step: number, s: number, i: number): void {
+    if (this.state !== 'online') return;
+    if (this.shared.target === 'relay') {
+      // The relay forwards bytes: carry the sender in the token so receivers need not ask.
+      const token = Buffer.alloc(16);
+      token.writeUInt32BE(s, 0);
+      this.send(encode({ type: 'say', token, cseq: i, target: 0, text }));
+      return;
+    }
+    this.queue.push({ text, step });
+    this.pump();
+  }
+
+  private pump(): void {
+    const now = performance.now();
+    while (this.inflight.size < this.cwnd && this.queueHead < this.queue.length) {
+      const q = this.queue[this.queueHead++]!;
+      const cseq = this.nextCseq++;
+      const buf = encode({ type: 'say', token: this.token, cseq, target: 0, text: q.text });
+      const due = now + this.rto;
+      this.inflight.set(cseq, { buf, step: q.step, sentAt: now, tries: 0, due });
+      if (due < this.minDue) this.minDue = due;
+      this.send(buf);
+    }
+    if (this.queueHead > 1024 && this.queueHead * 2 > this.queue.length) {
+      this.queue.splice(0, this.queueHead);
+      this.queueHead = 0;
+    }
+    if (this.inflight.size > 0) this.wake(this);
+  }
+
+  private socketOnMessage(buf: Buffer): void {
+    this.shared.datagramsIn++;
+    if (buf.length < 4 || buf[0] !== 0x55 || buf[1] !== 0x43) return;
+    if (this.shared.target === 'relay') return this.relayOnMessage(buf);
+    switch (buf[3]) {
+      case 0x83:
+        return this.onData(buf);
+      case 0x84:
+        return this.onAck(buf.readUInt32BE(20));
+      case 0x85:
+      case 0x86:
+        return this.onLastSeq(buf.readUInt32BE(4));
+      default:
+        return this.onControl(buf);
+    }
+  }
+
+  private relayOnMessage(buf: Buffer): void {
+    if (buf[3] === T_JOIN) {
+      if (this.state !== 'online' && buf.subarray(20, 36).equals(this.clientId)) this.goOnline();
+      else this.joinEntries++;
+      return;
+    }
+    if (buf[3] !== T_SAY || buf.length < 27) return;
+    const m = parseText(buf.toString('latin1', 27));
+    if (m !== undefined) this.deliverMessage(m);
+  }
+
+  private goOnline(): void {
+    this.state = 'online';
+    this.onlineAt = performance.now();
+    this.pingDue = this.onlineAt + Math.random() * this.heartbeatMs;
+  }
+
+  private onControl(buf: Buffer): void {
+    let m;
+    try {
+      m = decode(buf);
+    } catch {
+      this.shared.count('undecodable');
+      return;
+    }
+    switch (m.type) {
+      case 'cookie':
+        if (this.state !== 'hello' || !m.clientId.equals(this.clientId)) return;
+        this.cookie = m.cookie;
+        this.state = 'joining';
+        this.joinTries = 0;
+        this.sendJoin();
+        return;
+      case 'welcome':
+        if ((this.state !== 'hello' && this.state !== 'joining') || !m.clientId.equals(this.clientId)) return;
+        this.token = m.token;
+        this.heartbeatMs = m.heartbeatMs;
+        this.nextSeq = m.historyFrom;
+        this.highestSeen = Math.max(this.highestSeen, m.baseSeq);
+        this.goOnline();
+        return;
+      case 'error':
+        this.shared.count(m.code);
+        if (m.code === 'UDPCHAT_ERR_NICK_TAKEN' || m.code === 'UDPCHAT_ERR_SERVER_FULL' || m.code === 'UDPCHAT_ERR_TOO_MANY_SESSIONS' || m.code === 'UDPCHAT_ERR_NICK_INVALID') {
+          if (this.state !== 'online') this.state = 'failed';
+        } else if (m.code === 'UDPCHAT_ERR_UNKNOWN_SESSION' || m.code === 'UDPCHAT_ERR_FLOODING') {
+          this.state = 'gone';
+        }
+        return;
+      case 'bye':
+        this.shared.count(`bye-${m.reason}`);
+        this.state = 'gone';
+        return;
+      default:
+        return; // ROSTER and anything else: not measured
+    }
+  }
+
+  private onData(buf: Buffer): void {
+    if (this.state !== 'online') return;
+    const d = this.shared.entries(buf);
+    if (d === undefined) return;
+    this.shared.dataDatagrams++;
+    this.shared.dataEntries += d.infos.length;
+    for (let j = 0; j < d.infos.length; j++) this.onEntry(d.first + j, d.infos[j]!);
+    const last = d.first + d.infos.length - 1;
+    if (last > this.shared.roomSeq) this.shared.roomSeq = last;
+    if (this.highestSeen >= this.nextSeq) this.gap();
+  }
+
+  private onEntry(seq: number, e: EntryInfo): void {
+    if (seq > this.highestSeen) this.highestSeen = seq;
+    if (seq < this.nextSeq || this.ahead.has(seq)) {
+      this.shared.wireDuplicates++;
+      return;
+    }
+    if (seq > this.nextSeq) {
+      if (seq - this.nextSeq < MAX_AHEAD) this.ahead.set(seq, e);
+      return;
+    }
+    this.deliverEntry(e);
+    this.nextSeq++;
+    while (this.ahead.size > 0) {
+      const next = this.ahead.get(this.nextSeq);
+      if (next === undefined) break;
+      this.ahead.delete(this.nextSeq);
+      this.deliverEntry(next);
+      this.nextSeq++;
+    }
+  }
+
+  private deliverEntry(e: EntryInfo): void {
+    if (e.kind === 'join') this.joinEntries++;
+    else if (e.msg !== undefined) this.deliverMessage(e.msg);
+  }
+
+  private deliverMessage(m: ParsedText): void {
+    const last = this.lastI[m.s] ?? 0;
+    if (m.i <= last) {
+      this.shared.appDuplicates++;
+      return;
+    }
+    if (m.i !== last + 1) this.shared.orderViolations++;
+    this.lastI[m.s] = m.i;
+    this.shared.book.deliver(m.k, m.t, nowUs());
+  }
+
+  private onLastSeq(lastSeq: number): void {
+    if (this.state !== 'online') return;
+    if (lastSeq > this.highestSeen) this.highestSeen = lastSeq;
+    if (lastSeq > this.shared.roomSeq) this.shared.roomSeq = lastSeq;
+    if (this.highestSeen >= this.nextSeq) this.gap();
+  }
+
+  /** A hole: NACK it after the reorder delay (unless one is already scheduled). */
+  private gap(): void {
+    if (this.nackDue === 0) {
+      this.nackDue = performance.now() + DEFAULTS.nackDelayMs;
+      this.wake(this);
+    }
+  }
+
+  private onAck(cseq: number): void {
+    if (this.state !== 'online' || this.inflight.size === 0) return;
+    const now = performance.now();
+    const sample = this.inflight.get(cseq);
+    if (sample !== undefined && sample.tries === 0) this.rttSample(now - sample.sentAt);
+    for (const [c, f] of this.inflight) {
+      if (c > cseq) break;
+      this.inflight.delete(c);
+      if (f.step === this.shared.book.step) {
+        this.shared.ackedThisStep++;
+        if (this.shared.inWindow) this.shared.ackedInWindow++;
+      }
+      if (this.cwnd < MAX_WINDOW) this.cwnd++;
+    }
+    this.pump();
+  }
+
+  private rttSample(r: number): void {
+    if (this.srtt === 0) {
+      this.srtt = r;
+      this.rttvar = r / 2;
+    } else {
+      this.rttvar = 0.75 * this.rttvar + 0.25 * Math.abs(this.srtt - r);
+      this.srtt = 0.875 * this.srtt + 0.125 * r;
+    }
+    this.rto = Math.max(DEFAULTS.minRtoMs, this.srtt + 4 * this.rttvar);
+  }
+
+  /** Timers: join retries, retransmissions, NACKs, heartbeats. Returns true while it needs more ticks. */
+  tick(now: number): boolean {
+    if (this.state === 'hello' || this.state === 'joining') {
+      if (now >= this.joinDue) this.sendJoin();
+      return true;
+    }
+    if (this.state !== 'online' || this.shared.target === 'relay') return false;
+    if (now >= this.minDue) this.retransmit(now);
+    if (this.nackDue !== 0 && now >= this.nackDue) this.nack(now);
+    return this.inflight.size > 0 || this.nackDue !== 0;
+  }
+
+  private retransmit(now: number): void {
+    const cap = Math.max(DEFAULTS.maxRtoMs, 2 * this.srtt);
+    let timedOut = false;
+    this.minDue = Infinity;
+    for (const f of this.inflight.values()) {
+      if (f.due <= now) {
+        f.tries++;
+        f.due = now + Math.min(this.rto * 2 ** f.tries, cap);
+        this.shared.retransmissions++;
+        timedOut = true;
+        this.send(f.buf);
+      }
+      if (f.due < this.minDue) this.minDue = f.due;
+    }
+    if (timedOut) this.cwnd = Math.max(2, Math.floor(this.cwnd / 2));
+  }
+
+  private nack(now: number): void {
+    if (this.highestSeen < this.nextSeq) {
+      this.nackDue = 0;
+      return;
+    }
+    let to = this.nextSeq;
+    while (to < this.highestSeen && !this.ahead.has(to + 1)) to++;
+    this.shared.nacks++;
+    this.send(encode({ type: 'nack', token: this.token, from: this.nextSeq, to }));
+    this.nackDue = now + Math.max(this.rto, DEFAULTS.minRtoMs);
+  }
+
+  /** PING if the heartbeat is due (udpchat only). */
+  heartbeat(now: number): void {
+    if (this.state !== 'online' || this.shared.target === 'relay' || now < this.pingDue) return;
+    this.pingDue = now + this.heartbeatMs;
+    this.send(encode({ type: 'ping', token: this.token, delivered: this.nextSeq - 1, echo: Math.floor(now) >>> 0 }));
+  }
+
+  /** LEAVE (udpchat) and close the socket. */
+  close(): void {
+    if (this.state === 'online' && this.shared.target === 'udpchat') this.send(encode({ type: 'leave', token: this.token }));
+    setTimeout(() => this.socket.close(), 50);
+  }
+}
+
