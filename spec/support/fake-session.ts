@@ -1,0 +1,145 @@
+/**
+ * A ChatSession without a network, for front-end tests: the test plays the server by emitting
+ * events (which also update the session's fields, as the real client does), and reads back what
+ * the front end asked for from `said`, `joins` and `leaves`.
+ */
+import { EventEmitter } from 'node:events';
+import type { ErrorCode } from '../../lib/protocol/error-codes.js';
+import type { LeaveReason } from '../../lib/protocol/messages.js';
+import type { ChatSession, ClientEvent, ConnectionState } from '../../lib/client/session-types.js';
+
+export interface FakeSessionOptions {
+  nick?: string;
+  server?: string;
+  state?: ConnectionState;
+  rttMs?: number;
+  peers?: readonly string[];
+}
+
+export class FakeSession extends EventEmitter implements ChatSession {
+  nick: string;
+  readonly server: string;
+  state: ConnectionState;
+  rttMs: number | undefined;
+  peers: readonly string[];
+  pending = 0;
+
+  /** Every say() argument, in order. */
+  readonly said: string[] = [];
+  /** Every join() argument (undefined for a plain join()), in order. */
+  readonly joins: Array<string | undefined> = [];
+  /** How many times leave() was called. */
+  leaves = 0;
+  /** When set, say() throws this (e.g. to imitate a closed session). */
+  sayError: Error | undefined;
+  /** How long leave() takes to resolve, in ms. */
+  leaveDelayMs = 0;
+
+  private seq = 0;
+
+  constructor(options: FakeSessionOptions = {}) {
+    super();
+    this.nick = options.nick ?? 'me';
+    this.server = options.server ?? '127.0.0.1:7777';
+    this.state = options.state ?? 'online';
+    this.rttMs = options.rttMs;
+    this.peers = options.peers ?? [this.nick];
+  }
+
+  say(text: string): void {
+    if (this.sayError !== undefined) throw this.sayError;
+    if (this.state === 'closed') throw new Error('session is closed');
+    this.said.push(text);
+  }
+
+  join(nick?: string): void {
+    this.joins.push(nick);
+    if (nick !== undefined) this.nick = nick;
+    this.state = 'joining';
+  }
+
+  async leave(): Promise<void> {
+    this.leaves++;
+    if (this.leaveDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.leaveDelayMs));
+    if (this.state !== 'closed') this.emitEvent({ type: 'closed', reason: 'left' });
+  }
+
+  // ---- helpers for tests: they update the fields first, then emit, like the real client ----
+
+  /** Emits any event, updating nick/state/rtt/peers/pending as the event implies. */
+  emitEvent(e: ClientEvent): void {
+    switch (e.type) {
+      case 'joined':
+        this.nick = e.nick;
+        this.state = 'online';
+        break;
+      case 'roster':
+        this.peers = e.nicks;
+        break;
+      case 'state':
+        this.state = e.state;
+        this.rttMs = e.rttMs;
+        break;
+      case 'delivered':
+        this.pending = e.pending;
+        break;
+      case 'closed':
+        this.state = 'closed';
+        break;
+      default:
+        break;
+    }
+    this.emit('event', e);
+  }
+
+  /** A chat message from `nick` (own when nick is this session's nick unless told otherwise). */
+  message(nick: string, text: string, extra: { time?: number; history?: boolean; own?: boolean } = {}): void {
+    this.emitEvent({
+      type: 'message',
+      seq: ++this.seq,
+      time: extra.time ?? Date.now(),
+      nick,
+      text,
+      own: extra.own ?? nick === this.nick,
+      history: extra.history ?? false,
+    });
+  }
+
+  presence(nick: string, action: 'join' | 'leave', extra: { reason?: LeaveReason; history?: boolean; time?: number } = {}): void {
+    const e: ClientEvent = {
+      type: 'presence',
+      seq: ++this.seq,
+      time: extra.time ?? Date.now(),
+      nick,
+      action,
+      history: extra.history ?? false,
+    };
+    if (extra.reason !== undefined) e.reason = extra.reason;
+    this.emitEvent(e);
+  }
+
+  roster(nicks: readonly string[]): void {
+    this.emitEvent({ type: 'roster', nicks: [...nicks].sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase())) });
+  }
+
+  setState(state: ConnectionState, rttMs?: number): void {
+    this.emitEvent({ type: 'state', state, rttMs });
+  }
+
+  joined(nick: string = this.nick, rejoined = false): void {
+    this.emitEvent({ type: 'joined', nick, rejoined });
+  }
+
+  joinFailed(code: ErrorCode, reason: string): void {
+    this.emitEvent({ type: 'join-failed', code, reason });
+  }
+
+  notice(text: string): void {
+    this.emitEvent({ type: 'notice', text });
+  }
+
+  /** Listeners currently attached for 'event' (a front end should detach on exit). */
+  get listenerTotal(): number {
+    return this.listenerCount('event');
+  }
+}
