@@ -37,16 +37,20 @@ function expectRefusedAsTaken(proc: CliProcess, code: number | null): void {
 
 describe('udp-chat line mode (e2e)', function () {
   this.timeout(30_000);
-  afterEach(() => cleanupAll());
+  afterEach(function () {
+    return cleanupAll({ dumpOutput: this.currentTest?.state === 'failed' });
+  });
 
   describe('serve', function () {
-    it('prints its address and exits 0 on SIGINT', async function () {
-      const server = await startServer();
-      expect(server.port).to.be.within(1, 65535);
-      expect(server.proc.stdout[0]).to.match(/^udp-chat listening on 127\.0\.0\.1:\d+$/);
-      server.proc.kill('SIGINT');
-      const exit = await server.proc.exitCode(5000);
-      expect(exit, server.proc.explain('exit')).to.deep.equal({ code: 0, signal: null });
+    it('prints its address and exits 0 on SIGINT and SIGTERM, even right after it is ready', async function () {
+      // Five rounds each, signalled as soon as the "listening" line arrives, as a supervisor would.
+      for (const signal of ['SIGINT', 'SIGTERM', 'SIGINT', 'SIGTERM', 'SIGINT', 'SIGTERM', 'SIGINT', 'SIGTERM', 'SIGINT', 'SIGTERM'] as const) {
+        const server = await startServer();
+        expect(server.proc.stdout[0]).to.match(/^udp-chat listening on 127\.0\.0\.1:\d+$/);
+        server.proc.kill(signal);
+        const exit = await server.proc.exitCode(5000);
+        expect(exit, server.proc.explain(`exit after ${signal}`)).to.deep.equal({ code: 0, signal: null });
+      }
     });
   });
 
@@ -234,7 +238,8 @@ describe('udp-chat line mode (e2e)', function () {
     });
 
     it('rejoins by itself after the server is killed (SIGKILL) and restarted on the same port', async function () {
-      const first = await startServer();
+      // A short idle timeout shortens the heartbeat, so the silence is noticed in seconds.
+      const first = await startServer(['--idle-timeout', '6']);
       const alice = await startClient('alice', first.port);
       const bob = await startClient('bob', first.port);
       await chatAgain(alice, bob, 'before the crash');
@@ -244,7 +249,7 @@ describe('udp-chat line mode (e2e)', function () {
       // No BYE: the clients notice the silence after about two heartbeats.
       await Promise.all([alice.waitForLine(/reconnecting/, 20_000), bob.waitForLine(/reconnecting/, 20_000)]);
 
-      await startServer(['--port', String(first.port)]);
+      await startServer(['--port', String(first.port), '--idle-timeout', '6']);
       await Promise.all([
         alice.waitForLine(presence('rejoined as alice'), 10_000),
         bob.waitForLine(presence('rejoined as bob'), 10_000),

@@ -84,7 +84,9 @@ async function runScenario(scenario: Scenario): Promise<void> {
 
 describe('udp-chat through a lossy network (e2e)', function () {
   this.timeout(60_000);
-  afterEach(() => cleanupAll());
+  afterEach(function () {
+    return cleanupAll({ dumpOutput: this.currentTest?.state === 'failed' });
+  });
 
   it('delivers 3 × 200 messages exactly once, in one order, at 20% loss both ways', async function () {
     await runScenario({ label: '20% loss', faults: { loss: 0.2 }, perClient: 200, deliverWithinMs: 30_000 });

@@ -235,7 +235,8 @@ export class CliProcess {
     ].join('\n');
   }
 
-  private exitText(): string {
+  /** 'running', 'code N' or 'signal S'. */
+  exitText(): string {
     const info = this.exitInfo;
     if (!info) return 'running';
     return info.signal ? `signal ${info.signal}` : `code ${info.code}`;
@@ -320,12 +321,26 @@ export async function freeUdpPort(): Promise<number> {
   return port;
 }
 
-/** Kills every registered child still alive (SIGTERM, SIGKILL after a grace period) and closes every proxy. */
-export async function cleanupAll(graceMs = KILL_GRACE_MS): Promise<void> {
+export interface CleanupOptions {
+  /** Print every process's recent output first (pass `this.currentTest?.state === 'failed'`). */
+  dumpOutput?: boolean;
+  graceMs?: number;
+}
+
+/**
+ * Kills every registered child still alive (SIGTERM, SIGKILL after a grace period) and closes
+ * every proxy. Call from `afterEach`:
+ * `afterEach(function () { return cleanupAll({ dumpOutput: this.currentTest?.state === 'failed' }); })`.
+ */
+export async function cleanupAll(options: CleanupOptions = {}): Promise<void> {
+  const graceMs = options.graceMs ?? KILL_GRACE_MS;
   const children = [...registry.children];
   const proxies = [...registry.proxies];
   registry.children.clear();
   registry.proxies.clear();
+  if (options.dumpOutput) {
+    for (const c of children) console.log(c.explain(c.alive ? 'still running at the failure' : `had exited (${c.exitText()})`));
+  }
   await Promise.all([...children.map((c) => c.stop(graceMs)), ...proxies.map((p) => p.close())]);
   for (const c of children) {
     c.child.stdin?.destroy();
