@@ -1,0 +1,216 @@
+/**
+ * The blessed screen and its four parts: message log (left), peer list (right), status line and
+ * input line (bottom). It only draws what the view model holds; keys and session events are
+ * handled in tui-app.ts. Renders are coalesced (one per tick at most).
+ */
+import blessed from 'blessed';
+import { Painter, installWidthHook, resetCellWidths, type Region } from './cells.js';
+import { paintedBox } from './painted-box.js';
+import { clipSpans, styledGlyphs, type Row, type Span, type Style } from './styled-text.js';
+import type { InputLine } from './input-line.js';
+import type { MessageLog } from './message-log.js';
+import { nickColour } from './nick-colour.js';
+import { escapeForTerminal } from '../client/display-text.js';
+import { displayWidth } from './text-width.js';
+
+export interface StatusView {
+  server: string;
+  state: string;
+  stateStyle: Style;
+  rttMs: number | undefined;
+  nick: string;
+  pending: number;
+}
+
+export interface ViewModel {
+  readonly log: MessageLog;
+  input: InputLine;
+  prompt: string;
+  peers: readonly string[];
+  status: StatusView;
+}
+
+export interface ScreenOptions {
+  input: NodeJS.ReadableStream;
+  output: NodeJS.WritableStream;
+  terminal: string;
+  /** Mouse wheel over the log: rows to scroll (negative: up). Enables mouse reporting. */
+  onWheel?: (rows: number) => void;
+}
+
+const STATUS_STYLE: Style = { fg: 252, bg: 237 };
+const HINT_STYLE: Style = { fg: 0, bg: 11, bold: true };
+const PROMPT_STYLE: Style = { fg: 6, bold: true };
+const INPUT_HEIGHT = 3;
+const STATUS_HEIGHT = 1;
+
+export class ChatScreen {
+  readonly screen: blessed.Widgets.Screen;
+  private readonly painter: Painter;
+  private readonly logBox: blessed.Widgets.BoxElement;
+  private readonly peersBox: blessed.Widgets.BoxElement;
+  private readonly statusBox: blessed.Widgets.BoxElement;
+  private readonly inputBox: blessed.Widgets.BoxElement;
+  private renderQueued = false;
+  private cursor: { x: number; y: number } | undefined;
+  private logRegion: Region = { x: 0, y: 0, width: 1, height: 1 };
+  private destroyed = false;
+
+  constructor(private readonly model: ViewModel, options: ScreenOptions) {
+    installWidthHook();
+    this.screen = blessed.screen({
+      input: options.input as unknown as blessed.Widgets.IScreenOptions['input'],
+      output: options.output as unknown as blessed.Widgets.IScreenOptions['output'],
+      terminal: options.terminal,
+      fullUnicode: true,
+      forceUnicode: true,
+      smartCSR: false,
+      useBCE: false,
+      dockBorders: false,
+      autoPadding: true,
+      warnings: false,
+      ignoreLocked: ['C-c'],
+      title: 'udp-chat',
+    } as blessed.Widgets.IScreenOptions);
+    this.painter = new Painter(this.screen);
+    const border = { type: 'line' } as const;
+    const frame = { border: { fg: 240 } };
+    this.logBox = paintedBox({ parent: this.screen, border, style: frame, label: ' udp-chat ' }, (r) => this.paintLog(r));
+    this.peersBox = paintedBox({ parent: this.screen, border, style: frame, label: ' online ' }, (r) => this.paintPeers(r));
+    this.statusBox = paintedBox({ parent: this.screen }, (r) => this.paintStatus(r));
+    this.inputBox = paintedBox({ parent: this.screen, border, style: frame }, (r) => this.paintInput(r));
+    this.screen.on('prerender', () => {
+      resetCellWidths();
+      this.layout();
+    });
+    this.screen.on('render', () => this.placeCursor());
+    const onWheel = options.onWheel;
+    if (onWheel !== undefined) {
+      this.logBox.on('wheelup', () => onWheel(-3));
+      this.logBox.on('wheeldown', () => onWheel(3));
+      this.logBox.enableMouse();
+    }
+  }
+
+  /** Rows the log shows (for paging). */
+  get logPage(): { width: number; height: number } {
+    return { width: this.logRegion.width, height: this.logRegion.height };
+  }
+
+  /** Queues a render for this tick. */
+  render(): void {
+    if (this.renderQueued || this.destroyed) return;
+    this.renderQueued = true;
+    setImmediate(() => {
+      this.renderQueued = false;
+      if (!this.destroyed) this.screen.render();
+    });
+  }
+
+  /** Redraws every cell (Ctrl-L, or after the terminal was disturbed). */
+  redraw(): void {
+    if (this.destroyed) return;
+    (this.screen as unknown as { realloc(): void }).realloc();
+    this.screen.render();
+  }
+
+  bell(): void {
+    if (!this.destroyed) this.screen.program.bell();
+  }
+
+  /** Leaves the alternate screen, shows the cursor and releases the input. Idempotent. */
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.screen.program.showCursor();
+    this.screen.destroy();
+  }
+
+  private layout(): void {
+    const cols = this.screen.width as number;
+    const rows = this.screen.height as number;
+    const logHeight = Math.max(2, rows - INPUT_HEIGHT - STATUS_HEIGHT);
+    const peersWidth = cols >= 60 ? Math.min(24, Math.max(16, Math.floor(cols / 5))) : 0;
+    place(this.logBox, 0, 0, cols - peersWidth, logHeight);
+    if (peersWidth > 0) {
+      this.peersBox.show();
+      place(this.peersBox, cols - peersWidth, 0, peersWidth, logHeight);
+      const label = ` ${this.model.peers.length} online `;
+      if ((this.peersBox as unknown as { _label?: { content?: string } })._label?.content !== label) this.peersBox.setLabel(label);
+    } else {
+      this.peersBox.hide();
+    }
+    place(this.statusBox, 0, logHeight, cols, STATUS_HEIGHT);
+    place(this.inputBox, 0, logHeight + STATUS_HEIGHT, cols, INPUT_HEIGHT);
+  }
+
+  private paintLog(r: Region): void {
+    this.logRegion = r;
+    const log = this.model.log;
+    const hint = log.scrolledUp;
+    const rows = log.visible(r.width, hint ? r.height - 1 : r.height);
+    const top = r.height - (hint ? 1 : 0) - rows.length;
+    this.painter.paint({ ...r, height: r.height }, [...new Array<Row>(Math.max(0, top)).fill([]), ...rows]);
+    if (hint) {
+      const n = log.unseen;
+      const text = n > 0
+        ? ` ${n} new message${n === 1 ? '' : 's'} below (PageDown) `
+        : ' scrolled up (PageDown to return) ';
+      this.painter.paintRow(r.x, r.y + r.height - 1, r.width, clipSpans([{ text, style: HINT_STYLE }], r.width), HINT_STYLE);
+    }
+  }
+
+  private paintPeers(r: Region): void {
+    const peers = this.model.peers;
+    const own = this.model.status.nick;
+    const rows: Row[] = [];
+    const fits = peers.length <= r.height ? peers.length : r.height - 1;
+    for (let i = 0; i < fits; i++) {
+      const p = peers[i] ?? '';
+      const style: Style = p === own ? { fg: nickColour(p), bold: true, underline: true } : { fg: nickColour(p) };
+      rows.push(clipSpans([{ text: escapeForTerminal(p), style }], r.width));
+    }
+    if (fits < peers.length) rows.push(clipSpans([{ text: `+${peers.length - fits} more`, style: { fg: 244 } }], r.width));
+    this.painter.paint(r, rows);
+  }
+
+  private paintStatus(r: Region): void {
+    const s = this.model.status;
+    const sep: Span = { text: '  ', style: STATUS_STYLE };
+    const spans: Span[] = [
+      { text: ` ${escapeForTerminal(s.server)}`, style: STATUS_STYLE },
+      sep,
+      { text: s.state, style: { ...STATUS_STYLE, ...s.stateStyle, bold: true } },
+      sep,
+      { text: s.rttMs === undefined ? 'rtt -' : `rtt ${Math.round(s.rttMs)} ms`, style: STATUS_STYLE },
+      sep,
+      { text: 'as ', style: STATUS_STYLE },
+      { text: escapeForTerminal(s.nick), style: { ...STATUS_STYLE, fg: nickColour(s.nick), bold: true } },
+    ];
+    if (s.pending > 0) spans.push(sep, { text: `${s.pending} unsent`, style: { ...STATUS_STYLE, fg: 11 } });
+    this.painter.paintRow(r.x, r.y, r.width, clipSpans(spans, r.width), STATUS_STYLE);
+  }
+
+  private paintInput(r: Region): void {
+    const prompt = this.model.prompt;
+    const promptWidth = displayWidth(prompt);
+    const view = this.model.input.view(Math.max(1, r.width - promptWidth));
+    const row: Row = [...styledGlyphs([{ text: prompt, style: PROMPT_STYLE }]), ...view.glyphs.map((glyph) => ({ glyph, style: undefined }))];
+    this.painter.paintRow(r.x, r.y, r.width, row);
+    this.cursor = { x: r.x + promptWidth + view.cursorCol, y: r.y };
+  }
+
+  private placeCursor(): void {
+    if (this.cursor === undefined || this.destroyed) return;
+    const program = this.screen.program;
+    program.cup(this.cursor.y, this.cursor.x);
+    program.showCursor();
+  }
+}
+
+function place(el: blessed.Widgets.BoxElement, left: number, top: number, width: number, height: number): void {
+  el.left = left;
+  el.top = top;
+  el.width = Math.max(0, width);
+  el.height = Math.max(0, height);
+}

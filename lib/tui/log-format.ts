@@ -1,0 +1,108 @@
+/**
+ * How session events look in the log: timestamps, a colour per nick, own messages, mentions,
+ * replayed history and system events each distinct. Every string that came from the network goes
+ * through escapeForTerminal here; spans are never parsed for markup afterwards.
+ */
+import type { LeaveReason } from '../protocol/messages.js';
+import { escapeForTerminal } from '../client/display-text.js';
+import { nickColour } from './nick-colour.js';
+import type { Span, Style } from './styled-text.js';
+import type { LogEntry } from './message-log.js';
+
+export const STYLE = {
+  time: { fg: 244 },
+  system: { fg: 244 },
+  good: { fg: 2 },
+  warn: { fg: 3 },
+  error: { fg: 9 },
+  history: { fg: 244 },
+  mention: { fg: 0, bg: 11 },
+  ownText: {},
+} as const satisfies Record<string, Style>;
+
+/** Columns of the "HH:MM " prefix: continuation rows are indented by as much. */
+export const TIME_WIDTH = 6;
+
+function pad2(n: number): string {
+  return n < 10 ? `0${n}` : String(n);
+}
+
+/** HH:MM in local time. */
+export function formatTime(ms: number): string {
+  const d = new Date(ms);
+  return `${pad2(d.getHours())}:${pad2(d.getMinutes())}`;
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Whether text names `nick` as a word (case-insensitive; "@nick", "nick:" count). */
+export function mentions(text: string, nick: string): boolean {
+  if (nick === '') return false;
+  const re = new RegExp(`(?<![\\p{L}\\p{N}\\p{M}_])${escapeRegExp(nick)}(?![\\p{L}\\p{N}\\p{M}_])`, 'iu');
+  return re.test(text);
+}
+
+export interface MessageView {
+  time: number;
+  nick: string;
+  text: string;
+  own: boolean;
+  history: boolean;
+  mention: boolean;
+}
+
+export function messageEntry(m: MessageView): LogEntry {
+  const nick = escapeForTerminal(m.nick);
+  const text = escapeForTerminal(m.text);
+  const colour = nickColour(m.nick);
+  const nickStyle: Style = m.own
+    ? { fg: colour, bold: true, underline: true }
+    : { fg: colour, bold: !m.history };
+  const textStyle: Style | undefined = m.mention && !m.own
+    ? STYLE.mention
+    : m.history ? STYLE.history : undefined;
+  const spans: Span[] = [
+    { text: `${formatTime(m.time)} `, style: STYLE.time },
+    { text: `<${nick}>`, style: nickStyle },
+    { text: ' ' },
+    textStyle === undefined ? { text } : { text, style: textStyle },
+  ];
+  return { spans, indent: TIME_WIDTH, counts: true };
+}
+
+export function presenceText(nick: string, action: 'join' | 'leave', reason?: LeaveReason): string {
+  const n = escapeForTerminal(nick);
+  if (action === 'join') return `${n} joined`;
+  switch (reason) {
+    case 'timeout':
+      return `${n} timed out`;
+    case 'shutdown':
+      return `${n} left (server shutting down)`;
+    case 'flooding':
+      return `${n} was disconnected for flooding`;
+    default:
+      return `${n} left`;
+  }
+}
+
+/** A system line: "HH:MM *** text" (text is ours, or already escaped). */
+export function systemEntry(text: string, style: Style = STYLE.system, time: number = Date.now()): LogEntry {
+  return {
+    spans: [
+      { text: `${formatTime(time)} `, style: STYLE.time },
+      { text: `*** ${text}`, style },
+    ],
+    indent: TIME_WIDTH + 4,
+    counts: false,
+  };
+}
+
+/** A plain line without time (help text, separators). */
+export function plainEntry(text: string, style?: Style): LogEntry {
+  return { spans: [style === undefined ? { text } : { text, style }], indent: 0, counts: false };
+}
+
+export const HISTORY_START = '-------- replayed history --------';
+export const HISTORY_END = '-------- end of history --------';

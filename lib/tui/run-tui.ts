@@ -1,0 +1,64 @@
+/**
+ * Entry point of the full-screen client: `udp-chat join` calls this on a terminal after it has
+ * created the session and called `session.join()`.
+ */
+import type { ChatSession } from '../client/session-types.js';
+import { captureStderr } from './stderr-guard.js';
+import { TuiApp } from './tui-app.js';
+
+export interface RunTuiOptions {
+  /** Ring the terminal bell on a mention (`--no-bell` turns it off). */
+  bell: boolean;
+  /** Defaults to process.stdin. */
+  input?: NodeJS.ReadableStream;
+  /** Defaults to process.stdout. */
+  output?: NodeJS.WritableStream;
+  /**
+   * terminfo name blessed uses. Defaults to xterm-256color whatever $TERM says: blessed cannot
+   * parse tmux-256color and prints terminfo errors for screen-256color.
+   */
+  terminal?: string;
+}
+
+const LEAVE_TIMEOUT_MS = 10_000;
+const SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+/**
+ * Runs the UI until the user quits (/quit, /q, Ctrl-C, Ctrl-D on an empty line, or SIGINT,
+ * SIGTERM, SIGHUP), then awaits `session.leave()` (bounded; a second Ctrl-C skips the wait),
+ * restores the terminal and resolves with the exit code: 0, or 1 when the session had been
+ * closed by the other side before the user quit. Never calls process.exit.
+ *
+ * While it runs, whatever is written to process.stderr is held back when stderr is a terminal (it
+ * would land on the screen) and written out after the terminal is restored.
+ */
+export async function runTui(session: ChatSession, options: RunTuiOptions): Promise<number> {
+  const output = options.output ?? process.stdout;
+  const guard = process.stderr.isTTY === true ? captureStderr() : undefined;
+  let app: TuiApp;
+  try {
+    app = new TuiApp(session, {
+      bell: options.bell,
+      input: options.input ?? process.stdin,
+      output,
+      terminal: options.terminal ?? 'xterm-256color',
+      mouse: true,
+      leaveTimeoutMs: LEAVE_TIMEOUT_MS,
+    });
+  } catch (err) {
+    guard?.release({ replay: true });
+    throw err;
+  }
+  // Blessed's terminfo compiler complains on stderr while the screen is set up: not worth showing.
+  guard?.discardSoFar();
+  const onSignal = (): void => {
+    void app.quit();
+  };
+  for (const s of SIGNALS) process.on(s, onSignal);
+  try {
+    return await app.done;
+  } finally {
+    for (const s of SIGNALS) process.off(s, onSignal);
+    guard?.release({ replay: true });
+  }
+}

@@ -1,0 +1,62 @@
+import { expect } from 'chai';
+import { MessageLog, type LogEntry } from '../../lib/tui/message-log.js';
+import type { Row } from '../../lib/tui/styled-text.js';
+
+function entry(t: string, counts = true): LogEntry {
+  return { spans: [{ text: t }], indent: 0, counts };
+}
+
+function texts(rows: Row[]): string[] {
+  return rows.map((r) => r.map((g) => g.glyph.text).join(''));
+}
+
+describe('MessageLog', () => {
+  it('shows the newest rows at the bottom', () => {
+    const log = new MessageLog();
+    for (let i = 1; i <= 5; i++) log.add(entry(`m${i}`), 10);
+    expect(texts(log.visible(10, 3))).to.deep.equal(['m3', 'm4', 'm5']);
+    expect(texts(log.visible(10, 8))).to.deep.equal(['m1', 'm2', 'm3', 'm4', 'm5']);
+  });
+
+  it('scrolls up and down by rows, stopping at the top and the bottom', () => {
+    const log = new MessageLog();
+    for (let i = 1; i <= 10; i++) log.add(entry(`m${i}`), 10);
+    log.scrollUp(4, 10, 3);
+    expect(texts(log.visible(10, 3))).to.deep.equal(['m4', 'm5', 'm6']);
+    log.scrollUp(100, 10, 3);
+    expect(texts(log.visible(10, 3))).to.deep.equal(['m1', 'm2', 'm3']);
+    log.scrollDown(100);
+    expect(texts(log.visible(10, 3))).to.deep.equal(['m8', 'm9', 'm10']);
+  });
+
+  it('keeps the view still and counts new entries while scrolled up', () => {
+    const log = new MessageLog();
+    for (let i = 1; i <= 10; i++) log.add(entry(`m${i}`), 10);
+    log.scrollUp(3, 10, 3);
+    const before = texts(log.visible(10, 3));
+    log.add(entry('new one'), 10);
+    log.add(entry('a system line', false), 10);
+    log.add(entry('new two is long enough to wrap'), 10);
+    expect(texts(log.visible(10, 3))).to.deep.equal(before);
+    expect(log.unseen).to.equal(2);
+    log.scrollDown(100);
+    expect(log.unseen).to.equal(0);
+    expect(log.scrolledUp).to.equal(false);
+  });
+
+  it('wraps to the width asked for', () => {
+    const log = new MessageLog();
+    log.add(entry('aaaa bbbb'), 10);
+    expect(texts(log.visible(5, 5))).to.deep.equal(['aaaa ', 'bbbb']);
+    expect(texts(log.visible(20, 5))).to.deep.equal(['aaaa bbbb']);
+  });
+
+  it('forgets the oldest entries beyond its limit, and clears', () => {
+    const log = new MessageLog(3);
+    for (let i = 1; i <= 5; i++) log.add(entry(`m${i}`), 10);
+    expect(log.size).to.equal(3);
+    expect(texts(log.visible(10, 10))).to.deep.equal(['m3', 'm4', 'm5']);
+    log.clear();
+    expect(log.visible(10, 10)).to.deep.equal([]);
+  });
+});
