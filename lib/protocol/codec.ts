@@ -71,6 +71,18 @@ function checkU32(v: number, min: number, name: string): number {
   return v;
 }
 
+// u8/u16 fields are checked too: Buffer.writeUInt16BE would throw a RangeError and a plain
+// byte store would silently truncate, and encode promises ProtocolError only.
+function checkU16(v: number, name: string): number {
+  if (!Number.isInteger(v) || v < 0 || v > 0xffff) throw new ProtocolError('UDPCHAT_ERR_BAD_FIELD', `${name} out of range`);
+  return v;
+}
+
+function checkU8(v: number, name: string): number {
+  if (!Number.isInteger(v) || v < 0 || v > 0xff) throw new ProtocolError('UDPCHAT_ERR_BAD_FIELD', `${name} out of range`);
+  return v;
+}
+
 /**
  * Encodes a message. Throws UDPCHAT_ERR_OVERSIZE if it would exceed 1200 bytes and
  * UDPCHAT_ERR_BAD_FIELD / UDPCHAT_ERR_BAD_UTF8 for values the format cannot carry.
@@ -84,18 +96,17 @@ export function encode(m: Message): Buffer {
         .bytes(fixed(m.clientId, CLIENT_ID_BYTES, 'clientId'))
         .bytes(fixed(m.resumeInstance, INSTANCE_BYTES, 'resumeInstance'))
         .u32(checkU32(m.resumeSeq, 0, 'resumeSeq'))
-        .u16(m.caps)
+        .u16(checkU16(m.caps, 'caps'))
         .u8(n)
         .text(m.nick, n)
         .done();
     }
     case 'say': {
       const n = utf8Length(m.text);
-      if (m.target < 0 || m.target > 255) throw new ProtocolError('UDPCHAT_ERR_BAD_FIELD', 'target out of range');
       return header('say', HEADER_BYTES + 16 + 4 + 1 + 2 + n)
         .bytes(fixed(m.token, TOKEN_BYTES, 'token'))
         .u32(checkU32(m.cseq, 1, 'cseq'))
-        .u8(m.target)
+        .u8(checkU8(m.target, 'target'))
         .u16(n)
         .text(m.text, n)
         .done();
@@ -114,7 +125,7 @@ export function encode(m: Message): Buffer {
         .u32(checkU32(m.to, 1, 'to'))
         .done();
     case 'who':
-      return header('who', HEADER_BYTES + 16 + 2).bytes(fixed(m.token, TOKEN_BYTES, 'token')).u16(m.page).done();
+      return header('who', HEADER_BYTES + 16 + 2).bytes(fixed(m.token, TOKEN_BYTES, 'token')).u16(checkU16(m.page, 'page')).done();
     case 'leave':
       return header('leave', HEADER_BYTES + 16).bytes(fixed(m.token, TOKEN_BYTES, 'token')).done();
     case 'cookie':
@@ -124,6 +135,7 @@ export function encode(m: Message): Buffer {
         .done();
     case 'welcome': {
       const n = nickLength(m.nick);
+      if (m.historyFrom > m.baseSeq + 1) throw new ProtocolError('UDPCHAT_ERR_BAD_FIELD', 'historyFrom must be ≤ baseSeq + 1');
       return header('welcome', HEADER_BYTES + 16 + 16 + 8 + 4 * 5 + 2 + 2 + 1 + n)
         .bytes(fixed(m.clientId, CLIENT_ID_BYTES, 'clientId'))
         .bytes(fixed(m.token, TOKEN_BYTES, 'token'))
@@ -133,8 +145,8 @@ export function encode(m: Message): Buffer {
         .u32(checkU32(m.ackedCseq, 0, 'ackedCseq'))
         .u32(checkU32(m.heartbeatMs, 1, 'heartbeatMs'))
         .u32(checkU32(m.idleTimeoutMs, 1, 'idleTimeoutMs'))
-        .u16(m.maxText)
-        .u16(m.caps)
+        .u16(checkU16(m.maxText, 'maxText'))
+        .u16(checkU16(m.caps, 'caps'))
         .u8(n)
         .text(m.nick, n)
         .done();
@@ -163,7 +175,8 @@ export function encode(m: Message): Buffer {
         .u32(checkU32(m.echo, 0, 'echo'))
         .done();
     case 'roster': {
-      if (m.pages < 1 || m.page >= m.pages || m.nicks.length > 255) {
+      checkU16(m.page, 'page');
+      if (checkU16(m.pages, 'pages') < 1 || m.page >= m.pages || m.nicks.length > 255) {
         throw new ProtocolError('UDPCHAT_ERR_BAD_FIELD', 'roster page out of range');
       }
       const lens = m.nicks.map(nickLength);
@@ -183,9 +196,12 @@ export function encode(m: Message): Buffer {
     case 'error': {
       const n = utf8Length(m.detail);
       if (n > MAX_DETAIL_BYTES) throw new ProtocolError('UDPCHAT_ERR_BAD_FIELD', 'detail too long');
+      // Local codes have no wire number; the type says so, but callers may hold a widened ErrorCode.
+      const code: number | undefined = Object.hasOwn(WIRE_ERROR_CODES, m.code) ? WIRE_ERROR_CODES[m.code] : undefined;
+      if (code === undefined) throw new ProtocolError('UDPCHAT_ERR_BAD_FIELD', 'not a wire error code');
       return header('error', HEADER_BYTES + 16 + 2 + 4 + 1 + n)
         .bytes(fixed(m.ref, TOKEN_BYTES, 'ref'))
-        .u16(WIRE_ERROR_CODES[m.code])
+        .u16(code)
         .u32(checkU32(m.arg, 0, 'arg'))
         .u8(n)
         .text(m.detail, n)
@@ -199,9 +215,11 @@ export function encodeData(firstSeq: number, entries: readonly Buffer[]): Buffer
   if (entries.length < 1 || entries.length > MAX_ENTRIES) {
     throw new ProtocolError('UDPCHAT_ERR_BAD_FIELD', 'data carries 1–255 entries');
   }
+  checkU32(firstSeq, 1, 'firstSeq');
+  if (firstSeq + entries.length - 1 > 0xffff_ffff) throw new ProtocolError('UDPCHAT_ERR_BAD_FIELD', 'data sequence numbers overflow');
   let size = HEADER_BYTES + 5;
   for (const e of entries) size += e.length;
-  const w = header('data', size).u32(checkU32(firstSeq, 1, 'firstSeq')).u8(entries.length);
+  const w = header('data', size).u32(firstSeq).u8(entries.length);
   for (const e of entries) w.bytes(e);
   return w.done();
 }
@@ -259,8 +277,9 @@ function decodeBody(type: MessageType, r: Reader): Message {
     case 'nack': {
       const token = r.bytes(TOKEN_BYTES);
       const from = r.u32();
+      field(from >= 1, 'nack from must be ≥ 1');
       const to = r.u32();
-      field(from >= 1 && to >= from, 'nack range must be 1 ≤ from ≤ to');
+      field(to >= from, 'nack range must be from ≤ to');
       return { type, token, from, to };
     }
     case 'who':
@@ -273,8 +292,9 @@ function decodeBody(type: MessageType, r: Reader): Message {
       return decodeWelcome(r);
     case 'data': {
       const firstSeq = r.u32();
+      field(firstSeq >= 1, 'data firstSeq must be ≥ 1');
       const count = r.u8();
-      field(firstSeq >= 1 && count >= 1, 'data needs firstSeq ≥ 1 and count ≥ 1');
+      field(count >= 1, 'data count must be ≥ 1');
       field(firstSeq + count - 1 <= 0xffff_ffff, 'data sequence numbers overflow');
       const entries = [];
       for (let i = 0; i < count; i++) entries.push(decodeEntry(r, firstSeq + i));
@@ -290,7 +310,7 @@ function decodeBody(type: MessageType, r: Reader): Message {
       const asOfSeq = r.u32();
       const page = r.u16();
       const pages = r.u16();
-      field(pages >= 1 && page < pages, 'roster page must be < pages');
+      field(page < pages, 'roster page must be < pages');
       const count = r.u8();
       const nicks = [];
       for (let i = 0; i < count; i++) nicks.push(readNick(r));
@@ -315,14 +335,16 @@ function decodeWelcome(r: Reader): Message {
   const token = r.bytes(TOKEN_BYTES);
   const instance = r.bytes(INSTANCE_BYTES);
   const historyFrom = r.u32();
+  field(historyFrom >= 1, 'historyFrom must be ≥ 1');
   const baseSeq = r.u32();
+  field(historyFrom <= baseSeq + 1, 'historyFrom must be ≤ baseSeq + 1');
   const ackedCseq = r.u32();
   const heartbeatMs = r.u32();
+  field(heartbeatMs >= 1, 'heartbeatMs must be ≥ 1');
   const idleTimeoutMs = r.u32();
+  field(idleTimeoutMs >= 1, 'idleTimeoutMs must be ≥ 1');
   const maxText = r.u16();
   const caps = r.u16();
-  field(historyFrom >= 1 && historyFrom <= baseSeq + 1, 'historyFrom must be in 1..baseSeq+1');
-  field(heartbeatMs >= 1 && idleTimeoutMs >= 1, 'timers must be ≥ 1 ms');
   const nick = readNick(r);
   return {
     type: 'welcome',

@@ -14,7 +14,10 @@ const KIND_LEAVE = 3;
 const REASONS: readonly LeaveReason[] = ['quit', 'timeout', 'shutdown', 'flooding'];
 
 export function leaveReasonByte(reason: LeaveReason): number {
-  return REASONS.indexOf(reason);
+  const b = REASONS.indexOf(reason);
+  // indexOf's -1 would be stored as 0xFF: refuse instead (a widened or unchecked value).
+  if (b < 0) throw new ProtocolError('UDPCHAT_ERR_BAD_FIELD', 'unknown leave reason');
+  return b;
 }
 
 export function leaveReasonOf(b: number): LeaveReason {
@@ -34,7 +37,7 @@ export function encodeEntry(e: Entry): Buffer {
   switch (e.kind) {
     case 'msg': {
       const t = utf8Length(e.text);
-      if (t > 0xffff || e.target < 0 || e.target > 255) throw new ProtocolError('UDPCHAT_ERR_BAD_FIELD', 'text or target out of range');
+      if (t > 0xffff || !Number.isInteger(e.target) || e.target < 0 || e.target > 255) throw new ProtocolError('UDPCHAT_ERR_BAD_FIELD', 'text or target out of range');
       return new Writer(head + 3 + t).u8(KIND_MSG).u48(e.time).u8(n).text(e.nick, n).u8(e.target).u16(t).text(e.text, t).done();
     }
     case 'join':
@@ -47,6 +50,10 @@ export function encodeEntry(e: Entry): Buffer {
 /** Decodes one entry; `seq` comes from its place in the DATA datagram. */
 export function decodeEntry(r: Reader, seq: number): Entry {
   const kind = r.u8();
+  // Checked at once so that, as everywhere, the first bad field in reading order decides the error.
+  if (kind !== KIND_MSG && kind !== KIND_JOIN && kind !== KIND_LEAVE) {
+    throw new ProtocolError('UDPCHAT_ERR_BAD_FIELD', 'unknown entry kind');
+  }
   const time = r.u48();
   const n = r.u8();
   if (n < 1 || n > MAX_NICK_BYTES) throw new ProtocolError('UDPCHAT_ERR_BAD_FIELD', 'nick must be 1–64 bytes');
