@@ -70,7 +70,6 @@ export class ChatScreen {
       autoPadding: true,
       warnings: false,
       ignoreLocked: ['C-c'],
-      title: 'udp-chat',
     } as blessed.Widgets.IScreenOptions);
     this.painter = new Painter(this.screen);
     const border = { type: 'line' } as const;
