@@ -79,7 +79,7 @@ export class ClientCore {
     this.joinTimeoutMs = options.joinTimeoutMs ?? 10_000;
   }
 
-  /** The state a front end shows (docs/protocol.md §6.2 "states"). */
+  /** The state a front end shows (docs/protocol.md §6.2.1). */
   get state(): ConnectionState {
     switch (this.phase) {
       case 'online':

@@ -1,5 +1,5 @@
 /**
- * Client → server messages until the server acknowledges them (docs/protocol.md §6.2 "sending"):
+ * Client → server messages until the server acknowledges them (docs/protocol.md §6.2.4):
  * numbered by cseq, at most `cwnd` in flight, each retransmitted with backoff until acknowledged.
  *
  * Invariants: `queue` is sorted by cseq with no gaps; `queue[0..sent)` have been sent at least
@@ -99,7 +99,7 @@ export class Outbox {
 
   /**
    * A new session told us every cseq ≤ `acked` is accepted: drops those, numbers the rest from
-   * acked + 1 and marks them all unsent (docs/protocol.md §6.2 "rejoin"). Returns how many dropped.
+   * acked + 1 and marks them all unsent (docs/protocol.md §6.2.7). Returns how many dropped.
    */
   restart(acked: number): number {
     let dropped = 0;

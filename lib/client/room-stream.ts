@@ -1,5 +1,5 @@
 /**
- * The room as the server numbers it (docs/protocol.md §6.2 "receiving"): entries are buffered by
+ * The room as the server numbers it (docs/protocol.md §6.2.5): entries are buffered by
  * sequence number and released strictly in order; holes are reported for NACKs.
  *
  * Invariants: every seq < nextSeq has been released exactly once; `buffer` holds only seqs in

@@ -1,5 +1,5 @@
 /**
- * Who is in the room, as the client knows it (docs/protocol.md §6.2 "roster"): a ROSTER snapshot
+ * Who is in the room, as the client knows it (docs/protocol.md §6.2.9): a ROSTER snapshot
  * as of some seq, plus every join/leave entry after that seq.
  */
 import type { RosterMessage } from '../protocol/messages.js';

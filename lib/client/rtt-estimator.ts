@@ -1,5 +1,5 @@
 /**
- * Round-trip time and retransmission timeout (docs/protocol.md §6.2 "timers"; RFC 6298):
+ * Round-trip time and retransmission timeout (docs/protocol.md §6.2.3–§6.2.4; RFC 6298):
  * RTO = max(min, SRTT + 4·RTTVAR), initial 250 ms; backoff doubles, capped at max(1 s, 2·SRTT).
  */
 import { DEFAULTS } from '../protocol/constants.js';

@@ -1,5 +1,5 @@
 /**
- * JOIN handling (docs/protocol.md §5.1–§5.2, §6.1 "joining"). Until a JOIN echoes a valid cookie
+ * JOIN handling (docs/protocol.md §5.1–§5.2, §6.1.3). Until a JOIN echoes a valid cookie
  * the server answers with one COOKIE datagram, smaller than the JOIN, and keeps no state.
  */
 import { encode } from '../protocol/codec.js';

@@ -1,5 +1,5 @@
 /**
- * Packs consecutive log entries into DATA datagrams (docs/protocol.md §4.3, §6.1 "packing"):
+ * Packs consecutive log entries into DATA datagrams (docs/protocol.md §4.3, §6.1.5):
  * as many as fit in 1200 bytes and 255 entries each, in sequence order.
  */
 import { DATA_OVERHEAD, encodeData } from '../protocol/codec.js';

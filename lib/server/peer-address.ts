@@ -4,7 +4,7 @@ export interface PeerAddress {
   readonly port: number;
 }
 
-/** Map key of an address: the session registry is keyed by source address (docs/protocol.md §5.3). */
+/** Map key of an address: the session registry is keyed by source address (docs/protocol.md §5.2). */
 export function addressKey(a: PeerAddress): string {
   return `${a.address}|${a.port}`;
 }

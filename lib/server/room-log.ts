@@ -1,5 +1,5 @@
 /**
- * The room log (docs/protocol.md §6.1): the last `capacity` entries, each encoded once so that
+ * The room log (docs/protocol.md §6.1.1, §6.1.9): the last `capacity` entries, each encoded once so that
  * fan-out, repair and history replay reuse the same bytes.
  *
  * Invariants: sequence numbers are contiguous from `oldestSeq` to `lastSeq`; `lastSeq` only grows.

@@ -1,4 +1,4 @@
-/** ROSTER paging (docs/protocol.md §4.8): nicknames packed greedily into ≤ 1200-byte pages. */
+/** ROSTER paging (docs/protocol.md §4.2.13): nicknames packed greedily into ≤ 1200-byte pages. */
 import { HEADER_BYTES, MAX_DATAGRAM } from '../protocol/constants.js';
 
 const ROSTER_OVERHEAD = HEADER_BYTES + 4 + 2 + 2 + 1;

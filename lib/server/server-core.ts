@@ -128,7 +128,7 @@ export class ServerCore {
     this.drainInbox(session, now);
   }
 
-  /** Accepts held messages in cseq order while the flood limit allows (§6.1 "flood limit"). */
+  /** Accepts held messages in cseq order while the flood limit allows (§6.1.4). */
   private drainInbox(session: Session, now: number): void {
     for (let m = session.inbox.get(session.nextCseq); m !== undefined; m = session.inbox.get(session.nextCseq)) {
       if (!session.flood.take(now)) {

@@ -1,5 +1,5 @@
 /**
- * The registry of joined peers (docs/protocol.md §6.1): by source address, by nickname key,
+ * The registry of joined peers (docs/protocol.md §5.2, §6.1.1): by source address, by nickname key,
  * per-IP counts, used cookies, and what ended sessions had acknowledged (for resumes).
  */
 import type { SayMessage } from '../protocol/messages.js';
