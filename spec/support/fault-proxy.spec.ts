@@ -182,6 +182,23 @@ describe('startFaultProxy', function () {
     expect(fp.stats.up.blackholed).to.equal(20);
   });
 
+  it('reports the fate of every datagram to onDatagram', async function () {
+    const fates: string[] = [];
+    const server = await peer();
+    const fp = await proxy({
+      target: { host: '127.0.0.1', port: server.port },
+      loss: 0.5,
+      onDatagram: (direction, client, data, fate) => fates.push(`${direction} ${client} ${data.toString()} ${fate.action}`),
+    });
+    const client = await peer();
+    await sendNumbered(client, fp.port, 40);
+    await settle(() => server.received.length === 40 - fp.stats.up.dropped);
+
+    expect(fates).to.have.length(40);
+    expect(fates.filter((f) => f.endsWith(' dropped'))).to.have.length(fp.stats.up.dropped);
+    expect(fates[0]).to.equal(`up 127.0.0.1:${client.port} 0 ${fates[0]?.split(' ')[3]}`);
+  });
+
   it('leaves no sockets or timers behind after close()', async function () {
     const count = (kind: string): number => process.getActiveResourcesInfo().filter((r) => r === kind).length;
     const server = await peer();

@@ -40,9 +40,16 @@ export interface FaultSettings {
   directions: 'both' | ProxyDirection;
 }
 
+/** What happened to one datagram; `copies` is 2 when duplicated, `delayMs` > 0 when held back. */
+export type DatagramFate =
+  | { action: 'dropped' | 'blackholed' }
+  | { action: 'forwarded'; copies: 1 | 2; delayMs: number; corrupted: boolean };
+
 export interface FaultProxyOptions extends Partial<FaultSettings> {
   target: { host: string; port: number };
   seed: number;
+  /** Called for every datagram received, with its client (`host:port`) and fate: a trace for debugging. */
+  onDatagram?: (direction: ProxyDirection, client: string, data: Buffer, fate: DatagramFate) => void;
 }
 
 export interface DirectionStats {
@@ -138,7 +145,7 @@ function closeSocket(socket: dgram.Socket): Promise<void> {
  * Fault options left out default to none.
  */
 export async function startFaultProxy(options: FaultProxyOptions): Promise<FaultProxy> {
-  const { target, seed, ...faults } = options;
+  const { target, seed, onDatagram, ...faults } = options;
   let settings: FaultSettings = { ...NO_FAULTS, ...faults };
   let blackholeEpoch = Date.now();
   // Independent streams per direction, so traffic in one does not shift decisions in the other.
@@ -184,22 +191,27 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   }
 
   /** Decides the fate of one datagram; always draws seven values to keep the stream aligned. */
-  function relay(direction: ProxyDirection, msg: Buffer, socket: dgram.Socket, toPort: number, toHost: string): void {
+  function relay(direction: ProxyDirection, client: string, msg: Buffer, socket: dgram.Socket, toPort: number, toHost: string): void {
+    const fate = decide(direction, msg, socket, toPort, toHost);
+    onDatagram?.(direction, client, msg, fate);
+  }
+
+  function decide(direction: ProxyDirection, msg: Buffer, socket: dgram.Socket, toPort: number, toHost: string): DatagramFate {
     const s = stats[direction];
     s.received++;
     const rnd = random[direction];
     const [rLoss, rDup, rDelay, rDelayAmount, rCorrupt, rPos, rXor] = [rnd(), rnd(), rnd(), rnd(), rnd(), rnd(), rnd()];
     if (!applies(direction)) {
       send(direction, socket, msg, toPort, toHost);
-      return;
+      return { action: 'forwarded', copies: 1, delayMs: 0, corrupted: false };
     }
     if (inBlackhole()) {
       s.blackholed++;
-      return;
+      return { action: 'blackholed' };
     }
     if (rLoss < settings.loss) {
       s.dropped++;
-      return;
+      return { action: 'dropped' };
     }
     let data = msg;
     if (rCorrupt < settings.corrupt && data.length > 0) {
@@ -208,7 +220,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       data[at] = (data[at] ?? 0) ^ (1 + Math.floor(rXor * 255)); // xor with 1..255: always changes
       s.corrupted++;
     }
-    const copies = rDup < settings.duplicate ? 2 : 1;
+    const copies: 1 | 2 = rDup < settings.duplicate ? 2 : 1;
     if (copies === 2) s.duplicated++;
     const { probability, minDelayMs, maxDelayMs } = settings.reorder;
     if (rDelay < probability) {
@@ -217,9 +229,10 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       later(delayMs, () => {
         for (let i = 0; i < copies; i++) send(direction, socket, data, toPort, toHost);
       });
-      return;
+      return { action: 'forwarded', copies, delayMs, corrupted: data !== msg };
     }
     for (let i = 0; i < copies; i++) send(direction, socket, data, toPort, toHost);
+    return { action: 'forwarded', copies, delayMs: 0, corrupted: data !== msg };
   }
 
   function upstreamFor(clientHost: string, clientPort: number): dgram.Socket {
@@ -229,7 +242,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     socket = createUdpSocket();
     socket.on('error', () => stats.socketErrors++);
     socket.on('message', (reply) => {
-      if (!closed) relay('down', reply, front, clientPort, clientHost);
+      if (!closed) relay('down', key, reply, front, clientPort, clientHost);
     });
     // Sends issued while binding are queued by node:dgram.
     socket.bind({ address: '127.0.0.1', port: 0 });
@@ -240,7 +253,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
 
   front.on('message', (msg, rinfo) => {
     if (closed || rinfo.port === 0) return;
-    relay('up', msg, upstreamFor(rinfo.address, rinfo.port), target.port, target.host);
+    relay('up', `${rinfo.address}:${rinfo.port}`, msg, upstreamFor(rinfo.address, rinfo.port), target.port, target.host);
   });
 
   return {
