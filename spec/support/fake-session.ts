@@ -60,7 +60,8 @@ export class FakeSession extends EventEmitter implements ChatSession {
 
   async leave(): Promise<void> {
     this.leaves++;
-    if (this.leaveDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.leaveDelayMs));
+    // Unref'd: a test that stops waiting for leave() does not keep the process alive.
+    if (this.leaveDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.leaveDelayMs).unref());
     if (this.state !== 'closed') this.emitEvent({ type: 'closed', reason: 'left' });
   }
 

@@ -76,6 +76,16 @@ function tick(ms = 0): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/** Waits for the promise, at most `ms` (the timer is cleared, so nothing lingers after a test). */
+async function within(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([promise, new Promise((resolve) => { timer = setTimeout(resolve, ms); })]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export async function startTui(options: HarnessOptions = {}): Promise<Harness> {
   const cols = options.cols ?? 80;
   const rows = options.rows ?? 24;
@@ -164,10 +174,10 @@ export async function startTui(options: HarnessOptions = {}): Promise<Harness> {
     async dispose() {
       if (!finished) {
         input.write(KEY.ctrlC);
-        await Promise.race([exit, tick(2000)]);
+        await within(exit, 2000);
         if (!finished) {
           input.write(KEY.ctrlC);
-          await Promise.race([exit, tick(1000)]);
+          await within(exit, 1000);
         }
       }
       input.destroy();

@@ -1,0 +1,180 @@
+/**
+ * runTui's life cycle against the fake session: commands, leaving and restoring the terminal,
+ * a refused nick, losing the server, resizing.
+ */
+import { expect } from 'chai';
+import { KEY, startTui, type Harness } from './helpers/headless.js';
+
+describe('runTui', () => {
+  let h: Harness;
+
+  afterEach(async () => {
+    await h.dispose();
+  });
+
+  function inputLine(): string {
+    return h.lines().find((l) => /^│\S*> /u.test(l)) ?? '';
+  }
+
+  /** The terminal is back as it was: normal buffer, cursor visible, no mouse reporting. */
+  function expectRestored(): void {
+    const out = h.written();
+    expect(h.term.buffer.active.type).to.equal('normal');
+    expect(out.lastIndexOf('\x1b[?25h')).to.be.greaterThan(out.lastIndexOf('\x1b[?25l'));
+    expect(h.term.modes.mouseTrackingMode).to.equal('none');
+    expect(h.term.modes.applicationCursorKeysMode).to.equal(false);
+    expect(h.session.listenerTotal).to.equal(0);
+  }
+
+  describe('leaving', () => {
+    beforeEach(async () => {
+      h = await startTui();
+      await h.waitForText('Connected to');
+    });
+
+    for (const [how, keys] of [['/q', ['/q', KEY.enter]], ['/quit', ['/quit', KEY.enter]], ['Ctrl-C', [KEY.ctrlC]], ['Ctrl-D on an empty line', [KEY.ctrlD]]] as const) {
+      it(`${how} leaves the session, restores the terminal and resolves 0`, async () => {
+        for (const k of keys) {
+          if (k.startsWith('/')) await h.type(k);
+          else await h.press(k);
+        }
+        expect(await h.exit).to.equal(0);
+        expect(h.session.leaves).to.equal(1);
+        expect(h.session.said).to.deep.equal([]);
+        expectRestored();
+      });
+    }
+
+    it('waits for leave() but a second Ctrl-C restores the terminal at once', async () => {
+      h.session.leaveDelayMs = 5000;
+      const started = Date.now();
+      await h.press(KEY.ctrlC);
+      await h.waitForText('leaving');
+      await h.press(KEY.ctrlC);
+      expect(await h.exit).to.equal(0);
+      expect(Date.now() - started).to.be.lessThan(2000);
+      expectRestored();
+    });
+
+    it('resolves 1 when the session was closed by the other side', async () => {
+      h.session.emitEvent({ type: 'closed', reason: 'cut off by the server' });
+      await h.waitForText('Disconnected: cut off by the server');
+      await h.type('still there?');
+      await h.press(KEY.enter);
+      await h.waitForText('session is closed');
+      await h.type('/q');
+      await h.press(KEY.enter);
+      expect(await h.exit).to.equal(1);
+      expectRestored();
+    });
+  });
+
+  describe('local commands', () => {
+    beforeEach(async () => {
+      h = await startTui();
+      await h.waitForText('Connected to');
+    });
+
+    it('/help lists the commands, including //', async () => {
+      await h.type('/help');
+      await h.press(KEY.enter);
+      await h.waitForText('//text');
+      expect(h.lines().join('\n')).to.contain('/quit').and.to.contain('/clear');
+      expect(h.session.said).to.deep.equal([]);
+    });
+
+    it('/clear empties the log', async () => {
+      h.session.message('alice', 'something to clear');
+      await h.waitForText('something to clear');
+      await h.type('/clear');
+      await h.press(KEY.enter);
+      await h.waitFor(() => !h.lines().join('\n').includes('something to clear'), 'the log cleared');
+    });
+
+    it('an unknown command shows a hint and is not sent; // sends a line starting with /', async () => {
+      await h.type('/shrug hi');
+      await h.press(KEY.enter);
+      await h.waitForText('Unknown command /shrug');
+      await h.type('//shrug hi');
+      await h.press(KEY.enter);
+      expect(h.session.said).to.deep.equal(['/shrug hi']);
+    });
+
+    it('shows why a message was not sent', async () => {
+      h.session.sayError = new Error('not joined yet');
+      await h.type('hello');
+      await h.press(KEY.enter);
+      await h.waitForText('Not sent: not joined yet');
+      h.session.emitEvent({ type: 'refused', text: 'x'.repeat(2000), code: 'UDPCHAT_ERR_TEXT_TOO_LONG', reason: 'too long' });
+      await h.waitForText('Not sent (too long)');
+    });
+  });
+
+  describe('joining and connection', () => {
+    it('asks for another nick in the UI when the nick is taken, keeping the draft', async () => {
+      h = await startTui({ session: { nick: 'bob', state: 'joining' } });
+      await h.type('my draft');
+      h.session.joinFailed('UDPCHAT_ERR_NICK_TAKEN', 'nickname in use');
+      await h.waitForText('Cannot join as bob: nickname in use');
+      await h.waitFor(() => inputLine().startsWith('│nick> '), 'the nick prompt');
+      expect(h.lines().join('\n')).to.contain('choose a nickname');
+      await h.type('bobby');
+      await h.press(KEY.enter);
+      expect(h.session.joins).to.deep.equal(['bobby']);
+      await h.waitForText('joining…');
+      h.session.joined('bobby');
+      await h.waitForText('Joined as bobby');
+      await h.waitFor(() => inputLine().startsWith('│> my draft'), 'the draft back');
+      expect(h.lines().join('\n')).to.contain('as bobby');
+    });
+
+    it('shows "reconnecting" when the server is lost and recovers when the session rejoins', async () => {
+      h = await startTui();
+      h.session.setState('reconnecting');
+      await h.waitForText('reconnecting…');
+      await h.waitForText('Lost the server');
+      h.session.joined('me', true);
+      h.session.setState('online', 3);
+      await h.waitForText('Reconnected as me');
+      await h.waitForText('online');
+    });
+
+    it('retries on its own when the server cannot be reached at join', async () => {
+      h = await startTui({ session: { state: 'joining' } });
+      h.session.joinFailed('UDPCHAT_ERR_SERVER_UNREACHABLE', 'no answer from the server');
+      await h.waitForText('Retrying in');
+      await h.waitForText('reconnecting…');
+      await h.waitFor(() => h.session.joins.length === 1, 'a new join()', 3000);
+      expect(h.session.joins).to.deep.equal([undefined]);
+      h.session.joined('me');
+      await h.waitForText('Joined as me');
+    });
+  });
+
+  describe('resizing', () => {
+    it('relayouts without losing the draft', async () => {
+      h = await startTui({ cols: 80, rows: 24, session: { peers: ['alice', 'me'] } });
+      h.session.message('alice', 'a message long enough to wrap differently once the terminal gets narrower than it is');
+      await h.type('draft survives resize');
+      await h.press(KEY.left, KEY.left);
+      await h.resize(50, 14);
+      await h.waitFor(() => h.lines()[13]?.startsWith('└') === true, 'the new layout');
+      expect(inputLine()).to.contain('draft survives resize');
+      expect(h.cursor()).to.deep.equal({ x: 3 + 'draft survives resi'.length, y: 12 });
+      await h.resize(100, 30);
+      await h.waitFor(() => h.lines()[29]?.startsWith('└') === true, 'the wider layout');
+      expect(inputLine()).to.contain('draft survives resize');
+      expect(h.lines().join('\n')).to.contain('2 online');
+      await h.type('!');
+      await h.press(KEY.enter);
+      expect(h.session.said).to.deep.equal(['draft survives resi!ze']);
+    });
+  });
+
+  it('does not ring the bell when bell is off', async () => {
+    h = await startTui({ bell: false });
+    h.session.message('alice', 'hey me');
+    await h.waitForText('hey me');
+    expect(h.written()).not.to.contain('\x07');
+  });
+});
