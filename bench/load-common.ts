@@ -3,7 +3,7 @@
  * pacer, per-step accounting, and the load generator's own CPU and event-loop delay.
  */
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import { Histogram } from './histogram.js';
+import { Histogram, type LatencySummary } from './histogram.js';
 import type { StepResult } from './loadgen-protocol.js';
 
 /** Microseconds on the load generator's monotonic clock (all peers live in this process). */
@@ -55,7 +55,7 @@ export async function pace(rate: number, seconds: number, send: (n: number) => v
     await sleep(tickMs);
   }
   const windowMs = performance.now() - start;
-  return { created, windowMs, behind: created < total || windowMs > seconds * 1000 * 1.1 };
+  return { created, windowMs, behind: created < total || windowMs > seconds * 1000 + Math.max(100, seconds * 100) };
 }
 
 /** Load generator CPU and event-loop delay over an interval. */
@@ -87,32 +87,65 @@ export class SelfMeter {
   }
 }
 
-/** Per-step delivery counters, keyed by step number (late deliveries of an old step are kept apart). */
+/**
+ * Per-step delivery counters, keyed by step number (late deliveries of an old step are kept apart),
+ * and the per-sender order check every receiver makes.
+ */
 export class StepBook {
   readonly latency = new Histogram();
+  /** Latency of messages created in the first and the last quarter of the window: a queue building up shows as growth. */
+  readonly early = new Histogram();
+  readonly lateQuarter = new Histogram();
   delivered = 0;
+  /** A message from a sender delivered again, or after a newer one from the same sender. */
   duplicates = 0;
-  orderViolations = 0;
+  /** Messages a receiver never got before a newer one from the same sender (sum of gap sizes). */
+  skipped = 0;
   late = 0;
   step = 0;
+  lastDeliveryUs = 0;
+  private startUs = 0;
+  private windowUs = 1;
 
-  begin(step: number): void {
+  begin(step: number, windowSeconds: number): void {
     this.step = step;
     this.latency.reset();
+    this.early.reset();
+    this.lateQuarter.reset();
     this.delivered = 0;
     this.duplicates = 0;
-    this.orderViolations = 0;
+    this.skipped = 0;
     this.late = 0;
+    this.startUs = nowUs();
+    this.lastDeliveryUs = this.startUs;
+    this.windowUs = Math.max(1, windowSeconds * 1e6);
   }
 
-  /** A delivery of message (s, i) of step k, sent at t µs; `last` is the receiver's previous i from s. */
-  deliver(k: number, t: number, now: number): void {
+  /** Receiver-side check of message (s, i) of step k sent at t µs; `lastI` is that receiver's per-sender state. */
+  receive(lastI: Int32Array, s: number, i: number, k: number, t: number): void {
+    const last = lastI[s] ?? 0;
+    if (i <= last) {
+      this.duplicates++;
+      return;
+    }
+    if (i > last + 1) this.skipped += i - last - 1;
+    lastI[s] = i;
     if (k !== this.step) {
       this.late++;
       return;
     }
+    const now = nowUs();
     this.delivered++;
+    this.lastDeliveryUs = now;
     this.latency.record(now - t);
+    const q = (t - this.startUs) / this.windowUs;
+    if (q < 0.25) this.early.record(now - t);
+    else if (q >= 0.75) this.lateQuarter.record(now - t);
+  }
+
+  /** Numbers every step result carries. */
+  summary(): { latency: LatencySummary; earlyP50Ms: number; lateP50Ms: number } {
+    return { latency: this.latency.summary(), earlyP50Ms: this.early.quantileUs(0.5) / 1000, lateP50Ms: this.lateQuarter.quantileUs(0.5) / 1000 };
   }
 }
 

@@ -48,8 +48,16 @@ export interface StepResult {
   delivered: number;
   /** Expected deliveries missing at the end of the drain, as a fraction. */
   loss: number;
+  /** Messages delivered again, or after a newer one from the same sender (must be 0). */
   duplicates: number;
-  orderViolations: number;
+  /** Messages passed over at a receiver (a newer one from the same sender came first): lost for good. */
+  skipped: number;
+  /** p50 latency of messages created in the first and the last quarter of the window (growth = a queue building up). */
+  earlyP50Ms: number;
+  lateP50Ms: number;
+  /** From the start of the window to the last acknowledgement / delivery of this step. */
+  lastAcceptMs: number;
+  lastDeliveryMs: number;
   /** Datagrams (or bytes chunks for TCP) received by all peers during the step. */
   datagramsIn: number;
   datagramsOut: number;

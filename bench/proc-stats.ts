@@ -89,3 +89,21 @@ export function freePort(): Promise<number> {
     });
   });
 }
+
+/** Whole-machine CPU ticks from /proc/stat: busy (everything but idle and iowait) and total. */
+export function machineTicks(): { busy: number; total: number } {
+  try {
+    const first = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
+    const v = first.trim().split(/\s+/).slice(1).map(Number);
+    const total = v.reduce((a, b) => a + b, 0);
+    const idle = (v[3] ?? 0) + (v[4] ?? 0);
+    return { busy: total - idle, total };
+  } catch {
+    return { busy: 0, total: 0 };
+  }
+}
+
+/** CPU ms of every process on the machine between two {@link machineTicks} readings. */
+export function busyMsBetween(a: { busy: number; total: number }, b: { busy: number; total: number }): number {
+  return ((b.busy - a.busy) * 1000) / CLOCK_TICKS_PER_SECOND;
+}

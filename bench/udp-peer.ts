@@ -11,7 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import dgram from 'node:dgram';
 import { decode, DEFAULTS, encode, type Entry } from '../lib/protocol/index.js';
-import { nowUs, parseText, type ParsedText, type StepBook } from './load-common.js';
+import { parseText, type ParsedText, type StepBook } from './load-common.js';
 
 export type Target = 'udpchat' | 'relay';
 type State = 'idle' | 'hello' | 'joining' | 'online' | 'failed' | 'gone';
@@ -46,9 +46,8 @@ export class Shared {
   wireDuplicates = 0;
   retransmissions = 0;
   nacks = 0;
-  /** Same-sender order: a message delivered twice or out of order at some receiver. */
-  appDuplicates = 0;
-  orderViolations = 0;
+  /** performance.now() of the last acknowledgement of a message of the current step. */
+  lastAckAt = 0;
   /** Highest room sequence number any peer has seen. */
   roomSeq = 0;
 
@@ -58,8 +57,15 @@ export class Shared {
     readonly port: number,
     readonly peers: number,
     book: StepBook,
+    /** Peers per source address (127.0.1.x), to stay under a per-IP session cap; 0: all on 127.0.0.1. */
+    readonly peersPerIp = 0,
   ) {
     this.book = book;
+  }
+
+  /** Source address of peer i. */
+  bindAddress(i: number): string {
+    return this.peersPerIp > 0 ? `127.0.1.${1 + Math.floor(i / this.peersPerIp)}` : '127.0.0.1';
   }
 
   count(what: string): void {
@@ -143,7 +149,7 @@ export class UdpPeer {
 
   /** Binds, connects to the server and sends the first JOIN. */
   start(): void {
-    this.socket.bind(0, '127.0.0.1', () => {
+    this.socket.bind(0, this.shared.bindAddress(this.index), () => {
       this.socket.connect(this.shared.port, this.shared.host, () => {
         this.joinStartedAt = performance.now();
         this.state = 'hello';
@@ -313,14 +319,7 @@ export class UdpPeer {
   }
 
   private deliverMessage(m: ParsedText): void {
-    const last = this.lastI[m.s] ?? 0;
-    if (m.i <= last) {
-      this.shared.appDuplicates++;
-      return;
-    }
-    if (m.i !== last + 1) this.shared.orderViolations++;
-    this.lastI[m.s] = m.i;
-    this.shared.book.deliver(m.k, m.t, nowUs());
+    this.shared.book.receive(this.lastI, m.s, m.i, m.k, m.t);
   }
 
   private onLastSeq(lastSeq: number): void {
@@ -348,6 +347,7 @@ export class UdpPeer {
       this.inflight.delete(c);
       if (f.step === this.shared.book.step) {
         this.shared.ackedThisStep++;
+        this.shared.lastAckAt = now;
         if (this.shared.inWindow) this.shared.ackedInWindow++;
       }
       if (this.cwnd < MAX_WINDOW) this.cwnd++;

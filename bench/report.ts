@@ -1,0 +1,272 @@
+/**
+ * Turning blocks into the summary: medians over repetitions per (target, K), the stdout table and
+ * docs/performance.md.
+ */
+import type { BlockResult } from './blocks.js';
+import { median } from './histogram.js';
+import type { IperfResult } from './iperf.js';
+import type { StallResult } from './loadgen-protocol.js';
+import type { Criteria } from './search.js';
+import type { TargetName } from './targets.js';
+
+export interface Row {
+  target: TargetName;
+  peers: number;
+  runs: number;
+  maxRate: number;
+  acceptedPerSec: number;
+  deliveriesPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  fixedP50Ms: number;
+  fixedP99Ms: number;
+  fixedMaxMs: number;
+  fixedPass: string;
+  cpuUsPerDelivery: number;
+  peakRssMiB: number;
+  rssPerPeerKiB: number;
+  joinAllOnlineMs: number;
+  joinCaughtUpMs: number;
+  joinFailed: number;
+  /** Load generator CPU share (of one core) at the best rate and at the first failing step. */
+  loadgenShareBest: number;
+  loadgenShareFail: number;
+  serverShareFail: number;
+  otherCores: number;
+  notes: string[];
+}
+
+export interface Machine {
+  cores: number;
+  cpu: string;
+  node: string;
+  kernel: string;
+  python: string;
+  iperf3: string;
+}
+
+export interface Results {
+  mode: 'quick' | 'full';
+  command: string;
+  started: string;
+  finishedMs: number;
+  machine: Machine;
+  criteria: Criteria;
+  datagramBytes: number;
+  /** Step length and drain of the rate search. */
+  stepSeconds: number;
+  drainMs: number;
+  iperf: IperfResult[];
+  iperfNote: string;
+  blocks: BlockResult[];
+  storms: BlockResult[];
+  stall: StallResult | { error: string } | undefined;
+  rows: Row[];
+  udp: Record<string, number>;
+  notes: string[];
+}
+
+const med = (xs: (number | undefined)[]): number => median(xs.filter((x): x is number => x !== undefined));
+
+export function summarize(blocks: readonly BlockResult[]): Row[] {
+  const keys = [...new Set(blocks.map((b) => `${b.peers}|${b.target}`))];
+  return keys.map((key) => {
+    const group = blocks.filter((b) => `${b.peers}|${b.target}` === key);
+    const first = group[0]!;
+    const best = group.map((b) => b.search?.best);
+    const fail = group.map((b) => b.search?.firstFail);
+    const notes = new Set<string>();
+    for (const b of group) {
+      if (b.error !== undefined) notes.add(`error: ${b.error}`);
+      if (b.search?.capped === true) notes.add('hit the rate cap without a failure');
+      const f = b.search?.firstFail;
+      if (f !== undefined) {
+        notes.add(`limit: ${f.reason}`);
+        const lgBusy = f.pacerBehind || f.loopDelayP99Ms > 50 || f.loadgenCpuShare >= 0.8;
+        if (lgBusy && f.serverCpuShare < 0.9 && f.loadgenCpuShare >= f.serverCpuShare) {
+          notes.add(
+            `load generator saturated before the server (at ${f.rate} msg/s: load generator ${Math.round(100 * f.loadgenCpuShare)}% CPU, event-loop delay p99 ${Math.round(f.loopDelayP99Ms)} ms${f.pacerBehind ? ', behind its pacer' : ''}; server ${Math.round(100 * f.serverCpuShare)}% CPU)`,
+          );
+        }
+      }
+      if (b.search !== undefined && b.search.best === undefined && f !== undefined) notes.add('no rate passed');
+    }
+    return {
+      target: first.target,
+      peers: first.peers,
+      runs: group.length,
+      maxRate: med(best.map((s) => s?.rate)),
+      acceptedPerSec: med(best.map((s) => s?.acceptedPerSec)),
+      deliveriesPerSec: med(best.map((s) => s?.deliveriesPerSec)),
+      p50Ms: med(best.map((s) => s?.latency.p50Ms)),
+      p99Ms: med(best.map((s) => s?.latency.p99Ms)),
+      maxMs: med(best.map((s) => s?.latency.maxMs)),
+      fixedP50Ms: med(group.map((b) => b.fixed?.latency.p50Ms)),
+      fixedP99Ms: med(group.map((b) => b.fixed?.latency.p99Ms)),
+      fixedMaxMs: med(group.map((b) => b.fixed?.latency.maxMs)),
+      fixedPass: group.map((b) => (b.fixed === undefined ? '-' : b.fixed.pass ? 'ok' : b.fixed.reason)).join(' / '),
+      cpuUsPerDelivery: med(best.map((s) => s?.cpuUsPerDelivery)),
+      peakRssMiB: med(group.map((b) => (b.memEnd ?? b.memJoined)?.peakRssBytes)) / 2 ** 20,
+      rssPerPeerKiB: med(group.map((b) => b.rssPerPeerBytes)) / 1024,
+      joinAllOnlineMs: med(group.map((b) => b.join?.allOnlineMs)),
+      joinCaughtUpMs: med(group.map((b) => b.join?.caughtUpMs ?? undefined)),
+      joinFailed: Math.max(0, ...group.map((b) => b.join?.failed ?? b.peers)),
+      loadgenShareBest: med(best.map((s) => s?.loadgenCpuShare)),
+      loadgenShareFail: med(fail.map((s) => s?.loadgenCpuShare)),
+      serverShareFail: med(fail.map((s) => s?.serverCpuShare)),
+      otherCores: med(group.flatMap((b) => (b.search?.steps ?? []).map((s) => s.otherCores))),
+      notes: [...notes],
+    };
+  });
+}
+
+const n0 = (x: number): string => (Number.isFinite(x) ? Math.round(x).toLocaleString('en-US') : '-');
+const n1 = (x: number): string => (Number.isFinite(x) ? x.toFixed(1) : '-');
+const n2 = (x: number): string => (Number.isFinite(x) ? (x < 10 ? x.toFixed(2) : x.toFixed(1)) : '-');
+const pct = (x: number): string => (Number.isFinite(x) ? `${Math.round(100 * x)}%` : '-');
+
+const NAMES: Record<TargetName, string> = { udpchat: 'udp-chat', relay: 'relay', seed: 'TCP seed' };
+
+const COLUMNS = [
+  'K',
+  'system',
+  'max msg/s',
+  'accepted/s',
+  'deliveries/s',
+  'p50/p99/max ms',
+  '@100 msg/s p50/p99/max ms',
+  'CPU µs/delivery',
+  'peak RSS MiB',
+  'RSS/peer KiB',
+  'join all online ms',
+  'loadgen CPU best/fail',
+];
+
+function cells(r: Row): string[] {
+  return [
+    String(r.peers),
+    NAMES[r.target],
+    n0(r.maxRate),
+    n0(r.acceptedPerSec),
+    n0(r.deliveriesPerSec),
+    `${n2(r.p50Ms)}/${n2(r.p99Ms)}/${n2(r.maxMs)}`,
+    `${n2(r.fixedP50Ms)}/${n2(r.fixedP99Ms)}/${n2(r.fixedMaxMs)}`,
+    n2(r.cpuUsPerDelivery),
+    n1(r.peakRssMiB),
+    n1(r.rssPerPeerKiB),
+    `${n0(r.joinAllOnlineMs)}${r.joinFailed > 0 ? ` (${r.joinFailed} failed)` : ''}`,
+    `${pct(r.loadgenShareBest)}/${pct(r.loadgenShareFail)}`,
+  ];
+}
+
+/** Plain fixed-width table for stdout. */
+export function textTable(rows: readonly Row[]): string {
+  const data = [COLUMNS, ...rows.map(cells)];
+  const widths = COLUMNS.map((_, i) => Math.max(...data.map((r) => (r[i] ?? '').length)));
+  return data.map((r) => r.map((c, i) => c.padStart(widths[i]!)).join('  ')).join('\n');
+}
+
+function mdTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  return [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+}
+
+function ratio(a: number, b: number): string {
+  return Number.isFinite(a) && Number.isFinite(b) && b > 0 ? `${(a / b).toFixed(2)}×` : '-';
+}
+
+export function ratioRows(rows: readonly Row[], iperfPerSec: number): string[][] {
+  const ks = [...new Set(rows.map((r) => r.peers))];
+  return ks.map((k) => {
+    const get = (t: TargetName): Row | undefined => rows.find((r) => r.peers === k && r.target === t);
+    const u = get('udpchat');
+    const relay = get('relay');
+    const seed = get('seed');
+    return [
+      String(k),
+      ratio(u?.maxRate ?? NaN, relay?.maxRate ?? NaN),
+      ratio(u?.deliveriesPerSec ?? NaN, relay?.deliveriesPerSec ?? NaN),
+      ratio(u?.maxRate ?? NaN, seed?.maxRate ?? NaN),
+      ratio(u?.deliveriesPerSec ?? NaN, seed?.deliveriesPerSec ?? NaN),
+      ratio(u?.deliveriesPerSec ?? NaN, iperfPerSec),
+      ratio(relay?.deliveriesPerSec ?? NaN, iperfPerSec),
+    ];
+  });
+}
+
+export function markdown(res: Results): string {
+  const iperf = median(res.iperf.map((i) => i.receivedPerSec));
+  const m = res.machine;
+  const out: string[] = [];
+  out.push('# Performance');
+  out.push('');
+  out.push(`Generated by \`${res.command}\` (${res.mode} mode) on ${res.started.slice(0, 10)}; raw numbers in \`bench/results/\`. Re-run it after changes; numbers from a ${m.cores}-core machine shared with other work are noisy, so each figure is the median of ${Math.max(...res.rows.map((r) => r.runs), 1)} run(s), with the systems measured alternately (A B C A B C).`);
+  out.push('');
+  out.push(`Machine: ${m.cores} cores (${m.cpu}), Linux ${m.kernel}, Node ${m.node}, ${m.python}, ${m.iperf3}.`);
+  out.push('');
+  out.push('## What is measured');
+  out.push('');
+  out.push(
+    `K peers in one room, each with its own socket, all in one load generator process (bench/loadgen.ts, bench/tcp-loadgen.ts) separate from the server. Every peer sends in turn; each message carries its send time, sender and number, so every receiver measures latency and checks that each message arrives exactly once and in order. A rate passes when, after the step and a drain of ${res.drainMs / 1000} s, fewer than ${100 * res.criteria.maxLoss}% of the expected deliveries are missing, nothing is duplicated, out of order or (udp-chat, TCP) skipped, every message was accepted (acknowledged), p99 latency is at most ${res.criteria.maxP99Ms} ms, latency does not grow during the step (p50 of the messages sent in the last quarter ≤ ${res.criteria.growthFactor}× that of the first quarter + max(${res.criteria.growthSlackMs} ms, ${100 * res.criteria.growthSlackShare}% of the step): no queue building up) and the load generator kept pace. Steps last ${res.stepSeconds} s. The search multiplies the rate until a step fails, then bisects. "max msg/s" is the highest passing rate; deliveries/s counts each message once per receiver (udp-chat and the relay deliver to the sender too, the seed does not).`,
+  );
+  out.push('');
+  out.push('- **udp-chat**: `node dist/bin/udp-chat.js serve` with the per-user flood limit lifted, speaking the real protocol (cookie handshake, cseq + acks + retransmission, ordered DATA with NACK repair, heartbeats).');
+  out.push('- **relay**: bench/relay.ts, ~60 lines: records addresses on JOIN, forwards every datagram to every recorded peer; no ordering, acks, repair, history or limits.');
+  out.push('- **TCP seed**: the Python seed server run verbatim (threads, one blocking broadcast thread), with the same load over TCP.');
+  out.push(`- **iperf3**: one UDP stream on loopback at unlimited bitrate with ${res.datagramBytes}-byte datagrams (the size of a one-message DATA).`);
+  out.push('');
+  out.push('## Results');
+  out.push('');
+  out.push(mdTable(COLUMNS, res.rows.map(cells)));
+  out.push('');
+  out.push(`Latency is from the moment the load generator created a message to its delivery at each receiver (queueing in the client included). CPU µs/delivery is the server's user+system CPU (from /proc/<pid>/stat) during the step divided by deliveries made. "RSS/peer" is (RSS after the join − RSS before) / K. "loadgen CPU" is the load generator's share of one core at the best rate / at the first failing step.`);
+  out.push('');
+  out.push('## Ratios');
+  out.push('');
+  out.push(`iperf3 loopback limit: ${n0(iperf)} datagrams/s received (median of ${res.iperf.length}; ${res.iperfNote || `loss ${n2(median(res.iperf.map((i) => i.lossPercent)))}%`}).`);
+  out.push('');
+  out.push(mdTable(['K', 'udp-chat/relay msg/s', 'udp-chat/relay deliveries/s', 'udp-chat/TCP seed msg/s', 'udp-chat/TCP seed deliveries/s', 'udp-chat deliveries/iperf3 datagrams', 'relay deliveries/iperf3 datagrams'], ratioRows(res.rows, iperf)));
+  out.push('');
+  out.push('udp-chat can exceed the iperf3 datagram rate in deliveries/s because one DATA datagram carries several messages.');
+  out.push('');
+  const storms = [...res.storms, ...res.blocks.filter((b) => b.peers >= 1000)];
+  if (storms.length > 0) {
+    out.push('## Join storm');
+    out.push('');
+    out.push(
+      mdTable(
+        ['system', 'K', 'all online ms', 'all caught up ms', 'failed', 'server CPU ms', 'RSS/peer KiB'],
+        storms.map((b) => [
+          NAMES[b.target],
+          String(b.peers),
+          n0(b.join?.allOnlineMs ?? NaN),
+          n0(b.join?.caughtUpMs ?? NaN),
+          String(b.join?.failed ?? '-'),
+          n0(b.joinServerCpuMs),
+          n1((b.rssPerPeerBytes ?? NaN) / 1024),
+        ]),
+      ),
+    );
+    out.push('');
+    out.push('The peers send their first JOIN (TCP: connect) spread evenly over one second; "all online" is when the last one got its WELCOME (relay: its JOIN echoed; TCP: its join notice seen by another client); "caught up" is when every peer had delivered every join entry in order.');
+    out.push('');
+  }
+  if (res.stall !== undefined) {
+    out.push('## TCP seed: one client stops reading');
+    out.push('');
+    if ('error' in res.stall) out.push(`Not measured: ${res.stall.error}`);
+    else {
+      const s = res.stall;
+      out.push(
+        `${s.rate} messages/s of ${s.detail.split(';')[0]}. Client 0 stops reading at ${s.stopAtMs / 1000} s and resumes at ${s.resumeAtMs / 1000} s. Before: ${n0(s.beforePerSec)} deliveries/s to the others; while it was stopped the others got as little as ${n0(s.duringMinPerSec)}/s; ${s.othersStalledAfterMs === null ? 'the others never stalled' : `every other client stalled ${n1(s.othersStalledAfterMs / 1000)} s after the stop (the seed's single broadcast thread blocks in sendall() once the stopped client's socket buffers are full)`}. Delivered ${n0(s.delivered)} of ${n0(s.expectedDeliveries)} by the end.`,
+      );
+    }
+    out.push('');
+  }
+  out.push('## Notes');
+  out.push('');
+  for (const r of res.rows) for (const n of r.notes) out.push(`- ${NAMES[r.target]}, K=${r.peers}: ${n}`);
+  for (const n of res.notes) out.push(`- ${n}`);
+  out.push('');
+  return out.join('\n');
+}

@@ -1,0 +1,169 @@
+/**
+ * One measured step (load generator result + the server's CPU from /proc + machine load) and the
+ * rate search: multiply the rate until a step fails the criteria, then bisect (geometrically)
+ * between the last pass and the first fail.
+ */
+import type { LoadgenProcess, StepResult } from './loadgen-protocol.js';
+import { busyMsBetween, cpuTimeMs, machineTicks, udpCounters } from './proc-stats.js';
+
+/** What "the server sustains the rate" means. */
+export interface Criteria {
+  /** Largest fraction of expected deliveries missing after the drain. */
+  maxLoss: number;
+  /** Largest p99 delivery latency (ms). */
+  maxP99Ms: number;
+  /**
+   * A queue is building when the p50 latency of the last quarter of the window exceeds
+   * growthFactor × that of the first quarter + max(growthSlackMs, growthSlackShare × window):
+   * an offered load 10 % above capacity builds a queue of 10 % of the window by its end, while
+   * a lone scheduling hiccup on a shared machine stays under the slack.
+   */
+  growthFactor: number;
+  growthSlackMs: number;
+  growthSlackShare: number;
+}
+
+export const CRITERIA: Criteria = { maxLoss: 0.001, maxP99Ms: 500, growthFactor: 2, growthSlackMs: 50, growthSlackShare: 0.1 };
+
+export interface StepRecord extends StepResult {
+  pass: boolean;
+  /** Why it failed ('' when it passed). */
+  reason: string;
+  serverCpuMs: number;
+  /** Server CPU over window + drain, as a share of one core. */
+  serverCpuShare: number;
+  /** Server CPU µs per delivery made. */
+  cpuUsPerDelivery: number;
+  /** CPU used by everything else on the machine meanwhile, in cores (noise indicator). */
+  otherCores: number;
+  /** UDP datagrams the kernel dropped for full receive buffers during the step (machine-wide). */
+  rcvbufErrors: number;
+  acceptedPerSec: number;
+  deliveriesPerSec: number;
+}
+
+/** Did the server cut peers off (hard rate limit, eviction) during the step? */
+export function cutOff(r: StepResult): boolean {
+  return Object.keys(r.errors).some((e) => /FLOODING|bye-|UNKNOWN_SESSION/.test(e));
+}
+
+/**
+ * Why a step fails the criteria ('' if it passes). `reliable`: the system promises delivery (udp-chat,
+ * TCP), so a message skipped at a receiver is a failure whatever the loss figure says.
+ */
+export function verdict(r: StepResult, c: Criteria, reliable: boolean): string {
+  const reasons: string[] = [];
+  if (cutOff(r)) reasons.push(`peers cut off (${Object.keys(r.errors).join(', ')})`);
+  if (r.loss >= c.maxLoss) reasons.push(`loss ${(100 * r.loss).toFixed(2)}%`);
+  if (r.duplicates > 0) reasons.push(`${r.duplicates} duplicated or out of order`);
+  if (reliable && r.skipped > 0) reasons.push(`${r.skipped} skipped`);
+  if (r.accepted < r.offered) reasons.push(`${r.offered - r.accepted} not accepted`);
+  if (r.latency.p99Ms > c.maxP99Ms) reasons.push(`p99 ${Math.round(r.latency.p99Ms)} ms`);
+  if (r.lateP50Ms > c.growthFactor * r.earlyP50Ms + Math.max(c.growthSlackMs, c.growthSlackShare * r.windowMs)) {
+    reasons.push(`latency grew from ${r.earlyP50Ms.toFixed(1)} to ${r.lateP50Ms.toFixed(1)} ms (queue building)`);
+  }
+  if (r.pacerBehind) reasons.push('load generator fell behind its pacer');
+  return reasons.join('; ');
+}
+
+/** Runs one step at `rate` and measures the server (pid) while it runs. */
+export async function measureStep(
+  gen: LoadgenProcess,
+  serverPid: number,
+  rate: number,
+  seconds: number,
+  drainMs: number,
+  criteria: Criteria,
+  reliable: boolean,
+): Promise<StepRecord> {
+  const cpu0 = cpuTimeMs(serverPid) ?? 0;
+  const m0 = machineTicks();
+  const udp0 = udpCounters().RcvbufErrors ?? 0;
+  const t0 = performance.now();
+  const reply = await gen.request({ cmd: 'step', rate, seconds, drainMs }, (seconds * 3 + (drainMs * 2) / 1000 + 30) * 1000);
+  const wall = performance.now() - t0;
+  const serverCpuMs = (cpuTimeMs(serverPid) ?? cpu0) - cpu0;
+  const busy = busyMsBetween(m0, machineTicks());
+  if (reply.type !== 'step') throw new Error(`load generator: ${reply.type === 'error' ? reply.message : reply.type}`);
+  const reason = verdict(reply, criteria, reliable);
+  return {
+    ...reply,
+    pass: reason === '',
+    reason,
+    serverCpuMs,
+    serverCpuShare: serverCpuMs / wall,
+    cpuUsPerDelivery: reply.delivered > 0 ? (serverCpuMs * 1000) / reply.delivered : 0,
+    otherCores: Math.max(0, busy - serverCpuMs - reply.loadgenCpuMs) / wall,
+    rcvbufErrors: (udpCounters().RcvbufErrors ?? 0) - udp0,
+    // Over the window, or until the last acknowledgement / delivery if that came later.
+    acceptedPerSec: (reply.accepted * 1000) / Math.max(reply.windowMs, reply.lastAcceptMs),
+    deliveriesPerSec: (reply.delivered * 1000) / Math.max(reply.windowMs, reply.lastDeliveryMs),
+  };
+}
+
+export interface SearchOptions {
+  start: number;
+  /** Rate multiplier while every step passes. */
+  factor: number;
+  bisections: number;
+  /** Never offer more than this many messages/s or deliveries/s. */
+  maxRate: number;
+  maxDeliveriesPerSec: number;
+  /** Stop searching when the remaining time is below this (ms since epoch). */
+  deadline: number;
+}
+
+export interface SearchResult {
+  best: StepRecord | undefined;
+  firstFail: StepRecord | undefined;
+  steps: StepRecord[];
+  /** Hit the rate cap without a failure. */
+  capped: boolean;
+}
+
+/** Rounds to two significant digits so rates read well in tables. */
+function nice(r: number): number {
+  const p = 10 ** Math.max(0, Math.floor(Math.log10(r)) - 1);
+  return Math.max(1, Math.round(r / p) * p);
+}
+
+export async function searchRate(step: (rate: number) => Promise<StepRecord>, peers: number, o: SearchOptions): Promise<SearchResult> {
+  const steps: StepRecord[] = [];
+  const cap = Math.min(o.maxRate, o.maxDeliveriesPerSec / peers);
+  let best: StepRecord | undefined;
+  let fail: StepRecord | undefined;
+  let rate = nice(Math.min(o.start, cap));
+  // Grow until a step fails or the cap is reached.
+  for (let i = 0; i < 30 && Date.now() < o.deadline; i++) {
+    const r = await step(rate);
+    steps.push(r);
+    if (!r.pass) {
+      fail = r;
+      break;
+    }
+    best = r;
+    if (rate >= cap) return { best, firstFail: undefined, steps, capped: true };
+    rate = nice(Math.min(cap, rate * o.factor));
+  }
+  // Peers cut off by the server's hard limit leave the room smaller: bisecting would measure
+  // something else, so stop here (the block is restarted for the next measurement anyway).
+  if (fail !== undefined && cutOff(fail)) return { best, firstFail: fail, steps, capped: false };
+  // Bisect geometrically between the last pass (or 0) and the first fail.
+  let lo = best?.rate ?? 0;
+  let hi = fail?.rate ?? 0;
+  for (let b = 0; b < o.bisections && fail !== undefined && Date.now() < o.deadline; b++) {
+    const mid = nice(lo > 0 ? Math.sqrt(lo * hi) : hi / 4);
+    if (mid <= lo || mid >= hi) break;
+    const r = await step(mid);
+    steps.push(r);
+    if (r.pass) {
+      lo = mid;
+      best = r;
+    } else {
+      hi = mid;
+      fail = r;
+    }
+    if (cutOff(r)) break;
+  }
+  return { best, firstFail: fail, steps, capped: false };
+}
