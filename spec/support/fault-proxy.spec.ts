@@ -196,7 +196,21 @@ describe('startFaultProxy', function () {
 
     expect(fates).to.have.length(40);
     expect(fates.filter((f) => f.endsWith(' dropped'))).to.have.length(fp.stats.up.dropped);
-    expect(fates[0]).to.equal(`up 127.0.0.1:${client.port} 0 ${fates[0]?.split(' ')[3]}`);
+    expect(fates[0]).to.match(new RegExp(`^up 127\\.0\\.0\\.1:${client.port} 0 (forwarded|dropped)$`));
+  });
+
+  it('drops the datagrams dropIf picks', async function () {
+    const server = await peer();
+    const fp = await proxy({
+      target: { host: '127.0.0.1', port: server.port },
+      dropIf: (direction, data) => direction === 'up' && Number(data.toString()) % 3 === 0,
+    });
+    const client = await peer();
+    await sendNumbered(client, fp.port, 30);
+    await settle(() => server.received.length === 20);
+
+    expect(numbers(server)).to.deep.equal([...Array(30).keys()].filter((n) => n % 3 !== 0));
+    expect(fp.stats.up.dropped).to.equal(10);
   });
 
   it('leaves no sockets or timers behind after close()', async function () {

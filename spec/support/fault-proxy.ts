@@ -48,6 +48,8 @@ export type DatagramFate =
 export interface FaultProxyOptions extends Partial<FaultSettings> {
   target: { host: string; port: number };
   seed: number;
+  /** Scripted loss: datagrams for which this returns true are dropped (counted in `dropped`). */
+  dropIf?: (direction: ProxyDirection, data: Buffer) => boolean;
   /** Called for every datagram received, with its client (`host:port`) and fate: a trace for debugging. */
   onDatagram?: (direction: ProxyDirection, client: string, data: Buffer, fate: DatagramFate) => void;
 }
@@ -145,7 +147,7 @@ function closeSocket(socket: dgram.Socket): Promise<void> {
  * Fault options left out default to none.
  */
 export async function startFaultProxy(options: FaultProxyOptions): Promise<FaultProxy> {
-  const { target, seed, onDatagram, ...faults } = options;
+  const { target, seed, onDatagram, dropIf, ...faults } = options;
   let settings: FaultSettings = { ...NO_FAULTS, ...faults };
   let blackholeEpoch = Date.now();
   // Independent streams per direction, so traffic in one does not shift decisions in the other.
@@ -209,7 +211,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       s.blackholed++;
       return { action: 'blackholed' };
     }
-    if (rLoss < settings.loss) {
+    if (rLoss < settings.loss || dropIf?.(direction, msg) === true) {
       s.dropped++;
       return { action: 'dropped' };
     }
