@@ -25,7 +25,7 @@ const SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 /**
  * Runs the UI until the user quits (/quit, /q, Ctrl-C, Ctrl-D on an empty line, or SIGINT,
- * SIGTERM, SIGHUP), then awaits `session.leave()` (bounded; a second Ctrl-C skips the wait),
+ * SIGTERM, SIGHUP, or the input ends), then awaits `session.leave()` (bounded; a second Ctrl-C skips the wait),
  * restores the terminal and resolves with the exit code: 0, or 1 when the session had been
  * closed by the other side before the user quit. Never calls process.exit.
  *
@@ -34,12 +34,13 @@ const SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
  */
 export async function runTui(session: ChatSession, options: RunTuiOptions): Promise<number> {
   const output = options.output ?? process.stdout;
+  const input = options.input ?? process.stdin;
   const guard = process.stderr.isTTY === true ? captureStderr() : undefined;
   let app: TuiApp;
   try {
     app = new TuiApp(session, {
       bell: options.bell,
-      input: options.input ?? process.stdin,
+      input,
       output,
       terminal: options.terminal ?? 'xterm-256color',
       mouse: true,
@@ -54,11 +55,25 @@ export async function runTui(session: ChatSession, options: RunTuiOptions): Prom
   const onSignal = (): void => {
     void app.quit();
   };
+  // The terminal went away (hang-up): nothing left to draw on, leave without waiting.
+  const onStreamGone = (): void => {
+    void app.quit();
+  };
+  const onStreamError = (): void => app.finish();
   for (const s of SIGNALS) process.on(s, onSignal);
+  input.on('end', onStreamGone);
+  input.on('error', onStreamError);
+  output.on('error', onStreamError);
   try {
     return await app.done;
   } finally {
     for (const s of SIGNALS) process.off(s, onSignal);
+    input.off('end', onStreamGone);
     guard?.release({ replay: true });
+    // Writes that failed while restoring report their errors a little later.
+    setTimeout(() => {
+      input.off('error', onStreamError);
+      output.off('error', onStreamError);
+    }, 1000).unref();
   }
 }

@@ -17,7 +17,8 @@ describe('runTui', () => {
   }
 
   /** The terminal is back as it was: normal buffer, cursor visible, no mouse reporting. */
-  function expectRestored(): void {
+  async function expectRestored(): Promise<void> {
+    await h.waitFor(() => h.term.buffer.active.type === 'normal', 'the normal screen buffer');
     const out = h.written();
     expect(h.term.buffer.active.type).to.equal('normal');
     expect(out.lastIndexOf('\x1b[?25h')).to.be.greaterThan(out.lastIndexOf('\x1b[?25l'));
@@ -41,9 +42,23 @@ describe('runTui', () => {
         expect(await h.exit).to.equal(0);
         expect(h.session.leaves).to.equal(1);
         expect(h.session.said).to.deep.equal([]);
-        expectRestored();
+        await expectRestored();
       });
     }
+
+    it('leaves cleanly on SIGTERM and when the input ends', async () => {
+      // Without our handler, blessed's would call process.exit: make sure ours is there first.
+      expect(process.listenerCount('SIGTERM')).to.be.at.least(2);
+      process.emit('SIGTERM');
+      expect(await h.exit).to.equal(0);
+      expect(h.session.leaves).to.equal(1);
+      await expectRestored();
+      await h.dispose();
+      h = await startTui();
+      h.input.end();
+      expect(await h.exit).to.equal(0);
+      await expectRestored();
+    });
 
     it('waits for leave() but a second Ctrl-C restores the terminal at once', async () => {
       h.session.leaveDelayMs = 5000;
@@ -53,7 +68,7 @@ describe('runTui', () => {
       await h.press(KEY.ctrlC);
       expect(await h.exit).to.equal(0);
       expect(Date.now() - started).to.be.lessThan(2000);
-      expectRestored();
+      await expectRestored();
     });
 
     it('resolves 1 when the session was closed by the other side', async () => {
@@ -65,7 +80,7 @@ describe('runTui', () => {
       await h.type('/q');
       await h.press(KEY.enter);
       expect(await h.exit).to.equal(1);
-      expectRestored();
+      await expectRestored();
     });
   });
 

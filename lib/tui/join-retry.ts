@@ -1,0 +1,41 @@
+/**
+ * Trying to join again, on a timer with exponential backoff, after a join failed for a reason
+ * that may pass (server unreachable, full, too many sessions): the UI recovers on its own.
+ */
+
+export class JoinRetry {
+  private timer: NodeJS.Timeout | undefined;
+  private delay: number;
+
+  constructor(
+    private readonly rejoin: () => void,
+    private readonly minMs = 1000,
+    private readonly maxMs = 15_000,
+  ) {
+    this.delay = minMs;
+  }
+
+  /** Whether a retry is scheduled. */
+  get active(): boolean {
+    return this.timer !== undefined;
+  }
+
+  /** Schedules rejoin() after the current delay (which then doubles, up to the maximum). */
+  schedule(): number {
+    const delay = this.delay;
+    this.delay = Math.min(this.maxMs, this.delay * 2);
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.rejoin();
+    }, delay);
+    return delay;
+  }
+
+  /** Cancels a scheduled retry and starts the backoff afresh. */
+  stop(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.delay = this.minMs;
+  }
+}
