@@ -13,6 +13,8 @@ export type Command =
   | { cmd: 'join'; peers: number; spreadMs: number; timeoutMs: number }
   /** Send `rate` messages/s in total (round robin over the peers) for `seconds`, then wait up to `drainMs` for deliveries. */
   | { cmd: 'step'; rate: number; seconds: number; drainMs: number }
+  /** Wait (up to `maxMs`) until no message of an earlier step is still unsent or unacknowledged. */
+  | { cmd: 'settle'; maxMs: number }
   /** TCP only: a steady load during which peer 0 stops reading for `stopSeconds`. */
   | { cmd: 'stall'; rate: number; seconds: number; stopAtSeconds: number; stopSeconds: number; textBytes: number }
   | { cmd: 'quit' };
@@ -99,7 +101,7 @@ export interface StallResult {
   detail: string;
 }
 
-export type Reply = JoinResult | StepResult | StallResult | { type: 'bye' } | { type: 'error'; message: string };
+export type Reply = JoinResult | StepResult | StallResult | { type: 'settled'; ms: number; pending: number } | { type: 'bye' } | { type: 'error'; message: string };
 
 /** Child side: calls `handle` for every command line, writes each reply as one JSON line. */
 export function serveCommands(handle: (c: Command) => Promise<Reply>): void {

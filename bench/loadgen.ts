@@ -86,8 +86,6 @@ async function join(c: Extract<Command, { cmd: 'join' }>): Promise<JoinResult> {
 async function step(c: Extract<Command, { cmd: 'step' }>): Promise<StepResult> {
   const sh = shared;
   if (sh === undefined) throw new Error('join first');
-  // Let a backlog from the previous step clear first, so it is not charged to this one.
-  await waitUntil(() => peers.every((p) => p.pending === 0), c.drainMs);
   const k = ++stepNo;
   book.begin(k, c.seconds);
   const t0 = performance.now();
@@ -157,6 +155,11 @@ async function handle(c: Command): Promise<Reply> {
       return join(c);
     case 'step':
       return step(c);
+    case 'settle': {
+      // Let a backlog from the previous step clear, so it is not charged to the next one.
+      const ms = await waitUntil(() => peers.every((p) => p.pending === 0), c.maxMs);
+      return { type: 'settled', ms, pending: peers.reduce((a, p) => a + p.pending, 0) };
+    }
     case 'stall':
       return { type: 'error', message: 'stall is a TCP experiment (bench/tcp-loadgen.ts)' };
     case 'quit':

@@ -24,6 +24,8 @@ export interface Row {
   fixedMaxMs: number;
   fixedPass: string;
   cpuUsPerDelivery: number;
+  /** udp-chat: room entries per DATA datagram at the best rate (packing). */
+  entriesPerData: number;
   peakRssMiB: number;
   rssPerPeerKiB: number;
   joinAllOnlineMs: number;
@@ -84,7 +86,11 @@ export function summarize(blocks: readonly BlockResult[]): Row[] {
       if (f !== undefined) {
         notes.add(`limit: ${f.reason}`);
         const lgBusy = f.pacerBehind || f.loopDelayP99Ms > 50 || f.loadgenCpuShare >= 0.8;
-        if (lgBusy && f.serverCpuShare < 0.9 && f.loadgenCpuShare >= f.serverCpuShare) {
+        if (f.otherCores > 0.5) {
+          notes.add(
+            `other processes used ${f.otherCores.toFixed(1)} of the machine's cores at the failing step (${f.rate} msg/s; server ${Math.round(100 * f.serverCpuShare)}%, load generator ${Math.round(100 * f.loadgenCpuShare)}% of a core): the limit may be CPU starvation rather than either process`,
+          );
+        } else if (lgBusy && f.serverCpuShare < 0.9 && f.loadgenCpuShare >= f.serverCpuShare) {
           notes.add(
             `load generator saturated before the server (at ${f.rate} msg/s: load generator ${Math.round(100 * f.loadgenCpuShare)}% CPU, event-loop delay p99 ${Math.round(f.loopDelayP99Ms)} ms${f.pacerBehind ? ', behind its pacer' : ''}; server ${Math.round(100 * f.serverCpuShare)}% CPU)`,
           );
@@ -107,6 +113,7 @@ export function summarize(blocks: readonly BlockResult[]): Row[] {
       fixedMaxMs: med(group.map((b) => b.fixed?.latency.maxMs)),
       fixedPass: group.map((b) => (b.fixed === undefined ? '-' : b.fixed.pass ? 'ok' : b.fixed.reason)).join(' / '),
       cpuUsPerDelivery: med(best.map((s) => s?.cpuUsPerDelivery)),
+      entriesPerData: med(best.map((s) => s?.extra['entriesPerData'])),
       peakRssMiB: med(group.map((b) => (b.memEnd ?? b.memJoined)?.peakRssBytes)) / 2 ** 20,
       rssPerPeerKiB: med(group.map((b) => b.rssPerPeerBytes)) / 1024,
       joinAllOnlineMs: med(group.map((b) => b.join?.allOnlineMs)),
@@ -137,6 +144,7 @@ const COLUMNS = [
   'p50/p99/max ms',
   '@100 msg/s p50/p99/max ms',
   'CPU µs/delivery',
+  'msgs/DATA',
   'peak RSS MiB',
   'RSS/peer KiB',
   'join all online ms',
@@ -153,6 +161,7 @@ function cells(r: Row): string[] {
     `${n2(r.p50Ms)}/${n2(r.p99Ms)}/${n2(r.maxMs)}`,
     `${n2(r.fixedP50Ms)}/${n2(r.fixedP99Ms)}/${n2(r.fixedMaxMs)}`,
     n2(r.cpuUsPerDelivery),
+    r.target === 'udpchat' ? n1(r.entriesPerData) : '-',
     n1(r.peakRssMiB),
     n1(r.rssPerPeerKiB),
     `${n0(r.joinAllOnlineMs)}${r.joinFailed > 0 ? ` (${r.joinFailed} failed)` : ''}`,
@@ -219,7 +228,7 @@ export function markdown(res: Results): string {
   out.push('');
   out.push(mdTable(COLUMNS, res.rows.map(cells)));
   out.push('');
-  out.push(`Latency is from the moment the load generator created a message to its delivery at each receiver (queueing in the client included). CPU µs/delivery is the server's user+system CPU (from /proc/<pid>/stat) during the step divided by deliveries made. "RSS/peer" is (RSS after the join − RSS before) / K. "loadgen CPU" is the load generator's share of one core at the best rate / at the first failing step.`);
+  out.push(`Latency is from the moment the load generator created a message to its delivery at each receiver (queueing in the client included). CPU µs/delivery is the server's user+system CPU (from /proc/<pid>/stat) during the step divided by deliveries made. "msgs/DATA" is how many room entries one udp-chat DATA datagram carried on average at that rate (packing). "RSS/peer" is (RSS after the join − RSS before) / K. "loadgen CPU" is the load generator's share of one core at the best rate / at the first failing step.`);
   out.push('');
   out.push('## Ratios');
   out.push('');

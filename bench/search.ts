@@ -76,6 +76,7 @@ export async function measureStep(
   criteria: Criteria,
   reliable: boolean,
 ): Promise<StepRecord> {
+  await gen.request({ cmd: 'settle', maxMs: drainMs }, drainMs + 10_000);
   const cpu0 = cpuTimeMs(serverPid) ?? 0;
   const m0 = machineTicks();
   const udp0 = udpCounters().RcvbufErrors ?? 0;

@@ -241,6 +241,11 @@ async function handle(c: Command): Promise<Reply> {
       return step(c);
     case 'stall':
       return stall(c);
+    case 'settle': {
+      const unsent = (): number => peers.reduce((a, p) => a + p.socket.writableLength, 0);
+      const ms = await waitUntil(() => unsent() === 0, c.maxMs);
+      return { type: 'settled', ms, pending: unsent() };
+    }
     case 'quit':
       // Close from the client side first, so TIME_WAIT stays on the client ports and the seed can
       // bind 9090 again at once.
