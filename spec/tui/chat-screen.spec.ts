@@ -121,6 +121,32 @@ describe('ChatScreen (headless terminal)', () => {
     expect(h.lines().join('\n')).not.to.contain('new messages');
   });
 
+  it('scrolls the log with the mouse wheel', async () => {
+    for (let i = 0; i < 40; i++) h.session.message('bob', `wheel ${i}`);
+    await h.waitForText('wheel 39');
+    for (let i = 0; i < 5; i++) await h.press('\x1b[<64;10;5M'); // SGR wheel up over the log
+    await h.waitForText('scrolled up');
+    expect(h.lines().join('\n')).not.to.contain('wheel 39');
+    for (let i = 0; i < 10; i++) await h.press('\x1b[<65;10;5M');
+    await h.waitFor(() => !h.lines().join('\n').includes('scrolled up'), 'back at the bottom');
+    expect(h.lines().join('\n')).to.contain('wheel 39');
+  });
+
+  it('shows unacknowledged messages in the status line', async () => {
+    h.session.emitEvent({ type: 'delivered', pending: 2 });
+    await h.waitForText('2 unsent');
+    h.session.emitEvent({ type: 'delivered', pending: 0 });
+    await h.waitFor(() => !h.lines().join('\n').includes('unsent'), 'no unsent count');
+  });
+
+  it('survives a tiny terminal and comes back', async () => {
+    await h.type('tiny draft');
+    await h.resize(12, 5);
+    await h.resize(3, 2);
+    await h.resize(80, 20);
+    await h.waitFor(() => h.lines().some((l) => l.startsWith('│> tiny draft')), 'the draft after resizing');
+  });
+
   it('shows blessed tags and terminal escape sequences from peers as text', async () => {
     h.session.message('mallory', '{bold}B{/bold} {red-fg}R{/} \x1b[31mred\x1b]52;c;QUJD\x07 \u202eevil \x9b2J');
     await h.waitForText('{bold}B{/bold}');
