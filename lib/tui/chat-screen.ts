@@ -11,7 +11,7 @@ import type { InputLine } from './input-line.js';
 import type { MessageLog } from './message-log.js';
 import { nickColour } from './nick-colour.js';
 import { escapeForTerminal } from '../client/display-text.js';
-import { displayWidth } from './text-width.js';
+import { displayWidth, truncate } from './text-width.js';
 
 export interface StatusView {
   server: string;
@@ -130,12 +130,14 @@ export class ChatScreen {
     const rows = this.screen.height as number;
     const logHeight = Math.max(2, rows - INPUT_HEIGHT - STATUS_HEIGHT);
     const peersWidth = cols >= 60 ? Math.min(24, Math.max(16, Math.floor(cols / 5))) : 0;
+    const online = `${this.model.peers.length} online`;
     place(this.logBox, 0, 0, cols - peersWidth, logHeight);
+    // Without room for the peer list, the log's label carries the number online.
+    setLabel(this.logBox, peersWidth > 0 ? ' udp-chat ' : ` udp-chat (${online}) `);
     if (peersWidth > 0) {
       this.peersBox.show();
       place(this.peersBox, cols - peersWidth, 0, peersWidth, logHeight);
-      const label = ` ${this.model.peers.length} online `;
-      if ((this.peersBox as unknown as { _label?: { content?: string } })._label?.content !== label) this.peersBox.setLabel(label);
+      setLabel(this.peersBox, ` ${online} `);
     } else {
       this.peersBox.hide();
     }
@@ -167,7 +169,7 @@ export class ChatScreen {
     for (let i = 0; i < fits; i++) {
       const p = peers[i] ?? '';
       const style: Style = p === own ? { fg: nickColour(p), bold: true, underline: true } : { fg: nickColour(p) };
-      rows.push(clipSpans([{ text: escapeForTerminal(p), style }], r.width));
+      rows.push(clipSpans([{ text: truncate(escapeForTerminal(p), r.width), style }], r.width));
     }
     if (fits < peers.length) rows.push(clipSpans([{ text: `+${peers.length - fits} more`, style: { fg: 244 } }], r.width));
     this.painter.paint(r, rows);
@@ -205,6 +207,12 @@ export class ChatScreen {
     program.cup(this.cursor.y, this.cursor.x);
     program.showCursor();
   }
+}
+
+/** Labels are ours (ASCII words and numbers), never text from the network. */
+function setLabel(el: blessed.Widgets.BoxElement, label: string): void {
+  const current = (el as unknown as { _label?: { getContent(): string } })._label?.getContent();
+  if (current !== label) el.setLabel(label);
 }
 
 function place(el: blessed.Widgets.BoxElement, left: number, top: number, width: number, height: number): void {

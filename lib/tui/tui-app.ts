@@ -168,6 +168,7 @@ export class TuiApp {
       this.system(`Cannot join as ${escapeForTerminal(this.session.nick)}: ${escapeForTerminal(reason)}.`, STYLE.error);
       this.system('Type another nickname and press Enter (or /quit).', STYLE.warn);
       this.setMode('nick');
+      this.nickLine.set(this.session.nick);
       return;
     }
     if (this.quitting) return;

@@ -131,9 +131,9 @@ describe('runTui', () => {
       await h.type('my draft');
       h.session.joinFailed('UDPCHAT_ERR_NICK_TAKEN', 'nickname in use');
       await h.waitForText('Cannot join as bob: nickname in use');
-      await h.waitFor(() => inputLine().startsWith('│nick> '), 'the nick prompt');
+      await h.waitFor(() => inputLine().startsWith('│nick> bob '), 'the nick prompt, with the refused nick to edit');
       expect(h.lines().join('\n')).to.contain('choose a nickname');
-      await h.type('bobby');
+      await h.type('by');
       await h.press(KEY.enter);
       expect(h.session.joins).to.deep.equal(['bobby']);
       await h.waitForText('joining…');
@@ -176,6 +176,7 @@ describe('runTui', () => {
       await h.waitFor(() => h.lines()[13]?.startsWith('└') === true, 'the new layout');
       expect(inputLine()).to.contain('draft survives resize');
       expect(h.cursor()).to.deep.equal({ x: 3 + 'draft survives resi'.length, y: 12 });
+      expect(h.lines()[0], 'no room for the peer list: the count moves to the log label').to.contain('(2 online)');
       await h.resize(100, 30);
       await h.waitFor(() => h.lines()[29]?.startsWith('└') === true, 'the wider layout');
       expect(inputLine()).to.contain('draft survives resize');
