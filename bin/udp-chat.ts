@@ -3,12 +3,13 @@
 import { hideBin } from 'yargs/helpers';
 import { main } from '../lib/cli/main.js';
 
-let signalled: Promise<void> | undefined;
-const untilSignal = (): Promise<void> =>
-  (signalled ??= new Promise<void>((resolve) => {
-    process.once('SIGINT', () => resolve());
-    process.once('SIGTERM', () => resolve());
-  }));
+// Listen from the start: a signal that arrives while a command is still starting must not kill
+// the process before it has told its peers.
+const signalled = new Promise<void>((resolve) => {
+  process.once('SIGINT', () => resolve());
+  process.once('SIGTERM', () => resolve());
+});
+const untilSignal = (): Promise<void> => signalled;
 
 const code = await main(hideBin(process.argv), {
   out: (line) => process.stdout.write(`${line}\n`),

@@ -31,7 +31,7 @@ export interface ClientCoreOptions {
 }
 
 const JOIN_RETRY_MIN_MS = 250;
-const JOIN_RETRY_MAX_MS = 2_000;
+const JOIN_RETRY_MAX_MS = 1_000;
 const STALLED_PING_MS = 1_000;
 const LEAVE_RETRY_MS = 250;
 const LEAVE_ATTEMPTS = 4;
@@ -53,6 +53,8 @@ export class ClientCore {
   private joinStartedAt = 0;
   private joinAt = Infinity;
   private joinBackoff = JOIN_RETRY_MIN_MS;
+  /** When the only JOIN of this handshake step went out (undefined once retried: Karn). */
+  private joinSentAt: number | undefined;
   private cookie: Buffer = ZERO_COOKIE;
   private token: Buffer | undefined;
   private instance: Buffer | undefined;
@@ -147,6 +149,7 @@ export class ClientCore {
       case 'cookie':
         if ((this.phase !== 'hello' && this.phase !== 'joining') || !m.clientId.equals(this.clientId)) return false;
         this.heard(now);
+        this.sampleHandshake(now);
         this.cookie = m.cookie;
         this.phase = 'joining';
         this.joinBackoff = JOIN_RETRY_MIN_MS;
@@ -154,6 +157,7 @@ export class ClientCore {
         return true;
       case 'welcome':
         if ((this.phase !== 'hello' && this.phase !== 'joining') || !m.clientId.equals(this.clientId)) return false;
+        this.sampleHandshake(now);
         this.onWelcome(m, now);
         return true;
       case 'error':
@@ -179,6 +183,8 @@ export class ClientCore {
         if (!this.isOurs(m.token)) return false;
         this.heard(now);
         if (this.outbox.ack(m.cseq, now) > 0) this.events.push({ type: 'delivered', pending: this.outbox.size });
+        const lost = this.outbox.onAckArrival(now);
+        if (lost !== undefined) this.out.push(encode({ type: 'say', token: m.token, cseq: lost.cseq, target: 0, text: lost.text }));
         this.sendNew(now);
         return true;
       case 'roster':
@@ -289,7 +295,10 @@ export class ClientCore {
 
   /** Releases in-order entries as events and schedules NACKs for holes. */
   private deliver(now: number): void {
-    for (const e of this.room.release()) this.emitEntry(e);
+    const released = this.room.release();
+    for (const e of released) this.emitEntry(e);
+    // Ask soon whether more followed, in case the last DATA and the tail SYNCs were all lost.
+    if (released.length > 0) this.pingAt = Math.min(this.pingAt, now + DEFAULTS.activityPingMs);
     if (!this.room.hasGap) this.nackAt = undefined;
     else this.nackAt ??= now + DEFAULTS.nackDelayMs;
   }
@@ -388,7 +397,14 @@ export class ClientCore {
     this.sendJoin(now);
   }
 
+  /** The handshake's round trip is the first RTT sample, unless the JOIN was retried. */
+  private sampleHandshake(now: number): void {
+    if (this.joinSentAt !== undefined) this.rtt.sample(now - this.joinSentAt);
+  }
+
   private sendJoin(now: number): void {
+    // The first JOIN of a step (retries back off from the minimum) can time the round trip.
+    this.joinSentAt = this.joinBackoff === JOIN_RETRY_MIN_MS ? now : undefined;
     const resume = this.instance !== undefined;
     this.out.push(
       encode({
@@ -402,6 +418,8 @@ export class ClientCore {
       }),
     );
     this.joinAt = now + this.joinBackoff;
+    // The first join reports failure on time, not at the next retry after the bound.
+    if (!this.everOnline) this.joinAt = Math.min(this.joinAt, this.joinStartedAt + this.joinTimeoutMs);
     this.joinBackoff = Math.min(this.joinBackoff * 2, JOIN_RETRY_MAX_MS);
   }
 

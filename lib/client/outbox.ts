@@ -19,6 +19,8 @@ export interface OutgoingMessage {
 
 const INITIAL_CWND = 8;
 const RECENT_ACKED = 256;
+/** Reordering the loss detection tolerates beyond 1.25 RTT. */
+const REORDER_SLACK_MS = 2;
 
 export class Outbox {
   readonly queue: OutgoingMessage[] = [];
@@ -27,6 +29,8 @@ export class Outbox {
   /** Retransmissions so far (a counter for tests and statistics). */
   retransmissions = 0;
   private sent = 0;
+  /** Highest cumulative ACK seen in this session. */
+  lastAck = 0;
   /** Recently acknowledged messages, to name one the server refuses after acknowledging it. */
   private readonly recent = new Map<number, string>();
 
@@ -53,32 +57,61 @@ export class Outbox {
     return out;
   }
 
-  /** Messages whose retransmission timer expired; backs each off and halves the window once. */
+  /**
+   * The oldest unacknowledged message, if its retransmission timer expired. Only the oldest is
+   * resent: the server accepts in order, so the others are usually waiting in its inbox and the
+   * next cumulative ACK covers them. The others' timers move out of the way, and the window halves.
+   */
   takeDue(now: number): OutgoingMessage[] {
-    const out: OutgoingMessage[] = [];
-    for (let i = 0; i < this.sent; i++) {
+    const head = this.queue[0];
+    if (this.sent === 0 || head === undefined || head.deadline > now) return [];
+    this.resend(head, now);
+    head.rto = Math.min(head.rto * 2, this.rtt.maxRto);
+    head.deadline = now + head.rto;
+    for (let i = 1; i < this.sent; i++) {
       const m = this.queue[i] as OutgoingMessage;
-      if (m.deadline > now) continue;
-      m.retransmitted = true;
-      this.retransmissions++;
-      m.rto = Math.min(m.rto * 2, this.rtt.maxRto);
-      m.deadline = now + m.rto;
-      out.push(m);
+      m.deadline = Math.max(m.deadline, head.deadline);
     }
-    if (out.length > 0) this.cwnd = Math.max(1, this.cwnd / 2);
-    return out;
+    this.cwnd = Math.max(2, this.cwnd / 2);
+    return [head];
   }
 
-  /** Removes every message with cseq ≤ `cseq`; returns how many. Samples RTT per Karn's rule. */
+  /**
+   * Time-based loss detection on every ACK (as RACK does): the server acknowledges cumulatively,
+   * so if the oldest unacknowledged message was sent well over an RTT before this ACK, the server
+   * does not have it. Resend it now rather than waiting for its timer.
+   */
+  onAckArrival(now: number): OutgoingMessage | undefined {
+    const head = this.queue[0];
+    const srtt = this.rtt.srtt;
+    if (this.sent === 0 || head === undefined || srtt === undefined) return undefined;
+    if (now - head.sentAt <= 1.25 * srtt + REORDER_SLACK_MS) return undefined;
+    this.resend(head, now);
+    return head;
+  }
+
+  private resend(m: OutgoingMessage, now: number): void {
+    m.retransmitted = true;
+    m.sentAt = now;
+    this.retransmissions++;
+  }
+
+  /**
+   * Removes every message with cseq ≤ `cseq`; returns how many. Takes an RTT sample only when
+   * none of them was retransmitted (Karn): a message held behind a lost one would overstate it.
+   */
   ack(cseq: number, now: number): number {
+    this.lastAck = Math.max(this.lastAck, cseq);
     let n = 0;
+    let clean = true;
     while (n < this.sent && (this.queue[n] as OutgoingMessage).cseq <= cseq) {
       const m = this.queue[n] as OutgoingMessage;
-      if (!m.retransmitted) this.rtt.sample(now - m.sentAt);
+      if (m.retransmitted) clean = false;
       this.remember(m);
       n++;
     }
     if (n > 0) {
+      if (clean) this.rtt.sample(now - (this.queue[n - 1] as OutgoingMessage).sentAt);
       this.queue.splice(0, n);
       this.sent -= n;
       this.cwnd = Math.min(DEFAULTS.sendWindow, this.cwnd + n);
@@ -113,16 +146,15 @@ export class Outbox {
       m.retransmitted = false;
     });
     this.nextCseq = acked + 1 + this.queue.length;
+    this.lastAck = acked;
     this.sent = 0;
     this.cwnd = INITIAL_CWND;
     return dropped;
   }
 
-  /** Earliest retransmission deadline, or Infinity. */
+  /** When the oldest unacknowledged message is due for retransmission, or Infinity. */
   nextDeadline(): number {
-    let t = Infinity;
-    for (let i = 0; i < this.sent; i++) t = Math.min(t, (this.queue[i] as OutgoingMessage).deadline);
-    return t;
+    return this.sent > 0 ? (this.queue[0] as OutgoingMessage).deadline : Infinity;
   }
 
   private remember(m: OutgoingMessage): void {

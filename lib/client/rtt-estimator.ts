@@ -1,8 +1,11 @@
 /**
  * Round-trip time and retransmission timeout (docs/protocol.md §6.2.3–§6.2.4; RFC 6298):
- * RTO = max(min, SRTT + 4·RTTVAR), initial 250 ms; backoff doubles, capped at max(1 s, 2·SRTT).
+ * RTO = max(min, SRTT + 4·RTTVAR), initial 250 ms; backoff doubles, capped at max(1 s, 2·SRTT) and never above 8 s.
  */
 import { DEFAULTS } from '../protocol/constants.js';
+
+/** No retransmission waits longer than this, whatever the RTT estimate says. */
+const MAX_BACKOFF_MS = 8_000;
 
 export class RttEstimator {
   srtt: number | undefined;
@@ -26,6 +29,6 @@ export class RttEstimator {
 
   /** Largest timeout a backed-off retransmission waits. */
   get maxRto(): number {
-    return Math.max(DEFAULTS.maxRtoMs, 2 * (this.srtt ?? 0));
+    return Math.min(MAX_BACKOFF_MS, Math.max(DEFAULTS.maxRtoMs, 2 * (this.srtt ?? 0)));
   }
 }

@@ -35,12 +35,14 @@ export const DEFAULTS = {
   idleTimeoutMs: 30_000,
   cookieBucketMs: 10_000,
   initialRtoMs: 250,
-  minRtoMs: 100,
+  minRtoMs: 25,
   maxRtoMs: 1_000,
   /** Delay before a detected gap is NACKed, to let reordered datagrams arrive first. */
   nackDelayMs: 30,
-  /** Quiet time after the last fan-out before the server sends a SYNC to every member. */
+  /** Quiet time after the last fan-out before the server sends a SYNC to every member (and again 4× later). */
   tailSyncMs: 200,
+  /** After delivering room entries, the client pings within this long (then every heartbeat). */
+  activityPingMs: 1_000,
   historyMessages: 50,
   /** Room log entries the server keeps for gap repair and resumes. */
   logEntries: 8_192,

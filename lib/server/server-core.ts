@@ -50,6 +50,7 @@ const MAX_REPAIR_DATAGRAMS = 8;
 /** Out-of-order or held messages kept per session. */
 const INBOX_WINDOW = 64;
 const HOUSEKEEPING_MS = 1_000;
+const TAIL_SYNCS = 2;
 
 export class ServerCore {
   readonly options: ServerOptions;
@@ -63,7 +64,8 @@ export class ServerCore {
   private events: ServerEvent[] = [];
   private fannedOut = 0;
   private syncAt: number | undefined;
-  private syncedSeq = 0;
+  /** Tail SYNCs still to send after the last fan-out. */
+  private syncsLeft = 0;
   private housekeepingAt: number;
   private readonly unknownReplies: TokenBucket;
   /** Sessions with messages held back by the flood limit. */
@@ -126,6 +128,9 @@ export class ServerCore {
     if (!session.inbox.has(m.cseq)) session.inbox.set(m.cseq, m);
     else this.drop('duplicate');
     this.drainInbox(session, now);
+    // A gap before this message: acknowledge again so the client resends the missing one at
+    // once (a duplicate ACK). Messages merely held by the flood limit get no such hint.
+    if (m.cseq > session.nextCseq && !session.inbox.has(session.nextCseq)) session.ackDue = true;
   }
 
   /** Accepts held messages in cseq order while the flood limit allows (§6.1.4). */
@@ -233,6 +238,7 @@ export class ServerCore {
       this.stats.deliveries += (last - this.fannedOut) * members.length;
       this.fannedOut = last;
       this.syncAt = now + this.options.tailSyncMs;
+      this.syncsLeft = TAIL_SYNCS;
     }
     for (const s of this.sessions.all()) {
       if (s.ackDue) {
@@ -246,13 +252,13 @@ export class ServerCore {
   tick(now: number): void {
     for (const s of [...this.throttled]) this.drainInbox(s, now);
     if (this.syncAt !== undefined && now >= this.syncAt) {
-      this.syncAt = undefined;
-      if (this.log.lastSeq !== this.syncedSeq) {
-        this.syncedSeq = this.log.lastSeq;
-        const members = this.sessions.addresses();
-        this.out.push({ to: members, data: encode({ type: 'sync', lastSeq: this.log.lastSeq }) });
-        this.stats.datagramsOut += members.length;
-      }
+      // Twice (after 1× and 5× tailSyncMs), so one lost SYNC does not leave a lost last message
+      // waiting for the next heartbeat.
+      this.syncsLeft--;
+      this.syncAt = this.syncsLeft > 0 ? now + 4 * this.options.tailSyncMs : undefined;
+      const members = this.sessions.addresses();
+      this.out.push({ to: members, data: encode({ type: 'sync', lastSeq: this.log.lastSeq }) });
+      this.stats.datagramsOut += members.length;
     }
     if (now >= this.housekeepingAt) {
       this.housekeepingAt = now + HOUSEKEEPING_MS;
