@@ -48,8 +48,11 @@ export function installWidthHook(): void {
   };
 }
 
-/** Call before each render: drops last frame's widths (every painted cell is registered again). */
-export function resetCellWidths(): void {
+/**
+ * Call before each render: keeps the registry bounded. Clearing it is safe then, because every
+ * cell painted in a frame registers itself again before blessed draws.
+ */
+export function boundCellWidths(): void {
   if (cellWidths.size > 2048) cellWidths.clear();
 }
 

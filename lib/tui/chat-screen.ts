@@ -4,7 +4,7 @@
  * handled in tui-app.ts. Renders are coalesced (one per tick at most).
  */
 import blessed from 'blessed';
-import { Painter, installWidthHook, resetCellWidths, type Region } from './cells.js';
+import { Painter, installWidthHook, boundCellWidths, type Region } from './cells.js';
 import { paintedBox } from './painted-box.js';
 import { clipSpans, styledGlyphs, type Row, type Span, type Style } from './styled-text.js';
 import type { InputLine } from './input-line.js';
@@ -79,7 +79,7 @@ export class ChatScreen {
     this.statusBox = paintedBox({ parent: this.screen }, (r) => this.paintStatus(r));
     this.inputBox = paintedBox({ parent: this.screen, border, style: frame }, (r) => this.paintInput(r));
     this.screen.on('prerender', () => {
-      resetCellWidths();
+      boundCellWidths();
       this.layout();
     });
     this.screen.on('render', () => this.placeCursor());

@@ -60,6 +60,19 @@ describe('runTui', () => {
       await expectRestored();
     });
 
+    it('leaves no listeners behind on the process or the streams', async () => {
+      await h.dispose();
+      const events = ['SIGINT', 'SIGTERM', 'SIGHUP', 'exit', 'uncaughtException'] as const;
+      const before = events.map((e) => process.listenerCount(e));
+      h = await startTui();
+      expect(events.map((e) => process.listenerCount(e))).not.to.deep.equal(before);
+      await h.press(KEY.ctrlC);
+      await h.exit;
+      expect(events.map((e) => process.listenerCount(e))).to.deep.equal(before);
+      expect(h.input.listenerCount('keypress')).to.equal(0);
+      expect(h.output.listenerCount('resize')).to.equal(0);
+    });
+
     it('waits for leave() but a second Ctrl-C restores the terminal at once', async () => {
       h.session.leaveDelayMs = 5000;
       const started = Date.now();
