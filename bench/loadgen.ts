@@ -28,6 +28,7 @@ const recvBufferSize = Number(option('--rcvbuf', String(1024 * 1024)));
 // The server caps sessions per source IP (32 by default): spread the peers over 127.0.1.x.
 const peersPerIp = Number(option('--peers-per-ip', '30'));
 
+const QUIET_MS = 200;
 const book = new StepBook();
 const meter = new SelfMeter();
 let shared: Shared | undefined;
@@ -44,6 +45,11 @@ const heartbeats = setInterval(() => {
   const now = performance.now();
   for (const p of peers) p.heartbeat(now);
 }, 100);
+
+/** Nothing received for a while (the relay: no backlog left in it). Only meaningful without heartbeats. */
+function quiet(sh: Shared): boolean {
+  return performance.now() - sh.lastInAt > QUIET_MS;
+}
 
 async function join(c: Extract<Command, { cmd: 'join' }>): Promise<JoinResult> {
   if (shared !== undefined) throw new Error('already joined');
@@ -64,9 +70,9 @@ async function join(c: Extract<Command, { cmd: 'join' }>): Promise<JoinResult> {
   const online = peers.filter((p) => p.state === 'online');
   const allOnlineMs = Math.max(0, ...online.map((p) => p.onlineAt - start));
   // Caught up: every peer delivered every join entry in order (udpchat); the relay keeps no
-  // order or history, so there being online is all it offers.
+  // order or history: everyone online and the fan-out of the JOINs over.
   const caughtUp = (): boolean =>
-    target === 'relay' ? online.length === c.peers : sh.roomSeq >= c.peers && online.every((p) => p.nextSeq - 1 >= sh.roomSeq);
+    target === 'relay' ? online.length === c.peers && quiet(sh) : sh.roomSeq >= c.peers && online.every((p) => p.nextSeq - 1 >= sh.roomSeq);
   await waitUntil(caughtUp, Math.max(2000, c.timeoutMs - (performance.now() - start)));
   const consistent = caughtUp();
   const caughtUpMs = consistent ? performance.now() - start : null;
@@ -157,7 +163,8 @@ async function handle(c: Command): Promise<Reply> {
       return step(c);
     case 'settle': {
       // Let a backlog from the previous step clear, so it is not charged to the next one.
-      const ms = await waitUntil(() => peers.every((p) => p.pending === 0), c.maxMs);
+      const sh = shared;
+      const ms = await waitUntil(() => peers.every((p) => p.pending === 0) && (target !== 'relay' || sh === undefined || quiet(sh)), c.maxMs);
       return { type: 'settled', ms, pending: peers.reduce((a, p) => a + p.pending, 0) };
     }
     case 'stall':

@@ -22,6 +22,7 @@ const MAX_WINDOW = DEFAULTS.sendWindow;
 const START_WINDOW = 8;
 const MAX_AHEAD = DEFAULTS.logEntries;
 const T_JOIN = 0x01;
+const RELAY_JOIN_RETRY_MS = 3000;
 const T_SAY = 0x02;
 
 /** What a peer needs to know about a room entry (decoded once per distinct DATA datagram). */
@@ -46,6 +47,8 @@ export class Shared {
   wireDuplicates = 0;
   retransmissions = 0;
   nacks = 0;
+  /** performance.now() of the last datagram any peer received. */
+  lastInAt = 0;
   /** performance.now() of the last acknowledgement of a message of the current step. */
   lastAckAt = 0;
   /** Highest room sequence number any peer has seen. */
@@ -165,7 +168,10 @@ export class UdpPeer {
 
   private sendJoin(): void {
     this.joinTries++;
-    this.joinDue = performance.now() + Math.min(2000, 250 * 2 ** Math.floor((this.joinTries - 1) / 2));
+    // udp-chat: the client schedule (250 ms ×2 per two tries, up to 2 s). The relay echoes a JOIN
+    // to every peer, so a retry costs K datagrams: retry slowly, or retries make the storm.
+    this.joinDue =
+      performance.now() + (this.shared.target === 'relay' ? RELAY_JOIN_RETRY_MS : Math.min(2000, 250 * 2 ** Math.floor((this.joinTries - 1) / 2)));
     this.send(encode({ type: 'join', cookie: this.cookie, clientId: this.clientId, resumeInstance: ZERO8, resumeSeq: 0, caps: 0, nick: this.nick }));
   }
 
@@ -207,6 +213,7 @@ export class UdpPeer {
 
   private socketOnMessage(buf: Buffer): void {
     this.shared.datagramsIn++;
+    this.shared.lastInAt = performance.now();
     if (buf.length < 4 || buf[0] !== 0x55 || buf[1] !== 0x43) return;
     if (this.shared.target === 'relay') return this.relayOnMessage(buf);
     switch (buf[3]) {
