@@ -8,23 +8,17 @@
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { SEED_HOST, SEED_PORT } from './seed-tcp.js';
+import { SeedStream } from './seed-stream.js';
 import { messageText, nowUs, pace, parseText, SelfMeter, sleep, StepBook, waitUntil } from './load-common.js';
 import { serveCommands, type Command, type JoinResult, type Reply, type StallResult, type StepResult } from './loadgen-protocol.js';
 
 const TEXT_BYTES = 48;
-/** A seed frame header, or a join/leave notice, at the current position. */
-const HEADER = /p(\d+)(?:(: )|( присоединился в чат)|( вышел из чата))/y;
-const LONGEST_HEADER = 40;
 
 interface Peer {
   index: number;
   socket: net.Socket;
   connected: boolean;
-  buf: string;
-  /** Sender of the frame being read, or -1 between frames. */
-  current: number;
-  /** Unfinished message text per sender (only senders with a partial message). */
-  partial: Map<number, string>;
+  stream: SeedStream;
   /** Highest message number delivered from each sender. */
   lastI: Int32Array;
   noticesSeen: number;
@@ -42,57 +36,15 @@ let chunksIn = 0;
 let parseErrors = 0;
 let onDelivery: ((receiver: number) => void) | undefined;
 
-function consume(p: Peer, data: string): void {
-  chunksIn++;
-  const buf = p.buf + data;
-  let pos = 0;
-  while (pos < buf.length) {
-    const c = buf.charCodeAt(pos);
-    if (c === 0x0a) {
-      p.current = -1;
-      pos++;
-    } else if (c === 0x70) {
-      HEADER.lastIndex = pos;
-      const m = HEADER.exec(buf);
-      if (m === null) {
-        if (buf.length - pos < LONGEST_HEADER) break; // maybe a header cut by the read: wait
-        parseErrors++;
-        pos++;
-        continue;
-      }
-      pos = HEADER.lastIndex;
-      const who = Number(m[1]);
-      p.current = m[2] !== undefined ? who : -1;
-      if (m[3] !== undefined) {
-        p.noticesSeen++;
-        if (!joinedAt.has(who)) joinedAt.set(who, performance.now());
-      }
-    } else if (p.current < 0) {
-      parseErrors++;
-      pos++;
-    } else {
-      let end = pos;
-      while (end < buf.length && buf.charCodeAt(end) !== 0x70 && buf.charCodeAt(end) !== 0x0a) end++;
-      chunk(p, p.current, buf.slice(pos, end));
-      pos = end;
-    }
-  }
-  p.buf = buf.slice(pos);
+/** Stream bytes or messages the load generator could not make sense of (should stay 0). */
+function badInput(): number {
+  return parseErrors + peers.reduce((a, p) => a + p.stream.errors, 0);
 }
 
-function chunk(p: Peer, sender: number, text: string): void {
-  let s = (p.partial.get(sender) ?? '') + text;
-  for (;;) {
-    const close = s.indexOf('}');
-    if (close < 0) break;
-    const open = s.indexOf('{');
-    const m = open >= 0 && open < close ? parseText(s.slice(open + 1, close)) : undefined;
-    if (m === undefined || m.s !== sender) parseErrors++;
-    else deliver(p, m.s, m.i, m.k, m.t);
-    s = s.slice(close + 1);
-  }
-  if (s.length > 0) p.partial.set(sender, s);
-  else p.partial.delete(sender);
+function onMessage(p: Peer, sender: number, body: string): void {
+  const m = parseText(body);
+  if (m === undefined || m.s !== sender) parseErrors++;
+  else deliver(p, m.s, m.i, m.k, m.t);
 }
 
 function deliver(p: Peer, s: number, i: number, k: number, t: number): void {
@@ -105,14 +57,31 @@ function deliver(p: Peer, s: number, i: number, k: number, t: number): void {
 
 function connectPeer(index: number, k: number): Peer {
   const socket = net.connect({ host: SEED_HOST, port: SEED_PORT });
-  const p: Peer = { index, socket, connected: false, buf: '', current: -1, partial: new Map(), lastI: new Int32Array(k), noticesSeen: 0, delivered: 0 };
+  const p: Peer = {
+    index,
+    socket,
+    connected: false,
+    stream: new SeedStream(
+      (sender, body) => onMessage(p, sender, body),
+      (who) => {
+        p.noticesSeen++;
+        if (!joinedAt.has(who)) joinedAt.set(who, performance.now());
+      },
+    ),
+    lastI: new Int32Array(k),
+    noticesSeen: 0,
+    delivered: 0,
+  };
   socket.setNoDelay(true);
   socket.setEncoding('utf8');
   socket.on('connect', () => {
     p.connected = true;
     socket.write(`p${index}`);
   });
-  socket.on('data', (d: string) => consume(p, d));
+  socket.on('data', (d: string) => {
+    chunksIn++;
+    p.stream.push(d);
+  });
   socket.on('error', () => undefined);
   return p;
 }
@@ -137,7 +106,7 @@ async function join(c: Extract<Command, { cmd: 'join' }>): Promise<JoinResult> {
     online: n,
     allOnlineMs: last - start,
     failed: c.peers - n,
-    errors: parseErrors > 0 ? { parseErrors } : {},
+    errors: badInput() > 0 ? { parseErrors: badInput() } : {},
     consistent: n === c.peers,
     caughtUpMs: n === c.peers ? last - start : null,
     detail: `${peers.filter((p) => p.connected).length} connected`,
@@ -183,7 +152,7 @@ async function step(c: Extract<Command, { cmd: 'step' }>): Promise<StepResult> {
     drainMs,
     ...meter.read(),
     pacerBehind: paced.behind,
-    errors: parseErrors > 0 ? { parseErrors } : {},
+    errors: badInput() > 0 ? { parseErrors: badInput() } : {},
     extra: { lateDeliveries: book.late, unsentBytes: peers.reduce((a, p) => a + p.socket.writableLength, 0) },
   };
 }
@@ -229,7 +198,7 @@ async function stall(c: Extract<Command, { cmd: 'stall' }>): Promise<StallResult
     othersStalledAfterMs: stalledW >= 0 ? stalledW * windowMs : null,
     delivered: book.delivered,
     expectedDeliveries: expected,
-    detail: `${c.textBytes}-byte messages; ${book.skipped} skipped, ${book.duplicates} duplicates or out of order, ${parseErrors} parse errors`,
+    detail: `${c.textBytes}-byte messages; ${book.skipped} skipped, ${book.duplicates} duplicates or out of order, ${badInput()} parse errors`,
   };
 }
 
