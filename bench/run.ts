@@ -98,6 +98,13 @@ async function main(): Promise<void> {
     log('warning: lib/ has changes newer than dist/ — run `npm run build` to measure the latest code');
     notes.push('dist/ looked older than lib/ when this ran');
   }
+  // One socket per peer, in one process: K = 1000 needs well over 1000 descriptors.
+  const fds = Number(version('sh', ['-c', 'ulimit -n']));
+  const needFds = Math.max(...plan.peers, plan.stormPeers) + 200;
+  if (Number.isFinite(fds) && fds < needFds) {
+    log(`warning: ulimit -n is ${fds}; the load generator needs about ${needFds} descriptors (raise it with \`ulimit -n ${needFds * 2}\`)`);
+    notes.push(`ulimit -n was ${fds}, below the ${needFds} descriptors the largest K needs`);
+  }
   const haveIperf = await iperfAvailable();
   if (!haveIperf) log(IPERF_HINT);
   const size = datagramBytes();
