@@ -1,0 +1,257 @@
+import { expect } from 'chai';
+import fc from 'fast-check';
+import { MAX_DETAIL_BYTES, MAX_NICK_BYTES, MAX_NICK_CHARS } from '../../lib/protocol/constants.js';
+import { checkNick, nickKey } from '../../lib/protocol/nick.js';
+
+const SEED = Number(process.env['UDPCHAT_SEED'] ?? 0x5eed);
+const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+const clusters = (s: string): number => [...segmenter.segment(s)].length;
+
+/** Code points, lone surrogates, combining marks, emoji and look-alikes, in any order. */
+const hostileText = fc.string({
+  unit: fc.oneof(
+    fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }),
+    fc.string({ unit: 'grapheme', minLength: 1, maxLength: 1 }),
+    fc.integer({ min: 0xd800, max: 0xdfff }).map((c) => String.fromCharCode(c)),
+    fc.constantFrom('а', 'о', 'ο', 'Ν', 'ν', 'Υ', 'ς', 'Σ', 'ǅ', 'ｂ', '\u200d', '\ufe0f', '\u0301', 'İ', 'ß', ':', '/'),
+  ),
+  maxLength: 40,
+});
+
+function reasonOf(raw: string): string {
+  const result = checkNick(raw);
+  if (result.ok) throw new Error(`expected ${JSON.stringify(raw)} to be refused`);
+  return result.reason;
+}
+
+function accepted(raw: string): { nick: string; key: string } {
+  const result = checkNick(raw);
+  if (!result.ok) throw new Error(`expected ${JSON.stringify(raw)} to be accepted: ${result.reason}`);
+  return result;
+}
+
+describe('checkNick', function () {
+  describe('valid nicknames', function () {
+    for (const nick of ['alice', 'Алиса', '张伟', 'ゆき', 'Ελένη', 'o\'neil', 'a-b_c.d', 'x/y', 'R2D2', '👩‍💻', '❤️', '👍🏽', '🇺🇦']) {
+      it(`accepts ${JSON.stringify(nick)} unchanged`, function () {
+        expect(accepted(nick).nick).to.equal(nick);
+      });
+    }
+
+    it('returns the NFC display form', function () {
+      expect(accepted('Zoe\u0308').nick).to.equal('Zo\u00eb');
+      expect(accepted('\u212bngstr\u00f6m').nick).to.equal('\u00c5ngstr\u00f6m');
+    });
+
+    it('returns the uniqueness key of the display form', function () {
+      const result = accepted('ВОВ');
+      expect(result.key).to.equal(nickKey(result.nick)).and.to.equal('bob');
+    });
+
+    it(`accepts exactly ${MAX_NICK_CHARS} grapheme clusters`, function () {
+      expect(accepted('a'.repeat(MAX_NICK_CHARS)).nick).to.have.length(MAX_NICK_CHARS);
+      expect(accepted('é'.repeat(MAX_NICK_CHARS)).nick).to.have.length(MAX_NICK_CHARS);
+    });
+
+    it(`accepts exactly ${MAX_NICK_BYTES} bytes`, function () {
+      const nick = '😀'.repeat(MAX_NICK_BYTES / 4);
+      expect(Buffer.byteLength(accepted(nick).nick)).to.equal(MAX_NICK_BYTES);
+    });
+
+    it('counts an emoji ZWJ sequence as one character', function () {
+      expect(accepted('👨‍👩‍👧'.repeat(3)).nick).to.equal('👨‍👩‍👧👨‍👩‍👧👨‍👩‍👧');
+    });
+  });
+
+  describe('length', function () {
+    it('refuses an empty nickname', function () {
+      expect(reasonOf('')).to.equal('nickname is empty');
+    });
+
+    it(`refuses more than ${MAX_NICK_CHARS} grapheme clusters`, function () {
+      expect(reasonOf('a'.repeat(MAX_NICK_CHARS + 1))).to.equal(`nickname is longer than ${MAX_NICK_CHARS} characters`);
+    });
+
+    it(`refuses more than ${MAX_NICK_BYTES} UTF-8 bytes`, function () {
+      expect(reasonOf('张'.repeat(22))).to.equal(`nickname is longer than ${MAX_NICK_BYTES} bytes`);
+      expect(reasonOf('😀'.repeat(MAX_NICK_BYTES / 4 + 1))).to.equal(`nickname is longer than ${MAX_NICK_BYTES} bytes`);
+    });
+
+    it('refuses one character carrying a pile of combining marks', function () {
+      expect(reasonOf('e' + '\u0301'.repeat(40))).to.equal(`nickname is longer than ${MAX_NICK_BYTES} bytes`);
+    });
+
+    it('measures the NFC form, not the input', function () {
+      // 24 × "e" + U+0301 is 48 code points, 24 clusters and 48 bytes once composed.
+      expect(accepted('e\u0301'.repeat(MAX_NICK_CHARS)).nick).to.equal('é'.repeat(MAX_NICK_CHARS));
+    });
+
+    it('refuses a very long input quickly', function () {
+      const started = performance.now();
+      expect(reasonOf('a'.repeat(1_000_000))).to.equal(`nickname is longer than ${MAX_NICK_CHARS} characters`);
+      expect(performance.now() - started).to.be.below(1_000);
+    });
+  });
+
+  describe('forbidden characters', function () {
+    const cases: Array<[string, string, string]> = [
+      ['a lone high surrogate', 'bob\ud800', 'nickname is not valid Unicode (lone surrogate)'],
+      ['a lone low surrogate', '\udc00bob', 'nickname is not valid Unicode (lone surrogate)'],
+      ['NUL', 'bob\u0000', 'nickname contains a control character'],
+      ['ESC', '\u001b[31mbob', 'nickname contains a control character'],
+      ['TAB', 'bob\tx', 'nickname contains a control character'],
+      ['LF', 'bob\n', 'nickname contains a control character'],
+      ['DEL', 'bob\u007f', 'nickname contains a control character'],
+      ['a C1 control (CSI)', 'bob\u009b', 'nickname contains a control character'],
+      ['NEL', 'bob\u0085', 'nickname contains a control character'],
+      ['a space', 'bob smith', 'nickname contains a space'],
+      ['a leading space', ' bob', 'nickname contains a space'],
+      ['a no-break space', 'bob\u00a0', 'nickname contains a space'],
+      ['an em space', 'bob\u2003x', 'nickname contains a space'],
+      ['an ideographic space', 'bob\u3000', 'nickname contains a space'],
+      ['the Ogham space mark', 'bob\u1680x', 'nickname contains a space'],
+      ['a line separator', 'bob\u2028', 'nickname contains a space'],
+      ['a paragraph separator', 'bob\u2029', 'nickname contains a space'],
+      ['a zero-width space', 'b\u200bob', 'nickname contains an invisible formatting character'],
+      ['a zero-width non-joiner', 'b\u200cob', 'nickname contains an invisible formatting character'],
+      ['a left-to-right mark', 'bob\u200e', 'nickname contains an invisible formatting character'],
+      ['a right-to-left override', '\u202ebob', 'nickname contains an invisible formatting character'],
+      ['a bidi isolate', '\u2066bob\u2069', 'nickname contains an invisible formatting character'],
+      ['a byte order mark', '\ufeffbob', 'nickname contains an invisible formatting character'],
+      ['a soft hyphen', 'bo\u00adb', 'nickname contains an invisible formatting character'],
+      ['a word joiner', 'bo\u2060b', 'nickname contains an invisible formatting character'],
+      ['a tag character', 'bob\u{e0041}', 'nickname contains an invisible formatting character'],
+      ['an unassigned code point', 'bob\u0378', 'nickname contains an unassigned character'],
+      ['a noncharacter', 'bob\uffff', 'nickname contains an unassigned character'],
+      ['a private-use character', 'bob\ue000', 'nickname contains a private-use character'],
+      ['a supplementary private-use character', 'bob\u{f0000}', 'nickname contains a private-use character'],
+      ['a Hangul filler', 'bob\u3164', 'nickname contains an invisible character'],
+      ['a half-width Hangul filler', '\uffa0', 'nickname contains an invisible character'],
+      ['a combining grapheme joiner', 'bo\u034fb', 'nickname contains an invisible character'],
+      ['the braille blank', 'bob\u2800', 'nickname contains an invisible character'],
+      ['a colon', 'bob:', 'nickname contains ":"'],
+      ['a comma', 'bob,alice', 'nickname contains ","'],
+      ['an at sign', '@bob', 'nickname contains "@"'],
+      ['a hash sign', '#general', 'nickname contains "#"'],
+      ['a fullwidth colon', 'bob\uff1a', 'nickname contains ":"'],
+      ['a small commercial at', '\ufe6bbob', 'nickname contains "@"'],
+      ['a fullwidth number sign', '\uff03bob', 'nickname contains "#"'],
+      ['a leading slash', '/quit', 'nickname starts with "/"'],
+      ['a leading fullwidth slash', '\uff0fquit', 'nickname starts with "/"'],
+    ];
+    for (const [what, raw, reason] of cases) {
+      it(`refuses ${what}`, function () {
+        expect(reasonOf(raw)).to.equal(reason);
+      });
+    }
+
+    it('gives reasons that fit an ERROR detail', function () {
+      for (const [, raw] of cases) expect(Buffer.byteLength(reasonOf(raw))).to.be.at.most(MAX_DETAIL_BYTES);
+    });
+
+    it('allows the zero-width joiner and variation selectors', function () {
+      expect(accepted('🏳️‍🌈').nick).to.equal('🏳️‍🌈');
+      expect(accepted('✌︎').nick).to.equal('✌︎');
+    });
+  });
+
+  describe('on arbitrary input', function () {
+    it(`never throws and only accepts what the rules allow (seed ${SEED})`, function () {
+      fc.assert(
+        fc.property(hostileText, (raw) => {
+          const result = checkNick(raw);
+          if (!result.ok) return typeof result.reason === 'string' && result.reason.length > 0;
+          const { nick, key } = result;
+          return (
+            nick === raw.normalize('NFC') &&
+            nick.isWellFormed() &&
+            clusters(nick) >= 1 &&
+            clusters(nick) <= MAX_NICK_CHARS &&
+            Buffer.byteLength(nick) <= MAX_NICK_BYTES &&
+            !/[\p{Cc}\p{Z}\p{White_Space}\p{Co}\p{Cn}:,@#]/u.test(nick) &&
+            !nick.startsWith('/') &&
+            key === nickKey(nick)
+          );
+        }),
+        { seed: SEED, numRuns: 2_000 },
+      );
+    });
+  });
+});
+
+describe('nickKey', function () {
+  const same: Array<[string, string, string]> = [
+    ['upper and lower case', 'BOB', 'bob'],
+    ['mixed case', 'bOb', 'Bob'],
+    ['fullwidth letters', 'ｂｏｂ', 'bob'],
+    ['mathematical bold letters', '𝐛𝐨𝐛', 'bob'],
+    ['the Kelvin sign and K', '\u212aate', 'kate'],
+    ['long s and s', '\u017fam', 'sam'],
+    ['the ﬁ ligature and fi', 'ﬁona', 'fiona'],
+    ['Cyrillic а and Latin a', 'аlice', 'alice'],
+    ['Cyrillic о and Latin o', 'bоb', 'bob'],
+    ['a whole Cyrillic look-alike word', 'расе', 'pace'],
+    ['Cyrillic capitals and Latin capitals', 'ВОВ', 'BOB'],
+    ['Cyrillic capitals and Cyrillic small letters', 'ВОВ', 'вов'],
+    ['Cyrillic і, ј, ѕ and Latin i, j, s', 'јіѕ', 'jis'],
+    ['Greek ο and Latin o', 'ροnd', 'pond'],
+    ['Greek capitals and Latin capitals', 'ΑΒΕΖΗΙΚΜΟΡΤΧ', 'abezhikmoptx'],
+    ['Greek capital Nu and Latin N', 'Νina', 'Nina'],
+    ['Greek small nu and Latin v', 'νictor', 'victor'],
+    ['Greek capital Upsilon and Latin Y', 'Υvonne', 'Yvonne'],
+    ['Greek small upsilon and Latin u', 'υma', 'uma'],
+    ['Greek final and medial sigma', 'οσ', 'ος'],
+    ['the digraphs ǅ and Ǆ', 'ǅ', 'Ǆ'],
+    ['the digraph ǆ and the two letters DŽ', 'ǆ', 'D\u017d'],
+    ['Cyrillic ё and Latin ë', 'ёlla', 'ëlla'],
+    ['Greek ά and Latin á', 'άnna', 'ánna'],
+    ['Latin dotless ı and i', 'bıll', 'bill'],
+    ['composed and decomposed accents', 'Zo\u00eb', 'Zoe\u0308'],
+    ['a nickname with an invisible ZWJ', 'b\u200dob', 'bob'],
+    ['a nickname with a variation selector', 'bob\ufe0f', 'bob'],
+  ];
+  for (const [what, a, b] of same) {
+    it(`gives the same key to ${what}`, function () {
+      expect(nickKey(a)).to.equal(nickKey(b));
+    });
+  }
+
+  const different: Array<[string, string, string]> = [
+    ['different names', 'bob', 'rob'],
+    ['letters with and without an accent', 'zoë', 'zoe'],
+    ['Cyrillic letters without a Latin look-alike', 'жора', 'xopa'],
+    ['digits and letters', 'b0b', 'bob'],
+  ];
+  for (const [what, a, b] of different) {
+    it(`keeps ${what} apart`, function () {
+      expect(nickKey(a)).to.not.equal(nickKey(b));
+    });
+  }
+
+  it('maps look-alikes to plain Latin letters', function () {
+    expect(nickKey('ВОВ')).to.equal('bob');
+    expect(nickKey('Ｐаураl')).to.equal('paypal');
+  });
+
+  it(`is idempotent (seed ${SEED})`, function () {
+    fc.assert(
+      fc.property(hostileText, (s) => nickKey(nickKey(s)) === nickKey(s)),
+      { seed: SEED, numRuns: 2_000 },
+    );
+  });
+
+  it(`gives canonically equivalent strings the same key (seed ${SEED})`, function () {
+    fc.assert(
+      fc.property(hostileText, (s) => nickKey(s.normalize('NFC')) === nickKey(s.normalize('NFD'))),
+      { seed: SEED, numRuns: 2_000 },
+    );
+  });
+
+  it('is idempotent on every single code point', function () {
+    for (let cp = 0; cp <= 0x10ffff; cp += 1) {
+      if (cp === 0xd800) cp = 0xe000;
+      const key = nickKey(String.fromCodePoint(cp));
+      if (nickKey(key) !== key) expect.fail(`not idempotent on U+${cp.toString(16)}`);
+    }
+  });
+});
