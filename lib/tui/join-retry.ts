@@ -6,6 +6,7 @@
 export class JoinRetry {
   private timer: NodeJS.Timeout | undefined;
   private delay: number;
+  private retrying = false;
 
   constructor(
     private readonly rejoin: () => void,
@@ -15,14 +16,15 @@ export class JoinRetry {
     this.delay = minMs;
   }
 
-  /** Whether a retry is scheduled. */
+  /** From the first schedule() until stop(): the UI shows "reconnecting" meanwhile. */
   get active(): boolean {
-    return this.timer !== undefined;
+    return this.retrying;
   }
 
   /** Schedules rejoin() after the current delay (which then doubles, up to the maximum). */
   schedule(): number {
     const delay = this.delay;
+    this.retrying = true;
     this.delay = Math.min(this.maxMs, this.delay * 2);
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
@@ -37,5 +39,6 @@ export class JoinRetry {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
     this.delay = this.minMs;
+    this.retrying = false;
   }
 }

@@ -23,6 +23,8 @@ export interface FeedHost {
 export class SessionFeed {
   private lastWasHistory = false;
   private lastState: ConnectionState;
+  /** Type of the previous event: a notice right before "reconnecting" already explained it. */
+  private previous: ClientEvent['type'] | undefined;
 
   constructor(
     private readonly session: ChatSession,
@@ -38,6 +40,8 @@ export class SessionFeed {
   }
 
   handle(e: ClientEvent): void {
+    const previous = this.previous;
+    this.previous = e.type;
     switch (e.type) {
       case 'message':
         this.message(e);
@@ -47,7 +51,7 @@ export class SessionFeed {
         this.host.add(systemEntry(presenceText(e.nick, e.action, e.reason), e.history ? STYLE.history : STYLE.system, e.time));
         break;
       case 'state':
-        if (e.state === 'reconnecting' && this.lastState !== 'reconnecting') {
+        if (e.state === 'reconnecting' && this.lastState !== 'reconnecting' && previous !== 'notice') {
           this.system('Lost the server; reconnecting…', STYLE.warn);
         }
         this.lastState = e.state;

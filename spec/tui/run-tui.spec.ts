@@ -167,6 +167,15 @@ describe('runTui', () => {
       await h.waitForText('online');
     });
 
+    it('does not repeat the loss when the session already explained it in a notice', async () => {
+      h = await startTui();
+      h.session.notice('connection lost: the server is shutting down; reconnecting…');
+      h.session.setState('reconnecting');
+      await h.waitForText('connection lost: the server is shutting down');
+      await h.waitForText('reconnecting…  rtt');
+      expect(h.lines().join('\n')).not.to.contain('Lost the server');
+    });
+
     it('retries on its own when the server cannot be reached at join', async () => {
       h = await startTui({ session: { state: 'joining' } });
       h.session.joinFailed('UDPCHAT_ERR_SERVER_UNREACHABLE', 'no answer from the server');
@@ -174,8 +183,11 @@ describe('runTui', () => {
       await h.waitForText('reconnecting…');
       await h.waitFor(() => h.session.joins.length === 1, 'a new join()', 3000);
       expect(h.session.joins).to.deep.equal([undefined]);
+      await h.press(KEY.end); // any key: a render after the join() call
+      expect(h.lines().join('\n'), 'still reconnecting while the new join runs').to.contain('reconnecting…');
       h.session.joined('me');
       await h.waitForText('Joined as me');
+      await h.waitForText('online  rtt');
     });
   });
 
