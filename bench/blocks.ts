@@ -85,6 +85,8 @@ export async function runBlock(target: TargetName, peers: number, rep: number, o
     if (r.memIdle !== undefined && r.memJoined !== undefined) r.rssPerPeerBytes = (r.memJoined.rssBytes - r.memIdle.rssBytes) / peers;
     if (joined.online < 2) throw new Error(`only ${joined.online} of ${peers} peers online`);
     const step = (rate: number, seconds: number): Promise<StepRecord> => measureStep(gen, running.pid, rate, seconds, o.drainMs, CRITERIA, target !== 'relay');
+    // The fixed rate first: a search step past a server limit may cut peers off.
+    if (o.fixedRate > 0 && Date.now() < o.deadline) r.fixed = await step(o.fixedRate, o.fixedSeconds);
     if (o.search) {
       r.search = await searchRate((rate) => step(rate, o.stepSeconds), peers, {
         start: o.start,
@@ -95,7 +97,6 @@ export async function runBlock(target: TargetName, peers: number, rep: number, o
         deadline: o.deadline,
       });
     }
-    if (o.fixedRate > 0 && Date.now() < o.deadline) r.fixed = await step(o.fixedRate, o.fixedSeconds);
     r.memEnd = memory(running.pid);
   } catch (e) {
     r.error = e instanceof Error ? e.message : String(e);

@@ -20,6 +20,21 @@ export interface Child {
 
 const KEEP_LINES = 200;
 
+/** Every process the bench started and that is still running, so a Ctrl-C can end them. */
+export const LIVE = new Set<ChildProcess>();
+
+/** Registers a child in {@link LIVE} until it exits. */
+export function track(proc: ChildProcess): ChildProcess {
+  LIVE.add(proc);
+  proc.once('exit', () => LIVE.delete(proc));
+  return proc;
+}
+
+/** Ends every child still running (by its own pid), e.g. on SIGINT of the orchestrator. */
+export function killAll(): void {
+  for (const p of LIVE) p.kill('SIGKILL');
+}
+
 export interface StartOptions {
   cwd?: string;
   env?: NodeJS.ProcessEnv;
@@ -30,7 +45,7 @@ export interface StartOptions {
 
 /** Spawns `cmd args` and resolves once a line matches `readyPattern`; rejects on exit or timeout. */
 export function startChild(cmd: string, args: readonly string[], opts: StartOptions): Promise<Child> {
-  const proc = spawn(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = track(spawn(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] }));
   const output: string[] = [];
   const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
   return new Promise<Child>((resolve, reject) => {
@@ -82,11 +97,11 @@ export function runToEnd(
   timeoutMs: number,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const proc = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = track(spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] }));
     let stdout = '';
     let stderr = '';
-    proc.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    proc.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
+    proc.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
     const timer = setTimeout(() => proc.kill('SIGKILL'), timeoutMs);
     proc.once('error', (e) => {
       clearTimeout(timer);

@@ -6,6 +6,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { track } from './child.js';
 import type { LatencySummary } from './histogram.js';
 
 export type Command =
@@ -130,7 +131,7 @@ export class LoadgenProcess {
   readonly exited: Promise<number | null>;
 
   constructor(script: string, args: readonly string[]) {
-    this.proc = spawn(process.execPath, ['--import=tsx', script, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.proc = track(spawn(process.execPath, ['--import=tsx', script, ...args], { stdio: ['pipe', 'pipe', 'pipe'] }));
     this.exited = new Promise((resolve) => this.proc.once('exit', (code) => resolve(code)));
     createInterface({ input: this.proc.stdout! }).on('line', (line) => {
       let reply: Reply;

@@ -12,7 +12,8 @@
 import { performance } from 'node:perf_hooks';
 import { messageText, nowUs, pace, SelfMeter, sleep, StepBook, waitUntil } from './load-common.js';
 import { serveCommands, type Command, type JoinResult, type Reply, type StepResult } from './loadgen-protocol.js';
-import { Shared, type Target, UdpPeer } from './udp-peer.js';
+import { Shared, type Target } from './udp-shared.js';
+import { UdpPeer } from './udp-peer.js';
 
 function option(name: string, fallback: string): string {
   const i = process.argv.indexOf(name);

@@ -85,6 +85,9 @@ export function summarize(blocks: readonly BlockResult[]): Row[] {
       const f = b.search?.firstFail;
       if (f !== undefined) {
         notes.add(`limit: ${f.reason}`);
+        if (/FLOODING/.test(f.reason)) {
+          notes.add(`at ${f.rate} msg/s each of the ${b.peers} peers sent ${Math.round(f.rate / b.peers)} SAY/s: the server's per-peer hard limit cut them off — this K is capped by that limit, not by capacity`);
+        }
         const lgBusy = f.pacerBehind || f.loopDelayP99Ms > 50 || f.loadgenCpuShare >= 0.8;
         if (f.otherCores > 0.5) {
           notes.add(

@@ -14,6 +14,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { release } from 'node:os';
 import path from 'node:path';
 import { DATA_OVERHEAD, encodeEntry } from '../lib/protocol/index.js';
+import { killAll } from './child.js';
 import { runBlock, runStall, type BlockOptions, type BlockResult } from './blocks.js';
 import { median } from './histogram.js';
 import { IPERF_HINT, iperfAvailable, runIperf, type IperfResult } from './iperf.js';
@@ -240,4 +241,11 @@ async function main(): Promise<void> {
   process.stdout.write(`took ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
 }
 
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    log(`${signal}: stopping the processes the bench started`);
+    killAll();
+    process.exit(130);
+  });
+}
 await main();

@@ -6,104 +6,23 @@
  *   tail); PING every heartbeat.
  * - `relay`: the minimal relay (bench/relay.ts) — JOIN is echoed to everyone, a message is one SAY
  *   datagram forwarded as is; no order, acks or repair.
- * Everything that is the same for all peers (decoded DATA, the counters) lives in {@link Shared}.
+ * Everything that is the same for all peers (decoded DATA, the counters) lives in {@link Shared};
+ * the sending window in {@link SayWindow}.
  */
 import { randomBytes } from 'node:crypto';
 import dgram from 'node:dgram';
-import { decode, DEFAULTS, encode, type Entry } from '../lib/protocol/index.js';
-import { parseText, type ParsedText, type StepBook } from './load-common.js';
-
-export type Target = 'udpchat' | 'relay';
+import { decode, DEFAULTS, encode } from '../lib/protocol/index.js';
+import { parseText, type ParsedText } from './load-common.js';
+import { SayWindow } from './say-window.js';
+import type { EntryInfo, Shared } from './udp-shared.js';
 type State = 'idle' | 'hello' | 'joining' | 'online' | 'failed' | 'gone';
 
 const ZERO16: Buffer = Buffer.alloc(16);
 const ZERO8: Buffer = Buffer.alloc(8);
-const MAX_WINDOW = DEFAULTS.sendWindow;
-const START_WINDOW = 8;
 const MAX_AHEAD = DEFAULTS.logEntries;
 const T_JOIN = 0x01;
 const RELAY_JOIN_RETRY_MS = 3000;
 const T_SAY = 0x02;
-
-/** What a peer needs to know about a room entry (decoded once per distinct DATA datagram). */
-interface EntryInfo {
-  kind: Entry['kind'];
-  msg: ParsedText | undefined;
-}
-
-/** State and counters shared by all peers of one load generator. */
-export class Shared {
-  readonly book: StepBook;
-  readonly errors: Record<string, number> = {};
-  readonly dataCache = new Map<number, EntryInfo[]>();
-  /** Step each in-flight message belongs to is in the text; acks are counted per step here. */
-  ackedThisStep = 0;
-  ackedInWindow = 0;
-  inWindow = false;
-  datagramsIn = 0;
-  datagramsOut = 0;
-  dataDatagrams = 0;
-  dataEntries = 0;
-  wireDuplicates = 0;
-  retransmissions = 0;
-  nacks = 0;
-  /** performance.now() of the last datagram any peer received. */
-  lastInAt = 0;
-  /** performance.now() of the last acknowledgement of a message of the current step. */
-  lastAckAt = 0;
-  /** Highest room sequence number any peer has seen. */
-  roomSeq = 0;
-
-  constructor(
-    readonly target: Target,
-    readonly host: string,
-    readonly port: number,
-    readonly peers: number,
-    book: StepBook,
-    /** Peers per source address (127.0.1.x), to stay under a per-IP session cap; 0: all on 127.0.0.1. */
-    readonly peersPerIp = 0,
-  ) {
-    this.book = book;
-  }
-
-  /** Source address of peer i. */
-  bindAddress(i: number): string {
-    return this.peersPerIp > 0 ? `127.0.1.${1 + Math.floor(i / this.peersPerIp)}` : '127.0.0.1';
-  }
-
-  count(what: string): void {
-    this.errors[what] = (this.errors[what] ?? 0) + 1;
-  }
-
-  /** Decoded entries of a DATA datagram; identical bytes go to every member, so decode once. */
-  entries(buf: Buffer): { first: number; infos: EntryInfo[] } | undefined {
-    const first = buf.readUInt32BE(4);
-    const key = first * 256 + (buf[8] ?? 0);
-    let infos = this.dataCache.get(key);
-    if (infos === undefined) {
-      let m;
-      try {
-        m = decode(buf);
-      } catch {
-        this.count('undecodable');
-        return undefined;
-      }
-      if (m.type !== 'data') return undefined;
-      infos = m.entries.map((e) => ({ kind: e.kind, msg: e.kind === 'msg' ? parseText(e.text) : undefined }));
-      if (this.dataCache.size > 50_000) this.dataCache.clear();
-      this.dataCache.set(key, infos);
-    }
-    return { first, infos };
-  }
-}
-
-interface InFlight {
-  buf: Buffer;
-  step: number;
-  sentAt: number;
-  tries: number;
-  due: number;
-}
 
 export class UdpPeer {
   state: State = 'idle';
@@ -125,16 +44,7 @@ export class UdpPeer {
   nackDue = 0;
   private readonly lastI: Int32Array;
   joinEntries = 0;
-  // sending
-  private readonly queue: { text: string; step: number }[] = [];
-  private queueHead = 0;
-  private nextCseq = 1;
-  private readonly inflight = new Map<number, InFlight>();
-  private minDue = Infinity;
-  private cwnd = START_WINDOW;
-  private srtt = 0;
-  private rttvar = 0;
-  private rto: number = DEFAULTS.initialRtoMs;
+  private readonly window: SayWindow;
 
   constructor(
     readonly index: number,
@@ -148,6 +58,17 @@ export class UdpPeer {
     this.socket = dgram.createSocket({ type: 'udp4', recvBufferSize, sendBufferSize: recvBufferSize });
     this.socket.on('error', () => shared.count('socket-error'));
     this.socket.on('message', (m) => this.socketOnMessage(m));
+    this.window = new SayWindow({
+      encode: (cseq, text) => encode({ type: 'say', token: this.token, cseq, target: 0, text }),
+      send: (buf) => this.send(buf),
+      accepted: (step, now) => {
+        if (step !== shared.book.step) return;
+        shared.ackedThisStep++;
+        shared.lastAckAt = now;
+        if (shared.inWindow) shared.ackedInWindow++;
+      },
+      retransmitted: () => shared.retransmissions++,
+    });
   }
 
   /** Binds, connects to the server and sends the first JOIN. */
@@ -176,7 +97,7 @@ export class UdpPeer {
   }
 
   get pending(): number {
-    return this.queue.length - this.queueHead + this.inflight.size;
+    return this.window.pending;
   }
 
   /** Queues (udpchat) or sends (relay) one chat message. */
@@ -189,26 +110,8 @@ export class UdpPeer {
       this.send(encode({ type: 'say', token, cseq: i, target: 0, text }));
       return;
     }
-    this.queue.push({ text, step });
-    this.pump();
-  }
-
-  private pump(): void {
-    const now = performance.now();
-    while (this.inflight.size < this.cwnd && this.queueHead < this.queue.length) {
-      const q = this.queue[this.queueHead++]!;
-      const cseq = this.nextCseq++;
-      const buf = encode({ type: 'say', token: this.token, cseq, target: 0, text: q.text });
-      const due = now + this.rto;
-      this.inflight.set(cseq, { buf, step: q.step, sentAt: now, tries: 0, due });
-      if (due < this.minDue) this.minDue = due;
-      this.send(buf);
-    }
-    if (this.queueHead > 1024 && this.queueHead * 2 > this.queue.length) {
-      this.queue.splice(0, this.queueHead);
-      this.queueHead = 0;
-    }
-    if (this.inflight.size > 0) this.wake(this);
+    this.window.push(text, step, performance.now());
+    if (this.window.inFlight > 0) this.wake(this);
   }
 
   private socketOnMessage(buf: Buffer): void {
@@ -345,32 +248,7 @@ export class UdpPeer {
   }
 
   private onAck(cseq: number): void {
-    if (this.state !== 'online' || this.inflight.size === 0) return;
-    const now = performance.now();
-    const sample = this.inflight.get(cseq);
-    if (sample !== undefined && sample.tries === 0) this.rttSample(now - sample.sentAt);
-    for (const [c, f] of this.inflight) {
-      if (c > cseq) break;
-      this.inflight.delete(c);
-      if (f.step === this.shared.book.step) {
-        this.shared.ackedThisStep++;
-        this.shared.lastAckAt = now;
-        if (this.shared.inWindow) this.shared.ackedInWindow++;
-      }
-      if (this.cwnd < MAX_WINDOW) this.cwnd++;
-    }
-    this.pump();
-  }
-
-  private rttSample(r: number): void {
-    if (this.srtt === 0) {
-      this.srtt = r;
-      this.rttvar = r / 2;
-    } else {
-      this.rttvar = 0.75 * this.rttvar + 0.25 * Math.abs(this.srtt - r);
-      this.srtt = 0.875 * this.srtt + 0.125 * r;
-    }
-    this.rto = Math.max(DEFAULTS.minRtoMs, this.srtt + 4 * this.rttvar);
+    if (this.state === 'online') this.window.ack(cseq, performance.now());
   }
 
   /** Timers: join retries, retransmissions, NACKs, heartbeats. Returns true while it needs more ticks. */
@@ -380,26 +258,9 @@ export class UdpPeer {
       return true;
     }
     if (this.state !== 'online' || this.shared.target === 'relay') return false;
-    if (now >= this.minDue) this.retransmit(now);
+    this.window.retransmit(now);
     if (this.nackDue !== 0 && now >= this.nackDue) this.nack(now);
-    return this.inflight.size > 0 || this.nackDue !== 0;
-  }
-
-  private retransmit(now: number): void {
-    const cap = Math.max(DEFAULTS.maxRtoMs, 2 * this.srtt);
-    let timedOut = false;
-    this.minDue = Infinity;
-    for (const f of this.inflight.values()) {
-      if (f.due <= now) {
-        f.tries++;
-        f.due = now + Math.min(this.rto * 2 ** f.tries, cap);
-        this.shared.retransmissions++;
-        timedOut = true;
-        this.send(f.buf);
-      }
-      if (f.due < this.minDue) this.minDue = f.due;
-    }
-    if (timedOut) this.cwnd = Math.max(2, Math.floor(this.cwnd / 2));
+    return this.window.inFlight > 0 || this.nackDue !== 0;
   }
 
   private nack(now: number): void {
@@ -411,7 +272,7 @@ export class UdpPeer {
     while (to < this.highestSeen && !this.ahead.has(to + 1)) to++;
     this.shared.nacks++;
     this.send(encode({ type: 'nack', token: this.token, from: this.nextSeq, to }));
-    this.nackDue = now + Math.max(this.rto, DEFAULTS.minRtoMs);
+    this.nackDue = now + Math.max(this.window.rto, DEFAULTS.minRtoMs);
   }
 
   /** PING if the heartbeat is due (udpchat only). */
