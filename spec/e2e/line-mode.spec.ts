@@ -153,6 +153,21 @@ describe('udp-chat line mode (e2e)', function () {
       await bob.waitForLine(presence('alice left (quit)'), 3000);
     });
 
+    it('exits non-zero at EOF and says how many messages were not delivered when the server is gone', async function () {
+      const server = await startServer();
+      const alice = await startClient('alice', server.port, { extraArgs: ['--wait', '2'] });
+      server.proc.kill('SIGKILL');
+      await server.proc.exitCode(5000);
+      alice.writeLines(['lost 1', 'lost 2', 'lost 3']);
+      alice.end();
+
+      const { code } = await alice.exitCode(10_000);
+      expect(code, alice.explain('exit code')).to.be.a('number').and.not.equal(0);
+      const line = alice.stderr.find((l) => l.startsWith('udp-chat:'));
+      expect(line, alice.explain('has no "udp-chat:" line on stderr')).to.be.a('string');
+      expect(line).to.match(/\b3\b.*not delivered/);
+    });
+
     it('leaves with /q and /quit, exits 0, and the others see "left (quit)"', async function () {
       const { port } = await startServer();
       const bob = await startClient('bob', port);
