@@ -47,12 +47,11 @@ async function runJoin(ctx: CliContext, args: ArgumentsCamelCase<JoinArgs>): Pro
   const client = new ChatClient({ server: args.server, nick: nick.ok ? nick.nick : args.nick, joinTimeoutMs: args.timeout * 1000 });
   const interactive = !args.plain && ctx.stdin.isTTY === true && ctx.stdout.isTTY === true;
   if (interactive) {
-    const tui = await loadTui();
-    if (tui !== undefined) {
-      await client.connect();
-      return (await tui(client, { bell: args.bell })) as ExitCode;
-    }
-    ctx.err('udp-chat: the full-screen client is not available in this build; using line mode');
+    // Loaded only here: blessed is slow to load and line mode never needs it.
+    const { runTui } = await import('../tui/run-tui.js');
+    await client.connect();
+    // The UI handles Ctrl-C, SIGTERM and SIGHUP itself: it leaves and restores the terminal.
+    return (await runTui(client, { bell: args.bell })) as ExitCode;
   }
   const noColor = ctx.env.NO_COLOR !== undefined && ctx.env.NO_COLOR !== '';
   const run = runLineMode(client, {
@@ -70,18 +69,3 @@ async function runJoin(ctx: CliContext, args: ArgumentsCamelCase<JoinArgs>): Pro
   client.shutdown();
   return code;
 }
-
-type RunTui = (session: ChatClient, options: { bell: boolean }) => Promise<number>;
-
-/** The full-screen UI, loaded only when needed (blessed is slow to load). */
-async function loadTui(): Promise<RunTui | undefined> {
-  try {
-    const specifier = '../tui/run-tui.js';
-    const mod = (await import(specifier)) as { runTui: RunTui };
-    return mod.runTui;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') return undefined;
-    throw err;
-  }
-}
-
