@@ -5,7 +5,7 @@
 import { LoadgenProcess, type JoinResult, type StallResult } from './loadgen-protocol.js';
 import { counterDelta, cpuTimeMs, memory, udpCounters, type Memory } from './proc-stats.js';
 import { CRITERIA, measureStep, searchRate, type SearchResult, type StepRecord } from './search.js';
-import { startTarget, type TargetName } from './targets.js';
+import { startTarget, type Running, type TargetName } from './targets.js';
 import { sleep } from './load-common.js';
 
 export interface BlockOptions {
@@ -43,8 +43,12 @@ export interface BlockResult {
   serverSummary: string[];
   loadgenStderr: string[];
   error: string | undefined;
+  /** Times the block started over because the server cut peers off. */
+  restarts: number;
   wallMs: number;
 }
+
+const MAX_RESTARTS = 4;
 
 export async function runBlock(target: TargetName, peers: number, rep: number, o: BlockOptions): Promise<BlockResult> {
   const t0 = performance.now();
@@ -65,26 +69,48 @@ export async function runBlock(target: TargetName, peers: number, rep: number, o
     serverSummary: [],
     loadgenStderr: [],
     error: undefined,
+    restarts: 0,
     wallMs: 0,
   };
-  const running = await startTarget(target).catch((e: unknown) => {
-    r.error = `start: ${e instanceof Error ? e.message : String(e)}`;
-    return undefined;
-  });
-  if (running === undefined) return r;
-  const gen = new LoadgenProcess(running.loadgen.script, running.loadgen.args);
-  try {
+  let running: Running | undefined;
+  let gen: LoadgenProcess | undefined;
+  let restarts = 0;
+  const stop = async (): Promise<void> => {
+    await gen?.close();
+    if (running !== undefined) {
+      const m = memory(running.pid);
+      if (m !== undefined && (r.memEnd === undefined || m.peakRssBytes > r.memEnd.peakRssBytes)) r.memEnd = m;
+      await running.stop();
+      r.serverSummary.push(...running.output.filter((l) => /stopped:|stats/.test(l)).slice(-3));
+    }
+    if (gen !== undefined) r.loadgenStderr.push(...gen.stderr.slice(-10));
+    gen = undefined;
+    running = undefined;
+  };
+  /** Fresh server + load generator + K peers joined; the first time also measures the join. */
+  const begin = async (): Promise<[Running, LoadgenProcess]> => {
+    const t = await startTarget(target);
+    running = t;
+    const g = new LoadgenProcess(t.loadgen.script, t.loadgen.args);
+    gen = g;
     await sleep(200);
-    r.memIdle = memory(running.pid);
-    const cpu0 = cpuTimeMs(running.pid) ?? 0;
-    const joined = await gen.request({ cmd: 'join', peers, spreadMs: o.joinSpreadMs, timeoutMs: 30_000 }, 60_000);
+    const memIdle = memory(t.pid);
+    const cpu0 = cpuTimeMs(t.pid) ?? 0;
+    const joined = await g.request({ cmd: 'join', peers, spreadMs: o.joinSpreadMs, timeoutMs: 30_000 }, 60_000);
     if (joined.type !== 'joined') throw new Error(`join: ${joined.type === 'error' ? joined.message : joined.type}`);
-    r.join = joined;
-    r.joinServerCpuMs = (cpuTimeMs(running.pid) ?? cpu0) - cpu0;
-    r.memJoined = memory(running.pid);
-    if (r.memIdle !== undefined && r.memJoined !== undefined) r.rssPerPeerBytes = (r.memJoined.rssBytes - r.memIdle.rssBytes) / peers;
+    if (r.join === undefined) {
+      r.join = joined;
+      r.joinServerCpuMs = (cpuTimeMs(t.pid) ?? cpu0) - cpu0;
+      r.memIdle = memIdle;
+      r.memJoined = memory(t.pid);
+      if (r.memIdle !== undefined && r.memJoined !== undefined) r.rssPerPeerBytes = (r.memJoined.rssBytes - r.memIdle.rssBytes) / peers;
+    }
     if (joined.online < 2) throw new Error(`only ${joined.online} of ${peers} peers online`);
-    const step = (rate: number, seconds: number): Promise<StepRecord> => measureStep(gen, running.pid, rate, seconds, o.drainMs, CRITERIA, target !== 'relay');
+    return [t, g];
+  };
+  try {
+    let [t, g] = await begin();
+    const step = (rate: number, seconds: number): Promise<StepRecord> => measureStep(g, t.pid, rate, seconds, o.drainMs, CRITERIA, target !== 'relay');
     // The fixed rate first: a search step past a server limit may cut peers off.
     if (o.fixedRate > 0 && Date.now() < o.deadline) r.fixed = await step(o.fixedRate, o.fixedSeconds);
     if (o.search) {
@@ -95,30 +121,43 @@ export async function runBlock(target: TargetName, peers: number, rep: number, o
         maxRate: o.maxRate,
         maxDeliveriesPerSec: o.maxDeliveriesPerSec,
         deadline: o.deadline,
+        // Peers cut off by a server limit: start over with a fresh server and room, then go on.
+        recover: async () => {
+          if (restarts >= MAX_RESTARTS || Date.now() > o.deadline) return false;
+          restarts++;
+          await stop();
+          [t, g] = await begin();
+          return true;
+        },
       });
     }
-    r.memEnd = memory(running.pid);
   } catch (e) {
     r.error = e instanceof Error ? e.message : String(e);
   } finally {
-    await gen.close();
-    await running.stop();
-    r.serverSummary = running.output.filter((l) => /stopped:|stats/.test(l)).slice(-3);
-    r.loadgenStderr = gen.stderr.slice(-10);
+    await stop();
+    r.restarts = restarts;
     r.udp = counterDelta(udp0, udpCounters());
     r.wallMs = performance.now() - t0;
   }
   return r;
 }
 
-/** The seed's one-client-stops-reading experiment (TCP), K peers. */
-export async function runStall(peers: number, rate: number, seconds: number, stopAt: number, stopFor: number): Promise<StallResult | { error: string }> {
-  const running = await startTarget('seed');
+/** One client stops reading during a steady load of `textBytes`-byte messages: do the others notice? */
+export async function runStall(
+  target: TargetName,
+  peers: number,
+  rate: number,
+  seconds: number,
+  stopAt: number,
+  stopFor: number,
+  textBytes: number,
+): Promise<StallResult | { error: string }> {
+  const running = await startTarget(target);
   const gen = new LoadgenProcess(running.loadgen.script, running.loadgen.args);
   try {
     const joined = await gen.request({ cmd: 'join', peers, spreadMs: 500, timeoutMs: 20_000 }, 30_000);
     if (joined.type !== 'joined' || joined.online < peers) return { error: `join: ${JSON.stringify(joined)}` };
-    const res = await gen.request({ cmd: 'stall', rate, seconds, stopAtSeconds: stopAt, stopSeconds: stopFor, textBytes: 900 }, (seconds + 30) * 1000);
+    const res = await gen.request({ cmd: 'stall', rate, seconds, stopAtSeconds: stopAt, stopSeconds: stopFor, textBytes }, (seconds + 40) * 1000);
     return res.type === 'stall' ? res : { error: JSON.stringify(res) };
   } finally {
     await gen.close();

@@ -16,7 +16,7 @@ export type Command =
   | { cmd: 'step'; rate: number; seconds: number; drainMs: number }
   /** Wait (up to `maxMs`) until no message of an earlier step is still unsent or unacknowledged. */
   | { cmd: 'settle'; maxMs: number }
-  /** TCP only: a steady load during which peer 0 stops reading for `stopSeconds`. */
+  /** A steady load during which peer 0 stops reading for `stopSeconds` (TCP: pauses its socket; UDP: drops what it receives and sends nothing). */
   | { cmd: 'stall'; rate: number; seconds: number; stopAtSeconds: number; stopSeconds: number; textBytes: number }
   | { cmd: 'quit' };
 
@@ -96,7 +96,11 @@ export interface StallResult {
   duringMinPerSec: number;
   /** From the stop until the others' deliveries fell below 10 % of before (null: they never did). */
   othersStalledAfterMs: number | null;
-  /** Bytes peer 0 had not read when it resumed (what the server buffered or was blocked on). */
+  /** From the resume until the stopped peer had delivered everything meant for it (null: not by the end). */
+  stoppedCaughtUpMs: number | null;
+  stoppedDelivered: number;
+  stoppedExpected: number;
+  /** Deliveries to everyone, made and expected. */
   delivered: number;
   expectedDeliveries: number;
   detail: string;

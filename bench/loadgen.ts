@@ -10,8 +10,8 @@
  * Reads one JSON command per line on stdin and answers one JSON line on stdout (bench/loadgen-protocol.ts).
  */
 import { performance } from 'node:perf_hooks';
-import { messageText, nowUs, pace, SelfMeter, sleep, StepBook, waitUntil } from './load-common.js';
-import { serveCommands, type Command, type JoinResult, type Reply, type StepResult } from './loadgen-protocol.js';
+import { messageText, nowUs, pace, SelfMeter, sleep, StallRecorder, StepBook, waitUntil } from './load-common.js';
+import { serveCommands, type Command, type JoinResult, type Reply, type StallResult, type StepResult } from './loadgen-protocol.js';
 import { Shared, type Target } from './udp-shared.js';
 import { UdpPeer } from './udp-peer.js';
 
@@ -156,6 +156,40 @@ async function step(c: Extract<Command, { cmd: 'step' }>): Promise<StepResult> {
   };
 }
 
+/** Peer 0 stops (drops what it receives, sends nothing) for a while during a steady load from the others. */
+async function stall(c: Extract<Command, { cmd: 'stall' }>): Promise<StallResult> {
+  const sh = shared;
+  if (sh === undefined) throw new Error('join first');
+  await waitUntil(() => peers.every((p) => p.pending === 0), 5000);
+  const k = ++stepNo;
+  book.begin(k, c.seconds);
+  const rec = new StallRecorder(c);
+  sh.onDelivery = (r) => rec.record(r);
+  const stopped = peers[0]!;
+  const senders = peers.filter((p) => p !== stopped && p.state === 'online');
+  const gone0 = sh.historyGone;
+  const stopAt = setTimeout(() => (stopped.deaf = true), c.stopAtSeconds * 1000);
+  const resumeAt = setTimeout(() => (stopped.deaf = false), (c.stopAtSeconds + c.stopSeconds) * 1000);
+  let offered = 0;
+  await pace(c.rate, c.seconds, (n) => {
+    const p = senders[n % senders.length];
+    if (p === undefined || p.state !== 'online') return;
+    const i = (nextI[p.index] ?? 0) + 1;
+    nextI[p.index] = i;
+    offered++;
+    p.say(messageText(nowUs(), p.index, i, k, c.textBytes), k, p.index, i);
+  });
+  const receivers = peers.filter((p) => p.state === 'online').length;
+  const expected = offered * receivers;
+  await waitUntil(() => book.delivered >= expected, 10_000);
+  clearTimeout(stopAt);
+  clearTimeout(resumeAt);
+  stopped.deaf = false;
+  sh.onDelivery = undefined;
+  const detail = `${c.textBytes}-byte messages; peer 0 drops everything it receives and sends nothing (a frozen process); ${sh.deafDrops} datagrams dropped by it, ${sh.historyGone - gone0} entries given up (HISTORY_GONE), ${book.skipped} skipped, ${book.duplicates} duplicates or out of order`;
+  return rec.result(book.delivered, expected, offered, detail);
+}
+
 async function handle(c: Command): Promise<Reply> {
   switch (c.cmd) {
     case 'join':
@@ -169,7 +203,7 @@ async function handle(c: Command): Promise<Reply> {
       return { type: 'settled', ms, pending: peers.reduce((a, p) => a + p.pending, 0) };
     }
     case 'stall':
-      return { type: 'error', message: 'stall is a TCP experiment (bench/tcp-loadgen.ts)' };
+      return stall(c);
     case 'quit':
       clearInterval(ticker);
       clearInterval(heartbeats);

@@ -63,7 +63,7 @@ export interface Results {
   iperfNote: string;
   blocks: BlockResult[];
   storms: BlockResult[];
-  stall: StallResult | { error: string } | undefined;
+  stalls: { target: TargetName; result: StallResult | { error: string } }[];
   rows: Row[];
   udp: Record<string, number>;
   notes: string[];
@@ -82,6 +82,7 @@ export function summarize(blocks: readonly BlockResult[]): Row[] {
     for (const b of group) {
       if (b.error !== undefined) notes.add(`error: ${b.error}`);
       if (b.search?.capped === true) notes.add('hit the rate cap without a failure');
+      if (b.restarts > 0) notes.add(`started over with a fresh server ${b.restarts} time(s) in run ${b.rep} after peers were cut off`);
       const f = b.search?.firstFail;
       if (f !== undefined) {
         notes.add(`limit: ${f.reason}`);
@@ -263,16 +264,27 @@ export function markdown(res: Results): string {
     out.push('The peers send their first JOIN (TCP: connect) spread evenly over one second; "all online" is when the last one got its WELCOME (relay: its JOIN echoed; TCP: its join notice seen by another client); "caught up" is when every peer had delivered every join entry in order.');
     out.push('');
   }
-  if (res.stall !== undefined) {
-    out.push('## TCP seed: one client stops reading');
+  if (res.stalls.length > 0) {
+    out.push('## One client stops reading');
     out.push('');
-    if ('error' in res.stall) out.push(`Not measured: ${res.stall.error}`);
-    else {
-      const s = res.stall;
+    out.push('K = 10; one client stops reading for a while during a steady load; deliveries/s to the other nine are counted per 250 ms.');
+    out.push('');
+    for (const { target, result: s } of res.stalls) {
+      if ('error' in s) {
+        out.push(`- **${NAMES[target]}**: not measured: ${s.error}`);
+        continue;
+      }
+      const others =
+        s.othersStalledAfterMs === null
+          ? `the others kept getting at least ${n0(s.duringMinPerSec)} deliveries/s`
+          : `every other client stalled ${n1(s.othersStalledAfterMs / 1000)} s after the stop (as little as ${n0(s.duringMinPerSec)} deliveries/s)`;
+      const caught = s.stoppedCaughtUpMs === null ? `had ${n0(s.stoppedDelivered)} of ${n0(s.stoppedExpected)} messages by the end` : `had all ${n0(s.stoppedExpected)} messages ${n1(s.stoppedCaughtUpMs / 1000)} s after resuming`;
       out.push(
-        `${s.rate} messages/s of ${s.detail.split(';')[0]}. Client 0 stops reading at ${s.stopAtMs / 1000} s and resumes at ${s.resumeAtMs / 1000} s. Before: ${n0(s.beforePerSec)} deliveries/s to the others; while it was stopped the others got as little as ${n0(s.duringMinPerSec)}/s; ${s.othersStalledAfterMs === null ? 'the others never stalled' : `every other client stalled ${n1(s.othersStalledAfterMs / 1000)} s after the stop (the seed's single broadcast thread blocks in sendall() once the stopped client's socket buffers are full)`}. Delivered ${n0(s.delivered)} of ${n0(s.expectedDeliveries)} by the end.`,
+        `- **${NAMES[target]}**: ${s.rate} messages/s, ${s.detail.split(';')[0]}; client 0 stops at ${s.stopAtMs / 1000} s and resumes at ${s.resumeAtMs / 1000} s. Before: ${n0(s.beforePerSec)} deliveries/s to the others; ${others}. The stopped client ${caught}. (${s.detail.split('; ').slice(1).join('; ')})`,
       );
     }
+    out.push('');
+    out.push("The seed's single broadcast thread blocks in sendall() once the stopped client's socket buffers are full, so one stuck client stops the room; udp-chat never blocks on a peer: the stopped one repairs its gap with NACKs from the room log afterwards.");
     out.push('');
   }
   out.push('## Notes');

@@ -179,10 +179,13 @@ async function main(): Promise<void> {
     }
   }
   if (iperf.length < 2) await iperfOnce();
-  let stall: Results['stall'];
-  if (plan.stall && targets.includes('seed') && Date.now() < deadline) {
-    stall = await runStall(10, 2000, 14, 2, 9).catch((e: unknown) => ({ error: e instanceof Error ? e.message : String(e) }));
-    log(`stall: ${JSON.stringify(stall).slice(0, 300)}`);
+  // One client stops reading for 9 s during 2000 msg/s of 900-byte messages, K = 10.
+  const stalls: Results['stalls'] = [];
+  for (const target of targets.filter((t) => t !== 'relay')) {
+    if (!plan.stall || Date.now() > deadline) break;
+    const r = await runStall(target, 10, 2000, 14, 2, 9, 900).catch((e: unknown) => ({ error: e instanceof Error ? e.message : String(e) }));
+    stalls.push({ target, result: r });
+    log(`stall ${target}: ${'error' in r ? r.error : `others ${Math.round(r.beforePerSec)}/s before, min ${Math.round(r.duringMinPerSec)}/s during; stalled after ${r.othersStalledAfterMs ?? 'never'} ms; stopped peer caught up ${r.stoppedCaughtUpMs ?? 'never'} ms after resuming (${r.stoppedDelivered}/${r.stoppedExpected}); ${r.detail}`}`);
   }
 
   const rows = summarize(blocks);
@@ -218,7 +221,7 @@ async function main(): Promise<void> {
     iperfNote: haveIperf ? '' : IPERF_HINT,
     blocks,
     storms,
-    stall,
+    stalls,
     rows,
     udp,
     notes,

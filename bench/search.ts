@@ -112,6 +112,8 @@ export interface SearchOptions {
   maxDeliveriesPerSec: number;
   /** Stop searching when the remaining time is below this (ms since epoch). */
   deadline: number;
+  /** After a step that got peers cut off: restore a full room; false if it cannot (the search stops). */
+  recover?: () => Promise<boolean>;
 }
 
 export interface SearchResult {
@@ -146,9 +148,9 @@ export async function searchRate(step: (rate: number) => Promise<StepRecord>, pe
     if (rate >= cap) return { best, firstFail: undefined, steps, capped: true };
     rate = nice(Math.min(cap, rate * o.factor));
   }
-  // Peers cut off by the server's hard limit leave the room smaller: bisecting would measure
-  // something else, so stop here (the block is restarted for the next measurement anyway).
-  if (fail !== undefined && cutOff(fail)) return { best, firstFail: fail, steps, capped: false };
+  // Peers cut off by a server limit leave the room smaller: go on only in a fresh room.
+  const recovered = async (r: StepRecord): Promise<boolean> => !cutOff(r) || (o.recover !== undefined && (await o.recover()));
+  if (fail !== undefined && !(await recovered(fail))) return { best, firstFail: fail, steps, capped: false };
   // Bisect geometrically between the last pass (or 0) and the first fail.
   let lo = best?.rate ?? 0;
   let hi = fail?.rate ?? 0;
@@ -164,7 +166,7 @@ export async function searchRate(step: (rate: number) => Promise<StepRecord>, pe
       hi = mid;
       fail = r;
     }
-    if (cutOff(r)) break;
+    if (!(await recovered(r))) break;
   }
   return { best, firstFail: fail, steps, capped: false };
 }

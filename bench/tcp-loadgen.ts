@@ -9,7 +9,7 @@ import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { SEED_HOST, SEED_PORT } from './seed-tcp.js';
 import { SeedStream } from './seed-stream.js';
-import { messageText, nowUs, pace, parseText, SelfMeter, sleep, StepBook, waitUntil } from './load-common.js';
+import { messageText, nowUs, pace, parseText, SelfMeter, sleep, StallRecorder, StepBook, waitUntil } from './load-common.js';
 import { serveCommands, type Command, type JoinResult, type Reply, type StallResult, type StepResult } from './loadgen-protocol.js';
 
 const TEXT_BYTES = 48;
@@ -161,45 +161,23 @@ async function step(c: Extract<Command, { cmd: 'step' }>): Promise<StepResult> {
 async function stall(c: Extract<Command, { cmd: 'stall' }>): Promise<StallResult> {
   const k = ++stepNo;
   book.begin(k, c.seconds);
-  const windowMs = 250;
-  const windows: number[] = [0];
-  const start = performance.now();
-  onDelivery = (r) => {
-    if (r === 0) return;
-    const w = Math.floor((performance.now() - start) / windowMs);
-    while (windows.length <= w) windows.push(0);
-    windows[w]!++;
-  };
+  const rec = new StallRecorder(c);
+  onDelivery = (r) => rec.record(r);
   const stopAt = setTimeout(() => peers[0]!.socket.pause(), c.stopAtSeconds * 1000);
   const resumeAt = setTimeout(() => peers[0]!.socket.resume(), (c.stopAtSeconds + c.stopSeconds) * 1000);
-  const paced = await pace(c.rate, c.seconds, (n) => sendOne(n, k, c.textBytes));
+  let fromOthers = 0;
+  const paced = await pace(c.rate, c.seconds, (n) => {
+    if (n % peers.length !== 0) fromOthers++;
+    sendOne(n, k, c.textBytes);
+  });
   const expected = paced.created * (peers.length - 1);
-  await waitUntil(() => book.delivered >= expected, 5000);
+  await waitUntil(() => book.delivered >= expected, 10_000);
   clearTimeout(stopAt);
   clearTimeout(resumeAt);
   peers[0]!.socket.resume();
   onDelivery = undefined;
-  const perSec = windows.map((n) => (n * 1000) / windowMs);
-  const stopW = Math.floor((c.stopAtSeconds * 1000) / windowMs);
-  const resumeW = Math.floor(((c.stopAtSeconds + c.stopSeconds) * 1000) / windowMs);
-  const before = perSec.slice(1, stopW);
-  const beforePerSec = before.length > 0 ? before.reduce((a, b) => a + b, 0) / before.length : 0;
-  const during = perSec.slice(stopW, resumeW);
-  const stalledW = during.findIndex((v) => v < beforePerSec * 0.1);
-  return {
-    type: 'stall',
-    rate: c.rate,
-    windows: perSec,
-    windowMs,
-    stopAtMs: c.stopAtSeconds * 1000,
-    resumeAtMs: (c.stopAtSeconds + c.stopSeconds) * 1000,
-    beforePerSec,
-    duringMinPerSec: during.length > 0 ? Math.min(...during) : 0,
-    othersStalledAfterMs: stalledW >= 0 ? stalledW * windowMs : null,
-    delivered: book.delivered,
-    expectedDeliveries: expected,
-    detail: `${c.textBytes}-byte messages; ${book.skipped} skipped, ${book.duplicates} duplicates or out of order, ${badInput()} parse errors`,
-  };
+  const detail = `${c.textBytes}-byte messages; client 0 pauses its socket (keeps sending); ${book.skipped} skipped, ${book.duplicates} duplicates or out of order, ${badInput()} parse errors`;
+  return rec.result(book.delivered, expected, fromOthers, detail);
 }
 
 async function handle(c: Command): Promise<Reply> {

@@ -26,6 +26,8 @@ const T_SAY = 0x02;
 
 export class UdpPeer {
   state: State = 'idle';
+  /** Stopped (the stall experiment): drops what it receives, sends nothing, like a frozen process. */
+  deaf = false;
   readonly nick: string;
   readonly clientId = randomBytes(16);
   private readonly socket: dgram.Socket;
@@ -115,6 +117,10 @@ export class UdpPeer {
   }
 
   private socketOnMessage(buf: Buffer): void {
+    if (this.deaf) {
+      this.shared.deafDrops++;
+      return;
+    }
     this.shared.datagramsIn++;
     this.shared.lastInAt = performance.now();
     if (buf.length < 4 || buf[0] !== 0x55 || buf[1] !== 0x43) return;
@@ -179,6 +185,12 @@ export class UdpPeer {
           if (this.state !== 'online') this.state = 'failed';
         } else if (m.code === 'UDPCHAT_ERR_UNKNOWN_SESSION' || m.code === 'UDPCHAT_ERR_FLOODING') {
           this.state = 'gone';
+        } else if (m.code === 'UDPCHAT_ERR_HISTORY_GONE' && m.arg > this.nextSeq) {
+          // The server no longer keeps what we miss: skip to what it has (counted as skipped).
+          this.shared.historyGone += m.arg - this.nextSeq;
+          for (let q = this.nextSeq; q < m.arg; q++) this.ahead.delete(q);
+          this.nextSeq = m.arg;
+          this.drainAhead();
         }
         return;
       case 'bye':
@@ -214,6 +226,11 @@ export class UdpPeer {
     }
     this.deliverEntry(e);
     this.nextSeq++;
+    this.drainAhead();
+  }
+
+  /** Delivers what was buffered ahead, as far as it is contiguous. */
+  private drainAhead(): void {
     while (this.ahead.size > 0) {
       const next = this.ahead.get(this.nextSeq);
       if (next === undefined) break;
@@ -229,7 +246,10 @@ export class UdpPeer {
   }
 
   private deliverMessage(m: ParsedText): void {
-    this.shared.book.receive(this.lastI, m.s, m.i, m.k, m.t);
+    const book = this.shared.book;
+    const before = book.delivered;
+    book.receive(this.lastI, m.s, m.i, m.k, m.t);
+    if (book.delivered !== before) this.shared.onDelivery?.(this.index);
   }
 
   private onLastSeq(lastSeq: number): void {
@@ -253,6 +273,7 @@ export class UdpPeer {
 
   /** Timers: join retries, retransmissions, NACKs, heartbeats. Returns true while it needs more ticks. */
   tick(now: number): boolean {
+    if (this.deaf) return true;
     if (this.state === 'hello' || this.state === 'joining') {
       if (now >= this.joinDue) this.sendJoin();
       return true;
@@ -277,7 +298,7 @@ export class UdpPeer {
 
   /** PING if the heartbeat is due (udpchat only). */
   heartbeat(now: number): void {
-    if (this.state !== 'online' || this.shared.target === 'relay' || now < this.pingDue) return;
+    if (this.state !== 'online' || this.shared.target === 'relay' || this.deaf || now < this.pingDue) return;
     this.pingDue = now + this.heartbeatMs;
     this.send(encode({ type: 'ping', token: this.token, delivered: this.nextSeq - 1, echo: Math.floor(now) >>> 0 }));
   }

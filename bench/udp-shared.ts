@@ -33,6 +33,12 @@ export class Shared {
   lastInAt = 0;
   /** performance.now() of the last acknowledgement of a message of the current step. */
   lastAckAt = 0;
+  /** Entries skipped because the server answered HISTORY_GONE. */
+  historyGone = 0;
+  /** Datagrams a stopped peer dropped (the stall experiment). */
+  deafDrops = 0;
+  /** Called with the receiver's index for every delivery of the current step (the stall experiment). */
+  onDelivery: ((receiver: number) => void) | undefined;
   /** Highest room sequence number any peer has seen. */
   roomSeq = 0;
 
