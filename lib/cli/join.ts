@@ -51,7 +51,9 @@ async function runJoin(ctx: CliContext, args: ArgumentsCamelCase<JoinArgs>): Pro
     const { runTui } = await import('../tui/run-tui.js');
     await client.connect();
     // The UI handles Ctrl-C, SIGTERM and SIGHUP itself: it leaves and restores the terminal.
-    return (await runTui(client, { bell: args.bell })) as ExitCode;
+    const done = runTui(client, { bell: args.bell });
+    client.join();
+    return (await done) as ExitCode;
   }
   const noColor = ctx.env.NO_COLOR !== undefined && ctx.env.NO_COLOR !== '';
   const run = runLineMode(client, {
@@ -62,6 +64,7 @@ async function runJoin(ctx: CliContext, args: ArgumentsCamelCase<JoinArgs>): Pro
     drainTimeoutMs: args.wait * 1000,
   });
   await client.connect();
+  client.join();
   const code = await Promise.race([run, ctx.untilSignal().then(async () => {
     await client.leave();
     return EXIT.OK;

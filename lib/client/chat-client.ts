@@ -62,7 +62,11 @@ export class ChatClient extends EventEmitter implements ChatSession {
     return this.core.outbox.size;
   }
 
-  /** Resolves the server, opens the socket and starts joining. Rejects with UDPCHAT_ERR_BAD_ADDRESS. */
+  /**
+   * Resolves the server and opens the socket; call join() next. Rejects with
+   * UDPCHAT_ERR_BAD_ADDRESS. (Separate steps, so a front end can set itself up in between and the
+   * handshake's round trip is not inflated by that work.)
+   */
   async connect(): Promise<void> {
     let resolved: { address: string; family: number };
     try {
@@ -85,7 +89,6 @@ export class ChatClient extends EventEmitter implements ChatSession {
       });
     });
     this.socket = socket;
-    this.join();
   }
 
   join(nick?: string): void {

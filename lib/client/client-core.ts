@@ -399,7 +399,7 @@ export class ClientCore {
 
   /** The handshake's round trip is the first RTT sample, unless the JOIN was retried. */
   private sampleHandshake(now: number): void {
-    if (this.joinSentAt !== undefined) this.rtt.sample(now - this.joinSentAt);
+    if (this.joinSentAt !== undefined) this.rtt.sample(now - this.joinSentAt, true);
   }
 
   private sendJoin(now: number): void {

@@ -10,10 +10,16 @@ const MAX_BACKOFF_MS = 8_000;
 export class RttEstimator {
   srtt: number | undefined;
   private rttvar = 0;
+  private provisional = false;
 
-  sample(rttMs: number): void {
+  /**
+   * Takes a round-trip sample. A `provisional` one (the join handshake, often stretched by the
+   * program still starting up) is used until the first ordinary sample replaces it outright.
+   */
+  sample(rttMs: number, provisional = false): void {
     const r = Math.max(0, rttMs);
-    if (this.srtt === undefined) {
+    if (this.srtt === undefined || (this.provisional && !provisional)) {
+      this.provisional = provisional;
       this.srtt = r;
       this.rttvar = r / 2;
     } else {
