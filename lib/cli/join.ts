@@ -29,15 +29,19 @@ export function joinCommand(ctx: CliContext): CommandModule<object, JoinArgs> {
         .option('timeout', { type: 'number', default: 10, describe: 'Seconds to keep trying to reach the server when joining' })
         .option('wait', { type: 'number', default: 15, describe: 'Line mode, at end of input: seconds without progress before giving up on unacknowledged messages' })
         .check((a) => {
+          for (const flag of ['nick', 'server', 'timeout', 'wait'] as const) {
+            if (Array.isArray(a[flag])) throw new Error(`--${flag} was given more than once`);
+          }
           if (!(a.timeout > 0)) throw new Error('--timeout must be a positive number of seconds');
           if (!(a.wait > 0)) throw new Error('--wait must be a positive number of seconds');
           const nick = checkNick(String(a.nick));
           if (!nick.ok) throw new Error(`--nick: ${nick.reason}`);
           return true;
         }) as unknown as Argv<JoinArgs>,
-    handler: async (args) => {
+    handler: (args) => {
+      // Started, not awaited: main() awaits it, so that yargs' failure path sees only usage errors.
       ctx.result = runJoin(ctx, args);
-      await ctx.result;
+      ctx.result.catch(() => undefined);
     },
   };
 }

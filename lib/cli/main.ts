@@ -11,9 +11,11 @@ import { serveCommand } from './serve.js';
 
 const USAGE_CODES = new Set(['UDPCHAT_ERR_BAD_ADDRESS']);
 
+/** Anything wrong with the command line itself. */
+class UsageError extends Error {}
+
 /** Runs `udp-chat` with these arguments; resolves the exit code. Never calls process.exit. */
 export async function main(argv: string[], ctx: CliContext): Promise<ExitCode> {
-  let usageError: string | undefined;
   const parser = yargs(argv)
     .scriptName('udp-chat')
     .usage('udp-chat <command> [options]\n\nA chat for the local network over UDP: reliable, ordered, no setup.')
@@ -28,18 +30,16 @@ export async function main(argv: string[], ctx: CliContext): Promise<ExitCode> {
     .help()
     .version()
     .wrap(Math.min(100, ctx.stdout.columns ?? 100))
+    // Handlers only start their command (ctx.result), so everything failing here is usage.
     .fail((msg, err) => {
-      if (err !== undefined && err !== null) throw err;
-      usageError = msg;
+      throw new UsageError(msg ?? err?.message ?? 'bad usage');
     })
     .exitProcess(false);
   try {
     await parser.parseAsync();
   } catch (err) {
-    return report(ctx, err);
-  }
-  if (usageError !== undefined) {
-    ctx.err(`udp-chat: ${usageError}`);
+    if (!(err instanceof UsageError)) return report(ctx, err);
+    ctx.err(`udp-chat: ${err.message}`);
     ctx.err('Run `udp-chat --help` for usage.');
     return EXIT.USAGE;
   }
@@ -55,10 +55,6 @@ function report(ctx: CliContext, err: unknown): ExitCode {
   if (err instanceof ProtocolError) {
     ctx.err(`udp-chat: ${err.message}`);
     return USAGE_CODES.has(err.code) ? EXIT.USAGE : EXIT.FAILURE;
-  }
-  if (err instanceof Error && err.name === 'YError') {
-    ctx.err(`udp-chat: ${err.message}`);
-    return EXIT.USAGE;
   }
   ctx.err(`udp-chat: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
   return EXIT.FAILURE;

@@ -33,6 +33,9 @@ export function serveCommand(ctx: CliContext): CommandModule<object, ServeArgs> 
         .option('burst', { type: 'number', default: DEFAULTS.burst, describe: 'Messages a user may send at once before --rate applies' })
         .option('idle-timeout', { type: 'number', default: DEFAULTS.idleTimeoutMs / 1000, describe: 'Seconds of silence before a user is dropped as timed out' })
         .check((a) => {
+          for (const flag of ['host', 'port', 'history', 'max-peers', 'rate', 'burst', 'idle-timeout'] as const) {
+            if (Array.isArray(a[flag])) throw new Error(`--${flag} was given more than once`);
+          }
           if (!Number.isInteger(a.port) || a.port < 0 || a.port > 65535) throw new Error('--port must be a whole number from 0 to 65535');
           positiveInt(a.history, '--history', true);
           positiveInt(a['max-peers'], '--max-peers');
@@ -41,9 +44,10 @@ export function serveCommand(ctx: CliContext): CommandModule<object, ServeArgs> 
           if (!(a['idle-timeout'] >= 1)) throw new Error('--idle-timeout must be at least 1 second');
           return true;
         }) as unknown as Argv<ServeArgs>,
-    handler: async (args) => {
+    handler: (args) => {
+      // Started, not awaited: main() awaits it, so that yargs' failure path sees only usage errors.
       ctx.result = runServe(ctx, args);
-      await ctx.result;
+      ctx.result.catch(() => undefined);
     },
   };
 }
