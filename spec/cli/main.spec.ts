@@ -1,0 +1,78 @@
+/**
+ * The command line's one error funnel: every problem is one line on stderr and an exit code.
+ * Runs main() in-process with captured streams (the real binary is covered in spec/e2e).
+ */
+import { expect } from 'chai';
+import dgram from 'node:dgram';
+import { PassThrough } from 'node:stream';
+import type { CliContext } from '../../lib/cli/context.js';
+import { main } from '../../lib/cli/main.js';
+
+function context(): { ctx: CliContext; out: string[]; err: string[] } {
+  const out: string[] = [];
+  const err: string[] = [];
+  const stream = (): NodeJS.WriteStream => new PassThrough() as unknown as NodeJS.WriteStream;
+  const ctx: CliContext = {
+    out: (l) => out.push(l),
+    err: (l) => err.push(l),
+    stdin: new PassThrough() as unknown as NodeJS.ReadStream,
+    stdout: stream(),
+    stderr: stream(),
+    env: {},
+    untilSignal: () => new Promise<void>(() => undefined),
+  };
+  return { ctx, out, err };
+}
+
+describe('main', () => {
+  const usage: Array<[string, string[], RegExp]> = [
+    ['no command', [], /Say which command/],
+    ['an unknown command', ['frob'], /Unknown argument: frob/],
+    ['an unknown flag', ['join', '--nick', 'bob', '--rate', '3'], /Unknown argument: rate/],
+    ['a missing --nick', ['join'], /Missing required argument: nick/],
+    ['a nickname with a space', ['join', '--nick', 'bo b'], /--nick: nickname contains a space/],
+    ['a nickname with an escape character', ['join', '--nick', 'a\x1bb'], /--nick: nickname contains/],
+    ['--nick twice', ['join', '--nick', 'a', '--nick', 'b'], /--nick was given more than once/],
+    ['a bad server address', ['join', '--nick', 'bob', '--server', 'host:99999'], /bad server address/],
+    ['a port out of range', ['serve', '--port', '70000'], /--port must be a whole number/],
+    ['a non-numeric port', ['serve', '--port', 'abc'], /--port must be a whole number/],
+    ['a negative history', ['serve', '--history', '-1'], /--history must be a whole number/],
+    ['a zero rate', ['serve', '--rate', '0'], /--rate must be a positive number/],
+  ];
+  for (const [what, argv, message] of usage) {
+    it(`exits 2 with one line for ${what}`, async () => {
+      const { ctx, err } = context();
+      expect(await main(argv, ctx)).to.equal(2);
+      expect(err[0]).to.match(/^udp-chat: /);
+      expect(err[0]).to.match(message);
+      expect(err.join('\n')).not.to.match(/\n\s+at /); // no stack trace
+    });
+  }
+
+  it('exits 0 for --help and describes both commands', async () => {
+    const { ctx } = context();
+    const chunks: string[] = [];
+    ctx.stdout.write = ((c: string) => chunks.push(String(c))) as never;
+    const log = console.log;
+    console.log = (...a: unknown[]) => chunks.push(a.join(' '));
+    try {
+      expect(await main(['--help'], ctx)).to.equal(0);
+    } finally {
+      console.log = log;
+    }
+    expect(chunks.join('')).to.match(/serve/).and.to.match(/join/);
+  });
+
+  it('exits 1 with one line when the port is in use', async () => {
+    const blocker = dgram.createSocket('udp4');
+    await new Promise<void>((resolve) => blocker.bind(0, '127.0.0.1', resolve));
+    try {
+      const { ctx, err } = context();
+      const port = String(blocker.address().port);
+      expect(await main(['serve', '--host', '127.0.0.1', '--port', port], ctx)).to.equal(1);
+      expect(err).to.deep.equal([`udp-chat: 127.0.0.1:${port} is already in use`]);
+    } finally {
+      blocker.close();
+    }
+  });
+});
