@@ -16,10 +16,7 @@ import {
 
 const TIME = String.raw`\d\d:\d\d:\d\d`;
 const presence = (text: string): RegExp => new RegExp(`^${TIME} \\* ${text.replace(/[()]/g, '\\$&')}$`);
-const fromNick = (nick: string) =>
-  function isFrom(line: string): boolean {
-    return new RegExp(`^${TIME} ${nick}: `).test(line);
-  };
+const fromNick = (nick: string): RegExp => new RegExp(`^${TIME} ${nick}: `);
 
 /** Texts of the non-history chat messages `proc` printed from `nick`. */
 function textsFrom(proc: CliProcess, nick: string): string[] {

@@ -19,7 +19,9 @@ export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const CLI_PATH = process.env['UDPCHAT_CLI'] ?? fileURLToPath(new URL('../../dist/bin/udp-chat.js', import.meta.url));
 
 export type StreamName = 'stdout' | 'stderr';
-export type LineMatcher = RegExp | ((line: string) => boolean);
+/** A predicate may carry a `description` for error messages. */
+export type LinePredicate = ((line: string) => boolean) & { description?: string };
+export type LineMatcher = RegExp | LinePredicate;
 
 export interface WaitOptions {
   /** Which stream to search (default stdout). */
@@ -42,7 +44,8 @@ function matches(matcher: LineMatcher, line: string): boolean {
 }
 
 function describeMatcher(matcher: LineMatcher): string {
-  return typeof matcher === 'function' ? `a line satisfying ${matcher.name || 'a predicate'}` : `a line matching ${matcher}`;
+  if (typeof matcher !== 'function') return `a line matching ${matcher}`;
+  return matcher.description !== undefined ? `a line ${matcher.description}` : `a line satisfying ${matcher.name || 'a predicate'}`;
 }
 
 /** A spawned CLI process whose output is collected line by line. */
@@ -374,12 +377,11 @@ export function chatMessages(lines: readonly string[]): ChatLine[] {
   return out;
 }
 
-/** A predicate matching the message line `<nick>: <text>` exactly. */
-export function messageLine(nick: string, text: string): (line: string) => boolean {
+/** A predicate matching the message line `HH:MM:SS <nick>: <text>` exactly. */
+export function messageLine(nick: string, text: string): LinePredicate {
   const suffix = ` ${nick}: ${text}`;
-  return function isMessage(line: string): boolean {
-    return /^\d\d:\d\d:\d\d /.test(line) && line.slice(8) === suffix;
-  };
+  const isMessage = (line: string): boolean => /^\d\d:\d\d:\d\d /.test(line) && line.slice(8) === suffix;
+  return Object.assign(isMessage, { description: `"HH:MM:SS${JSON.stringify(suffix).slice(1, -1)}"` });
 }
 
 /** The seed for a seeded scenario: UDPCHAT_SEED when set (to replay a failure), else a random one. */
