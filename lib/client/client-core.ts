@@ -348,7 +348,7 @@ export class ClientCore {
       this.nackAt = now + this.rtt.rto;
     }
     if (now >= this.pingAt) {
-      const echo = now % 2 ** 32;
+      const echo = Math.floor(now) % 2 ** 32;
       this.pingEchoes.set(echo, now);
       if (this.pingEchoes.size > 8) this.pingEchoes.delete(this.pingEchoes.keys().next().value as number);
       this.out.push(encode({ type: 'ping', token, delivered: this.room.nextSeq - 1, echo }));
