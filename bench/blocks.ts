@@ -127,6 +127,8 @@ export async function runBlock(target: TargetName, peers: number, rep: number, o
           restarts++;
           await stop();
           [t, g] = await begin();
+          // Warm up the fresh processes (JIT, send windows) before measuring again.
+          await step(Math.max(10, o.start / 4), 0.5).catch(() => undefined);
           return true;
         },
       });

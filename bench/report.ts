@@ -167,7 +167,7 @@ function cells(r: Row): string[] {
     n2(r.cpuUsPerDelivery),
     r.target === 'udpchat' ? n1(r.entriesPerData) : '-',
     n1(r.peakRssMiB),
-    n1(r.rssPerPeerKiB),
+    r.peers >= 100 ? n1(r.rssPerPeerKiB) : '-',
     `${n0(r.joinAllOnlineMs)}${r.joinFailed > 0 ? ` (${r.joinFailed} failed)` : ''}`,
     `${pct(r.loadgenShareBest)}/${pct(r.loadgenShareFail)}`,
   ];
@@ -220,7 +220,7 @@ export function markdown(res: Results): string {
   out.push('## What is measured');
   out.push('');
   out.push(
-    `K peers in one room, each with its own socket, all in one load generator process (bench/loadgen.ts, bench/tcp-loadgen.ts) separate from the server. Every peer sends in turn; each message carries its send time, sender and number, so every receiver measures latency and checks that each message arrives exactly once and in order. A rate passes when, after the step and a drain of ${res.drainMs / 1000} s, fewer than ${100 * res.criteria.maxLoss}% of the expected deliveries are missing, nothing is duplicated, out of order or (udp-chat, TCP) skipped, every message was accepted (acknowledged), p99 latency is at most ${res.criteria.maxP99Ms} ms, latency does not grow during the step (p50 of the messages sent in the last quarter ≤ ${res.criteria.growthFactor}× that of the first quarter + max(${res.criteria.growthSlackMs} ms, ${100 * res.criteria.growthSlackShare}% of the step): no queue building up) and the load generator kept pace. Steps last ${res.stepSeconds} s. The search multiplies the rate until a step fails, then bisects. "max msg/s" is the highest passing rate; deliveries/s counts each message once per receiver (udp-chat and the relay deliver to the sender too, the seed does not).`,
+    `K peers in one room, each with its own socket, all in one load generator process (bench/loadgen.ts, bench/tcp-loadgen.ts) separate from the server. Every peer sends in turn; each message carries its send time, sender and number, so every receiver measures latency and checks that each message arrives exactly once and in order. A rate passes when, after the step and a drain of ${res.drainMs / 1000} s, fewer than ${100 * res.criteria.maxLoss}% of the expected deliveries are missing, nothing is duplicated, out of order or (udp-chat, TCP) skipped, every message was accepted (acknowledged), p99 latency is at most ${res.criteria.maxP99Ms} ms, the server kept up (the last message of the step acknowledged and delivered within ${Math.round(100 / res.criteria.minThroughputShare)}% of the step's length), latency does not grow during the step (p50 of the messages sent in the last quarter ≤ that of the first quarter + max(${res.criteria.growthSlackMs} ms, ${100 * res.criteria.growthSlackShare}% of the step): no queue building up) and the load generator kept pace. Steps last ${res.stepSeconds} s. The search multiplies the rate until a step fails, then bisects. "max msg/s" is the highest passing rate; deliveries/s counts each message once per receiver (udp-chat and the relay deliver to the sender too, the seed does not).`,
   );
   out.push('');
   out.push('- **udp-chat**: `node dist/bin/udp-chat.js serve` with the per-user flood limit lifted, speaking the real protocol (cookie handshake, cseq + acks + retransmission, ordered DATA with NACK repair, heartbeats).');
@@ -232,7 +232,7 @@ export function markdown(res: Results): string {
   out.push('');
   out.push(mdTable(COLUMNS, res.rows.map(cells)));
   out.push('');
-  out.push(`Latency is from the moment the load generator created a message to its delivery at each receiver (queueing in the client included). CPU µs/delivery is the server's user+system CPU (from /proc/<pid>/stat) during the step divided by deliveries made. "msgs/DATA" is how many room entries one udp-chat DATA datagram carried on average at that rate (packing). "RSS/peer" is (RSS after the join − RSS before) / K. "loadgen CPU" is the load generator's share of one core at the best rate / at the first failing step.`);
+  out.push(`Latency is from the moment the load generator created a message to its delivery at each receiver (queueing in the client included). CPU µs/delivery is the server's user+system CPU (from /proc/<pid>/stat) during the step divided by deliveries made. "msgs/DATA" is how many room entries one udp-chat DATA datagram carried on average at that rate (packing). "RSS/peer" is (RSS after the join − RSS before) / K, shown for K ≥ 100 (below that, heap noise dominates). "loadgen CPU" is the load generator's share of one core at the best rate / at the first failing step.`);
   out.push('');
   out.push('## Ratios');
   out.push('');

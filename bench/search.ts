@@ -13,17 +13,18 @@ export interface Criteria {
   /** Largest p99 delivery latency (ms). */
   maxP99Ms: number;
   /**
-   * A queue is building when the p50 latency of the last quarter of the window exceeds
-   * growthFactor × that of the first quarter + max(growthSlackMs, growthSlackShare × window):
-   * an offered load 10 % above capacity builds a queue of 10 % of the window by its end, while
-   * a lone scheduling hiccup on a shared machine stays under the slack.
+   * A queue is building when the p50 latency of the messages sent in the last quarter of the
+   * window exceeds that of the first quarter by more than max(growthSlackMs, growthSlackShare ×
+   * window): an offered load 10 % above capacity builds a queue of 10 % of the window by its end,
+   * while a lone scheduling hiccup on a shared machine stays under the slack.
    */
-  growthFactor: number;
   growthSlackMs: number;
   growthSlackShare: number;
+  /** The last acknowledgement (and delivery) must come within window / minThroughputShare. */
+  minThroughputShare: number;
 }
 
-export const CRITERIA: Criteria = { maxLoss: 0.001, maxP99Ms: 500, growthFactor: 2, growthSlackMs: 50, growthSlackShare: 0.1 };
+export const CRITERIA: Criteria = { maxLoss: 0.001, maxP99Ms: 500, growthSlackMs: 50, growthSlackShare: 0.1, minThroughputShare: 0.9 };
 
 export interface StepRecord extends StepResult {
   pass: boolean;
@@ -59,9 +60,13 @@ export function verdict(r: StepResult, c: Criteria, reliable: boolean): string {
   if (reliable && r.skipped > 0) reasons.push(`${r.skipped} skipped`);
   if (r.accepted < r.offered) reasons.push(`${r.offered - r.accepted} not accepted`);
   if (r.latency.p99Ms > c.maxP99Ms) reasons.push(`p99 ${Math.round(r.latency.p99Ms)} ms`);
-  if (r.lateP50Ms > c.growthFactor * r.earlyP50Ms + Math.max(c.growthSlackMs, c.growthSlackShare * r.windowMs)) {
+  if (r.lateP50Ms > r.earlyP50Ms + Math.max(c.growthSlackMs, c.growthSlackShare * r.windowMs)) {
     reasons.push(`latency grew from ${r.earlyP50Ms.toFixed(1)} to ${r.lateP50Ms.toFixed(1)} ms (queue building)`);
   }
+  // Keeping up: what was offered in the window was accepted and delivered within a little more.
+  const within = r.windowMs / c.minThroughputShare;
+  if (r.lastAcceptMs > within) reasons.push(`accepted ${Math.round((100 * r.windowMs) / r.lastAcceptMs)}% of the offered rate`);
+  else if (r.lastDeliveryMs > within + c.growthSlackMs) reasons.push(`delivered at ${Math.round((100 * r.windowMs) / r.lastDeliveryMs)}% of the offered rate`);
   if (r.pacerBehind) reasons.push('load generator fell behind its pacer');
   return reasons.join('; ');
 }

@@ -54,10 +54,10 @@ export interface SeedServer {
 
 /**
  * Starts the seed server (python3 -u, so its log lines are not buffered). Retries for up to
- * `timeoutMs` while the port is still held (e.g. TIME_WAIT from a previous run: the seed does not
- * set SO_REUSEADDR). Throws if port 9090 is taken by another process or python3 is missing.
+ * `timeoutMs` while the port is still held (TIME_WAIT lasts 60 s after a seed was killed with
+ * clients connected: the seed does not set SO_REUSEADDR). Throws if port 9090 is taken by another process or python3 is missing.
  */
-export async function startSeedServer(timeoutMs = 20_000): Promise<SeedServer> {
+export async function startSeedServer(timeoutMs = 70_000): Promise<SeedServer> {
   if (await portBusy()) throw new Error(`127.0.0.1:${SEED_PORT} is already in use by another process; the seed hard-codes it`);
   const dir = mkdtempSync(path.join(tmpdir(), 'udp-chat-seed-'));
   const file = path.join(dir, 'seed_server.py');

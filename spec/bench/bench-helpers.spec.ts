@@ -228,3 +228,10 @@ describe('searchRate', () => {
     expect(r.best?.rate).to.equal(1000);
   });
 });
+
+describe('verdict (throughput)', () => {
+  it('fails a step whose last acknowledgement comes well after the window', () => {
+    const r = { ...fakeStep(100, 1000), lastAcceptMs: 1400 };
+    expect(verdict(r, CRITERIA, true)).to.match(/accepted 71% of the offered rate/);
+  });
+});
