@@ -35,6 +35,12 @@ export class Histogram {
 
   private static index(v: number): number {
     if (v < SUB) return Math.floor(v);
+    if (v < 2 ** 31) {
+      // Integer fast path (up to ~35 min): the power of two from the leading zeros.
+      const x = v | 0;
+      const power = 32 - Math.clz32(x >> 6);
+      return power * SUB + ((x - (SUB << (power - 1))) >> (power - 1));
+    }
     const power = Math.min(MAX_POWER, Math.floor(Math.log2(v / SUB)) + 1);
     const base = SUB * 2 ** (power - 1);
     const sub = Math.min(SUB - 1, Math.floor((v - base) / (base / SUB)));

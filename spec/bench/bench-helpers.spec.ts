@@ -235,3 +235,16 @@ describe('verdict (throughput)', () => {
     expect(verdict(r, CRITERIA, true)).to.match(/accepted 71% of the offered rate/);
   });
 });
+
+describe('Histogram buckets', () => {
+  it('puts every value in a bucket whose upper edge is at most 1/64 above it', () => {
+    for (const us of [0, 1, 63, 64, 65, 127, 128, 1000, 12_345, 999_999, 2 ** 31 - 1, 2 ** 31 + 5, 3e9]) {
+      const h = new Histogram();
+      h.record(us);
+      h.record(1e12); // so the quantile is not clamped to this value's own maximum
+      const q = h.quantileUs(0.5);
+      expect(q, `for ${us}`).to.be.at.least(us);
+      expect(q, `for ${us}`).to.be.at.most(Math.max(us + 1, us * (1 + 1 / 64)));
+    }
+  });
+});
