@@ -14,6 +14,8 @@ interface Scenario {
   perClient: number;
   /** Bound on the time for every client to have received every message. */
   deliverWithinMs: number;
+  /** Joins go through a clean network; the faults start with the messages. */
+  faultsAfterJoin?: boolean;
 }
 
 const NICKS = ['ann', 'ben', 'cat'] as const;
@@ -25,11 +27,21 @@ function received(proc: CliProcess): string[] {
     .map((m) => `${m.nick}: ${m.text}`);
 }
 
+/** Every local `HH:MM:SS` from `from` to `to` (ms since the epoch). */
+function clockStrings(from: number, to: number): Set<string> {
+  const out = new Set<string>();
+  for (let t = from; t <= to + 1000; t += 1000) {
+    const d = new Date(t);
+    out.add([d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':'));
+  }
+  return out;
+}
+
 async function runScenario(scenario: Scenario): Promise<void> {
   const seed = seedFromEnv();
   console.log(`      ${scenario.label}: seed ${seed} (replay with UDPCHAT_SEED=${seed})`);
   const server = await startServer(['--rate', '1000', '--burst', '1000']);
-  const proxy = await startProxy({ target: { host: '127.0.0.1', port: server.port }, seed, ...scenario.faults });
+  const proxy = await startProxy({ target: { host: '127.0.0.1', port: server.port }, seed, ...(scenario.faultsAfterJoin ? {} : scenario.faults) });
 
   const clients: CliProcess[] = [];
   // A generous --timeout: joining under loss has its own spec below; here it is only the setup.
@@ -39,23 +51,39 @@ async function runScenario(scenario: Scenario): Promise<void> {
   const total = NICKS.length * scenario.perClient;
   const expected = NICKS.flatMap((nick) => Array.from({ length: scenario.perClient }, (_, i) => `${nick}: ${nick} ${i + 1}`));
 
+  if (scenario.faultsAfterJoin) proxy.setFaults(scenario.faults);
   const started = Date.now();
   clients.forEach((client, k) => {
     const nick = NICKS[k] as string;
     client.writeLines(Array.from({ length: scenario.perClient }, (_, i) => `${nick} ${i + 1}`));
   });
-  await Promise.all(
+  // A refused message can never arrive: stop waiting at once and report what was shown.
+  const refused = (): boolean => clients.some((c) => c.stderr.some((line) => line.includes('not accepted')));
+  const waits = await Promise.allSettled(
     clients.map((client) =>
-      client.waitUntil(() => received(client).length >= total, scenario.deliverWithinMs, `${total} messages (seed ${seed})`),
+      client.waitUntil(() => received(client).length >= total || refused(), scenario.deliverWithinMs, `${total} messages (seed ${seed})`),
     ),
   );
   const elapsedMs = Date.now() - started;
   const { up, down } = proxy.stats;
   console.log(
     `      ${scenario.label}: ${total} messages at 3 clients in ${elapsedMs} ms; ` +
-      `up ${up.received} in / ${up.dropped} dropped / ${up.duplicated} duplicated / ${up.delayed} delayed, ` +
-      `down ${down.received} in / ${down.dropped} dropped / ${down.duplicated} duplicated / ${down.delayed} delayed`,
+      `up ${up.received} in / ${up.dropped} dropped / ${up.duplicated} duplicated / ${up.delayed} delayed / ${up.corrupted} corrupted, ` +
+      `down ${down.received} in / ${down.dropped} dropped / ${down.duplicated} duplicated / ${down.delayed} delayed / ${down.corrupted} corrupted`,
   );
+
+  // Nothing the server never accepted is shown: no altered text, no impossible time stamp.
+  const sent = new Set(expected);
+  const clocks = clockStrings(started - 2000, Date.now() + 1000);
+  for (const client of clients) {
+    const foreign = received(client).filter((line) => !sent.has(line));
+    expect(foreign, `${client.name} showed messages nobody sent (seed ${seed})`).to.deep.equal([]);
+    const badTime = client.stdout.filter((line) => /^\d\d:\d\d:\d\d /.test(line) && !clocks.has(line.slice(0, 8)));
+    expect(badTime, `${client.name} showed time stamps outside the run (seed ${seed})`).to.deep.equal([]);
+    const refusals = client.stderr.filter((line) => line.includes('not accepted'));
+    expect(refusals, `${client.name}: the server refused messages that were sent intact (seed ${seed})`).to.deep.equal([]);
+  }
+  for (const wait of waits) if (wait.status === 'rejected') throw wait.reason;
 
   const sequences = clients.map(received);
   for (const [k, sequence] of sequences.entries()) {
@@ -131,6 +159,14 @@ describe('udp-chat through a lossy network (e2e)', function () {
   it('shows every message exactly once at 10% duplication and 5% loss', async function () {
     await runScenario({ label: '10% dup + 5% loss', faults: { duplicate: 0.1, loss: 0.05 }, perClient: 50, deliverWithinMs: 15_000 });
   });
+
+  // The proxy replaces a byte after the kernel's UDP checksum, as a faulty path that the checksum
+  // misses would. The joins are kept clean here: a corrupted JOIN is a separate problem.
+  for (const [corrupt, perClient] of [[0.02, 200], [0.3, 50]] as const) {
+    it(`shows nothing corrupt and delivers everything when ${corrupt * 100}% of datagrams have a byte replaced`, async function () {
+      await runScenario({ label: `${corrupt * 100}% corrupt`, faults: { corrupt }, perClient, deliverWithinMs: 20_000, faultsAfterJoin: true });
+    });
+  }
 
   it('keeps one order everywhere when 25% of datagrams are delayed 50–200 ms', async function () {
     await runScenario({
