@@ -67,7 +67,7 @@ async function runScenario(scenario: Scenario): Promise<void> {
   const elapsedMs = Date.now() - started;
   const { up, down } = proxy.stats;
   console.log(
-    `      ${scenario.label}: ${total} messages at 3 clients in ${elapsedMs} ms; ` +
+    `      ${scenario.label}: ${clients.map((c) => received(c).length).join('/')} of ${total} messages at the 3 clients after ${elapsedMs} ms; ` +
       `up ${up.received} in / ${up.dropped} dropped / ${up.duplicated} duplicated / ${up.delayed} delayed / ${up.corrupted} corrupted, ` +
       `down ${down.received} in / ${down.dropped} dropped / ${down.duplicated} duplicated / ${down.delayed} delayed / ${down.corrupted} corrupted`,
   );
