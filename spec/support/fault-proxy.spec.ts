@@ -184,17 +184,22 @@ describe('startFaultProxy', function () {
 
   it('reports the fate of every datagram to onDatagram', async function () {
     const fates: string[] = [];
+    const sentEqual: boolean[] = [];
     const server = await peer();
     const fp = await proxy({
       target: { host: '127.0.0.1', port: server.port },
       loss: 0.5,
-      onDatagram: (direction, client, data, fate) => fates.push(`${direction} ${client} ${data.toString()} ${fate.action}`),
+      onDatagram: (direction, client, data, fate) => {
+        fates.push(`${direction} ${client} ${data.toString()} ${fate.action}`);
+        if (fate.action === 'forwarded') sentEqual.push(fate.sent.equals(data) && !fate.corrupted);
+      },
     });
     const client = await peer();
     await sendNumbered(client, fp.port, 40);
     await settle(() => server.received.length === 40 - fp.stats.up.dropped);
 
     expect(fates).to.have.length(40);
+    expect(sentEqual.every(Boolean)).to.equal(true);
     expect(fates.filter((f) => f.endsWith(' dropped'))).to.have.length(fp.stats.up.dropped);
     expect(fates[0]).to.match(new RegExp(`^up 127\\.0\\.0\\.1:${client.port} 0 (forwarded|dropped)$`));
   });

@@ -40,10 +40,13 @@ export interface FaultSettings {
   directions: 'both' | ProxyDirection;
 }
 
-/** What happened to one datagram; `copies` is 2 when duplicated, `delayMs` > 0 when held back. */
+/**
+ * What happened to one datagram; `copies` is 2 when duplicated, `delayMs` > 0 when held back,
+ * `sent` the bytes forwarded (differing from the original when `corrupted`).
+ */
 export type DatagramFate =
   | { action: 'dropped' | 'blackholed' }
-  | { action: 'forwarded'; copies: 1 | 2; delayMs: number; corrupted: boolean };
+  | { action: 'forwarded'; copies: 1 | 2; delayMs: number; corrupted: boolean; sent: Buffer };
 
 export interface FaultProxyOptions extends Partial<FaultSettings> {
   target: { host: string; port: number };
@@ -205,7 +208,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     const [rLoss, rDup, rDelay, rDelayAmount, rCorrupt, rPos, rXor] = [rnd(), rnd(), rnd(), rnd(), rnd(), rnd(), rnd()];
     if (!applies(direction)) {
       send(direction, socket, msg, toPort, toHost);
-      return { action: 'forwarded', copies: 1, delayMs: 0, corrupted: false };
+      return { action: 'forwarded', copies: 1, delayMs: 0, corrupted: false, sent: msg };
     }
     if (inBlackhole()) {
       s.blackholed++;
@@ -231,10 +234,10 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       later(delayMs, () => {
         for (let i = 0; i < copies; i++) send(direction, socket, data, toPort, toHost);
       });
-      return { action: 'forwarded', copies, delayMs, corrupted: data !== msg };
+      return { action: 'forwarded', copies, delayMs, corrupted: data !== msg, sent: data };
     }
     for (let i = 0; i < copies; i++) send(direction, socket, data, toPort, toHost);
-    return { action: 'forwarded', copies, delayMs: 0, corrupted: data !== msg };
+    return { action: 'forwarded', copies, delayMs: 0, corrupted: data !== msg, sent: data };
   }
 
   function upstreamFor(clientHost: string, clientPort: number): dgram.Socket {
