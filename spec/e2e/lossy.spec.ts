@@ -141,6 +141,45 @@ describe('udp-chat through a lossy network (e2e)', function () {
     expect(server.proc.stderr.filter((line) => /\bjoin "ann"/.test(line)), server.proc.explain('join log lines')).to.have.length(1);
   });
 
+  it('keeps delivering after an ACK whose cseq was damaged into one never sent', async function () {
+    // Message 7 is lost once, and one ACK (cumulative cseq ≥ 5) has a high byte of its cseq
+    // changed on the way, as the corruption scenarios do at random; the token is intact, so only
+    // a plausibility check (no ACK beyond the highest cseq sent) can catch it.
+    const [SAY, ACK] = [0x02, 0x84];
+    let tampered = 0;
+    let sevenLost = false;
+    const server = await startServer(['--rate', '1000', '--burst', '1000']);
+    const proxy = await startProxy({
+      target: { host: '127.0.0.1', port: server.port },
+      seed: 1,
+      dropIf: (direction, data) => {
+        if (sevenLost || direction !== 'up' || data[3] !== SAY || data.length < 24 || data.readUInt32BE(20) !== 7) return false;
+        sevenLost = true;
+        return true;
+      },
+      tamper: (direction, data) => {
+        if (direction !== 'down' || data[3] !== ACK || data.length !== 24 || tampered > 0 || data.readUInt32BE(20) < 5) return undefined;
+        tampered++;
+        const copy = Buffer.from(data);
+        copy[20] = 0x0b; // cseq n → 0x0b000000 + n
+        return copy;
+      },
+    });
+    const bob = await startClient('bob', server.port);
+    const alice = await startClient('alice', proxy.port);
+    const lines = Array.from({ length: 20 }, (_, i) => `after a bad ack ${i + 1}`);
+    alice.writeLines(lines);
+
+    await bob.waitForLines(/ alice: after a bad ack /, 20, 10_000).catch((err: unknown) => {
+      const got = chatMessages(bob.stdout).map((m) => m.text.replace('after a bad ack ', ''));
+      throw new Error(`bob has ${got.length}/20 (${got.join(',')}); ACKs damaged: ${tampered}, SAY 7 lost once: ${sevenLost}\n${String(err)}`);
+    });
+    expect(chatMessages(bob.stdout).map((m) => m.text)).to.deep.equal(lines);
+    alice.end();
+    const exit = await alice.exitCode(10_000);
+    expect(exit, alice.explain('exit')).to.deep.equal({ code: 0, signal: null });
+  });
+
   it('lets 12 clients join at once through 30% loss both ways, each exactly once', async function () {
     const seed = seedFromEnv();
     console.log(`      30% loss joins: seed ${seed} (replay with UDPCHAT_SEED=${seed})`);

@@ -218,6 +218,20 @@ describe('startFaultProxy', function () {
     expect(fp.stats.up.dropped).to.equal(10);
   });
 
+  it('forwards what tamper returns instead of the datagram', async function () {
+    const server = await peer();
+    const fp = await proxy({
+      target: { host: '127.0.0.1', port: server.port },
+      tamper: (direction, data) => (data.toString() === '3' ? Buffer.from('three') : undefined),
+    });
+    const client = await peer();
+    await sendNumbered(client, fp.port, 5);
+    await settle(() => server.received.length === 5);
+
+    expect(server.received.map((r) => r.data.toString())).to.deep.equal(['0', '1', '2', 'three', '4']);
+    expect(fp.stats.up.corrupted).to.equal(1);
+  });
+
   it('leaves no sockets or timers behind after close()', async function () {
     const count = (kind: string): number => process.getActiveResourcesInfo().filter((r) => r === kind).length;
     const server = await peer();

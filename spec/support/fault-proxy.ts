@@ -51,6 +51,8 @@ export type DatagramFate =
 export interface FaultProxyOptions extends Partial<FaultSettings> {
   target: { host: string; port: number };
   seed: number;
+  /** Scripted corruption: a returned buffer is forwarded instead of the datagram (counted in `corrupted`). */
+  tamper?: (direction: ProxyDirection, data: Buffer) => Buffer | undefined;
   /** Scripted loss: datagrams for which this returns true are dropped (counted in `dropped`). */
   dropIf?: (direction: ProxyDirection, data: Buffer) => boolean;
   /** Called for every datagram received, with its client (`host:port`) and fate: a trace for debugging. */
@@ -150,7 +152,7 @@ function closeSocket(socket: dgram.Socket): Promise<void> {
  * Fault options left out default to none.
  */
 export async function startFaultProxy(options: FaultProxyOptions): Promise<FaultProxy> {
-  const { target, seed, onDatagram, dropIf, ...faults } = options;
+  const { target, seed, onDatagram, dropIf, tamper, ...faults } = options;
   let settings: FaultSettings = { ...NO_FAULTS, ...faults };
   let blackholeEpoch = Date.now();
   // Independent streams per direction, so traffic in one does not shift decisions in the other.
@@ -224,6 +226,11 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       const at = Math.floor(rPos * data.length);
       data[at] = (data[at] ?? 0) ^ (1 + Math.floor(rXor * 255)); // xor with 1..255: always changes
       s.corrupted++;
+    }
+    const tampered = tamper?.(direction, data);
+    if (tampered !== undefined) {
+      if (data === msg) s.corrupted++;
+      data = tampered;
     }
     const copies: 1 | 2 = rDup < settings.duplicate ? 2 : 1;
     if (copies === 2) s.duplicated++;

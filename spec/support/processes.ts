@@ -161,7 +161,7 @@ export class CliProcess {
         return found.length >= count;
       },
       timeoutMs,
-      `${count} lines ${describeMatcher(matcher).replace(/^a line /, '')} on ${stream} (have ${found.length})`,
+      () => `${count} lines ${describeMatcher(matcher).replace(/^a line /, '')} on ${stream} (have ${found.length})`,
     );
     return found;
   }
@@ -170,7 +170,8 @@ export class CliProcess {
    * Waits until `condition` (re-checked after every new line and at exit) holds. Rejects after
    * `timeoutMs`, or when the process exits first, with the last lines of output in the message.
    */
-  waitUntil(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  waitUntil(condition: () => boolean, timeoutMs: number, what: string | (() => string)): Promise<void> {
+    const describe = (): string => (typeof what === 'string' ? what : what());
     if (condition()) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const started = Date.now();
@@ -182,10 +183,10 @@ export class CliProcess {
       };
       const check = (): void => {
         if (condition()) done();
-        else if (!this.alive) done(new Error(this.explain(`exited (${this.exitText()}) before ${what}`)));
+        else if (!this.alive) done(new Error(this.explain(`exited (${this.exitText()}) before ${describe()}`)));
       };
       const timer = setTimeout(
-        () => done(new Error(this.explain(`timed out after ${Date.now() - started} ms waiting for ${what}`))),
+        () => done(new Error(this.explain(`timed out after ${Date.now() - started} ms waiting for ${describe()}`))),
         timeoutMs,
       );
       this.listeners.add(check);
