@@ -8,6 +8,7 @@ import { EXIT, type ExitCode } from '../plain/exit-codes.js';
 import type { CliContext } from './context.js';
 import { joinCommand } from './join.js';
 import { serveCommand } from './serve.js';
+import { packageVersion } from './package-version.js';
 
 const USAGE_CODES = new Set(['UDPCHAT_ERR_BAD_ADDRESS']);
 
@@ -28,7 +29,7 @@ export async function main(argv: string[], ctx: CliContext): Promise<ExitCode> {
     .example('echo "build done" | udp-chat join --nick ci --server host:7777', 'send from a script')
     .epilog('Run `udp-chat <command> --help` for the options of a command.')
     .help()
-    .version()
+    .version(packageVersion())
     .wrap(Math.min(100, ctx.stdout.columns ?? 100))
     // Handlers only start their command (ctx.result), so everything failing here is usage.
     .fail((msg, err) => {
