@@ -320,9 +320,10 @@ export class ClientCore {
     this.clock = now;
     if ((this.phase === 'hello' || this.phase === 'joining') && now >= this.joinAt) {
       if (!this.everOnline && now - this.joinStartedAt >= this.joinTimeoutMs) {
+        const reason = this.phase === 'joining' ? 'the server answered, but the join did not complete (heavy packet loss?)' : 'no answer from the server';
         this.phase = 'failed';
         this.joinAt = Infinity;
-        this.events.push({ type: 'join-failed', code: 'UDPCHAT_ERR_SERVER_UNREACHABLE', reason: 'no answer from the server' });
+        this.events.push({ type: 'join-failed', code: 'UDPCHAT_ERR_SERVER_UNREACHABLE', reason });
       } else {
         this.sendJoin(now);
       }

@@ -101,6 +101,10 @@ export class Outbox {
    * none of them was retransmitted (Karn): a message held behind a lost one would overstate it.
    */
   ack(cseq: number, now: number): number {
+    // An ACK for more than was ever sent is not from an honest server (or was damaged): ignore it,
+    // or unsent and lost messages would count as delivered.
+    const highestSent = this.sent > 0 ? (this.queue[this.sent - 1] as OutgoingMessage).cseq : this.lastAck;
+    if (cseq > highestSent) return 0;
     this.lastAck = Math.max(this.lastAck, cseq);
     let n = 0;
     let clean = true;

@@ -154,7 +154,9 @@ function joinFailure(code: string, reason: string, nick: string, server: string)
     case 'UDPCHAT_ERR_NICK_INVALID':
       return `nickname "${escapeForTerminal(nick)}" is not allowed: ${reason}`;
     case 'UDPCHAT_ERR_SERVER_UNREACHABLE':
-      return `cannot reach a udp-chat server at ${server}: no answer (is \`udp-chat serve\` running there?)`;
+      return reason.startsWith('no answer')
+        ? `cannot reach a udp-chat server at ${server}: no answer (is \`udp-chat serve\` running there?)`
+        : `could not join ${server}: ${reason}`;
     default:
       return `${server} refused the join: ${reason || ERROR_DESCRIPTIONS[code as keyof typeof ERROR_DESCRIPTIONS]}`;
   }

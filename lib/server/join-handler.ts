@@ -67,6 +67,8 @@ export function handleJoin(core: ServerCore, m: JoinMessage, from: PeerAddress, 
     lastHeard: now,
     delivered: 0,
     ackDue: false,
+    confirmed: false,
+    joinedAt: now,
     historyFrom: historyFrom(core, m, baseSeq),
     baseSeq,
   };

@@ -1,7 +1,7 @@
 /** ROSTER paging (docs/protocol.md §4.2.13): nicknames packed greedily into ≤ 1200-byte pages. */
-import { HEADER_BYTES, MAX_DATAGRAM } from '../protocol/constants.js';
+import { CHECKSUM_BYTES, HEADER_BYTES, MAX_DATAGRAM } from '../protocol/constants.js';
 
-const ROSTER_OVERHEAD = HEADER_BYTES + 4 + 2 + 2 + 1;
+const ROSTER_OVERHEAD = HEADER_BYTES + 4 + 2 + 2 + 1 + CHECKSUM_BYTES;
 
 export function rosterPages(nicks: readonly string[]): string[][] {
   const pages: string[][] = [[]];

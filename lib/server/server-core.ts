@@ -51,6 +51,8 @@ const MAX_REPAIR_DATAGRAMS = 8;
 const INBOX_WINDOW = 64;
 const HOUSEKEEPING_MS = 1_000;
 const TAIL_SYNCS = 2;
+/** How long a session may go without the client ever using its token. */
+const UNCONFIRMED_MS = 10_000;
 
 export class ServerCore {
   readonly options: ServerOptions;
@@ -101,6 +103,7 @@ export class ServerCore {
     if (session === undefined) return this.replyUnknownSession(m.token, from, data.length, now);
     if (!timingSafeEqual(session.token, m.token)) return this.drop('bad-token');
     session.lastHeard = now;
+    session.confirmed = true;
     if (!session.hard.take(now)) return this.cutOff(session, now);
     switch (m.type) {
       case 'say':
@@ -263,7 +266,10 @@ export class ServerCore {
     if (now >= this.housekeepingAt) {
       this.housekeepingAt = now + HOUSEKEEPING_MS;
       for (const s of this.sessions.all()) {
-        if (now - s.lastHeard > this.options.idleTimeoutMs) {
+        // A session whose client never used its token (every WELCOME lost, the client gave up)
+        // must not hold its nickname for the whole idle timeout.
+        const unconfirmed = !s.confirmed && now - s.joinedAt > Math.min(UNCONFIRMED_MS, this.options.idleTimeoutMs);
+        if (unconfirmed || now - s.lastHeard > this.options.idleTimeoutMs) {
           this.send(s.address, encode({ type: 'bye', token: s.token, reason: 'timeout' }));
           this.endSession(s, 'timeout', now);
         }

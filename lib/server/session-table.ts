@@ -23,6 +23,9 @@ export interface Session {
   /** Highest room seq the peer reported delivered. */
   delivered: number;
   ackDue: boolean;
+  /** Set by the first datagram that carries the token: the client got its WELCOME. */
+  confirmed: boolean;
+  readonly joinedAt: number;
   readonly historyFrom: number;
   readonly baseSeq: number;
 }

@@ -4,6 +4,7 @@
  * than it carried.
  */
 import { expect } from 'chai';
+import { crc32 } from 'node:zlib';
 import { decode, encode } from '../../lib/protocol/codec.js';
 import type { Message, WelcomeMessage } from '../../lib/protocol/messages.js';
 import type { PeerAddress } from '../../lib/server/peer-address.js';
@@ -12,6 +13,19 @@ import type { ServerOptions } from '../../lib/server/server-options.js';
 import { seededBytes } from '../support/sim-network.js';
 
 const T0 = 1_700_000_000_000;
+
+/** Bytes with a correct checksum trailer, so that what is wrong with them is the rest. */
+function sealed(bytes: Buffer): Buffer {
+  const trailer = Buffer.alloc(4);
+  trailer.writeUInt32BE(crc32(bytes));
+  return Buffer.concat([bytes, trailer]);
+}
+
+function damaged(bytes: Buffer, at: number): Buffer {
+  const copy = Buffer.from(bytes);
+  copy[at] = (copy[at] as number) ^ 0x20;
+  return copy;
+}
 
 function newServer(options: Partial<ServerOptions> = {}): ServerCore {
   return new ServerCore({ ...options, random: seededBytes(7), now: T0 });
@@ -48,9 +62,11 @@ describe('ServerCore', () => {
       ['empty', Buffer.alloc(0), 'UDPCHAT_ERR_TRUNCATED'],
       ['truncated header', Buffer.from([0x55, 0x43, 0x01]), 'UDPCHAT_ERR_TRUNCATED'],
       ['wrong magic', Buffer.from('GET / HTTP/1.1\r\n'), 'UDPCHAT_ERR_BAD_MAGIC'],
-      ['wrong version', Buffer.from([0x55, 0x43, 0x02, 0x01, 0, 0]), 'UDPCHAT_ERR_BAD_VERSION'],
-      ['unknown type', Buffer.from([0x55, 0x43, 0x01, 0x42]), 'UDPCHAT_ERR_UNKNOWN_TYPE'],
-      ['lying length', Buffer.concat([Buffer.from([0x55, 0x43, 0x01, 0x02]), Buffer.alloc(16), Buffer.from([0, 0, 0, 1, 0, 0xff, 0xff])]), 'UDPCHAT_ERR_TRUNCATED'],
+      ['wrong version', sealed(Buffer.from([0x55, 0x43, 0x02, 0x01, 0, 0])), 'UDPCHAT_ERR_BAD_VERSION'],
+      ['unknown type', sealed(Buffer.from([0x55, 0x43, 0x01, 0x42])), 'UDPCHAT_ERR_UNKNOWN_TYPE'],
+      ['lying length', sealed(Buffer.concat([Buffer.from([0x55, 0x43, 0x01, 0x02]), Buffer.alloc(16), Buffer.from([0, 0, 0, 1, 0, 0xff, 0xff])])), 'UDPCHAT_ERR_TRUNCATED'],
+      ['a damaged SAY (one bit flipped in the text)', damaged(encode({ type: 'say', token: Buffer.alloc(16), cseq: 1, target: 0, text: 'hello' }), 28), 'UDPCHAT_ERR_BAD_CHECKSUM'],
+      ['a damaged JOIN (one bit flipped in the client id)', damaged(encode({ type: 'join', cookie: Buffer.alloc(16), clientId: Buffer.alloc(16, 1), resumeInstance: Buffer.alloc(8), resumeSeq: 0, caps: 0, nick: 'x' }), 25), 'UDPCHAT_ERR_BAD_CHECKSUM'],
       ['1201 bytes', Buffer.alloc(1201, 0x55), 'UDPCHAT_ERR_OVERSIZE'],
       ['65507 bytes', Buffer.alloc(65507, 0x55), 'UDPCHAT_ERR_OVERSIZE'],
     ];
@@ -177,6 +193,32 @@ describe('ServerCore', () => {
       server.receive(encode({ type: 'join', cookie: server.cookieFor(fourth, T0), clientId: Buffer.alloc(16, 78), resumeInstance: Buffer.alloc(8), resumeSeq: 0, caps: 0, nick: 'c1' }), fourth, T0);
       expect(sent(server)[0]?.m).to.include({ code: 'UDPCHAT_ERR_SERVER_FULL' });
       expect(server.sessions.size).to.equal(3);
+    });
+  });
+
+  describe('#tick', () => {
+    it('frees the nickname of a session whose client never used its token within 10 s', () => {
+      const server = newServer();
+      join(server, ann, 'ann');
+      const bobToken = join(server, bob, 'bob');
+      server.receive(encode({ type: 'ping', token: bobToken, delivered: 0, echo: 1 }), bob, T0 + 500);
+      server.tick(T0 + 9_000);
+      expect(server.sessions.size).to.equal(2);
+      server.tick(T0 + 11_500);
+      expect([...server.sessions.all()].map((s) => s.nick)).to.deep.equal(['bob']);
+      expect(server.drain().events).to.deep.include({ type: 'leave', nick: 'ann', address: ann, reason: 'timeout' });
+    });
+
+    it('evicts a session silent past the idle timeout and tells it with BYE', () => {
+      const server = newServer({ idleTimeoutMs: 30_000 });
+      const token = join(server, ann, 'ann');
+      server.receive(encode({ type: 'ping', token, delivered: 0, echo: 1 }), ann, T0 + 1);
+      sent(server);
+      server.tick(T0 + 29_000);
+      expect(server.sessions.size).to.equal(1);
+      server.tick(T0 + 31_500);
+      expect(server.sessions.size).to.equal(0);
+      expect(sent(server).some((o) => o.m.type === 'bye' && o.m.reason === 'timeout')).to.equal(true);
     });
   });
 
