@@ -3,6 +3,7 @@
  * `decode` returns a message or throws a {@link ProtocolError}; nothing else escapes.
  */
 import {
+  CHECKSUM_BYTES,
   CLIENT_ID_BYTES,
   COOKIE_BYTES,
   HEADER_BYTES,
@@ -20,7 +21,7 @@ import { WIRE_ERROR_CODES, wireErrorCodeOf } from './error-codes.js';
 import { ProtocolError } from './protocol-error.js';
 import { decodeEntry, encodeEntry, leaveReasonByte, leaveReasonOf } from './entry-codec.js';
 import type { Message, MessageType } from './messages.js';
-import { Reader, Writer, utf8Length } from './wire.js';
+import { Reader, Writer, checksumOk, utf8Length } from './wire.js';
 
 /** Wire opcodes, the one place tags meet numbers (§3). */
 export const OPCODES: Record<MessageType, number> = {
@@ -49,10 +50,14 @@ export function peekType(buf: Uint8Array): MessageType | undefined {
   return TYPES.get(buf[3] as number);
 }
 
-/** Writes the 4-byte header into a writer sized for the whole datagram. */
+/**
+ * Writes the 4-byte header into a writer sized for the whole datagram: `size` bytes of header
+ * and body, plus the checksum trailer that `seal()` appends.
+ */
 export function header(type: MessageType, size: number): Writer {
-  if (size > MAX_DATAGRAM) throw new ProtocolError('UDPCHAT_ERR_OVERSIZE', `${type} would be ${size} bytes`);
-  return new Writer(size).u8(MAGIC_0).u8(MAGIC_1).u8(VERSION).u8(OPCODES[type]);
+  const total = size + CHECKSUM_BYTES;
+  if (total > MAX_DATAGRAM) throw new ProtocolError('UDPCHAT_ERR_OVERSIZE', `${type} would be ${total} bytes`);
+  return new Writer(total).u8(MAGIC_0).u8(MAGIC_1).u8(VERSION).u8(OPCODES[type]);
 }
 
 function fixed(b: Buffer, n: number, name: string): Buffer {
@@ -99,7 +104,7 @@ export function encode(m: Message): Buffer {
         .u16(checkU16(m.caps, 'caps'))
         .u8(n)
         .text(m.nick, n)
-        .done();
+        .seal();
     }
     case 'say': {
       const n = utf8Length(m.text);
@@ -109,30 +114,30 @@ export function encode(m: Message): Buffer {
         .u8(checkU8(m.target, 'target'))
         .u16(n)
         .text(m.text, n)
-        .done();
+        .seal();
     }
     case 'ping':
       return header('ping', HEADER_BYTES + 16 + 8)
         .bytes(fixed(m.token, TOKEN_BYTES, 'token'))
         .u32(checkU32(m.delivered, 0, 'delivered'))
         .u32(checkU32(m.echo, 0, 'echo'))
-        .done();
+        .seal();
     case 'nack':
       if (m.to < m.from) throw new ProtocolError('UDPCHAT_ERR_BAD_FIELD', 'nack to < from');
       return header('nack', HEADER_BYTES + 16 + 8)
         .bytes(fixed(m.token, TOKEN_BYTES, 'token'))
         .u32(checkU32(m.from, 1, 'from'))
         .u32(checkU32(m.to, 1, 'to'))
-        .done();
+        .seal();
     case 'who':
-      return header('who', HEADER_BYTES + 16 + 2).bytes(fixed(m.token, TOKEN_BYTES, 'token')).u16(checkU16(m.page, 'page')).done();
+      return header('who', HEADER_BYTES + 16 + 2).bytes(fixed(m.token, TOKEN_BYTES, 'token')).u16(checkU16(m.page, 'page')).seal();
     case 'leave':
-      return header('leave', HEADER_BYTES + 16).bytes(fixed(m.token, TOKEN_BYTES, 'token')).done();
+      return header('leave', HEADER_BYTES + 16).bytes(fixed(m.token, TOKEN_BYTES, 'token')).seal();
     case 'cookie':
       return header('cookie', HEADER_BYTES + 32)
         .bytes(fixed(m.clientId, CLIENT_ID_BYTES, 'clientId'))
         .bytes(fixed(m.cookie, COOKIE_BYTES, 'cookie'))
-        .done();
+        .seal();
     case 'welcome': {
       const n = nickLength(m.nick);
       if (m.historyFrom > m.baseSeq + 1) throw new ProtocolError('UDPCHAT_ERR_BAD_FIELD', 'historyFrom must be ≤ baseSeq + 1');
@@ -149,7 +154,7 @@ export function encode(m: Message): Buffer {
         .u16(checkU16(m.caps, 'caps'))
         .u8(n)
         .text(m.nick, n)
-        .done();
+        .seal();
     }
     case 'data': {
       const first = m.entries[0];
@@ -166,14 +171,14 @@ export function encode(m: Message): Buffer {
       return header('ack', HEADER_BYTES + 16 + 4)
         .bytes(fixed(m.token, TOKEN_BYTES, 'token'))
         .u32(checkU32(m.cseq, 0, 'cseq'))
-        .done();
+        .seal();
     case 'sync':
-      return header('sync', HEADER_BYTES + 4).u32(checkU32(m.lastSeq, 0, 'lastSeq')).done();
+      return header('sync', HEADER_BYTES + 4).u32(checkU32(m.lastSeq, 0, 'lastSeq')).seal();
     case 'pong':
       return header('pong', HEADER_BYTES + 8)
         .u32(checkU32(m.lastSeq, 0, 'lastSeq'))
         .u32(checkU32(m.echo, 0, 'echo'))
-        .done();
+        .seal();
     case 'roster': {
       checkU16(m.page, 'page');
       if (checkU16(m.pages, 'pages') < 1 || m.page >= m.pages || m.nicks.length > 255) {
@@ -186,13 +191,13 @@ export function encode(m: Message): Buffer {
         .u16(m.pages)
         .u8(m.nicks.length);
       m.nicks.forEach((nick, i) => w.u8(lens[i] as number).text(nick, lens[i] as number));
-      return w.done();
+      return w.seal();
     }
     case 'bye':
       return header('bye', HEADER_BYTES + 16 + 1)
         .bytes(fixed(m.token, TOKEN_BYTES, 'token'))
         .u8(leaveReasonByte(m.reason))
-        .done();
+        .seal();
     case 'error': {
       const n = utf8Length(m.detail);
       if (n > MAX_DETAIL_BYTES) throw new ProtocolError('UDPCHAT_ERR_BAD_FIELD', 'detail too long');
@@ -205,7 +210,7 @@ export function encode(m: Message): Buffer {
         .u32(checkU32(m.arg, 0, 'arg'))
         .u8(n)
         .text(m.detail, n)
-        .done();
+        .seal();
     }
   }
 }
@@ -221,11 +226,11 @@ export function encodeData(firstSeq: number, entries: readonly Buffer[]): Buffer
   for (const e of entries) size += e.length;
   const w = header('data', size).u32(firstSeq).u8(entries.length);
   for (const e of entries) w.bytes(e);
-  return w.done();
+  return w.seal();
 }
 
-/** Bytes a DATA datagram spends before its entries. */
-export const DATA_OVERHEAD = HEADER_BYTES + 5;
+/** Bytes a DATA datagram spends besides its entries (header, firstSeq, count, checksum). */
+export const DATA_OVERHEAD = HEADER_BYTES + 5 + CHECKSUM_BYTES;
 
 /**
  * Decodes one datagram. Throws {@link ProtocolError} (and nothing else) if it is not a
@@ -234,12 +239,14 @@ export const DATA_OVERHEAD = HEADER_BYTES + 5;
 export function decode(input: Uint8Array): Message {
   const buf = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
   if (buf.length > MAX_DATAGRAM) throw new ProtocolError('UDPCHAT_ERR_OVERSIZE');
-  if (buf.length < HEADER_BYTES) throw new ProtocolError('UDPCHAT_ERR_TRUNCATED');
+  if (buf.length < HEADER_BYTES + CHECKSUM_BYTES) throw new ProtocolError('UDPCHAT_ERR_TRUNCATED');
   if (buf[0] !== MAGIC_0 || buf[1] !== MAGIC_1) throw new ProtocolError('UDPCHAT_ERR_BAD_MAGIC');
   if (buf[2] !== VERSION) throw new ProtocolError('UDPCHAT_ERR_BAD_VERSION');
+  // A damaged datagram must never be shown or acted on: check it before reading any field.
+  if (!checksumOk(buf)) throw new ProtocolError('UDPCHAT_ERR_BAD_CHECKSUM');
   const type = TYPES.get(buf[3] as number);
   if (type === undefined) throw new ProtocolError('UDPCHAT_ERR_UNKNOWN_TYPE');
-  const r = new Reader(buf, HEADER_BYTES);
+  const r = new Reader(buf.subarray(0, buf.length - CHECKSUM_BYTES), HEADER_BYTES);
   const m = decodeBody(type, r);
   r.end();
   return m;

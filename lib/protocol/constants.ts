@@ -10,6 +10,8 @@ export const MAGIC_1 = 0x43;
 export const VERSION = 1;
 /** Bytes before the type-specific body: magic (2), version (1), type (1). */
 export const HEADER_BYTES = 4;
+/** Every datagram ends with a CRC-32 (IEEE, as zlib computes it) of all the bytes before it. */
+export const CHECKSUM_BYTES = 4;
 
 /** Largest datagram either side may send or accept (QUIC's minimum path size). */
 export const MAX_DATAGRAM = 1200;

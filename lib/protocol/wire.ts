@@ -2,6 +2,7 @@
  * Byte-level reader and writer used by the codec. A Reader never reads past the datagram:
  * every read checks the remaining length first and throws UDPCHAT_ERR_TRUNCATED.
  */
+import { crc32 } from 'node:zlib';
 import { ProtocolError } from './protocol-error.js';
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -103,6 +104,12 @@ export class Writer {
     return this;
   }
 
+  /** Appends the CRC-32 of everything written so far (the trailer, §2) and returns the datagram. */
+  seal(): Buffer {
+    this.offset = this.buf.writeUInt32BE(crc32(this.buf.subarray(0, this.offset)), this.offset);
+    return this.done();
+  }
+
   done(): Buffer {
     if (this.offset !== this.buf.length) throw new Error(`writer: wrote ${this.offset} of ${this.buf.length} bytes`);
     return this.buf;
@@ -113,4 +120,10 @@ export class Writer {
 export function utf8Length(s: string): number {
   if (!s.isWellFormed()) throw new ProtocolError('UDPCHAT_ERR_BAD_UTF8');
   return Buffer.byteLength(s, 'utf8');
+}
+
+/** True if the last 4 bytes are the CRC-32 of the bytes before them. */
+export function checksumOk(buf: Buffer): boolean {
+  const end = buf.length - 4;
+  return end >= 0 && crc32(buf.subarray(0, end)) === buf.readUInt32BE(end);
 }
