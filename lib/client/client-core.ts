@@ -50,6 +50,7 @@ export class ClientCore {
   drops = 0;
   private everOnline = false;
   private joinTimeoutMs: number;
+  /** Start of the join's give-up bound; an answer from the server (COOKIE) restarts it. */
   private joinStartedAt = 0;
   private joinAt = Infinity;
   private joinBackoff = JOIN_RETRY_MIN_MS;
@@ -150,6 +151,8 @@ export class ClientCore {
         if ((this.phase !== 'hello' && this.phase !== 'joining') || !m.clientId.equals(this.clientId)) return false;
         this.heard(now);
         this.sampleHandshake(now);
+        // The server is there: heavy loss may still need time, so the bound starts again.
+        this.joinStartedAt = now;
         this.cookie = m.cookie;
         this.phase = 'joining';
         this.joinBackoff = JOIN_RETRY_MIN_MS;
