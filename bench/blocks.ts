@@ -105,7 +105,10 @@ export async function runBlock(target: TargetName, peers: number, rep: number, o
       r.memJoined = memory(t.pid);
       if (r.memIdle !== undefined && r.memJoined !== undefined) r.rssPerPeerBytes = (r.memJoined.rssBytes - r.memIdle.rssBytes) / peers;
     }
-    if (joined.online < 2) throw new Error(`only ${joined.online} of ${peers} peers online`);
+    if (joined.online < 2) {
+      const silent = /, 0 in,/.test(joined.detail) ? ' — the server answered nothing: is dist/ built from the same lib/protocol as the bench? (npm run build)' : '';
+      throw new Error(`only ${joined.online} of ${peers} peers online${silent}`);
+    }
     return [t, g];
   };
   try {

@@ -73,6 +73,8 @@ export interface StepResult {
   /** Load generator CPU (user + system) over window + drain, and as a share of one core. */
   loadgenCpuMs: number;
   loadgenCpuShare: number;
+  /** Load generator CPU during the window alone (the drain is mostly idle), share of one core. */
+  loadgenWindowCpuShare: number;
   /** Event-loop delay of the load generator (p99 / max, ms): large values mean it was the bottleneck. */
   loopDelayP99Ms: number;
   loopDelayMaxMs: number;

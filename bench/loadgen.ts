@@ -115,6 +115,7 @@ async function step(c: Extract<Command, { cmd: 'step' }>): Promise<StepResult> {
     p.say(messageText(nowUs(), s, i, k, textBytes), k, s, i);
   });
   sh.inWindow = false;
+  const inWindow = meter.read();
   const receivers = online.filter((p) => p.state === 'online').length;
   const expected = offered * receivers;
   const drainMs = await waitUntil(() => book.delivered >= expected && online.every((p) => p.pending === 0), c.drainMs);
@@ -144,6 +145,7 @@ async function step(c: Extract<Command, { cmd: 'step' }>): Promise<StepResult> {
     windowMs: paced.windowMs,
     drainMs,
     ...meter.read(),
+    loadgenWindowCpuShare: inWindow.loadgenCpuShare,
     pacerBehind: paced.behind,
     errors,
     extra: {

@@ -6,7 +6,7 @@ import type { BlockResult } from './blocks.js';
 import { median } from './histogram.js';
 import type { IperfResult } from './iperf.js';
 import type { StallResult } from './loadgen-protocol.js';
-import type { Criteria } from './search.js';
+import { bottleneck, type Criteria, type StepRecord } from './search.js';
 import type { TargetName } from './targets.js';
 
 export interface Row {
@@ -31,7 +31,8 @@ export interface Row {
   joinAllOnlineMs: number;
   joinCaughtUpMs: number;
   joinFailed: number;
-  /** Load generator CPU share (of one core) at the best rate and at the first failing step. */
+  /** Server and load generator CPU share (of one core, during the window) at the best rate and at the first failing step. */
+  serverShareBest: number;
   loadgenShareBest: number;
   loadgenShareFail: number;
   serverShareFail: number;
@@ -78,29 +79,27 @@ export function summarize(blocks: readonly BlockResult[]): Row[] {
     const first = group[0]!;
     const best = group.map((b) => b.search?.best);
     const fail = group.map((b) => b.search?.firstFail);
-    const notes = new Set<string>();
+    const notes: string[] = [];
+    const limits = new Map<string, number>();
     for (const b of group) {
-      if (b.error !== undefined) notes.add(`error: ${b.error}`);
-      if (b.search?.capped === true) notes.add('hit the rate cap without a failure');
-      if (b.restarts > 0) notes.add(`started over with a fresh server ${b.restarts} time(s) in run ${b.rep} after peers were cut off`);
+      if (b.error !== undefined) notes.push(`run ${b.rep} failed: ${b.error}`);
+      if (b.search?.capped === true) notes.push(`run ${b.rep} reached the rate cap without a failure`);
+      if (b.restarts > 0) notes.push(`run ${b.rep} started over with a fresh server ${b.restarts}× after peers were cut off`);
       const f = b.search?.firstFail;
       if (f !== undefined) {
-        notes.add(`limit: ${f.reason}`);
-        if (/FLOODING/.test(f.reason)) {
-          notes.add(`at ${f.rate} msg/s each of the ${b.peers} peers sent ${Math.round(f.rate / b.peers)} SAY/s: the server's per-peer hard limit cut them off — this K is capped by that limit, not by capacity`);
-        }
-        const lgBusy = f.pacerBehind || f.loopDelayP99Ms > 50 || f.loadgenCpuShare >= 0.8;
-        if (f.otherCores > 0.5) {
-          notes.add(
-            `other processes used ${f.otherCores.toFixed(1)} of the machine's cores at the failing step (${f.rate} msg/s; server ${Math.round(100 * f.serverCpuShare)}%, load generator ${Math.round(100 * f.loadgenCpuShare)}% of a core): the limit may be CPU starvation rather than either process`,
-          );
-        } else if (lgBusy && f.serverCpuShare < 0.9 && f.loadgenCpuShare >= f.serverCpuShare) {
-          notes.add(
-            `load generator saturated before the server (at ${f.rate} msg/s: load generator ${Math.round(100 * f.loadgenCpuShare)}% CPU, event-loop delay p99 ${Math.round(f.loopDelayP99Ms)} ms${f.pacerBehind ? ', behind its pacer' : ''}; server ${Math.round(100 * f.serverCpuShare)}% CPU)`,
-          );
-        }
+        const what = bottleneck(f);
+        limits.set(what, (limits.get(what) ?? 0) + 1);
       }
-      if (b.search !== undefined && b.search.best === undefined && f !== undefined) notes.add('no rate passed');
+    }
+    const fails = group.map((b) => b.search?.firstFail).filter((f): f is StepRecord => f !== undefined);
+    if (limits.size > 0) {
+      const example = fails[Math.floor(fails.length / 2)];
+      notes.unshift(
+        `gave out at: ${[...limits].map(([w, n]) => `${w} (${n} of ${group.length})`).join(', ')}${example !== undefined ? `; e.g. at ${example.rate} msg/s: ${example.reason} [server ${pct(example.serverWindowCpuShare)}, load generator ${pct(example.loadgenWindowCpuShare)} of a core, others ${example.otherWindowCores.toFixed(1)} cores]` : ''}`,
+      );
+    }
+    if (fails.some((f) => /FLOODING/.test(f.reason))) {
+      notes.push(`each peer sends rate/${first.peers} SAY/s: past the server's per-peer hard limit (2000 datagrams/s, burst 4000) the peers are cut off, so this K is capped by that limit, not by capacity`);
     }
     return {
       target: first.target,
@@ -122,12 +121,13 @@ export function summarize(blocks: readonly BlockResult[]): Row[] {
       rssPerPeerKiB: med(group.map((b) => b.rssPerPeerBytes)) / 1024,
       joinAllOnlineMs: med(group.map((b) => b.join?.allOnlineMs)),
       joinCaughtUpMs: med(group.map((b) => b.join?.caughtUpMs ?? undefined)),
-      joinFailed: Math.max(0, ...group.map((b) => b.join?.failed ?? b.peers)),
-      loadgenShareBest: med(best.map((s) => s?.loadgenCpuShare)),
-      loadgenShareFail: med(fail.map((s) => s?.loadgenCpuShare)),
-      serverShareFail: med(fail.map((s) => s?.serverCpuShare)),
+      joinFailed: Math.max(0, ...group.filter((b) => b.error === undefined).map((b) => b.join?.failed ?? b.peers)),
+      serverShareBest: med(best.map((s) => s?.serverWindowCpuShare)),
+      loadgenShareBest: med(best.map((s) => s?.loadgenWindowCpuShare)),
+      loadgenShareFail: med(fail.map((s) => s?.loadgenWindowCpuShare)),
+      serverShareFail: med(fail.map((s) => s?.serverWindowCpuShare)),
       otherCores: med(group.flatMap((b) => (b.search?.steps ?? []).map((s) => s.otherCores))),
-      notes: [...notes],
+      notes,
     };
   });
 }
@@ -152,7 +152,7 @@ const COLUMNS = [
   'peak RSS MiB',
   'RSS/peer KiB',
   'join all online ms',
-  'loadgen CPU best/fail',
+  'CPU at max: server/loadgen',
 ];
 
 function cells(r: Row): string[] {
@@ -169,7 +169,7 @@ function cells(r: Row): string[] {
     n1(r.peakRssMiB),
     r.peers >= 100 ? n1(r.rssPerPeerKiB) : '-',
     `${n0(r.joinAllOnlineMs)}${r.joinFailed > 0 ? ` (${r.joinFailed} failed)` : ''}`,
-    `${pct(r.loadgenShareBest)}/${pct(r.loadgenShareFail)}`,
+    `${pct(r.serverShareBest)}/${pct(r.loadgenShareBest)}`,
   ];
 }
 
@@ -232,7 +232,7 @@ export function markdown(res: Results): string {
   out.push('');
   out.push(mdTable(COLUMNS, res.rows.map(cells)));
   out.push('');
-  out.push(`Latency is from the moment the load generator created a message to its delivery at each receiver (queueing in the client included). CPU µs/delivery is the server's user+system CPU (from /proc/<pid>/stat) during the step divided by deliveries made. "msgs/DATA" is how many room entries one udp-chat DATA datagram carried on average at that rate (packing). "RSS/peer" is (RSS after the join − RSS before) / K, shown for K ≥ 100 (below that, heap noise dominates). "loadgen CPU" is the load generator's share of one core at the best rate / at the first failing step.`);
+  out.push(`Latency is from the moment the load generator created a message to its delivery at each receiver (queueing in the client included). CPU µs/delivery is the server's user+system CPU (from /proc/<pid>/stat) during the step divided by deliveries made. "msgs/DATA" is how many room entries one udp-chat DATA datagram carried on average at that rate (packing). "RSS/peer" is (RSS after the join − RSS before) / K, shown for K ≥ 100 (below that, heap noise dominates). "CPU at max" is the share of one core the server and the load generator used during the window of the best passing step; the notes say which side gave out at the first failing step.`);
   out.push('');
   out.push('## Ratios');
   out.push('');
@@ -246,22 +246,27 @@ export function markdown(res: Results): string {
   if (storms.length > 0) {
     out.push('## Join storm');
     out.push('');
+    const groups = [...new Set(storms.map((b) => `${b.target}|${b.peers}`))].map((key) => storms.filter((b) => `${b.target}|${b.peers}` === key));
     out.push(
       mdTable(
-        ['system', 'K', 'all online ms', 'all caught up ms', 'failed', 'server CPU ms', 'RSS/peer KiB'],
-        storms.map((b) => [
-          NAMES[b.target],
-          String(b.peers),
-          n0(b.join?.allOnlineMs ?? NaN),
-          n0(b.join?.caughtUpMs ?? NaN),
-          String(b.join?.failed ?? '-'),
-          n0(b.joinServerCpuMs),
-          n1((b.rssPerPeerBytes ?? NaN) / 1024),
-        ]),
+        ['system', 'K', 'runs', 'all online ms', 'all caught up ms', 'peers failed', 'server CPU ms', 'RSS/peer KiB'],
+        groups.map((g) => {
+          const ok = g.filter((b) => b.error === undefined || (b.join?.online ?? 0) > 0);
+          return [
+            NAMES[g[0]!.target],
+            String(g[0]!.peers),
+            `${ok.length}${ok.length < g.length ? ` (+${g.length - ok.length} failed to start)` : ''}`,
+            n0(med(ok.map((b) => b.join?.allOnlineMs))),
+            n0(med(ok.map((b) => b.join?.caughtUpMs ?? undefined))),
+            String(Math.max(0, ...ok.map((b) => b.join?.failed ?? 0))),
+            n0(med(ok.map((b) => b.joinServerCpuMs))),
+            n1(med(ok.map((b) => b.rssPerPeerBytes)) / 1024),
+          ];
+        }),
       ),
     );
     out.push('');
-    out.push('The peers send their first JOIN (TCP: connect) spread evenly over one second; "all online" is when the last one got its WELCOME (relay: its JOIN echoed; TCP: its join notice seen by another client); "caught up" is when every peer had delivered every join entry in order.');
+    out.push('Medians over runs. The peers send their first JOIN (TCP: connect) spread evenly over one second; "all online" is when the last one got its WELCOME (relay: its own JOIN echoed; TCP: its join notice seen by another client); "caught up" is when every peer had delivered every join entry in order (relay: no datagram in flight any more); "peers failed" is the most that never got online in a run.');
     out.push('');
   }
   if (res.stalls.length > 0) {

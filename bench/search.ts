@@ -24,6 +24,8 @@ export interface Criteria {
   minThroughputShare: number;
 }
 
+const SAMPLE_MS = 100;
+
 export const CRITERIA: Criteria = { maxLoss: 0.001, maxP99Ms: 500, growthSlackMs: 50, growthSlackShare: 0.1, minThroughputShare: 0.9 };
 
 export interface StepRecord extends StepResult {
@@ -33,10 +35,14 @@ export interface StepRecord extends StepResult {
   serverCpuMs: number;
   /** Server CPU over window + drain, as a share of one core. */
   serverCpuShare: number;
+  /** Server CPU during the window alone, share of one core (sampled every 100 ms). */
+  serverWindowCpuShare: number;
   /** Server CPU µs per delivery made. */
   cpuUsPerDelivery: number;
   /** CPU used by everything else on the machine meanwhile, in cores (noise indicator). */
   otherCores: number;
+  /** The same during the window alone. */
+  otherWindowCores: number;
   /** UDP datagrams the kernel dropped for full receive buffers during the step (machine-wide). */
   rcvbufErrors: number;
   acceptedPerSec: number;
@@ -86,20 +92,28 @@ export async function measureStep(
   const m0 = machineTicks();
   const udp0 = udpCounters().RcvbufErrors ?? 0;
   const t0 = performance.now();
+  // Sample the server's CPU and the machine's through the step, to tell the window from the drain.
+  const samples: { t: number; cpu: number; busy: number }[] = [{ t: 0, cpu: cpu0, busy: 0 }];
+  const poll = setInterval(() => samples.push({ t: performance.now() - t0, cpu: cpuTimeMs(serverPid) ?? cpu0, busy: busyMsBetween(m0, machineTicks()) }), SAMPLE_MS);
   const reply = await gen.request({ cmd: 'step', rate, seconds, drainMs }, (seconds * 3 + (drainMs * 2) / 1000 + 30) * 1000);
+  clearInterval(poll);
   const wall = performance.now() - t0;
   const serverCpuMs = (cpuTimeMs(serverPid) ?? cpu0) - cpu0;
   const busy = busyMsBetween(m0, machineTicks());
   if (reply.type !== 'step') throw new Error(`load generator: ${reply.type === 'error' ? reply.message : reply.type}`);
   const reason = verdict(reply, criteria, reliable);
+  const inWindow = samples.filter((x) => x.t <= reply.windowMs).at(-1) ?? samples[0]!;
+  const windowMs = Math.max(1, inWindow.t);
   return {
     ...reply,
     pass: reason === '',
     reason,
     serverCpuMs,
     serverCpuShare: serverCpuMs / wall,
+    serverWindowCpuShare: (inWindow.cpu - cpu0) / windowMs,
     cpuUsPerDelivery: reply.delivered > 0 ? (serverCpuMs * 1000) / reply.delivered : 0,
     otherCores: Math.max(0, busy - serverCpuMs - reply.loadgenCpuMs) / wall,
+    otherWindowCores: Math.max(0, inWindow.busy - (inWindow.cpu - cpu0) - reply.loadgenWindowCpuShare * windowMs) / windowMs,
     rcvbufErrors: (udpCounters().RcvbufErrors ?? 0) - udp0,
     // Over the window, or until the last acknowledgement / delivery if that came later.
     acceptedPerSec: (reply.accepted * 1000) / Math.max(reply.windowMs, reply.lastAcceptMs),
@@ -174,4 +188,18 @@ export async function searchRate(step: (rate: number) => Promise<StepRecord>, pe
     if (!(await recovered(r))) break;
   }
   return { best, firstFail: fail, steps, capped: false };
+}
+
+/**
+ * Which side gave out at a failing step: the server's hard limit, the server's CPU, the load
+ * generator, or the machine (other processes took the CPU). Judged on the window alone.
+ */
+export function bottleneck(f: StepRecord): string {
+  if (cutOff(f)) return 'server hard limit (peers cut off)';
+  const lgBusy = f.pacerBehind || f.loopDelayP99Ms > 50 || f.loadgenWindowCpuShare >= 0.85;
+  const srvBusy = f.serverWindowCpuShare >= 0.85;
+  if (f.otherWindowCores > 0.5 && !srvBusy) return 'shared machine (other processes)';
+  if (srvBusy && (!lgBusy || f.serverWindowCpuShare >= f.loadgenWindowCpuShare)) return 'server CPU';
+  if (lgBusy) return 'load generator';
+  return 'neither process at 100 % (kernel, scheduling)';
 }

@@ -127,6 +127,7 @@ async function step(c: Extract<Command, { cmd: 'step' }>): Promise<StepResult> {
   const t0 = performance.now();
   const chunks0 = chunksIn;
   const paced = await pace(c.rate, c.seconds, (n) => sendOne(n, k, TEXT_BYTES));
+  const inWindow = meter.read();
   const expected = paced.created * (peers.length - 1);
   const drainMs = await waitUntil(() => book.delivered >= expected, c.drainMs);
   return {
@@ -151,6 +152,7 @@ async function step(c: Extract<Command, { cmd: 'step' }>): Promise<StepResult> {
     windowMs: paced.windowMs,
     drainMs,
     ...meter.read(),
+    loadgenWindowCpuShare: inWindow.loadgenCpuShare,
     pacerBehind: paced.behind,
     errors: badInput() > 0 ? { parseErrors: badInput() } : {},
     extra: { lateDeliveries: book.late, unsentBytes: peers.reduce((a, p) => a + p.socket.writableLength, 0) },

@@ -11,7 +11,7 @@ import { Histogram, median } from '../../bench/histogram.js';
 import { parseIperfJson } from '../../bench/iperf.js';
 import { messageText, parseText, StepBook } from '../../bench/load-common.js';
 import type { StepResult } from '../../bench/loadgen-protocol.js';
-import { CRITERIA, searchRate, verdict, type StepRecord } from '../../bench/search.js';
+import { bottleneck, CRITERIA, searchRate, verdict, type StepRecord } from '../../bench/search.js';
 import { extractSeedServer } from '../../bench/seed-tcp.js';
 import { SeedStream } from '../../bench/seed-stream.js';
 
@@ -176,6 +176,7 @@ function fakeStep(rate: number, capacity: number): StepRecord {
     drainMs: 0,
     loadgenCpuMs: 0,
     loadgenCpuShare: 0,
+    loadgenWindowCpuShare: 0,
     loopDelayP99Ms: 0,
     loopDelayMaxMs: 0,
     pacerBehind: false,
@@ -183,7 +184,7 @@ function fakeStep(rate: number, capacity: number): StepRecord {
     extra: {},
   };
   const reason = verdict(base, CRITERIA, true);
-  return { ...base, pass: reason === '', reason, serverCpuMs: 0, serverCpuShare: 0, cpuUsPerDelivery: 0, otherCores: 0, rcvbufErrors: 0, acceptedPerSec: rate, deliveriesPerSec: rate * 10 };
+  return { ...base, pass: reason === '', reason, serverCpuMs: 0, serverCpuShare: 0, serverWindowCpuShare: 0, cpuUsPerDelivery: 0, otherCores: 0, otherWindowCores: 0, rcvbufErrors: 0, acceptedPerSec: rate, deliveriesPerSec: rate * 10 };
 }
 
 describe('verdict', () => {
@@ -246,5 +247,15 @@ describe('Histogram buckets', () => {
       expect(q, `for ${us}`).to.be.at.least(us);
       expect(q, `for ${us}`).to.be.at.most(Math.max(us + 1, us * (1 + 1 / 64)));
     }
+  });
+});
+
+describe('bottleneck', () => {
+  it('names the side that gave out', () => {
+    const f = fakeStep(5000, 1000);
+    expect(bottleneck({ ...f, serverWindowCpuShare: 0.98, loadgenWindowCpuShare: 0.5 })).to.equal('server CPU');
+    expect(bottleneck({ ...f, serverWindowCpuShare: 0.6, loadgenWindowCpuShare: 0.99 })).to.equal('load generator');
+    expect(bottleneck({ ...f, serverWindowCpuShare: 0.5, otherWindowCores: 1.2 })).to.equal('shared machine (other processes)');
+    expect(bottleneck({ ...f, errors: { UDPCHAT_ERR_FLOODING: 3 } })).to.match(/hard limit/);
   });
 });
