@@ -227,6 +227,7 @@ async function main(): Promise<void> {
     notes,
   };
   process.stdout.write(`\n${textTable(rows)}\n\n`);
+  for (const r of rows) for (const n of r.notes) process.stdout.write(`K=${r.peers} ${r.target}: ${n}\n`);
   const iperfMedian = median(iperf.map((i) => i.receivedPerSec));
   process.stdout.write(`iperf3 (${size} B datagrams): ${Number.isFinite(iperfMedian) ? `${Math.round(iperfMedian)} datagrams/s` : 'not measured'}\n`);
   for (const s of storms) process.stdout.write(`join storm ${s.target} K=${s.peers}: all online in ${Math.round(s.join?.allOnlineMs ?? NaN)} ms, caught up in ${Math.round(s.join?.caughtUpMs ?? NaN)} ms, ${s.join?.failed ?? '?'} failed\n`);
