@@ -87,7 +87,9 @@ export async function startTarget(name: TargetName, loadgenArgs: readonly string
     case 'udpchat': {
       const child = await startChild(process.execPath, [SERVER_JS, ...(await udpChatServeArgs())], { cwd: ROOT, readyPattern: LISTENING, timeoutMs: 15_000 });
       const port = child.ready[1] ?? '0';
-      return fromChild(name, child, udpLoadgen('udpchat', port, loadgenArgs), `127.0.0.1:${port}`);
+      // Without a way to lift the per-IP session cap, spread the peers over 127.0.1.x (still loopback).
+      const perIp = (await udpChatServeArgs()).includes('--sessions-per-ip') ? ['--peers-per-ip', '0'] : [];
+      return fromChild(name, child, udpLoadgen('udpchat', port, [...perIp, ...loadgenArgs]), `127.0.0.1:${port}`);
     }
     case 'relay': {
       const child = await startChild(process.execPath, ['--import=tsx', path.join(HERE, 'relay.ts'), '--host', '127.0.0.1', '--port', '0'], {
@@ -96,7 +98,7 @@ export async function startTarget(name: TargetName, loadgenArgs: readonly string
         timeoutMs: 15_000,
       });
       const port = child.ready[1] ?? '0';
-      return fromChild(name, child, udpLoadgen('relay', port, loadgenArgs), `127.0.0.1:${port}`);
+      return fromChild(name, child, udpLoadgen('relay', port, ['--peers-per-ip', '0', ...loadgenArgs]), `127.0.0.1:${port}`);
     }
     case 'seed': {
       const seed = await startSeedServer();
