@@ -1,12 +1,14 @@
 /**
- * The codec against its contract: the fixtures in docs/protocol.md §10, the size and range rules of
- * §3–§4, the error codes of §7, and seeded random/mutation loops (fast-check; a failure prints the
- * seed, replay it with FC_SEED=<seed>).
+ * The codec against its contract: the fixtures in docs/protocol.md §10, the CRC-32 trailer of §2,
+ * the size and range rules of §3–§4, the error codes of §7, and seeded random/mutation loops
+ * (fast-check; a failure prints the seed, replay it with FC_SEED=<seed>).
  */
+import { crc32 as zlibCrc32 } from 'node:zlib';
 import { expect } from 'chai';
 import fc, { type Arbitrary, type IProperty } from 'fast-check';
-import { decode, encode, encodeData, OPCODES, peekType } from '../../lib/protocol/codec.js';
-import { DEFAULTS, MAX_DATAGRAM } from '../../lib/protocol/constants.js';
+import { DATA_OVERHEAD, decode, encode, encodeData, OPCODES, peekType } from '../../lib/protocol/codec.js';
+import * as constants from '../../lib/protocol/constants.js';
+import { CHECKSUM_BYTES, DEFAULTS, HEADER_BYTES, MAX_DATAGRAM } from '../../lib/protocol/constants.js';
 import { encodeEntry } from '../../lib/protocol/entry-codec.js';
 import { ERROR_DESCRIPTIONS, WIRE_ERROR_CODES, type ErrorCode, type WireErrorCode } from '../../lib/protocol/error-codes.js';
 import type { Entry, LeaveReason, Message, MessageType } from '../../lib/protocol/messages.js';
@@ -40,39 +42,98 @@ function example(name: string): Buffer {
   return Buffer.from(found.bytes);
 }
 
-/** Size of a message by the formulas of docs/protocol.md §3–§4, computed independently of the codec. */
+// ---- the trailer (§2), computed independently of the codec and of zlib ---------------------------
+
+/** CRC-32 as §2 defines it (IEEE 802.3: reflected polynomial 0xEDB88320, init and final XOR 0xFFFFFFFF), bit by bit. */
+function crc32(bytes: Uint8Array): number {
+  let c = 0xffff_ffff;
+  for (const byte of bytes) {
+    c ^= byte;
+    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0xedb8_8320 : c >>> 1;
+  }
+  return (c ^ 0xffff_ffff) >>> 0;
+}
+
+/** `bytes` followed by their CRC-32 trailer: a datagram whose checksum matches, whatever else is wrong with it. */
+function seal(bytes: Uint8Array): Buffer {
+  const trailer = Buffer.alloc(CHECKSUM_BYTES);
+  trailer.writeUInt32BE(crc32(bytes));
+  return Buffer.concat([bytes, trailer]);
+}
+
+/** A datagram without its trailer (header and body). */
+function unsealed(datagram: Buffer): Buffer {
+  return Buffer.from(datagram.subarray(0, datagram.length - CHECKSUM_BYTES));
+}
+
+/** A copy of a datagram, edited by `edit` (offsets as in §4) and sealed again, so only the edit is wrong. */
+function edited(datagram: Buffer, edit: (b: Buffer) => void): Buffer {
+  const b = unsealed(datagram);
+  edit(b);
+  return seal(b);
+}
+
+/** True if the last 4 bytes are the CRC-32 of the bytes before them. */
+function trailerMatches(datagram: Buffer): boolean {
+  return datagram.length >= CHECKSUM_BYTES && crc32(datagram.subarray(0, datagram.length - CHECKSUM_BYTES)) === datagram.readUInt32BE(datagram.length - CHECKSUM_BYTES);
+}
+
+/** The example whose bytes a damaged fixture happens to equal (bad-checksum is one flip away from ack). */
+function exampleEqualTo(b: Buffer): (typeof examples)[number] | undefined {
+  return examples.find((e) => e.bytes.equals(b));
+}
+
+function popcount(x: number): number {
+  let n = 0;
+  for (let v = x; v !== 0; v &= v - 1) n++;
+  return n;
+}
+
+/**
+ * What §4.7 steps 1–5 say about a datagram that was damaged after a correct encoding: the first check
+ * it fails, or undefined if it passes them all (its trailer matches).
+ */
+function earlyFailure(b: Buffer): ErrorCode | undefined {
+  if (b.length > MAX_DATAGRAM) return 'UDPCHAT_ERR_OVERSIZE';
+  if (b.length < HEADER_BYTES + CHECKSUM_BYTES) return 'UDPCHAT_ERR_TRUNCATED';
+  if (b[0] !== 0x55 || b[1] !== 0x43) return 'UDPCHAT_ERR_BAD_MAGIC';
+  if (b[2] !== 0x01) return 'UDPCHAT_ERR_BAD_VERSION';
+  return trailerMatches(b) ? undefined : 'UDPCHAT_ERR_BAD_CHECKSUM';
+}
+
+/** Size of a message by the formulas of docs/protocol.md §3–§4 (header and trailer included), computed independently of the codec. */
 function expectedSize(m: Message): number {
   const b = (s: string): number => Buffer.byteLength(s, 'utf8');
   switch (m.type) {
     case 'join':
-      return 51 + b(m.nick);
+      return 55 + b(m.nick);
     case 'say':
-      return 27 + b(m.text);
+      return 31 + b(m.text);
     case 'ping':
     case 'nack':
-      return 28;
+      return 32;
     case 'who':
-      return 22;
+      return 26;
     case 'leave':
-      return 20;
-    case 'cookie':
-      return 36;
-    case 'welcome':
-      return 69 + b(m.nick);
-    case 'data':
-      return m.entries.reduce((n, e) => n + 8 + b(e.nick) + (e.kind === 'msg' ? 3 + b(e.text) : e.kind === 'leave' ? 1 : 0), 9);
-    case 'ack':
       return 24;
+    case 'cookie':
+      return 40;
+    case 'welcome':
+      return 73 + b(m.nick);
+    case 'data':
+      return m.entries.reduce((n, e) => n + 8 + b(e.nick) + (e.kind === 'msg' ? 3 + b(e.text) : e.kind === 'leave' ? 1 : 0), 13);
+    case 'ack':
+      return 28;
     case 'sync':
-      return 8;
-    case 'pong':
       return 12;
+    case 'pong':
+      return 16;
     case 'roster':
-      return m.nicks.reduce((n, s) => n + 1 + b(s), 13);
+      return m.nicks.reduce((n, s) => n + 1 + b(s), 17);
     case 'bye':
-      return 21;
+      return 25;
     case 'error':
-      return 27 + b(m.detail);
+      return 31 + b(m.detail);
   }
 }
 
@@ -238,7 +299,7 @@ describe('codec', () => {
       const says = examples.map((e) => e.message).filter((m) => m.type === 'say');
       expect(says.some((m) => /\p{Extended_Pictographic}/u.test(m.text)), 'a SAY with emoji').to.equal(true);
       const codes = new Set(invalid.map((i) => i.code));
-      for (const c of ['BAD_MAGIC', 'BAD_VERSION', 'UNKNOWN_TYPE', 'TRUNCATED', 'TRAILING_BYTES', 'BAD_UTF8', 'BAD_FIELD']) {
+      for (const c of ['BAD_MAGIC', 'BAD_VERSION', 'BAD_CHECKSUM', 'UNKNOWN_TYPE', 'TRUNCATED', 'TRAILING_BYTES', 'BAD_UTF8', 'BAD_FIELD']) {
         expect(codes, `an invalid example for ${c}`).to.include(`UDPCHAT_ERR_${c}`);
       }
     });
@@ -258,6 +319,10 @@ describe('codec', () => {
           expect(ex.bytes.length).to.equal(expectedSize(ex.message));
         });
 
+        it('ends with the big-endian CRC-32 of the bytes before it (§2)', () => {
+          expect(trailerMatches(ex.bytes)).to.equal(true);
+        });
+
         it('converts back to its JSON form', () => {
           expect(messageToJson(decode(ex.bytes))).to.deep.equal(messageToJson(ex.message));
         });
@@ -271,6 +336,22 @@ describe('codec', () => {
         expectProtocolError(() => decode(iv.bytes), iv.code);
       });
     }
+
+    it('gives every invalid example a matching trailer unless it fails before the checksum or is about it', () => {
+      const before = new Set<ErrorCode>(['UDPCHAT_ERR_OVERSIZE', 'UDPCHAT_ERR_BAD_MAGIC', 'UDPCHAT_ERR_BAD_VERSION', 'UDPCHAT_ERR_BAD_CHECKSUM']);
+      for (const iv of invalid) {
+        if (iv.code === 'UDPCHAT_ERR_TRUNCATED' && iv.bytes.length < HEADER_BYTES + CHECKSUM_BYTES) continue;
+        if (!before.has(iv.code)) expect(trailerMatches(iv.bytes), `${iv.name} has a matching trailer`).to.equal(true);
+      }
+    });
+
+    it('makes bad-checksum an example with exactly one bit flipped', () => {
+      const bad = invalid.find((i) => i.name === 'bad-checksum');
+      if (bad === undefined) throw new Error('docs/protocol.md has no invalid example bad-checksum');
+      const bitsApart = (a: Buffer, b: Buffer): number => [...a].reduce((n, x, i) => n + popcount(x ^ (b[i] as number)), 0);
+      const near = examples.filter((e) => e.bytes.length === bad.bytes.length && bitsApart(e.bytes, bad.bytes) === 1);
+      expect(near.map((e) => e.name)).to.have.length(1);
+    });
   });
 
   describe('round trips', () => {
@@ -282,8 +363,8 @@ describe('codec', () => {
       ['a SAY with the largest cseq and target', { type: 'say', token: TOKEN, cseq: U32_MAX, target: 255, text: 'x' }],
       ['a SAY with a leading BOM and NUL', { type: 'say', token: TOKEN, cseq: 3, target: 0, text: '\uFEFFa\u0000b' }],
       ['a SAY with flags, ZWJ sequences and skin tones', { type: 'say', token: TOKEN, cseq: 4, target: 0, text: '🇺🇦 👩‍💻 👋🏿 e\u0301' }],
-      ['a SAY of exactly 1200 bytes', { type: 'say', token: TOKEN, cseq: 5, target: 0, text: 'x'.repeat(1173) }],
-      ['a SAY of exactly 1200 bytes of two-byte letters', { type: 'say', token: TOKEN, cseq: 6, target: 0, text: 'я'.repeat(586) + '!' }],
+      ['a SAY of exactly 1200 bytes', { type: 'say', token: TOKEN, cseq: 5, target: 0, text: 'x'.repeat(1169) }],
+      ['a SAY of exactly 1200 bytes of two-byte letters', { type: 'say', token: TOKEN, cseq: 6, target: 0, text: 'я'.repeat(584) + '!' }],
       ['a PING with extreme values', { type: 'ping', token: TOKEN, delivered: U32_MAX, echo: 0 }],
       ['a NACK of one seq', { type: 'nack', token: TOKEN, from: 7, to: 7 }],
       ['a NACK of the whole range', { type: 'nack', token: TOKEN, from: 1, to: U32_MAX }],
@@ -291,7 +372,8 @@ describe('codec', () => {
       ['a LEAVE', { type: 'leave', token: TOKEN }],
       ['a COOKIE', { type: 'cookie', clientId: CLIENT_ID, cookie: TOKEN }],
       ['a WELCOME at the end of the sequence space', { type: 'welcome', clientId: CLIENT_ID, token: TOKEN, instance: INSTANCE, historyFrom: U32_MAX, baseSeq: U32_MAX, ackedCseq: U32_MAX, heartbeatMs: 1, idleTimeoutMs: U32_MAX, maxText: 0xffff, caps: 0xffff, nick: maxNick }],
-      ['a DATA of 132 join entries (1197 bytes)', { type: 'data', entries: Array.from({ length: 132 }, (_, i): Entry => ({ kind: 'join', seq: 1 + i, time: T0, nick: 'a' })) }],
+      ['a DATA of 131 join entries (1192 bytes)', { type: 'data', entries: Array.from({ length: 131 }, (_, i): Entry => ({ kind: 'join', seq: 1 + i, time: T0, nick: 'a' })) }],
+      ['a DATA of exactly 1200 bytes', { type: 'data', entries: Array.from({ length: 131 }, (_, i): Entry => ({ kind: 'join', seq: 1 + i, time: T0, nick: i === 130 ? 'abcdefghi' : 'a' })) }],
       ['a DATA ending at seq 2^32-1', { type: 'data', entries: [{ kind: 'leave', seq: U32_MAX - 1, time: 0, nick: 'a', reason: 'flooding' }, { kind: 'msg', seq: U32_MAX, time: 2 ** 48 - 1, nick: maxNick, target: 0, text: 'y'.repeat(1000) }] }],
       ['a ROSTER of 255 nicks', { type: 'roster', asOfSeq: 9, page: 0, pages: 1, nicks: Array.from({ length: 255 }, (_, i) => String.fromCodePoint(0x4e00 + i)) }],
       ['an empty ROSTER page', { type: 'roster', asOfSeq: 0, page: 0xfffe, pages: 0xffff, nicks: [] }],
@@ -303,6 +385,7 @@ describe('codec', () => {
       it(`round-trips ${name}`, () => {
         const bytes = encode(m);
         expect(bytes.length).to.equal(expectedSize(m)).and.to.be.at.most(MAX_DATAGRAM);
+        expect(trailerMatches(bytes)).to.equal(true);
         expect(decode(bytes)).to.deep.equal(m);
       });
     }
@@ -317,11 +400,28 @@ describe('codec', () => {
     });
 
     it('accepts a SAY of exactly 1200 bytes and refuses one of 1201 with OVERSIZE', () => {
-      const ok = encode({ type: 'say', token: TOKEN, cseq: 1, target: 0, text: 'x'.repeat(1173) });
+      const ok = encode({ type: 'say', token: TOKEN, cseq: 1, target: 0, text: 'x'.repeat(1169) });
       expect(ok.length).to.equal(1200);
       expect(decode(ok)).to.include({ type: 'say' });
-      expectProtocolError(() => encode({ type: 'say', token: TOKEN, cseq: 1, target: 0, text: 'x'.repeat(1174) }), 'UDPCHAT_ERR_OVERSIZE');
+      expectProtocolError(() => encode({ type: 'say', token: TOKEN, cseq: 1, target: 0, text: 'x'.repeat(1170) }), 'UDPCHAT_ERR_OVERSIZE');
+      // 1201 bytes of a well-formed SAY with a matching trailer: refused for its size alone.
+      const tooLong = seal(Buffer.concat([h('55430102'), TOKEN, h('00000001' + '00' + '0492'), Buffer.alloc(1170, 0x78)]));
+      expect(tooLong.length).to.equal(1201);
+      expectProtocolError(() => decode(tooLong), 'UDPCHAT_ERR_OVERSIZE');
       expectProtocolError(() => decode(Buffer.concat([ok, Buffer.from([0x78])])), 'UDPCHAT_ERR_OVERSIZE');
+    });
+
+    it('accepts a DATA of exactly 1200 bytes and refuses one of 1201 with OVERSIZE', () => {
+      const entries = (last: string): Entry[] => Array.from({ length: 131 }, (_, i): Entry => ({ kind: 'join', seq: 1 + i, time: T0, nick: i === 130 ? last : 'a' }));
+      expect(encode({ type: 'data', entries: entries('abcdefghi') }).length).to.equal(1200);
+      expectProtocolError(() => encode({ type: 'data', entries: entries('abcdefghij') }), 'UDPCHAT_ERR_OVERSIZE');
+      expectProtocolError(() => encodeData(1, entries('abcdefghij').map(encodeEntry)), 'UDPCHAT_ERR_OVERSIZE');
+    });
+
+    it('counts header, firstSeq, count and trailer in DATA_OVERHEAD (what the server packs entries against)', () => {
+      expect(DATA_OVERHEAD).to.equal(HEADER_BYTES + 4 + 1 + CHECKSUM_BYTES);
+      const entries = [encodeEntry({ kind: 'join', seq: 1, time: T0, nick: 'alice' }), encodeEntry({ kind: 'msg', seq: 2, time: T0, nick: 'bob', target: 0, text: 'hi' })];
+      expect(encodeData(1, entries).length).to.equal(DATA_OVERHEAD + entries.reduce((n, e) => n + e.length, 0));
     });
 
     it('builds the same DATA from pre-encoded entries as from messages', () => {
@@ -342,7 +442,7 @@ describe('codec', () => {
       ['target 256', say({ target: 256 }), 'UDPCHAT_ERR_BAD_FIELD'],
       ['target NaN', say({ target: Number.NaN }), 'UDPCHAT_ERR_BAD_FIELD'],
       ['a lone surrogate in text', say({ text: 'a\uD800b' }), 'UDPCHAT_ERR_BAD_UTF8'],
-      ['text of 1174 bytes', say({ text: 'x'.repeat(1174) }), 'UDPCHAT_ERR_OVERSIZE'],
+      ['text of 1170 bytes', say({ text: 'x'.repeat(1170) }), 'UDPCHAT_ERR_OVERSIZE'],
       ['an empty nick', { type: 'join', cookie: TOKEN, clientId: CLIENT_ID, resumeInstance: INSTANCE, resumeSeq: 0, caps: 0, nick: '' }, 'UDPCHAT_ERR_BAD_FIELD'],
       ['a 65-byte nick', { type: 'join', cookie: TOKEN, clientId: CLIENT_ID, resumeInstance: INSTANCE, resumeSeq: 0, caps: 0, nick: 'x'.repeat(65) }, 'UDPCHAT_ERR_BAD_FIELD'],
       ['caps 65536', { type: 'join', cookie: TOKEN, clientId: CLIENT_ID, resumeInstance: INSTANCE, resumeSeq: 0, caps: 0x10000, nick: 'a' }, 'UDPCHAT_ERR_BAD_FIELD'],
@@ -356,7 +456,7 @@ describe('codec', () => {
       ['a DATA without entries', { type: 'data', entries: [] }, 'UDPCHAT_ERR_BAD_FIELD'],
       ['a DATA with a gap in its seqs', { type: 'data', entries: [{ kind: 'join', seq: 1, time: 0, nick: 'a' }, { kind: 'join', seq: 3, time: 0, nick: 'b' }] }, 'UDPCHAT_ERR_BAD_FIELD'],
       ['a DATA past seq 2^32-1', { type: 'data', entries: [{ kind: 'join', seq: U32_MAX, time: 0, nick: 'a' }, { kind: 'join', seq: 2 ** 32, time: 0, nick: 'b' }] }, 'UDPCHAT_ERR_BAD_FIELD'],
-      ['a DATA of 133 join entries (1206 bytes)', { type: 'data', entries: Array.from({ length: 133 }, (_, i): Entry => ({ kind: 'join', seq: 1 + i, time: 0, nick: 'a' })) }, 'UDPCHAT_ERR_OVERSIZE'],
+      ['a DATA of 132 join entries (1201 bytes)', { type: 'data', entries: Array.from({ length: 132 }, (_, i): Entry => ({ kind: 'join', seq: 1 + i, time: 0, nick: 'a' })) }, 'UDPCHAT_ERR_OVERSIZE'],
       ['a DATA of 256 entries', { type: 'data', entries: Array.from({ length: 256 }, (_, i): Entry => ({ kind: 'join', seq: 1 + i, time: 0, nick: 'a' })) }, 'UDPCHAT_ERR_BAD_FIELD'],
       ['an entry time of 2^48', { type: 'data', entries: [{ kind: 'join', seq: 1, time: 2 ** 48, nick: 'a' }] }, 'UDPCHAT_ERR_BAD_FIELD'],
       ['an unknown leave reason', { type: 'bye', token: TOKEN, reason: 'bored' as LeaveReason }, 'UDPCHAT_ERR_BAD_FIELD'],
@@ -375,41 +475,58 @@ describe('codec', () => {
   });
 
   describe('error codes raised by the codec', () => {
-    it('raises UDPCHAT_ERR_BAD_MAGIC for anything but "UC" in the first two bytes', () => {
-      for (const head of ['0043', '5500', '4355', 'ffff']) expectProtocolError(() => decode(h(`${head}018500000001`)), 'UDPCHAT_ERR_BAD_MAGIC');
-    });
-
-    it('raises UDPCHAT_ERR_BAD_VERSION for every version but 1', () => {
-      for (let v = 0; v < 256; v++) {
-        if (v !== 1) expectProtocolError(() => decode(Buffer.from([0x55, 0x43, v, 0x85, 0, 0, 0, 1])), 'UDPCHAT_ERR_BAD_VERSION');
+    it('raises UDPCHAT_ERR_BAD_MAGIC for anything but "UC" in the first two bytes, trailer or not', () => {
+      for (const head of ['0043', '5500', '4355', 'ffff']) {
+        expectProtocolError(() => decode(seal(h(`${head}018500000001`))), 'UDPCHAT_ERR_BAD_MAGIC');
+        expectProtocolError(() => decode(h(`${head}0185000000010000`)), 'UDPCHAT_ERR_BAD_MAGIC');
       }
     });
 
-    it('raises UDPCHAT_ERR_UNKNOWN_TYPE for every type byte §3 does not define', () => {
+    it('raises UDPCHAT_ERR_BAD_VERSION for every version but 1, trailer or not', () => {
+      for (let v = 0; v < 256; v++) {
+        if (v === 1) continue;
+        expectProtocolError(() => decode(seal(Buffer.from([0x55, 0x43, v, 0x85, 0, 0, 0, 1]))), 'UDPCHAT_ERR_BAD_VERSION');
+        expectProtocolError(() => decode(Buffer.from([0x55, 0x43, v, 0x85, 0, 0, 0, 1, 0, 0, 0, 0])), 'UDPCHAT_ERR_BAD_VERSION');
+      }
+    });
+
+    it('raises UDPCHAT_ERR_UNKNOWN_TYPE for every type byte §3 does not define (behind a matching trailer)', () => {
       const defined = new Set(Object.values(OPCODES));
       for (let t = 0; t < 256; t++) {
         if (!defined.has(t)) {
-          expectProtocolError(() => decode(Buffer.from([0x55, 0x43, 0x01, t, 0, 0, 0, 1])), 'UDPCHAT_ERR_UNKNOWN_TYPE');
+          expectProtocolError(() => decode(seal(Buffer.from([0x55, 0x43, 0x01, t, 0, 0, 0, 1]))), 'UDPCHAT_ERR_UNKNOWN_TYPE');
+          expectProtocolError(() => decode(seal(Buffer.from([0x55, 0x43, 0x01, t]))), 'UDPCHAT_ERR_UNKNOWN_TYPE');
           expect(peekType(Buffer.from([0x55, 0x43, 0x01, t]))).to.equal(undefined);
         }
       }
     });
 
-    it('raises UDPCHAT_ERR_TRUNCATED for every proper prefix of every example', () => {
+    it('raises UDPCHAT_ERR_TRUNCATED for anything shorter than header and trailer (8 bytes), whatever it holds', () => {
+      for (const ex of [...examples.map((e) => e.bytes), ...invalid.map((i) => i.bytes)]) {
+        for (let n = 0; n < HEADER_BYTES + CHECKSUM_BYTES; n++) expectProtocolError(() => decode(ex.subarray(0, n)), 'UDPCHAT_ERR_TRUNCATED');
+      }
+      for (let n = 0; n < 8; n++) expectProtocolError(() => decode(Buffer.alloc(n, 0xff)), 'UDPCHAT_ERR_TRUNCATED');
+    });
+
+    it('raises UDPCHAT_ERR_TRUNCATED for every proper prefix of every example body, behind a matching trailer', () => {
       for (const ex of examples) {
-        for (let n = 0; n < ex.bytes.length; n++) expectProtocolError(() => decode(ex.bytes.subarray(0, n)), 'UDPCHAT_ERR_TRUNCATED');
+        const body = unsealed(ex.bytes);
+        for (let n = HEADER_BYTES; n < body.length; n++) expectProtocolError(() => decode(seal(body.subarray(0, n))), 'UDPCHAT_ERR_TRUNCATED');
       }
     });
 
     it('raises UDPCHAT_ERR_OVERSIZE for 1201 to 65507 bytes before looking at them', () => {
       for (const n of [1201, 1500, 65507]) {
         expectProtocolError(() => decode(Buffer.alloc(n)), 'UDPCHAT_ERR_OVERSIZE');
-        expectProtocolError(() => decode(Buffer.concat([example('sync'), Buffer.alloc(n - 8)])), 'UDPCHAT_ERR_OVERSIZE');
+        expectProtocolError(() => decode(Buffer.concat([example('sync'), Buffer.alloc(n - example('sync').length)])), 'UDPCHAT_ERR_OVERSIZE');
+        expectProtocolError(() => decode(seal(Buffer.concat([unsealed(example('sync')), Buffer.alloc(n - example('sync').length)]))), 'UDPCHAT_ERR_OVERSIZE');
       }
     });
 
-    it('raises UDPCHAT_ERR_TRAILING_BYTES for every example with a byte appended', () => {
-      for (const ex of examples) expectProtocolError(() => decode(Buffer.concat([ex.bytes, Buffer.from([0])])), 'UDPCHAT_ERR_TRAILING_BYTES');
+    it('raises UDPCHAT_ERR_TRAILING_BYTES for every example with a byte between its last field and its trailer', () => {
+      for (const ex of examples) {
+        for (const extra of [0x00, 0x55, 0xff]) expectProtocolError(() => decode(seal(Buffer.concat([unsealed(ex.bytes), Buffer.from([extra])]))), 'UDPCHAT_ERR_TRAILING_BYTES');
+      }
     });
 
     it('raises UDPCHAT_ERR_BAD_UTF8 for ill-formed text in every text field', () => {
@@ -426,7 +543,7 @@ describe('codec', () => {
           Buffer.concat([h('55430187'), h('00000001' + '0000' + '0001' + '01'), nickField]),
           Buffer.concat([h('55430189'), TOKEN, h('0005' + '00000000'), Buffer.from([n]), bad]),
         ];
-        for (const d of datagrams) expectProtocolError(() => decode(d), 'UDPCHAT_ERR_BAD_UTF8');
+        for (const d of datagrams) expectProtocolError(() => decode(seal(d)), 'UDPCHAT_ERR_BAD_UTF8');
       }
     });
 
@@ -439,27 +556,25 @@ describe('codec', () => {
     it('raises UDPCHAT_ERR_BAD_FIELD for each range rule of §4.7', () => {
       const names = invalid.filter((i) => i.code === 'UDPCHAT_ERR_BAD_FIELD').map((i) => i.name);
       expect(names.length).to.be.at.least(10);
-      const welcome = example('welcome');
-      welcome.writeUInt32BE(0, 44); // historyFrom 0
-      expectProtocolError(() => decode(welcome), 'UDPCHAT_ERR_BAD_FIELD');
-      const idle = example('welcome');
-      idle.writeUInt32BE(0, 60); // idleTimeoutMs 0
-      expectProtocolError(() => decode(idle), 'UDPCHAT_ERR_BAD_FIELD');
-      const data = example('data-one-msg');
-      data.writeUInt32BE(0, 4); // firstSeq 0
-      expectProtocolError(() => decode(data), 'UDPCHAT_ERR_BAD_FIELD');
-      const entryNick = example('data-one-msg');
-      entryNick[16] = 0; // entry nickLen 0
-      expectProtocolError(() => decode(entryNick), 'UDPCHAT_ERR_BAD_FIELD');
-      const leave = example('data-all-kinds');
-      leave[leave.length - 1] = 4; // leave reason 4
-      expectProtocolError(() => decode(leave), 'UDPCHAT_ERR_BAD_FIELD');
-      const rosterNick = example('roster');
-      rosterNick[13] = 65; // nickLen 65
-      expectProtocolError(() => decode(rosterNick), 'UDPCHAT_ERR_BAD_FIELD');
-      const code = example('error');
-      code.writeUInt16BE(11, 20); // wire code 11
-      expectProtocolError(() => decode(code), 'UDPCHAT_ERR_BAD_FIELD');
+      const edits: Array<[string, string, (b: Buffer) => void]> = [
+        ['historyFrom 0', 'welcome', (b) => b.writeUInt32BE(0, 44)],
+        ['idleTimeoutMs 0', 'welcome', (b) => b.writeUInt32BE(0, 60)],
+        ['heartbeatMs 0', 'welcome', (b) => b.writeUInt32BE(0, 56)],
+        ['firstSeq 0', 'data-one-msg', (b) => b.writeUInt32BE(0, 4)],
+        ['entry nickLen 0', 'data-one-msg', (b) => (b[16] = 0)],
+        ['leave reason 4 (the last byte before the trailer)', 'data-all-kinds', (b) => (b[b.length - 1] = 4)],
+        ['nickLen 65', 'roster', (b) => (b[13] = 65)],
+        ['wire code 11', 'error', (b) => b.writeUInt16BE(11, 20)],
+        ['NACK from 0', 'nack', (b) => b.writeUInt32BE(0, 20)],
+        ['BYE reason 4', 'bye', (b) => (b[20] = 4)],
+      ];
+      for (const [what, name, edit] of edits) {
+        const bad = edited(example(name), edit);
+        expect(() => decode(bad), what).to.throw(ProtocolError).with.property('code', 'UDPCHAT_ERR_BAD_FIELD');
+        // The same edit made in transit, without a new trailer, never reaches the field check.
+        const damaged = Buffer.concat([unsealed(bad), example(name).subarray(-CHECKSUM_BYTES)]);
+        expectProtocolError(() => decode(damaged), 'UDPCHAT_ERR_BAD_CHECKSUM');
+      }
     });
 
     for (const [code, n] of Object.entries(WIRE_ERROR_CODES) as Array<[WireErrorCode, number]>) {
@@ -475,6 +590,138 @@ describe('codec', () => {
       const err = new ProtocolError('UDPCHAT_ERR_TRUNCATED');
       expect(err.message).to.equal(ERROR_DESCRIPTIONS.UDPCHAT_ERR_TRUNCATED);
       expect(err.name).to.equal('ProtocolError');
+    });
+  });
+
+  describe('the CRC-32 trailer (§2) and UDPCHAT_ERR_BAD_CHECKSUM', () => {
+    const fixtures = [...examples.map((e) => ({ name: e.name, bytes: e.bytes })), ...invalid.map((i) => ({ name: i.name, bytes: i.bytes }))];
+
+    it('is the IEEE CRC-32 of zlib: check value 0xCBF43926, and the same as zlib.crc32', () => {
+      expect(crc32(Buffer.from('123456789', 'ascii'))).to.equal(0xcbf4_3926);
+      for (const ex of examples) expect(crc32(unsealed(ex.bytes))).to.equal(zlibCrc32(unsealed(ex.bytes)));
+      expect(CHECKSUM_BYTES).to.equal(4);
+    });
+
+    it('is written big-endian: the same CRC little-endian is BAD_CHECKSUM', () => {
+      for (const ex of examples) {
+        const crc = ex.bytes.readUInt32BE(ex.bytes.length - 4);
+        const le = Buffer.from(ex.bytes);
+        le.writeUInt32LE(crc, le.length - 4);
+        if (!le.equals(ex.bytes)) expectProtocolError(() => decode(le), 'UDPCHAT_ERR_BAD_CHECKSUM');
+      }
+    });
+
+    it('refuses every single-bit flip of every fixture: BAD_MAGIC or BAD_VERSION in bytes 0–2, else BAD_CHECKSUM', () => {
+      let flips = 0;
+      for (const fx of fixtures) {
+        for (let at = 0; at < fx.bytes.length; at++) {
+          for (let bit = 0; bit < 8; bit++) {
+            const b = Buffer.from(fx.bytes);
+            b[at] = (b[at] as number) ^ (1 << bit);
+            flips++;
+            const expected = earlyFailure(b);
+            if (expected === undefined) {
+              // A flip can only repair a fixture that was one flip away from an example.
+              const same = exampleEqualTo(b);
+              expect(same, `${fx.name}: byte ${at} bit ${bit} gives a datagram with a matching trailer`).to.not.equal(undefined);
+              expect(fx.name).to.equal('bad-checksum');
+              continue;
+            }
+            const where = `${fx.name}: byte ${at} bit ${bit}`;
+            let caught: unknown;
+            try {
+              decode(b);
+            } catch (err) {
+              caught = err;
+            }
+            expect(caught, `${where} must be refused`).to.be.instanceOf(ProtocolError);
+            expect((caught as ProtocolError).code, where).to.equal(expected);
+          }
+        }
+      }
+      expect(flips).to.be.above(8 * 1000);
+    });
+
+    it('refuses every example with any one byte replaced by any other value (the corruption of TESTING.md)', () => {
+      const wrong: string[] = [];
+      const stackTraceLimit = Error.stackTraceLimit;
+      Error.stackTraceLimit = 0; // some 200 000 refusals: spare the stack traces
+      try {
+        for (const ex of examples) {
+          for (let at = 0; at < ex.bytes.length; at++) {
+            const expected: ErrorCode = at < 2 ? 'UDPCHAT_ERR_BAD_MAGIC' : at === 2 ? 'UDPCHAT_ERR_BAD_VERSION' : 'UDPCHAT_ERR_BAD_CHECKSUM';
+            const b = Buffer.from(ex.bytes);
+            for (let v = 0; v < 256; v++) {
+              if (v === ex.bytes[at]) continue;
+              b[at] = v;
+              let got = 'accepted';
+              try {
+                decode(b);
+              } catch (err) {
+                got = err instanceof ProtocolError ? err.code : String(err);
+              }
+              if (got !== expected) wrong.push(`${ex.name} byte ${at} = ${v}: ${got}, expected ${expected}`);
+            }
+          }
+        }
+      } finally {
+        Error.stackTraceLimit = stackTraceLimit;
+      }
+      expect(wrong.slice(0, 10)).to.deep.equal([]);
+    });
+
+    it('refuses every example cut short or lengthened in transit (trailer not recomputed) with BAD_CHECKSUM', () => {
+      for (const ex of examples) {
+        for (let n = HEADER_BYTES + CHECKSUM_BYTES; n < ex.bytes.length; n++) expectProtocolError(() => decode(ex.bytes.subarray(0, n)), 'UDPCHAT_ERR_BAD_CHECKSUM');
+        for (const extra of [h('00'), h('ff'), ex.bytes.subarray(-4), Buffer.alloc(40)]) {
+          expectProtocolError(() => decode(Buffer.concat([ex.bytes, extra])), 'UDPCHAT_ERR_BAD_CHECKSUM');
+        }
+        // A byte lost or duplicated in the middle.
+        for (let at = HEADER_BYTES; at < ex.bytes.length; at++) {
+          expectProtocolError(() => decode(Buffer.concat([ex.bytes.subarray(0, at), ex.bytes.subarray(at + 1)])), ex.bytes.length - 1 < 8 ? 'UDPCHAT_ERR_TRUNCATED' : 'UDPCHAT_ERR_BAD_CHECKSUM');
+          expectProtocolError(() => decode(Buffer.concat([ex.bytes.subarray(0, at + 1), ex.bytes.subarray(at)])), 'UDPCHAT_ERR_BAD_CHECKSUM');
+        }
+      }
+    });
+
+    it('checks the trailer before the type and before any field (§4.7 step 5)', () => {
+      // An undefined type with a wrong trailer, and fields that would fail, all fail the checksum first.
+      expectProtocolError(() => decode(h('5543017f0001020300000000')), 'UDPCHAT_ERR_BAD_CHECKSUM');
+      for (const iv of invalid) {
+        if (!trailerMatches(iv.bytes) || iv.bytes.length < 8) continue;
+        if (['UDPCHAT_ERR_BAD_MAGIC', 'UDPCHAT_ERR_BAD_VERSION'].includes(iv.code)) continue;
+        const damaged = Buffer.from(iv.bytes);
+        damaged[damaged.length - 1] = (damaged[damaged.length - 1] as number) ^ 0x80;
+        expectProtocolError(() => decode(damaged), 'UDPCHAT_ERR_BAD_CHECKSUM');
+      }
+    });
+
+    it('refuses any error burst of up to 32 bits in any example (seeded)', () => {
+      const burst = fc.record({
+        fixture: fc.constantFrom(...examples.map((e) => e.bytes)),
+        start: fc.nat(),
+        length: fc.integer({ min: 1, max: 32 }),
+        pattern: fc.integer({ min: 0, max: U32_MAX }),
+      });
+      checkProperty(
+        fc.property(burst, ({ fixture, start, length, pattern }) => {
+          const totalBits = fixture.length * 8;
+          const first = start % (totalBits - length + 1);
+          // A burst of `length` bits: first and last bit flipped, any pattern in between.
+          const bits = length === 1 ? 1n : (1n << BigInt(length - 1)) | 1n | ((BigInt(pattern) << 1n) & ((1n << BigInt(length - 1)) - 1n));
+          const b = Buffer.from(fixture);
+          for (let i = 0; i < length; i++) {
+            if (((bits >> BigInt(i)) & 1n) === 1n) {
+              const bit = first + i;
+              b[bit >> 3] = (b[bit >> 3] as number) ^ (0x80 >> (bit & 7));
+            }
+          }
+          const expected = earlyFailure(b);
+          expect(expected, 'CRC-32 detects every burst of ≤ 32 bits').to.not.equal(undefined);
+          expectProtocolError(() => decode(b), expected as ErrorCode);
+        }),
+        5_000,
+      );
     });
   });
 
@@ -512,6 +759,51 @@ describe('codec', () => {
       const section2 = docSection(DOC, 2);
       for (const key of Object.keys(DEFAULTS)) expect(section2).to.include(`\`${key}\``);
     });
+
+    it('lists every limit of constants.ts in the §2 table with its value (CHECKSUM_BYTES included)', () => {
+      const section2 = docSection(DOC, 2);
+      const limits = ['MAX_DATAGRAM', 'MAX_TEXT_BYTES', 'MAX_NICK_BYTES', 'MAX_NICK_CHARS', 'MAX_DETAIL_BYTES', 'TOKEN_BYTES', 'CLIENT_ID_BYTES', 'COOKIE_BYTES', 'INSTANCE_BYTES', 'MAX_ENTRIES', 'HEADER_BYTES', 'CHECKSUM_BYTES', 'DEFAULT_PORT'] as const;
+      for (const name of limits) {
+        const row = section2.split('\n').find((line) => /^\| [^|]*`/.test(line) && (line.split('|')[1] ?? '').includes(`\`${name}\``));
+        expect(row, `a §2 row for ${name}`).to.not.equal(undefined);
+        expect(row?.split('|')[2]?.trim(), name).to.equal(String(constants[name]));
+      }
+    });
+
+    it('gives in §3 the size range the codec produces for every type', () => {
+      const section3 = docSection(DOC, 3);
+      const nick64 = 'x'.repeat(64);
+      const entry: Entry = { kind: 'join', seq: 1, time: 0, nick: 'a' };
+      const extremes: Record<MessageType, [Message, Message | number]> = {
+        join: [{ type: 'join', cookie: TOKEN, clientId: CLIENT_ID, resumeInstance: INSTANCE, resumeSeq: 0, caps: 0, nick: 'a' }, { type: 'join', cookie: TOKEN, clientId: CLIENT_ID, resumeInstance: INSTANCE, resumeSeq: 0, caps: 0, nick: nick64 }],
+        say: [{ type: 'say', token: TOKEN, cseq: 1, target: 0, text: '' }, MAX_DATAGRAM],
+        ping: [{ type: 'ping', token: TOKEN, delivered: 0, echo: 0 }, 0],
+        nack: [{ type: 'nack', token: TOKEN, from: 1, to: 1 }, 0],
+        who: [{ type: 'who', token: TOKEN, page: 0 }, 0],
+        leave: [{ type: 'leave', token: TOKEN }, 0],
+        cookie: [{ type: 'cookie', clientId: CLIENT_ID, cookie: TOKEN }, 0],
+        welcome: [
+          { type: 'welcome', clientId: CLIENT_ID, token: TOKEN, instance: INSTANCE, historyFrom: 1, baseSeq: 0, ackedCseq: 0, heartbeatMs: 1, idleTimeoutMs: 1, maxText: 0, caps: 0, nick: 'a' },
+          { type: 'welcome', clientId: CLIENT_ID, token: TOKEN, instance: INSTANCE, historyFrom: 1, baseSeq: 0, ackedCseq: 0, heartbeatMs: 1, idleTimeoutMs: 1, maxText: 0, caps: 0, nick: nick64 },
+        ],
+        data: [{ type: 'data', entries: [entry] }, MAX_DATAGRAM],
+        ack: [{ type: 'ack', token: TOKEN, cseq: 0 }, 0],
+        sync: [{ type: 'sync', lastSeq: 0 }, 0],
+        pong: [{ type: 'pong', lastSeq: 0, echo: 0 }, 0],
+        roster: [{ type: 'roster', asOfSeq: 0, page: 0, pages: 1, nicks: [] }, MAX_DATAGRAM],
+        bye: [{ type: 'bye', token: TOKEN, reason: 'quit' }, 0],
+        error: [
+          { type: 'error', ref: TOKEN, code: 'UDPCHAT_ERR_FLOODING', arg: 0, detail: '' },
+          { type: 'error', ref: TOKEN, code: 'UDPCHAT_ERR_FLOODING', arg: 0, detail: 'x'.repeat(200) },
+        ],
+      };
+      for (const [type, [min, max]] of Object.entries(extremes) as Array<[MessageType, [Message, Message | number]]>) {
+        const lo = encode(min).length;
+        const hi = typeof max === 'number' ? max : encode(max).length;
+        const size = hi === 0 ? `${lo} \\|` : `${lo}–${hi} \\(`;
+        expect(section3, `${type}: ${size}`).to.match(new RegExp(`^\\| \`0x[0-9A-F]{2}\` \\| [^|]+ \\| ${type.toUpperCase()} \\| ${size}`, 'm'));
+      }
+    });
   });
 
   describe('properties (seeded; replay with FC_SEED)', () => {
@@ -522,18 +814,46 @@ describe('codec', () => {
       checkProperty(fc.property(fc.uint8Array({ maxLength: 1300 }), decodesOrRefuses), 10_000);
     });
 
-    it('decodes random bodies behind a valid header to a message or throws ProtocolError, nothing else', () => {
-      const body = fc.oneof(fc.uint8Array({ maxLength: 64 }), fc.uint8Array({ maxLength: 1296 }));
+    it('decodes random bodies behind a valid header and a matching trailer to a message or throws ProtocolError, nothing else', () => {
+      // The trailer is computed for each body, so that the body decoder (not the checksum) is exercised.
+      const body = fc.oneof(fc.uint8Array({ maxLength: 64 }), fc.uint8Array({ maxLength: 1292 }));
       checkProperty(
-        fc.property(anyType, body, (t, b) => decodesOrRefuses(Buffer.concat([headerOf(t), b]))),
+        fc.property(anyType, body, (t, b) => decodesOrRefuses(seal(Buffer.concat([headerOf(t), b])))),
         20_000,
       );
     });
 
-    it('decodes mutated fixtures to a message that re-encodes within 1200 bytes, or throws ProtocolError', () => {
+    it('decodes random bodies behind a valid header and a random trailer: refused, and with BAD_CHECKSUM unless the trailer matches', () => {
+      const body = fc.uint8Array({ maxLength: 1292 });
+      checkProperty(
+        fc.property(anyType, body, fc.uint8Array({ minLength: 4, maxLength: 4 }), (t, b, trailer) => {
+          const d = Buffer.concat([headerOf(t), b, trailer]);
+          if (trailerMatches(d) || d.length > MAX_DATAGRAM) return decodesOrRefuses(d);
+          expectProtocolError(() => decode(d), 'UDPCHAT_ERR_BAD_CHECKSUM');
+        }),
+        5_000,
+      );
+    });
+
+    it('never accepts a fixture damaged in transit (mutated, trailer kept): refused by the checks before the body', () => {
       const fixtures = [...examples.map((e) => e.bytes), ...invalid.map((i) => i.bytes)];
       checkProperty(
-        fc.property(fc.constantFrom(...fixtures), fc.array(mutation, { minLength: 1, maxLength: 4 }), (bytes, ms) => decodesOrRefuses(mutate(bytes, ms))),
+        fc.property(fc.constantFrom(...fixtures), fc.array(mutation, { minLength: 1, maxLength: 4 }), (bytes, ms) => {
+          const b = mutate(bytes, ms);
+          if (b.equals(bytes) || exampleEqualTo(b) !== undefined) return decodesOrRefuses(b);
+          const expected = earlyFailure(b);
+          expect(expected, 'a damaged datagram must fail a check before its body is read').to.not.equal(undefined);
+          expectProtocolError(() => decode(b), expected as ErrorCode);
+        }),
+        20_000,
+      );
+    });
+
+    it('decodes mutated fixture bodies behind a matching trailer to a message that re-encodes within 1200 bytes, or throws ProtocolError', () => {
+      // Mutate header and body, then seal again: what a faulty or hostile encoder could send.
+      const bodies = [...examples.map((e) => e.bytes), ...invalid.map((i) => i.bytes)].map((b) => (b.length >= HEADER_BYTES + CHECKSUM_BYTES ? unsealed(b) : b));
+      checkProperty(
+        fc.property(fc.constantFrom(...bodies), fc.array(mutation, { minLength: 1, maxLength: 4 }), (body, ms) => decodesOrRefuses(seal(mutate(body, ms)))),
         20_000,
       );
     });
@@ -545,6 +865,7 @@ describe('codec', () => {
           if (size > MAX_DATAGRAM) return expectProtocolError(() => encode(m), 'UDPCHAT_ERR_OVERSIZE');
           const bytes = encode(m);
           expect(bytes.length).to.equal(size);
+          expect(trailerMatches(bytes), 'trailer').to.equal(true);
           expect(peekType(bytes)).to.equal(m.type);
           expect(decode(bytes)).to.deep.equal(m);
         }),

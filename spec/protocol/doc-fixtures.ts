@@ -11,7 +11,8 @@
  *     ```                          ```
  *
  * In JSON, Buffer fields are lowercase hex strings; in hex blocks whitespace is ignored and `#`
- * starts a comment. Throws a plain Error naming the line for anything malformed.
+ * starts a comment. A hex block is the whole datagram, its CRC-32 trailer (§2) included: nothing is
+ * added here. Throws a plain Error naming the line for anything malformed.
  */
 import { readFileSync } from 'node:fs';
 import { ERROR_DESCRIPTIONS, type ErrorCode } from '../../lib/protocol/error-codes.js';
