@@ -53,7 +53,7 @@ export const ERROR_DESCRIPTIONS: Record<ErrorCode, string> = {
   UDPCHAT_ERR_HISTORY_GONE: 'The requested sequence numbers are older than the oldest the server still keeps.',
   UDPCHAT_ERR_BAD_MAGIC: 'The datagram does not start with the udp-chat magic bytes.',
   UDPCHAT_ERR_BAD_VERSION: 'The datagram carries a protocol version this implementation does not speak.',
-  UDPCHAT_ERR_BAD_CHECKSUM: 'The datagram’s CRC-32 trailer does not match its contents: it was damaged on the way.',
+  UDPCHAT_ERR_BAD_CHECKSUM: 'The CRC-32 trailer of the datagram does not match its contents: it was damaged on the way.',
   UDPCHAT_ERR_UNKNOWN_TYPE: 'The datagram type byte is not one this protocol defines.',
   UDPCHAT_ERR_TRUNCATED: 'The datagram ends before a field it declares or requires.',
   UDPCHAT_ERR_OVERSIZE: 'The datagram is longer than 1200 bytes.',

@@ -3,6 +3,7 @@
  * every read checks the remaining length first and throws UDPCHAT_ERR_TRUNCATED.
  */
 import { crc32 } from 'node:zlib';
+import { CHECKSUM_BYTES } from './constants.js';
 import { ProtocolError } from './protocol-error.js';
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -122,8 +123,8 @@ export function utf8Length(s: string): number {
   return Buffer.byteLength(s, 'utf8');
 }
 
-/** True if the last 4 bytes are the CRC-32 of the bytes before them. */
+/** True if the trailer is the CRC-32 of the bytes before it. */
 export function checksumOk(buf: Buffer): boolean {
-  const end = buf.length - 4;
+  const end = buf.length - CHECKSUM_BYTES;
   return end >= 0 && crc32(buf.subarray(0, end)) === buf.readUInt32BE(end);
 }

@@ -5,6 +5,7 @@
  * failure with UDPCHAT_SEED=<seed>.
  */
 import { expect } from 'chai';
+import { crc32 } from 'node:zlib';
 import type { FaultSettings } from '../support/fault-proxy.js';
 import { chatMessages, cleanupAll, seedFromEnv, startClient, startProxy, startServer, type CliProcess } from '../support/processes.js';
 
@@ -143,8 +144,9 @@ describe('udp-chat through a lossy network (e2e)', function () {
 
   it('keeps delivering after an ACK whose cseq was damaged into one never sent', async function () {
     // Message 7 is lost once, and one ACK (cumulative cseq ≥ 5) has a high byte of its cseq
-    // changed on the way, as the corruption scenarios do at random; the token is intact, so only
-    // a plausibility check (no ACK beyond the highest cseq sent) can catch it.
+    // changed on the way and its checksum made to match (as an undetected corruption or a buggy
+    // server would); the token is intact, so only a plausibility check (no ACK beyond the highest
+    // cseq sent) can catch it.
     const [SAY, ACK] = [0x02, 0x84];
     let tampered = 0;
     let sevenLost = false;
@@ -158,10 +160,11 @@ describe('udp-chat through a lossy network (e2e)', function () {
         return true;
       },
       tamper: (direction, data) => {
-        if (direction !== 'down' || data[3] !== ACK || data.length !== 24 || tampered > 0 || data.readUInt32BE(20) < 5) return undefined;
+        if (direction !== 'down' || data[3] !== ACK || data.length !== 28 || tampered > 0 || data.readUInt32BE(20) < 5) return undefined;
         tampered++;
         const copy = Buffer.from(data);
         copy[20] = 0x0b; // cseq n → 0x0b000000 + n
+        copy.writeUInt32BE(crc32(copy.subarray(0, 24)), 24);
         return copy;
       },
     });
@@ -175,6 +178,7 @@ describe('udp-chat through a lossy network (e2e)', function () {
       throw new Error(`bob has ${got.length}/20 (${got.join(',')}); ACKs damaged: ${tampered}, SAY 7 lost once: ${sevenLost}\n${String(err)}`);
     });
     expect(chatMessages(bob.stdout).map((m) => m.text)).to.deep.equal(lines);
+    expect(tampered, 'ACKs damaged').to.equal(1);
     alice.end();
     const exit = await alice.exitCode(10_000);
     expect(exit, alice.explain('exit')).to.deep.equal({ code: 0, signal: null });
