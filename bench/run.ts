@@ -75,7 +75,7 @@ function describe(b: BlockResult): string {
   const parts = [`${b.target} K=${b.peers} run ${b.rep}:`];
   if (b.join !== undefined) parts.push(`join ${b.join.online}/${b.peers} in ${Math.round(b.join.allOnlineMs)} ms`);
   if (best !== undefined) parts.push(`max ${best.rate} msg/s (${Math.round(best.deliveriesPerSec)} deliveries/s, p99 ${best.latency.p99Ms.toFixed(1)} ms)`);
-  if (fail !== undefined) parts.push(`fails at ${fail.rate}: ${fail.reason} [server ${Math.round(100 * fail.serverCpuShare)}% / loadgen ${Math.round(100 * fail.loadgenCpuShare)}% CPU]`);
+  if (fail !== undefined) parts.push(`fails at ${fail.rate}: ${fail.reason} [window CPU: server ${Math.round(100 * fail.serverWindowCpuShare)}% / loadgen ${Math.round(100 * fail.loadgenWindowCpuShare)}%]`);
   const steps = b.search?.steps ?? [];
   if (steps.length > 0) parts.push(`{other load ${median(steps.map((s) => s.otherCores)).toFixed(2)} cores}`);
   if (b.fixed !== undefined) parts.push(`@${b.fixed.rate}: p50 ${b.fixed.latency.p50Ms.toFixed(2)} p99 ${b.fixed.latency.p99Ms.toFixed(2)} ms${b.fixed.pass ? '' : ` (${b.fixed.reason})`}`);
