@@ -32,6 +32,8 @@ export interface ClientCoreOptions {
 
 const JOIN_RETRY_MIN_MS = 250;
 const JOIN_RETRY_MAX_MS = 1_000;
+/** Once the server has answered (COOKIE), retries come faster: it is there, only loss is in the way. */
+const JOIN_RETRY_MAX_JOINING_MS = 500;
 const STALLED_PING_MS = 1_000;
 const LEAVE_RETRY_MS = 250;
 const LEAVE_ATTEMPTS = 4;
@@ -424,7 +426,7 @@ export class ClientCore {
     this.joinAt = now + this.joinBackoff;
     // The first join reports failure on time, not at the next retry after the bound.
     if (!this.everOnline) this.joinAt = Math.min(this.joinAt, this.joinStartedAt + this.joinTimeoutMs);
-    this.joinBackoff = Math.min(this.joinBackoff * 2, JOIN_RETRY_MAX_MS);
+    this.joinBackoff = Math.min(this.joinBackoff * 2, this.phase === 'joining' ? JOIN_RETRY_MAX_JOINING_MS : JOIN_RETRY_MAX_MS);
   }
 
   /** The session is gone (server restarted, shut down, or silent): rejoin, keeping what is unsent. */

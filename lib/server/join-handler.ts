@@ -69,6 +69,7 @@ export function handleJoin(core: ServerCore, m: JoinMessage, from: PeerAddress, 
     ackDue: false,
     confirmed: false,
     joinedAt: now,
+    cookieHex,
     historyFrom: historyFrom(core, m, baseSeq),
     baseSeq,
   };

@@ -269,6 +269,8 @@ export class ServerCore {
         // A session whose client never used its token (every WELCOME lost, the client gave up)
         // must not hold its nickname for the whole idle timeout.
         const unconfirmed = !s.confirmed && now - s.joinedAt > Math.min(UNCONFIRMED_MS, this.options.idleTimeoutMs);
+        // Its client may still be retrying that JOIN with the same cookie: let it through again.
+        if (unconfirmed) this.sessions.forgetCookie(s.cookieHex);
         if (unconfirmed || now - s.lastHeard > this.options.idleTimeoutMs) {
           this.send(s.address, encode({ type: 'bye', token: s.token, reason: 'timeout' }));
           this.endSession(s, 'timeout', now);

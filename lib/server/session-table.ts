@@ -26,6 +26,8 @@ export interface Session {
   /** Set by the first datagram that carries the token: the client got its WELCOME. */
   confirmed: boolean;
   readonly joinedAt: number;
+  /** The cookie that created it (hex). */
+  readonly cookieHex: string;
   readonly historyFrom: number;
   readonly baseSeq: number;
 }
@@ -114,6 +116,11 @@ export class SessionTable {
   useCookie(hex: string, expires: number): void {
     if (this.usedCookies.size >= USED_COOKIES_MAX) this.usedCookies.delete(this.usedCookies.keys().next().value as string);
     this.usedCookies.set(hex, expires);
+  }
+
+  /** Lets a cookie be used again (its session was never confirmed: the client is still trying). */
+  forgetCookie(hex: string): void {
+    this.usedCookies.delete(hex);
   }
 
   pruneCookies(now: number): void {

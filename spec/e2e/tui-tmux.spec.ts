@@ -123,7 +123,13 @@ describe('udp-chat full-screen client in tmux (e2e)', function () {
       await ann.sendKeys(part);
       bob.write(`incoming ${i + 1} — пока ты печатаешь`);
     }
-    const screen = await ann.waitForScreen(/<bob> incoming 4 — пока ты печатаешь/, 5000, 'bob\'s 4th message on ann\'s screen');
+    // The last keys and bob's last message race to the screen: wait for both (bounded), then check
+    // that nothing was lost or reordered on the way.
+    const screen = await ann.waitForScreen(
+      (text) => text.includes('<bob> incoming 4 — пока ты печатаешь') && draftOf(text) === 'Привет, мир',
+      5000,
+      'bob\'s 4th message and the whole draft on ann\'s screen',
+    );
     for (let i = 1; i <= 4; i++) expect(screen, ann.explain(`lacks bob's message ${i}`)).to.include(`<bob> incoming ${i} — пока ты печатаешь`);
     expect(draftOf(screen), ann.explain('draft after the incoming messages')).to.equal('Привет, мир');
 

@@ -209,6 +209,19 @@ describe('ServerCore', () => {
       expect(server.drain().events).to.deep.include({ type: 'leave', nick: 'ann', address: ann, reason: 'timeout' });
     });
 
+    it('lets the client of an unconfirmed session that was ended join again with the same cookie', () => {
+      const server = newServer();
+      const clientId = Buffer.alloc(16, 4);
+      const joinMsg = encode({ type: 'join', cookie: server.cookieFor(ann, T0), clientId, resumeInstance: Buffer.alloc(8), resumeSeq: 0, caps: 0, nick: 'ann' });
+      server.receive(joinMsg, ann, T0);
+      server.tick(T0 + 11_500);
+      expect(server.sessions.size).to.equal(0);
+      sent(server);
+      server.receive(joinMsg, ann, T0 + 11_600);
+      expect(sent(server).map((o) => o.m.type)).to.include('welcome');
+      expect(server.sessions.size).to.equal(1);
+    });
+
     it('evicts a session silent past the idle timeout and tells it with BYE', () => {
       const server = newServer({ idleTimeoutMs: 30_000 });
       const token = join(server, ann, 'ann');
