@@ -6,11 +6,12 @@
  *   npm run bench -- --quick      under a minute: K = 10 and 200, one run, short steps, join storm
  *   options: --peers 10,50  --reps N  --targets udpchat,relay,seed  --step-seconds S  --docs / --no-docs
  *            --docs-out PATH  --no-stall  --budget SECONDS
+ *   npm run bench -- --render bench/results/<file>.json [--docs | --docs-out PATH]   re-render only
  *
  * Writes a table to stdout, JSON to bench/results/, and (full mode, or --docs) docs/performance.md.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { release } from 'node:os';
 import path from 'node:path';
 import { DATA_OVERHEAD, encodeEntry } from '../lib/protocol/index.js';
@@ -252,4 +253,19 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.exit(130);
   });
 }
-await main();
+/** `--render FILE`: print the table and write the docs again from a saved results file, measuring nothing. */
+function render(file: string): void {
+  const res = JSON.parse(readFileSync(file, 'utf8')) as Results;
+  res.rows = summarize(res.blocks);
+  process.stdout.write(`${textTable(res.rows)}\n\n`);
+  for (const r of res.rows) for (const n of r.notes) process.stdout.write(`K=${r.peers} ${r.target}: ${n}\n`);
+  const doc = path.resolve(value('--docs-out') ?? path.join(ROOT, 'docs', 'performance.md'));
+  if (has('--docs') || has('--docs-out')) {
+    writeFileSync(doc, markdown(res));
+    process.stdout.write(`wrote ${path.relative(ROOT, doc)}\n`);
+  }
+}
+
+const renderFile = value('--render');
+if (renderFile !== undefined) render(renderFile);
+else await main();
