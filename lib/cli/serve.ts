@@ -15,6 +15,10 @@ export interface ServeArgs {
   rate: number;
   burst: number;
   'idle-timeout': number;
+  'sessions-per-ip': number;
+  'hard-rate': number;
+  'hard-burst': number;
+  quiet: boolean;
 }
 
 const STATS_EVERY_MS = 30_000;
@@ -32,14 +36,21 @@ export function serveCommand(ctx: CliContext): CommandModule<object, ServeArgs> 
         .option('rate', { type: 'number', default: DEFAULTS.rate, describe: 'Messages per second a user may send (sustained); faster senders are slowed, not dropped' })
         .option('burst', { type: 'number', default: DEFAULTS.burst, describe: 'Messages a user may send at once before --rate applies' })
         .option('idle-timeout', { type: 'number', default: DEFAULTS.idleTimeoutMs / 1000, describe: 'Seconds of silence before a user is dropped as timed out' })
+        .option('sessions-per-ip', { type: 'number', default: DEFAULTS.sessionsPerIp, describe: 'Most users online at once from one IP address' })
+        .option('hard-rate', { type: 'number', default: DEFAULTS.hardRate, describe: 'Datagrams per second a user may send before being cut off as a flood' })
+        .option('hard-burst', { type: 'number', default: DEFAULTS.hardBurst, describe: 'Datagrams a user may send at once before --hard-rate applies' })
+        .option('quiet', { type: 'boolean', default: false, describe: 'Log only start, stop, refusals and evictions (not every join and leave)' })
         .check((a) => {
-          for (const flag of ['host', 'port', 'history', 'max-peers', 'rate', 'burst', 'idle-timeout'] as const) {
+          for (const flag of ['host', 'port', 'history', 'max-peers', 'rate', 'burst', 'idle-timeout', 'sessions-per-ip', 'hard-rate', 'hard-burst'] as const) {
             if (Array.isArray(a[flag])) throw new Error(`--${flag} was given more than once`);
           }
           if (!Number.isInteger(a.port) || a.port < 0 || a.port > 65535) throw new Error('--port must be a whole number from 0 to 65535');
           positiveInt(a.history, '--history', true);
           positiveInt(a['max-peers'], '--max-peers');
           positiveInt(a.burst, '--burst');
+          positiveInt(a['sessions-per-ip'], '--sessions-per-ip');
+          positiveInt(a['hard-burst'], '--hard-burst');
+          if (!(a['hard-rate'] > 0)) throw new Error('--hard-rate must be a positive number');
           if (!(a.rate > 0)) throw new Error('--rate must be a positive number');
           if (!(a['idle-timeout'] >= 1)) throw new Error('--idle-timeout must be at least 1 second');
           return true;
@@ -61,6 +72,9 @@ async function runServe(ctx: CliContext, args: ArgumentsCamelCase<ServeArgs>): P
     maxPeers: args['max-peers'],
     rate: args.rate,
     burst: args.burst,
+    sessionsPerIp: args['sessions-per-ip'],
+    hardRate: args['hard-rate'],
+    hardBurst: args['hard-burst'],
     idleTimeoutMs,
     heartbeatMs: Math.min(DEFAULTS.heartbeatMs, Math.floor(idleTimeoutMs / 6)),
   });
@@ -68,8 +82,12 @@ async function runServe(ctx: CliContext, args: ArgumentsCamelCase<ServeArgs>): P
   ctx.out(`udp-chat listening on ${formatAddress(bound)}`);
   for (const hint of joinHints(args.host, bound.port)) ctx.out(hint);
   const log = (line: string): void => ctx.err(`${new Date().toISOString()} ${line}`);
-  server.on('join', (e) => log(`join ${JSON.stringify(e.nick)} from ${formatAddress(e.address)}${e.resumed ? ' (resumed)' : ''}`));
-  server.on('leave', (e) => log(`leave ${JSON.stringify(e.nick)} (${e.reason})${e.reason === 'timeout' ? ' — evicted' : ''}`));
+  if (!args.quiet) server.on('join', (e) => log(`join ${JSON.stringify(e.nick)} from ${formatAddress(e.address)}${e.resumed ? ' (resumed)' : ''}`));
+  server.on('leave', (e) => {
+    if (!args.quiet || e.reason === 'timeout' || e.reason === 'flooding') {
+      log(`leave ${JSON.stringify(e.nick)} (${e.reason})${e.reason === 'timeout' ? ' — evicted' : e.reason === 'flooding' ? ' — cut off' : ''}`);
+    }
+  });
   server.on('refused', (e) => log(`refused ${JSON.stringify(e.nick)} from ${formatAddress(e.address)}: ${e.code}`));
   server.on('warning', (err) => log(`send failed: ${err.message}`));
   let lastDrops = '';

@@ -68,6 +68,7 @@ export class ClientCore {
   private pingAt = Infinity;
   private readonly pingEchoes = new Map<number, number>();
   private nackAt: number | undefined;
+  private lastNackAt = -Infinity;
   private rosterAt = Infinity;
   private leaveAt = Infinity;
   private leaveAttempts = 0;
@@ -305,7 +306,12 @@ export class ClientCore {
     // Ask soon whether more followed, in case the last DATA and the tail SYNCs were all lost.
     if (released.length > 0) this.pingAt = Math.min(this.pingAt, now + DEFAULTS.activityPingMs);
     if (!this.room.hasGap) this.nackAt = undefined;
-    else this.nackAt ??= now + DEFAULTS.nackDelayMs;
+    else {
+      this.nackAt ??= now + DEFAULTS.nackDelayMs;
+      // Repair is moving (a long way behind, e.g. after a stall): ask for the next stretch one
+      // round trip after the last NACK rather than a whole RTO later.
+      if (released.length > 0) this.nackAt = Math.min(this.nackAt, Math.max(now, this.lastNackAt + (this.rtt.srtt ?? this.rtt.rto)));
+    }
   }
 
   private emitEntry(e: Entry): void {
@@ -352,6 +358,7 @@ export class ClientCore {
     if (this.nackAt !== undefined && now >= this.nackAt) {
       for (const [from, to] of this.room.holes()) this.out.push(encode({ type: 'nack', token, from, to }));
       this.nackAt = now + this.rtt.rto;
+      this.lastNackAt = now;
     }
     if (now >= this.pingAt) {
       const echo = Math.floor(now) % 2 ** 32;

@@ -46,7 +46,7 @@ export interface ServerStats {
 }
 
 /** Most DATA datagrams one NACK is answered with. */
-const MAX_REPAIR_DATAGRAMS = 8;
+const MAX_REPAIR_DATAGRAMS = 32;
 /** Out-of-order or held messages kept per session. */
 const INBOX_WINDOW = 64;
 const HOUSEKEEPING_MS = 1_000;

@@ -78,6 +78,25 @@ describe(`client and server cores over a simulated link (seed ${SEED})`, () => {
     expect(bob.lines).to.have.length(1);
   });
 
+  it('lets a client that stalled during a burst catch up quickly, in order', () => {
+    const net = new SimNetwork(SEED + 10, { rate: 100_000, burst: 100_000 });
+    const [ann, bob] = [net.addClient('ann'), net.addClient('bob')] as [SimClient, SimClient];
+    net.run(1_000);
+    bob.cut = true;
+    for (let i = 0; i < 3_000; i++) ann.core.say(`ann #${i}`, net.now);
+    net.run(3_000);
+    expect(ann.lines).to.have.length(3_000);
+    bob.cut = false;
+    ann.core.say('after the stall', net.now);
+    const resumed = net.now;
+    net.runUntilDelivered(3_001, 30_000);
+    expect(bob.lines).to.deep.equal(ann.lines);
+    // Repair asks again one round trip after each answer that made progress, not one RTO later.
+    console.log(`      caught up in ${Math.round(net.now - resumed)} simulated ms`);
+    expect(net.now - resumed, 'catch-up time').to.be.lessThan(300);
+    expect(net.serverEvents.filter((e) => e.type === 'leave')).to.be.empty;
+  });
+
   it('paces a fast sender to the flood limit without losing anything', () => {
     const net = new SimNetwork(SEED + 4, { rate: 10, burst: 20 });
     const [ann, bob] = [net.addClient('ann'), net.addClient('bob')] as [SimClient, SimClient];
