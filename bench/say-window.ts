@@ -35,7 +35,7 @@ export class SayWindow {
   /** Earliest retransmission deadline (Infinity when nothing is in flight). */
   minDue = Infinity;
   private cwnd = START_WINDOW;
-  private srtt = 0;
+  srtt = 0;
   private rttvar = 0;
   rto: number = DEFAULTS.initialRtoMs;
 

@@ -44,6 +44,7 @@ export class UdpPeer {
   highestSeen = 0;
   private readonly ahead = new Map<number, EntryInfo>();
   nackDue = 0;
+  private lastNackAt = 0;
   private readonly lastI: Int32Array;
   joinEntries = 0;
   private readonly window: SayWindow;
@@ -208,10 +209,16 @@ export class UdpPeer {
     if (d === undefined) return;
     this.shared.dataDatagrams++;
     this.shared.dataEntries += d.infos.length;
+    const before = this.nextSeq;
     for (let j = 0; j < d.infos.length; j++) this.onEntry(d.first + j, d.infos[j]!);
     const last = d.first + d.infos.length - 1;
     if (last > this.shared.roomSeq) this.shared.roomSeq = last;
-    if (this.highestSeen >= this.nextSeq) this.gap();
+    if (this.highestSeen >= this.nextSeq) {
+      this.gap();
+      // As lib/client/client-core.ts does: while repair makes progress, ask for the next stretch
+      // one round trip after the last NACK rather than a whole RTO later.
+      if (this.nextSeq > before) this.nackDue = Math.min(this.nackDue, Math.max(performance.now(), this.lastNackAt + this.window.srtt));
+    }
   }
 
   private onEntry(seq: number, e: EntryInfo): void {
@@ -292,6 +299,7 @@ export class UdpPeer {
     let to = this.nextSeq;
     while (to < this.highestSeen && !this.ahead.has(to + 1)) to++;
     this.shared.nacks++;
+    this.lastNackAt = now;
     this.send(encode({ type: 'nack', token: this.token, from: this.nextSeq, to }));
     this.nackDue = now + Math.max(this.window.rto, DEFAULTS.minRtoMs);
   }
