@@ -39,6 +39,8 @@ function clockStrings(from: number, to: number): Set<string> {
 }
 
 async function runScenario(scenario: Scenario): Promise<void> {
+  // Every time stamp a client prints (its own join line included) must fall inside the scenario.
+  const scenarioStarted = Date.now();
   const seed = seedFromEnv();
   console.log(`      ${scenario.label}: seed ${seed} (replay with UDPCHAT_SEED=${seed})`);
   const server = await startServer(['--rate', '1000', '--burst', '1000']);
@@ -75,7 +77,7 @@ async function runScenario(scenario: Scenario): Promise<void> {
 
   // Nothing the server never accepted is shown: no altered text, no impossible time stamp.
   const sent = new Set(expected);
-  const clocks = clockStrings(started - 2000, Date.now() + 1000);
+  const clocks = clockStrings(scenarioStarted - 1000, Date.now() + 1000);
   for (const client of clients) {
     const foreign = received(client).filter((line) => !sent.has(line));
     expect(foreign, `${client.name} showed messages nobody sent (seed ${seed})`).to.deep.equal([]);
