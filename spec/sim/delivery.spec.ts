@@ -97,6 +97,20 @@ describe(`client and server cores over a simulated link (seed ${SEED})`, () => {
     expect(net.serverEvents.filter((e) => e.type === 'leave')).to.be.empty;
   });
 
+  it('joins and delivers everything over a 750 ms one-way delay, with the RTT estimate adapting', () => {
+    const net = new SimNetwork(SEED + 11, { rate: 1000, burst: 1000 });
+    net.faults = { loss: 0.05, duplicate: 0, reorder: 0, delayMin: 0, delayMax: 0, latency: 750 };
+    const [ann, bob] = [net.addClient('ann'), net.addClient('bob')] as [SimClient, SimClient];
+    net.run(8_000);
+    expect(ann.events.some((e) => e.type === 'joined')).to.equal(true);
+    expect(bob.events.some((e) => e.type === 'joined')).to.equal(true);
+    sayAll(net, [ann, bob], 20, 100);
+    net.runUntilDelivered(40, 60_000);
+    expectSameOrder([ann, bob], 40);
+    for (const c of [ann, bob]) expect(c.core.rtt.srtt, `${c.name} SRTT`).to.be.within(1_400, 1_700);
+    expect(net.serverEvents.filter((e) => e.type === 'leave')).to.be.empty;
+  });
+
   it('paces a fast sender to the flood limit without losing anything', () => {
     const net = new SimNetwork(SEED + 4, { rate: 10, burst: 20 });
     const [ann, bob] = [net.addClient('ann'), net.addClient('bob')] as [SimClient, SimClient];
