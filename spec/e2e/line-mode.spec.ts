@@ -225,6 +225,27 @@ describe('udp-chat line mode (e2e)', function () {
     });
   });
 
+  describe('liveness', function () {
+    it('evicts a stopped client (SIGSTOP) and announces it, keeps an idle one, and the stopped one rejoins when continued', async function () {
+      // --idle-timeout 3: heartbeats every 500 ms, eviction after 3–4 s of silence.
+      const { port } = await startServer(['--idle-timeout', '3']);
+      const alice = await startClient('alice', port);
+      const idle = await startClient('idle', port);
+      const frozen = await startClient('frozen', port);
+      await alice.waitForLine(presence('frozen joined'));
+      frozen.kill('SIGSTOP');
+      await alice.waitForLine(presence('frozen left (timeout)'), 8000);
+      expect(alice.stdout.some((l) => /\* idle left/.test(l)), 'the idle (but alive) client was never evicted').to.equal(false);
+      alice.write('while frozen was away');
+      await idle.waitForLine(messageLine('alice', 'while frozen was away'), 5000);
+      frozen.kill('SIGCONT');
+      await frozen.waitForLine(presence('rejoined as frozen'), 10_000);
+      // What was said while it was away is delivered after the rejoin (resume on the same server).
+      await frozen.waitForLine(messageLine('alice', 'while frozen was away'), 5000);
+      await alice.waitForLine(presence('frozen joined'), 5000);
+    });
+  });
+
   describe('server restarts', function () {
     async function chatAgain(alice: CliProcess, bob: CliProcess, text: string): Promise<void> {
       alice.write(text);
