@@ -177,10 +177,7 @@ export class ServerCore {
 
   /** Sends ROSTER page `page` of the current member list. */
   sendRosterPage(session: Session, page: number): void {
-    if (this.rosterCache?.asOfSeq !== this.log.lastSeq) {
-      this.rosterCache = { asOfSeq: this.log.lastSeq, pages: rosterPages(this.sessions.nicks()) };
-    }
-    const { asOfSeq, pages } = this.rosterCache;
+    const { asOfSeq, pages } = this.roster();
     const nicks = pages[page];
     if (nicks === undefined) return this.drop('bad-page');
     this.send(session.address, encode({ type: 'roster', asOfSeq, page, pages: pages.length, nicks }));
@@ -188,7 +185,15 @@ export class ServerCore {
 
   /** Number of roster pages right now. */
   rosterPageCount(): number {
-    return rosterPages(this.sessions.nicks()).length;
+    return this.roster().pages.length;
+  }
+
+  /** The member list in pages, computed once per room seq (membership only changes with an entry). */
+  private roster(): { asOfSeq: number; pages: string[][] } {
+    if (this.rosterCache?.asOfSeq !== this.log.lastSeq) {
+      this.rosterCache = { asOfSeq: this.log.lastSeq, pages: rosterPages(this.sessions.nicks()) };
+    }
+    return this.rosterCache;
   }
 
   private replyUnknownSession(token: Buffer, from: PeerAddress, requestBytes: number, now: number): void {
