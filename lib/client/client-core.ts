@@ -438,7 +438,9 @@ export class ClientCore {
 
   /** The session is gone (server restarted, shut down, or silent): rejoin, keeping what is unsent. */
   private lost(now: number, why: string): void {
-    this.events.push({ type: 'notice', text: `connection lost: ${why}; reconnecting…` });
+    // One announcement per outage: if the front end already shows "reconnecting" (a silence
+    // noticed earlier), the reason found now adds nothing for the user.
+    if (this.shownState !== 'reconnecting') this.events.push({ type: 'notice', text: `connection lost: ${why}; reconnecting…`, lost: true });
     this.nackAt = undefined;
     this.pingAt = Infinity;
     this.rosterAt = Infinity;

@@ -24,8 +24,11 @@ export type ClientEvent =
   | { type: 'delivered'; pending: number }
   /** A message the server refused (too long, empty …); it will not be delivered. */
   | { type: 'refused'; text: string; code: ErrorCode; reason: string }
-  /** Something the user should read (e.g. messages that could not be recovered). */
-  | { type: 'notice'; text: string }
+  /**
+   * Something the user should read (e.g. messages that could not be recovered). `lost`: the
+   * session is gone and rejoining; sent only when the state was not already `reconnecting`.
+   */
+  | { type: 'notice'; text: string; lost?: true }
   /**
    * A join was refused (nick taken or invalid, server full) or the server cannot be reached:
    * the session stops trying until `join()` is called again.

@@ -94,11 +94,7 @@ export function runLineMode(session: ChatSession, options: LineModeOptions): Pro
           print(`${stamp(e.time)} * ${safe(e.nick)} ${e.action === 'join' ? 'joined' : `left (${e.reason ?? 'quit'})`}`);
           break;
         case 'notice':
-          if (e.text.includes('reconnecting')) {
-            // One line per outage: the first says it; the reason found later adds nothing.
-            if (announcedLoss) break;
-            announcedLoss = true;
-          }
+          if (e.lost === true) announcedLoss = true;
           print(`${stamp(Date.now())} * ${e.text}`);
           break;
         case 'state':

@@ -20,7 +20,7 @@ import {
 import { WIRE_ERROR_CODES, wireErrorCodeOf } from './error-codes.js';
 import { ProtocolError } from './protocol-error.js';
 import { decodeEntry, encodeEntry, leaveReasonByte, leaveReasonOf } from './entry-codec.js';
-import type { Message, MessageType } from './messages.js';
+import type { ClientMessage, Message, MessageType } from './messages.js';
 import { Reader, Writer, checksumOk, utf8Length } from './wire.js';
 
 /** Wire opcodes, the one place tags meet numbers (§3). */
@@ -43,6 +43,11 @@ export const OPCODES: Record<MessageType, number> = {
 };
 
 const TYPES = new Map<number, MessageType>(Object.entries(OPCODES).map(([t, op]) => [op, t as MessageType]));
+
+/** True for the types a client sends (opcodes below 0x80); a server answers nothing else. */
+export function isClientMessage(m: Message): m is ClientMessage {
+  return OPCODES[m.type] < 0x80;
+}
 
 /** Type of a datagram from its header alone, or undefined if it is not a udp-chat v1 datagram. */
 export function peekType(buf: Uint8Array): MessageType | undefined {

@@ -40,7 +40,7 @@ export function handleJoin(core: ServerCore, m: JoinMessage, from: PeerAddress, 
   if (holder !== undefined) {
     if (holder.clientIdHex !== clientIdHex) return refuse('UDPCHAT_ERR_NICK_TAKEN', `"${holder.nick}" is in use`);
     // The same client from a new address (its port changed, or it lost its session): move it.
-    sessions.remove(holder);
+    core.removeSession(holder);
     takeover = true;
   }
   if (here !== undefined) {

@@ -11,7 +11,7 @@
  * - Nothing is ever sent to port 0.
  */
 import { timingSafeEqual } from 'node:crypto';
-import { decode, encode } from '../protocol/codec.js';
+import { decode, encode, isClientMessage } from '../protocol/codec.js';
 import { INSTANCE_BYTES, TOKEN_BYTES } from '../protocol/constants.js';
 import { ProtocolError } from '../protocol/protocol-error.js';
 import type { WireErrorCode } from '../protocol/error-codes.js';
@@ -98,7 +98,7 @@ export class ServerCore {
       throw err;
     }
     if (m.type === 'join') return handleJoin(this, m, from, data.length, now);
-    if (!('token' in m) || m.type === 'ack' || m.type === 'bye') return this.drop('wrong-direction');
+    if (!isClientMessage(m)) return this.drop('wrong-direction');
     const session = this.sessions.byAddress(from);
     if (session === undefined) return this.replyUnknownSession(m.token, from, data.length, now);
     if (!timingSafeEqual(session.token, m.token)) return this.drop('bad-token');
@@ -212,10 +212,15 @@ export class ServerCore {
 
   /** Removes a session and announces it with a leave entry. */
   endSession(session: Session, reason: LeaveReason, now: number): void {
-    this.sessions.remove(session);
-    this.throttled.delete(session);
+    this.removeSession(session);
     if (reason !== 'shutdown') this.log.append({ kind: 'leave', time: now, nick: session.nick, reason });
     this.events.push({ type: 'leave', nick: session.nick, address: session.address, reason });
+  }
+
+  /** Forgets a session everywhere it is tracked (no leave entry: see endSession). */
+  removeSession(session: Session): void {
+    this.sessions.remove(session);
+    this.throttled.delete(session);
   }
 
   /** Queues a datagram to one peer (never to port 0). */

@@ -102,6 +102,17 @@ describe('ServerCore', () => {
       expect(sent(server)).to.be.empty;
     });
 
+    it('drops a WELCOME sent to it without refreshing or confirming the session', () => {
+      const server = newServer();
+      const token = join(server, ann, 'ann');
+      const welcome = encode({ type: 'welcome', clientId: Buffer.alloc(16, 3), token, instance: Buffer.alloc(8), historyFrom: 1, baseSeq: 0, ackedCseq: 0, heartbeatMs: 5000, idleTimeoutMs: 30000, maxText: 1000, caps: 0, nick: 'ann' });
+      server.receive(welcome, ann, T0 + 20_000);
+      expect(server.stats.drops['wrong-direction']).to.equal(1);
+      expect([...server.sessions.all()][0]?.lastHeard).to.equal(T0);
+      server.tick(T0 + 31_500);
+      expect(server.sessions.size, 'still silent: evicted').to.equal(0);
+    });
+
     it('never sends to source port 0', () => {
       const server = newServer();
       const hello = { type: 'join' as const, cookie: Buffer.alloc(16), clientId: Buffer.alloc(16), resumeInstance: Buffer.alloc(8), resumeSeq: 0, caps: 0, nick: 'x' };
@@ -165,6 +176,20 @@ describe('ServerCore', () => {
       expect(sent(server)).to.be.empty;
       expect(server.sessions.size).to.equal(0);
       expect(server.stats.drops['cookie-replay']).to.equal(1);
+    });
+
+    it('accepts each message once when a client moves address while the flood limit holds some', () => {
+      const server = newServer({ rate: 1, burst: 1 });
+      const clientId = Buffer.alloc(16, 21);
+      const oldToken = join(server, ann, 'ann', T0, clientId);
+      for (const cseq of [1, 2, 3]) server.receive(encode({ type: 'say', token: oldToken, cseq, target: 0, text: `m${cseq}` }), ann, T0 + 1);
+      expect(server.stats.accepted).to.equal(1);
+      // The same client from a new port takes its nick over, then resends what was not acknowledged.
+      const moved = { address: ann.address, port: ann.port + 1 };
+      const newToken = join(server, moved, 'ann', T0 + 2, clientId);
+      for (const cseq of [2, 3]) server.receive(encode({ type: 'say', token: newToken, cseq, target: 0, text: `m${cseq}` }), moved, T0 + 3);
+      for (let t = 1_000; t <= 5_000; t += 500) server.tick(T0 + t);
+      expect(server.stats.accepted).to.equal(3);
     });
 
     it('refuses look-alike nicknames: case, fullwidth, Cyrillic letters', () => {

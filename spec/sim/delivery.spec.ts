@@ -196,6 +196,20 @@ describe(`client and server cores over a simulated link (seed ${SEED})`, () => {
     expect(ann.lines.at(-1)).to.match(/bob: after$/);
   });
 
+  it('announces one outage once: a silence first, then the restarted server\'s answer adds no second notice', () => {
+    const net = new SimNetwork(SEED + 13, { rate: 1000, burst: 1000 });
+    const ann = net.addClient('ann');
+    net.run(1_000);
+    net.stopServer();
+    net.run(15_000);
+    expect(ann.core.state).to.equal('reconnecting');
+    net.restartServer();
+    net.run(10_000);
+    expect(ann.events.filter((e) => e.type === 'state' && e.state === 'reconnecting')).to.have.length(1);
+    expect(ann.events.filter((e) => e.type === 'notice' && e.lost === true)).to.have.length(0);
+    expect(ann.events.filter((e) => e.type === 'joined' && e.rejoined)).to.have.length(1);
+  });
+
   it('refuses a nickname taken by another client, in any case or look-alike form', () => {
     const net = new SimNetwork(SEED + 7);
     net.addClient('bob', 'bob');
