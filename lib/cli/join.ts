@@ -5,7 +5,7 @@ import { DEFAULT_PORT } from '../protocol/constants.js';
 import { checkNick } from '../protocol/nick.js';
 import { runLineMode } from '../plain/line-mode.js';
 import { EXIT, type ExitCode } from '../plain/exit-codes.js';
-import type { CliContext } from './context.js';
+import { type CliContext, positiveNumber, singleValued } from './context.js';
 
 export interface JoinArgs {
   nick: string;
@@ -23,19 +23,22 @@ export function joinCommand(ctx: CliContext): CommandModule<object, JoinArgs> {
     builder: (y: Argv) =>
       y
         .option('nick', { type: 'string', demandOption: true, describe: 'Your nickname (unique on the server, up to 24 characters)' })
+        // Checked and normalised once, here: everything after uses the nick as the server will.
+        .coerce('nick', (raw: unknown) => {
+          if (Array.isArray(raw)) throw new Error('--nick was given more than once');
+          const nick = checkNick(String(raw));
+          if (!nick.ok) throw new Error(`--nick: ${nick.reason}`);
+          return nick.nick;
+        })
         .option('server', { type: 'string', default: `localhost:${DEFAULT_PORT}`, describe: 'Server as host[:port] ([v6addr]:port for IPv6)' })
         .option('plain', { type: 'boolean', default: false, describe: 'Line mode even on a terminal (always used when stdin or stdout is not a terminal)' })
         .option('bell', { type: 'boolean', default: true, describe: 'Ring the terminal bell when a message mentions you (--no-bell turns it off)' })
         .option('timeout', { type: 'number', default: 10, describe: 'Seconds to keep trying to reach the server when joining' })
         .option('wait', { type: 'number', default: 15, describe: 'Line mode, at end of input: seconds without progress before giving up on unacknowledged messages' })
         .check((a) => {
-          for (const flag of ['nick', 'server', 'timeout', 'wait'] as const) {
-            if (Array.isArray(a[flag])) throw new Error(`--${flag} was given more than once`);
-          }
-          if (!(a.timeout > 0)) throw new Error('--timeout must be a positive number of seconds');
-          if (!(a.wait > 0)) throw new Error('--wait must be a positive number of seconds');
-          const nick = checkNick(String(a.nick));
-          if (!nick.ok) throw new Error(`--nick: ${nick.reason}`);
+          singleValued(a, ['nick', 'server', 'timeout', 'wait']);
+          positiveNumber(a.timeout, '--timeout', ' of seconds');
+          positiveNumber(a.wait, '--wait', ' of seconds');
           return true;
         }) as unknown as Argv<JoinArgs>,
     handler: (args) => {
@@ -47,8 +50,7 @@ export function joinCommand(ctx: CliContext): CommandModule<object, JoinArgs> {
 }
 
 async function runJoin(ctx: CliContext, args: ArgumentsCamelCase<JoinArgs>): Promise<ExitCode> {
-  const nick = checkNick(args.nick);
-  const client = new ChatClient({ server: args.server, nick: nick.ok ? nick.nick : args.nick, joinTimeoutMs: args.timeout * 1000 });
+  const client = new ChatClient({ server: args.server, nick: args.nick, joinTimeoutMs: args.timeout * 1000 });
   const interactive = !args.plain && ctx.stdin.isTTY === true && ctx.stdout.isTTY === true;
   if (interactive) {
     // Loaded only here: blessed is slow to load and line mode never needs it.

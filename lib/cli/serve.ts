@@ -5,7 +5,7 @@ import { DEFAULT_PORT, DEFAULTS } from '../protocol/constants.js';
 import { ChatServer } from '../server/chat-server.js';
 import { formatAddress } from '../server/peer-address.js';
 import { EXIT, type ExitCode } from '../plain/exit-codes.js';
-import { type CliContext, positiveInt } from './context.js';
+import { type CliContext, positiveInt, positiveNumber, singleValued } from './context.js';
 
 export interface ServeArgs {
   host: string;
@@ -41,17 +41,15 @@ export function serveCommand(ctx: CliContext): CommandModule<object, ServeArgs> 
         .option('hard-burst', { type: 'number', default: DEFAULTS.hardBurst, describe: 'Datagrams a user may send at once before --hard-rate applies' })
         .option('quiet', { type: 'boolean', default: false, describe: 'Log only start, stop, refusals and evictions (not every join and leave)' })
         .check((a) => {
-          for (const flag of ['host', 'port', 'history', 'max-peers', 'rate', 'burst', 'idle-timeout', 'sessions-per-ip', 'hard-rate', 'hard-burst'] as const) {
-            if (Array.isArray(a[flag])) throw new Error(`--${flag} was given more than once`);
-          }
+          singleValued(a, ['host', 'port', 'history', 'max-peers', 'rate', 'burst', 'idle-timeout', 'sessions-per-ip', 'hard-rate', 'hard-burst']);
           if (!Number.isInteger(a.port) || a.port < 0 || a.port > 65535) throw new Error('--port must be a whole number from 0 to 65535');
           positiveInt(a.history, '--history', true);
           positiveInt(a['max-peers'], '--max-peers');
           positiveInt(a.burst, '--burst');
           positiveInt(a['sessions-per-ip'], '--sessions-per-ip');
           positiveInt(a['hard-burst'], '--hard-burst');
-          if (!(a['hard-rate'] > 0)) throw new Error('--hard-rate must be a positive number');
-          if (!(a.rate > 0)) throw new Error('--rate must be a positive number');
+          positiveNumber(a['hard-rate'], '--hard-rate');
+          positiveNumber(a.rate, '--rate');
           if (!(a['idle-timeout'] >= 1)) throw new Error('--idle-timeout must be at least 1 second');
           return true;
         }) as unknown as Argv<ServeArgs>,

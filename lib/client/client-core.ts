@@ -14,7 +14,7 @@ import { CLIENT_ID_BYTES, COOKIE_BYTES, DEFAULTS, INSTANCE_BYTES, MAX_TEXT_BYTES
 import { ERROR_DESCRIPTIONS } from '../protocol/error-codes.js';
 import type { ByeMessage, Entry, ErrorMessage, Message, WelcomeMessage } from '../protocol/messages.js';
 import { ProtocolError } from '../protocol/protocol-error.js';
-import { Outbox } from './outbox.js';
+import { Outbox, type OutgoingMessage } from './outbox.js';
 import { RoomStream } from './room-stream.js';
 import { RosterState } from './roster-state.js';
 import { RttEstimator } from './rtt-estimator.js';
@@ -89,7 +89,7 @@ export class ClientCore {
   get state(): ConnectionState {
     switch (this.phase) {
       case 'online':
-        return this.stalled(this.lastHeard) ? 'reconnecting' : 'online';
+        return this.stalled() ? 'reconnecting' : 'online';
       case 'hello':
       case 'joining':
         return this.everOnline ? 'reconnecting' : 'joining';
@@ -151,7 +151,7 @@ export class ClientCore {
   private dispatch(m: Message, now: number): boolean {
     switch (m.type) {
       case 'cookie':
-        if ((this.phase !== 'hello' && this.phase !== 'joining') || !m.clientId.equals(this.clientId)) return false;
+        if (!this.handshaking || !m.clientId.equals(this.clientId)) return false;
         this.heard(now);
         this.sampleHandshake(now);
         // The server is there: heavy loss may still need time, so the bound starts again.
@@ -162,7 +162,7 @@ export class ClientCore {
         this.sendJoin(now);
         return true;
       case 'welcome':
-        if ((this.phase !== 'hello' && this.phase !== 'joining') || !m.clientId.equals(this.clientId)) return false;
+        if (!this.handshaking || !m.clientId.equals(this.clientId)) return false;
         this.sampleHandshake(now);
         this.onWelcome(m, now);
         return true;
@@ -190,7 +190,7 @@ export class ClientCore {
         this.heard(now);
         if (this.outbox.ack(m.cseq, now) > 0) this.events.push({ type: 'delivered', pending: this.outbox.size });
         const lost = this.outbox.onAckArrival(now);
-        if (lost !== undefined) this.out.push(encode({ type: 'say', token: m.token, cseq: lost.cseq, target: 0, text: lost.text }));
+        if (lost !== undefined) this.out.push(this.sayDatagram(lost));
         this.sendNew(now);
         return true;
       case 'roster':
@@ -237,10 +237,8 @@ export class ClientCore {
   private onError(m: ErrorMessage, now: number): boolean {
     const reason = m.detail.length > 0 ? m.detail : ERROR_DESCRIPTIONS[m.code];
     if (m.ref.equals(this.clientId)) {
-      if ((this.phase !== 'hello' && this.phase !== 'joining') || !JOIN_REFUSALS.has(m.code)) return false;
-      this.phase = 'failed';
-      this.joinAt = Infinity;
-      this.events.push({ type: 'join-failed', code: m.code, reason });
+      if (!this.handshaking || !JOIN_REFUSALS.has(m.code)) return false;
+      this.failJoin({ type: 'join-failed', code: m.code, reason });
       return true;
     }
     if (!this.isOurs(m.ref)) return false;
@@ -329,12 +327,14 @@ export class ClientCore {
   /** Runs due timers: join retries, retransmissions, NACKs, heartbeats, silence, leave. */
   tick(now: number): void {
     this.clock = now;
-    if ((this.phase === 'hello' || this.phase === 'joining') && now >= this.joinAt) {
+    if (this.handshaking && now >= this.joinAt) {
       if (!this.everOnline && now - this.joinStartedAt >= this.joinTimeoutMs) {
-        const reason = this.phase === 'joining' ? 'the server answered, but the join did not complete (heavy packet loss?)' : 'no answer from the server';
-        this.phase = 'failed';
-        this.joinAt = Infinity;
-        this.events.push({ type: 'join-failed', code: 'UDPCHAT_ERR_SERVER_UNREACHABLE', reason });
+        const code = 'UDPCHAT_ERR_SERVER_UNREACHABLE';
+        this.failJoin(
+          this.phase === 'joining'
+            ? { type: 'join-failed', code, reason: 'the server answered, but the join did not complete (heavy packet loss?)', answered: true }
+            : { type: 'join-failed', code, reason: 'no answer from the server' },
+        );
       } else {
         this.sendJoin(now);
       }
@@ -354,7 +354,7 @@ export class ClientCore {
   private tickOnline(now: number): void {
     const token = this.token as Buffer;
     if (now - this.lastHeard > this.idleTimeoutMs) return this.lost(now, 'the server stopped answering');
-    for (const m of this.outbox.takeDue(now)) this.out.push(encode({ type: 'say', token, cseq: m.cseq, target: 0, text: m.text }));
+    for (const m of this.outbox.takeDue(now)) this.out.push(this.sayDatagram(m));
     if (this.nackAt !== undefined && now >= this.nackAt) {
       for (const [from, to] of this.room.holes()) this.out.push(encode({ type: 'nack', token, from, to }));
       this.nackAt = now + this.rtt.rto;
@@ -365,7 +365,7 @@ export class ClientCore {
       this.pingEchoes.set(echo, now);
       if (this.pingEchoes.size > 8) this.pingEchoes.delete(this.pingEchoes.keys().next().value as number);
       this.out.push(encode({ type: 'ping', token, delivered: this.room.nextSeq - 1, echo }));
-      this.pingAt = now + (this.stalled(this.lastHeard, now) ? STALLED_PING_MS : this.heartbeatMs);
+      this.pingAt = now + (this.stalled(now) ? STALLED_PING_MS : this.heartbeatMs);
     }
     if (now >= this.rosterAt && !this.roster.ready) {
       this.out.push(encode({ type: 'who', token, page: this.roster.missingPage() }));
@@ -396,9 +396,24 @@ export class ClientCore {
 
   private sendNew(now: number): void {
     if (this.phase !== 'online' || this.token === undefined) return;
-    for (const m of this.outbox.takeNew(now)) {
-      this.out.push(encode({ type: 'say', token: this.token, cseq: m.cseq, target: 0, text: m.text }));
-    }
+    for (const m of this.outbox.takeNew(now)) this.out.push(this.sayDatagram(m));
+  }
+
+  /** A SAY for a queued message, in the current session. */
+  private sayDatagram(m: OutgoingMessage): Buffer {
+    return encode({ type: 'say', token: this.token as Buffer, cseq: m.cseq, target: 0, text: m.text });
+  }
+
+  /** In the join handshake (hello or joining). */
+  private get handshaking(): boolean {
+    return this.phase === 'hello' || this.phase === 'joining';
+  }
+
+  /** The join is refused or cannot complete: stop until join() is called again. */
+  private failJoin(e: Extract<ClientEvent, { type: 'join-failed' }>): void {
+    this.phase = 'failed';
+    this.joinAt = Infinity;
+    this.events.push(e);
   }
 
   private beginHello(now: number): void {
@@ -463,8 +478,8 @@ export class ClientCore {
     return 2 * this.heartbeatMs + 1_000;
   }
 
-  private stalled(lastHeard: number, now = this.clock): boolean {
-    return now - lastHeard > this.stallMs();
+  private stalled(now = this.clock): boolean {
+    return now - this.lastHeard > this.stallMs();
   }
 
   private updateState(): void {

@@ -4,8 +4,12 @@
  */
 import type { RosterMessage } from '../protocol/messages.js';
 
+const BY_NAME = new Intl.Collator(undefined, { sensitivity: 'base' });
+
 export class RosterState {
   private members = new Set<string>();
+  /** `nicks()` sorted once per change: front ends read it on every redraw. */
+  private sorted: readonly string[] | undefined;
   private asOfSeq = -1;
   private collecting: { asOfSeq: number; pages: number; got: Map<number, readonly string[]> } | undefined;
   /** Presence delivered while the snapshot is incomplete. */
@@ -15,6 +19,7 @@ export class RosterState {
   /** Forget everything (new server instance). */
   reset(): void {
     this.members.clear();
+    this.sorted = undefined;
     this.asOfSeq = -1;
     this.collecting = undefined;
     this.backlog = [];
@@ -37,6 +42,7 @@ export class RosterState {
     this.collecting.got.set(m.page, m.nicks);
     if (this.collecting.got.size < this.collecting.pages) return false;
     this.members = new Set([...this.collecting.got.values()].flat());
+    this.sorted = undefined;
     this.asOfSeq = this.collecting.asOfSeq;
     this.collecting = undefined;
     this.ready = true;
@@ -65,10 +71,12 @@ export class RosterState {
     if (seq <= this.asOfSeq) return false;
     if (action === 'join') this.members.add(nick);
     else this.members.delete(nick);
+    this.sorted = undefined;
     return true;
   }
 
-  nicks(): string[] {
-    return [...this.members].sort((a, b) => a.localeCompare(b, undefined, { sensitivity: 'base' }));
+  nicks(): readonly string[] {
+    this.sorted ??= [...this.members].sort(BY_NAME.compare);
+    return this.sorted;
   }
 }

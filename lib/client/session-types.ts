@@ -31,9 +31,10 @@ export type ClientEvent =
   | { type: 'notice'; text: string; lost?: true }
   /**
    * A join was refused (nick taken or invalid, server full) or the server cannot be reached:
-   * the session stops trying until `join()` is called again.
+   * the session stops trying until `join()` is called again. `answered`: the server did answer
+   * (UDPCHAT_ERR_SERVER_UNREACHABLE after a COOKIE: the handshake could not complete).
    */
-  | { type: 'join-failed'; code: ErrorCode; reason: string }
+  | { type: 'join-failed'; code: ErrorCode; reason: string; answered?: true }
   /** The session is over (after `leave()`, or cut off by the server). */
   | { type: 'closed'; reason: string };
 

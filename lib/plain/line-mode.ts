@@ -3,11 +3,10 @@
  * bots, and terminals with `--plain`. Consumes session events; holds no protocol logic.
  */
 import { createInterface } from 'node:readline';
-import { ERROR_DESCRIPTIONS } from '../protocol/error-codes.js';
 import type { ChatSession, ClientEvent } from '../client/session-types.js';
 import { escapeForTerminal } from '../client/display-text.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
-import { formatClock, paint } from './format.js';
+import { bold, dim, formatClock, inNickColour } from './format.js';
 
 export interface LineModeOptions {
   input: NodeJS.ReadableStream;
@@ -67,7 +66,7 @@ export function runLineMode(session: ChatSession, options: LineModeOptions): Pro
       if (inputEnded && session.state === 'online' && session.pending === 0) void finish(EXIT.OK, true);
     };
 
-    const stamp = (time: number): string => paint(color, 'dim', formatClock(time));
+    const stamp = (time: number): string => dim(color, formatClock(time));
 
     const endHistory = (): void => {
       if (inHistory) print('-- end of history --');
@@ -85,7 +84,7 @@ export function runLineMode(session: ChatSession, options: LineModeOptions): Pro
             inHistory = true;
             print('-- history --');
           } else if (!e.history) endHistory();
-          print(`${stamp(e.time)} ${paint(color, e.own ? 'own' : e.nick, safe(e.nick))}: ${safe(e.text)}`);
+          print(`${stamp(e.time)} ${e.own ? bold(color, safe(e.nick)) : inNickColour(color, e.nick, safe(e.nick))}: ${safe(e.text)}`);
           break;
         case 'presence':
           if (!e.history) endHistory();
@@ -111,7 +110,7 @@ export function runLineMode(session: ChatSession, options: LineModeOptions): Pro
           if (inputEnded) armDrain();
           break;
         case 'join-failed':
-          fail(joinFailure(e.code, e.reason, session.nick, session.server));
+          fail(joinFailure(e, session.nick, session.server));
           void finish(e.code === 'UDPCHAT_ERR_SERVER_UNREACHABLE' ? EXIT.FAILURE : EXIT.REFUSED, false);
           return;
         case 'closed':
@@ -147,17 +146,17 @@ export function runLineMode(session: ChatSession, options: LineModeOptions): Pro
   });
 }
 
-function joinFailure(code: string, reason: string, nick: string, server: string): string {
-  switch (code) {
+function joinFailure(e: Extract<ClientEvent, { type: 'join-failed' }>, nick: string, server: string): string {
+  switch (e.code) {
     case 'UDPCHAT_ERR_NICK_TAKEN':
       return `nickname "${escapeForTerminal(nick)}" is taken (in use by someone on ${server}); choose another with --nick`;
     case 'UDPCHAT_ERR_NICK_INVALID':
-      return `nickname "${escapeForTerminal(nick)}" is not allowed: ${reason}`;
+      return `nickname "${escapeForTerminal(nick)}" is not allowed: ${e.reason}`;
     case 'UDPCHAT_ERR_SERVER_UNREACHABLE':
-      return reason.startsWith('no answer')
-        ? `cannot reach a udp-chat server at ${server}: no answer (is \`udp-chat serve\` running there?)`
-        : `could not join ${server}: ${reason}`;
+      return e.answered === true
+        ? `could not join ${server}: ${e.reason}`
+        : `cannot reach a udp-chat server at ${server}: no answer (is \`udp-chat serve\` running there?)`;
     default:
-      return `${server} refused the join: ${reason || ERROR_DESCRIPTIONS[code as keyof typeof ERROR_DESCRIPTIONS]}`;
+      return `${server} refused the join: ${e.reason}`;
   }
 }

@@ -21,7 +21,7 @@ import { WIRE_ERROR_CODES, wireErrorCodeOf } from './error-codes.js';
 import { ProtocolError } from './protocol-error.js';
 import { decodeEntry, encodeEntry, leaveReasonByte, leaveReasonOf } from './entry-codec.js';
 import type { ClientMessage, Message, MessageType } from './messages.js';
-import { Reader, Writer, checksumOk, utf8Length } from './wire.js';
+import { Reader, Writer, checksumOk, nickLength, readNick, utf8Length } from './wire.js';
 
 /** Wire opcodes, the one place tags meet numbers (§3). */
 export const OPCODES: Record<MessageType, number> = {
@@ -68,12 +68,6 @@ export function header(type: MessageType, size: number): Writer {
 function fixed(b: Buffer, n: number, name: string): Buffer {
   if (b.length !== n) throw new ProtocolError('UDPCHAT_ERR_BAD_FIELD', `${name} must be ${n} bytes`);
   return b;
-}
-
-function nickLength(nick: string): number {
-  const n = utf8Length(nick);
-  if (n < 1 || n > MAX_NICK_BYTES) throw new ProtocolError('UDPCHAT_ERR_BAD_FIELD', 'nick must be 1–64 bytes');
-  return n;
 }
 
 function checkU32(v: number, min: number, name: string): number {
@@ -259,12 +253,6 @@ export function decode(input: Uint8Array): Message {
 
 function field(ok: boolean, what: string): void {
   if (!ok) throw new ProtocolError('UDPCHAT_ERR_BAD_FIELD', what);
-}
-
-function readNick(r: Reader): string {
-  const n = r.u8();
-  field(n >= 1 && n <= MAX_NICK_BYTES, 'nick must be 1–64 bytes');
-  return r.text(n);
 }
 
 function decodeBody(type: MessageType, r: Reader): Message {

@@ -2,10 +2,9 @@
  * Room log entries inside DATA (docs/protocol.md §4.3). The server encodes each entry once
  * and reuses the bytes for every fan-out and repair datagram that carries it.
  */
-import { MAX_NICK_BYTES } from './constants.js';
 import { ProtocolError } from './protocol-error.js';
 import type { Entry, LeaveReason } from './messages.js';
-import { Reader, Writer, utf8Length } from './wire.js';
+import { Reader, Writer, nickLength, readNick, utf8Length } from './wire.js';
 
 const KIND_MSG = 1;
 const KIND_JOIN = 2;
@@ -28,8 +27,16 @@ export function leaveReasonOf(b: number): LeaveReason {
 
 /** Encodes one entry (without its sequence number, which DATA carries). */
 export function encodeEntry(e: Entry): Buffer {
-  const n = utf8Length(e.nick);
-  if (n < 1 || n > MAX_NICK_BYTES) throw new ProtocolError('UDPCHAT_ERR_BAD_FIELD', 'nick must be 1–64 bytes');
+  return writeEntry(e, false);
+}
+
+/** As encodeEntry, in memory of its own (see Writer): for entries kept in the room log. */
+export function encodeKeptEntry(e: Entry): Buffer {
+  return writeEntry(e, true);
+}
+
+function writeEntry(e: Entry, own: boolean): Buffer {
+  const n = nickLength(e.nick);
   if (!Number.isInteger(e.time) || e.time < 0 || e.time >= 2 ** 48) {
     throw new ProtocolError('UDPCHAT_ERR_BAD_FIELD', 'time out of range');
   }
@@ -38,12 +45,12 @@ export function encodeEntry(e: Entry): Buffer {
     case 'msg': {
       const t = utf8Length(e.text);
       if (t > 0xffff || !Number.isInteger(e.target) || e.target < 0 || e.target > 255) throw new ProtocolError('UDPCHAT_ERR_BAD_FIELD', 'text or target out of range');
-      return new Writer(head + 3 + t).u8(KIND_MSG).u48(e.time).u8(n).text(e.nick, n).u8(e.target).u16(t).text(e.text, t).done();
+      return new Writer(head + 3 + t, own).u8(KIND_MSG).u48(e.time).u8(n).text(e.nick, n).u8(e.target).u16(t).text(e.text, t).done();
     }
     case 'join':
-      return new Writer(head).u8(KIND_JOIN).u48(e.time).u8(n).text(e.nick, n).done();
+      return new Writer(head, own).u8(KIND_JOIN).u48(e.time).u8(n).text(e.nick, n).done();
     case 'leave':
-      return new Writer(head + 1).u8(KIND_LEAVE).u48(e.time).u8(n).text(e.nick, n).u8(leaveReasonByte(e.reason)).done();
+      return new Writer(head + 1, own).u8(KIND_LEAVE).u48(e.time).u8(n).text(e.nick, n).u8(leaveReasonByte(e.reason)).done();
   }
 }
 
@@ -55,9 +62,7 @@ export function decodeEntry(r: Reader, seq: number): Entry {
     throw new ProtocolError('UDPCHAT_ERR_BAD_FIELD', 'unknown entry kind');
   }
   const time = r.u48();
-  const n = r.u8();
-  if (n < 1 || n > MAX_NICK_BYTES) throw new ProtocolError('UDPCHAT_ERR_BAD_FIELD', 'nick must be 1–64 bytes');
-  const nick = r.text(n);
+  const nick = readNick(r);
   switch (kind) {
     case KIND_MSG: {
       const target = r.u8();

@@ -3,7 +3,7 @@
  * every read checks the remaining length first and throws UDPCHAT_ERR_TRUNCATED.
  */
 import { crc32 } from 'node:zlib';
-import { CHECKSUM_BYTES } from './constants.js';
+import { CHECKSUM_BYTES, MAX_NICK_BYTES } from './constants.js';
 import { ProtocolError } from './protocol-error.js';
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -16,10 +16,6 @@ export class Reader {
     offset: number,
   ) {
     this.offset = offset;
-  }
-
-  get remaining(): number {
-    return this.buf.length - this.offset;
   }
 
   private need(n: number): number {
@@ -70,8 +66,12 @@ export class Writer {
   private offset = 0;
   readonly buf: Buffer;
 
-  constructor(size: number) {
-    this.buf = Buffer.allocUnsafe(size);
+  /**
+   * `own`: give the bytes memory of their own rather than a slice of Node's shared 8 KiB pool,
+   * for buffers kept a long time (a kept slice pins its whole pool slab).
+   */
+  constructor(size: number, own = false) {
+    this.buf = own ? Buffer.allocUnsafeSlow(size) : Buffer.allocUnsafe(size);
   }
 
   u8(v: number): this {
@@ -127,4 +127,18 @@ export function utf8Length(s: string): number {
 export function checksumOk(buf: Buffer): boolean {
   const end = buf.length - CHECKSUM_BYTES;
   return end >= 0 && crc32(buf.subarray(0, end)) === buf.readUInt32BE(end);
+}
+
+/** UTF-8 length of a nickname, which must be 1–64 bytes (UDPCHAT_ERR_BAD_FIELD otherwise). */
+export function nickLength(nick: string): number {
+  const n = utf8Length(nick);
+  if (n < 1 || n > MAX_NICK_BYTES) throw new ProtocolError('UDPCHAT_ERR_BAD_FIELD', 'nick must be 1–64 bytes');
+  return n;
+}
+
+/** A length-prefixed nickname (u8 length, 1–64, then UTF-8). */
+export function readNick(r: Reader): string {
+  const n = r.u8();
+  if (n < 1 || n > MAX_NICK_BYTES) throw new ProtocolError('UDPCHAT_ERR_BAD_FIELD', 'nick must be 1–64 bytes');
+  return r.text(n);
 }

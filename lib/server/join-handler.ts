@@ -8,7 +8,7 @@ import type { JoinMessage } from '../protocol/messages.js';
 import { checkNick } from '../protocol/nick.js';
 import { verifyCookie } from './cookie.js';
 import { packEntries } from './pack-entries.js';
-import type { PeerAddress } from './peer-address.js';
+import { type PeerAddress, addressKey } from './peer-address.js';
 import type { ServerCore } from './server-core.js';
 import type { Session } from './session-table.js';
 
@@ -55,7 +55,7 @@ export function handleJoin(core: ServerCore, m: JoinMessage, from: PeerAddress, 
   sessions.useCookie(cookieHex, now + 2 * options.cookieBucketMs);
   const baseSeq = core.log.lastSeq;
   const session: Session = {
-    key: core.keyOf(from),
+    key: addressKey(from),
     address: { address: from.address, port: from.port },
     token: core.newToken(),
     clientIdHex,
@@ -66,7 +66,6 @@ export function handleJoin(core: ServerCore, m: JoinMessage, from: PeerAddress, 
     ...core.newFloodBuckets(now),
     lastHeard: now,
     delivered: 0,
-    ackDue: false,
     confirmed: false,
     joinedAt: now,
     cookieHex,
@@ -75,8 +74,7 @@ export function handleJoin(core: ServerCore, m: JoinMessage, from: PeerAddress, 
   };
   sessions.add(session);
   core.send(from, welcome(core, session, m));
-  const replay = packEntries(session.historyFrom, baseSeq, (s) => core.log.bytesOf(s));
-  for (const d of replay.datagrams) core.send(from, d);
+  for (const d of packEntries(session.historyFrom, baseSeq, (s) => core.log.bytesOf(s))) core.send(from, d);
   if (!takeover) core.log.append({ kind: 'join', time: now, nick: session.nick });
   const pages = core.rosterPageCount();
   for (let page = 0; page < pages; page++) core.sendRosterPage(session, page);

@@ -7,14 +7,14 @@ import { MAX_DATAGRAM, MAX_ENTRIES } from '../protocol/constants.js';
 
 /**
  * DATA datagrams for entries `from`..`to` (inclusive), stopping at the first entry `bytesOf`
- * does not have, or after `maxDatagrams`. Returns the datagrams and the next unsent seq.
+ * does not have, or after `maxDatagrams`.
  */
 export function packEntries(
   from: number,
   to: number,
   bytesOf: (seq: number) => Buffer | undefined,
   maxDatagrams = Infinity,
-): { datagrams: Buffer[]; next: number } {
+): Buffer[] {
   const datagrams: Buffer[] = [];
   let seq = from;
   let batch: Buffer[] = [];
@@ -34,7 +34,6 @@ export function packEntries(
     size += bytes.length;
     seq++;
   }
-  if (batch.length > 0 && datagrams.length < maxDatagrams) datagrams.push(encodeData(batchFirst, batch));
-  else seq = batch.length > 0 ? batchFirst : seq;
-  return { datagrams, next: seq };
+  if (batch.length > 0) datagrams.push(encodeData(batchFirst, batch));
+  return datagrams;
 }

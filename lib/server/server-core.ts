@@ -72,7 +72,10 @@ export class ServerCore {
   private readonly unknownReplies: TokenBucket;
   /** Sessions with messages held back by the flood limit. */
   private readonly throttled = new Set<Session>();
-  private rosterCache: { asOfSeq: number; pages: string[][] } | undefined;
+  /** Roster pages, kept until membership changes (sessions.nicks() returns a new array then). */
+  private rosterCache: { nicks: readonly string[]; asOfSeq: number; pages: string[][] } | undefined;
+  /** Sessions owed an ACK at the next flush. */
+  private readonly acksDue = new Set<Session>();
 
   constructor(options: Partial<ServerOptions> & { random: (n: number) => Buffer; now: number }) {
     const { random, now, ...rest } = options;
@@ -124,7 +127,7 @@ export class ServerCore {
   private onSay(session: Session, m: SayMessage, now: number): void {
     if (m.cseq < session.nextCseq) {
       this.drop('duplicate');
-      session.ackDue = true;
+      this.acksDue.add(session);
       return;
     }
     if (m.cseq >= session.nextCseq + INBOX_WINDOW) return this.drop('outside-window');
@@ -133,7 +136,7 @@ export class ServerCore {
     this.drainInbox(session, now);
     // A gap before this message: acknowledge again so the client resends the missing one at
     // once (a duplicate ACK). Messages merely held by the flood limit get no such hint.
-    if (m.cseq > session.nextCseq && !session.inbox.has(session.nextCseq)) session.ackDue = true;
+    if (m.cseq > session.nextCseq && !session.inbox.has(session.nextCseq)) this.acksDue.add(session);
   }
 
   /** Accepts held messages in cseq order while the flood limit allows (§6.1.4). */
@@ -145,7 +148,7 @@ export class ServerCore {
       }
       session.inbox.delete(m.cseq);
       session.nextCseq++;
-      session.ackDue = true;
+      this.acksDue.add(session);
       this.accept(session, m, now);
     }
     this.throttled.delete(session);
@@ -171,8 +174,7 @@ export class ServerCore {
       const arg = this.log.oldestSeq;
       return this.send(session.address, encode({ type: 'error', ref: session.token, code: 'UDPCHAT_ERR_HISTORY_GONE', arg, detail }));
     }
-    const { datagrams } = packEntries(m.from, to, (s) => this.log.bytesOf(s), MAX_REPAIR_DATAGRAMS);
-    for (const d of datagrams) this.send(session.address, d);
+    for (const d of packEntries(m.from, to, (s) => this.log.bytesOf(s), MAX_REPAIR_DATAGRAMS)) this.send(session.address, d);
   }
 
   /** Sends ROSTER page `page` of the current member list. */
@@ -188,11 +190,14 @@ export class ServerCore {
     return this.roster().pages.length;
   }
 
-  /** The member list in pages, computed once per room seq (membership only changes with an entry). */
+  /**
+   * The member list in pages, computed once per membership change. asOfSeq is the room seq when it
+   * was computed: every join/leave entry up to it is reflected, none after it (membership changes
+   * would have made a new list), so chat traffic no longer changes it between page requests.
+   */
   private roster(): { asOfSeq: number; pages: string[][] } {
-    if (this.rosterCache?.asOfSeq !== this.log.lastSeq) {
-      this.rosterCache = { asOfSeq: this.log.lastSeq, pages: rosterPages(this.sessions.nicks()) };
-    }
+    const nicks = this.sessions.nicks();
+    if (this.rosterCache?.nicks !== nicks) this.rosterCache = { nicks, asOfSeq: this.log.lastSeq, pages: rosterPages(nicks) };
     return this.rosterCache;
   }
 
@@ -221,6 +226,7 @@ export class ServerCore {
   removeSession(session: Session): void {
     this.sessions.remove(session);
     this.throttled.delete(session);
+    this.acksDue.delete(session);
   }
 
   /** Queues a datagram to one peer (never to port 0). */
@@ -243,8 +249,7 @@ export class ServerCore {
     const last = this.log.lastSeq;
     if (last > this.fannedOut) {
       const members = this.sessions.addresses();
-      const { datagrams } = packEntries(this.fannedOut + 1, last, (s) => this.log.bytesOf(s));
-      for (const d of datagrams) {
+      for (const d of packEntries(this.fannedOut + 1, last, (s) => this.log.bytesOf(s))) {
         this.out.push({ to: members, data: d });
         this.stats.datagramsOut += members.length;
       }
@@ -253,17 +258,14 @@ export class ServerCore {
       this.syncAt = now + this.options.tailSyncMs;
       this.syncsLeft = TAIL_SYNCS;
     }
-    for (const s of this.sessions.all()) {
-      if (s.ackDue) {
-        s.ackDue = false;
-        this.send(s.address, encode({ type: 'ack', token: s.token, cseq: s.nextCseq - 1 }));
-      }
-    }
+    for (const s of this.acksDue) this.send(s.address, encode({ type: 'ack', token: s.token, cseq: s.nextCseq - 1 }));
+    this.acksDue.clear();
   }
 
   /** Runs timers: throttled inboxes, tail SYNC, idle eviction. Then flushes. */
   tick(now: number): void {
-    for (const s of [...this.throttled]) this.drainInbox(s, now);
+    // drainInbox may delete the session from the set: safe while iterating a Set.
+    for (const s of this.throttled) this.drainInbox(s, now);
     if (this.syncAt !== undefined && now >= this.syncAt) {
       // Twice (after 1× and 5× tailSyncMs), so one lost SYNC does not leave a lost last message
       // waiting for the next heartbeat.
@@ -331,9 +333,5 @@ export class ServerCore {
       flood: new TokenBucket(this.options.rate, this.options.burst, now),
       hard: new TokenBucket(this.options.hardRate, this.options.hardBurst, now),
     };
-  }
-
-  keyOf(a: PeerAddress): string {
-    return addressKey(a);
   }
 }

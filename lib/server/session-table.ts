@@ -22,7 +22,6 @@ export interface Session {
   lastHeard: number;
   /** Highest room seq the peer reported delivered. */
   delivered: number;
-  ackDue: boolean;
   /** Set by the first datagram that carries the token: the client got its WELCOME. */
   confirmed: boolean;
   readonly joinedAt: number;
