@@ -20,7 +20,8 @@ gc();
 const before = process.memoryUsage();
 for (let i = 0; i < peers; i++) {
   const from = { address: '127.0.0.1', port: 10_000 + i };
-  const join = { type: 'join' as const, cookie: server.cookieFor(from, now), clientId: randomBytes(16), resumeInstance: Buffer.alloc(8), resumeSeq: 0, caps: 0, nick: `peer${i}` };
+  const clientId = randomBytes(16);
+  const join = { type: 'join' as const, cookie: server.cookieFor(from, clientId, now), clientId, resumeInstance: Buffer.alloc(8), resumeSeq: 0, caps: 0, nick: `peer${i}` };
   server.receive(encode(join), from, now);
   server.flush(now);
   server.drain();

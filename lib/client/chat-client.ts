@@ -25,8 +25,6 @@ const LEAVE_WAIT_MS = 1_500;
 export class ChatClient extends EventEmitter implements ChatSession {
   readonly server: string;
   readonly core: ClientCore;
-  /** Socket errors seen (e.g. ICMP port unreachable while the server is down). */
-  socketErrors = 0;
   private readonly target: ServerAddress;
   private socket: dgram.Socket | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -55,7 +53,7 @@ export class ChatClient extends EventEmitter implements ChatSession {
   }
 
   get peers(): readonly string[] {
-    return this.core.roster.nicks();
+    return this.core.feed.roster.nicks();
   }
 
   get pending(): number {
@@ -79,8 +77,7 @@ export class ChatClient extends EventEmitter implements ChatSession {
     }
     const socket = dgram.createSocket({ type: resolved.family === 6 ? 'udp6' : 'udp4', recvBufferSize: 1 << 20 });
     socket.on('message', (msg) => this.socketOnMessage(msg));
-    // ICMP errors (server down) arrive here; the protocol's timers handle the silence.
-    socket.on('error', () => this.socketErrors++);
+    socket.on('error', (err) => this.socketOnError(err));
     await new Promise<void>((resolve, reject) => {
       socket.once('error', reject);
       socket.connect(this.target.port, resolved.address, () => {
@@ -132,6 +129,20 @@ export class ChatClient extends EventEmitter implements ChatSession {
     if (this.closed) return;
     this.core.receive(msg, Date.now());
     this.pump();
+  }
+
+  /**
+   * Errors on the connected socket are ICMP reports about the server's address. ECONNREFUSED
+   * (port unreachable: nothing listens there) ends a first join at once; anything else, and
+   * anything after having been online, is left to the protocol's timers (the server may be
+   * restarting, the network may come back).
+   */
+  private socketOnError(err: NodeJS.ErrnoException): void {
+    if (this.closed) return;
+    if (err.code === 'ECONNREFUSED') {
+      this.core.portUnreachable(Date.now());
+      this.pump();
+    }
   }
 
   private onTimer(): void {

@@ -31,6 +31,8 @@ export class Outbox {
   private sent = 0;
   /** Highest cumulative ACK seen in this session. */
   lastAck = 0;
+  /** Highest cseq ever sent in this session (a refused message leaves the queue, not this). */
+  private highestSent = 0;
   /** Recently acknowledged messages, to name one the server refuses after acknowledging it. */
   private readonly recent = new Map<number, string>();
 
@@ -52,6 +54,7 @@ export class Outbox {
       m.sentAt = now;
       m.rto = this.rtt.rto;
       m.deadline = now + m.rto;
+      this.highestSent = Math.max(this.highestSent, m.cseq);
       out.push(m);
     }
     return out;
@@ -103,8 +106,7 @@ export class Outbox {
   ack(cseq: number, now: number): number {
     // An ACK for more than was ever sent is not from an honest server (or was damaged): ignore it,
     // or unsent and lost messages would count as delivered.
-    const highestSent = this.sent > 0 ? (this.queue[this.sent - 1] as OutgoingMessage).cseq : this.lastAck;
-    if (cseq > highestSent) return 0;
+    if (cseq > Math.max(this.highestSent, this.lastAck)) return 0;
     this.lastAck = Math.max(this.lastAck, cseq);
     let n = 0;
     let clean = true;
@@ -151,6 +153,7 @@ export class Outbox {
     });
     this.nextCseq = acked + 1 + this.queue.length;
     this.lastAck = acked;
+    this.highestSent = acked;
     this.sent = 0;
     this.cwnd = INITIAL_CWND;
     return dropped;

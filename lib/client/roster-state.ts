@@ -16,8 +16,8 @@ export class RosterState {
   private backlog: Array<{ seq: number; nick: string; action: 'join' | 'leave' }> = [];
   ready = false;
 
-  /** Forget everything (new server instance). */
-  reset(): void {
+  /** Forgets every member (a new server instance: a new room). */
+  forget(): void {
     this.members.clear();
     this.sorted = undefined;
     this.asOfSeq = -1;
@@ -26,8 +26,8 @@ export class RosterState {
     this.ready = false;
   }
 
-  /** Starts collecting a new snapshot (after a join). */
-  restart(): void {
+  /** Starts collecting a new snapshot (after every join and rejoin); the members stay until it completes. */
+  startSnapshot(): void {
     this.collecting = undefined;
     this.ready = false;
   }

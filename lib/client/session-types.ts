@@ -6,8 +6,12 @@
 import type { ErrorCode } from '../protocol/error-codes.js';
 import type { LeaveReason } from '../protocol/messages.js';
 
-/** joining: handshake in progress; online: joined; reconnecting: server lost, retrying; closed: done. */
-export type ConnectionState = 'joining' | 'online' | 'reconnecting' | 'closed';
+/**
+ * idle: not joining yet; joining: first handshake in progress; online: joined; reconnecting: the
+ * server was lost (or is silent), retrying; failed: the join was refused or timed out, waiting for
+ * join() again; closed: done.
+ */
+export type ConnectionState = 'idle' | 'joining' | 'online' | 'reconnecting' | 'failed' | 'closed';
 
 export type ClientEvent =
   /** Joined (or rejoined after a server loss / restart: `rejoined` true). */
@@ -20,6 +24,8 @@ export type ClientEvent =
   | { type: 'roster'; nicks: readonly string[] }
   /** Connection state or round-trip time changed. */
   | { type: 'state'; state: ConnectionState; rttMs: number | undefined }
+  /** A part of a say() queued for sending (say() splits long text), in order. */
+  | { type: 'sending'; text: string }
   /** The server acknowledged messages this session said; `pending` are still unacknowledged. */
   | { type: 'delivered'; pending: number }
   /** A message the server refused (too long, empty …); it will not be delivered. */
@@ -33,8 +39,9 @@ export type ClientEvent =
    * A join was refused (nick taken or invalid, server full) or the server cannot be reached:
    * the session stops trying until `join()` is called again. `answered`: the server did answer
    * (UDPCHAT_ERR_SERVER_UNREACHABLE after a COOKIE: the handshake could not complete).
+   * `portUnreachable`: the network said nothing listens at that address and port (ICMP).
    */
-  | { type: 'join-failed'; code: ErrorCode; reason: string; answered?: true }
+  | { type: 'join-failed'; code: ErrorCode; reason: string; answered?: true; portUnreachable?: true }
   /** The session is over (after `leave()`, or cut off by the server). */
   | { type: 'closed'; reason: string };
 

@@ -8,7 +8,8 @@ import dgram from 'node:dgram';
 import { EventEmitter } from 'node:events';
 import { ProtocolError } from '../protocol/protocol-error.js';
 import type { PeerAddress } from './peer-address.js';
-import { type ServerEvent, ServerCore, type ServerStats } from './server-core.js';
+import { ServerCore } from './server-core.js';
+import type { ServerEvent, ServerStats } from './server-types.js';
 import type { ServerOptions } from './server-options.js';
 
 export interface ChatServerOptions extends Partial<ServerOptions> {
@@ -35,7 +36,8 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
   private readonly socket: dgram.Socket;
   private timer: NodeJS.Timeout | undefined;
   private flushQueued = false;
-  private closed = false;
+  /** Set when close() starts: from then on nothing received reaches the core. */
+  private closing: Promise<void> | undefined;
 
   private constructor(socket: dgram.Socket, core: ServerCore) {
     super();
@@ -85,7 +87,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
   }
 
   private socketOnMessage(msg: Buffer, rinfo: dgram.RemoteInfo): void {
-    if (this.closed) return;
+    if (this.closing !== undefined) return;
     this.core.receive(msg, rinfo, Date.now());
     if (!this.flushQueued) {
       this.flushQueued = true;
@@ -100,14 +102,14 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
 
   private flush(): void {
     this.flushQueued = false;
-    if (this.closed) return;
+    if (this.closing !== undefined) return;
     this.core.flush(Date.now());
     this.pump();
     this.arm();
   }
 
   private arm(): void {
-    if (this.closed) return;
+    if (this.closing !== undefined) return;
     if (this.timer !== undefined) clearTimeout(this.timer);
     const now = Date.now();
     this.timer = setTimeout(() => this.onTimer(), Math.max(0, this.core.nextDeadline(now) - now));
@@ -141,9 +143,13 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     return sends;
   }
 
-  /** Tells every peer the server is going away, waits briefly for those sends, and closes. */
-  async close(): Promise<void> {
-    if (this.closed) return;
+  /** Tells every peer the server is going away, waits briefly for those sends, and closes. Idempotent. */
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.core.shutdown(Date.now());
     await new Promise<void>((resolve) => {
@@ -155,7 +161,6 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
       if (left === 0) resolve();
       setTimeout(resolve, CLOSE_GRACE_MS).unref();
     });
-    this.closed = true;
     await new Promise<void>((resolve) => this.socket.close(() => resolve()));
   }
 }

@@ -1,37 +1,73 @@
 /**
- * JOIN handling (docs/protocol.md §5.1–§5.2, §6.1.3). Until a JOIN echoes a valid cookie
- * the server answers with one COOKIE datagram, smaller than the JOIN, and keeps no state.
+ * JOIN handling (docs/protocol.md §5.1–§5.2, §6.1.3). Until a JOIN echoes a valid cookie the
+ * server answers with one COOKIE datagram, smaller than the JOIN, and keeps no state.
+ *
+ * It works through a narrow {@link JoinContext}, not the whole server core.
  */
-import { encode } from '../protocol/codec.js';
+import { CHECKSUM_BYTES, CLIENT_ID_BYTES, COOKIE_BYTES, HEADER_BYTES } from '../protocol/constants.js';
 import type { WireErrorCode } from '../protocol/error-codes.js';
-import type { JoinMessage } from '../protocol/messages.js';
+import type { JoinMessage, LeaveReason, WelcomeMessage } from '../protocol/messages.js';
 import { checkNick } from '../protocol/nick.js';
-import { verifyCookie } from './cookie.js';
+import type { Outbound } from './outbound.js';
 import { packEntries } from './pack-entries.js';
 import { type PeerAddress, addressKey } from './peer-address.js';
-import type { ServerCore } from './server-core.js';
-import type { Session } from './session-table.js';
+import type { RoomLog } from './room-log.js';
+import type { RosterSnapshot } from './roster.js';
+import type { ServerOptions } from './server-options.js';
+import type { ServerEvent } from './server-types.js';
+import type { Session, SessionTable } from './session-table.js';
+import type { TokenBucket } from './token-bucket.js';
 
-export function handleJoin(core: ServerCore, m: JoinMessage, from: PeerAddress, requestBytes: number, now: number): void {
-  const { options, sessions } = core;
-  if (!verifyCookie(core.cookieKey, from, m.cookie, now, options.cookieBucketMs)) {
-    const reply = encode({ type: 'cookie', clientId: m.clientId, cookie: core.cookieFor(from, now) });
-    if (reply.length <= requestBytes) core.send(from, reply);
-    return core.drop('join-without-cookie');
+const COOKIE_DATAGRAM_BYTES = HEADER_BYTES + CLIENT_ID_BYTES + COOKIE_BYTES + CHECKSUM_BYTES;
+
+/** What the join path may see and do. */
+export interface JoinContext {
+  readonly options: ServerOptions;
+  readonly sessions: SessionTable;
+  readonly log: RoomLog;
+  readonly instance: Buffer;
+  readonly out: Outbound;
+  /** A fresh cookie for this address and client id (§5.1). */
+  makeCookie(from: PeerAddress, clientId: Buffer, now: number): Buffer;
+  verifyCookie(from: PeerAddress, clientId: Buffer, cookie: Buffer, now: number): boolean;
+  /** A fresh session token and the session's rate limiters. */
+  newToken(): Buffer;
+  newBuckets(now: number): { flood: TokenBucket; hard: TokenBucket };
+  drop(reason: string): void;
+  /** Counts a COOKIE sent (an unproven JOIN answered). */
+  countCookie(): void;
+  emit(e: ServerEvent): void;
+  /** Ends a session with a leave entry (§6.1.7). */
+  endSession(s: Session, reason: LeaveReason, now: number): void;
+  /** Forgets a session without a leave entry (a takeover). */
+  removeSession(s: Session): void;
+  roster(): RosterSnapshot;
+}
+
+export function handleJoin(ctx: JoinContext, m: JoinMessage, from: PeerAddress, requestBytes: number, now: number): void {
+  const { options, sessions } = ctx;
+  if (!ctx.verifyCookie(from, m.clientId, m.cookie, now)) {
+    // Unproven address: one reply, never larger than the request (§5.5; a COOKIE is smaller than
+    // any JOIN, checked all the same). Answered, not dropped: this is every join's first step.
+    if (COOKIE_DATAGRAM_BYTES <= requestBytes) {
+      ctx.out.send(from, { type: 'cookie', clientId: m.clientId, cookie: ctx.makeCookie(from, m.clientId, now) });
+      ctx.countCookie();
+    }
+    return;
   }
   const clientIdHex = m.clientId.toString('hex');
   const here = sessions.byAddress(from);
   if (here !== undefined && here.clientIdHex === clientIdHex) {
     // A retried JOIN whose WELCOME was lost: the same session, told again.
     here.lastHeard = now;
-    return core.send(from, welcome(core, here, m));
+    return ctx.out.send(from, welcome(ctx, here, m));
   }
   const cookieHex = m.cookie.toString('hex');
-  if (sessions.cookieUsed(cookieHex)) return core.drop('cookie-replay');
+  if (sessions.cookieUsed(cookieHex)) return ctx.drop('cookie-replay');
 
   const refuse = (code: WireErrorCode, detail: string): void => {
-    core.send(from, encode({ type: 'error', ref: m.clientId, code, arg: 0, detail }));
-    core.emit({ type: 'refused', code, nick: m.nick, address: from });
+    ctx.out.send(from, { type: 'error', ref: m.clientId, code, arg: 0, detail });
+    ctx.emit({ type: 'refused', code, nick: m.nick, address: from });
   };
   const checked = checkNick(m.nick);
   if (!checked.ok) return refuse('UDPCHAT_ERR_NICK_INVALID', checked.reason);
@@ -40,71 +76,81 @@ export function handleJoin(core: ServerCore, m: JoinMessage, from: PeerAddress, 
   if (holder !== undefined) {
     if (holder.clientIdHex !== clientIdHex) return refuse('UDPCHAT_ERR_NICK_TAKEN', `"${holder.nick}" is in use`);
     // The same client from a new address (its port changed, or it lost its session): move it.
-    core.removeSession(holder);
+    ctx.removeSession(holder);
     takeover = true;
   }
-  if (here !== undefined) {
-    // Another client reused this address (a restarted process on the same port): the old one is gone.
-    core.endSession(here, 'quit', now);
-  }
+  // Another client reused this address (a restarted process on the same port): the old one is gone.
+  if (here !== undefined) ctx.endSession(here, 'quit', now);
   if (!takeover && sessions.size >= options.maxPeers) return refuse('UDPCHAT_ERR_SERVER_FULL', `at most ${options.maxPeers} peers`);
   if (!takeover && sessions.ipFull(from.address)) {
     return refuse('UDPCHAT_ERR_TOO_MANY_SESSIONS', `at most ${options.sessionsPerIp} per address`);
   }
+  createSession(ctx, m, from, { clientIdHex, cookieHex, nick: checked.nick, nickKey: checked.key, takeover }, now);
+}
 
-  sessions.useCookie(cookieHex, now + 2 * options.cookieBucketMs);
-  const baseSeq = core.log.lastSeq;
+interface NewSession {
+  clientIdHex: string;
+  cookieHex: string;
+  nick: string;
+  nickKey: string;
+  takeover: boolean;
+}
+
+/** §6.1.3 "Creating the session": WELCOME, history, the join entry, the member list. */
+function createSession(ctx: JoinContext, m: JoinMessage, from: PeerAddress, n: NewSession, now: number): void {
+  const { sessions, log, options } = ctx;
+  sessions.useCookie(n.cookieHex, now + 2 * options.cookieBucketMs);
+  const baseSeq = log.lastSeq;
   const session: Session = {
     key: addressKey(from),
     address: { address: from.address, port: from.port },
-    token: core.newToken(),
-    clientIdHex,
-    nick: checked.nick,
-    nickKey: checked.key,
-    nextCseq: sessions.takeResume(clientIdHex) + 1,
+    token: ctx.newToken(),
+    clientIdHex: n.clientIdHex,
+    nick: n.nick,
+    nickKey: n.nickKey,
+    nextCseq: sessions.takeResume(n.clientIdHex) + 1,
     inbox: new Map(),
-    ...core.newFloodBuckets(now),
+    ...ctx.newBuckets(now),
     lastHeard: now,
-    delivered: 0,
     confirmed: false,
     joinedAt: now,
-    cookieHex,
-    historyFrom: historyFrom(core, m, baseSeq),
+    cookieHex: n.cookieHex,
+    historyFrom: historyFrom(ctx, m, baseSeq),
     baseSeq,
   };
   sessions.add(session);
-  core.send(from, welcome(core, session, m));
-  for (const d of packEntries(session.historyFrom, baseSeq, (s) => core.log.bytesOf(s))) core.send(from, d);
-  if (!takeover) core.log.append({ kind: 'join', time: now, nick: session.nick });
-  const pages = core.rosterPageCount();
-  for (let page = 0; page < pages; page++) core.sendRosterPage(session, page);
-  const resumed = takeover || (m.resumeSeq > 0 && m.resumeInstance.equals(core.instance));
-  core.emit({ type: 'join', nick: session.nick, address: session.address, resumed });
+  ctx.out.send(from, welcome(ctx, session, m));
+  for (const d of packEntries(session.historyFrom, baseSeq, (s) => log.bytesOf(s))) ctx.out.sendBytes(from, d);
+  if (!n.takeover) log.append({ kind: 'join', time: now, nick: session.nick });
+  const { asOfSeq, pages } = ctx.roster();
+  pages.forEach((nicks, page) => ctx.out.send(from, { type: 'roster', asOfSeq, page, pages: pages.length, nicks: [...nicks] }));
+  const resumed = n.takeover || (m.resumeSeq > 0 && m.resumeInstance.equals(ctx.instance));
+  ctx.emit({ type: 'join', nick: session.nick, address: session.address, resumed });
 }
 
-/** Where this peer's replay starts: after what it already has (resume), else the last N messages. */
-function historyFrom(core: ServerCore, m: JoinMessage, baseSeq: number): number {
-  const { log } = core;
-  const sameInstance = m.resumeInstance.equals(core.instance);
+/** Where this peer's replay starts: after what it already has (resume), else the last N messages (§6.1.9). */
+function historyFrom(ctx: JoinContext, m: JoinMessage, baseSeq: number): number {
+  const { log } = ctx;
+  const sameInstance = m.resumeInstance.equals(ctx.instance);
   if (sameInstance && m.resumeSeq > 0 && m.resumeSeq <= baseSeq && m.resumeSeq + 1 >= log.oldestSeq) {
     return m.resumeSeq + 1;
   }
-  return Math.max(log.oldestSeq, log.historyStart(core.options.historyMessages));
+  return Math.max(log.oldestSeq, log.historyStart(ctx.options.historyMessages));
 }
 
-function welcome(core: ServerCore, s: Session, m: JoinMessage): Buffer {
-  return encode({
+function welcome(ctx: JoinContext, s: Session, m: JoinMessage): WelcomeMessage {
+  return {
     type: 'welcome',
     clientId: m.clientId,
     token: s.token,
-    instance: core.instance,
+    instance: ctx.instance,
     historyFrom: s.historyFrom,
     baseSeq: s.baseSeq,
     ackedCseq: s.nextCseq - 1,
-    heartbeatMs: core.options.heartbeatMs,
-    idleTimeoutMs: core.options.idleTimeoutMs,
-    maxText: core.options.maxText,
+    heartbeatMs: ctx.options.heartbeatMs,
+    idleTimeoutMs: ctx.options.idleTimeoutMs,
+    maxText: ctx.options.maxText,
     caps: 0,
     nick: s.nick,
-  });
+  };
 }

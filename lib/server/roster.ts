@@ -1,4 +1,4 @@
-/** ROSTER paging (docs/protocol.md §4.2.13): nicknames packed greedily into ≤ 1200-byte pages. */
+/** ROSTER paging (docs/protocol.md §4.2.13, §6.1.6): nicknames packed greedily into ≤ 1200-byte pages. */
 import { CHECKSUM_BYTES, HEADER_BYTES, MAX_DATAGRAM } from '../protocol/constants.js';
 
 const ROSTER_OVERHEAD = HEADER_BYTES + 4 + 2 + 2 + 1 + CHECKSUM_BYTES;
@@ -18,4 +18,25 @@ export function rosterPages(nicks: readonly string[]): string[][] {
     size += n;
   }
   return pages;
+}
+
+/** One member list in pages, and the room seq it reflects. */
+export interface RosterSnapshot {
+  readonly asOfSeq: number;
+  readonly pages: readonly (readonly string[])[];
+}
+
+/**
+ * The member list in pages, computed once per membership change. `nicks` is a new array exactly
+ * when membership changed (SessionTable caches it), so chat traffic between page requests keeps
+ * the same snapshot and the same asOfSeq: the room seq when the list was first asked for after the
+ * change, which reflects every join and leave entry up to it and none after it.
+ */
+export class RosterBook {
+  private cache: { nicks: readonly string[]; snapshot: RosterSnapshot } | undefined;
+
+  snapshot(nicks: readonly string[], lastSeq: number): RosterSnapshot {
+    if (this.cache?.nicks !== nicks) this.cache = { nicks, snapshot: { asOfSeq: lastSeq, pages: rosterPages(nicks) } };
+    return this.cache.snapshot;
+  }
 }

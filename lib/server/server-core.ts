@@ -11,39 +11,24 @@
  * - Nothing is ever sent to port 0.
  */
 import { timingSafeEqual } from 'node:crypto';
-import { decode, encode, isClientMessage } from '../protocol/codec.js';
-import { INSTANCE_BYTES, TOKEN_BYTES } from '../protocol/constants.js';
+import { decode, isClientMessage } from '../protocol/codec.js';
+import { CHECKSUM_BYTES, HEADER_BYTES, INSTANCE_BYTES, MAX_DETAIL_BYTES, TOKEN_BYTES } from '../protocol/constants.js';
 import { ProtocolError } from '../protocol/protocol-error.js';
 import type { WireErrorCode } from '../protocol/error-codes.js';
 import type { LeaveReason, Message, NackMessage, SayMessage } from '../protocol/messages.js';
-import { makeCookie } from './cookie.js';
-import { type PeerAddress, addressKey } from './peer-address.js';
+import { COOKIE_NONCE_BYTES, makeCookie, verifyCookie } from './cookie.js';
+import { type JoinContext, handleJoin } from './join-handler.js';
+import { Outbound } from './outbound.js';
 import { packEntries } from './pack-entries.js';
+import type { PeerAddress } from './peer-address.js';
 import { RoomLog } from './room-log.js';
+import { RosterBook, type RosterSnapshot } from './roster.js';
 import { DEFAULT_SERVER_OPTIONS, type ServerOptions } from './server-options.js';
+import type { Outgoing, ServerEvent, ServerStats } from './server-types.js';
 import { type Session, SessionTable } from './session-table.js';
 import { TokenBucket } from './token-bucket.js';
-import { handleJoin } from './join-handler.js';
-import { rosterPages } from './roster.js';
 
-/** A datagram to send: to one peer, or the same bytes to many. */
-export interface Outgoing {
-  to: PeerAddress | readonly PeerAddress[];
-  data: Buffer;
-}
-
-export type ServerEvent =
-  | { type: 'join'; nick: string; address: PeerAddress; resumed: boolean }
-  | { type: 'leave'; nick: string; address: PeerAddress; reason: LeaveReason }
-  | { type: 'refused'; code: WireErrorCode; nick: string; address: PeerAddress };
-
-export interface ServerStats {
-  received: number;
-  accepted: number;
-  datagramsOut: number;
-  deliveries: number;
-  drops: Record<string, number>;
-}
+export type { Outgoing, ServerEvent, ServerStats } from './server-types.js';
 
 /** Most DATA datagrams one NACK is answered with. */
 const MAX_REPAIR_DATAGRAMS = 32;
@@ -53,16 +38,20 @@ const HOUSEKEEPING_MS = 1_000;
 const TAIL_SYNCS = 2;
 /** How long a session may go without the client ever using its token. */
 const UNCONFIRMED_MS = 10_000;
+/** An ERROR with an empty detail (the UNKNOWN_SESSION reply, §5.2). */
+const EMPTY_ERROR_BYTES = HEADER_BYTES + TOKEN_BYTES + 2 + 4 + 1 + CHECKSUM_BYTES;
 
 export class ServerCore {
   readonly options: ServerOptions;
   readonly instance: Buffer;
-  readonly stats: ServerStats = { received: 0, accepted: 0, datagramsOut: 0, deliveries: 0, drops: {} };
+  readonly stats: ServerStats = { received: 0, accepted: 0, datagramsOut: 0, cookies: 0, deliveries: 0, drops: {} };
+  /** The room log (read-only use outside the core). */
   readonly log: RoomLog;
+  /** The sessions (read-only use outside the core). */
   readonly sessions: SessionTable;
-  readonly cookieKey: Buffer;
-  readonly random: (n: number) => Buffer;
-  private out: Outgoing[] = [];
+  private readonly cookieKey: Buffer;
+  private readonly random: (n: number) => Buffer;
+  private readonly out: Outbound;
   private events: ServerEvent[] = [];
   private fannedOut = 0;
   private syncAt: number | undefined;
@@ -72,10 +61,10 @@ export class ServerCore {
   private readonly unknownReplies: TokenBucket;
   /** Sessions with messages held back by the flood limit. */
   private readonly throttled = new Set<Session>();
-  /** Roster pages, kept until membership changes (sessions.nicks() returns a new array then). */
-  private rosterCache: { nicks: readonly string[]; asOfSeq: number; pages: string[][] } | undefined;
+  private readonly rosterBook = new RosterBook();
   /** Sessions owed an ACK at the next flush. */
   private readonly acksDue = new Set<Session>();
+  private readonly joinContext: JoinContext;
 
   constructor(options: Partial<ServerOptions> & { random: (n: number) => Buffer; now: number }) {
     const { random, now, ...rest } = options;
@@ -85,8 +74,10 @@ export class ServerCore {
     this.cookieKey = random(32);
     this.log = new RoomLog(this.options.logEntries);
     this.sessions = new SessionTable(this.options.sessionsPerIp);
+    this.out = new Outbound(this.stats);
     this.unknownReplies = new TokenBucket(this.options.unknownSessionReplies, this.options.unknownSessionReplies, now);
     this.housekeepingAt = now + HOUSEKEEPING_MS;
+    this.joinContext = this.newJoinContext();
   }
 
   /** Handles one received datagram. Never throws for anything the peer sent. */
@@ -100,7 +91,7 @@ export class ServerCore {
       if (err instanceof ProtocolError) return this.drop(err.code);
       throw err;
     }
-    if (m.type === 'join') return handleJoin(this, m, from, data.length, now);
+    if (m.type === 'join') return handleJoin(this.joinContext, m, from, data.length, now);
     if (!isClientMessage(m)) return this.drop('wrong-direction');
     const session = this.sessions.byAddress(from);
     if (session === undefined) return this.replyUnknownSession(m.token, from, data.length, now);
@@ -112,14 +103,14 @@ export class ServerCore {
       case 'say':
         return this.onSay(session, m, now);
       case 'ping':
-        session.delivered = Math.max(session.delivered, Math.min(m.delivered, this.log.lastSeq));
-        return this.send(session.address, encode({ type: 'pong', lastSeq: this.log.lastSeq, echo: m.echo }));
+        // PING.delivered is informational (§6.1.2): repair is driven by NACKs.
+        return this.out.send(session.address, { type: 'pong', lastSeq: this.log.lastSeq, echo: m.echo });
       case 'nack':
         return this.onNack(session, m);
       case 'who':
         return this.sendRosterPage(session, m.page);
       case 'leave':
-        this.send(session.address, encode({ type: 'bye', token: session.token, reason: 'quit' }));
+        this.out.send(session.address, { type: 'bye', token: session.token, reason: 'quit' });
         return this.endSession(session, 'quit', now);
     }
   }
@@ -156,11 +147,12 @@ export class ServerCore {
 
   private accept(session: Session, m: SayMessage, now: number): void {
     const refuse = (code: WireErrorCode, detail: string): void =>
-      this.send(session.address, encode({ type: 'error', ref: session.token, code, arg: m.cseq, detail }));
+      this.out.send(session.address, { type: 'error', ref: session.token, code, arg: m.cseq, detail });
     if (m.target !== 0) return refuse('UDPCHAT_ERR_UNSUPPORTED', 'only the room (target 0) is supported');
     if (m.text.length === 0) return refuse('UDPCHAT_ERR_TEXT_INVALID', 'empty message');
-    if (Buffer.byteLength(m.text) > this.options.maxText) {
-      return refuse('UDPCHAT_ERR_TEXT_TOO_LONG', `at most ${this.options.maxText} bytes`);
+    const bytes = Buffer.byteLength(m.text);
+    if (bytes > this.options.maxText) {
+      return refuse('UDPCHAT_ERR_TEXT_TOO_LONG', `text is ${bytes} bytes, at most ${this.options.maxText}`.slice(0, MAX_DETAIL_BYTES));
     }
     this.stats.accepted++;
     this.log.append({ kind: 'msg', time: now, nick: session.nick, target: 0, text: m.text });
@@ -172,75 +164,53 @@ export class ServerCore {
     if (m.from < this.log.oldestSeq) {
       const detail = `oldest kept is ${this.log.oldestSeq}`;
       const arg = this.log.oldestSeq;
-      return this.send(session.address, encode({ type: 'error', ref: session.token, code: 'UDPCHAT_ERR_HISTORY_GONE', arg, detail }));
+      return this.out.send(session.address, { type: 'error', ref: session.token, code: 'UDPCHAT_ERR_HISTORY_GONE', arg, detail });
     }
-    for (const d of packEntries(m.from, to, (s) => this.log.bytesOf(s), MAX_REPAIR_DATAGRAMS)) this.send(session.address, d);
+    for (const d of packEntries(m.from, to, (s) => this.log.bytesOf(s), MAX_REPAIR_DATAGRAMS)) this.out.sendBytes(session.address, d);
   }
 
   /** Sends ROSTER page `page` of the current member list. */
-  sendRosterPage(session: Session, page: number): void {
+  private sendRosterPage(session: Session, page: number): void {
     const { asOfSeq, pages } = this.roster();
     const nicks = pages[page];
     if (nicks === undefined) return this.drop('bad-page');
-    this.send(session.address, encode({ type: 'roster', asOfSeq, page, pages: pages.length, nicks }));
+    this.out.send(session.address, { type: 'roster', asOfSeq, page, pages: pages.length, nicks: [...nicks] });
   }
 
-  /** Number of roster pages right now. */
-  rosterPageCount(): number {
-    return this.roster().pages.length;
-  }
-
-  /**
-   * The member list in pages, computed once per membership change. asOfSeq is the room seq when it
-   * was computed: every join/leave entry up to it is reflected, none after it (membership changes
-   * would have made a new list), so chat traffic no longer changes it between page requests.
-   */
-  private roster(): { asOfSeq: number; pages: string[][] } {
-    const nicks = this.sessions.nicks();
-    if (this.rosterCache?.nicks !== nicks) this.rosterCache = { nicks, asOfSeq: this.log.lastSeq, pages: rosterPages(nicks) };
-    return this.rosterCache;
+  private roster(): RosterSnapshot {
+    return this.rosterBook.snapshot(this.sessions.nicks(), this.log.lastSeq);
   }
 
   private replyUnknownSession(token: Buffer, from: PeerAddress, requestBytes: number, now: number): void {
     this.drop('unknown-session');
-    const reply = encode({ type: 'error', ref: token, code: 'UDPCHAT_ERR_UNKNOWN_SESSION', arg: 0, detail: '' });
     // Unproven address: never answer with more bytes than we got, and only so often.
-    if (reply.length <= requestBytes && this.unknownReplies.take(now)) this.send(from, reply);
+    if (EMPTY_ERROR_BYTES <= requestBytes && this.unknownReplies.take(now)) {
+      this.out.send(from, { type: 'error', ref: token, code: 'UDPCHAT_ERR_UNKNOWN_SESSION', arg: 0, detail: '' });
+    }
   }
 
   private cutOff(session: Session, now: number): void {
     this.drop('hard-limit');
-    this.send(session.address, encode({ type: 'error', ref: session.token, code: 'UDPCHAT_ERR_FLOODING', arg: 0, detail: '' }));
-    this.send(session.address, encode({ type: 'bye', token: session.token, reason: 'flooding' }));
+    this.out.send(session.address, { type: 'error', ref: session.token, code: 'UDPCHAT_ERR_FLOODING', arg: 0, detail: '' });
+    this.out.send(session.address, { type: 'bye', token: session.token, reason: 'flooding' });
     this.endSession(session, 'flooding', now);
   }
 
-  /** Removes a session and announces it with a leave entry. */
-  endSession(session: Session, reason: LeaveReason, now: number): void {
+  /** Removes a session and announces it with a leave entry (none for a shutdown). */
+  private endSession(session: Session, reason: LeaveReason, now: number): void {
     this.removeSession(session);
     if (reason !== 'shutdown') this.log.append({ kind: 'leave', time: now, nick: session.nick, reason });
     this.events.push({ type: 'leave', nick: session.nick, address: session.address, reason });
   }
 
   /** Forgets a session everywhere it is tracked (no leave entry: see endSession). */
-  removeSession(session: Session): void {
+  private removeSession(session: Session): void {
     this.sessions.remove(session);
     this.throttled.delete(session);
     this.acksDue.delete(session);
   }
 
-  /** Queues a datagram to one peer (never to port 0). */
-  send(to: PeerAddress, data: Buffer): void {
-    if (to.port === 0) return;
-    this.out.push({ to, data });
-    this.stats.datagramsOut++;
-  }
-
-  emit(e: ServerEvent): void {
-    this.events.push(e);
-  }
-
-  drop(reason: string): void {
+  private drop(reason: string): void {
     this.stats.drops[reason] = (this.stats.drops[reason] ?? 0) + 1;
   }
 
@@ -249,16 +219,13 @@ export class ServerCore {
     const last = this.log.lastSeq;
     if (last > this.fannedOut) {
       const members = this.sessions.addresses();
-      for (const d of packEntries(this.fannedOut + 1, last, (s) => this.log.bytesOf(s))) {
-        this.out.push({ to: members, data: d });
-        this.stats.datagramsOut += members.length;
-      }
+      for (const d of packEntries(this.fannedOut + 1, last, (s) => this.log.bytesOf(s))) this.out.fanOut(members, d);
       this.stats.deliveries += (last - this.fannedOut) * members.length;
       this.fannedOut = last;
       this.syncAt = now + this.options.tailSyncMs;
       this.syncsLeft = TAIL_SYNCS;
     }
-    for (const s of this.acksDue) this.send(s.address, encode({ type: 'ack', token: s.token, cseq: s.nextCseq - 1 }));
+    for (const s of this.acksDue) this.out.send(s.address, { type: 'ack', token: s.token, cseq: s.nextCseq - 1 });
     this.acksDue.clear();
   }
 
@@ -271,26 +238,27 @@ export class ServerCore {
       // waiting for the next heartbeat.
       this.syncsLeft--;
       this.syncAt = this.syncsLeft > 0 ? now + 4 * this.options.tailSyncMs : undefined;
-      const members = this.sessions.addresses();
-      this.out.push({ to: members, data: encode({ type: 'sync', lastSeq: this.log.lastSeq }) });
-      this.stats.datagramsOut += members.length;
+      this.out.fanOut(this.sessions.addresses(), { type: 'sync', lastSeq: this.log.lastSeq });
     }
-    if (now >= this.housekeepingAt) {
-      this.housekeepingAt = now + HOUSEKEEPING_MS;
-      for (const s of this.sessions.all()) {
-        // A session whose client never used its token (every WELCOME lost, the client gave up)
-        // must not hold its nickname for the whole idle timeout.
-        const unconfirmed = !s.confirmed && now - s.joinedAt > Math.min(UNCONFIRMED_MS, this.options.idleTimeoutMs);
-        // Its client may still be retrying that JOIN with the same cookie: let it through again.
-        if (unconfirmed) this.sessions.forgetCookie(s.cookieHex);
-        if (unconfirmed || now - s.lastHeard > this.options.idleTimeoutMs) {
-          this.send(s.address, encode({ type: 'bye', token: s.token, reason: 'timeout' }));
-          this.endSession(s, 'timeout', now);
-        }
-      }
-      this.sessions.pruneCookies(now);
-    }
+    if (now >= this.housekeepingAt) this.housekeeping(now);
     this.flush(now);
+  }
+
+  /** Once a second: evicts silent and unconfirmed sessions, forgets expired cookies (§6.1.7). */
+  private housekeeping(now: number): void {
+    this.housekeepingAt = now + HOUSEKEEPING_MS;
+    for (const s of this.sessions.all()) {
+      // A session whose client never used its token (every WELCOME lost, the client gave up)
+      // must not hold its nickname for the whole idle timeout.
+      const unconfirmed = !s.confirmed && now - s.joinedAt > Math.min(UNCONFIRMED_MS, this.options.idleTimeoutMs);
+      // Its client may still be retrying that JOIN with the same cookie: let it through again.
+      if (unconfirmed) this.sessions.forgetCookie(s.cookieHex);
+      if (unconfirmed || now - s.lastHeard > this.options.idleTimeoutMs) {
+        this.out.send(s.address, { type: 'bye', token: s.token, reason: 'timeout' });
+        this.endSession(s, 'timeout', now);
+      }
+    }
+    this.sessions.pruneCookies(now);
   }
 
   /** The earliest time `tick` has work to do. */
@@ -305,33 +273,44 @@ export class ServerCore {
   shutdown(now: number): void {
     this.flush(now);
     for (const s of this.sessions.all()) {
-      this.send(s.address, encode({ type: 'bye', token: s.token, reason: 'shutdown' }));
+      this.out.send(s.address, { type: 'bye', token: s.token, reason: 'shutdown' });
       this.endSession(s, 'shutdown', now);
     }
   }
 
-  /** Takes the queued datagrams and events. */
+  /** Takes the queued datagrams (encoded now) and events. */
   drain(): { datagrams: Outgoing[]; events: ServerEvent[] } {
-    const result = { datagrams: this.out, events: this.events };
-    this.out = [];
+    const result = { datagrams: this.out.drain(), events: this.events };
     this.events = [];
     return result;
   }
 
-  /** A fresh session token. */
-  newToken(): Buffer {
-    return this.random(TOKEN_BYTES);
+  /** A valid cookie for `from` and `clientId` now (what a COOKIE reply would carry). */
+  cookieFor(from: PeerAddress, clientId: Buffer, now: number): Buffer {
+    return makeCookie(this.cookieKey, from, clientId, Math.floor(now / this.options.cookieBucketMs), this.random(COOKIE_NONCE_BYTES));
   }
 
-  /** A cookie for `from` in the current bucket. */
-  cookieFor(from: PeerAddress, now: number): Buffer {
-    return makeCookie(this.cookieKey, from, Math.floor(now / this.options.cookieBucketMs));
-  }
-
-  newFloodBuckets(now: number): { flood: TokenBucket; hard: TokenBucket } {
+  /** The narrow view the join path gets (join-handler.ts). */
+  private newJoinContext(): JoinContext {
     return {
-      flood: new TokenBucket(this.options.rate, this.options.burst, now),
-      hard: new TokenBucket(this.options.hardRate, this.options.hardBurst, now),
+      options: this.options,
+      sessions: this.sessions,
+      log: this.log,
+      instance: this.instance,
+      out: this.out,
+      makeCookie: (from, clientId, now) => this.cookieFor(from, clientId, now),
+      verifyCookie: (from, clientId, cookie, now) => verifyCookie(this.cookieKey, from, clientId, cookie, now, this.options.cookieBucketMs),
+      newToken: () => this.random(TOKEN_BYTES),
+      newBuckets: (now) => ({
+        flood: new TokenBucket(this.options.rate, this.options.burst, now),
+        hard: new TokenBucket(this.options.hardRate, this.options.hardBurst, now),
+      }),
+      drop: (reason) => this.drop(reason),
+      countCookie: () => this.stats.cookies++,
+      emit: (e) => this.events.push(e),
+      endSession: (s, reason, now) => this.endSession(s, reason, now),
+      removeSession: (s) => this.removeSession(s),
+      roster: () => this.roster(),
     };
   }
 }

@@ -20,8 +20,6 @@ export interface Session {
   readonly flood: TokenBucket;
   readonly hard: TokenBucket;
   lastHeard: number;
-  /** Highest room seq the peer reported delivered. */
-  delivered: number;
   /** Set by the first datagram that carries the token: the client got its WELCOME. */
   confirmed: boolean;
   readonly joinedAt: number;

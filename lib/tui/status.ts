@@ -11,7 +11,9 @@ export interface StateLabel {
 }
 
 const LABELS: Record<ConnectionState, StateLabel> = {
+  idle: { text: 'starting…', style: { fg: 11 } },
   joining: { text: 'joining…', style: { fg: 11 } },
+  failed: { text: 'not joined', style: { fg: 9 } },
   online: { text: 'online', style: { fg: 10 } },
   reconnecting: { text: 'reconnecting…', style: { fg: 11 } },
   closed: { text: 'disconnected', style: { fg: 9 } },

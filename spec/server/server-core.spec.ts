@@ -136,7 +136,7 @@ describe('ServerCore', () => {
 
     it('refuses a cookie made for another address (spoofed JOIN from a victim)', () => {
       const server = newServer();
-      const cookie = server.cookieFor(eve, T0);
+      const cookie = server.cookieFor(eve, Buffer.alloc(16, 2), T0);
       server.receive(encode({ type: 'join', cookie, clientId: Buffer.alloc(16, 2), resumeInstance: Buffer.alloc(8), resumeSeq: 0, caps: 0, nick: 'v' }), ann, T0);
       const out = sent(server);
       expect(out.map((o) => o.m.type)).to.deep.equal(['cookie']);
@@ -145,7 +145,7 @@ describe('ServerCore', () => {
 
     it('refuses an expired cookie with a fresh COOKIE', () => {
       const server = newServer();
-      const cookie = server.cookieFor(ann, T0);
+      const cookie = server.cookieFor(ann, Buffer.alloc(16, 2), T0);
       server.receive(encode({ type: 'join', cookie, clientId: Buffer.alloc(16, 2), resumeInstance: Buffer.alloc(8), resumeSeq: 0, caps: 0, nick: 'ann' }), ann, T0 + 25_000);
       expect(sent(server).map((o) => o.m.type)).to.deep.equal(['cookie']);
       expect(server.sessions.size).to.equal(0);
@@ -155,7 +155,7 @@ describe('ServerCore', () => {
       const server = newServer();
       const clientId = Buffer.alloc(16, 9);
       const token = join(server, ann, 'ann', T0, clientId);
-      const cookie = server.cookieFor(ann, T0);
+      const cookie = server.cookieFor(ann, clientId, T0);
       server.receive(encode({ type: 'join', cookie, clientId, resumeInstance: Buffer.alloc(8), resumeSeq: 0, caps: 0, nick: 'ann' }), ann, T0 + 10);
       const out = sent(server);
       expect(out.map((o) => o.m.type)).to.deep.equal(['welcome']);
@@ -166,7 +166,7 @@ describe('ServerCore', () => {
     it('does not let a replayed cookie create a session after the first one ended', () => {
       const server = newServer();
       const clientId = Buffer.alloc(16, 3);
-      const cookie = server.cookieFor(ann, T0);
+      const cookie = server.cookieFor(ann, clientId, T0);
       const joinMsg = encode({ type: 'join', cookie, clientId, resumeInstance: Buffer.alloc(8), resumeSeq: 0, caps: 0, nick: 'ann' });
       server.receive(joinMsg, ann, T0);
       const token = (sent(server).find((o) => o.m.type === 'welcome')?.m as WelcomeMessage).token;
@@ -176,6 +176,42 @@ describe('ServerCore', () => {
       expect(sent(server)).to.be.empty;
       expect(server.sessions.size).to.equal(0);
       expect(server.stats.drops['cookie-replay']).to.equal(1);
+    });
+
+    it('lets a client that quit join again at once from the same address and port (a fresh cookie)', () => {
+      const server = newServer();
+      const clientId = Buffer.alloc(16, 5);
+      const token = join(server, ann, 'ann', T0, clientId);
+      server.receive(encode({ type: 'leave', token }), ann, T0 + 100);
+      sent(server);
+      // Same second, same 10 s cookie bucket: the hello gets a new cookie, which is not used yet.
+      const again = join(server, ann, 'ann', T0 + 200, clientId);
+      expect(again.equals(token)).to.equal(false);
+      expect(server.sessions.size).to.equal(1);
+    });
+
+    it('lets a new process that reuses the port of one that quit join at once', () => {
+      const server = newServer();
+      const token = join(server, ann, 'ann', T0, Buffer.alloc(16, 6));
+      server.receive(encode({ type: 'leave', token }), ann, T0 + 100);
+      sent(server);
+      join(server, ann, 'ann2', T0 + 200, Buffer.alloc(16, 7));
+      expect([...server.sessions.all()].map((s) => s.nick)).to.deep.equal(['ann2']);
+    });
+
+    it('refuses a cookie made for another client id with a fresh COOKIE', () => {
+      const server = newServer();
+      const cookie = server.cookieFor(ann, Buffer.alloc(16, 8), T0);
+      server.receive(encode({ type: 'join', cookie, clientId: Buffer.alloc(16, 9), resumeInstance: Buffer.alloc(8), resumeSeq: 0, caps: 0, nick: 'ann' }), ann, T0);
+      expect(sent(server).map((o) => o.m.type)).to.deep.equal(['cookie']);
+      expect(server.sessions.size).to.equal(0);
+    });
+
+    it('counts cookie-less JOINs as answered, not as dropped datagrams', () => {
+      const server = newServer();
+      join(server, ann, 'ann');
+      expect(server.stats.cookies).to.equal(1);
+      expect(server.stats.drops).to.deep.equal({});
     });
 
     it('accepts each message once when a client moves address while the flood limit holds some', () => {
@@ -197,7 +233,7 @@ describe('ServerCore', () => {
       join(server, ann, 'bob');
       for (const [i, nick] of ['BOB', 'ｂｏｂ', 'Ьоb'.replace('Ь', 'b'), 'bоb'].entries()) {
         const from = { address: '192.0.2.50', port: 7000 + i };
-        const cookie = server.cookieFor(from, T0);
+        const cookie = server.cookieFor(from, Buffer.alloc(16, 40 + i), T0);
         server.receive(encode({ type: 'join', cookie, clientId: Buffer.alloc(16, 40 + i), resumeInstance: Buffer.alloc(8), resumeSeq: 0, caps: 0, nick }), from, T0);
         const out = sent(server);
         expect(out.map((o) => o.m.type), nick).to.deep.equal(['error']);
@@ -211,11 +247,11 @@ describe('ServerCore', () => {
       join(server, { address: '192.0.2.1', port: 1 }, 'a1');
       join(server, { address: '192.0.2.1', port: 2 }, 'a22');
       const third = { address: '192.0.2.1', port: 3 };
-      server.receive(encode({ type: 'join', cookie: server.cookieFor(third, T0), clientId: Buffer.alloc(16, 77), resumeInstance: Buffer.alloc(8), resumeSeq: 0, caps: 0, nick: 'a3' }), third, T0);
+      server.receive(encode({ type: 'join', cookie: server.cookieFor(third, Buffer.alloc(16, 77), T0), clientId: Buffer.alloc(16, 77), resumeInstance: Buffer.alloc(8), resumeSeq: 0, caps: 0, nick: 'a3' }), third, T0);
       expect(sent(server)[0]?.m).to.include({ code: 'UDPCHAT_ERR_TOO_MANY_SESSIONS' });
       join(server, { address: '192.0.2.2', port: 1 }, 'b111');
       const fourth = { address: '192.0.2.3', port: 1 };
-      server.receive(encode({ type: 'join', cookie: server.cookieFor(fourth, T0), clientId: Buffer.alloc(16, 78), resumeInstance: Buffer.alloc(8), resumeSeq: 0, caps: 0, nick: 'c1' }), fourth, T0);
+      server.receive(encode({ type: 'join', cookie: server.cookieFor(fourth, Buffer.alloc(16, 78), T0), clientId: Buffer.alloc(16, 78), resumeInstance: Buffer.alloc(8), resumeSeq: 0, caps: 0, nick: 'c1' }), fourth, T0);
       expect(sent(server)[0]?.m).to.include({ code: 'UDPCHAT_ERR_SERVER_FULL' });
       expect(server.sessions.size).to.equal(3);
     });
@@ -237,7 +273,7 @@ describe('ServerCore', () => {
     it('lets the client of an unconfirmed session that was ended join again with the same cookie', () => {
       const server = newServer();
       const clientId = Buffer.alloc(16, 4);
-      const joinMsg = encode({ type: 'join', cookie: server.cookieFor(ann, T0), clientId, resumeInstance: Buffer.alloc(8), resumeSeq: 0, caps: 0, nick: 'ann' });
+      const joinMsg = encode({ type: 'join', cookie: server.cookieFor(ann, clientId, T0), clientId, resumeInstance: Buffer.alloc(8), resumeSeq: 0, caps: 0, nick: 'ann' });
       server.receive(joinMsg, ann, T0);
       server.tick(T0 + 11_500);
       expect(server.sessions.size).to.equal(0);

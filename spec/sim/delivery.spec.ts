@@ -243,6 +243,6 @@ describe(`client and server cores over a simulated link (seed ${SEED})`, () => {
     bob.core.say('hi', net.now);
     net.run(1_000);
     expect(bob.events.filter((e) => e.type === 'message' && !e.history).map((e) => e.type === 'message' && e.text)).to.deep.equal(['hi']);
-    expect(bob.core.roster.nicks()).to.deep.equal(['ann', 'bob']);
+    expect(bob.core.feed.roster.nicks()).to.deep.equal(['ann', 'bob']);
   });
 });

@@ -1,0 +1,132 @@
+/**
+ * What the client receives of the room (docs/protocol.md §6.2.5, §6.2.8, §6.2.9): entries into the
+ * room stream and out as events in sequence order, gap repair (NACK scheduling), and the member
+ * list (ROSTER snapshots plus join/leave entries, WHO for missing pages).
+ *
+ * Invariant: every entry is emitted exactly once, in seq order; a hole is NACKed 30 ms after it is
+ * first seen (one delay per gap episode), then every RTO, sooner while repair makes progress.
+ */
+import { DEFAULTS } from '../protocol/constants.js';
+import type { ClientMessage, DataMessage, Entry, PongMessage, RosterMessage, SyncMessage, WelcomeMessage } from '../protocol/messages.js';
+import type { Liveness } from './liveness.js';
+import { RoomStream } from './room-stream.js';
+import { RosterState } from './roster-state.js';
+import type { RttEstimator } from './rtt-estimator.js';
+import type { ClientEvent } from './session-types.js';
+
+export class RoomFeed {
+  readonly room = new RoomStream();
+  readonly roster = new RosterState();
+  /** The nickname our own messages carry (set by the core on every WELCOME). */
+  ownNick = '';
+  private nackAt: number | undefined;
+  private lastNackAt = -Infinity;
+  private rosterAt = Infinity;
+
+  constructor(
+    private readonly rtt: RttEstimator,
+    private readonly liveness: Liveness,
+    private readonly emit: (e: ClientEvent) => void,
+  ) {}
+
+  /** Highest seq delivered in order (0 if none). */
+  get delivered(): number {
+    return this.room.nextSeq - 1;
+  }
+
+  /** A WELCOME: continue the room (`resumed`, same server instance) or start a new one. */
+  welcome(m: WelcomeMessage, resumed: boolean): void {
+    this.ownNick = m.nick;
+    if (resumed) {
+      const lost = this.room.skipTo(m.historyFrom);
+      if (lost > 0) this.emit({ type: 'notice', text: `${lost} messages sent while you were away could not be recovered` });
+      this.room.seen(m.baseSeq);
+    } else {
+      this.room.reset(m.historyFrom, m.baseSeq);
+      this.roster.forget();
+    }
+    this.roster.startSnapshot();
+  }
+
+  /** Online from now: deliver what is there, ask for missing roster pages if none come. */
+  online(now: number): void {
+    this.rosterAt = now + 2 * this.rtt.rto;
+    this.deliver(now);
+  }
+
+  /** The session is gone: no repair or WHO until the next WELCOME. */
+  offline(): void {
+    this.nackAt = undefined;
+    this.rosterAt = Infinity;
+  }
+
+  receive(m: DataMessage | SyncMessage | PongMessage | RosterMessage, now: number): void {
+    switch (m.type) {
+      case 'data':
+        for (const e of m.entries) this.room.add(e);
+        break;
+      case 'sync':
+      case 'pong':
+        this.room.seen(m.lastSeq);
+        break;
+      case 'roster':
+        if (this.roster.page(m)) this.emit({ type: 'roster', nicks: this.roster.nicks() });
+        if (this.roster.ready) this.rosterAt = Infinity;
+        return;
+    }
+    this.deliver(now);
+  }
+
+  /** The server no longer has entries before `oldest`: skip to it, say how many were lost. */
+  historyGone(oldest: number, now: number): void {
+    const lost = this.room.skipTo(oldest);
+    if (lost > 0) this.emit({ type: 'notice', text: `${lost} messages could not be recovered` });
+    this.deliver(now);
+  }
+
+  /** NACKs and WHO requests due now. */
+  requests(token: Buffer, now: number): ClientMessage[] {
+    const out: ClientMessage[] = [];
+    if (this.nackAt !== undefined && now >= this.nackAt) {
+      for (const [from, to] of this.room.holes()) out.push({ type: 'nack', token, from, to });
+      this.nackAt = now + this.rtt.rto;
+      this.lastNackAt = now;
+    }
+    if (now >= this.rosterAt && !this.roster.ready) {
+      out.push({ type: 'who', token, page: this.roster.missingPage() });
+      this.rosterAt = now + 2 * this.rtt.rto;
+    }
+    return out;
+  }
+
+  nextDeadline(): number {
+    return Math.min(this.nackAt ?? Infinity, this.rosterAt);
+  }
+
+  /** Releases in-order entries as events and schedules NACKs for holes. */
+  private deliver(now: number): void {
+    const released = this.room.release();
+    for (const e of released) this.emitEntry(e);
+    // Ask soon whether more followed, in case the last DATA and the tail SYNCs were all lost.
+    if (released.length > 0) this.liveness.pingBy(now + DEFAULTS.activityPingMs);
+    if (!this.room.hasGap) this.nackAt = undefined;
+    else {
+      this.nackAt ??= now + DEFAULTS.nackDelayMs;
+      // Repair is moving (a long way behind, e.g. after a stall): ask for the next stretch one
+      // round trip after the last NACK rather than a whole RTO later.
+      if (released.length > 0) this.nackAt = Math.min(this.nackAt, Math.max(now, this.lastNackAt + (this.rtt.srtt ?? this.rtt.rto)));
+    }
+  }
+
+  private emitEntry(e: Entry): void {
+    const history = e.seq <= this.room.historyEnd;
+    if (e.kind === 'msg') {
+      this.emit({ type: 'message', seq: e.seq, time: e.time, nick: e.nick, text: e.text, own: e.nick === this.ownNick, history });
+      return;
+    }
+    const action = e.kind;
+    const base = { type: 'presence' as const, seq: e.seq, time: e.time, nick: e.nick, action, history };
+    this.emit(e.kind === 'leave' ? { ...base, reason: e.reason } : base);
+    if (this.roster.presence(e.seq, e.nick, action)) this.emit({ type: 'roster', nicks: this.roster.nicks() });
+  }
+}

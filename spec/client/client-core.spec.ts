@@ -1,0 +1,152 @@
+/**
+ * The client core against a scripted server: the defects found in review (issue 8) and the phase
+ * machine's guarantees. Datagrams are built with the codec; time is an argument.
+ */
+import { expect } from 'chai';
+import { ClientCore } from '../../lib/client/client-core.js';
+import { PhaseMachine, TRANSITIONS, type Phase } from '../../lib/client/phase.js';
+import type { ClientEvent } from '../../lib/client/session-types.js';
+import { decode, encode } from '../../lib/protocol/codec.js';
+import type { ClientMessage, ServerMessage } from '../../lib/protocol/messages.js';
+
+const T0 = 1_700_000_000_000;
+const CLIENT_ID = Buffer.alloc(16, 0xc1);
+const TOKEN = Buffer.alloc(16, 0x70);
+const INSTANCE = Buffer.alloc(8, 0x15);
+
+function sent(core: ClientCore): { messages: ClientMessage[]; events: ClientEvent[] } {
+  const { datagrams, events } = core.drain();
+  return { messages: datagrams.map((d) => decode(d) as ClientMessage), events };
+}
+
+function deliver(core: ClientCore, m: ServerMessage, now: number): void {
+  core.receive(encode(m), now);
+}
+
+/** A client joined through COOKIE and WELCOME at T0. */
+function online(): ClientCore {
+  const core = new ClientCore({ nick: 'ann', clientId: CLIENT_ID });
+  core.join(T0);
+  deliver(core, { type: 'cookie', clientId: CLIENT_ID, cookie: Buffer.alloc(16, 9) }, T0 + 1);
+  deliver(core, {
+    type: 'welcome', clientId: CLIENT_ID, token: TOKEN, instance: INSTANCE, historyFrom: 1, baseSeq: 0, ackedCseq: 0,
+    heartbeatMs: 5_000, idleTimeoutMs: 30_000, maxText: 1000, caps: 0, nick: 'ann',
+  }, T0 + 2);
+  sent(core);
+  return core;
+}
+
+describe('ClientCore', () => {
+  describe('#leave', () => {
+    for (const [what, reply] of [
+      ['UNKNOWN_SESSION', { type: 'error', ref: TOKEN, code: 'UDPCHAT_ERR_UNKNOWN_SESSION', arg: 0, detail: '' }],
+      ['BYE(timeout)', { type: 'bye', token: TOKEN, reason: 'timeout' }],
+      ['BYE(shutdown)', { type: 'bye', token: TOKEN, reason: 'shutdown' }],
+    ] as Array<[string, ServerMessage]>) {
+      it(`closes, without joining again, when the server answers a LEAVE with ${what}`, () => {
+        const core = online();
+        core.leave(T0 + 10);
+        expect(sent(core).messages.map((m) => m.type)).to.deep.equal(['leave']);
+        deliver(core, reply, T0 + 20);
+        const after = sent(core);
+        expect(after.messages, 'no JOIN after leaving').to.be.empty;
+        expect(after.events).to.deep.include({ type: 'closed', reason: 'left' });
+        expect(core.state).to.equal('closed');
+        expect(core.nextDeadline(), 'no timer left').to.equal(Infinity);
+      });
+    }
+  });
+
+  describe('#receive ACK', () => {
+    it('keeps accepting ACKs after the last message sent was refused', () => {
+      const core = online();
+      core.say('one', T0 + 10);
+      core.say('x'.repeat(10), T0 + 10);
+      expect(sent(core).messages.map((m) => (m.type === 'say' ? m.cseq : 0))).to.deep.equal([1, 2]);
+      // The server refuses cseq 2 (say, too long) before acknowledging 1 and 2 together.
+      deliver(core, { type: 'error', ref: TOKEN, code: 'UDPCHAT_ERR_TEXT_TOO_LONG', arg: 2, detail: '' }, T0 + 20);
+      deliver(core, { type: 'ack', token: TOKEN, cseq: 2 }, T0 + 21);
+      expect(core.outbox.size, 'cseq 1 acknowledged').to.equal(0);
+      // Nothing is left to retransmit, however long we wait.
+      core.tick(T0 + 5_000);
+      expect(sent(core).messages.filter((m) => m.type === 'say')).to.be.empty;
+    });
+
+    it('ignores an ACK for more than was ever sent', () => {
+      const core = online();
+      core.say('one', T0 + 10);
+      sent(core);
+      deliver(core, { type: 'ack', token: TOKEN, cseq: 5 }, T0 + 20);
+      expect(core.outbox.size).to.equal(1);
+    });
+  });
+
+  describe('#state', () => {
+    it('is idle before join(), failed after a refusal, and never "joining" for either', () => {
+      const core = new ClientCore({ nick: 'ann', clientId: CLIENT_ID });
+      expect(core.state).to.equal('idle');
+      core.join(T0);
+      expect(core.state).to.equal('joining');
+      deliver(core, { type: 'error', ref: CLIENT_ID, code: 'UDPCHAT_ERR_NICK_TAKEN', arg: 0, detail: '' }, T0 + 5);
+      expect(core.state).to.equal('failed');
+      expect(core.nextDeadline()).to.equal(Infinity);
+    });
+
+    it('gives the first join a deadline for a countdown, and none once online', () => {
+      const core = new ClientCore({ nick: 'ann', clientId: CLIENT_ID, joinTimeoutMs: 4_000 });
+      core.join(T0);
+      expect(core.joinDeadline).to.equal(T0 + 4_000);
+      deliver(core, { type: 'cookie', clientId: CLIENT_ID, cookie: Buffer.alloc(16, 9) }, T0 + 100);
+      expect(core.joinDeadline, 'a COOKIE restarts the bound').to.equal(T0 + 4_100);
+      expect(online().joinDeadline).to.equal(undefined);
+    });
+  });
+
+  describe('#portUnreachable', () => {
+    it('fails a first join at once', () => {
+      const core = new ClientCore({ nick: 'ann', clientId: CLIENT_ID });
+      core.join(T0);
+      sent(core);
+      core.portUnreachable(T0 + 3);
+      const { events } = sent(core);
+      expect(events.find((e) => e.type === 'join-failed')).to.include({ code: 'UDPCHAT_ERR_SERVER_UNREACHABLE', portUnreachable: true });
+      expect(core.state).to.equal('failed');
+    });
+
+    it('changes nothing once the session has been online (the server may be restarting)', () => {
+      const core = online();
+      core.portUnreachable(T0 + 3);
+      expect(core.state).to.equal('online');
+      expect(sent(core).events).to.be.empty;
+    });
+  });
+
+  describe('#say', () => {
+    it('announces every part it queues, in order', () => {
+      const core = online();
+      core.say('a'.repeat(1500), T0 + 5);
+      const parts = sent(core).events.filter((e) => e.type === 'sending');
+      expect(parts.map((e) => (e.type === 'sending' ? e.text.length : 0))).to.deep.equal([1000, 500]);
+    });
+  });
+});
+
+describe('PhaseMachine', () => {
+  it('refuses every change the transition table does not list', () => {
+    const phases = Object.keys(TRANSITIONS) as Phase[];
+    for (const from of phases) {
+      for (const to of phases) {
+        const machine = new PhaseMachine();
+        // Walk to `from` along legal changes.
+        const path: Record<Phase, Phase[]> = {
+          idle: [], hello: ['hello'], joining: ['hello', 'joining'], online: ['hello', 'online'],
+          leaving: ['hello', 'online', 'leaving'], failed: ['hello', 'failed'], closed: ['closed'],
+        };
+        for (const step of path[from]) machine.set(step);
+        const legal = TRANSITIONS[from].includes(to);
+        if (legal) machine.set(to);
+        else expect(() => machine.set(to), `${from} → ${to}`).to.throw(/illegal phase change/);
+      }
+    }
+  });
+});
