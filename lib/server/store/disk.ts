@@ -1,0 +1,116 @@
+/**
+ * The file operations the store needs, behind an interface so that specs can run the store on an
+ * in-memory disk with injected failures and crashes (spec/support/memory-disk.ts). Paths are
+ * relative to the store directory; the store has no subdirectories.
+ */
+import { type FileHandle, open, readdir, readFile, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeFileAtomic, syncDir } from '../../state/atomic-file.js';
+import { FILE_MODE } from '../../state/paths.js';
+
+export interface Disk {
+  /** Names of the files in the store directory. */
+  list(): Promise<string[]>;
+  /** The whole file, or undefined if there is none. */
+  readFile(name: string): Promise<Buffer | undefined>;
+  /** `length` bytes at `offset` (fewer at the end of the file). */
+  read(name: string, offset: number, length: number): Promise<Buffer>;
+  /** Appends to a file, creating it (0600). May fail part-way (ENOSPC, EIO): then some bytes may be written. */
+  append(name: string, data: Buffer): Promise<void>;
+  /** Flushes a file's data to stable storage (fdatasync), and its directory entry if it is new. */
+  sync(name: string): Promise<void>;
+  truncate(name: string, length: number): Promise<void>;
+  remove(name: string): Promise<void>;
+  /** Replaces a file atomically and durably (temp + fsync + rename + fsync dir). */
+  writeAtomic(name: string, data: Buffer): Promise<void>;
+  /** Closes open files. */
+  close(): Promise<void>;
+}
+
+/** The real disk: one directory, append handles kept open. */
+export class NodeDisk implements Disk {
+  private readonly handles = new Map<string, FileHandle>();
+  /** Files created since the directory was last flushed. */
+  private readonly fresh = new Set<string>();
+
+  constructor(readonly dir: string) {}
+
+  async list(): Promise<string[]> {
+    return readdir(this.dir);
+  }
+
+  async readFile(name: string): Promise<Buffer | undefined> {
+    try {
+      return await readFile(join(this.dir, name));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    }
+  }
+
+  async read(name: string, offset: number, length: number): Promise<Buffer> {
+    const fh = this.handles.get(name) ?? (await open(join(this.dir, name), 'r'));
+    try {
+      const buf = Buffer.alloc(length);
+      const { bytesRead } = await fh.read(buf, 0, length, offset);
+      return buf.subarray(0, bytesRead);
+    } finally {
+      if (!this.handles.has(name)) await fh.close();
+    }
+  }
+
+  private async handle(name: string): Promise<FileHandle> {
+    let fh = this.handles.get(name);
+    if (fh === undefined) {
+      // O_APPEND: every write goes to the end, whatever a failed write left behind.
+      try {
+        fh = await open(join(this.dir, name), 'ax+', FILE_MODE);
+        this.fresh.add(name);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+        fh = await open(join(this.dir, name), 'a+', FILE_MODE);
+      }
+      this.handles.set(name, fh);
+    }
+    return fh;
+  }
+
+  async append(name: string, data: Buffer): Promise<void> {
+    const fh = await this.handle(name);
+    let done = 0;
+    while (done < data.length) {
+      const { bytesWritten } = await fh.write(data, done, data.length - done, null);
+      done += bytesWritten;
+    }
+  }
+
+  async sync(name: string): Promise<void> {
+    await (await this.handle(name)).datasync();
+    if (this.fresh.delete(name)) await syncDir(this.dir);
+  }
+
+  async truncate(name: string, length: number): Promise<void> {
+    await (await this.handle(name)).truncate(length);
+  }
+
+  async remove(name: string): Promise<void> {
+    await this.handles.get(name)?.close();
+    this.handles.delete(name);
+    this.fresh.delete(name);
+    try {
+      await unlink(join(this.dir, name));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+  }
+
+  async writeAtomic(name: string, data: Buffer): Promise<void> {
+    await writeFileAtomic(join(this.dir, name), data);
+  }
+
+  async close(): Promise<void> {
+    const all = [...this.handles.values()];
+    this.handles.clear();
+    await Promise.all(all.map((fh) => fh.close()));
+  }
+}

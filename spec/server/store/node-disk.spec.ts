@@ -1,0 +1,63 @@
+import { expect } from 'chai';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { encodeKeptEntry } from '../../../lib/protocol/entry-codec.js';
+import { NodeDisk } from '../../../lib/server/store/disk.js';
+import { LogStore } from '../../../lib/server/store/log-store.js';
+import { SessionSaver, decodeSessions, readSessions } from '../../../lib/server/store/session-file.js';
+import { randomBytes } from 'node:crypto';
+
+const T0 = 1_700_000_000_000;
+
+describe('store on real files', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'udp-chat-store-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  async function openStore(): Promise<Awaited<ReturnType<typeof LogStore.open>>> {
+    return LogStore.open(new NodeDisk(dir), { keep: 1000, tailEntries: 100, random: randomBytes });
+  }
+
+  it('keeps committed entries across a reopen, with 0600 files, and cuts a torn tail', async () => {
+    const { store, recovered } = await openStore();
+    for (let seq = 1; seq <= 10; seq++) {
+      store.add([{ kind: 'entry', seq, bytes: encodeKeptEntry({ kind: 'msg', seq, time: T0, nick: 'ann', target: 0, text: `m${seq}` }) }]);
+      await store.commit(T0);
+    }
+    await store.close();
+    const seg = join(dir, 'seg-000000000001.log');
+    expect(statSync(seg).mode & 0o777).to.equal(0o600);
+    expect(statSync(join(dir, 'store.json')).mode & 0o777).to.equal(0o600);
+    const size = statSync(seg).size;
+    appendFileSync(seg, Buffer.from([0, 0, 0, 40, 1, 2, 3]));
+    const again = await openStore();
+    expect(again.recovered.lastSeq).to.equal(10);
+    expect(again.recovered.instance.equals(recovered.instance)).to.equal(true);
+    expect(again.recovered.notes[0]).to.match(/cut off an incomplete last record at byte \d+ \(7 bytes/);
+    expect(statSync(seg).size).to.equal(size);
+    again.store.add([{ kind: 'entry', seq: 11, bytes: encodeKeptEntry({ kind: 'join', seq: 11, time: T0, nick: 'bob' }) }]);
+    await again.store.commit(T0);
+    await again.store.close();
+    expect((await openStore()).recovered.lastSeq).to.equal(11);
+  });
+
+  it('writes sessions.json atomically with mode 0600, the newest state winning', async () => {
+    const disk = new NodeDisk(dir);
+    const saver = new SessionSaver(disk);
+    const s = { address: '127.0.0.1', port: 4000, token: Buffer.alloc(16, 1), clientId: Buffer.alloc(16, 2), nick: 'ann', joinedAt: T0, lastHeard: T0, historyFrom: 1, baseSeq: 0 };
+    void saver.save([s], T0);
+    await saver.save([s, { ...s, port: 4001, nick: 'bob' }], T0 + 1);
+    await saver.idle();
+    expect(statSync(join(dir, 'sessions.json')).mode & 0o777).to.equal(0o600);
+    const read = await readSessions(disk);
+    expect(read?.savedAt).to.equal(T0 + 1);
+    expect(read?.sessions.map((x) => x.nick)).to.deep.equal(['ann', 'bob']);
+    expect(read?.sessions[0]?.token.equals(s.token)).to.equal(true);
+    writeFileSync(join(dir, 'sessions.json'), '{"format":1,"savedAt":1,"sessions":[{"address":"x"}]}');
+    expect(() => decodeSessions(readFileSync(join(dir, 'sessions.json')))).to.throw('sessions.json: session 0 is not valid');
+    await disk.close();
+  });
+});
