@@ -18,6 +18,7 @@ import { ERROR_DESCRIPTIONS } from '../protocol/error-codes.js';
 import type { ByeMessage, ClientMessage, ErrorMessage, Message, WelcomeMessage } from '../protocol/messages.js';
 import { ProtocolError } from '../protocol/protocol-error.js';
 import { JoinHandshake } from './join-handshake.js';
+import { escapeForTerminal } from './display-text.js';
 import { isJoinRefusal } from './join-failure.js';
 import { LeaveRetry } from './leave-retry.js';
 import { Liveness } from './liveness.js';
@@ -141,8 +142,12 @@ export class ClientCore {
     if (m.type === 'cookie' || m.type === 'welcome') {
       if (!this.phases.handshaking || !m.clientId.equals(this.clientId)) return false;
       this.sampleHandshake(now);
-      if (m.type === 'welcome') this.onWelcome(m, now);
-      else this.onCookie(m.cookie, now);
+      if (m.type === 'cookie') this.onCookie(m.cookie, now);
+      else {
+        const nonsense = unusableWelcome(m);
+        if (nonsense === undefined) this.onWelcome(m, now);
+        else this.failJoin({ type: 'join-failed', code: 'UDPCHAT_ERR_BAD_FIELD', reason: `the server announced ${nonsense}` });
+      }
       return true;
     }
     if (m.type === 'error') return this.onError(m, now);
@@ -180,8 +185,8 @@ export class ClientCore {
     this.instance = m.instance;
     this.token = m.token;
     this.nick = m.nick;
-    // Never more than the protocol carries; a nonsense value from the server is not obeyed.
-    this.maxText = Math.max(4, Math.min(m.maxText, MAX_TEXT_BYTES));
+    // Never more than the protocol carries.
+    this.maxText = Math.min(m.maxText, MAX_TEXT_BYTES);
     if (this.outbox.restart(m.ackedCseq) > 0) this.events.push({ type: 'delivered', pending: this.outbox.size });
     this.phases.set('online');
     this.handshake.stop();
@@ -203,7 +208,8 @@ export class ClientCore {
   }
 
   private onError(m: ErrorMessage, now: number): boolean {
-    const reason = m.detail.length > 0 ? m.detail : ERROR_DESCRIPTIONS[m.code];
+    // The detail is text from the network: no control or bidi characters reach a front end.
+    const reason = m.detail.length > 0 ? escapeForTerminal(m.detail) : ERROR_DESCRIPTIONS[m.code];
     if (m.ref.equals(this.clientId)) {
       if (!this.phases.handshaking || !isJoinRefusal(m.code)) return false;
       this.failJoin({ type: 'join-failed', code: m.code, reason });
@@ -217,8 +223,7 @@ export class ClientCore {
         else this.lost(now, 'the server no longer knows this session');
         return true;
       case 'UDPCHAT_ERR_HISTORY_GONE':
-        this.feed.historyGone(m.arg, now);
-        return true;
+        return this.feed.historyGone(m.arg, now);
       case 'UDPCHAT_ERR_FLOODING':
         this.close('cut off by the server for flooding');
         return true;
@@ -349,3 +354,17 @@ export class ClientCore {
   }
 }
 
+
+/**
+ * What is wrong with a WELCOME's announced values, or undefined when they are usable
+ * (docs/protocol.md §6.2.2): the server is untrusted input too, and a client must neither crash
+ * nor spin on what it says.
+ */
+function unusableWelcome(m: WelcomeMessage): string | undefined {
+  if (m.heartbeatMs < 100 || m.heartbeatMs > 60_000) return `an unusable heartbeat of ${m.heartbeatMs} ms (100–60000 allowed)`;
+  if (m.idleTimeoutMs < 1_000 || m.idleTimeoutMs > 3_600_000 || m.idleTimeoutMs <= m.heartbeatMs) {
+    return `an unusable idle timeout of ${m.idleTimeoutMs} ms (1000–3600000, above the heartbeat, allowed)`;
+  }
+  if (m.maxText < 64) return `an unusable text limit of ${m.maxText} bytes (at least 64 allowed)`;
+  return undefined;
+}

@@ -9,7 +9,7 @@
 import { DEFAULTS } from '../protocol/constants.js';
 import type { ClientMessage, DataMessage, Entry, PongMessage, RosterMessage, SyncMessage, WelcomeMessage } from '../protocol/messages.js';
 import type { Liveness } from './liveness.js';
-import { RoomStream } from './room-stream.js';
+import { MAX_AHEAD, RoomStream } from './room-stream.js';
 import { RosterState } from './roster-state.js';
 import type { RttEstimator } from './rtt-estimator.js';
 import type { ClientEvent } from './session-types.js';
@@ -77,11 +77,18 @@ export class RoomFeed {
     this.deliver(now);
   }
 
-  /** The server no longer has entries before `oldest`: skip to it, say how many were lost. */
-  historyGone(oldest: number, now: number): void {
+  /**
+   * The server no longer has entries before `oldest`: skip to it, say how many were lost. False
+   * (ignored) unless `oldest` lies in the range this client is waiting for: past what it has, and
+   * not past what the server said exists or what it can buffer (a later PONG widens that range).
+   */
+  historyGone(oldest: number, now: number): boolean {
+    const limit = Math.max(this.room.highestSeen + 1, this.room.nextSeq + MAX_AHEAD);
+    if (oldest <= this.room.nextSeq || oldest > limit) return false;
     const lost = this.room.skipTo(oldest);
-    if (lost > 0) this.emit({ type: 'notice', text: `${lost} messages could not be recovered` });
+    this.emit({ type: 'notice', text: `${lost} messages could not be recovered` });
     this.deliver(now);
+    return true;
   }
 
   /** NACKs and WHO requests due now. */

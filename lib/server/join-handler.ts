@@ -8,8 +8,10 @@ import { CHECKSUM_BYTES, CLIENT_ID_BYTES, COOKIE_BYTES, HEADER_BYTES } from '../
 import type { WireErrorCode } from '../protocol/error-codes.js';
 import type { JoinMessage, LeaveReason, WelcomeMessage } from '../protocol/messages.js';
 import { checkNick } from '../protocol/nick.js';
+import type { JoinLimiter } from './join-limiter.js';
 import type { Outbound } from './outbound.js';
 import { packEntries } from './pack-entries.js';
+import type { RepairBudget } from './repair-budget.js';
 import { type PeerAddress, addressKey } from './peer-address.js';
 import type { RoomLog } from './room-log.js';
 import type { RosterSnapshot } from './roster.js';
@@ -19,6 +21,20 @@ import type { Session, SessionTable } from './session-table.js';
 import type { TokenBucket } from './token-bucket.js';
 
 const COOKIE_DATAGRAM_BYTES = HEADER_BYTES + CLIENT_ID_BYTES + COOKIE_BYTES + CHECKSUM_BYTES;
+/** DATA datagrams of history sent with a WELCOME (as many as one NACK is answered with). */
+const MAX_JOIN_REPLAY_DATAGRAMS = 32;
+
+function isZero(b: Buffer): boolean {
+  for (const x of b) if (x !== 0) return false;
+  return true;
+}
+
+/** Bytes of the entries from..to still in the log (what a replay of them costs). */
+function replayBytes(log: RoomLog, from: number, to: number): number {
+  let n = 0;
+  for (let seq = from; seq <= to; seq++) n += log.bytesOf(seq)?.length ?? 0;
+  return n;
+}
 
 /** What the join path may see and do. */
 export interface JoinContext {
@@ -30,9 +46,13 @@ export interface JoinContext {
   /** A fresh cookie for this address and client id (§5.1). */
   makeCookie(from: PeerAddress, clientId: Buffer, now: number): Buffer;
   verifyCookie(from: PeerAddress, clientId: Buffer, cookie: Buffer, now: number): boolean;
-  /** A fresh session token and the session's rate limiters. */
+  /** A fresh session token, the session's rate limiters and repair budget. */
   newToken(): Buffer;
-  newBuckets(now: number): { flood: TokenBucket; hard: TokenBucket };
+  newLimits(now: number): { flood: TokenBucket; hard: TokenBucket; repair: RepairBudget };
+  /** Sessions created per source IP. */
+  readonly joins: JoinLimiter;
+  /** Takes one COOKIE reply from the server-wide budget; false: drop the JOIN. */
+  takeCookieReply(now: number): boolean;
   drop(reason: string): void;
   /** Counts a COOKIE sent (an unproven JOIN answered). */
   countCookie(): void;
@@ -46,13 +66,14 @@ export interface JoinContext {
 
 export function handleJoin(ctx: JoinContext, m: JoinMessage, from: PeerAddress, requestBytes: number, now: number): void {
   const { options, sessions } = ctx;
-  if (!ctx.verifyCookie(from, m.clientId, m.cookie, now)) {
+  // A zero cookie (every join's first step) needs no HMAC to be found wanting.
+  if (isZero(m.cookie) || !ctx.verifyCookie(from, m.clientId, m.cookie, now)) {
     // Unproven address: one reply, never larger than the request (§5.5; a COOKIE is smaller than
-    // any JOIN, checked all the same). Answered, not dropped: this is every join's first step.
-    if (COOKIE_DATAGRAM_BYTES <= requestBytes) {
-      ctx.out.send(from, { type: 'cookie', clientId: m.clientId, cookie: ctx.makeCookie(from, m.clientId, now) });
-      ctx.countCookie();
-    }
+    // any JOIN, checked all the same), within a server-wide rate. Answered, not dropped: this is
+    // every join's first step.
+    if (COOKIE_DATAGRAM_BYTES > requestBytes || !ctx.takeCookieReply(now)) return ctx.drop('cookie-rate');
+    ctx.out.send(from, { type: 'cookie', clientId: m.clientId, cookie: ctx.makeCookie(from, m.clientId, now) });
+    ctx.countCookie();
     return;
   }
   const clientIdHex = m.clientId.toString('hex');
@@ -85,6 +106,9 @@ export function handleJoin(ctx: JoinContext, m: JoinMessage, from: PeerAddress, 
   if (!takeover && sessions.ipFull(from.address)) {
     return refuse('UDPCHAT_ERR_TOO_MANY_SESSIONS', `at most ${options.sessionsPerIp} per address`);
   }
+  if (!ctx.joins.take(from.address, now)) {
+    return refuse('UDPCHAT_ERR_TOO_MANY_SESSIONS', `too many joins from this address: try again in ${ctx.joins.waitSeconds(from.address, now)} s`);
+  }
   createSession(ctx, m, from, { clientIdHex, cookieHex, nick: checked.nick, nickKey: checked.key, takeover }, now);
 }
 
@@ -110,7 +134,7 @@ function createSession(ctx: JoinContext, m: JoinMessage, from: PeerAddress, n: N
     nickKey: n.nickKey,
     nextCseq: sessions.takeResume(n.clientIdHex) + 1,
     inbox: new Map(),
-    ...ctx.newBuckets(now),
+    ...ctx.newLimits(now),
     lastHeard: now,
     confirmed: false,
     joinedAt: now,
@@ -120,7 +144,12 @@ function createSession(ctx: JoinContext, m: JoinMessage, from: PeerAddress, n: N
   };
   sessions.add(session);
   ctx.out.send(from, welcome(ctx, session, m));
-  for (const d of packEntries(session.historyFrom, baseSeq, (s) => log.bytesOf(s))) ctx.out.sendBytes(from, d);
+  // What the newcomer may draw: the replay it is owed, and the allowance (repair-budget.ts).
+  session.repair.credit(replayBytes(log, session.historyFrom, baseSeq));
+  // At most one NACK's worth at once; the client asks for the rest (§6.2.5), within its budget.
+  const replay = packEntries(session.historyFrom, baseSeq, (s) => log.bytesOf(s), MAX_JOIN_REPLAY_DATAGRAMS, session.repair.bytes);
+  if (replay.length > 0) session.repair.spend(replay.reduce((n, d) => n + d.length, 0));
+  for (const d of replay) ctx.out.sendBytes(from, d);
   if (!n.takeover) log.append({ kind: 'join', time: now, nick: session.nick });
   const { asOfSeq, pages } = ctx.roster();
   pages.forEach((nicks, page) => ctx.out.send(from, { type: 'roster', asOfSeq, page, pages: pages.length, nicks: [...nicks] }));

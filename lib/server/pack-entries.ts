@@ -7,15 +7,17 @@ import { MAX_DATAGRAM, MAX_ENTRIES } from '../protocol/constants.js';
 
 /**
  * DATA datagrams for entries `from`..`to` (inclusive), stopping at the first entry `bytesOf`
- * does not have, or after `maxDatagrams`.
+ * does not have, after `maxDatagrams`, or before the datagrams would pass `maxBytes` in all.
  */
 export function packEntries(
   from: number,
   to: number,
   bytesOf: (seq: number) => Buffer | undefined,
   maxDatagrams = Infinity,
+  maxBytes = Infinity,
 ): Buffer[] {
   const datagrams: Buffer[] = [];
+  let total = 0;
   let seq = from;
   let batch: Buffer[] = [];
   let batchFirst = from;
@@ -25,10 +27,12 @@ export function packEntries(
     if (bytes === undefined) break;
     if (batch.length > 0 && (size + bytes.length > MAX_DATAGRAM || batch.length === MAX_ENTRIES)) {
       datagrams.push(encodeData(batchFirst, batch));
+      total += size;
       batch = [];
       size = DATA_OVERHEAD;
       if (datagrams.length >= maxDatagrams) break;
     }
+    if (total + size + bytes.length > maxBytes) break;
     if (batch.length === 0) batchFirst = seq;
     batch.push(bytes);
     size += bytes.length;

@@ -20,6 +20,13 @@ export function rosterPages(nicks: readonly string[]): string[][] {
   return pages;
 }
 
+/** Size of the ROSTER datagram that carries these nicks. */
+export function rosterPageBytes(nicks: readonly string[]): number {
+  let n = ROSTER_OVERHEAD;
+  for (const nick of nicks) n += 1 + Buffer.byteLength(nick);
+  return n;
+}
+
 /** One member list in pages, and the room seq it reflects. */
 export interface RosterSnapshot {
   readonly asOfSeq: number;

@@ -18,11 +18,13 @@ import type { WireErrorCode } from '../protocol/error-codes.js';
 import type { LeaveReason, Message, NackMessage, SayMessage } from '../protocol/messages.js';
 import { COOKIE_NONCE_BYTES, makeCookie, verifyCookie } from './cookie.js';
 import { type JoinContext, handleJoin } from './join-handler.js';
+import { JoinLimiter } from './join-limiter.js';
 import { Outbound } from './outbound.js';
 import { packEntries } from './pack-entries.js';
 import type { PeerAddress } from './peer-address.js';
+import { ProducedBytes, RepairBudget } from './repair-budget.js';
 import { RoomLog } from './room-log.js';
-import { RosterBook, type RosterSnapshot } from './roster.js';
+import { RosterBook, type RosterSnapshot, rosterPageBytes } from './roster.js';
 import { DEFAULT_SERVER_OPTIONS, type ServerOptions } from './server-options.js';
 import type { Outgoing, ServerEvent, ServerStats } from './server-types.js';
 import { type Session, SessionTable } from './session-table.js';
@@ -59,6 +61,10 @@ export class ServerCore {
   private syncsLeft = 0;
   private housekeepingAt: number;
   private readonly unknownReplies: TokenBucket;
+  private readonly cookieReplies: TokenBucket;
+  private readonly joins: JoinLimiter;
+  /** Bytes fanned out so far: what every member's repair budget is credited from. */
+  private readonly produced = new ProducedBytes();
   /** Sessions with messages held back by the flood limit. */
   private readonly throttled = new Set<Session>();
   private readonly rosterBook = new RosterBook();
@@ -76,6 +82,9 @@ export class ServerCore {
     this.sessions = new SessionTable(this.options.sessionsPerIp);
     this.out = new Outbound(this.stats);
     this.unknownReplies = new TokenBucket(this.options.unknownSessionReplies, this.options.unknownSessionReplies, now);
+    this.cookieReplies = new TokenBucket(this.options.cookieReplies, this.options.cookieReplies, now);
+    // As many new sessions per minute per IP as it may hold at once (sessionsPerIp), burst as many.
+    this.joins = new JoinLimiter(this.options.sessionsPerIp, this.options.sessionsPerIp);
     this.housekeepingAt = now + HOUSEKEEPING_MS;
     this.joinContext = this.newJoinContext();
   }
@@ -106,9 +115,9 @@ export class ServerCore {
         // PING.delivered is informational (§6.1.2): repair is driven by NACKs.
         return this.out.send(session.address, { type: 'pong', lastSeq: this.log.lastSeq, echo: m.echo });
       case 'nack':
-        return this.onNack(session, m);
+        return this.onNack(session, m, now);
       case 'who':
-        return this.sendRosterPage(session, m.page);
+        return this.sendRosterPage(session, m.page, now);
       case 'leave':
         this.out.send(session.address, { type: 'bye', token: session.token, reason: 'quit' });
         return this.endSession(session, 'quit', now);
@@ -158,7 +167,8 @@ export class ServerCore {
     this.log.append({ kind: 'msg', time: now, nick: session.nick, target: 0, text: m.text });
   }
 
-  private onNack(session: Session, m: NackMessage): void {
+  /** Gap repair (§6.1.6), within the session's repair budget (repair-budget.ts). */
+  private onNack(session: Session, m: NackMessage, now: number): void {
     const to = Math.min(m.to, this.log.lastSeq);
     if (m.from > to) return this.drop('nack-ahead');
     if (m.from < this.log.oldestSeq) {
@@ -166,15 +176,27 @@ export class ServerCore {
       const arg = this.log.oldestSeq;
       return this.out.send(session.address, { type: 'error', ref: session.token, code: 'UDPCHAT_ERR_HISTORY_GONE', arg, detail });
     }
-    for (const d of packEntries(m.from, to, (s) => this.log.bytesOf(s), MAX_REPAIR_DATAGRAMS)) this.out.sendBytes(session.address, d);
+    const repair = packEntries(m.from, to, (s) => this.log.bytesOf(s), MAX_REPAIR_DATAGRAMS, session.repair.bytes);
+    if (repair.length === 0) return this.overdrawn(session, now);
+    session.repair.spend(repair.reduce((n, d) => n + d.length, 0));
+    for (const d of repair) this.out.sendBytes(session.address, d);
   }
 
-  /** Sends ROSTER page `page` of the current member list. */
-  private sendRosterPage(session: Session, page: number): void {
+  /** Sends ROSTER page `page` of the current member list, within the repair budget. */
+  private sendRosterPage(session: Session, page: number, now: number): void {
     const { asOfSeq, pages } = this.roster();
     const nicks = pages[page];
     if (nicks === undefined) return this.drop('bad-page');
+    const bytes = rosterPageBytes(nicks);
+    if (bytes > session.repair.bytes) return this.overdrawn(session, now);
+    session.repair.spend(bytes);
     this.out.send(session.address, { type: 'roster', asOfSeq, page, pages: pages.length, nicks: [...nicks] });
+  }
+
+  /** A request the budget cannot answer: dropped (the client asks again later), and past a limit the session is cut off. */
+  private overdrawn(session: Session, now: number): void {
+    this.drop('repair-budget');
+    if (session.repair.refuse()) this.cutOff(session, now);
   }
 
   private roster(): RosterSnapshot {
@@ -219,7 +241,10 @@ export class ServerCore {
     const last = this.log.lastSeq;
     if (last > this.fannedOut) {
       const members = this.sessions.addresses();
-      for (const d of packEntries(this.fannedOut + 1, last, (s) => this.log.bytesOf(s))) this.out.fanOut(members, d);
+      for (const d of packEntries(this.fannedOut + 1, last, (s) => this.log.bytesOf(s))) {
+        this.out.fanOut(members, d);
+        this.produced.total += d.length;
+      }
       this.stats.deliveries += (last - this.fannedOut) * members.length;
       this.fannedOut = last;
       this.syncAt = now + this.options.tailSyncMs;
@@ -301,10 +326,13 @@ export class ServerCore {
       makeCookie: (from, clientId, now) => this.cookieFor(from, clientId, now),
       verifyCookie: (from, clientId, cookie, now) => verifyCookie(this.cookieKey, from, clientId, cookie, now, this.options.cookieBucketMs),
       newToken: () => this.random(TOKEN_BYTES),
-      newBuckets: (now) => ({
+      newLimits: (now) => ({
         flood: new TokenBucket(this.options.rate, this.options.burst, now),
         hard: new TokenBucket(this.options.hardRate, this.options.hardBurst, now),
+        repair: new RepairBudget(this.produced),
       }),
+      joins: this.joins,
+      takeCookieReply: (now) => this.cookieReplies.take(now),
       drop: (reason) => this.drop(reason),
       countCookie: () => this.stats.cookies++,
       emit: (e) => this.events.push(e),

@@ -17,8 +17,10 @@ export interface ServerOptions {
   cookieBucketMs: number;
   tailSyncMs: number;
   maxText: number;
-  /** Most unanswered-session replies per second, across all sources. */
+  /** Most unanswered-session replies per second (and burst), across all sources. */
   unknownSessionReplies: number;
+  /** Most COOKIE replies per second (and burst), across all sources. */
+  cookieReplies: number;
 }
 
 export const DEFAULT_SERVER_OPTIONS: ServerOptions = {
@@ -36,4 +38,5 @@ export const DEFAULT_SERVER_OPTIONS: ServerOptions = {
   tailSyncMs: DEFAULTS.tailSyncMs,
   maxText: MAX_TEXT_BYTES,
   unknownSessionReplies: 100,
+  cookieReplies: 5_000,
 };

@@ -4,6 +4,7 @@
  */
 import type { SayMessage } from '../protocol/messages.js';
 import { type PeerAddress, addressKey } from './peer-address.js';
+import type { RepairBudget } from './repair-budget.js';
 import type { TokenBucket } from './token-bucket.js';
 
 export interface Session {
@@ -19,6 +20,8 @@ export interface Session {
   readonly inbox: Map<number, SayMessage>;
   readonly flood: TokenBucket;
   readonly hard: TokenBucket;
+  /** What it may draw in repair and roster pages (repair-budget.ts). */
+  readonly repair: RepairBudget;
   lastHeard: number;
   /** Set by the first datagram that carries the token: the client got its WELCOME. */
   confirmed: boolean;

@@ -150,3 +150,45 @@ describe('PhaseMachine', () => {
     }
   });
 });
+
+describe('ClientCore against a hostile server', () => {
+  const welcome = (over: Record<string, number>): ServerMessage => ({
+    type: 'welcome', clientId: CLIENT_ID, token: TOKEN, instance: INSTANCE, historyFrom: 1, baseSeq: 0, ackedCseq: 0,
+    heartbeatMs: 5_000, idleTimeoutMs: 30_000, maxText: 1000, caps: 0, nick: 'ann', ...over,
+  });
+  for (const [what, over] of [
+    ['a 1 ms heartbeat', { heartbeatMs: 1 }],
+    ['a 1 ms idle timeout', { idleTimeoutMs: 1 }],
+    ['an idle timeout below the heartbeat', { heartbeatMs: 5_000, idleTimeoutMs: 4_000 }],
+    ['a text limit of 3 bytes', { maxText: 3 }],
+  ] as Array<[string, Record<string, number>]>) {
+    it(`refuses a WELCOME with ${what} with a clear join failure, and does not spin`, () => {
+      const core = new ClientCore({ nick: 'ann', clientId: CLIENT_ID });
+      core.join(T0);
+      sent(core);
+      deliver(core, welcome(over), T0 + 5);
+      const failed = sent(core).events.find((e) => e.type === 'join-failed');
+      expect(failed).to.include({ code: 'UDPCHAT_ERR_BAD_FIELD' });
+      expect((failed as { reason: string }).reason).to.match(/^the server announced an unusable/);
+      expect(core.state).to.equal('failed');
+      expect(core.nextDeadline()).to.equal(Infinity);
+      expect(() => core.say('still fine', T0 + 6)).to.not.throw();
+    });
+  }
+
+  it('passes no control characters of an ERROR detail on to the front end', () => {
+    const core = new ClientCore({ nick: 'ann', clientId: CLIENT_ID });
+    core.join(T0);
+    deliver(core, { type: 'error', ref: CLIENT_ID, code: 'UDPCHAT_ERR_SERVER_FULL', arg: 0, detail: 'full\x1b]52;c;aGk=\x07\x1b[2J\u202e' }, T0 + 5);
+    const failed = sent(core).events.find((e) => e.type === 'join-failed') as { reason: string };
+    expect(failed.reason).to.not.match(/[\u0000-\u001f\u007f-\u009f\u202e]/u);
+    expect(failed.reason).to.include('\\x1b');
+  });
+
+  it('ignores a HISTORY_GONE naming entries far beyond anything the server said exists', () => {
+    const core = online();
+    deliver(core, { type: 'error', ref: TOKEN, code: 'UDPCHAT_ERR_HISTORY_GONE', arg: 4_294_967_218, detail: '' }, T0 + 5);
+    expect(sent(core).events.filter((e) => e.type === 'notice')).to.be.empty;
+    expect(core.drops).to.equal(1);
+  });
+});

@@ -1,0 +1,126 @@
+/**
+ * What a member or a stranger can make the server send (issue 10 items 6 and 8): repair and roster
+ * pages within a budget tied to what the room produced, session creation per IP, COOKIE replies.
+ */
+import { expect } from 'chai';
+import { decode, encode } from '../../lib/protocol/codec.js';
+import type { Message, WelcomeMessage } from '../../lib/protocol/messages.js';
+import type { PeerAddress } from '../../lib/server/peer-address.js';
+import { REPAIR_ALLOWANCE_BYTES } from '../../lib/server/repair-budget.js';
+import { ServerCore } from '../../lib/server/server-core.js';
+import type { ServerOptions } from '../../lib/server/server-options.js';
+import { seededBytes } from '../support/sim-network.js';
+
+const T0 = 1_700_000_000_000;
+
+function newServer(options: Partial<ServerOptions> = {}): ServerCore {
+  return new ServerCore({ ...options, random: seededBytes(11), now: T0 });
+}
+
+function drain(server: ServerCore): Array<{ to: PeerAddress[]; m: Message; bytes: number }> {
+  return server.drain().datagrams.map((d) => ({ to: Array.isArray(d.to) ? [...(d.to as PeerAddress[])] : [d.to as PeerAddress], m: decode(d.data), bytes: d.data.length }));
+}
+
+function hello(clientId: Buffer, nick: string): Message {
+  return { type: 'join', cookie: Buffer.alloc(16), clientId, resumeInstance: Buffer.alloc(8), resumeSeq: 0, caps: 0, nick };
+}
+
+/** Joins through the cookie round trip; returns the WELCOME (or undefined) and what else came. */
+function join(server: ServerCore, from: PeerAddress, nick: string, now: number, clientId = Buffer.alloc(16, nick.charCodeAt(0))): WelcomeMessage | undefined {
+  server.receive(encode(hello(clientId, nick)), from, now);
+  const cookie = drain(server).find((s) => s.m.type === 'cookie');
+  if (cookie?.m.type !== 'cookie') return undefined;
+  server.receive(encode({ ...(hello(clientId, nick) as object), cookie: cookie.m.cookie } as Message), from, now);
+  server.flush(now);
+  return drain(server).find((s) => s.m.type === 'welcome')?.m as WelcomeMessage | undefined;
+}
+
+const ann: PeerAddress = { address: '192.0.2.1', port: 5001 };
+const bob: PeerAddress = { address: '192.0.2.2', port: 5002 };
+
+describe('ServerCore limits', () => {
+  describe('repair budget', () => {
+    it('sends a member no more repair than the room produced plus the allowance, then cuts it off', () => {
+      const server = newServer({ rate: 1e6, burst: 1e6, hardRate: 1e6, hardBurst: 1e6 });
+      const annToken = (join(server, ann, 'ann', T0) as WelcomeMessage).token;
+      const bobToken = (join(server, bob, 'bob', T0) as WelcomeMessage).token;
+      let fannedOut = 0;
+      for (let i = 1; i <= 400; i++) server.receive(encode({ type: 'say', token: annToken, cseq: i, target: 0, text: `message ${i} ${'x'.repeat(200)}` }), ann, T0 + 1);
+      server.flush(T0 + 1);
+      for (const d of drain(server)) if (d.m.type === 'data' && d.to.length === 2) fannedOut += d.bytes;
+      // bob asks for everything again and again.
+      let repaired = 0;
+      let cutOff = false;
+      for (let i = 0; i < 2_000 && !cutOff; i++) {
+        server.receive(encode({ type: 'nack', token: bobToken, from: 1, to: 500 }), bob, T0 + 2);
+        for (const d of drain(server)) {
+          if (d.m.type === 'data') repaired += d.bytes;
+          if (d.m.type === 'bye' && d.m.reason === 'flooding') cutOff = true;
+        }
+      }
+      // Owed besides: the history replay at bob's join (ann's join entry, a few dozen bytes).
+      expect(repaired, 'repair bytes').to.be.at.most(fannedOut + REPAIR_ALLOWANCE_BYTES + 64);
+      expect(repaired, 'it did get one full repair').to.be.at.least(fannedOut);
+      expect(cutOff, 'cut off after hammering an empty budget').to.equal(true);
+      expect([...server.sessions.all()].map((s) => s.nick)).to.deep.equal(['ann']);
+    });
+
+    it('answers NACKs again once the room has produced more', () => {
+      const server = newServer();
+      const annToken = (join(server, ann, 'ann', T0) as WelcomeMessage).token;
+      const bobToken = (join(server, bob, 'bob', T0) as WelcomeMessage).token;
+      const say = (cseq: number, now: number): void => {
+        server.receive(encode({ type: 'say', token: annToken, cseq, target: 0, text: 'y'.repeat(900) }), ann, now);
+        server.flush(now);
+        drain(server);
+      };
+      say(1, T0 + 1);
+      // Spend the allowance.
+      for (let i = 0; i < 200; i++) {
+        server.receive(encode({ type: 'nack', token: bobToken, from: 1, to: 3 }), bob, T0 + 2);
+        drain(server);
+      }
+      server.receive(encode({ type: 'nack', token: bobToken, from: 3, to: 3 }), bob, T0 + 3);
+      expect(drain(server).filter((d) => d.m.type === 'data'), 'budget empty').to.be.empty;
+      say(2, T0 + 4);
+      server.receive(encode({ type: 'nack', token: bobToken, from: 4, to: 4 }), bob, T0 + 5);
+      expect(drain(server).filter((d) => d.m.type === 'data')).to.have.length(1);
+    });
+  });
+
+  describe('session creation per IP', () => {
+    it('lets one IP create sessionsPerIp sessions at once, then refuses with TOO_MANY_SESSIONS and a wait', () => {
+      const server = newServer({ sessionsPerIp: 4 });
+      let ok = 0;
+      let refusal: Message | undefined;
+      for (let i = 0; i < 12 && refusal === undefined; i++) {
+        const from = { address: '192.0.2.9', port: 6000 + i };
+        const clientId = Buffer.alloc(16, 100 + i);
+        const welcome = join(server, from, `u${i}`, T0 + i, clientId);
+        if (welcome !== undefined) {
+          ok++;
+          // ...and leaves again at once (churn).
+          server.receive(encode({ type: 'leave', token: welcome.token }), from, T0 + i);
+          drain(server);
+        } else {
+          server.receive(encode({ ...(hello(clientId, `u${i}`) as object), cookie: server.cookieFor(from, clientId, T0 + i) } as Message), from, T0 + i);
+          refusal = drain(server).find((d) => d.m.type === 'error')?.m;
+        }
+      }
+      expect(ok).to.equal(4);
+      expect(refusal).to.include({ code: 'UDPCHAT_ERR_TOO_MANY_SESSIONS' });
+      expect((refusal as { detail: string }).detail).to.match(/try again in \d+ s/);
+      // A minute later there is room again.
+      expect(join(server, { address: '192.0.2.9', port: 7000 }, 'later', T0 + 60_000, Buffer.alloc(16, 99))).to.not.equal(undefined);
+    });
+  });
+
+  describe('COOKIE replies', () => {
+    it('sends at most cookieReplies per second, whatever arrives', () => {
+      const server = newServer({ cookieReplies: 50 });
+      for (let i = 0; i < 1_000; i++) server.receive(encode(hello(Buffer.alloc(16, i % 256), 'x')), { address: '198.51.100.7', port: 1000 + i }, T0);
+      expect(drain(server).filter((d) => d.m.type === 'cookie')).to.have.length(50);
+      expect(server.stats.drops['cookie-rate']).to.equal(950);
+    });
+  });
+});
