@@ -3,9 +3,11 @@
  * form, and the key under which two nicknames count as the same person. Pure: no I/O.
  *
  * Unicode data comes from the JavaScript engine (V8/ICU), so which code points are "unassigned"
- * follows the server's Node version; the server is the one that decides.
+ * follows the server's Node version; the server is the one that decides. The look-alike data of
+ * the uniqueness key is Unicode's confusables.txt, in a table generated into nick-key-table.ts.
  */
 import { MAX_NICK_BYTES, MAX_NICK_CHARS } from './constants.js';
+import { NICK_KEY_TABLE } from './nick-key-table.js';
 import { utf8Length } from './wire.js';
 
 export type NickCheck = { ok: true; nick: string; key: string } | { ok: false; reason: string };
@@ -59,56 +61,61 @@ function fail(reason: string): NickCheck {
   return { ok: false, reason };
 }
 
-/*
- * Confusable look-alikes, from Unicode confusables.txt (UTS #39, "Unicode Security Mechanisms",
- * §4 Confusable Detection): the Cyrillic and Greek letters whose prototype there is a Latin letter,
- * plus Latin dotless ı and ȷ. Keys are compared case-insensitively, so the table is keyed by the
- * lower-case letter and maps it to the Latin letter its capital or small form looks like.
- * Accented letters need no entries: the key is computed on the canonical decomposition, so
- * "ё" = е + U+0308 becomes "ë" and "ό" = ο + U+0301 becomes "ó". Symbol variants are folded by
- * NFKC before the table applies (ϱ → ρ; the lunate sigma ϲ → ς, so it keys as "o", not as "c").
- */
-const SMALL_LOOKALIKES: ReadonlyMap<string, string> = new Map(
-  Object.entries({
-    // Cyrillic
-    а: 'a', в: 'b', г: 'r', е: 'e', к: 'k', м: 'm', н: 'h', о: 'o', р: 'p', с: 'c', т: 't',
-    у: 'y', х: 'x', ь: 'b', ѕ: 's', і: 'i', ј: 'j', ѡ: 'w', ѵ: 'v', ү: 'y', һ: 'h', ҽ: 'e',
-    ӏ: 'l', ӕ: 'æ', ԁ: 'd', ԍ: 'g', ԛ: 'q', ԝ: 'w', ꙇ: 'i', ꚙ: 'oo',
-    // Greek (ς is the final form of σ; both fold to the same key)
-    α: 'a', β: 'b', γ: 'y', ε: 'e', ζ: 'z', η: 'h', ι: 'i', κ: 'k', μ: 'm', ν: 'v', ο: 'o',
-    ρ: 'p', σ: 'o', ς: 'o', τ: 't', υ: 'u', χ: 'x', ϝ: 'f', ϳ: 'j', ϻ: 'm',
-    // Latin
-    ı: 'i', ȷ: 'j',
-  }),
-);
-
-/*
- * Greek capitals whose look-alike differs from their small letter's (Ν ≡ N but ν ≈ v; Υ ≡ Y but
- * υ ≈ u) are mapped before case folding, so "Νina" collides with "Nina" and "νictor" with "victor".
- * The price: "ΝΑ" and "να" get different keys (they also look different).
- */
-const CAPITAL_LOOKALIKES: ReadonlyMap<string, string> = new Map([
-  ['Ν', 'N'],
-  ['Υ', 'Y'],
-]);
+/** nickKey's map: code point → key, generated from Unicode's confusables.txt (see the table file). */
+const KEY_MAP: ReadonlyMap<string, string> = parseKeyTable(NICK_KEY_TABLE);
 
 /** Default-ignorable code points (ZWJ, variation selectors …) are invisible: dropped from the key. */
 const IGNORABLE = /\p{Default_Ignorable_Code_Point}/gu;
 
+/** Combining diacritical marks (the blocks of marks used with Latin, Greek and Cyrillic letters). */
+const DIACRITIC = /[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]/u;
+const MARK = /\p{M}/u;
+const LGC_LETTER = /[\p{Script=Latin}\p{Script=Greek}\p{Script=Cyrillic}]/u;
+
 /**
- * The uniqueness key of a nickname: two nicknames with the same key may not be online at once.
- * NFKC (fullwidth "ｂｏｂ" → "bob", "ǅ" → "Dž"), lower case, NFKC again, then the UTS #39-style
- * skeleton step on the canonical decomposition: invisible code points dropped and the Cyrillic and
- * Greek look-alikes above replaced by Latin letters (Cyrillic "а" ≅ Latin "a", Greek "ο" ≅ "o").
+ * The uniqueness key of a nickname: two nicknames with the same key may not be online at once
+ * (docs/protocol.md §5.3). Compatibility decomposition (NFKD: fullwidth "ｂｏｂ", ligatures,
+ * mathematical letters), default-ignorable code points dropped, then each code point replaced by
+ * its entry in the generated table — the UTS #39 skeleton (confusables.txt prototypes) combined
+ * with lower case, small capitals as capitals, and i = l (capital I looks like l) — then NFD, and
+ * last the diacritics of Latin, Greek and Cyrillic letters dropped ("alíce" is "alice").
+ * So "ALICE", "Аlice" (Cyrillic А), "al1ce", "aIice", "ɑlice" and "ᴀlice" all key as "allce".
  * The key is for comparison only, never for display. Never throws; idempotent.
  */
 export function nickKey(nick: string): string {
-  const folded = mapEach(nick.normalize('NFKD'), CAPITAL_LOOKALIKES).toLowerCase().normalize('NFKC');
-  return mapEach(folded.normalize('NFD').replace(IGNORABLE, ''), SMALL_LOOKALIKES).normalize('NFC');
+  let mapped = '';
+  for (const ch of nick.normalize('NFKD').replace(IGNORABLE, '')) mapped += KEY_MAP.get(ch) ?? ch;
+  return dropDiacritics(mapped.normalize('NFD'));
 }
 
-function mapEach(s: string, table: ReadonlyMap<string, string>): string {
+/**
+ * Drops the combining diacritics that follow a Latin, Greek or Cyrillic base letter. Marks of other
+ * scripts stay (a Devanagari vowel sign or a Tamil virama changes the word), and so does a Latin
+ * diacritic on a base of another script.
+ */
+function dropDiacritics(s: string): string {
   let out = '';
-  for (const ch of s) out += table.get(ch) ?? ch;
+  let lgcBase = false;
+  for (const ch of s) {
+    if (DIACRITIC.test(ch)) {
+      if (!lgcBase) out += ch;
+      continue;
+    }
+    if (!MARK.test(ch)) lgcBase = LGC_LETTER.test(ch);
+    out += ch;
+  }
   return out;
+}
+
+function parseKeyTable(lines: readonly string[]): Map<string, string> {
+  const fromHex = (codePoints: string): string =>
+    String.fromCodePoint(...codePoints.split('.').map((h) => Number.parseInt(h, 16)));
+  const map = new Map<string, string>();
+  for (const line of lines) {
+    for (const entry of line.split(',')) {
+      const [from = '', to = ''] = entry.split(':');
+      map.set(fromHex(from), fromHex(to));
+    }
+  }
+  return map;
 }

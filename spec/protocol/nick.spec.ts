@@ -14,6 +14,7 @@ const hostileText = fc.string({
     fc.string({ unit: 'grapheme', minLength: 1, maxLength: 1 }),
     fc.integer({ min: 0xd800, max: 0xdfff }).map((c) => String.fromCharCode(c)),
     fc.constantFrom('а', 'о', 'ο', 'Ν', 'ν', 'Υ', 'ς', 'Σ', 'ǅ', 'ｂ', '\u200d', '\ufe0f', '\u0301', 'İ', 'ß', ':', '/'),
+    fc.constantFrom('I', 'l', '1', '|', 'i', 'ı', 'ᴀ', 'ʙ', 'ɑ', 'm', 'rn', '0', 'ł', 'ø', 'ं', '\u0338', 'ि', 'க்', '\u0329'),
   ),
   maxLength: 40,
 });
@@ -207,6 +208,8 @@ describe('nickKey', function () {
     ['Greek ά and Latin á', 'άnna', 'ánna'],
     ['Latin dotless ı and i', 'bıll', 'bill'],
     ['composed and decomposed accents', 'Zo\u00eb', 'Zoe\u0308'],
+    ['the letter m and r n (confusables.txt: m → rn)', 'emma', 'ernrna'],
+    ['Cyrillic small в, н, т and Latin small capitals', 'внт', 'ʙʜᴛ'],
     ['a nickname with an invisible ZWJ', 'b\u200dob', 'bob'],
     ['a nickname with a variation selector', 'bob\ufe0f', 'bob'],
   ];
@@ -218,9 +221,9 @@ describe('nickKey', function () {
 
   const different: Array<[string, string, string]> = [
     ['different names', 'bob', 'rob'],
-    ['letters with and without an accent', 'zoë', 'zoe'],
     ['Cyrillic letters without a Latin look-alike', 'жора', 'xopa'],
-    ['digits and letters', 'b0b', 'bob'],
+    ['Greek capital and small letters that look like different Latin letters', 'ΝΑ', 'να'],
+    ['a Latin diacritic on a letter of another script', 'राम', 'रा\u0301म'],
   ];
   for (const [what, a, b] of different) {
     it(`keeps ${what} apart`, function () {
@@ -228,9 +231,92 @@ describe('nickKey', function () {
     });
   }
 
+  describe('look-alikes of "alice" (UTS #39 confusables, issue 10)', function () {
+    const lookAlikes: Array<[string, string]> = [
+      ['Alice', 'capital A'],
+      ['ALICE', 'all capitals'],
+      ['ａｌｉｃｅ', 'fullwidth letters'],
+      ['𝐚𝐥𝐢𝐜𝐞', 'mathematical bold letters'],
+      ['ⓐⓛⓘⓒⓔ', 'circled letters'],
+      ['Аlice', 'Cyrillic capital А'],
+      ['аlіcе', 'Cyrillic а, і and е'],
+      ['αlice', 'Greek alpha'],
+      ['ɑlice', 'Latin alpha'],
+      ['ᴀlice', 'a small capital A'],
+      ['aʟɪᴄᴇ', 'small capitals'],
+      ['al1ce', 'digit one for i'],
+      ['a1ice', 'digit one for l'],
+      ['aIice', 'capital I for l'],
+      ['ALlCE', 'small l for capital I'],
+      ['a|ice', 'a vertical bar for l'],
+      ['aǀice', 'a dental click for l'],
+      ['a∣ice', 'the divides sign for l'],
+      ['aℓice', 'the script l'],
+      ['aⅼice', 'roman numeral fifty'],
+      ['aӏice', 'Cyrillic palochka'],
+      ['alıce', 'dotless i'],
+      ['alɩce', 'Latin iota'],
+      ['alᎥce', 'Cherokee v'],
+      ['alꙇce', 'Cyrillic iota'],
+      ['alic℮', 'the estimated sign'],
+      ['alicҽ', 'Cyrillic abkhasian che'],
+      ['alíce', 'an acute accent'],
+      ['alìce', 'a grave accent'],
+      ['àlice', 'an accented a'],
+      ['alicė', 'a dot above'],
+      ['alἱce', 'Greek iota with a breathing'],
+      ['ali\u200dce', 'an invisible joiner'],
+    ];
+    for (const [nick, what] of lookAlikes) {
+      it(`gives ${JSON.stringify(nick)} (${what}) the key of "alice"`, function () {
+        expect(nickKey(nick)).to.equal(nickKey('alice'));
+      });
+    }
+
+    it('leaves the open e, whose prototype is not e, apart', function () {
+      // confusables.txt maps ɛ to ꞓ, not to e: "alicɛ" is a different name.
+      expect(nickKey('alicɛ')).to.not.equal(nickKey('alice'));
+    });
+  });
+
+  describe('distinct real names', function () {
+    const names = [
+      'alice', 'bob', 'carol', 'dave', 'eve', 'mallory', 'emma', 'olivia', 'liam', 'noah', 'mia', 'anna',
+      'ian', 'jan', 'john', 'joan', 'kim', 'tim', 'tom', 'sam', 'max', 'nick', 'rick', 'rob', 'ron',
+      'ivan', 'lena', 'nina', 'vina', 'hans', 'yuri', 'uma', 'marco', 'mario', 'nico', 'bruno',
+      'Катя', 'Маша', 'Саша', 'Дима', 'Петя', 'Ваня', 'Олег', 'Игорь', 'Юлия', 'Ольга', 'Жора',
+      'Ελένη', 'Νίκος', 'Γιώργος', 'Μαρία', 'Δημήτρης', '张伟', '王芳', '李娜', 'ゆき', 'さくら', 'たろう',
+      '민준', '서연', 'محمد', 'فاطمة', 'דוד', 'שרה', 'राहुल', 'प्रिया', 'राम', 'रमा', 'தமிழ்', 'ராஜா', 'สมชาย',
+    ];
+    it(`gives ${names.length} different names ${names.length} different keys`, function () {
+      const keys = new Map<string, string>();
+      for (const name of names) {
+        const key = nickKey(name);
+        expect(keys.get(key), `${name} collides`).to.equal(undefined);
+        keys.set(key, name);
+      }
+    });
+
+    const policy: Array<[string, string, string]> = [
+      ['Latin K for Cyrillic К (they look the same)', 'Катя', 'Kатя'],
+      ['digit zero for o (confusables.txt: 0 → O)', 'b0b', 'bob'],
+      ['accented and plain Latin letters', 'zoë', 'zoe'],
+      ['accented and plain Cyrillic letters', 'Андрей', 'Андреи'],
+      ['ß and ss (case folding)', 'straße', 'STRASSE'],
+      // The price of i = l: names that differ only there collide.
+      ['i and l (capital I looks like l)', 'Clara', 'Ciara'],
+    ];
+    for (const [what, a, b] of policy) {
+      it(`gives ${what} one key: ${a} = ${b}`, function () {
+        expect(nickKey(a)).to.equal(nickKey(b));
+      });
+    }
+  });
+
   it('maps look-alikes to plain Latin letters', function () {
     expect(nickKey('ВОВ')).to.equal('bob');
     expect(nickKey('Ｐаураl')).to.equal('paypal');
+    expect(nickKey('aIice')).to.equal('allce');
   });
 
   it(`is idempotent (seed ${SEED})`, function () {
