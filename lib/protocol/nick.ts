@@ -108,14 +108,10 @@ function dropDiacritics(s: string): string {
 }
 
 function parseKeyTable(lines: readonly string[]): Map<string, string> {
-  const fromHex = (codePoints: string): string =>
-    String.fromCodePoint(...codePoints.split('.').map((h) => Number.parseInt(h, 16)));
   const map = new Map<string, string>();
-  for (const line of lines) {
-    for (const entry of line.split(',')) {
-      const [from = '', to = ''] = entry.split(':');
-      map.set(fromHex(from), fromHex(to));
-    }
+  for (const entry of lines.join('\u0002').split('\u0002')) {
+    const split = entry.indexOf('\u0001');
+    map.set(entry.slice(0, split), entry.slice(split + 1));
   }
   return map;
 }

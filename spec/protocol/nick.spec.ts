@@ -1,7 +1,11 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { MAX_DETAIL_BYTES, MAX_NICK_BYTES, MAX_NICK_CHARS } from '../../lib/protocol/constants.js';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { checkNick, nickKey } from '../../lib/protocol/nick.js';
+import { CONFUSABLES_VERSION } from '../../lib/protocol/nick-key-table.js';
 
 const SEED = Number(process.env['UDPCHAT_SEED'] ?? 0x5eed);
 const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
@@ -339,5 +343,21 @@ describe('nickKey', function () {
       const key = nickKey(String.fromCodePoint(cp));
       if (nickKey(key) !== key) expect.fail(`not idempotent on U+${cp.toString(16)}`);
     }
+  });
+});
+
+describe('nick-key-table', function () {
+  const root = join(import.meta.dirname, '../..');
+
+  it('was generated from the committed confusables.txt (regenerate with npm run generate:nick-keys)', function () {
+    const data = readFileSync(join(root, 'data/unicode/confusables.txt'));
+    const table = readFileSync(join(root, 'lib/protocol/nick-key-table.ts'), 'utf8');
+    expect(table).to.include(`SHA-256 ${createHash('sha256').update(data).digest('hex')}`);
+    expect(data.toString('utf8')).to.include(`# Version: ${CONFUSABLES_VERSION}\n`);
+  });
+
+  it('is the version docs/protocol.md §5.3 names', function () {
+    const doc = readFileSync(join(root, 'docs/protocol.md'), 'utf8');
+    expect(doc).to.include(`**Unicode ${CONFUSABLES_VERSION}** \`confusables.txt\``);
   });
 });
