@@ -57,7 +57,7 @@ export class ChatClient extends EventEmitter implements ChatSession {
   }
 
   get pending(): number {
-    return this.core.outbox.size;
+    return this.core.sender.outbox.size;
   }
 
   /**

@@ -1,9 +1,10 @@
 /**
  * The sans-I/O client session (docs/protocol.md §6.2). It takes `(datagram, now)` and queues
  * messages for the server (encoded once, in drain()) and events for the front end;
- * chat-client.ts owns socket and clock. Its parts: the phase machine (phase.ts), the join
- * handshake (join-handshake.ts), heartbeats (liveness.ts), the send queue (outbox.ts), the room
- * stream (room-stream.ts) and the member list (roster-state.ts).
+ * chat-client.ts owns socket and clock. It routes datagrams and timers to its parts: the phase
+ * machine (phase.ts), the join handshake (join-handshake.ts), heartbeats (liveness.ts), leaving
+ * (leave-retry.ts), the sending side (sender.ts, outbox.ts) and the receiving side (room-feed.ts:
+ * room stream, gap repair, member list).
  *
  * Invariants:
  * - Room entries are delivered to the front end exactly once, in sequence order.
@@ -13,21 +14,20 @@
  * - After a first successful join the session never gives up on the server until leave().
  */
 import { decode, encode } from '../protocol/codec.js';
-import { CLIENT_ID_BYTES, MAX_TEXT_BYTES } from '../protocol/constants.js';
+import { CLIENT_ID_BYTES } from '../protocol/constants.js';
 import { ERROR_DESCRIPTIONS } from '../protocol/error-codes.js';
 import type { ByeMessage, ClientMessage, ErrorMessage, Message, WelcomeMessage } from '../protocol/messages.js';
 import { ProtocolError } from '../protocol/protocol-error.js';
-import { JoinHandshake } from './join-handshake.js';
+import { JoinHandshake, unusableWelcome } from './join-handshake.js';
 import { escapeForTerminal } from './display-text.js';
 import { isJoinRefusal } from './join-failure.js';
 import { LeaveRetry } from './leave-retry.js';
 import { Liveness } from './liveness.js';
-import { Outbox } from './outbox.js';
 import { type Phase, PhaseMachine, connectionState } from './phase.js';
 import { RoomFeed } from './room-feed.js';
 import { RttEstimator } from './rtt-estimator.js';
 import type { ClientEvent, ConnectionState } from './session-types.js';
-import { splitText } from './split-text.js';
+import { Sender } from './sender.js';
 
 export interface ClientCoreOptions {
   nick: string;
@@ -36,11 +36,10 @@ export interface ClientCoreOptions {
   joinTimeoutMs?: number;
 }
 
-
 export class ClientCore {
   readonly clientId: Buffer;
   readonly rtt = new RttEstimator();
-  readonly outbox = new Outbox(this.rtt);
+  readonly sender = new Sender(this.rtt);
   readonly feed: RoomFeed;
   nick: string;
   /** Datagrams from the network that were not for this session or not expected now. */
@@ -49,9 +48,7 @@ export class ClientCore {
   private readonly handshake: JoinHandshake;
   private readonly liveness = new Liveness();
   private everOnline = false;
-  private token: Buffer | undefined;
   private instance: Buffer | undefined;
-  private maxText = MAX_TEXT_BYTES;
   private readonly leaving = new LeaveRetry();
   private shownState: ConnectionState | undefined;
   /** The latest `now` any method was given (the state getter has no clock of its own). */
@@ -95,18 +92,15 @@ export class ClientCore {
   say(text: string, now: number): void {
     this.clock = now;
     if (this.phases.ending) throw new ProtocolError('UDPCHAT_ERR_NOT_JOINED', 'say() after leave(): the session is over');
-    for (const part of splitText(text, this.maxText)) {
-      this.outbox.push(part);
-      this.events.push({ type: 'sending', text: part });
-    }
-    this.sendNew(now);
+    for (const part of this.sender.queue(text)) this.events.push({ type: 'sending', text: part });
+    this.out.push(...this.sender.fresh(now));
   }
 
   /** Leaves politely: LEAVE until BYE (bounded), then closed. */
   leave(now: number): void {
     this.clock = now;
     if (this.phases.ending) return;
-    if (this.phase !== 'online' || this.token === undefined) return this.close('left');
+    if (this.phase !== 'online') return this.close('left');
     this.phases.set('leaving');
     this.leaving.start(now);
     this.tick(now);
@@ -183,27 +177,23 @@ export class ClientCore {
   private onWelcome(m: WelcomeMessage, now: number): void {
     this.feed.welcome(m, this.instance?.equals(m.instance) === true);
     this.instance = m.instance;
-    this.token = m.token;
     this.nick = m.nick;
-    // Never more than the protocol carries.
-    this.maxText = Math.min(m.maxText, MAX_TEXT_BYTES);
-    if (this.outbox.restart(m.ackedCseq) > 0) this.events.push({ type: 'delivered', pending: this.outbox.size });
+    if (this.sender.start(m.token, m.maxText, m.ackedCseq) > 0) this.events.push({ type: 'delivered', pending: this.sender.outbox.size });
     this.phases.set('online');
     this.handshake.stop();
     this.liveness.start(now, m.heartbeatMs, m.idleTimeoutMs);
     this.events.push({ type: 'joined', nick: m.nick, rejoined: this.everOnline });
     this.everOnline = true;
     this.feed.online(now);
-    this.sendNew(now);
+    this.out.push(...this.sender.fresh(now));
   }
 
   private onAck(token: Buffer, cseq: number, now: number): boolean {
-    if (!this.isOurs(token)) return false;
+    if (!this.sender.isOurs(token)) return false;
     this.liveness.heard(now);
-    if (this.outbox.ack(cseq, now) > 0) this.events.push({ type: 'delivered', pending: this.outbox.size });
-    const lost = this.outbox.onAckArrival(now);
-    if (lost !== undefined) this.out.push(this.sayMessage(lost));
-    this.sendNew(now);
+    const { acked, send } = this.sender.ack(cseq, now);
+    if (acked > 0) this.events.push({ type: 'delivered', pending: this.sender.outbox.size });
+    this.out.push(...send);
     return true;
   }
 
@@ -215,7 +205,7 @@ export class ClientCore {
       this.failJoin({ type: 'join-failed', code: m.code, reason });
       return true;
     }
-    if (!this.isOurs(m.ref)) return false;
+    if (!this.sender.isOurs(m.ref)) return false;
     this.liveness.heard(now);
     switch (m.code) {
       case 'UDPCHAT_ERR_UNKNOWN_SESSION':
@@ -228,17 +218,17 @@ export class ClientCore {
         this.close('cut off by the server for flooding');
         return true;
       default: {
-        const text = this.outbox.takeRefused(m.arg);
+        const text = this.sender.outbox.takeRefused(m.arg);
         if (text === undefined) return false;
         this.events.push({ type: 'refused', text, code: m.code, reason });
-        this.sendNew(now);
+        this.out.push(...this.sender.fresh(now));
         return true;
       }
     }
   }
 
   private onBye(m: ByeMessage, now: number): boolean {
-    if (!this.isOurs(m.token)) return false;
+    if (!this.sender.isOurs(m.token)) return false;
     if (m.reason === 'flooding') this.close('cut off by the server for flooding');
     // Leaving: whatever the reason, the session is over, which is what we asked for.
     else if (this.phase === 'leaving') this.close('left');
@@ -258,16 +248,16 @@ export class ClientCore {
     if (this.phase === 'online') this.tickOnline(now);
     if (this.phase === 'leaving') {
       const step = this.leaving.due(now);
-      if (step === 'send') this.out.push({ type: 'leave', token: this.token as Buffer });
+      if (step === 'send') this.out.push({ type: 'leave', token: this.sender.sessionToken as Buffer });
       else if (step === 'give-up') this.close('left (the server did not confirm)');
     }
     this.updateState();
   }
 
   private tickOnline(now: number): void {
-    const token = this.token as Buffer;
+    const token = this.sender.sessionToken as Buffer;
     if (this.liveness.dead(now)) return this.lost(now, 'the server stopped answering');
-    for (const m of this.outbox.takeDue(now)) this.out.push(this.sayMessage(m));
+    this.out.push(...this.sender.due(now));
     this.out.push(...this.feed.requests(token, now));
     const echo = this.liveness.pingDue(now);
     if (echo !== undefined) this.out.push({ type: 'ping', token, delivered: this.feed.delivered, echo });
@@ -276,7 +266,7 @@ export class ClientCore {
   /** The earliest time tick() has something to do. */
   nextDeadline(): number {
     let t = Math.min(this.handshake.nextAt, this.leaving.nextAt);
-    if (this.phase === 'online') t = Math.min(t, this.outbox.nextDeadline(), this.feed.nextDeadline(), this.liveness.nextDeadline(this.clock));
+    if (this.phase === 'online') t = Math.min(t, this.sender.outbox.nextDeadline(), this.feed.nextDeadline(), this.liveness.nextDeadline(this.clock));
     return t;
   }
 
@@ -288,15 +278,6 @@ export class ClientCore {
     return result;
   }
 
-  private sendNew(now: number): void {
-    if (this.phase !== 'online' || this.token === undefined) return;
-    for (const m of this.outbox.takeNew(now)) this.out.push(this.sayMessage(m));
-  }
-
-  private sayMessage(m: { cseq: number; text: string }): ClientMessage {
-    return { type: 'say', token: this.token as Buffer, cseq: m.cseq, target: 0, text: m.text };
-  }
-
   /** The join is refused or cannot complete: stop until join() is called again. */
   private failJoin(e: Extract<ClientEvent, { type: 'join-failed' }>): void {
     this.phases.set('failed');
@@ -306,7 +287,7 @@ export class ClientCore {
 
   private beginHello(now: number): void {
     this.phases.set('hello');
-    this.token = undefined;
+    this.sender.stop();
     this.handshake.begin(now);
     this.sendJoin(now);
   }
@@ -335,7 +316,7 @@ export class ClientCore {
 
   private close(reason: string): void {
     this.phases.set('closed');
-    this.token = undefined;
+    this.sender.stop();
     this.handshake.stop();
     this.leaving.stop();
     this.events.push({ type: 'closed', reason });
@@ -348,23 +329,5 @@ export class ClientCore {
       this.events.push({ type: 'state', state, rttMs: this.rtt.srtt });
     }
   }
-
-  private isOurs(token: Buffer): boolean {
-    return this.token !== undefined && token.equals(this.token);
-  }
 }
 
-
-/**
- * What is wrong with a WELCOME's announced values, or undefined when they are usable
- * (docs/protocol.md §6.2.2): the server is untrusted input too, and a client must neither crash
- * nor spin on what it says.
- */
-function unusableWelcome(m: WelcomeMessage): string | undefined {
-  if (m.heartbeatMs < 100 || m.heartbeatMs > 60_000) return `an unusable heartbeat of ${m.heartbeatMs} ms (100–60000 allowed)`;
-  if (m.idleTimeoutMs < 1_000 || m.idleTimeoutMs > 3_600_000 || m.idleTimeoutMs <= m.heartbeatMs) {
-    return `an unusable idle timeout of ${m.idleTimeoutMs} ms (1000–3600000, above the heartbeat, allowed)`;
-  }
-  if (m.maxText < 64) return `an unusable text limit of ${m.maxText} bytes (at least 64 allowed)`;
-  return undefined;
-}

@@ -5,7 +5,7 @@
  * once the JOIN was retried).
  */
 import { COOKIE_BYTES, INSTANCE_BYTES } from '../protocol/constants.js';
-import type { JoinMessage } from '../protocol/messages.js';
+import type { JoinMessage, WelcomeMessage } from '../protocol/messages.js';
 import type { ClientEvent } from './session-types.js';
 
 const RETRY_MIN_MS = 250;
@@ -110,4 +110,18 @@ export class JoinHandshake {
   stop(): void {
     this.retryAt = Infinity;
   }
+}
+
+/**
+ * What is wrong with a WELCOME's announced values, or undefined when they are usable
+ * (docs/protocol.md §6.2.2): the server is untrusted input too, and a client must neither crash
+ * nor spin on what it says.
+ */
+export function unusableWelcome(m: WelcomeMessage): string | undefined {
+  if (m.heartbeatMs < 100 || m.heartbeatMs > 60_000) return `an unusable heartbeat of ${m.heartbeatMs} ms (100–60000 allowed)`;
+  if (m.idleTimeoutMs < 1_000 || m.idleTimeoutMs > 3_600_000 || m.idleTimeoutMs <= m.heartbeatMs) {
+    return `an unusable idle timeout of ${m.idleTimeoutMs} ms (1000–3600000, above the heartbeat, allowed)`;
+  }
+  if (m.maxText < 64) return `an unusable text limit of ${m.maxText} bytes (at least 64 allowed)`;
+  return undefined;
 }

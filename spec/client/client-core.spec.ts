@@ -66,7 +66,7 @@ describe('ClientCore', () => {
       // The server refuses cseq 2 (say, too long) before acknowledging 1 and 2 together.
       deliver(core, { type: 'error', ref: TOKEN, code: 'UDPCHAT_ERR_TEXT_TOO_LONG', arg: 2, detail: '' }, T0 + 20);
       deliver(core, { type: 'ack', token: TOKEN, cseq: 2 }, T0 + 21);
-      expect(core.outbox.size, 'cseq 1 acknowledged').to.equal(0);
+      expect(core.sender.outbox.size, 'cseq 1 acknowledged').to.equal(0);
       // Nothing is left to retransmit, however long we wait.
       core.tick(T0 + 5_000);
       expect(sent(core).messages.filter((m) => m.type === 'say')).to.be.empty;
@@ -77,7 +77,7 @@ describe('ClientCore', () => {
       core.say('one', T0 + 10);
       sent(core);
       deliver(core, { type: 'ack', token: TOKEN, cseq: 5 }, T0 + 20);
-      expect(core.outbox.size).to.equal(1);
+      expect(core.sender.outbox.size).to.equal(1);
     });
   });
 

@@ -37,7 +37,7 @@ describe(`client and server cores over a simulated link (seed ${SEED})`, () => {
     sayAll(net, clients, 200, 5);
     net.runUntilDelivered(600, 10_000);
     expectSameOrder(clients, 600);
-    for (const c of clients) expect(c.core.outbox.retransmissions, `${c.name} retransmissions`).to.equal(0);
+    for (const c of clients) expect(c.core.sender.outbox.retransmissions, `${c.name} retransmissions`).to.equal(0);
   });
 
   it('delivers 3 × 200 messages exactly once, in one order, at 20% loss both ways', () => {
@@ -131,8 +131,8 @@ describe(`client and server cores over a simulated link (seed ${SEED})`, () => {
     expect(net.serverEvents.filter((e) => e.type === 'leave'), 'nobody evicted').to.be.empty;
     // 25 messages each, 25 s of outage: backoff (25 ms doubling to 1 s) keeps resends near one per
     // second of outage plus a few quick ones at its start (55 with this seed); a storm would be thousands.
-    console.log(`      retransmissions: ${clients.map((c) => c.core.outbox.retransmissions).join(', ')}`);
-    for (const c of clients) expect(c.core.outbox.retransmissions, `${c.name} retransmissions`).to.be.below(80);
+    console.log(`      retransmissions: ${clients.map((c) => c.core.sender.outbox.retransmissions).join(', ')}`);
+    for (const c of clients) expect(c.core.sender.outbox.retransmissions, `${c.name} retransmissions`).to.be.below(80);
   });
 
   it('paces a fast sender to the flood limit without losing anything', () => {
