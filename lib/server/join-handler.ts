@@ -53,6 +53,8 @@ export interface JoinContext {
   readonly joins: JoinLimiter;
   /** Takes one COOKIE reply from the server-wide budget; false: drop the JOIN. */
   takeCookieReply(now: number): boolean;
+  /** Takes one cookie check (two HMACs) from the server-wide budget; false: drop the JOIN. */
+  takeCookieCheck(now: number): boolean;
   drop(reason: string): void;
   /** Counts a COOKIE sent (an unproven JOIN answered). */
   countCookie(): void;
@@ -66,7 +68,9 @@ export interface JoinContext {
 
 export function handleJoin(ctx: JoinContext, m: JoinMessage, from: PeerAddress, requestBytes: number, now: number): void {
   const { options, sessions } = ctx;
-  // A zero cookie (every join's first step) needs no HMAC to be found wanting.
+  // A zero cookie (every join's first step) needs no HMAC to be found wanting; checking a cookie
+  // costs two, within a server-wide budget, so a flood of JOINs with made-up cookies costs little.
+  if (!isZero(m.cookie) && !ctx.takeCookieCheck(now)) return ctx.drop('cookie-check-rate');
   if (isZero(m.cookie) || !ctx.verifyCookie(from, m.clientId, m.cookie, now)) {
     // Unproven address: one reply, never larger than the request (§5.5; a COOKIE is smaller than
     // any JOIN, checked all the same), within a server-wide rate. Answered, not dropped: this is

@@ -62,6 +62,7 @@ export class ServerCore {
   private housekeepingAt: number;
   private readonly unknownReplies: TokenBucket;
   private readonly cookieReplies: TokenBucket;
+  private readonly cookieChecks: TokenBucket;
   private readonly joins: JoinLimiter;
   /** Bytes fanned out so far: what every member's repair budget is credited from. */
   private readonly produced = new ProducedBytes();
@@ -83,6 +84,8 @@ export class ServerCore {
     this.out = new Outbound(this.stats);
     this.unknownReplies = new TokenBucket(this.options.unknownSessionReplies, this.options.unknownSessionReplies, now);
     this.cookieReplies = new TokenBucket(this.options.cookieReplies, this.options.cookieReplies, now);
+    // Each JOIN with a cookie may be retried a few times: checks get four times the reply budget.
+    this.cookieChecks = new TokenBucket(4 * this.options.cookieReplies, 4 * this.options.cookieReplies, now);
     // As many new sessions per minute per IP as it may hold at once (sessionsPerIp), burst as many.
     this.joins = new JoinLimiter(this.options.sessionsPerIp, this.options.sessionsPerIp);
     this.housekeepingAt = now + HOUSEKEEPING_MS;
@@ -333,6 +336,7 @@ export class ServerCore {
       }),
       joins: this.joins,
       takeCookieReply: (now) => this.cookieReplies.take(now),
+      takeCookieCheck: (now) => this.cookieChecks.take(now),
       drop: (reason) => this.drop(reason),
       countCookie: () => this.stats.cookies++,
       emit: (e) => this.events.push(e),

@@ -122,5 +122,15 @@ describe('ServerCore limits', () => {
       expect(drain(server).filter((d) => d.m.type === 'cookie')).to.have.length(50);
       expect(server.stats.drops['cookie-rate']).to.equal(950);
     });
+
+    it('checks at most 4 × cookieReplies made-up cookies per second (two HMACs each)', () => {
+      const server = newServer({ cookieReplies: 50 });
+      for (let i = 0; i < 1_000; i++) {
+        const m = { ...(hello(Buffer.alloc(16, i % 256), 'x') as object), cookie: Buffer.alloc(16, 1 + (i % 255)) } as Message;
+        server.receive(encode(m), { address: '198.51.100.8', port: 1000 + i }, T0);
+      }
+      expect(server.stats.drops['cookie-check-rate']).to.equal(800);
+      server.drain();
+    });
   });
 });
