@@ -26,6 +26,8 @@ const SANS_IO = [
   'lib/server/server-core.ts',
   'lib/server/join-handler.ts',
   'lib/server/room-log.ts',
+  'lib/server/staged-log.ts',
+  'lib/server/restore-state.ts',
   'lib/server/session-table.ts',
   'lib/server/token-bucket.ts',
   'lib/server/pack-entries.ts',

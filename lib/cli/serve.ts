@@ -6,8 +6,10 @@ import { ChatServer } from '../server/chat-server.js';
 import { formatAddress } from '../server/peer-address.js';
 import { EXIT, type ExitCode } from '../plain/exit-codes.js';
 import { type CliContext, positiveInt, positiveNumber, singleValued } from './context.js';
+import { type StoreArgs, checkStoreArgs, openServeStore, storeDirFor, storeOptions } from './serve-store.js';
+import type { StoreHandle } from '../server/store/open-store.js';
 
-export interface ServeArgs {
+export interface ServeArgs extends StoreArgs {
   host: string;
   port: number;
   history: number;
@@ -28,7 +30,7 @@ export function serveCommand(ctx: CliContext): CommandModule<object, ServeArgs> 
     command: 'serve',
     describe: 'Run a chat server',
     builder: (y: Argv) =>
-      y
+      storeOptions(y)
         .option('host', { type: 'string', default: '0.0.0.0', describe: 'Address to listen on (:: for IPv6)' })
         .option('port', { type: 'number', default: DEFAULT_PORT, describe: 'UDP port to listen on (0 picks a free one)' })
         .option('history', { type: 'number', default: DEFAULTS.historyMessages, describe: 'Messages replayed to a newcomer' })
@@ -41,7 +43,8 @@ export function serveCommand(ctx: CliContext): CommandModule<object, ServeArgs> 
         .option('hard-burst', { type: 'number', default: DEFAULTS.hardBurst, describe: 'Datagrams a user may send at once before --hard-rate applies' })
         .option('quiet', { type: 'boolean', default: false, describe: 'Log only start, stop, refusals and evictions (not every join and leave)' })
         .check((a) => {
-          singleValued(a, ['host', 'port', 'history', 'max-peers', 'rate', 'burst', 'idle-timeout', 'sessions-per-ip', 'hard-rate', 'hard-burst']);
+          singleValued(a, ['host', 'port', 'history', 'max-peers', 'rate', 'burst', 'idle-timeout', 'sessions-per-ip', 'hard-rate', 'hard-burst', 'data', 'name', 'keep', 'keep-days']);
+          checkStoreArgs(a as unknown as StoreArgs);
           if (!Number.isInteger(a.port) || a.port < 0 || a.port > 65535) throw new Error('--port must be a whole number from 0 to 65535');
           positiveInt(a.history, '--history', true);
           positiveInt(a['max-peers'], '--max-peers');
@@ -63,7 +66,35 @@ export function serveCommand(ctx: CliContext): CommandModule<object, ServeArgs> 
 
 async function runServe(ctx: CliContext, args: ArgumentsCamelCase<ServeArgs>): Promise<ExitCode> {
   const idleTimeoutMs = Math.round(args['idle-timeout'] * 1000);
-  const server = await ChatServer.start({
+  const log = (line: string): void => ctx.err(`${new Date().toISOString()} ${line}`);
+  const dir = storeDirFor(args, args.port, ctx.env);
+  const store = dir === undefined ? undefined : await openServeStore(dir, args);
+  for (const note of store?.notes ?? []) log(`store: ${note}`);
+  const server = await startServer(args, idleTimeoutMs, store).catch(async (err: unknown) => {
+    await store?.close();
+    throw err;
+  });
+  const bound = server.address();
+  ctx.out(`udp-chat listening on ${formatAddress(bound)}`);
+  ctx.out(storeLine(store, args.port));
+  for (const hint of joinHints(args.host, bound.port)) ctx.out(hint);
+  if (!args.quiet) server.on('join', (e) => log(`join ${JSON.stringify(e.nick)} from ${formatAddress(e.address)}${e.resumed ? ' (resumed)' : ''}`));
+  server.on('storage', (e) => {
+    if (e.ok) log(`store: writing works again after ${Math.round(e.after / 1000)} s; new messages are acknowledged again`);
+    else log(`store: cannot write (${(e.error as NodeJS.ErrnoException).code ?? e.error.message}): new messages are not acknowledged until it works again (retrying every second)`);
+  });
+  return serveUntilSignal(ctx, args, server, log);
+}
+
+function storeLine(store: StoreHandle | undefined, port: number): string {
+  if (store === undefined) return `  room log: in memory only${port === 0 ? ' (port 0: use --name or --data to keep it on disk)' : ''}`;
+  const { lastSeq } = store.restore;
+  const held = lastSeq === 0 ? 'empty' : `${lastSeq - store.log.oldestSeq + 1} entries on disk, up to seq ${lastSeq}`;
+  return `  room log: ${store.dir} (${held})`;
+}
+
+function startServer(args: ArgumentsCamelCase<ServeArgs>, idleTimeoutMs: number, store: StoreHandle | undefined): Promise<ChatServer> {
+  return ChatServer.start({
     host: args.host,
     port: args.port,
     historyMessages: args.history,
@@ -75,12 +106,11 @@ async function runServe(ctx: CliContext, args: ArgumentsCamelCase<ServeArgs>): P
     hardBurst: args['hard-burst'],
     idleTimeoutMs,
     heartbeatMs: Math.min(DEFAULTS.heartbeatMs, Math.floor(idleTimeoutMs / 6)),
+    store,
   });
-  const bound = server.address();
-  ctx.out(`udp-chat listening on ${formatAddress(bound)}`);
-  for (const hint of joinHints(args.host, bound.port)) ctx.out(hint);
-  const log = (line: string): void => ctx.err(`${new Date().toISOString()} ${line}`);
-  if (!args.quiet) server.on('join', (e) => log(`join ${JSON.stringify(e.nick)} from ${formatAddress(e.address)}${e.resumed ? ' (resumed)' : ''}`));
+}
+
+async function serveUntilSignal(ctx: CliContext, args: ArgumentsCamelCase<ServeArgs>, server: ChatServer, log: (line: string) => void): Promise<ExitCode> {
   server.on('leave', (e) => {
     if (!args.quiet || e.reason === 'timeout' || e.reason === 'flooding') {
       log(`leave ${JSON.stringify(e.nick)} (${e.reason})${e.reason === 'timeout' ? ' — evicted' : e.reason === 'flooding' ? ' — cut off' : ''}`);

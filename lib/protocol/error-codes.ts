@@ -35,7 +35,10 @@ export type LocalErrorCode =
   | 'UDPCHAT_ERR_ADDRESS_IN_USE'
   | 'UDPCHAT_ERR_UNDELIVERED'
   | 'UDPCHAT_ERR_NOT_JOINED'
-  | 'UDPCHAT_ERR_SERVER_GONE';
+  | 'UDPCHAT_ERR_SERVER_GONE'
+  | 'UDPCHAT_ERR_STORE_LOCKED'
+  | 'UDPCHAT_ERR_STORE_DAMAGED'
+  | 'UDPCHAT_ERR_STORE_UNAVAILABLE';
 
 export type ErrorCode = WireErrorCode | LocalErrorCode;
 
@@ -66,6 +69,9 @@ export const ERROR_DESCRIPTIONS: Record<ErrorCode, string> = {
   UDPCHAT_ERR_UNDELIVERED: 'Some messages were not acknowledged by the server before giving up.',
   UDPCHAT_ERR_NOT_JOINED: 'A session method was called in a state that does not allow it.',
   UDPCHAT_ERR_SERVER_GONE: 'The server stopped answering and the session is reconnecting.',
+  UDPCHAT_ERR_STORE_LOCKED: 'Another running server uses the same store directory.',
+  UDPCHAT_ERR_STORE_DAMAGED: 'A store file is damaged somewhere a crash cannot explain; the message names the file and byte offset.',
+  UDPCHAT_ERR_STORE_UNAVAILABLE: 'The store directory cannot be created, read or written.',
 };
 
 const WIRE_BY_NUMBER = new Map<number, WireErrorCode>(

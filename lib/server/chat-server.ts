@@ -2,6 +2,9 @@
  * The server shell: one dgram socket, the clock and timers around a {@link ServerCore}.
  * Datagrams received in one event-loop turn are handled together, then flushed once, so that
  * under load new entries are packed into fewer DATA datagrams.
+ *
+ * With a store, the records the core hands over go to a {@link Persister} (group commit); when a
+ * batch is durable the core is told, and only then acknowledges and fans out (§6.1.10).
  */
 import { randomBytes } from 'node:crypto';
 import dgram from 'node:dgram';
@@ -11,12 +14,17 @@ import type { PeerAddress } from './peer-address.js';
 import { ServerCore } from './server-core.js';
 import type { ServerEvent, ServerStats } from './server-types.js';
 import type { ServerOptions } from './server-options.js';
+import { persistedSessions } from './restore-state.js';
+import type { StoreHandle } from './store/open-store.js';
+import { Persister } from './store/persister.js';
 
 export interface ChatServerOptions extends Partial<ServerOptions> {
   host: string;
   port: number;
   /** Socket buffer sizes to ask for (the kernel may cap them). */
   socketBufferBytes?: number;
+  /** The store to keep the room log and sessions in (none: in memory only). Closed by close(). */
+  store?: StoreHandle | undefined;
 }
 
 const DEFAULT_SOCKET_BUFFER = 4 * 1024 * 1024;
@@ -28,6 +36,8 @@ export interface ChatServerEvents {
   refused: [Extract<ServerEvent, { type: 'refused' }>];
   /** A send failed (the datagram is lost; the protocol repairs it). */
   warning: [Error];
+  /** Writing to the store failed (messages wait unacknowledged), or works again after `after` ms. */
+  storage: [{ ok: false; error: Error } | { ok: true; after: number }];
 }
 
 export class ChatServer extends EventEmitter<ChatServerEvents> {
@@ -38,11 +48,25 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
   private flushQueued = false;
   /** Set when close() starts: from then on nothing received reaches the core. */
   private closing: Promise<void> | undefined;
+  private readonly store: StoreHandle | undefined;
+  private readonly persister: Persister | undefined;
 
-  private constructor(socket: dgram.Socket, core: ServerCore) {
+  private constructor(socket: dgram.Socket, core: ServerCore, store: StoreHandle | undefined) {
     super();
     this.socket = socket;
     this.core = core;
+    this.store = store;
+    this.persister =
+      store &&
+      new Persister(store, {
+        durable: (count) => {
+          this.core.durable(count, Date.now());
+          this.pump();
+          this.arm();
+        },
+        sessions: () => persistedSessions(this.core.sessions),
+        storage: (e) => this.emit('storage', e),
+      });
   }
 
   /**
@@ -50,7 +74,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
    * UDPCHAT_ERR_BAD_ADDRESS if the host cannot be bound.
    */
   static async start(options: ChatServerOptions): Promise<ChatServer> {
-    const { host, port, socketBufferBytes = DEFAULT_SOCKET_BUFFER, ...coreOptions } = options;
+    const { host, port, socketBufferBytes = DEFAULT_SOCKET_BUFFER, store, ...coreOptions } = options;
     const socket = dgram.createSocket({
       type: host.includes(':') ? 'udp6' : 'udp4',
       recvBufferSize: socketBufferBytes,
@@ -68,7 +92,8 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
         resolve();
       });
     });
-    const server = new ChatServer(socket, new ServerCore({ ...coreOptions, random: randomBytes, now: Date.now() }));
+    const core = new ServerCore({ ...coreOptions, random: randomBytes, now: Date.now(), persistent: store !== undefined, restore: store?.restore });
+    const server = new ChatServer(socket, core, store);
     socket.on('message', (msg, rinfo) => server.socketOnMessage(msg, rinfo));
     // Without a listener a send error would crash the process (DESIGN.md, Node dgram facts).
     socket.on('error', (err) => server.socketOnError(err));
@@ -124,7 +149,11 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
 
   /** Sends what the core queued and forwards its events. */
   private pump(onSent?: () => void): number {
-    const { datagrams, events } = this.core.drain();
+    const { datagrams, events, records } = this.core.drain();
+    if (this.persister !== undefined) {
+      if (records.length > 0) this.persister.add(records);
+      if (events.some((e) => e.type !== 'refused')) this.persister.sessionsChanged();
+    }
     let sends = 0;
     for (const d of datagrams) {
       const targets = Array.isArray(d.to) ? (d.to as readonly PeerAddress[]) : [d.to as PeerAddress];
@@ -151,6 +180,13 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
 
   private async shutdown(): Promise<void> {
     if (this.timer !== undefined) clearTimeout(this.timer);
+    if (this.persister !== undefined) {
+      // What was accepted goes to disk (and is acknowledged) first; the sessions are saved so that
+      // their clients, told BYE(shutdown), continue them when the server is back.
+      this.core.flush(Date.now());
+      this.pump();
+      await this.persister.drain();
+    }
     this.core.shutdown(Date.now());
     await new Promise<void>((resolve) => {
       let left = 0;
@@ -162,5 +198,6 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
       setTimeout(resolve, CLOSE_GRACE_MS).unref();
     });
     await new Promise<void>((resolve) => this.socket.close(() => resolve()));
+    await this.store?.close();
   }
 }

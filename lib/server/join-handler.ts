@@ -13,7 +13,7 @@ import type { Outbound } from './outbound.js';
 import { packEntries } from './pack-entries.js';
 import type { RepairBudget } from './repair-budget.js';
 import { type PeerAddress, addressKey } from './peer-address.js';
-import type { RoomLog } from './room-log.js';
+import type { StagedLog } from './staged-log.js';
 import type { RosterSnapshot } from './roster.js';
 import type { ServerOptions } from './server-options.js';
 import type { ServerEvent } from './server-types.js';
@@ -30,7 +30,7 @@ function isZero(b: Buffer): boolean {
 }
 
 /** Bytes of the entries from..to still in the log (what a replay of them costs). */
-function replayBytes(log: RoomLog, from: number, to: number): number {
+function replayBytes(log: StagedLog, from: number, to: number): number {
   let n = 0;
   for (let seq = from; seq <= to; seq++) n += log.bytesOf(seq)?.length ?? 0;
   return n;
@@ -40,7 +40,8 @@ function replayBytes(log: RoomLog, from: number, to: number): number {
 export interface JoinContext {
   readonly options: ServerOptions;
   readonly sessions: SessionTable;
-  readonly log: RoomLog;
+  /** The room log; its lastSeq and contents are what is durable (§6.1.10). */
+  readonly log: StagedLog;
   readonly instance: Buffer;
   readonly out: Outbound;
   /** A fresh cookie for this address and client id (§5.1). */
@@ -64,6 +65,8 @@ export interface JoinContext {
   /** Forgets a session without a leave entry (a takeover). */
   removeSession(s: Session): void;
   roster(): RosterSnapshot;
+  /** The session's highest cseq that may be acknowledged (durable, §6.1.10). */
+  ackedCseq(s: Session): number;
 }
 
 export function handleJoin(ctx: JoinContext, m: JoinMessage, from: PeerAddress, requestBytes: number, now: number): void {
@@ -179,7 +182,7 @@ function welcome(ctx: JoinContext, s: Session, m: JoinMessage): WelcomeMessage {
     instance: ctx.instance,
     historyFrom: s.historyFrom,
     baseSeq: s.baseSeq,
-    ackedCseq: s.nextCseq - 1,
+    ackedCseq: ctx.ackedCseq(s),
     heartbeatMs: ctx.options.heartbeatMs,
     idleTimeoutMs: ctx.options.idleTimeoutMs,
     maxText: ctx.options.maxText,

@@ -20,6 +20,8 @@ export class RoomLog {
   private readonly slots: (Slot | undefined)[];
   /** Last assigned sequence number (0: none yet). */
   lastSeq = 0;
+  /** No entry below this one is kept (a restored log may hold fewer than `capacity`). */
+  private floor = 1;
 
   constructor(private readonly capacity: number) {
     this.slots = new Array<Slot | undefined>(capacity);
@@ -27,7 +29,7 @@ export class RoomLog {
 
   /** Oldest sequence number still kept (lastSeq + 1 when empty). */
   get oldestSeq(): number {
-    return Math.max(1, this.lastSeq - this.capacity + 1);
+    return Math.max(this.floor, this.lastSeq - this.capacity + 1);
   }
 
   /** Assigns the next sequence number to the entry, stores its encoding and returns it. */
@@ -35,11 +37,29 @@ export class RoomLog {
     const seq = this.lastSeq + 1;
     // Wire times are whole milliseconds. Kept a long time: in memory of its own, not a slice of
     // Node's shared pool (a kept slice pins a whole 8 KiB slab; ~4.5 KB per peer in a join storm).
-    const bytes = encodeKeptEntry({ ...entry, seq, time: Math.floor(entry.time) } as Entry);
-    const slot = { seq, isMessage: entry.kind === 'msg', bytes };
+    return this.put(seq, encodeKeptEntry({ ...entry, seq, time: Math.floor(entry.time) } as Entry));
+  }
+
+  /** Stores an entry already encoded; `seq` must be lastSeq + 1. */
+  put(seq: number, bytes: Buffer): Slot {
+    if (seq !== this.lastSeq + 1) throw new Error(`RoomLog.put: seq ${seq} after ${this.lastSeq}`);
+    const slot = { seq, isMessage: bytes[0] === 1, bytes };
     this.slots[seq % this.capacity] = slot;
     this.lastSeq = seq;
     return slot;
+  }
+
+  /**
+   * Starts from a recovered log: `lastSeq` and its newest entries (oldest first, contiguous, ending
+   * at lastSeq). Without such a tail the log starts empty at lastSeq.
+   */
+  restore(lastSeq: number, tail: readonly { seq: number; bytes: Buffer }[]): void {
+    const kept = tail.slice(-this.capacity);
+    const first = kept[0]?.seq ?? lastSeq + 1;
+    const contiguous = kept.length > 0 && first + kept.length - 1 === lastSeq && kept.every((e, i) => e.seq === first + i);
+    this.lastSeq = contiguous ? first - 1 : lastSeq;
+    this.floor = contiguous ? first : lastSeq + 1;
+    if (contiguous) for (const e of kept) this.put(e.seq, e.bytes);
   }
 
   /** Encoded entry `seq`, or undefined if it is not (or no longer) kept. */

@@ -9,13 +9,16 @@
  * - Room entries get contiguous sequence numbers; every member receives the same DATA bytes.
  * - A session's messages are accepted in cseq order, each exactly once.
  * - Nothing is ever sent to port 0.
+ * - With persistence (§6.1.10) nothing that depends on an entry or an accepted message leaves the
+ *   core before the shell reported its store record durable: fan-out, repair, history, PONG and
+ *   SYNC see only durable entries (StagedLog), ACKs and refusals wait in `waiting`.
  */
 import { timingSafeEqual } from 'node:crypto';
 import { decode, isClientMessage } from '../protocol/codec.js';
 import { CHECKSUM_BYTES, HEADER_BYTES, INSTANCE_BYTES, MAX_DETAIL_BYTES, TOKEN_BYTES } from '../protocol/constants.js';
 import { ProtocolError } from '../protocol/protocol-error.js';
 import type { WireErrorCode } from '../protocol/error-codes.js';
-import type { LeaveReason, Message, NackMessage, SayMessage } from '../protocol/messages.js';
+import type { LeaveReason, Message, NackMessage, SayMessage, ServerMessage } from '../protocol/messages.js';
 import { COOKIE_NONCE_BYTES, makeCookie, verifyCookie } from './cookie.js';
 import { type JoinContext, handleJoin } from './join-handler.js';
 import { JoinLimiter } from './join-limiter.js';
@@ -23,8 +26,10 @@ import { Outbound } from './outbound.js';
 import { packEntries } from './pack-entries.js';
 import type { PeerAddress } from './peer-address.js';
 import { ProducedBytes, RepairBudget } from './repair-budget.js';
-import { RoomLog } from './room-log.js';
+import { type RestoredState, restoreSessions } from './restore-state.js';
 import { RosterBook, type RosterSnapshot, rosterPageBytes } from './roster.js';
+import { StagedLog } from './staged-log.js';
+import type { StoreRecord } from './store/record-codec.js';
 import { DEFAULT_SERVER_OPTIONS, type ServerOptions } from './server-options.js';
 import type { Outgoing, ServerEvent, ServerStats } from './server-types.js';
 import { type Session, SessionTable } from './session-table.js';
@@ -40,6 +45,8 @@ const HOUSEKEEPING_MS = 1_000;
 const TAIL_SYNCS = 2;
 /** How long a session may go without the client ever using its token. */
 const UNCONFIRMED_MS = 10_000;
+/** Client ids whose durable cseq is remembered for ACKs (LRU). */
+const DURABLE_CSEQS_MAX = 65_536;
 /** An ERROR with an empty detail (the UNKNOWN_SESSION reply, §5.2). */
 const EMPTY_ERROR_BYTES = HEADER_BYTES + TOKEN_BYTES + 2 + 4 + 1 + CHECKSUM_BYTES;
 
@@ -47,8 +54,10 @@ export class ServerCore {
   readonly options: ServerOptions;
   readonly instance: Buffer;
   readonly stats: ServerStats = { received: 0, accepted: 0, datagramsOut: 0, cookies: 0, deliveries: 0, drops: {} };
-  /** The room log (read-only use outside the core). */
-  readonly log: RoomLog;
+  /** The room log (read-only use outside the core): what readers see is durable. */
+  readonly log: StagedLog;
+  /** Entries and accepted messages are acknowledged only once the shell reports them durable. */
+  readonly persistent: boolean;
   /** The sessions (read-only use outside the core). */
   readonly sessions: SessionTable;
   private readonly cookieKey: Buffer;
@@ -72,14 +81,25 @@ export class ServerCore {
   /** Sessions owed an ACK at the next flush. */
   private readonly acksDue = new Set<Session>();
   private readonly joinContext: JoinContext;
+  /** Accepted messages (persistent mode) waiting for their record to be durable, oldest first. */
+  private waiting: { ordinal: number; session: Session; cseq: number; refusal?: ServerMessage }[] = [];
+  /** clientId (hex) → highest cseq whose record is durable: what ACKs and WELCOMEs may claim. */
+  private readonly durableCseq = new Map<string, number>();
 
-  constructor(options: Partial<ServerOptions> & { random: (n: number) => Buffer; now: number }) {
-    const { random, now, ...rest } = options;
+  /**
+   * `persistent`: hand entries to the shell to store (drain().records) and acknowledge only what
+   * it reports durable (`durable()`). `restore`: start from what the store recovered.
+   */
+  constructor(
+    options: Partial<ServerOptions> & { random: (n: number) => Buffer; now: number; persistent?: boolean; restore?: RestoredState | undefined },
+  ) {
+    const { random, now, persistent = false, restore, ...rest } = options;
     this.options = { ...DEFAULT_SERVER_OPTIONS, ...rest };
     this.random = random;
-    this.instance = random(INSTANCE_BYTES);
+    this.persistent = persistent;
+    this.instance = restore?.instance ?? random(INSTANCE_BYTES);
     this.cookieKey = random(32);
-    this.log = new RoomLog(this.options.logEntries);
+    this.log = new StagedLog(this.options.logEntries, !persistent);
     this.sessions = new SessionTable(this.options.sessionsPerIp);
     this.out = new Outbound(this.stats);
     this.unknownReplies = new TokenBucket(this.options.unknownSessionReplies, this.options.unknownSessionReplies, now);
@@ -90,6 +110,11 @@ export class ServerCore {
     this.joins = new JoinLimiter(this.options.sessionsPerIp, this.options.sessionsPerIp);
     this.housekeepingAt = now + HOUSEKEEPING_MS;
     this.joinContext = this.newJoinContext();
+    if (restore !== undefined) {
+      this.log.restore(restore.lastSeq, restore.tail);
+      for (const [hex, cseq] of restore.cseqs) this.durableCseq.set(hex, cseq);
+      restoreSessions(this.sessions, restore, (t) => this.joinContext.newLimits(t), now);
+    }
   }
 
   /** Handles one received datagram. Never throws for anything the peer sent. */
@@ -130,7 +155,9 @@ export class ServerCore {
   private onSay(session: Session, m: SayMessage, now: number): void {
     if (m.cseq < session.nextCseq) {
       this.drop('duplicate');
-      this.acksDue.add(session);
+      // Accepted but not yet durable: its ACK comes when it is (an early one would claim less
+      // and look like a loss signal to the client).
+      if (m.cseq <= this.ackedCseq(session)) this.acksDue.add(session);
       return;
     }
     if (m.cseq >= session.nextCseq + INBOX_WINDOW) return this.drop('outside-window');
@@ -151,15 +178,19 @@ export class ServerCore {
       }
       session.inbox.delete(m.cseq);
       session.nextCseq++;
-      this.acksDue.add(session);
+      if (!this.persistent) this.acksDue.add(session);
       this.accept(session, m, now);
     }
     this.throttled.delete(session);
   }
 
   private accept(session: Session, m: SayMessage, now: number): void {
-    const refuse = (code: WireErrorCode, detail: string): void =>
-      this.out.send(session.address, { type: 'error', ref: session.token, code, arg: m.cseq, detail });
+    const refuse = (code: WireErrorCode, detail: string): void => {
+      const refusal: ServerMessage = { type: 'error', ref: session.token, code, arg: m.cseq, detail };
+      if (!this.persistent) return this.out.send(session.address, refusal);
+      const ordinal = this.log.mark(Buffer.from(session.clientIdHex, 'hex'), m.cseq);
+      this.waiting.push({ ordinal, session, cseq: m.cseq, refusal });
+    };
     if (m.target !== 0) return refuse('UDPCHAT_ERR_UNSUPPORTED', 'only the room (target 0) is supported');
     if (m.text.length === 0) return refuse('UDPCHAT_ERR_TEXT_INVALID', 'empty message');
     const bytes = Buffer.byteLength(m.text);
@@ -167,7 +198,37 @@ export class ServerCore {
       return refuse('UDPCHAT_ERR_TEXT_TOO_LONG', `text is ${bytes} bytes, at most ${this.options.maxText}`.slice(0, MAX_DETAIL_BYTES));
     }
     this.stats.accepted++;
-    this.log.append({ kind: 'msg', time: now, nick: session.nick, target: 0, text: m.text });
+    const entry = { kind: 'msg', time: now, nick: session.nick, target: 0, text: m.text } as const;
+    if (!this.persistent) return this.log.append(entry);
+    this.log.append(entry, { clientId: Buffer.from(session.clientIdHex, 'hex'), cseq: m.cseq });
+    this.waiting.push({ ordinal: this.log.made, session, cseq: m.cseq });
+  }
+
+  /** The highest cseq of this session that may be acknowledged (accepted, and durable if persistent). */
+  private ackedCseq(s: Session): number {
+    return this.persistent ? (this.durableCseq.get(s.clientIdHex) ?? 0) : s.nextCseq - 1;
+  }
+
+  /**
+   * The shell stored the first `count` records it took from drain() (persistent mode): their
+   * entries become visible and are fanned out, their messages acknowledged or refused. Flushes.
+   */
+  durable(count: number, now: number): void {
+    this.log.durable(count);
+    let i = 0;
+    for (; i < this.waiting.length; i++) {
+      const w = this.waiting[i] as (typeof this.waiting)[number];
+      if (w.ordinal > count) break;
+      this.durableCseq.delete(w.session.clientIdHex);
+      this.durableCseq.set(w.session.clientIdHex, w.cseq);
+      if (this.durableCseq.size > DURABLE_CSEQS_MAX) this.durableCseq.delete(this.durableCseq.keys().next().value as string);
+      // A session taken over meanwhile: its client resends and gets the ACK then.
+      if (this.sessions.byAddress(w.session.address) !== w.session) continue;
+      if (w.refusal !== undefined) this.out.send(w.session.address, w.refusal);
+      this.acksDue.add(w.session);
+    }
+    if (i > 0) this.waiting = this.waiting.slice(i);
+    this.flush(now);
   }
 
   /** Gap repair (§6.1.6), within the session's repair budget (repair-budget.ts). */
@@ -253,7 +314,7 @@ export class ServerCore {
       this.syncAt = now + this.options.tailSyncMs;
       this.syncsLeft = TAIL_SYNCS;
     }
-    for (const s of this.acksDue) this.out.send(s.address, { type: 'ack', token: s.token, cseq: s.nextCseq - 1 });
+    for (const s of this.acksDue) this.out.send(s.address, { type: 'ack', token: s.token, cseq: this.ackedCseq(s) });
     this.acksDue.clear();
   }
 
@@ -306,9 +367,9 @@ export class ServerCore {
     }
   }
 
-  /** Takes the queued datagrams (encoded now) and events. */
-  drain(): { datagrams: Outgoing[]; events: ServerEvent[] } {
-    const result = { datagrams: this.out.drain(), events: this.events };
+  /** Takes the queued datagrams (encoded now), events, and (persistent mode) the records to store, in order. */
+  drain(): { datagrams: Outgoing[]; events: ServerEvent[]; records: StoreRecord[] } {
+    const result = { datagrams: this.out.drain(), events: this.events, records: this.log.takeRecords() };
     this.events = [];
     return result;
   }
@@ -343,6 +404,7 @@ export class ServerCore {
       endSession: (s, reason, now) => this.endSession(s, reason, now),
       removeSession: (s) => this.removeSession(s),
       roster: () => this.roster(),
+      ackedCseq: (s) => this.ackedCseq(s),
     };
   }
 }

@@ -86,6 +86,13 @@ export class SessionTable {
     this.nickCache = undefined;
   }
 
+  /** Remembers the last cseq accepted from a client with no session (restored after a restart). */
+  rememberResume(clientIdHex: string, cseq: number): void {
+    this.resume.delete(clientIdHex);
+    this.resume.set(clientIdHex, cseq);
+    if (this.resume.size > RESUME_ENTRIES) this.resume.delete(this.resume.keys().next().value as string);
+  }
+
   /** The last cseq accepted from an ended session of this client, if remembered. */
   takeResume(clientIdHex: string): number {
     const acked = this.resume.get(clientIdHex) ?? 0;

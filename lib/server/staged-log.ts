@@ -1,0 +1,90 @@
+/**
+ * The room log as the server core sees it when entries must be durable before anyone sees them
+ * (docs/protocol.md §6.1.10). New entries get their seq at once but wait in a staging list, each
+ * with the store record that persists it; they move into the {@link RoomLog} — and so become
+ * visible to fan-out, repair, history, PONG and SYNC — only when the shell reports the records
+ * durable. Without persistence (`immediate`) entries go straight into the room log, as before.
+ *
+ * Invariants: `lastSeq` (what readers see) ≤ `assignedSeq`; records are handed out in the order
+ * they were made, and `durable(n)` means the first n records ever made are on disk.
+ */
+import { encodeKeptEntry } from '../protocol/entry-codec.js';
+import type { Entry } from '../protocol/messages.js';
+import { type NewEntry, RoomLog } from './room-log.js';
+import type { StoreRecord } from './store/record-codec.js';
+
+export class StagedLog {
+  private readonly log: RoomLog;
+  private staged: { ordinal: number; seq: number; bytes: Buffer }[] = [];
+  private records: StoreRecord[] = [];
+  /** Records made so far (the ordinal of the newest). */
+  made = 0;
+  /** Last seq given to an entry (visible or staged). */
+  assignedSeq = 0;
+
+  constructor(
+    capacity: number,
+    private readonly immediate: boolean,
+  ) {
+    this.log = new RoomLog(capacity);
+  }
+
+  /** Starts from a recovered log (see RoomLog.restore). */
+  restore(lastSeq: number, tail: readonly { seq: number; bytes: Buffer }[]): void {
+    this.log.restore(lastSeq, tail);
+    this.assignedSeq = lastSeq;
+  }
+
+  /** Last visible (durable) seq. */
+  get lastSeq(): number {
+    return this.log.lastSeq;
+  }
+
+  get oldestSeq(): number {
+    return this.log.oldestSeq;
+  }
+
+  bytesOf(seq: number): Buffer | undefined {
+    return this.log.bytesOf(seq);
+  }
+
+  historyStart(messages: number): number {
+    return this.log.historyStart(messages);
+  }
+
+  /** Gives the entry the next seq; `sender` is stored with a chat message (for resends after a restart). */
+  append(entry: NewEntry, sender?: { clientId: Buffer; cseq: number }): void {
+    const seq = ++this.assignedSeq;
+    if (this.immediate) {
+      this.log.append(entry);
+      return;
+    }
+    const bytes = encodeKeptEntry({ ...entry, seq, time: Math.floor(entry.time) } as Entry);
+    this.records.push({ kind: 'entry', seq, bytes, sender });
+    this.staged.push({ ordinal: ++this.made, seq, bytes });
+  }
+
+  /** Records a cseq accepted without an entry (a refused message). Returns the record's ordinal. */
+  mark(clientId: Buffer, cseq: number): number {
+    this.records.push({ kind: 'cseq', clientId, cseq });
+    return ++this.made;
+  }
+
+  /** Takes the records made since the last call, for the store. */
+  takeRecords(): StoreRecord[] {
+    const r = this.records;
+    this.records = [];
+    return r;
+  }
+
+  /** The first `count` records are durable: their entries become visible. */
+  durable(count: number): void {
+    let i = 0;
+    for (; i < this.staged.length; i++) {
+      const e = this.staged[i] as { ordinal: number; seq: number; bytes: Buffer };
+      if (e.ordinal > count) break;
+      this.log.put(e.seq, e.bytes);
+    }
+    if (i > 0) this.staged = this.staged.slice(i);
+  }
+}
