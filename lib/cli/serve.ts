@@ -119,6 +119,7 @@ async function serveUntilSignal(ctx: CliContext, args: ArgumentsCamelCase<ServeA
   server.on('refused', (e) => log(`refused ${JSON.stringify(e.nick)} from ${formatAddress(e.address)}: ${e.code}`));
   server.on('warning', (err) => log(`send failed: ${err.message}`));
   let lastDrops = '';
+  const started = Date.now();
   const stats = setInterval(() => {
     const drops = formatDrops(server.stats.drops);
     if (drops !== lastDrops) log(`dropped datagrams so far: ${drops}`);
@@ -130,6 +131,11 @@ async function serveUntilSignal(ctx: CliContext, args: ArgumentsCamelCase<ServeA
   await server.close();
   const s = server.stats;
   log(`stopped: ${s.received} datagrams in, ${s.accepted} messages accepted, dropped: ${formatDrops(s.drops) || 'none'}`);
+  const st = server.storeStats;
+  if (st !== undefined && st.records > 0) {
+    const secs = Math.max(1, (Date.now() - started) / 1000);
+    log(`store: ${st.records} records in ${st.writes} writes and ${st.syncs} flushes (${(st.syncs / secs).toFixed(1)} flushes/s), ${st.bytes} bytes (${(st.bytes / st.records).toFixed(0)} per record)`);
+  }
   return EXIT.OK;
 }
 

@@ -15,6 +15,7 @@ import { ServerCore } from './server-core.js';
 import type { ServerEvent, ServerStats } from './server-types.js';
 import type { ServerOptions } from './server-options.js';
 import { persistedSessions } from './restore-state.js';
+import type { StoreStats } from './store/log-store.js';
 import type { StoreHandle } from './store/open-store.js';
 import { Persister } from './store/persister.js';
 
@@ -109,6 +110,11 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
 
   get stats(): ServerStats {
     return this.core.stats;
+  }
+
+  /** Writes, flushes and bytes of the store so far (undefined without one). */
+  get storeStats(): StoreStats | undefined {
+    return this.store?.log.stats;
   }
 
   private socketOnMessage(msg: Buffer, rinfo: dgram.RemoteInfo): void {
