@@ -44,8 +44,8 @@ export interface HandshakeOptions {
   readonly role: HandshakeRole;
   /** Bytes both sides must agree on (bound into the handshake hash); may be empty. */
   readonly prologue: Uint8Array;
-  /** This side's long-term X25519 private key (32 bytes). */
-  readonly staticPrivateKey: Uint8Array;
+  /** This side's long-term X25519 key: 32 private bytes, or a pair made once by x25519KeyPair. */
+  readonly staticPrivateKey: Uint8Array | KeyPair;
   /** This side's ephemeral X25519 private key (32 random bytes, never reused). */
   readonly ephemeralPrivateKey: Uint8Array;
   /** The responder's static public key: required for the initiator (the `<- s` pre-message). */
@@ -86,7 +86,8 @@ export class HandshakeState {
       throw new RangeError(`an ${pattern} initiator needs the responder's ${KEY_BYTES}-byte static key`);
     }
     this.#options = options;
-    this.#s = x25519KeyPair(options.staticPrivateKey);
+    const s = options.staticPrivateKey;
+    this.#s = s instanceof Uint8Array ? x25519KeyPair(s) : s;
     this.#e = x25519KeyPair(options.ephemeralPrivateKey);
     this.#peer = { re: undefined, rs: role === 'initiator' ? Buffer.from(remoteStaticPublicKey!) : undefined };
     this.#symmetric = new SymmetricState(protocolName(pattern));
@@ -187,6 +188,6 @@ export class HandshakeState {
   #dh(token: DhToken, peer: Peer): Buffer | undefined {
     const [mine, theirs] = DH_KEYS[token][this.#options.role];
     const remote = theirs === 'e' ? peer.re : peer.rs;
-    return remote === undefined ? undefined : x25519((mine === 'e' ? this.#e : this.#s).privateKey, remote);
+    return remote === undefined ? undefined : x25519(mine === 'e' ? this.#e : this.#s, remote);
   }
 }
