@@ -16,6 +16,12 @@ import { KEY_BYTES, TAG_BYTES, x25519, x25519KeyPair } from './primitives.js';
 import type { KeyPair } from './primitives.js';
 
 export type IkPattern = 'IK' | 'IKpsk1' | 'IKpsk2';
+/**
+ * Why the last readMessage failed: 'malformed' (too short, an unusable key, or the sender's static
+ * key did not decrypt: not for us), or 'payload' (everything up to the payload verified, its tag did
+ * not: in IKpsk1 message 1, the initiator used another psk — a wrong passphrase, or damage).
+ */
+export type HandshakeFailure = 'malformed' | 'payload';
 export type HandshakeRole = 'initiator' | 'responder';
 type DhToken = 'ee' | 'es' | 'se' | 'ss';
 type Token = 'e' | 's' | DhToken | 'psk';
@@ -78,6 +84,7 @@ export class HandshakeState {
   #symmetric: SymmetricState;
   #peer: Peer;
   #turn = 0;
+  #failure: HandshakeFailure | undefined;
 
   constructor(options: HandshakeOptions) {
     const { pattern, role, psk, remoteStaticPublicKey } = options;
@@ -94,6 +101,11 @@ export class HandshakeState {
     this.#symmetric.mixHash(options.prologue);
     // The pre-message "<- s": both sides hash the responder's static key.
     this.#symmetric.mixHash(role === 'initiator' ? this.#peer.rs! : this.#s.publicKey);
+  }
+
+  /** Why the last readMessage returned undefined (undefined after a success). */
+  get lastFailure(): HandshakeFailure | undefined {
+    return this.#failure;
   }
 
   /** True once both messages have been written or read. */
@@ -131,6 +143,7 @@ export class HandshakeState {
    * under this handshake (then nothing changes). Never throws for the message's content.
    */
   readMessage(message: Uint8Array): Buffer | undefined {
+    this.#failure = 'malformed';
     if (this.writing || this.complete) return undefined;
     const symmetric = this.#symmetric.clone();
     const peer: Peer = { ...this.#peer };
@@ -151,10 +164,14 @@ export class HandshakeState {
       }
     }
     const payload = symmetric.decryptAndHash(message.subarray(offset));
-    if (payload === undefined) return undefined;
+    if (payload === undefined) {
+      this.#failure = 'payload';
+      return undefined;
+    }
     this.#symmetric = symmetric;
     this.#peer = peer;
     this.#turn += 1;
+    this.#failure = undefined;
     return payload;
   }
 

@@ -112,14 +112,18 @@ describe('HandshakeState', function () {
       const responder = new HandshakeState(base('responder', Buffer.alloc(32, 9), 4));
       const wrong = new HandshakeState(base('initiator', Buffer.alloc(32, 8), 3)).writeMessage(Buffer.from('x'));
       expect(responder.readMessage(wrong)).to.equal(undefined);
+      expect(responder.lastFailure, 'the static key decrypted, the payload did not').to.equal('payload');
       const right = new HandshakeState(base('initiator', Buffer.alloc(32, 9), 3)).writeMessage(Buffer.from('x'));
       expect(responder.readMessage(right)?.toString()).to.equal('x');
+      expect(responder.lastFailure).to.equal(undefined);
     });
 
     it('refuses message 1 for another server key (the client pinned a different server)', function () {
       const other = x25519KeyPair(Buffer.alloc(32, 7)).publicKey;
       const m1 = new HandshakeState({ ...base('initiator', Buffer.alloc(32), 3), remoteStaticPublicKey: other }).writeMessage(Buffer.alloc(0));
-      expect(new HandshakeState(base('responder', Buffer.alloc(32), 4)).readMessage(m1)).to.equal(undefined);
+      const responder = new HandshakeState(base('responder', Buffer.alloc(32), 4));
+      expect(responder.readMessage(m1)).to.equal(undefined);
+      expect(responder.lastFailure, 'not for us, not a wrong passphrase').to.equal('malformed');
     });
 
     it('refuses a low-order ephemeral key without throwing', function () {
