@@ -43,3 +43,15 @@ function escapeCodeUnit(ch: string): string {
 function hex(n: number, width: number): string {
   return n.toString(16).padStart(width, '0');
 }
+
+/** Spaces a tab is shown as. */
+export const TAB_SPACES = '    ';
+
+/**
+ * Text from the network as lines to show: split at each line feed (CR LF counts as one), each tab
+ * shown as TAB_SPACES, and everything else that is unsafe escaped as by {@link escapeForTerminal}
+ * (a lone CR included). Text without line feeds or tabs gives `[escapeForTerminal(text)]`.
+ */
+export function displayLines(text: string): string[] {
+  return text.split(/\r?\n/u).map((line) => escapeForTerminal(line.includes('\t') ? line.replace(/\t/gu, TAB_SPACES) : line));
+}

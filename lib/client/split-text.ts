@@ -20,11 +20,23 @@ const WINDOW = 256;
  * @throws RangeError if `maxBytes` is not an integer ≥ 4 (a code point can take 4 bytes).
  */
 export function splitText(text: string, maxBytes: number): string[] {
-  if (!Number.isInteger(maxBytes) || maxBytes < 4) throw new RangeError(`splitText: maxBytes must be an integer ≥ 4, got ${maxBytes}`);
-  if (text === '') return [];
-  if (text.length * 3 <= maxBytes || utf8Bytes(text) <= maxBytes) return [text];
+  return [...splitTextParts(text, maxBytes)];
+}
 
-  const parts: string[] = [];
+/**
+ * The parts of {@link splitText}, one at a time: a caller with a very long text (a paste) can
+ * take a few parts, let other work run, and take more, instead of splitting it all in one step.
+ *
+ * @throws RangeError if `maxBytes` is not an integer ≥ 4 (when the first part is taken).
+ */
+export function* splitTextParts(text: string, maxBytes: number): Generator<string> {
+  if (!Number.isInteger(maxBytes) || maxBytes < 4) throw new RangeError(`splitText: maxBytes must be an integer ≥ 4, got ${maxBytes}`);
+  if (text === '') return;
+  if (text.length * 3 <= maxBytes || utf8Bytes(text) <= maxBytes) {
+    yield text;
+    return;
+  }
+
   let start = 0; // index in text where the current part begins
   let bytes = 0; // UTF-8 bytes of text[start, end)
   let cut = -1; // index just after the part's last whitespace cluster, or -1
@@ -33,10 +45,10 @@ export function splitText(text: string, maxBytes: number): string[] {
     const size = utf8Bytes(segment);
     if (size > maxBytes) {
       // Pathological cluster: every piece but the last is full; the last one starts the next part.
-      if (bytes > 0) parts.push(text.slice(start, index));
+      if (bytes > 0) yield text.slice(start, index);
       const pieces = splitCodePoints(segment, maxBytes);
       const last = pieces.pop() ?? '';
-      parts.push(...pieces);
+      yield* pieces;
       start = index + segment.length - last.length;
       bytes = utf8Bytes(last);
       cut = -1;
@@ -44,13 +56,13 @@ export function splitText(text: string, maxBytes: number): string[] {
     }
     if (bytes + size > maxBytes) {
       if (cut > start && cutBytes * 2 >= bytes) {
-        parts.push(text.slice(start, cut));
+        yield text.slice(start, cut);
         bytes -= cutBytes;
         start = cut;
       }
       // Still no room (the word carried over is long, or there was no good cut): cut here.
       if (bytes + size > maxBytes) {
-        parts.push(text.slice(start, index));
+        yield text.slice(start, index);
         bytes = 0;
         start = index;
       }
@@ -62,8 +74,7 @@ export function splitText(text: string, maxBytes: number): string[] {
       cutBytes = bytes;
     }
   }
-  if (start < text.length) parts.push(text.slice(start));
-  return parts;
+  if (start < text.length) yield text.slice(start);
 }
 
 /**

@@ -4,7 +4,7 @@
  */
 import { createInterface } from 'node:readline';
 import type { ChatSession, ClientEvent } from '../client/session-types.js';
-import { escapeForTerminal } from '../client/display-text.js';
+import { displayLines, escapeForTerminal } from '../client/display-text.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import { bold, dim, formatClock, inNickColour } from './format.js';
 
@@ -16,6 +16,9 @@ export interface LineModeOptions {
   /** At end of input: give up delivering after this long without progress. */
   drainTimeoutMs: number;
 }
+
+/** Starts each further line of a multi-line message (README, "Line mode"). */
+export const CONTINUATION = '  | ';
 
 const HELP = [
   'Type a line and press Enter to send it.',
@@ -68,6 +71,14 @@ export function runLineMode(session: ChatSession, options: LineModeOptions): Pro
 
     const stamp = (time: number): string => dim(color, formatClock(time));
 
+    // A message with line feeds: its first line as usual, each further one on an output line of
+    // its own starting with CONTINUATION (never a time stamp, so one event still starts per line).
+    const printMessage = (head: string, text: string): void => {
+      const [first = '', ...rest] = displayLines(text);
+      print(`${head}${first}`);
+      for (const line of rest) print(`${CONTINUATION}${line}`);
+    };
+
     const endHistory = (): void => {
       if (inHistory) print('-- end of history --');
       inHistory = false;
@@ -84,7 +95,7 @@ export function runLineMode(session: ChatSession, options: LineModeOptions): Pro
             inHistory = true;
             print('-- history --');
           } else if (!e.history) endHistory();
-          print(`${stamp(e.time)} ${e.own ? bold(color, safe(e.nick)) : inNickColour(color, e.nick, safe(e.nick))}: ${safe(e.text)}`);
+          printMessage(`${stamp(e.time)} ${e.own ? bold(color, safe(e.nick)) : inNickColour(color, e.nick, safe(e.nick))}: `, e.text);
           break;
         case 'presence':
           if (!e.history) endHistory();

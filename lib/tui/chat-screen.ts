@@ -1,13 +1,15 @@
 /**
  * The blessed screen and its four parts: message log (left), peer list (right), status line and
  * input line (bottom). It only draws what the view model holds; keys and session events are
- * handled in tui-app.ts. Renders are coalesced (one per tick at most).
+ * handled in tui-app.ts. Renders are coalesced: a key press is drawn on the next tick, anything
+ * else (incoming messages) at most FRAME_MS after the previous frame, so a busy room costs a
+ * bounded number of frames per second however many messages arrive.
  */
 import blessed from 'blessed';
 import { Painter, installWidthHook, boundCellWidths, type Region } from './cells.js';
 import { paintedBox } from './painted-box.js';
 import { clipSpans, styledGlyphs, type Row, type Span, type Style } from './styled-text.js';
-import type { InputLine } from './input-line.js';
+import { LINE_BREAK_GLYPH, type InputLine } from './input-line.js';
 import type { MessageLog } from './message-log.js';
 import { nickColour } from './nick-colour.js';
 import { escapeForTerminal } from '../client/display-text.js';
@@ -20,6 +22,10 @@ export interface StatusView {
   rttMs: number | undefined;
   nick: string;
   pending: number;
+  /** Shown instead of the status when set: a question for the user (a large paste, quitting). */
+  prompt?: string | undefined;
+  /** The member list is shown greyed (not known to be current: offline). */
+  offline?: boolean;
 }
 
 export interface ViewModel {
@@ -39,6 +45,13 @@ export interface ScreenOptions {
 }
 
 const STATUS_STYLE: Style = { fg: 252, bg: 237 };
+const PROMPT_LINE_STYLE: Style = { fg: 0, bg: 11, bold: true };
+const LINE_BREAK_STYLE: Style = { fg: 244 };
+const OFFLINE_PEER_STYLE: Style = { fg: 244 };
+/** Shortest time between two frames drawn for anything but a key press (≤ 30 frames a second). */
+export const FRAME_MS = 33;
+const BRACKETED_PASTE_ON = '\x1b[?2004h';
+const BRACKETED_PASTE_OFF = '\x1b[?2004l';
 const HINT_STYLE: Style = { fg: 0, bg: 11, bold: true };
 const PROMPT_STYLE: Style = { fg: 6, bold: true };
 const INPUT_HEIGHT = 3;
@@ -52,12 +65,20 @@ export class ChatScreen {
   private readonly statusBox: blessed.Widgets.BoxElement;
   private readonly inputBox: blessed.Widgets.BoxElement;
   private renderQueued = false;
+  private frameTimer: NodeJS.Timeout | undefined;
+  private lastFrame = 0;
+  private readonly output: NodeJS.WritableStream;
+  private readonly onExit = (): void => {
+    // The process is ending without destroy() (a crash): give the terminal its paste mode back.
+    this.output.write(BRACKETED_PASTE_OFF);
+  };
   private cursor: { x: number; y: number } | undefined;
   private logRegion: Region = { x: 0, y: 0, width: 1, height: 1 };
   private destroyed = false;
 
   constructor(private readonly model: ViewModel, options: ScreenOptions) {
     installWidthHook();
+    this.output = options.output;
     this.screen = blessed.screen({
       input: options.input as unknown as blessed.Widgets.IScreenOptions['input'],
       output: options.output as unknown as blessed.Widgets.IScreenOptions['output'],
@@ -89,6 +110,9 @@ export class ChatScreen {
       this.logBox.on('wheeldown', () => onWheel(3));
       this.logBox.enableMouse();
     }
+    // Pasted text arrives bracketed, as one paste (paste-input.ts), not as key presses.
+    this.output.write(BRACKETED_PASTE_ON);
+    process.on('exit', this.onExit);
   }
 
   /** Rows the log shows (for paging). */
@@ -96,13 +120,28 @@ export class ChatScreen {
     return { width: this.logRegion.width, height: this.logRegion.height };
   }
 
-  /** Queues a render for this tick. */
-  render(): void {
-    if (this.renderQueued || this.destroyed) return;
+  /**
+   * Queues a frame: on the next tick when `urgent` (the user pressed a key), else no sooner than
+   * FRAME_MS after the last frame. Many calls before it is drawn give one frame.
+   */
+  render(urgent = false): void {
+    if (this.destroyed || this.renderQueued) return;
+    const wait = urgent ? 0 : this.lastFrame + FRAME_MS - Date.now();
+    if (wait > 0) {
+      this.frameTimer ??= setTimeout(() => {
+        this.frameTimer = undefined;
+        this.render(true);
+      }, wait);
+      return;
+    }
+    if (this.frameTimer !== undefined) clearTimeout(this.frameTimer);
+    this.frameTimer = undefined;
     this.renderQueued = true;
     setImmediate(() => {
       this.renderQueued = false;
-      if (!this.destroyed) this.screen.render();
+      if (this.destroyed) return;
+      this.lastFrame = Date.now();
+      this.screen.render();
     });
   }
 
@@ -121,6 +160,9 @@ export class ChatScreen {
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
+    if (this.frameTimer !== undefined) clearTimeout(this.frameTimer);
+    process.off('exit', this.onExit);
+    this.output.write(BRACKETED_PASTE_OFF);
     this.screen.program.showCursor();
     this.screen.destroy();
   }
@@ -168,7 +210,8 @@ export class ChatScreen {
     const fits = peers.length <= r.height ? peers.length : r.height - 1;
     for (let i = 0; i < fits; i++) {
       const p = peers[i] ?? '';
-      const style: Style = p === own ? { fg: nickColour(p), bold: true, underline: true } : { fg: nickColour(p) };
+      const colour = this.model.status.offline === true ? OFFLINE_PEER_STYLE : { fg: nickColour(p) };
+      const style: Style = p === own ? { ...colour, bold: true, underline: true } : colour;
       rows.push(clipSpans([{ text: truncate(escapeForTerminal(p), r.width), style }], r.width));
     }
     if (fits < peers.length) rows.push(clipSpans([{ text: `+${peers.length - fits} more`, style: { fg: 244 } }], r.width));
@@ -177,6 +220,10 @@ export class ChatScreen {
 
   private paintStatus(r: Region): void {
     const s = this.model.status;
+    if (s.prompt !== undefined) {
+      this.painter.paintRow(r.x, r.y, r.width, clipSpans([{ text: ` ${s.prompt}`, style: PROMPT_LINE_STYLE }], r.width), PROMPT_LINE_STYLE);
+      return;
+    }
     const sep: Span = { text: '  ', style: STATUS_STYLE };
     const spans: Span[] = [
       { text: ` ${escapeForTerminal(s.server)}`, style: STATUS_STYLE },
@@ -196,7 +243,10 @@ export class ChatScreen {
     const prompt = this.model.prompt;
     const promptWidth = displayWidth(prompt);
     const view = this.model.input.view(Math.max(1, r.width - promptWidth));
-    const row: Row = [...styledGlyphs([{ text: prompt, style: PROMPT_STYLE }]), ...view.glyphs.map((glyph) => ({ glyph, style: undefined }))];
+    const row: Row = [
+      ...styledGlyphs([{ text: prompt, style: PROMPT_STYLE }]),
+      ...view.glyphs.map((glyph) => ({ glyph, style: glyph === LINE_BREAK_GLYPH ? LINE_BREAK_STYLE : undefined })),
+    ];
     this.painter.paintRow(r.x, r.y, r.width, row);
     this.cursor = { x: r.x + promptWidth + view.cursorCol, y: r.y };
   }

@@ -2,20 +2,43 @@
  * The input line as a pure editing model: draft, cursor, history, shell-like editing. The cursor
  * is a UTF-16 offset that always sits on a grapheme boundary, so every move and deletion handles
  * a whole character as the user sees it (é typed as e + U+0301, 👩🏽‍💻, 🇫🇷). No blessed here.
+ *
+ * Cost: every operation segments only a window around the cursor (grapheme-walk.ts), and view()
+ * looks at no more than the columns it shows, so a keystroke costs the same in a 100,000-character
+ * draft as in an empty one (apart from copying the string). A paste is one insert().
+ *
+ * The draft may hold line breaks (LF) and tabs, from a paste: a message can have several lines.
+ * Other control characters never reach it.
  */
-import { graphemeBoundaries, glyphOf, graphemes, type Glyph } from './text-width.js';
+import { clustersAfter, clustersBefore, nextBoundary, prevBoundary, snapForward } from './grapheme-walk.js';
+import { glyphOf, type Glyph } from './text-width.js';
 
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/gu;
+const CONTROL_BUT_LF_TAB = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/gu;
 const SPACE = /\s/u;
 
+/** How a line break in the draft is shown (the screen may style it apart). */
+export const LINE_BREAK_GLYPH: Glyph = { text: '↵', width: 1, spill: 1, complex: false };
+const TAB_GLYPH: Glyph = { text: ' ', width: 1, spill: 1, complex: false };
+
 export interface InputView {
-  /** Glyphs shown, left to right. */
+  /** Glyphs shown, left to right (a line break is LINE_BREAK_GLYPH, a tab one space). */
   readonly glyphs: readonly Glyph[];
   /** Column of the cursor within the view (0 … width - 1). */
   readonly cursorCol: number;
   /** Whether text is hidden to the left / right of the view. */
   readonly clippedLeft: boolean;
   readonly clippedRight: boolean;
+}
+
+/** Text as the draft keeps it: CR LF and lone CR become LF; controls other than LF and TAB go. */
+export function cleanDraftText(text: string): string {
+  return text.replace(/\r\n?/gu, '\n').replace(CONTROL_BUT_LF_TAB, '');
+}
+
+function inputGlyph(cluster: string): Glyph {
+  if (cluster === '\n') return LINE_BREAK_GLYPH;
+  if (cluster === '\t') return TAB_GLYPH;
+  return glyphOf(cluster);
 }
 
 export class InputLine {
@@ -41,24 +64,24 @@ export class InputLine {
 
   /** Replaces the draft (cursor clamped to a boundary, at the end by default). */
   set(text: string, cursor: number = text.length): void {
-    this.draft = text.replace(CONTROL, '');
-    this.pos = this.snap(Math.max(0, Math.min(cursor, this.draft.length)));
+    this.draft = cleanDraftText(text);
+    this.pos = snapForward(this.draft, Math.max(0, Math.min(cursor, this.draft.length)));
   }
 
-  /** Inserts typed or pasted text at the cursor (control characters are dropped). */
+  /** Inserts typed or pasted text at the cursor (see cleanDraftText). */
   insert(text: string): void {
-    const clean = text.replace(CONTROL, '');
+    const clean = cleanDraftText(text);
     if (clean === '') return;
     this.draft = this.draft.slice(0, this.pos) + clean + this.draft.slice(this.pos);
-    this.pos = this.snap(this.pos + clean.length);
+    this.pos = snapForward(this.draft, this.pos + clean.length);
   }
 
   left(): void {
-    this.pos = this.prevBoundary(this.pos);
+    this.pos = prevBoundary(this.draft, this.pos);
   }
 
   right(): void {
-    this.pos = this.nextBoundary(this.pos);
+    this.pos = nextBoundary(this.draft, this.pos);
   }
 
   home(): void {
@@ -71,13 +94,12 @@ export class InputLine {
 
   /** Deletes the character before the cursor. */
   backspace(): void {
-    const from = this.prevBoundary(this.pos);
-    this.cut(from, this.pos);
+    this.cut(prevBoundary(this.draft, this.pos), this.pos);
   }
 
   /** Deletes the character under the cursor. */
   deleteForward(): void {
-    this.cut(this.pos, this.nextBoundary(this.pos));
+    this.cut(this.pos, nextBoundary(this.draft, this.pos));
   }
 
   /** Ctrl-W: deletes the word before the cursor (and the blanks between it and the cursor). */
@@ -146,86 +168,102 @@ export class InputLine {
 
   /**
    * What to show in `width` columns: scrolls horizontally so the cursor stays visible (with one
-   * column for the cursor at the end), moving as little as possible from the last view.
+   * column for the cursor at the end), moving as little as possible from the last view. Looks at
+   * no more of the draft than about `width` columns on either side of the cursor.
    */
   view(width: number): InputView {
     const w = Math.max(1, width);
-    const bounds = graphemeBoundaries(this.draft);
-    const parts = graphemes(this.draft).map(glyphOf);
-    const cursorIdx = bounds.indexOf(this.pos);
-    let startIdx = Math.max(0, bounds.indexOf(this.snap(Math.min(this.scroll, this.draft.length))));
-    if (startIdx > cursorIdx) startIdx = cursorIdx;
-    const widthBetween = (a: number, b: number): number => {
-      let s = 0;
-      for (let i = a; i < b; i++) s += parts[i]?.width ?? 0;
-      return s;
-    };
-    const cursorWidth = (): number => Math.max(1, parts[cursorIdx]?.width ?? 1);
-    // Scroll right until the cursor (and the character under it) fits.
-    while (startIdx < cursorIdx && widthBetween(startIdx, cursorIdx) + cursorWidth() > w) startIdx++;
-    // Scroll left while there is room, so deleting does not leave the line shifted.
-    while (startIdx > 0 && widthBetween(startIdx - 1, parts.length) + 1 <= w) startIdx--;
-    this.scroll = bounds[startIdx] ?? 0;
-    const shown: Glyph[] = [];
-    let used = 0;
-    let i = startIdx;
-    for (; i < parts.length; i++) {
-      const g = parts[i]!;
-      if (used + g.width > w) break;
-      shown.push(g);
-      used += g.width;
+    const text = this.draft;
+    const cursor = this.pos;
+    const cursorWidth = Math.max(1, cursor < text.length ? this.glyphAt(cursor, nextBoundary(text, cursor)).width : 1);
+    // The leftmost start that still shows the cursor and the character under it.
+    let minStart = cursor;
+    let before = 0;
+    for (const [s, e] of clustersBefore(text, cursor)) {
+      const gw = this.glyphAt(s, e).width;
+      if (before + gw + cursorWidth > w) break;
+      before += gw;
+      minStart = s;
     }
-    return {
-      glyphs: shown,
-      cursorCol: Math.min(w - 1, widthBetween(startIdx, cursorIdx)),
-      clippedLeft: startIdx > 0,
-      clippedRight: i < parts.length,
-    };
+    let start = Math.min(cursor, snapForward(text, Math.min(this.scroll, text.length)));
+    if (start < minStart) start = minStart;
+    start = this.scrollLeftWhileRoom(start, w);
+    this.scroll = start;
+    return this.layout(start, cursor, w);
   }
 
   // ---- internals ----
 
+  private glyphAt(start: number, end: number): Glyph {
+    return inputGlyph(this.draft.slice(start, end));
+  }
+
+  /** Moves the start left while all from there to the end (and the cursor column) still fits. */
+  private scrollLeftWhileRoom(start: number, w: number): number {
+    let tail = 0;
+    for (const [s, e] of clustersAfter(this.draft, start)) {
+      tail += this.glyphAt(s, e).width;
+      if (tail + 1 > w) return start;
+    }
+    let from = start;
+    for (const [s, e] of clustersBefore(this.draft, start)) {
+      const gw = this.glyphAt(s, e).width;
+      if (tail + gw + 1 > w) break;
+      tail += gw;
+      from = s;
+    }
+    return from;
+  }
+
+  private layout(start: number, cursor: number, w: number): InputView {
+    const shown: Glyph[] = [];
+    let used = 0;
+    let cursorCol = 0;
+    let clippedRight = false;
+    for (const [s, e] of clustersAfter(this.draft, start)) {
+      const g = this.glyphAt(s, e);
+      if (used + g.width > w) {
+        clippedRight = true;
+        break;
+      }
+      if (e <= cursor) cursorCol = used + g.width;
+      shown.push(g);
+      used += g.width;
+    }
+    return { glyphs: shown, cursorCol: Math.min(w - 1, cursorCol), clippedLeft: start > 0, clippedRight };
+  }
+
   private cut(from: number, to: number): void {
     if (to <= from) return;
     this.draft = this.draft.slice(0, from) + this.draft.slice(to);
-    this.pos = this.snap(from);
+    this.pos = snapForward(this.draft, from);
   }
 
-  /** The nearest grapheme boundary at or after offset (text may have merged around it). */
-  private snap(offset: number): number {
-    for (const b of graphemeBoundaries(this.draft)) if (b >= offset) return b;
-    return this.draft.length;
-  }
-
-  private prevBoundary(offset: number): number {
-    let prev = 0;
-    for (const b of graphemeBoundaries(this.draft)) {
-      if (b >= offset) break;
-      prev = b;
-    }
-    return prev;
-  }
-
-  private nextBoundary(offset: number): number {
-    for (const b of graphemeBoundaries(this.draft)) if (b > offset) return b;
-    return this.draft.length;
+  private isSpace(start: number, end: number): boolean {
+    return SPACE.test(this.draft.slice(start, end));
   }
 
   private wordStartBefore(offset: number): number {
-    const bounds = graphemeBoundaries(this.draft).filter((b) => b < offset);
-    let i = bounds.length - 1;
-    const isSpaceAt = (k: number): boolean => SPACE.test(this.draft.slice(bounds[k]!, bounds[k + 1] ?? offset));
-    while (i >= 0 && isSpaceAt(i)) i--;
-    while (i >= 0 && !isSpaceAt(i)) i--;
-    return i < 0 ? 0 : bounds[i + 1] ?? offset;
+    let inWord = false;
+    let result = 0;
+    for (const [s, e] of clustersBefore(this.draft, offset)) {
+      const space = this.isSpace(s, e);
+      if (inWord && space) return result;
+      if (!space) inWord = true;
+      result = s;
+    }
+    return 0;
   }
 
   private wordEndAfter(offset: number): number {
-    const bounds = graphemeBoundaries(this.draft).filter((b) => b >= offset);
-    let i = 0;
-    const isSpaceAt = (k: number): boolean => SPACE.test(this.draft.slice(bounds[k]!, bounds[k + 1] ?? this.draft.length));
-    while (i < bounds.length - 1 && isSpaceAt(i)) i++;
-    while (i < bounds.length - 1 && !isSpaceAt(i)) i++;
-    return bounds[i] ?? this.draft.length;
+    let inWord = false;
+    let result = offset;
+    for (const [s, e] of clustersAfter(this.draft, offset)) {
+      const space = this.isSpace(s, e);
+      if (inWord && space) return s;
+      if (!space) inWord = true;
+      result = e;
+    }
+    return result;
   }
 }

@@ -4,7 +4,7 @@
  * through escapeForTerminal here; spans are never parsed for markup afterwards.
  */
 import type { LeaveReason } from '../protocol/messages.js';
-import { escapeForTerminal } from '../client/display-text.js';
+import { displayLines, escapeForTerminal } from '../client/display-text.js';
 import { nickColour } from './nick-colour.js';
 import type { Span, Style } from './styled-text.js';
 import type { LogEntry } from './message-log.js';
@@ -55,7 +55,8 @@ export interface MessageView {
 
 export function messageEntry(m: MessageView): LogEntry {
   const nick = escapeForTerminal(m.nick);
-  const text = escapeForTerminal(m.text);
+  // Line feeds of a multi-line message stay (wrapSpans starts a row for each, indented).
+  const text = displayLines(m.text).join('\n');
   const colour = nickColour(m.nick);
   const nickStyle: Style = m.own
     ? { fg: colour, bold: true, underline: true }

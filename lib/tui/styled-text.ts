@@ -52,21 +52,42 @@ function isSpace(g: StyledGlyph): boolean {
 
 /**
  * Wraps spans into rows of at most `width` columns, breaking after a space when a word would not
- * fit and inside the word when it is longer than a row. Continuation rows start with `indent`
- * spaces (less than width). An empty input gives one empty row.
+ * fit and inside the word when it is longer than a row. A line feed in a span's text starts a new
+ * row (a message with several lines). Continuation rows, wrapped or after a line feed, start with
+ * `indent` spaces (less than width). An empty input gives one empty row.
  */
 export function wrapSpans(spans: readonly Span[], width: number, indent = 0): Row[] {
-  const all = styledGlyphs(spans);
   const w = Math.max(1, width);
   const ind = indent < w - 1 ? indent : 0;
   const pad: StyledGlyph[] = styledGlyphs([{ text: ' '.repeat(ind) }]);
+  const lines = splitLines(spans);
   const rows: Row[] = [];
+  lines.forEach((line, n) => wrapLine(styledGlyphs(line), w, ind, pad, n === 0, rows));
+  return rows;
+}
+
+/** Spans cut at line feeds (the line feeds dropped): one list of spans per line. */
+function splitLines(spans: readonly Span[]): Span[][] {
+  const lines: Span[][] = [[]];
+  for (const span of spans) {
+    const parts = span.text.split('\n');
+    parts.forEach((text, i) => {
+      if (i > 0) lines.push([]);
+      if (text !== '') lines[lines.length - 1]!.push(span.style === undefined ? { text } : { text, style: span.style });
+    });
+  }
+  return lines;
+}
+
+/** Wraps one line's glyphs into `rows`; its first row is unindented only when `first`. */
+function wrapLine(all: readonly StyledGlyph[], w: number, ind: number, pad: readonly StyledGlyph[], first: boolean, rows: Row[]): void {
   let i = 0;
-  let first = true;
-  while (i < all.length || first) {
-    const row: StyledGlyph[] = first ? [] : [...pad];
-    let used = first ? 0 : ind;
-    if (!first) while (i < all.length && isSpace(all[i]!)) i++;
+  let firstRow = true;
+  while (i < all.length || firstRow) {
+    const indented = !(first && firstRow);
+    const row: StyledGlyph[] = indented ? [...pad] : [];
+    let used = indented ? ind : 0;
+    if (!firstRow) while (i < all.length && isSpace(all[i]!)) i++;
     let lastBreak = -1; // index in `all` just after the last space placed on this row
     let rowLenAtBreak = 0;
     const start = i;
@@ -92,10 +113,9 @@ export function wrapSpans(spans: readonly Span[], width: number, indent = 0): Ro
       i++;
     }
     rows.push(row);
-    first = false;
+    firstRow = false;
     if (i >= all.length) break;
   }
-  return rows;
 }
 
 /** Lays spans out on one row, cut at `width` columns (no ellipsis). */

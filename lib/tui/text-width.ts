@@ -9,8 +9,7 @@
  * to the rest of the line (see cells.ts).
  */
 import stringWidth from 'string-width';
-
-const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+import { clustersAfter, segmentAll } from './grapheme-walk.js';
 
 /** One user-perceived character as laid out on the screen. */
 export interface Glyph {
@@ -31,17 +30,15 @@ const REPLACEMENT: Glyph = { text: '\ufffd', width: 1, spill: 1, complex: false 
 const cache = new Map<string, Glyph>();
 const CACHE_LIMIT = 4096;
 
-/** Splits text into grapheme clusters. */
+/** Splits text into grapheme clusters (in time linear in its length: see grapheme-walk.ts). */
 export function graphemes(text: string): string[] {
-  const out: string[] = [];
-  for (const { segment } of segmenter.segment(text)) out.push(segment);
-  return out;
+  return segmentAll(text);
 }
 
 /** Offsets (UTF-16) of every grapheme boundary in text, from 0 to text.length inclusive. */
 export function graphemeBoundaries(text: string): number[] {
   const out: number[] = [];
-  for (const { index } of segmenter.segment(text)) out.push(index);
+  for (const [start] of clustersAfter(text, 0)) out.push(start);
   out.push(text.length);
   return out;
 }

@@ -10,12 +10,15 @@ import { escapeForTerminal } from '../client/display-text.js';
 import { ChatScreen, type StatusView, type ViewModel } from './chat-screen.js';
 import { HELP_LINES, parseInput, unknownCommandHint } from './commands.js';
 import { complete, type CompletionState } from './completion.js';
-import { InputLine } from './input-line.js';
+import { InputLine, cleanDraftText } from './input-line.js';
 import { JoinRetry } from './join-retry.js';
 import { applyEditKey, TextAssembler, type KeyInfo } from './keys.js';
 import { STYLE, plainEntry, systemEntry } from './log-format.js';
 import { MessageLog, type LogEntry } from './message-log.js';
+import { PasteInput } from './paste-input.js';
+import { QuitGuard } from './quit-guard.js';
 import { SessionFeed } from './session-feed.js';
+import { SliceSender } from './slice-sender.js';
 import { CHOOSE_NICK, LEAVING, RETRYING, joinFailure, stateLabel } from './status.js';
 import type { Style } from './styled-text.js';
 
@@ -31,6 +34,17 @@ export interface TuiAppOptions {
 
 const CHAT_PROMPT = '> ';
 const NICK_PROMPT = 'nick> ';
+/** A paste above either bound asks before it can be sent by accident (as WeeChat does). */
+const PASTE_CONFIRM_LINES = 10;
+const PASTE_CONFIRM_CHARS = 4096;
+
+/** A large paste just inserted, and the draft as it was before it (to cancel). */
+interface PendingPaste {
+  readonly before: string;
+  readonly cursor: number;
+  readonly lines: number;
+  readonly chars: number;
+}
 
 export class TuiApp {
   private readonly log = new MessageLog();
@@ -41,6 +55,10 @@ export class TuiApp {
   private readonly text = new TextAssembler();
   private readonly feed: SessionFeed;
   private readonly retry: JoinRetry;
+  private readonly paste: PasteInput;
+  private readonly quitGuard: QuitGuard;
+  private readonly sender: SliceSender;
+  private pendingPaste: PendingPaste | undefined;
   private mode: 'chat' | 'nick' = 'chat';
   private completion: CompletionState | undefined;
   private closedReason: string | undefined;
@@ -53,8 +71,8 @@ export class TuiApp {
 
   /** Keys the app handles itself (the rest edit the input line or insert text). */
   private readonly keys: Record<string, () => void> = {
-    'C-c': () => void this.quit(),
-    'C-d': () => (this.line.text === '' ? void this.quit() : this.line.deleteForward()),
+    'C-c': () => this.requestQuit(),
+    'C-d': () => (this.line.text === '' ? this.requestQuit() : this.line.deleteForward()),
     enter: () => this.submit(),
     linefeed: () => this.submit(),
     return: () => undefined, // blessed follows every "return" with an "enter"
@@ -73,11 +91,20 @@ export class TuiApp {
   constructor(private readonly session: ChatSession, private readonly options: TuiAppOptions) {
     this.done = new Promise((resolve) => { this.resolveDone = resolve; });
     this.model = { log: this.log, input: this.chatLine, prompt: CHAT_PROMPT, peers: session.peers, status: this.status() };
-    const screenOptions = { input: options.input, output: options.output, terminal: options.terminal };
+    this.paste = new PasteInput(options.input as ConstructorParameters<typeof PasteInput>[0], (text, truncated) => this.screenOnPaste(text, truncated));
+    const keyInput = this.paste.keys as unknown as NodeJS.ReadableStream;
+    const screenOptions = { input: keyInput, output: options.output, terminal: options.terminal };
     this.view = new ChatScreen(this.model, options.mouse
       ? { ...screenOptions, onWheel: (rows: number) => this.scroll(rows) }
       : screenOptions);
     this.feed = new SessionFeed(session, this.feedHost(), options.bell);
+    this.sender = new SliceSender((part) => this.sayPart(part), () => this.quitGuard.check());
+    this.quitGuard = new QuitGuard({
+      unsent: () => this.session.pending + this.sender.queued,
+      proceed: () => void this.quit(),
+      changed: () => this.refresh(),
+      expired: (n) => this.system(`${n} message${n === 1 ? '' : 's'} still not delivered. /q or Ctrl-C again quits and discards ${n === 1 ? 'it' : 'them'}.`, STYLE.warn),
+    });
     this.retry = new JoinRetry(() => {
       if (this.quitting) return;
       this.session.join();
@@ -90,10 +117,22 @@ export class TuiApp {
     this.refresh();
   }
 
-  /** Leaves politely (bounded), restores the terminal and resolves `done`. */
+  /**
+   * /q, Ctrl-C, Ctrl-D: quits, unless messages are still undelivered; then it asks first (a second
+   * request quits and discards them) and waits for them, quitting once they are delivered.
+   */
+  requestQuit(): void {
+    if (this.quitting) return;
+    if (this.quitGuard.request(Date.now())) void this.quit();
+    else this.system(this.quitGuard.notice(), STYLE.warn);
+  }
+
+  /** Leaves politely (bounded), restores the terminal and resolves `done`. Asks nothing. */
   async quit(): Promise<void> {
     if (this.quitting) return;
     this.quitting = true;
+    this.quitGuard.stop();
+    this.sender.stop();
     this.retry.stop();
     this.refresh();
     let timer: NodeJS.Timeout | undefined;
@@ -115,7 +154,10 @@ export class TuiApp {
     this.quitting = true;
     this.session.off('event', this.onEvent);
     this.retry.stop();
+    this.quitGuard.stop();
+    this.sender.stop();
     this.view.destroy();
+    this.paste.detach();
     this.resolveDone(this.closedReason === undefined ? 0 : 1);
   }
 
@@ -127,10 +169,45 @@ export class TuiApp {
     if (this.finished) return;
     try {
       this.feed.handle(e);
+      if (e.type === 'delivered' || e.type === 'refused') this.quitGuard.check();
     } catch (err) {
       this.system(`Internal error: ${escapeForTerminal(String(err))}`, STYLE.error);
     }
     this.refresh();
+  }
+
+  /** A whole paste (bracketed): one insert, one redraw; a large one asks before it is sent. */
+  private screenOnPaste(text: string, truncated: boolean): void {
+    if (this.finished || this.quitting) return;
+    const clean = cleanDraftText(text);
+    if (this.mode === 'nick') {
+      this.nickLine.insert(clean.replace(/[\n\t]/gu, ' '));
+      this.refresh(true);
+      return;
+    }
+    this.completion = undefined;
+    const before = { before: this.chatLine.text, cursor: this.chatLine.cursor };
+    this.chatLine.insert(clean);
+    let lines = 1;
+    for (let i = clean.indexOf('\n'); i >= 0; i = clean.indexOf('\n', i + 1)) lines++;
+    if (lines > PASTE_CONFIRM_LINES || clean.length > PASTE_CONFIRM_CHARS) {
+      this.pendingPaste = { ...before, lines, chars: clean.length };
+    }
+    if (truncated) this.system(`The paste was cut to its first ${clean.length} characters.`, STYLE.warn);
+    this.refresh(true);
+  }
+
+  /** Keys while a large paste waits: Enter sends, Ctrl-C or Escape cancels, others edit. */
+  private pasteKey(name: string): boolean {
+    const paste = this.pendingPaste;
+    if (paste === undefined) return false;
+    this.pendingPaste = undefined;
+    if (name === 'C-c' || name === 'escape') {
+      this.chatLine.set(paste.before, paste.cursor);
+      this.system('Paste cancelled.');
+      return true;
+    }
+    return false;
   }
 
   private screenOnKeypress(ch: string | undefined, key: KeyInfo): void {
@@ -140,7 +217,7 @@ export class TuiApp {
     } catch (err) {
       this.system(`Internal error: ${escapeForTerminal(String(err))}`, STYLE.error);
     }
-    this.refresh();
+    this.refresh(true);
   }
 
   private feedHost(): ConstructorParameters<typeof SessionFeed>[1] {
@@ -182,6 +259,7 @@ export class TuiApp {
       if (name === 'C-c') this.finish();
       return;
     }
+    if (name !== 'return' && this.pasteKey(name)) return;
     if (name !== 'tab' && name !== 'S-tab') this.completion = undefined;
     const action = Object.hasOwn(this.keys, name) ? this.keys[name] : undefined;
     if (action !== undefined) {
@@ -227,7 +305,7 @@ export class TuiApp {
       case 'none':
         return;
       case 'quit':
-        void this.quit();
+        this.requestQuit();
         return;
       case 'help':
         for (const l of HELP_LINES) this.add(plainEntry(l, STYLE.system));
@@ -251,17 +329,24 @@ export class TuiApp {
       this.system('Not sent: the session is closed. Type /quit to exit.', STYLE.error);
       return;
     }
+    this.log.scrollToBottom();
+    this.sender.send(text);
+  }
+
+  /** One part of what was said (the sender splits long text over several turns of the loop). */
+  private sayPart(text: string): boolean {
     try {
       this.session.say(text);
-      this.log.scrollToBottom();
+      return true;
     } catch (err) {
       this.system(`Not sent: ${escapeForTerminal(err instanceof Error ? err.message : String(err))}`, STYLE.error);
+      return false;
     }
   }
 
   private submitNick(nick: string): void {
     if (parseInput(nick).kind === 'quit') {
-      void this.quit();
+      this.requestQuit();
       return;
     }
     if (nick === '') {
@@ -293,13 +378,20 @@ export class TuiApp {
       : this.mode === 'nick' ? CHOOSE_NICK
       : this.retry?.active === true && s.state !== 'online' ? RETRYING
       : stateLabel(s.state);
-    return { server: s.server, state: label.text, stateStyle: label.style, rttMs: s.rttMs, nick: s.nick, pending: s.pending };
+    const paste = this.pendingPaste;
+    const prompt = this.quitGuard?.prompt(Date.now()) ?? (paste === undefined ? undefined
+      : `Paste of ${paste.lines} line${paste.lines === 1 ? '' : 's'}, ${paste.chars} characters: Enter sends it as one message, Ctrl-C cancels the paste`);
+    return {
+      server: s.server, state: label.text, stateStyle: label.style, rttMs: s.rttMs, nick: s.nick,
+      pending: s.pending + (this.sender?.queued ?? 0), prompt, offline: s.state !== 'online',
+    };
   }
 
-  private refresh(): void {
+  /** Updates the view model and queues a frame (on the next tick when `urgent`: a key press). */
+  private refresh(urgent = false): void {
     if (this.finished) return;
     this.model.peers = this.session.peers;
     this.model.status = this.status();
-    this.view.render();
+    this.view.render(urgent);
   }
 }

@@ -18,10 +18,10 @@ describe('InputLine', () => {
       expect(l.cursor).to.equal(4);
     });
 
-    it('drops control characters (a pasted ESC never reaches the draft)', () => {
+    it('drops control characters but keeps line breaks and tabs (a pasted ESC never reaches the draft)', () => {
       const l = line('');
-      l.insert('a\x1b[31mb\tc\u009bd');
-      expect(l.text).to.equal('a[31mbcd');
+      l.insert('a\x1b[31mb\tc\u009bd\r\ne\rf\ng');
+      expect(l.text).to.equal('a[31mb\tcd\ne\nf\ng');
     });
 
     it('keeps the cursor on a character boundary when a combining mark joins the previous letter', () => {
