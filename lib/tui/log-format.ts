@@ -18,6 +18,7 @@ export const STYLE = {
   history: { fg: 244 },
   mention: { fg: 0, bg: 11 },
   ownText: {},
+  pending: { fg: 244 },
 } as const satisfies Record<string, Style>;
 
 /** Columns of the "HH:MM " prefix: continuation rows are indented by as much. */
@@ -71,6 +72,24 @@ export function messageEntry(m: MessageView): LogEntry {
     textStyle === undefined ? { text } : { text, style: textStyle },
   ];
   return { spans, indent: TIME_WIDTH, counts: true };
+}
+
+/**
+ * One of your messages not yet in the room: dimmed and marked "sending…" until the server's copy
+ * arrives (then this line goes, and the message appears where the server put it).
+ */
+export function pendingEntry(nick: string, text: string, time: number = Date.now()): LogEntry {
+  return {
+    spans: [
+      { text: `${formatTime(time)} `, style: STYLE.time },
+      { text: `<${escapeForTerminal(nick)}>`, style: { ...STYLE.pending, underline: true } },
+      { text: ' ' },
+      { text: displayLines(text).join('\n'), style: STYLE.pending },
+      { text: ' (sending…)', style: { ...STYLE.pending, bold: true } },
+    ],
+    indent: TIME_WIDTH,
+    counts: false,
+  };
 }
 
 export function presenceText(nick: string, action: 'join' | 'leave', reason?: LeaveReason): string {

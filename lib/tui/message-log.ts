@@ -1,7 +1,11 @@
 /**
  * The message log as a model: entries (already styled spans), wrapped to the current width on
- * demand (cached), a scroll position counted in rows from the bottom, and a count of entries that
- * arrived while the user was scrolled up. Rendering is elsewhere (chat-screen.ts).
+ * demand, a scroll position counted in rows from the bottom, and a count of entries that arrived
+ * while the user was scrolled up. Rendering is elsewhere (chat-screen.ts).
+ *
+ * Cost and memory are bounded by what is shown, not by what arrived: adding is O(1) (old entries
+ * are dropped in batches past the limit), only entries on screen are wrapped, and wrapped rows are
+ * kept for at most WRAP_CACHE entries (the most recently shown).
  */
 import { wrapSpans, type Row, type Span } from './styled-text.js';
 
@@ -18,9 +22,13 @@ interface Wrapped {
   rows: Row[];
 }
 
+/** Entries whose wrapped rows are kept (a few screens' worth). */
+const WRAP_CACHE = 1000;
+
 export class MessageLog {
   private entries: LogEntry[] = [];
-  private wrapped: Array<Wrapped | undefined> = [];
+  /** Wrapped rows by entry, least recently used first (a Map keeps insertion order). */
+  private wrapped = new Map<LogEntry, Wrapped>();
   /** Rows scrolled up from the bottom; 0 follows new messages. */
   private offset = 0;
   private unseenCount = 0;
@@ -46,22 +54,32 @@ export class MessageLog {
    */
   add(entry: LogEntry, width: number): void {
     this.entries.push(entry);
-    this.wrapped.push(undefined);
     if (this.offset > 0) {
-      this.offset += this.rowsOf(this.entries.length - 1, width).length;
+      this.offset += this.rowsOf(entry, width).length;
       if (entry.counts) this.unseenCount++;
     }
-    if (this.entries.length > this.limit) {
+    // Dropped in batches, so that a busy room does not shift the whole array on every message.
+    if (this.entries.length > this.limit + Math.ceil(this.limit / 8)) {
       const drop = this.entries.length - this.limit;
+      for (const old of this.entries.slice(0, drop)) this.wrapped.delete(old);
       this.entries.splice(0, drop);
-      this.wrapped.splice(0, drop);
       this.offset = Math.min(this.offset, this.maxOffset(width, 1));
     }
   }
 
+  /** Takes an entry out (a pending line replaced by the server's copy). False if not there. */
+  remove(entry: LogEntry, width: number): boolean {
+    const i = this.entries.lastIndexOf(entry);
+    if (i < 0) return false;
+    if (this.offset > 0) this.offset = Math.max(0, this.offset - this.rowsOf(entry, width).length);
+    this.entries.splice(i, 1);
+    this.wrapped.delete(entry);
+    return true;
+  }
+
   clear(): void {
     this.entries = [];
-    this.wrapped = [];
+    this.wrapped.clear();
     this.offset = 0;
     this.unseenCount = 0;
   }
@@ -74,7 +92,7 @@ export class MessageLog {
     const want = this.offset + height;
     const rows: Row[] = [];
     for (let i = this.entries.length - 1; i >= 0 && rows.length < want; i--) {
-      const r = this.rowsOf(i, width);
+      const r = this.rowsOf(this.entries[i]!, width);
       for (let k = r.length - 1; k >= 0 && rows.length < want; k--) rows.push(r[k]!);
     }
     rows.reverse();
@@ -97,12 +115,23 @@ export class MessageLog {
     this.unseenCount = 0;
   }
 
-  private rowsOf(i: number, width: number): Row[] {
-    const cached = this.wrapped[i];
-    if (cached !== undefined && cached.width === width) return cached.rows;
-    const entry = this.entries[i]!;
+  /** Entries with wrapped rows kept in memory (for specs: bounded by WRAP_CACHE). */
+  get cachedEntries(): number {
+    return this.wrapped.size;
+  }
+
+  private rowsOf(entry: LogEntry, width: number): Row[] {
+    const cached = this.wrapped.get(entry);
+    if (cached !== undefined && cached.width === width) {
+      // Most recently used goes last.
+      this.wrapped.delete(entry);
+      this.wrapped.set(entry, cached);
+      return cached.rows;
+    }
     const rows = wrapSpans(entry.spans, width, entry.indent);
-    this.wrapped[i] = { width, rows };
+    this.wrapped.delete(entry);
+    this.wrapped.set(entry, { width, rows });
+    if (this.wrapped.size > WRAP_CACHE) this.wrapped.delete(this.wrapped.keys().next().value as LogEntry);
     return rows;
   }
 
@@ -111,7 +140,7 @@ export class MessageLog {
     let total = 0;
     const cap = this.offset + height + 1;
     for (let i = this.entries.length - 1; i >= 0; i--) {
-      total += this.rowsOf(i, width).length;
+      total += this.rowsOf(this.entries[i]!, width).length;
       if (total > cap + height) break;
     }
     return Math.max(0, total - height);

@@ -7,13 +7,15 @@ import type { ChatSession, ClientEvent, ConnectionState } from '../client/sessio
 import type { ErrorCode } from '../protocol/error-codes.js';
 import { escapeForTerminal } from '../client/display-text.js';
 import {
-  HISTORY_END, HISTORY_START, STYLE, mentions, messageEntry, plainEntry, presenceText, systemEntry,
+  HISTORY_END, HISTORY_START, STYLE, mentions, messageEntry, pendingEntry, plainEntry, presenceText, systemEntry,
 } from './log-format.js';
 import type { LogEntry } from './message-log.js';
 import { truncate } from './text-width.js';
 
 export interface FeedHost {
   add(entry: LogEntry): void;
+  /** Takes a pending line out of the log. */
+  remove(entry: LogEntry): void;
   bell(): void;
   joined(nick: string, rejoined: boolean): void;
   joinFailed(code: ErrorCode, reason: string): void;
@@ -25,6 +27,8 @@ export class SessionFeed {
   private lastState: ConnectionState;
   /** Type of the previous event: a notice right before "reconnecting" already explained it. */
   private previous: ClientEvent['type'] | undefined;
+  /** Own messages queued but not yet seen in the room, oldest first, with their log lines. */
+  private readonly pending: Array<{ text: string; entry: LogEntry }> = [];
 
   constructor(
     private readonly session: ChatSession,
@@ -56,7 +60,14 @@ export class SessionFeed {
         }
         this.lastState = e.state;
         break;
+      case 'sending': {
+        const entry = pendingEntry(this.session.nick, e.text);
+        this.pending.push({ text: e.text, entry });
+        this.host.add(entry);
+        break;
+      }
       case 'refused':
+        this.settle(e.text);
         this.system(`Not sent (${escapeForTerminal(e.reason)}): ${truncate(escapeForTerminal(e.text), 60)}`, STYLE.error);
         break;
       case 'notice':
@@ -77,7 +88,18 @@ export class SessionFeed {
     }
   }
 
+  /** The server's copy of a pending message arrived (or it was refused): its line goes. */
+  private settle(text: string): void {
+    const i = this.pending.findIndex((p) => p.text === text);
+    // Parts are delivered in the order they were queued: the oldest pending one is this one,
+    // unless the server re-split it (a smaller maxText) and the texts no longer match.
+    const at = i >= 0 ? i : 0;
+    const done = this.pending.splice(at, 1)[0];
+    if (done !== undefined) this.host.remove(done.entry);
+  }
+
   private message(e: ClientEvent & { type: 'message' }): void {
+    if (e.own && !e.history) this.settle(e.text);
     this.historyMarker(e.history);
     const mention = !e.own && !e.history && mentions(e.text, this.session.nick);
     this.host.add(messageEntry({ ...e, mention }));

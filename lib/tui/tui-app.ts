@@ -223,6 +223,7 @@ export class TuiApp {
   private feedHost(): ConstructorParameters<typeof SessionFeed>[1] {
     return {
       add: (entry) => this.add(entry),
+      remove: (entry) => this.log.remove(entry, this.view.logPage.width),
       bell: () => this.view.bell(),
       joined: (nick, rejoined) => {
         this.retry.stop();

@@ -46,10 +46,17 @@ export class FakeSession extends EventEmitter implements ChatSession {
     this.peers = options.peers ?? [this.nick];
   }
 
+  /**
+   * Like the real client: queues the text (one part: the fake does not split), counts it pending
+   * and emits 'sending'. The test plays the server's copy with `message(nick, text)` and the
+   * acknowledgement with `emitEvent({ type: 'delivered', pending })`.
+   */
   say(text: string): void {
     if (this.sayError !== undefined) throw this.sayError;
     if (this.state === 'closed') throw new Error('session is closed');
     this.said.push(text);
+    this.pending++;
+    this.emitEvent({ type: 'sending', text });
   }
 
   join(nick?: string): void {

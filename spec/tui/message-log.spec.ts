@@ -60,3 +60,32 @@ describe('MessageLog', () => {
     expect(log.visible(10, 10)).to.deep.equal([]);
   });
 });
+
+describe('MessageLog bounds', () => {
+  it('keeps at most its limit (plus one batch) of entries and a bounded cache of wrapped rows', () => {
+    const log = new MessageLog(100);
+    for (let i = 1; i <= 3_000; i++) {
+      log.add(entry(`m${i}`), 10);
+      if (i % 7 === 0) log.visible(10, 5);
+    }
+    expect(log.size).to.be.at.most(100 + 13);
+    expect(texts(log.visible(10, 2))).to.deep.equal(['m2999', 'm3000']);
+    log.scrollUp(3_000, 10, 5);
+    expect(texts(log.visible(10, 1))[0]).to.match(/^m2\d\d\d$/u);
+    expect(log.cachedEntries).to.be.at.most(1000);
+  });
+
+  it('removes an entry and keeps the reader in place while scrolled up', () => {
+    const log = new MessageLog();
+    const pending = entry('pending');
+    for (let i = 1; i <= 10; i++) log.add(entry(`m${i}`), 10);
+    log.add(pending, 10);
+    log.scrollUp(3, 10, 3);
+    const before = texts(log.visible(10, 3));
+    expect(log.remove(pending, 10)).to.equal(true);
+    expect(texts(log.visible(10, 3))).to.deep.equal(before);
+    expect(log.remove(pending, 10)).to.equal(false);
+    log.scrollToBottom();
+    expect(texts(log.visible(10, 2))).to.deep.equal(['m9', 'm10']);
+  });
+});
