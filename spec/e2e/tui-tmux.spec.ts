@@ -140,6 +140,42 @@ describe('udp-chat full-screen client in tmux (e2e)', function () {
     expect(textsFrom(bob, 'ann')).to.deep.equal(['Привет, мир']);
   });
 
+  it('shows a 20,000-character paste at once while bob\'s messages keep arriving, and nobody is evicted', async function () {
+    const { bob, ann } = await openRoom();
+    const text = `${'lorem ipsum dolor sit amet '.repeat(760)}THE-END`;
+    const started = Date.now();
+    await ann.paste(text);
+    bob.write('said during the paste');
+    // Bounds with room for a loaded machine; before the fix this paste took minutes.
+    await ann.waitForScreen((s) => draftOf(s)?.endsWith('THE-END') === true, 1500, 'the end of the paste in the draft');
+    const pasted = Date.now() - started;
+    await ann.waitForScreen(/<bob> said during the paste/, 1500, 'bob\'s message during the paste');
+    expect(pasted, 'ms until the paste showed').to.be.lessThan(1500);
+    await ann.waitForScreen(/Enter sends it as one message/, 2000, 'the large-paste prompt');
+    await ann.sendKey('Enter');
+    await bob.waitForLine(new RegExp(`^${TIME} ann: .*THE-END$`), 10_000);
+    expect(textsFrom(bob, 'ann').join(''), bob.explain('the paste as bob received it')).to.equal(text);
+    bob.write('still here?');
+    const screen = await ann.waitForScreen(/<bob> still here\?/, 5000, 'bob\'s message after the paste');
+    expect(screen).not.to.match(/Lost the server|reconnecting/u);
+    expect(bob.stdout.some((l) => / \* ann left/.test(l)), bob.explain('ann evicted')).to.equal(false);
+  });
+
+  it('keeps a multi-line paste as one message, sent on Enter', async function () {
+    const { bob, ann } = await openRoom();
+    await ann.paste('first line\nsecond line');
+    await ann.waitForScreen((s) => draftOf(s) === 'first line↵second line', 5000, 'the two-line paste in the draft');
+    await ann.sendKey('Enter');
+    await bob.waitForLine(/^ {2}\| second line$/);
+    const at = bob.stdout.findIndex((l) => / ann: first line$/.test(l));
+    expect(bob.stdout[at + 1], bob.explain('the continuation line')).to.equal('  | second line');
+    await ann.waitForScreen((s) => {
+      const rows = lines(s);
+      const at = rows.findIndex((l) => l.includes('<ann> first line'));
+      return at >= 0 && /^\S? {6}second line/u.test(rows[at + 1] ?? '');
+    }, 5000, 'both lines in ann\'s log, the second under the text');
+  });
+
   it('sends emoji (skin tone, flag, ZWJ family) byte for byte', async function () {
     const { bob, ann } = await openRoom();
     const text = 'emoji 👋🏽 🇺🇦 👨‍👩‍👧 end';

@@ -10,7 +10,9 @@
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const TMUX_CALL_TIMEOUT_MS = 5000;
 const DEFAULT_WAIT_MS = 5000;
@@ -90,6 +92,22 @@ export class TmuxSession {
   /** Types text as is (`send-keys -l`: words like "Enter" are not read as keys). */
   async sendKeys(text: string): Promise<void> {
     await this.tmux(['send-keys', '-t', 'main', '-l', '--', text]);
+  }
+
+  /**
+   * Pastes text as a terminal does: through a tmux buffer with `paste-buffer -p`, which wraps it
+   * in bracketed-paste markers when the program asked for them (and sends it in one go).
+   */
+  async paste(text: string): Promise<void> {
+    // Through a file: tmux refuses long command lines.
+    const dir = mkdtempSync(join(tmpdir(), 'udpchat-paste-'));
+    try {
+      writeFileSync(join(dir, 'paste'), text);
+      await this.tmux(['load-buffer', '-b', 'spec-paste', join(dir, 'paste')]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    await this.tmux(['paste-buffer', '-p', '-d', '-b', 'spec-paste', '-t', 'main']);
   }
 
   /** Presses named keys, one after the other: 'Enter', 'Up', 'Tab', 'PPage', 'NPage', 'C-c' … */
