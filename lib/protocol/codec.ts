@@ -20,6 +20,7 @@ import {
 import { WIRE_ERROR_CODES, wireErrorCodeOf } from './error-codes.js';
 import { ProtocolError } from './protocol-error.js';
 import { decodeEntry, encodeEntry, leaveReasonByte, leaveReasonOf } from './entry-codec.js';
+import { discoverSize, offerSize, readDiscover, readOffer, writeDiscover, writeOffer } from './discovery-codec.js';
 import type { ClientMessage, Message, MessageType } from './messages.js';
 import { Reader, Writer, checksumOk, nickLength, readNick, utf8Length } from './wire.js';
 
@@ -31,6 +32,7 @@ export const OPCODES: Record<MessageType, number> = {
   nack: 0x04,
   who: 0x05,
   leave: 0x06,
+  discover: 0x07,
   cookie: 0x81,
   welcome: 0x82,
   data: 0x83,
@@ -40,13 +42,17 @@ export const OPCODES: Record<MessageType, number> = {
   roster: 0x87,
   bye: 0x88,
   error: 0x89,
+  offer: 0x8a,
 };
 
 const TYPES = new Map<number, MessageType>(Object.entries(OPCODES).map(([t, op]) => [op, t as MessageType]));
 
-/** True for the types a client sends (opcodes below 0x80); a server answers nothing else. */
+/**
+ * True for the types a client sends in a session (opcodes below 0x80, DISCOVER excepted: it is
+ * answered outside sessions, §5.7); a server's session logic answers nothing else.
+ */
 export function isClientMessage(m: Message): m is ClientMessage {
-  return OPCODES[m.type] < 0x80;
+  return OPCODES[m.type] < 0x80 && m.type !== 'discover';
 }
 
 /** Type of a datagram from its header alone, or undefined if it is not a udp-chat v1 datagram. */
@@ -197,6 +203,10 @@ export function encode(m: Message): Buffer {
         .bytes(fixed(m.token, TOKEN_BYTES, 'token'))
         .u8(leaveReasonByte(m.reason))
         .seal();
+    case 'discover':
+      return writeDiscover(header('discover', discoverSize()), m).seal();
+    case 'offer':
+      return writeOffer(header('offer', offerSize(m)), m).seal();
     case 'error': {
       const n = utf8Length(m.detail);
       if (n > MAX_DETAIL_BYTES) throw new ProtocolError('UDPCHAT_ERR_BAD_FIELD', 'detail too long');
@@ -318,6 +328,10 @@ function decodeBody(type: MessageType, r: Reader): Message {
     }
     case 'bye':
       return { type, token: r.bytes(TOKEN_BYTES), reason: leaveReasonOf(r.u8()) };
+    case 'discover':
+      return readDiscover(r);
+    case 'offer':
+      return readOffer(r);
     case 'error': {
       const ref = r.bytes(TOKEN_BYTES);
       const code = wireErrorCodeOf(r.u16());

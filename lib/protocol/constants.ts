@@ -28,6 +28,12 @@ export const TOKEN_BYTES = 16;
 export const CLIENT_ID_BYTES = 16;
 export const COOKIE_BYTES = 16;
 export const INSTANCE_BYTES = 8;
+/** Random bytes a DISCOVER carries and its OFFERs echo. */
+export const NONCE_BYTES = 16;
+/** Size of every DISCOVER: larger than the largest OFFER, so discovery never amplifies (§5.5). */
+export const DISCOVER_BYTES = 128;
+/** Largest server name in an OFFER, UTF-8 bytes (one DNS label, as in its mDNS instance name). */
+export const MAX_SERVER_NAME_BYTES = 63;
 /** Most entries one DATA datagram may carry (the count is a u8). */
 export const MAX_ENTRIES = 255;
 

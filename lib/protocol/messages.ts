@@ -65,6 +65,16 @@ export interface LeaveMessage {
   token: Buffer;
 }
 
+/**
+ * Asks every server that hears it to answer with an OFFER (§4.2.16). Sent before any session,
+ * often to a broadcast address; padded so that no OFFER is larger (§5.5).
+ */
+export interface DiscoverMessage {
+  type: 'discover';
+  /** Random per discovery run; copied into the OFFER so stale or unsolicited offers are dropped. */
+  nonce: Buffer;
+}
+
 // ---- server → client -------------------------------------------------------
 
 export interface CookieMessage {
@@ -170,6 +180,26 @@ export interface ErrorMessage {
   detail: string;
 }
 
+/** A server's answer to DISCOVER (§4.2.17): who it is and how busy. */
+export interface OfferMessage {
+  type: 'offer';
+  /** Copied from the DISCOVER. */
+  nonce: Buffer;
+  /** Highest protocol version the server speaks (≥ 1). */
+  protocol: number;
+  /** The UDP port the server takes JOINs on (the OFFER's source port). */
+  port: number;
+  /** Users online now. */
+  users: number;
+  /** True if joining needs the room's passphrase (sealed sessions, §8); always false in version 1. */
+  passphrase: boolean;
+  /** The server's name (`serve --name`, else its host name): 1–63 bytes of UTF-8, untrusted. */
+  name: string;
+}
+
+/** Datagrams of discovery (§5.7): no session, no token; kept out of the session unions. */
+export type DiscoveryMessage = DiscoverMessage | OfferMessage;
+
 export type ClientMessage = JoinMessage | SayMessage | PingMessage | NackMessage | WhoMessage | LeaveMessage;
 export type ServerMessage =
   | CookieMessage
@@ -181,5 +211,5 @@ export type ServerMessage =
   | RosterMessage
   | ByeMessage
   | ErrorMessage;
-export type Message = ClientMessage | ServerMessage;
+export type Message = ClientMessage | ServerMessage | DiscoveryMessage;
 export type MessageType = Message['type'];

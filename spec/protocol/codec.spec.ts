@@ -132,6 +132,10 @@ function expectedSize(m: Message): number {
       return m.nicks.reduce((n, s) => n + 1 + b(s), 17);
     case 'bye':
       return 25;
+    case 'discover':
+      return 128;
+    case 'offer':
+      return 33 + b(m.name);
     case 'error':
       return 31 + b(m.detail);
   }
@@ -379,6 +383,9 @@ describe('codec', () => {
       ['an empty ROSTER page', { type: 'roster', asOfSeq: 0, page: 0xfffe, pages: 0xffff, nicks: [] }],
       ['a ROSTER page of 18 longest nicks', { type: 'roster', asOfSeq: 1, page: 0, pages: 1, nicks: Array.from({ length: 18 }, () => maxNick) }],
       ['a BYE for each reason', { type: 'bye', token: TOKEN, reason: 'shutdown' }],
+      ['a DISCOVER', { type: 'discover', nonce: CLIENT_ID }],
+      ['an OFFER with the longest name and extreme numbers', { type: 'offer', nonce: TOKEN, protocol: 255, port: 65535, users: U32_MAX, passphrase: true, name: 'ж'.repeat(31) + 'x' }],
+      ['an OFFER with a one-byte name', { type: 'offer', nonce: TOKEN, protocol: 1, port: 1, users: 0, passphrase: false, name: 'a' }],
       ['an ERROR with the longest detail', { type: 'error', ref: CLIENT_ID, code: 'UDPCHAT_ERR_NICK_INVALID', arg: U32_MAX, detail: 'д'.repeat(100) }],
     ];
     for (const [name, m] of cases) {
@@ -466,6 +473,11 @@ describe('codec', () => {
       ['an ERROR with a local code', { type: 'error', ref: TOKEN, code: 'UDPCHAT_ERR_TRUNCATED' as WireErrorCode, arg: 0, detail: '' }, 'UDPCHAT_ERR_BAD_FIELD'],
       ['an ERROR with a 201-byte detail', { type: 'error', ref: TOKEN, code: 'UDPCHAT_ERR_FLOODING', arg: 0, detail: 'x'.repeat(201) }, 'UDPCHAT_ERR_BAD_FIELD'],
       ['an ERROR with a negative arg', { type: 'error', ref: TOKEN, code: 'UDPCHAT_ERR_FLOODING', arg: -1, detail: '' }, 'UDPCHAT_ERR_BAD_FIELD'],
+      ['a DISCOVER with a 15-byte nonce', { type: 'discover', nonce: Buffer.alloc(15) }, 'UDPCHAT_ERR_BAD_FIELD'],
+      ['an OFFER with a 64-byte name', { type: 'offer', nonce: TOKEN, protocol: 1, port: 7777, users: 0, passphrase: false, name: 'x'.repeat(64) }, 'UDPCHAT_ERR_BAD_FIELD'],
+      ['an OFFER with an empty name', { type: 'offer', nonce: TOKEN, protocol: 1, port: 7777, users: 0, passphrase: false, name: '' }, 'UDPCHAT_ERR_BAD_FIELD'],
+      ['an OFFER for port 0', { type: 'offer', nonce: TOKEN, protocol: 1, port: 0, users: 0, passphrase: false, name: 'a' }, 'UDPCHAT_ERR_BAD_FIELD'],
+      ['an OFFER of protocol 0', { type: 'offer', nonce: TOKEN, protocol: 0, port: 7777, users: 0, passphrase: false, name: 'a' }, 'UDPCHAT_ERR_BAD_FIELD'],
     ];
     for (const [name, m, code] of bad) {
       it(`refuses ${name} with ${code}`, () => {
@@ -792,6 +804,11 @@ describe('codec', () => {
         pong: [{ type: 'pong', lastSeq: 0, echo: 0 }, 0],
         roster: [{ type: 'roster', asOfSeq: 0, page: 0, pages: 1, nicks: [] }, MAX_DATAGRAM],
         bye: [{ type: 'bye', token: TOKEN, reason: 'quit' }, 0],
+        discover: [{ type: 'discover', nonce: TOKEN }, 0],
+        offer: [
+          { type: 'offer', nonce: TOKEN, protocol: 1, port: 1, users: 0, passphrase: false, name: 'a' },
+          { type: 'offer', nonce: TOKEN, protocol: 1, port: 1, users: 0, passphrase: false, name: 'x'.repeat(63) },
+        ],
         error: [
           { type: 'error', ref: TOKEN, code: 'UDPCHAT_ERR_FLOODING', arg: 0, detail: '' },
           { type: 'error', ref: TOKEN, code: 'UDPCHAT_ERR_FLOODING', arg: 0, detail: 'x'.repeat(200) },
