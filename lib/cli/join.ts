@@ -1,15 +1,18 @@
 /** `udp-chat join`: the full-screen client on a terminal, line mode otherwise. */
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { ChatClient } from '../client/chat-client.js';
+import { findServers } from '../discovery/find-servers.js';
 import { DEFAULT_PORT } from '../protocol/constants.js';
 import { checkNick } from '../protocol/nick.js';
 import { runLineMode } from '../plain/line-mode.js';
 import { EXIT, type ExitCode } from '../plain/exit-codes.js';
 import { type CliContext, positiveNumber, singleValued } from './context.js';
+import { DEFAULT_DISCOVER_WAIT_S } from './discover.js';
+import { formatServer, noneFoundMessage, serverArg } from './found-servers.js';
 
 export interface JoinArgs {
   nick: string;
-  server: string;
+  server?: string;
   plain: boolean;
   bell: boolean;
   timeout: number;
@@ -30,7 +33,7 @@ export function joinCommand(ctx: CliContext): CommandModule<object, JoinArgs> {
           if (!nick.ok) throw new Error(`--nick: ${nick.reason}`);
           return nick.nick;
         })
-        .option('server', { type: 'string', default: `localhost:${DEFAULT_PORT}`, describe: 'Server as host[:port] ([v6addr]:port for IPv6)' })
+        .option('server', { type: 'string', describe: `Server as host[:port] ([v6addr]:port for IPv6; port ${DEFAULT_PORT} if not given). Without it, the server on the local network is found by itself (see \`udp-chat discover\`)` })
         .option('plain', { type: 'boolean', default: false, describe: 'Line mode even on a terminal (always used when stdin or stdout is not a terminal)' })
         .option('bell', { type: 'boolean', default: true, describe: 'Ring the terminal bell when a message mentions you (--no-bell turns it off)' })
         .option('timeout', { type: 'number', default: 10, describe: 'Seconds to keep trying to reach the server when joining' })
@@ -49,9 +52,41 @@ export function joinCommand(ctx: CliContext): CommandModule<object, JoinArgs> {
   };
 }
 
+/**
+ * The server to join when `--server` is not given: the one server on the local network; with
+ * several, the user's choice (full screen) or a usage exit asking for `--server` (line mode).
+ */
+async function discoverServer(ctx: CliContext, interactive: boolean): Promise<string | ExitCode> {
+  const servers = await findServers({ waitMs: DEFAULT_DISCOVER_WAIT_S * 1000, port: DEFAULT_PORT });
+  if (servers.length === 0) {
+    for (const line of noneFoundMessage(DEFAULT_DISCOVER_WAIT_S)) ctx.err(line);
+    return EXIT.FAILURE;
+  }
+  const only = servers.length === 1 ? servers[0] : undefined;
+  if (only !== undefined) {
+    ctx.err(`udp-chat: joining ${formatServer(only)}`);
+    return serverArg(only);
+  }
+  if (!interactive) {
+    ctx.err(`udp-chat: ${servers.length} servers found on the local network; choose one with --server:`);
+    for (const s of servers) ctx.err(`  --server ${serverArg(s)}   ${formatServer(s)}`);
+    return EXIT.USAGE;
+  }
+  const { pickServer } = await import('../tui/server-picker.js');
+  const index = await pickServer(servers.map(formatServer), { input: ctx.stdin, output: ctx.stdout });
+  const chosen = index === undefined ? undefined : servers[index];
+  if (chosen === undefined) {
+    ctx.err('udp-chat: no server chosen');
+    return EXIT.USAGE;
+  }
+  return serverArg(chosen);
+}
+
 async function runJoin(ctx: CliContext, args: ArgumentsCamelCase<JoinArgs>): Promise<ExitCode> {
-  const client = new ChatClient({ server: args.server, nick: args.nick, joinTimeoutMs: args.timeout * 1000 });
   const interactive = !args.plain && ctx.stdin.isTTY === true && ctx.stdout.isTTY === true;
+  const server = args.server ?? (await discoverServer(ctx, interactive));
+  if (typeof server !== 'string') return server;
+  const client = new ChatClient({ server, nick: args.nick, joinTimeoutMs: args.timeout * 1000 });
   if (interactive) {
     // Loaded only here: blessed is slow to load and line mode never needs it.
     const { runTui } = await import('../tui/run-tui.js');

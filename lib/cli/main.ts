@@ -6,6 +6,7 @@ import yargs from 'yargs';
 import { ProtocolError } from '../protocol/protocol-error.js';
 import { EXIT, type ExitCode } from '../plain/exit-codes.js';
 import type { CliContext } from './context.js';
+import { discoverCommand } from './discover.js';
 import { joinCommand } from './join.js';
 import { serveCommand } from './serve.js';
 import { packageVersion } from './package-version.js';
@@ -22,10 +23,12 @@ export async function main(argv: string[], ctx: CliContext): Promise<ExitCode> {
     .usage('udp-chat <command> [options]\n\nA chat for the local network over UDP: reliable, ordered, no setup.')
     .command(serveCommand(ctx))
     .command(joinCommand(ctx))
-    .demandCommand(1, 'Say which command: serve or join.')
+    .command(discoverCommand(ctx))
+    .demandCommand(1, 'Say which command: serve, join or discover.')
     .strict()
     .example('udp-chat serve', 'start a server on port 7777')
-    .example('udp-chat join --nick bob --server 192.168.1.5', 'join it from another machine')
+    .example('udp-chat join --nick bob', 'join the server on the local network (found by itself)')
+    .example('udp-chat join --nick bob --server 192.168.1.5', 'join a server by its address')
     .example('echo "build done" | udp-chat join --nick ci --server host:7777', 'send from a script')
     .epilog('Run `udp-chat <command> --help` for the options of a command.')
     .help()

@@ -29,7 +29,7 @@ export function storeOptions<T>(y: Argv<T>): Argv<T> {
   return y
     .option('data', { type: 'string', describe: 'Directory of the server\'s store (default: the per-user state directory; "none": keep nothing on disk)' })
     .option('persist', { type: 'boolean', default: true, describe: 'Keep the room log on disk (--no-persist: in memory only, lost on restart)' })
-    .option('name', { type: 'string', describe: "The server's name; its store is named after it instead of after the port" })
+    .option('name', { type: 'string', describe: "The server's name: its store is named after it instead of after the port, and `discover` and mDNS browsers show it (default: the host name)" })
     .option('keep', { type: 'number', default: DEFAULT_KEEP, describe: 'Room log entries kept on disk at least (older whole segments are deleted)' })
     .option('keep-days', { type: 'number', describe: 'Delete room log segments older than this many days' })
     .option('repair', { type: 'boolean', default: false, describe: 'Start even if the store is damaged: cut the log at the damage (kept aside as *.damaged)' }) as unknown as Argv<T>;

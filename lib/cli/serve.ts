@@ -1,5 +1,4 @@
 /** `udp-chat serve`: run a server, log to stderr, stop cleanly on Ctrl-C / SIGTERM. */
-import { networkInterfaces } from 'node:os';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { DEFAULT_PORT, DEFAULTS } from '../protocol/constants.js';
 import { ChatServer } from '../server/chat-server.js';
@@ -8,8 +7,10 @@ import { EXIT, type ExitCode } from '../plain/exit-codes.js';
 import { type CliContext, positiveInt, positiveNumber, singleValued } from './context.js';
 import { type StoreArgs, checkStoreArgs, openServeStore, storeDirFor, storeOptions } from './serve-store.js';
 import type { StoreHandle } from '../server/store/open-store.js';
+import { commandPrefix } from './invocation.js';
+import { type AnnounceArgs, announceOptions, checkServerName, joinHints, serverName, startAnnouncing } from './serve-discovery.js';
 
-export interface ServeArgs extends StoreArgs {
+export interface ServeArgs extends StoreArgs, AnnounceArgs {
   host: string;
   port: number;
   history: number;
@@ -30,7 +31,7 @@ export function serveCommand(ctx: CliContext): CommandModule<object, ServeArgs> 
     command: 'serve',
     describe: 'Run a chat server',
     builder: (y: Argv) =>
-      storeOptions(y)
+      announceOptions(storeOptions(y))
         .option('host', { type: 'string', default: '0.0.0.0', describe: 'Address to listen on (:: for IPv6)' })
         .option('port', { type: 'number', default: DEFAULT_PORT, describe: 'UDP port to listen on (0 picks a free one)' })
         .option('history', { type: 'number', default: DEFAULTS.historyMessages, describe: 'Messages replayed to a newcomer' })
@@ -45,6 +46,7 @@ export function serveCommand(ctx: CliContext): CommandModule<object, ServeArgs> 
         .check((a) => {
           singleValued(a, ['host', 'port', 'history', 'max-peers', 'rate', 'burst', 'idle-timeout', 'sessions-per-ip', 'hard-rate', 'hard-burst', 'data', 'name', 'keep', 'keep-days']);
           checkStoreArgs(a as unknown as StoreArgs);
+          checkServerName(a.name as string | undefined);
           if (!Number.isInteger(a.port) || a.port < 0 || a.port > 65535) throw new Error('--port must be a whole number from 0 to 65535');
           positiveInt(a.history, '--history', true);
           positiveInt(a['max-peers'], '--max-peers');
@@ -77,7 +79,7 @@ async function runServe(ctx: CliContext, args: ArgumentsCamelCase<ServeArgs>): P
   const bound = server.address();
   ctx.out(`udp-chat listening on ${formatAddress(bound)}`);
   ctx.out(storeLine(store, args.port));
-  for (const hint of joinHints(args.host, bound.port)) ctx.out(hint);
+  for (const hint of joinHints(args.host, bound.port, commandPrefix(ctx.env, process.argv[1]), args.announce)) ctx.out(hint);
   if (!args.quiet) server.on('join', (e) => log(`join ${JSON.stringify(e.nick)} from ${formatAddress(e.address)}${e.resumed ? ' (resumed)' : ''}`));
   server.on('storage', (e) => {
     if (e.ok) log(`store: writing works again after ${Math.round(e.after / 1000)} s; new messages are acknowledged again`);
@@ -95,6 +97,7 @@ function storeLine(store: StoreHandle | undefined, port: number): string {
 
 function startServer(args: ArgumentsCamelCase<ServeArgs>, idleTimeoutMs: number, store: StoreHandle | undefined): Promise<ChatServer> {
   return ChatServer.start({
+    ...(args.announce ? { discovery: { name: serverName(args) } } : {}),
     host: args.host,
     port: args.port,
     historyMessages: args.history,
@@ -118,6 +121,7 @@ async function serveUntilSignal(ctx: CliContext, args: ArgumentsCamelCase<ServeA
   });
   server.on('refused', (e) => log(`refused ${JSON.stringify(e.nick)} from ${formatAddress(e.address)}: ${e.code}`));
   server.on('warning', (err) => log(`send failed: ${err.message}`));
+  const announcer = startAnnouncing(args, server.address().port, server, log);
   let lastDrops = '';
   const started = Date.now();
   const stats = setInterval(() => {
@@ -128,7 +132,7 @@ async function serveUntilSignal(ctx: CliContext, args: ArgumentsCamelCase<ServeA
   await ctx.untilSignal();
   clearInterval(stats);
   log(`shutting down: telling ${server.core.sessions.size} peer(s)`);
-  await server.close();
+  await Promise.all([server.close(), announcer?.stop()]);
   const s = server.stats;
   log(`stopped: ${s.received} datagrams in, ${s.accepted} messages accepted, dropped: ${formatDrops(s.drops) || 'none'}`);
   const st = server.storeStats;
@@ -144,19 +148,4 @@ function formatDrops(drops: Record<string, number>): string {
     .sort()
     .map(([k, v]) => `${k.replace('UDPCHAT_ERR_', '')}=${v}`)
     .join(' ');
-}
-
-/** How people can join: this machine, and each LAN address when listening on all of them. */
-function joinHints(host: string, port: number): string[] {
-  const portSuffix = port === DEFAULT_PORT ? '' : `:${port}`;
-  const local = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
-  const hints = [`  join from this machine: udp-chat join --nick NAME${portSuffix ? ` --server ${local}${portSuffix}` : ''}`];
-  if (host === '0.0.0.0' || host === '::') {
-    for (const list of Object.values(networkInterfaces())) {
-      for (const a of list ?? []) {
-        if (a.family === 'IPv4' && !a.internal) hints.push(`  join from the network:  udp-chat join --nick NAME --server ${a.address}:${port}`);
-      }
-    }
-  }
-  return hints;
 }

@@ -9,7 +9,9 @@
 import { randomBytes } from 'node:crypto';
 import dgram from 'node:dgram';
 import { EventEmitter } from 'node:events';
+import { peekType } from '../protocol/codec.js';
 import { ProtocolError } from '../protocol/protocol-error.js';
+import { DiscoveryResponder } from './discovery-responder.js';
 import type { PeerAddress } from './peer-address.js';
 import { ServerCore } from './server-core.js';
 import type { ServerEvent, ServerStats } from './server-types.js';
@@ -26,6 +28,8 @@ export interface ChatServerOptions extends Partial<ServerOptions> {
   socketBufferBytes?: number;
   /** The store to keep the room log and sessions in (none: in memory only). Closed by close(). */
   store?: StoreHandle | undefined;
+  /** Answer DISCOVER with an OFFER under this name (§5.7); absent: DISCOVER is dropped. */
+  discovery?: { name: string };
 }
 
 const DEFAULT_SOCKET_BUFFER = 4 * 1024 * 1024;
@@ -51,6 +55,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
   private closing: Promise<void> | undefined;
   private readonly store: StoreHandle | undefined;
   private readonly persister: Persister | undefined;
+  private responder: DiscoveryResponder | undefined;
 
   private constructor(socket: dgram.Socket, core: ServerCore, store: StoreHandle | undefined) {
     super();
@@ -75,7 +80,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
    * UDPCHAT_ERR_BAD_ADDRESS if the host cannot be bound.
    */
   static async start(options: ChatServerOptions): Promise<ChatServer> {
-    const { host, port, socketBufferBytes = DEFAULT_SOCKET_BUFFER, store, ...coreOptions } = options;
+    const { host, port, socketBufferBytes = DEFAULT_SOCKET_BUFFER, store, discovery, ...coreOptions } = options;
     const socket = dgram.createSocket({
       type: host.includes(':') ? 'udp6' : 'udp4',
       recvBufferSize: socketBufferBytes,
@@ -95,6 +100,9 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     });
     const core = new ServerCore({ ...coreOptions, random: randomBytes, now: Date.now(), persistent: store !== undefined, restore: store?.restore });
     const server = new ChatServer(socket, core, store);
+    if (discovery !== undefined) {
+      server.responder = new DiscoveryResponder({ name: discovery.name, port: socket.address().port, passphrase: false }, Date.now());
+    }
     socket.on('message', (msg, rinfo) => server.socketOnMessage(msg, rinfo));
     // Without a listener a send error would crash the process (DESIGN.md, Node dgram facts).
     socket.on('error', (err) => server.socketOnError(err));
@@ -117,12 +125,29 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     return this.store?.log.stats;
   }
 
+  /** OFFERs sent and DISCOVERs dropped, if this server answers DISCOVER. */
+  get discoveryStats(): { answered: number; drops: Record<string, number> } | undefined {
+    return this.responder === undefined ? undefined : { answered: this.responder.answered, drops: this.responder.drops };
+  }
+
   private socketOnMessage(msg: Buffer, rinfo: dgram.RemoteInfo): void {
     if (this.closing !== undefined) return;
+    // Discovery is answered outside the session core, and keeps nothing per requester (§5.5).
+    if (this.responder !== undefined && peekType(msg) === 'discover') return this.answerDiscover(msg, rinfo);
     this.core.receive(msg, rinfo, Date.now());
     if (!this.flushQueued) {
       this.flushQueued = true;
       setImmediate(() => this.flush());
+    }
+  }
+
+  private answerDiscover(msg: Buffer, rinfo: dgram.RemoteInfo): void {
+    const offer = this.responder?.answer(msg, rinfo, Date.now(), this.core.sessions.size);
+    if (offer === undefined) return;
+    try {
+      this.socket.send(offer, rinfo.port, rinfo.address);
+    } catch (err) {
+      this.socketOnError(err as Error);
     }
   }
 
