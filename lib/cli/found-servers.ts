@@ -22,7 +22,8 @@ export function formatServer(s: FoundServer): string {
   const users = s.users === undefined ? 'users unknown' : `${s.users} user${s.users === 1 ? '' : 's'} online`;
   const protocol = s.protocol === undefined ? 'protocol unknown' : `protocol ${s.protocol}`;
   const pass = s.passphrase === true ? ', passphrase needed' : '';
-  return `${shownName(s.name)}  ${serverArg(s)}  ${users}, ${protocol}${pass}`;
+  const via = s.via.map((v) => (v === 'mdns' ? 'mDNS' : 'broadcast')).join('+');
+  return `${shownName(s.name)}  ${serverArg(s)}  ${users}, ${protocol}${pass} (via ${via})`;
 }
 
 /** What to say when nothing answered: the usual causes and the way around them. */

@@ -7,7 +7,6 @@ import { checkNick } from '../protocol/nick.js';
 import { runLineMode } from '../plain/line-mode.js';
 import { EXIT, type ExitCode } from '../plain/exit-codes.js';
 import { type CliContext, positiveNumber, singleValued } from './context.js';
-import { DEFAULT_DISCOVER_WAIT_S } from './discover.js';
 import { formatServer, noneFoundMessage, serverArg } from './found-servers.js';
 
 export interface JoinArgs {
@@ -53,13 +52,19 @@ export function joinCommand(ctx: CliContext): CommandModule<object, JoinArgs> {
 }
 
 /**
+ * How long `join` without `--server` listens, seconds: every DISCOVER has gone out by 1 s, and
+ * answers on a LAN take milliseconds; "none found" must be said within 3 s of starting.
+ */
+const JOIN_DISCOVER_WAIT_S = 1.2;
+
+/**
  * The server to join when `--server` is not given: the one server on the local network; with
  * several, the user's choice (full screen) or a usage exit asking for `--server` (line mode).
  */
 async function discoverServer(ctx: CliContext, interactive: boolean): Promise<string | ExitCode> {
-  const servers = await findServers({ waitMs: DEFAULT_DISCOVER_WAIT_S * 1000, port: DEFAULT_PORT });
+  const servers = await findServers({ waitMs: JOIN_DISCOVER_WAIT_S * 1000, port: DEFAULT_PORT });
   if (servers.length === 0) {
-    for (const line of noneFoundMessage(DEFAULT_DISCOVER_WAIT_S)) ctx.err(line);
+    for (const line of noneFoundMessage(JOIN_DISCOVER_WAIT_S)) ctx.err(line);
     return EXIT.FAILURE;
   }
   const only = servers.length === 1 ? servers[0] : undefined;

@@ -23,7 +23,7 @@ export interface AnnouncerOptions {
   users(): number;
   /** One line of log (errors and the final name). */
   log(line: string): void;
-  /** Called once the instance name is chosen and first announced. */
+  /** Called once, when the first announcement under the chosen name has been sent. */
   onAnnounced?(instance: string): void;
 }
 
@@ -45,6 +45,7 @@ export class Announcer {
   private conflict = false;
   private stopped = false;
   private warned = false;
+  private reported = false;
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly host = `udp-chat-${randomBytes(3).toString('hex')}.local`;
 
@@ -103,9 +104,14 @@ export class Announcer {
 
   private announce(): void {
     this.instance = this.candidate;
-    this.mdns?.respond(serviceRecords(this.info()), (err: Error | null) => this.sent(err));
-    this.later(1000, () => this.mdns?.respond(serviceRecords(this.info()), (err: Error | null) => this.sent(err)));
-    this.options.onAnnounced?.(this.instance);
+    const announced = (err: Error | null): void => {
+      if (err) return this.sent(err);
+      if (this.reported || this.instance === undefined) return;
+      this.reported = true;
+      this.options.onAnnounced?.(this.instance);
+    };
+    this.mdns?.respond(serviceRecords(this.info()), announced);
+    this.later(1000, () => this.mdns?.respond(serviceRecords(this.info()), announced));
   }
 
   private onResponse(packet: Packet): void {

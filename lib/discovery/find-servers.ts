@@ -50,10 +50,11 @@ class Sightings {
   add(how: 'mdns' | 'broadcast', s: Omit<FoundServer, 'via'>): void {
     const key = `${s.address}|${s.port}`;
     const old = this.byKey.get(key);
-    const via = new Set([...(old?.via ?? []), how]);
+    const seen = new Set([...(old?.via ?? []), how]);
+    const via = (['broadcast', 'mdns'] as const).filter((v) => seen.has(v));
     // The OFFER's name is the server's own; an mDNS instance may carry a " (2)" of renaming.
     const name = how === 'broadcast' || old === undefined ? s.name : old.name;
-    this.byKey.set(key, { ...old, ...definedOnly(s), address: s.address, port: s.port, name, via: [...via] });
+    this.byKey.set(key, { ...old, ...definedOnly(s), address: s.address, port: s.port, name, via });
   }
 
   remove(address: string, port: number): void {

@@ -64,12 +64,15 @@ export class CliProcess {
   };
   private readonly listeners = new Set<() => void>();
 
+  /** `prefix`: a command that runs the CLI, e.g. `['ip', 'netns', 'exec', 'ns1']` (spec/support/netns.ts). */
   constructor(
     readonly name: string,
     readonly args: readonly string[],
+    prefix: readonly string[] = [],
   ) {
     if (!existsSync(CLI_PATH)) throw new Error(`${CLI_PATH} does not exist: run \`npm run build\` first`);
-    this.child = spawn(process.execPath, [CLI_PATH, ...args], {
+    const argv = [...prefix, process.execPath, CLI_PATH, ...args];
+    this.child = spawn(argv[0] as string, argv.slice(1), {
       cwd: REPO_ROOT,
       env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
       stdio: ['pipe', 'pipe', 'pipe'],
@@ -271,8 +274,8 @@ const registry = {
 };
 
 /** Spawns `udp-chat <args>` and registers it for cleanup. */
-export function runCli(name: string, args: readonly string[]): CliProcess {
-  return new CliProcess(name, args);
+export function runCli(name: string, args: readonly string[], prefix: readonly string[] = []): CliProcess {
+  return new CliProcess(name, args, prefix);
 }
 
 export interface ServerHandle {
