@@ -33,6 +33,8 @@ const SANS_IO = [
   'lib/server/pack-entries.ts',
   'lib/server/roster.ts',
   'lib/server/cookie.ts',
+  'lib/server/discovery-responder.ts',
+  'lib/discovery/mdns-records.ts',
   'lib/client/client-core.ts',
   'lib/client/outbox.ts',
   'lib/client/room-stream.ts',
