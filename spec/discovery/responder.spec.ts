@@ -40,7 +40,7 @@ describe('DiscoveryResponder', () => {
     const padded = Buffer.from(DISCOVER);
     padded[60] = 1;
     const flipped = Buffer.from(DISCOVER);
-    flipped[30] ^= 1;
+    flipped.writeUInt8(flipped.readUInt8(30) ^ 1, 30);
     expect(r.answer(DISCOVER, { address: '192.0.2.7', port: 0 }, 0, 0)).to.equal(undefined);
     expect(r.answer(resealed(padded), FROM, 0, 0)).to.equal(undefined);
     expect(r.answer(flipped, FROM, 0, 0)).to.equal(undefined);
