@@ -2,7 +2,8 @@
  * One measurement block: a fresh target process, a fresh load generator, K peers joining within
  * a second (the join storm), the rate search, a step at a fixed rate, memory and CPU from /proc.
  */
-import { LoadgenProcess, type JoinResult, type StallResult } from './loadgen-protocol.js';
+import { LoadgenGroup } from './loadgen-group.js';
+import type { JoinResult, StallResult } from './loadgen-protocol.js';
 import { counterDelta, cpuTimeMs, memory, udpCounters, type Memory } from './proc-stats.js';
 import { CRITERIA, measureStep, searchRate, type SearchResult, type StepRecord } from './search.js';
 import { startTarget, type Running, type TargetName } from './targets.js';
@@ -23,6 +24,8 @@ export interface BlockOptions {
   maxDeliveriesPerSec: number;
   deadline: number;
   joinSpreadMs: number;
+  /** Load generator processes sharing the room. */
+  loadgens: number;
 }
 
 export interface BlockResult {
@@ -73,7 +76,7 @@ export async function runBlock(target: TargetName, peers: number, rep: number, o
     wallMs: 0,
   };
   let running: Running | undefined;
-  let gen: LoadgenProcess | undefined;
+  let gen: LoadgenGroup | undefined;
   let restarts = 0;
   const stop = async (): Promise<void> => {
     await gen?.close();
@@ -88,16 +91,16 @@ export async function runBlock(target: TargetName, peers: number, rep: number, o
     running = undefined;
   };
   /** Fresh server + load generator + K peers joined; the first time also measures the join. */
-  const begin = async (): Promise<[Running, LoadgenProcess]> => {
+  const begin = async (): Promise<[Running, LoadgenGroup]> => {
     const t = await startTarget(target);
     running = t;
-    const g = new LoadgenProcess(t.loadgen.script, t.loadgen.args);
+    const g = new LoadgenGroup(t.loadgen.script, t.loadgen.args, o.loadgens);
     gen = g;
     await sleep(200);
     const memIdle = memory(t.pid);
     const cpu0 = cpuTimeMs(t.pid) ?? 0;
-    const joined = await g.request({ cmd: 'join', peers, spreadMs: o.joinSpreadMs, timeoutMs: 30_000 }, 60_000);
-    if (joined.type !== 'joined') throw new Error(`join: ${joined.type === 'error' ? joined.message : joined.type}`);
+    const joined = await g.join(peers, o.joinSpreadMs, 30_000);
+    if (joined.type !== 'joined') throw new Error(`join: ${joined.message}`);
     if (r.join === undefined) {
       r.join = joined;
       r.joinServerCpuMs = (cpuTimeMs(t.pid) ?? cpu0) - cpu0;
@@ -113,7 +116,7 @@ export async function runBlock(target: TargetName, peers: number, rep: number, o
   };
   try {
     let [t, g] = await begin();
-    const step = (rate: number, seconds: number): Promise<StepRecord> => measureStep(g, t.pid, rate, seconds, o.drainMs, CRITERIA, target !== 'relay');
+    const step = (rate: number, seconds: number): Promise<StepRecord> => measureStep(g, t.pid, rate, seconds, o.drainMs, CRITERIA, target === 'udpchat' || target === 'stock');
     // The fixed rate first: a search step past a server limit may cut peers off.
     if (o.fixedRate > 0 && Date.now() < o.deadline) r.fixed = await step(o.fixedRate, o.fixedSeconds);
     if (o.search) {
@@ -158,9 +161,9 @@ export async function runStall(
   textBytes: number,
 ): Promise<StallResult | { error: string }> {
   const running = await startTarget(target);
-  const gen = new LoadgenProcess(running.loadgen.script, running.loadgen.args);
+  const gen = new LoadgenGroup(running.loadgen.script, running.loadgen.args, 1);
   try {
-    const joined = await gen.request({ cmd: 'join', peers, spreadMs: 500, timeoutMs: 20_000 }, 30_000);
+    const joined = await gen.join(peers, 500, 20_000);
     if (joined.type !== 'joined' || joined.online < peers) return { error: `join: ${JSON.stringify(joined)}` };
     const res = await gen.request({ cmd: 'stall', rate, seconds, stopAtSeconds: stopAt, stopSeconds: stopFor, textBytes }, (seconds + 40) * 1000);
     return res.type === 'stall' ? res : { error: JSON.stringify(res) };

@@ -14,6 +14,14 @@ export interface LatencySummary {
   meanMs: number;
 }
 
+/** A histogram as plain data: totals and the non-empty buckets as [index, count]. */
+export interface HistogramData {
+  n: number;
+  sum: number;
+  maxUs: number;
+  buckets: [number, number][];
+}
+
 export class Histogram {
   private readonly buckets = new Float64Array(SUB * (MAX_POWER + 1));
   private n = 0;
@@ -78,6 +86,22 @@ export class Histogram {
     };
   }
 
+  /** The non-empty buckets and totals, small enough to send between processes as JSON. */
+  toJSON(): HistogramData {
+    const buckets: [number, number][] = [];
+    for (let i = 0; i < this.buckets.length; i++) if (this.buckets[i]! > 0) buckets.push([i, this.buckets[i]!]);
+    return { n: this.n, sum: this.sum, maxUs: this.maxUs, buckets };
+  }
+
+  /** Adds another histogram's samples (e.g. from another load generator process). */
+  add(d: HistogramData): this {
+    this.n += d.n;
+    this.sum += d.sum;
+    if (d.maxUs > this.maxUs) this.maxUs = d.maxUs;
+    for (const [i, c] of d.buckets) this.buckets[i]! += c;
+    return this;
+  }
+
   reset(): void {
     this.buckets.fill(0);
     this.n = 0;
@@ -92,4 +116,10 @@ export function median(xs: readonly number[]): number {
   if (s.length === 0) return Number.NaN;
   const mid = Math.floor(s.length / 2);
   return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+/** Smallest and largest finite value ([NaN, NaN] for none). */
+export function range(xs: readonly number[]): [number, number] {
+  const s = xs.filter((x) => Number.isFinite(x));
+  return s.length === 0 ? [Number.NaN, Number.NaN] : [Math.min(...s), Math.max(...s)];
 }

@@ -3,12 +3,17 @@
  * pacer, per-step accounting, and the load generator's own CPU and event-loop delay.
  */
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import { Histogram, type LatencySummary } from './histogram.js';
+import { Histogram, type HistogramData, type LatencySummary } from './histogram.js';
 import type { Command, StallResult, StepResult } from './loadgen-protocol.js';
 
-/** Microseconds on the load generator's monotonic clock (all peers live in this process). */
+// performance.now() counts from this process's start; the monotonic clock (hrtime) is the same in
+// every process on the machine, so send times written by one load generator process (or the
+// witness harness) are comparable with receive times taken in another.
+const ORIGIN_US = Number(process.hrtime.bigint() / 1000n) - performance.now() * 1000;
+
+/** Microseconds on the machine's monotonic clock (comparable across processes). */
 export function nowUs(): number {
-  return Math.round(performance.now() * 1000);
+  return Math.round(ORIGIN_US + performance.now() * 1000);
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -87,6 +92,13 @@ export class SelfMeter {
   }
 }
 
+/** Latency histograms of one step: all deliveries, and those of messages sent in the first / last quarter. */
+export interface StepHistograms {
+  all: HistogramData;
+  early: HistogramData;
+  late: HistogramData;
+}
+
 /**
  * Per-step delivery counters, keyed by step number (late deliveries of an old step are kept apart),
  * and the per-sender order check every receiver makes.
@@ -121,8 +133,13 @@ export class StepBook {
     this.windowUs = Math.max(1, windowSeconds * 1e6);
   }
 
-  /** Receiver-side check of message (s, i) of step k sent at t µs; `lastI` is that receiver's per-sender state. */
-  receive(lastI: Int32Array, s: number, i: number, k: number, t: number): void {
+  /**
+   * Receiver-side check of message (s, i) of step k sent at t µs; `lastI` is that receiver's
+   * per-sender state, `self` its own sender number: its own copy is not a delivery (for every
+   * system alike; a chat shows your own line without a round trip through the server).
+   */
+  receive(lastI: Int32Array, self: number, s: number, i: number, k: number, t: number): void {
+    if (s === self) return;
     const last = lastI[s] ?? 0;
     if (i <= last) {
       this.duplicates++;
@@ -143,9 +160,14 @@ export class StepBook {
     else if (q >= 0.75) this.lateQuarter.record(now - t);
   }
 
-  /** Numbers every step result carries. */
-  summary(): { latency: LatencySummary; earlyP50Ms: number; lateP50Ms: number } {
-    return { latency: this.latency.summary(), earlyP50Ms: this.early.quantileUs(0.5) / 1000, lateP50Ms: this.lateQuarter.quantileUs(0.5) / 1000 };
+  /** Numbers every step result carries (the histograms too, so several processes' results merge). */
+  summary(): { latency: LatencySummary; earlyP50Ms: number; lateP50Ms: number; hist: StepHistograms } {
+    return {
+      latency: this.latency.summary(),
+      earlyP50Ms: this.early.quantileUs(0.5) / 1000,
+      lateP50Ms: this.lateQuarter.quantileUs(0.5) / 1000,
+      hist: { all: this.latency.toJSON(), early: this.early.toJSON(), late: this.lateQuarter.toJSON() },
+    };
   }
 }
 
@@ -158,7 +180,7 @@ export async function waitUntil(done: () => boolean, maxMs: number): Promise<num
 
 /**
  * Bookkeeping of the one-client-stops-reading experiment: deliveries/s to the other peers per
- * 250 ms window, and when the stopped peer (index 0) had everything again after it resumed.
+ * 250 ms window, and when the stopped peer had everything again after it resumed.
  */
 export class StallRecorder {
   readonly windowMs = 250;
@@ -167,11 +189,14 @@ export class StallRecorder {
   stoppedDelivered = 0;
   private stoppedLastAt = 0;
 
-  constructor(private readonly c: Extract<Command, { cmd: 'stall' }>) {}
+  constructor(
+    private readonly c: Extract<Command, { cmd: 'stall' }>,
+    private readonly stopped: number,
+  ) {}
 
   record(receiver: number): void {
     const now = performance.now();
-    if (receiver === 0) {
+    if (receiver === this.stopped) {
       this.stoppedDelivered++;
       this.stoppedLastAt = now;
       return;

@@ -1,22 +1,31 @@
 /**
- * How the orchestrator (bench/run.ts) drives a load generator process (bench/loadgen.ts for UDP,
- * bench/tcp-loadgen.ts for the TCP seed): one JSON command per line on the child's stdin, one JSON
- * reply per line on its stdout. Keeping the load generator in its own process keeps its CPU
- * apart from the orchestrator's and lets the bench report it.
+ * How the orchestrator (bench/run.ts) drives the load generator processes (bench/loadgen.ts): one
+ * JSON command per line on the child's stdin, one JSON reply per line on its stdout. Keeping the
+ * load generators in their own processes keeps their CPU apart from the orchestrator's, lets the
+ * bench report it, and lets several of them share one room (peers `first` … `first + peers − 1`
+ * of `total`).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { track } from './child.js';
 import type { LatencySummary } from './histogram.js';
+import type { StepHistograms } from './load-common.js';
 
 export type Command =
-  /** Join `peers` peers, their first JOINs spread over `spreadMs`; reply when all are online or at `timeoutMs`. */
-  | { cmd: 'join'; peers: number; spreadMs: number; timeoutMs: number }
-  /** Send `rate` messages/s in total (round robin over the peers) for `seconds`, then wait up to `drainMs` for deliveries. */
-  | { cmd: 'step'; rate: number; seconds: number; drainMs: number }
+  /**
+   * Join peers `first` … `first + peers − 1` of a room of `total`, their first JOINs spread over
+   * `spreadMs`; reply when all are online or at `timeoutMs`.
+   */
+  | { cmd: 'join'; peers: number; first: number; total: number; spreadMs: number; timeoutMs: number }
+  /**
+   * Send `rate` messages/s (round robin over this process's peers) for `seconds`, then wait up to
+   * `drainMs` until this process's peers have `roomOffered` messages each (all processes' offer,
+   * their own excepted).
+   */
+  | { cmd: 'step'; rate: number; seconds: number; drainMs: number; roomOffered: number }
   /** Wait (up to `maxMs`) until no message of an earlier step is still unsent or unacknowledged. */
   | { cmd: 'settle'; maxMs: number }
-  /** A steady load during which peer 0 stops reading for `stopSeconds` (TCP: pauses its socket; UDP: drops what it receives and sends nothing). */
+  /** A steady load during which peer 0 stops for `stopSeconds` (as a frozen process: datagrams queue in its socket buffer, the rest are dropped). */
   | { cmd: 'stall'; rate: number; seconds: number; stopAtSeconds: number; stopSeconds: number; textBytes: number }
   | { cmd: 'quit' };
 
@@ -42,11 +51,11 @@ export interface StepResult {
   seconds: number;
   /** Messages the pacer created in the step. */
   offered: number;
-  /** Messages the server acknowledged during the step window (UDP chat) or sent (others). */
+  /** Messages the server acknowledged during the step window (udp-chat) or sent (relays). */
   acceptedInWindow: number;
-  /** Messages acknowledged by the end of the drain (UDP chat) or sent (others). */
+  /** Messages acknowledged by the end of the drain (udp-chat) or sent (relays). */
   accepted: number;
-  /** Deliveries expected (each offered message × its receivers) and made, exactly once, in order. */
+  /** Deliveries expected (each offered message × its receivers but its sender) and made, exactly once, in order. */
   expectedDeliveries: number;
   delivered: number;
   /** Expected deliveries missing at the end of the drain, as a fraction. */
@@ -61,12 +70,16 @@ export interface StepResult {
   /** From the start of the window to the last acknowledgement / delivery of this step. */
   lastAcceptMs: number;
   lastDeliveryMs: number;
-  /** Datagrams (or bytes chunks for TCP) received by all peers during the step. */
+  /** Datagrams received by all peers during the step (what the server sent them). */
   datagramsIn: number;
   datagramsOut: number;
   retransmissions: number;
   nacks: number;
   latency: LatencySummary;
+  /** The latency histograms behind `latency`, `earlyP50Ms` and `lateP50Ms` (to merge processes). */
+  hist: StepHistograms;
+  /** Peers online (each one a receiver) in this process. */
+  receivers: number;
   /** Wall time of the step window and of the drain. */
   windowMs: number;
   drainMs: number;

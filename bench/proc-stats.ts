@@ -3,13 +3,36 @@
  * of a child by pid (works the same for the udp-chat server, the relay and the Python seed), and
  * the UDP counters of /proc/net/snmp.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 
 const CLOCK_TICKS_PER_SECOND = 100;
 
-/** CPU time (user + system) a process has used so far, in milliseconds; undefined if it is gone. */
+/**
+ * CPU time a process has used so far, in milliseconds; undefined if it is gone. From the
+ * scheduler's nanosecond counters of all its threads (/proc/<pid>/task/<tid>/schedstat), so that
+ * a short step at a low rate is not lost in the 10 ms ticks of /proc/<pid>/stat (the fallback).
+ * Threads that ended earlier are not counted: take differences over a step, not over a lifetime.
+ */
 export function cpuTimeMs(pid: number): number | undefined {
+  try {
+    let ns = 0;
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+      } catch {
+        // the thread ended meanwhile
+      }
+    }
+    if (ns > 0) return ns / 1e6;
+  } catch {
+    // no schedstat: use the ticks below
+  }
+  return statCpuMs(pid);
+}
+
+/** CPU time (user + system) from /proc/<pid>/stat, in 10 ms ticks; undefined if the process is gone. */
+function statCpuMs(pid: number): number | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name (field 2) is in parentheses and may contain spaces: split after it.
@@ -106,4 +129,37 @@ export function machineTicks(): { busy: number; total: number } {
 /** CPU ms of every process on the machine between two {@link machineTicks} readings. */
 export function busyMsBetween(a: { busy: number; total: number }, b: { busy: number; total: number }): number {
   return ((b.busy - a.busy) * 1000) / CLOCK_TICKS_PER_SECOND;
+}
+
+/** CPU ms so far of every process on the machine, by pid, with its command name. */
+export function processTimes(): Map<number, { name: string; ms: number }> {
+  const out = new Map<number, { name: string; ms: number }>();
+  let pids: string[] = [];
+  try {
+    pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+  } catch {
+    return out;
+  }
+  for (const d of pids) {
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(Number(d), { name, ms: ((Number(f[11]) + Number(f[12])) * 1000) / CLOCK_TICKS_PER_SECOND });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+/** The `n` processes (alive at both readings, not in `exclude`) that used most CPU between two readings, as a share of one core. */
+export function topProcesses(a: Map<number, { name: string; ms: number }>, b: Map<number, { name: string; ms: number }>, wallMs: number, exclude: ReadonlySet<number>, n = 5): { name: string; share: number }[] {
+  const used: { name: string; share: number }[] = [];
+  for (const [pid, after] of b) {
+    const before = a.get(pid);
+    if (before === undefined || exclude.has(pid) || before.name !== after.name) continue;
+    used.push({ name: `${after.name}[${pid}]`, share: (after.ms - before.ms) / wallMs });
+  }
+  return used.sort((x, y) => y.share - x.share).slice(0, n).filter((x) => x.share >= 0.01);
 }

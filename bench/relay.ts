@@ -1,13 +1,17 @@
 /**
- * The minimal relay baseline of `npm run bench`: it records the source address of every JOIN
- * (udp-chat header, type 0x01) and forwards each udp-chat datagram, the JOIN included, to every
- * recorded peer (the sender too). Nothing else: no sequence numbers, acks, retransmission,
- * history, limits or security. It shows what a bare fan-out costs in Node on this machine.
+ * The two relay baselines of `npm run bench`. Both record the source address of every JOIN
+ * (udp-chat header, type 0x01) and forward it at once to every recorded peer. Other datagrams:
+ * - naive (default): each one forwarded as is to every recorded peer (the sender too);
+ * - `--batch`: collected during one event-loop turn and forwarded packed (bench/batch-format.ts),
+ *   several messages per datagram, flushed once per turn as udp-chat's server does.
+ * Nothing else: no sequence numbers, acks, retransmission, history, limits or security, so
+ * udp-chat against the batching relay shows what reliability and safety cost.
  *
- * Usage: node --import=tsx bench/relay.ts [--host 127.0.0.1] [--port 0]
+ * Usage: node --import=tsx bench/relay.ts [--batch] [--host 127.0.0.1] [--port 0]
  * Prints `relay listening on <host>:<port>`; on SIGTERM/SIGINT prints one JSON stats line and exits.
  */
 import dgram from 'node:dgram';
+import { packBatches } from './batch-format.js';
 
 const JOIN = 0x01;
 const BUFFER_BYTES = 4 * 1024 * 1024;
@@ -19,7 +23,10 @@ function option(name: string, fallback: string): string {
 
 const host = option('--host', '127.0.0.1');
 const port = Number(option('--port', '0'));
+const batch = process.argv.includes('--batch');
 const peers: { address: string; port: number }[] = [];
+let queued: Buffer[] = [];
+let flushQueued = false;
 const known = new Set<string>();
 const stats = { received: 0, foreign: 0, forwarded: 0, sendErrors: 0, peers: 0 };
 
@@ -43,10 +50,29 @@ socket.on('message', (msg, from) => {
       peers.push({ address: from.address, port: from.port });
       stats.peers = peers.length;
     }
+  } else if (batch) {
+    queued.push(msg);
+    if (!flushQueued) {
+      flushQueued = true;
+      setImmediate(flush);
+    }
+    return;
   }
+  fanOut(msg);
+});
+
+function fanOut(msg: Buffer): void {
   for (const p of peers) socket.send(msg, p.port, p.address);
   stats.forwarded += peers.length;
-});
+}
+
+/** Everything received in this turn, packed, to everyone. */
+function flush(): void {
+  flushQueued = false;
+  const msgs = queued;
+  queued = [];
+  for (const d of packBatches(msgs)) fanOut(d);
+}
 
 socket.bind(port, host, () => {
   const a = socket.address();

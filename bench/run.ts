@@ -1,18 +1,17 @@
 /**
- * `npm run bench` — throughput, latency, CPU and memory of udp-chat against a minimal relay, the
- * Python TCP seed and the loopback limit (iperf3), all on 127.0.0.1.
+ * `npm run bench` — udp-chat against a naive and a batching relay and the loopback datagram
+ * ceiling (iperf3), plus real line-mode clients, all on 127.0.0.1 (see bench/README.md).
  *
- *   npm run bench                 full: K = 10, 50, 200, 1000, 3 alternating runs each (~20+ min)
- *   npm run bench -- --quick      under a minute: K = 10 and 200, one run, short steps, join storm
- *   options: --peers 10,50  --reps N  --targets udpchat,relay,seed  --step-seconds S  --docs / --no-docs
- *            --docs-out PATH  --no-stall  --budget SECONDS
+ *   npm run bench -- --quick          about 2 min: K = 10 and 50, one run, short steps, one witness
+ *   npm run bench                     full: K = 10, 50, 200, three alternating runs, witnesses,
+ *                                     join storm, stopped client; ends within --budget (1200 s)
+ *   options: --peers 10,50  --reps N  --targets udpchat,stock,relay,batch  --step-seconds S
+ *            --loadgens N  --budget SECONDS  --no-witness  --no-stall  --docs / --no-docs  --docs-out PATH
  *   npm run bench -- --render bench/results/<file>.json [--docs | --docs-out PATH]   re-render only
- *
- * Writes a table to stdout, JSON to bench/results/, and (full mode, or --docs) docs/performance.md.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { release } from 'node:os';
+import { loadavg, release } from 'node:os';
 import path from 'node:path';
 import { DATA_OVERHEAD, encodeEntry } from '../lib/protocol/index.js';
 import { killAll } from './child.js';
@@ -20,10 +19,12 @@ import { runBlock, runStall, type BlockOptions, type BlockResult } from './block
 import { median } from './histogram.js';
 import { IPERF_HINT, iperfAvailable, runIperf, type IperfResult } from './iperf.js';
 import { messageText } from './load-common.js';
-import { counterDelta, cores, cpuModel, udpCounters } from './proc-stats.js';
-import { markdown, summarize, textTable, type Results } from './report.js';
+import { cores, cpuModel, processTimes, topProcesses } from './proc-stats.js';
+import { markdown } from './report-markdown.js';
+import { summarize, textTable, type Results } from './report.js';
 import { CRITERIA } from './search.js';
-import { buildLooksStale, ROOT, udpChatProblem, type TargetName } from './targets.js';
+import { buildLooksStale, LIFTED_FLAGS, ROOT, udpChatProblem, type TargetName } from './targets.js';
+import { plainWitness, stoppedWitness, type WitnessResult } from './witness.js';
 
 const argv = process.argv.slice(2);
 const has = (f: string): boolean => argv.includes(f);
@@ -35,22 +36,25 @@ const quick = has('--quick');
 const TEXT_BYTES = 48;
 
 const plan = {
-  peers: (value('--peers') ?? (quick ? '10,200' : '10,50,200,1000')).split(',').map(Number),
-  targets: (value('--targets') ?? 'udpchat,relay,seed').split(',') as TargetName[],
-  /** The seed runs only at these K in quick mode (its threads make big K slow to set up). */
-  seedPeers: quick ? [10] : undefined,
+  peers: (value('--peers') ?? (quick ? '10,50' : '10,50,200')).split(',').map(Number),
+  targets: (value('--targets') ?? 'udpchat,relay,batch,stock').split(',') as TargetName[],
   reps: Number(value('--reps') ?? (quick ? 1 : 3)),
-  stepSeconds: Number(value('--step-seconds') ?? (quick ? 0.4 : 2)),
+  stepSeconds: Number(value('--step-seconds') ?? (quick ? 0.5 : 2)),
   drainMs: quick ? 800 : 2000,
-  factor: quick ? 4 : 2,
-  bisections: quick ? 1 : 3,
-  fixedSeconds: quick ? 0.5 : 3,
+  factor: 2,
+  bisections: quick ? 1 : 2,
+  fixedSeconds: quick ? 1 : 3,
+  loadgens: Number(value('--loadgens') ?? 2),
   stormPeers: 1000,
+  stormReps: quick ? 0 : 3,
   iperfSeconds: quick ? 1 : 2,
-  stall: !quick && !has('--no-stall'),
-  budgetMs: Number(value('--budget') ?? (quick ? 50 : 3600)) * 1000,
+  witness: !has('--no-witness'),
+  stall: quick ? has('--stall') : !has('--no-stall'),
+  budgetMs: Number(value('--budget') ?? (quick ? 150 : 1200)) * 1000,
   docs: has('--docs') || has('--docs-out') || (!quick && !has('--no-docs')),
 };
+/** Time kept for what follows the rate searches (witnesses, storm, stopped client, iperf3). */
+const RESERVE_MS = Math.min(0.3 * plan.budgetMs, ((plan.witness ? (quick ? 20 : 70) : 0) + (plan.stall ? 60 : 0) + plan.stormReps * 8 + 10) * 1000);
 
 function version(cmd: string, args: string[]): string {
   try {
@@ -67,7 +71,7 @@ function datagramBytes(): number {
 }
 
 function log(line: string): void {
-  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)} load ${loadavg()[0]!.toFixed(1)}] ${line}\n`);
 }
 
 function describe(b: BlockResult): string {
@@ -75,38 +79,99 @@ function describe(b: BlockResult): string {
   const fail = b.search?.firstFail;
   const parts = [`${b.target} K=${b.peers} run ${b.rep}:`];
   if (b.join !== undefined) parts.push(`join ${b.join.online}/${b.peers} in ${Math.round(b.join.allOnlineMs)} ms`);
-  if (best !== undefined) parts.push(`max ${best.rate} msg/s (${Math.round(best.deliveriesPerSec)} deliveries/s, p99 ${best.latency.p99Ms.toFixed(1)} ms)`);
-  if (fail !== undefined) parts.push(`fails at ${fail.rate}: ${fail.reason} [window CPU: server ${Math.round(100 * fail.serverWindowCpuShare)}% / loadgen ${Math.round(100 * fail.loadgenWindowCpuShare)}%]`);
+  if (b.fixed !== undefined) parts.push(`@${b.fixed.rate}: p99 ${b.fixed.latency.p99Ms.toFixed(2)} ms, ${b.fixed.cpuUsPerDelivery.toFixed(2)} µs/delivery${b.fixed.pass ? '' : ` (${b.fixed.reason})`}`);
+  if (best !== undefined) parts.push(`max ${best.rate} msg/s (${Math.round(best.deliveriesPerSec)} deliveries/s, p99 ${best.latency.p99Ms.toFixed(1)} ms, ${best.cpuUsPerDelivery.toFixed(2)} µs/delivery)`);
+  if (fail !== undefined) parts.push(`fails at ${fail.rate}: ${fail.reason} [server ${Math.round(100 * fail.serverWindowCpuShare)}% / load gens ${fail.loadgenWindowCores.toFixed(2)} cores / others ${fail.otherWindowCores.toFixed(2)} cores]`);
   const steps = b.search?.steps ?? [];
-  if (steps.length > 0) parts.push(`{other load ${median(steps.map((s) => s.otherCores)).toFixed(2)} cores}`);
-  if (b.fixed !== undefined) parts.push(`@${b.fixed.rate}: p50 ${b.fixed.latency.p50Ms.toFixed(2)} p99 ${b.fixed.latency.p99Ms.toFixed(2)} ms${b.fixed.pass ? '' : ` (${b.fixed.reason})`}`);
+  if (steps.length > 0) parts.push(`{others ${median(steps.map((s) => s.otherCores)).toFixed(2)} cores}`);
   if (b.error !== undefined) parts.push(`ERROR ${b.error}`);
   parts.push(`[${(b.wallMs / 1000).toFixed(1)} s]`);
   return parts.join(' ');
+}
+
+function blockOptions(target: TargetName, k: number, deadline: number, prev: number | undefined): BlockOptions {
+  // A stock server slows each user to 10 msg/s (burst 20): no point searching far past K × 50.
+  const cap = target === 'stock' ? k * 50 : 200_000;
+  return {
+    search: true,
+    start: Math.min(cap / 2, prev !== undefined ? prev / 2 : Math.max(10, Math.min(2000, 20_000 / k))),
+    factor: plan.factor,
+    bisections: plan.bisections,
+    stepSeconds: plan.stepSeconds,
+    drainMs: plan.drainMs,
+    fixedRate: 100,
+    fixedSeconds: plan.fixedSeconds,
+    maxRate: cap,
+    maxDeliveriesPerSec: 5_000_000,
+    deadline,
+    joinSpreadMs: 1000,
+    loadgens: plan.loadgens,
+  };
+}
+
+async function runBlocks(targets: TargetName[], deadline: number, notes: string[], iperfOnce: () => Promise<void>): Promise<BlockResult[]> {
+  const blocks: BlockResult[] = [];
+  const bestSoFar = new Map<string, number>();
+  for (const k of plan.peers) {
+    await iperfOnce();
+    for (let rep = 1; rep <= plan.reps; rep++) {
+      // Alternate the systems (A B C A B C …) so slow drifts of the machine hit all of them.
+      for (const target of targets) {
+        if (Date.now() > deadline) {
+          notes.push(`time budget reached: ${target} K=${k} run ${rep} skipped`);
+          continue;
+        }
+        const b = await runBlock(target, k, rep, blockOptions(target, k, deadline, bestSoFar.get(`${target}|${k}`)));
+        blocks.push(b);
+        if (b.search?.best !== undefined) bestSoFar.set(`${target}|${k}`, b.search.best.rate);
+        log(describe(b));
+      }
+    }
+  }
+  return blocks;
+}
+
+async function runStorms(deadline: number): Promise<BlockResult[]> {
+  const storms: BlockResult[] = [];
+  for (let rep = 1; rep <= plan.stormReps && Date.now() < deadline; rep++) {
+    const b = await runBlock('udpchat', plan.stormPeers, rep, { ...blockOptions('udpchat', plan.stormPeers, deadline, undefined), search: false, fixedRate: 0, loadgens: plan.loadgens });
+    storms.push(b);
+    log(`join storm ${describe(b)}${b.join !== undefined ? ` — ${b.join.detail}` : ''}`);
+  }
+  return storms;
+}
+
+async function runWitnesses(deadline: number): Promise<WitnessResult[]> {
+  const out: WitnessResult[] = [];
+  const plans: [number, number][] = quick ? [[10, 100]] : [[10, 100], [10, 1000], [50, 100], [50, 1000]];
+  for (const [k, rate] of plans) {
+    if (Date.now() > deadline) break;
+    const w = await plainWitness(k, rate, quick ? 2 : 4).catch((e: unknown) => ({ kind: 'plain' as const, peers: k, rate, seconds: 0, latency: undefined, delivered: 0, expected: 0, clientCpuShare: NaN, notices: [], detail: '', error: e instanceof Error ? e.message : String(e) }));
+    out.push(w);
+    log(`witness ${k} × join --plain @${rate}: ${w.error ?? `p50 ${w.latency?.p50Ms.toFixed(1)} p99 ${w.latency?.p99Ms.toFixed(1)} max ${w.latency?.maxMs.toFixed(1)} ms, ${w.delivered}/${w.expected} lines, client CPU ${Math.round(100 * w.clientCpuShare)}%; ${w.detail}`}`);
+  }
+  return out;
 }
 
 async function main(): Promise<void> {
   const t0 = Date.now();
   const deadline = t0 + plan.budgetMs;
   const notes: string[] = [];
-  const udp0 = udpCounters();
+  const load0 = loadavg();
+  const procs0 = processTimes();
   let targets = plan.targets;
   const problem = udpChatProblem();
-  if (targets.includes('udpchat') && problem !== undefined) {
+  if (problem !== undefined) {
     log(`udp-chat skipped: ${problem}`);
     notes.push(`udp-chat not measured: ${problem}`);
-    targets = targets.filter((t) => t !== 'udpchat');
-  } else if (targets.includes('udpchat') && buildLooksStale()) {
+    targets = targets.filter((t) => t !== 'udpchat' && t !== 'stock');
+  } else if (buildLooksStale()) {
     log('warning: lib/ has changes newer than dist/ — run `npm run build` to measure the latest code');
     notes.push('dist/ looked older than lib/ when this ran');
   }
-  // One socket per peer, in one process: K = 1000 needs well over 1000 descriptors.
   const fds = Number(version('sh', ['-c', 'ulimit -n']));
-  const needFds = Math.max(...plan.peers, plan.stormPeers) + 200;
-  if (Number.isFinite(fds) && fds < needFds) {
-    log(`warning: ulimit -n is ${fds}; the load generator needs about ${needFds} descriptors (raise it with \`ulimit -n ${needFds * 2}\`)`);
-    notes.push(`ulimit -n was ${fds}, below the ${needFds} descriptors the largest K needs`);
-  }
+  const needFds = Math.max(...plan.peers, plan.stormReps > 0 ? plan.stormPeers : 0) + 200;
+  if (Number.isFinite(fds) && fds < needFds) notes.push(`ulimit -n was ${fds}, below the ${needFds} descriptors the largest K needs`);
   const haveIperf = await iperfAvailable();
   if (!haveIperf) log(IPERF_HINT);
   const size = datagramBytes();
@@ -121,100 +186,40 @@ async function main(): Promise<void> {
       log(`iperf3 failed: ${e instanceof Error ? e.message : String(e)}`);
     }
   };
-
-  const blocks: BlockResult[] = [];
-  const bestSoFar = new Map<string, number>();
-  for (const k of plan.peers) {
-    await iperfOnce();
-    for (let rep = 1; rep <= plan.reps; rep++) {
-      // Alternate the systems (A B C A B C …) so slow drifts of the machine hit all of them.
-      for (const target of targets) {
-        if (target === 'seed' && plan.seedPeers !== undefined && !plan.seedPeers.includes(k)) continue;
-        if (Date.now() > deadline) {
-          notes.push(`time budget reached: ${target} K=${k} run ${rep} and later blocks skipped`);
-          continue;
-        }
-        const prev = bestSoFar.get(`${target}|${k}`);
-        const o: BlockOptions = {
-          search: true,
-          start: prev !== undefined ? prev / 2 : Math.max(10, Math.min(2000, 20_000 / k)),
-          factor: plan.factor,
-          bisections: plan.bisections,
-          stepSeconds: plan.stepSeconds,
-          drainMs: plan.drainMs,
-          fixedRate: 100,
-          fixedSeconds: plan.fixedSeconds,
-          maxRate: 200_000,
-          maxDeliveriesPerSec: 5_000_000,
-          deadline,
-          joinSpreadMs: 1000,
-        };
-        const b = await runBlock(target, k, rep, o);
-        blocks.push(b);
-        if (b.search?.best !== undefined) bestSoFar.set(`${target}|${k}`, b.search.best.rate);
-        log(describe(b));
-      }
-    }
+  log(`plan: K ${plan.peers.join(',')} × ${targets.join(',')} × ${plan.reps} runs, ${plan.loadgens} load generator processes, budget ${plan.budgetMs / 1000} s (${Math.round(RESERVE_MS / 1000)} s kept for witnesses, storm and stopped client)`);
+  const blocks = await runBlocks(targets, deadline - RESERVE_MS, notes, iperfOnce);
+  const witnesses = plan.witness && targets.includes('udpchat') ? await runWitnesses(deadline) : [];
+  const storms = targets.includes('udpchat') ? await runStorms(deadline) : [];
+  const stalls: Results['stalls'] = [];
+  if (plan.stall && targets.includes('udpchat') && Date.now() < deadline) {
+    const r = await runStall('udpchat', 10, 2000, 14, 2, 9, 900).catch((e: unknown) => ({ error: e instanceof Error ? e.message : String(e) }));
+    stalls.push({ target: 'udpchat', result: r });
+    log(`stall (simulated client core): ${'error' in r ? r.error : `others ≥ ${Math.round(r.duringMinPerSec)}/s (${Math.round(r.beforePerSec)}/s before); stopped peer ${r.stoppedDelivered}/${r.stoppedExpected}, caught up ${r.stoppedCaughtUpMs ?? 'never'} ms after resuming; ${r.detail}`}`);
   }
-  // Quick mode has no K = 1000 block: measure the join storm on its own.
-  const storms: BlockResult[] = [];
-  if (!plan.peers.includes(plan.stormPeers)) {
-    for (const target of targets.filter((t) => t === 'udpchat' || (!quick && t === 'relay'))) {
-      if (Date.now() > deadline) break;
-      const b = await runBlock(target, plan.stormPeers, 1, {
-        search: false,
-        start: 0,
-        factor: 2,
-        bisections: 0,
-        stepSeconds: 0,
-        drainMs: 0,
-        fixedRate: 0,
-        fixedSeconds: 0,
-        maxRate: 0,
-        maxDeliveriesPerSec: 0,
-        deadline,
-        joinSpreadMs: 1000,
-      });
-      storms.push(b);
-      log(`join storm ${describe(b)}${b.join !== undefined ? ` — ${b.join.detail}` : ''}`);
-    }
+  if (plan.stall && plan.witness && targets.includes('udpchat') && Date.now() < deadline) {
+    const w = await stoppedWitness(10, 2000, 14, 2, 9, 900).catch((e: unknown) => ({ kind: 'stopped' as const, peers: 10, rate: 2000, seconds: 14, latency: undefined, delivered: 0, expected: 0, clientCpuShare: NaN, notices: [], detail: '', error: e instanceof Error ? e.message : String(e) }));
+    witnesses.push(w);
+    log(`stopped real client: ${w.error ?? `${w.delivered}/${w.expected} messages shown; ${w.detail}; notices: ${JSON.stringify(w.notices)}`}`);
   }
   if (iperf.length < 2) await iperfOnce();
-  // One client stops reading for 9 s during 2000 msg/s of 900-byte messages, K = 10.
-  const stalls: Results['stalls'] = [];
-  for (const target of targets.filter((t) => t !== 'relay')) {
-    if (!plan.stall || Date.now() > deadline) break;
-    const r = await runStall(target, 10, 2000, 14, 2, 9, 900).catch((e: unknown) => ({ error: e instanceof Error ? e.message : String(e) }));
-    stalls.push({ target, result: r });
-    log(`stall ${target}: ${'error' in r ? r.error : `others ${Math.round(r.beforePerSec)}/s before, min ${Math.round(r.duringMinPerSec)}/s during; stalled after ${r.othersStalledAfterMs ?? 'never'} ms; stopped peer caught up ${r.stoppedCaughtUpMs ?? 'never'} ms after resuming (${r.stoppedDelivered}/${r.stoppedExpected}); ${r.detail}`}`);
-  }
-
   const rows = summarize(blocks);
-  const udp = counterDelta(udp0, udpCounters());
-  // iperf3 -b 0 overflows its receiver on purpose: count the drops of the chat blocks only.
-  for (const t of targets) {
-    const bs = [...blocks, ...storms].filter((b) => b.target === t);
-    const drops = bs.reduce((a, b) => a + (b.udp.RcvbufErrors ?? 0), 0);
-    const inSteps = bs.flatMap((b) => [...(b.search?.steps ?? []), ...(b.fixed ? [b.fixed] : [])]).filter((s) => s.pass).reduce((a, s) => a + s.rcvbufErrors, 0);
-    if (t !== 'seed') notes.push(`${t}: the kernel dropped ${drops} UDP datagrams for full receive buffers during its blocks (${inSteps} during passing steps; /proc/net/snmp RcvbufErrors, machine-wide: server, load generator and other processes alike)`);
-  }
-  notes.push(`whole run including iperf3: RcvbufErrors +${udp.RcvbufErrors ?? 0}, InDatagrams +${udp.InDatagrams ?? 0}`);
-  const others = median(rows.map((r) => r.otherCores));
-  if (others > 0.2) notes.push(`other processes used ${others.toFixed(2)} cores on average during the steps: the machine was shared, treat the numbers as lower bounds`);
+  const ours = new Set([process.pid]);
   const res: Results = {
     mode: quick ? 'quick' : 'full',
     command: `npm run bench${argv.length > 0 ? ` -- ${argv.join(' ')}` : ''}`,
     started: new Date(t0).toISOString(),
     finishedMs: Date.now() - t0,
-    machine: {
-      cores: cores(),
-      cpu: cpuModel(),
-      node: process.version,
-      kernel: release(),
-      python: version('python3', ['--version']),
-      iperf3: haveIperf ? version('iperf3', ['--version']) : 'no iperf3',
+    budgetMs: plan.budgetMs,
+    machine: { cores: cores(), cpu: cpuModel(), node: process.version, kernel: release(), iperf3: haveIperf ? version('iperf3', ['--version']) : 'no iperf3' },
+    conditions: {
+      loadStart: load0,
+      loadEnd: loadavg(),
+      otherCores: median(blocks.flatMap((b) => (b.search?.steps ?? []).map((s) => s.otherCores))),
+      topOthers: topProcesses(procs0, processTimes(), Date.now() - t0, ours),
     },
     criteria: CRITERIA,
+    liftedFlags: LIFTED_FLAGS.map(([f, v]) => `${f} ${v}`).join(' '),
+    loadgens: plan.loadgens,
     datagramBytes: size,
     stepSeconds: plan.stepSeconds,
     drainMs: plan.drainMs,
@@ -223,16 +228,22 @@ async function main(): Promise<void> {
     blocks,
     storms,
     stalls,
+    witnesses,
     rows,
-    udp,
     notes,
   };
-  process.stdout.write(`\n${textTable(rows)}\n\n`);
-  for (const r of rows) for (const n of r.notes) process.stdout.write(`K=${r.peers} ${r.target}: ${n}\n`);
-  const iperfMedian = median(iperf.map((i) => i.receivedPerSec));
-  process.stdout.write(`iperf3 (${size} B datagrams): ${Number.isFinite(iperfMedian) ? `${Math.round(iperfMedian)} datagrams/s` : 'not measured'}\n`);
-  for (const s of storms) process.stdout.write(`join storm ${s.target} K=${s.peers}: all online in ${Math.round(s.join?.allOnlineMs ?? NaN)} ms, caught up in ${Math.round(s.join?.caughtUpMs ?? NaN)} ms, ${s.join?.failed ?? '?'} failed\n`);
-  for (const n of notes) process.stdout.write(`note: ${n}\n`);
+  report(res);
+}
+
+/** Prints the summary, saves the JSON, and writes the docs when asked. */
+function report(res: Results): void {
+  process.stdout.write(`\n${textTable(res.rows)}\n\n`);
+  for (const r of res.rows) for (const n of r.notes) process.stdout.write(`K=${r.peers} ${r.target}: ${n}\n`);
+  const iperfMedian = median(res.iperf.map((i) => i.receivedPerSec));
+  process.stdout.write(`iperf3 (${res.datagramBytes} B datagrams): ${Number.isFinite(iperfMedian) ? `${Math.round(iperfMedian)} datagrams/s` : 'not measured'}\n`);
+  const c = res.conditions;
+  process.stdout.write(`machine: load average ${c.loadStart.map((x) => x.toFixed(1)).join('/')} at the start, ${c.loadEnd.map((x) => x.toFixed(1)).join('/')} at the end; other processes ${c.otherCores.toFixed(2)} cores during the steps; busiest others: ${c.topOthers.map((p) => `${p.name} ${Math.round(100 * p.share)}%`).join(', ') || 'none'}\n`);
+  for (const n of res.notes) process.stdout.write(`note: ${n}\n`);
   const dir = path.join(ROOT, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `bench-${res.mode}-${res.started.replace(/[:.]/g, '-')}.json`);
@@ -243,7 +254,7 @@ async function main(): Promise<void> {
     writeFileSync(doc, markdown(res));
     process.stdout.write(`wrote ${path.relative(ROOT, doc)}\n`);
   }
-  process.stdout.write(`took ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+  process.stdout.write(`took ${(res.finishedMs / 1000).toFixed(1)} s\n`);
 }
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -253,19 +264,10 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.exit(130);
   });
 }
-/** `--render FILE`: print the table and write the docs again from a saved results file, measuring nothing. */
-function render(file: string): void {
-  const res = JSON.parse(readFileSync(file, 'utf8')) as Results;
-  res.rows = summarize(res.blocks);
-  process.stdout.write(`${textTable(res.rows)}\n\n`);
-  for (const r of res.rows) for (const n of r.notes) process.stdout.write(`K=${r.peers} ${r.target}: ${n}\n`);
-  const doc = path.resolve(value('--docs-out') ?? path.join(ROOT, 'docs', 'performance.md'));
-  if (has('--docs') || has('--docs-out')) {
-    writeFileSync(doc, markdown(res));
-    process.stdout.write(`wrote ${path.relative(ROOT, doc)}\n`);
-  }
-}
 
 const renderFile = value('--render');
-if (renderFile !== undefined) render(renderFile);
-else await main();
+if (renderFile !== undefined) {
+  const res = JSON.parse(readFileSync(renderFile, 'utf8')) as Results;
+  res.rows = summarize(res.blocks);
+  report(res);
+} else await main();

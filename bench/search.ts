@@ -3,8 +3,10 @@
  * rate search: multiply the rate until a step fails the criteria, then bisect (geometrically)
  * between the last pass and the first fail.
  */
-import type { LoadgenProcess, StepResult } from './loadgen-protocol.js';
-import { busyMsBetween, cpuTimeMs, machineTicks, udpCounters } from './proc-stats.js';
+import { loadavg } from 'node:os';
+import type { LoadgenGroup } from './loadgen-group.js';
+import type { StepResult } from './loadgen-protocol.js';
+import { busyMsBetween, cores, cpuTimeMs, machineTicks, udpCounters } from './proc-stats.js';
 
 /** What "the server sustains the rate" means. */
 export interface Criteria {
@@ -26,7 +28,7 @@ export interface Criteria {
 
 const SAMPLE_MS = 100;
 
-export const CRITERIA: Criteria = { maxLoss: 0.001, maxP99Ms: 500, growthSlackMs: 50, growthSlackShare: 0.1, minThroughputShare: 0.9 };
+export const CRITERIA: Criteria = { maxLoss: 0.001, maxP99Ms: 100, growthSlackMs: 50, growthSlackShare: 0.1, minThroughputShare: 0.9 };
 
 export interface StepRecord extends StepResult {
   pass: boolean;
@@ -47,11 +49,17 @@ export interface StepRecord extends StepResult {
   rcvbufErrors: number;
   acceptedPerSec: number;
   deliveriesPerSec: number;
+  /** Datagrams the peers received per second (what the server sent): compare with iperf3's ceiling. */
+  serverDatagramsPerSec: number;
+  /** All load generator processes together during the window, in cores. */
+  loadgenWindowCores: number;
+  /** 1-minute load average of the machine when the step ended. */
+  loadAverage: number;
 }
 
 /** Did the server cut peers off (hard rate limit, eviction) during the step? */
 export function cutOff(r: StepResult): boolean {
-  return Object.keys(r.errors).some((e) => /FLOODING|bye-|UNKNOWN_SESSION/.test(e));
+  return Object.keys(r.errors).some((e) => /^closed|^lost|FLOODING/.test(e));
 }
 
 /**
@@ -64,6 +72,7 @@ export function verdict(r: StepResult, c: Criteria, reliable: boolean): string {
   if (r.loss >= c.maxLoss) reasons.push(`loss ${(100 * r.loss).toFixed(2)}%`);
   if (r.duplicates > 0) reasons.push(`${r.duplicates} duplicated or out of order`);
   if (reliable && r.skipped > 0) reasons.push(`${r.skipped} skipped`);
+  if (reliable && r.errors['notice'] !== undefined) reasons.push(`${r.errors['notice']} notices shown`);
   if (r.accepted < r.offered) reasons.push(`${r.offered - r.accepted} not accepted`);
   if (r.latency.p99Ms > c.maxP99Ms) reasons.push(`p99 ${Math.round(r.latency.p99Ms)} ms`);
   if (r.lateP50Ms > r.earlyP50Ms + Math.max(c.growthSlackMs, c.growthSlackShare * r.windowMs)) {
@@ -79,7 +88,7 @@ export function verdict(r: StepResult, c: Criteria, reliable: boolean): string {
 
 /** Runs one step at `rate` and measures the server (pid) while it runs. */
 export async function measureStep(
-  gen: LoadgenProcess,
+  gen: LoadgenGroup,
   serverPid: number,
   rate: number,
   seconds: number,
@@ -87,7 +96,7 @@ export async function measureStep(
   criteria: Criteria,
   reliable: boolean,
 ): Promise<StepRecord> {
-  await gen.request({ cmd: 'settle', maxMs: drainMs }, drainMs + 10_000);
+  await gen.settle(drainMs);
   const cpu0 = cpuTimeMs(serverPid) ?? 0;
   const m0 = machineTicks();
   const udp0 = udpCounters().RcvbufErrors ?? 0;
@@ -95,12 +104,12 @@ export async function measureStep(
   // Sample the server's CPU and the machine's through the step, to tell the window from the drain.
   const samples: { t: number; cpu: number; busy: number }[] = [{ t: 0, cpu: cpu0, busy: 0 }];
   const poll = setInterval(() => samples.push({ t: performance.now() - t0, cpu: cpuTimeMs(serverPid) ?? cpu0, busy: busyMsBetween(m0, machineTicks()) }), SAMPLE_MS);
-  const reply = await gen.request({ cmd: 'step', rate, seconds, drainMs }, (seconds * 3 + (drainMs * 2) / 1000 + 30) * 1000);
+  const reply = await gen.step(rate, seconds, drainMs);
   clearInterval(poll);
   const wall = performance.now() - t0;
   const serverCpuMs = (cpuTimeMs(serverPid) ?? cpu0) - cpu0;
   const busy = busyMsBetween(m0, machineTicks());
-  if (reply.type !== 'step') throw new Error(`load generator: ${reply.type === 'error' ? reply.message : reply.type}`);
+  if (reply.type === 'error') throw new Error(`load generator: ${reply.message}`);
   const reason = verdict(reply, criteria, reliable);
   const inWindow = samples.filter((x) => x.t <= reply.windowMs).at(-1) ?? samples[0]!;
   const windowMs = Math.max(1, inWindow.t);
@@ -113,11 +122,13 @@ export async function measureStep(
     serverWindowCpuShare: (inWindow.cpu - cpu0) / windowMs,
     cpuUsPerDelivery: reply.delivered > 0 ? (serverCpuMs * 1000) / reply.delivered : 0,
     otherCores: Math.max(0, busy - serverCpuMs - reply.loadgenCpuMs) / wall,
-    otherWindowCores: Math.max(0, inWindow.busy - (inWindow.cpu - cpu0) - reply.loadgenWindowCpuShare * windowMs) / windowMs,
+    otherWindowCores: Math.max(0, inWindow.busy - (inWindow.cpu - cpu0) - reply.loadgenWindowCores * windowMs) / windowMs,
     rcvbufErrors: (udpCounters().RcvbufErrors ?? 0) - udp0,
     // Over the window, or until the last acknowledgement / delivery if that came later.
     acceptedPerSec: (reply.accepted * 1000) / Math.max(reply.windowMs, reply.lastAcceptMs),
     deliveriesPerSec: (reply.delivered * 1000) / Math.max(reply.windowMs, reply.lastDeliveryMs),
+    serverDatagramsPerSec: (reply.datagramsIn * 1000) / Math.max(reply.windowMs, reply.lastDeliveryMs),
+    loadAverage: loadavg()[0] ?? 0,
   };
 }
 
@@ -194,12 +205,14 @@ export async function searchRate(step: (rate: number) => Promise<StepRecord>, pe
  * Which side gave out at a failing step: the server's hard limit, the server's CPU, the load
  * generator, or the machine (other processes took the CPU). Judged on the window alone.
  */
-export function bottleneck(f: StepRecord): string {
-  if (cutOff(f)) return 'server hard limit (peers cut off)';
+export function bottleneck(f: StepRecord, machineCores = cores()): string {
+  if (cutOff(f)) return 'server limit (peers cut off)';
   const lgBusy = f.pacerBehind || f.loopDelayP99Ms > 50 || f.loadgenWindowCpuShare >= 0.85;
   const srvBusy = f.serverWindowCpuShare >= 0.85;
+  const machineFull = f.serverWindowCpuShare + f.loadgenWindowCores + f.otherWindowCores >= 0.9 * machineCores;
   if (f.otherWindowCores > 0.5 && !srvBusy) return 'shared machine (other processes)';
   if (srvBusy && (!lgBusy || f.serverWindowCpuShare >= f.loadgenWindowCpuShare)) return 'server CPU';
   if (lgBusy) return 'load generator';
+  if (machineFull) return 'machine CPU (all cores busy, no single process at 100 %)';
   return 'neither process at 100 % (kernel, scheduling)';
 }

@@ -1,17 +1,17 @@
 /**
  * The systems under test and how to start each one as a child process:
- * - `udpchat`: `node dist/bin/udp-chat.js serve …` (the real server; flags it does not know are left out);
- * - `relay`: bench/relay.ts;
- * - `seed`: the Python TCP seed, extracted and run verbatim (bench/seed-tcp.ts).
+ * - `udpchat`: `node dist/bin/udp-chat.js serve` with its per-user limits lifted (LIFTED_FLAGS,
+ *   those that `serve --help` lists), so the server's capacity is what is measured;
+ * - `stock`: the same server as installed, stock flags (10 messages/s per user, 256 users, 32 per IP);
+ * - `relay` / `batch`: bench/relay.ts, naive or batching (`--batch`).
  * Each target says which load generator speaks to it.
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runToEnd, startChild, type Child } from './child.js';
-import { startSeedServer } from './seed-tcp.js';
 
-export type TargetName = 'udpchat' | 'relay' | 'seed';
+export type TargetName = 'udpchat' | 'stock' | 'relay' | 'batch';
 
 export const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const ROOT = path.resolve(HERE, '..');
@@ -30,10 +30,10 @@ export interface Running {
   stop(): Promise<void>;
 }
 
-/** The flags we would like the udp-chat server to take, in order of preference; unknown ones are skipped. */
-const WANTED_FLAGS: [flag: string, value: string][] = [
-  ['--host', '127.0.0.1'],
-  ['--port', '0'],
+const BASE_FLAGS = ['--host', '127.0.0.1', '--port', '0', '--quiet'];
+
+/** The limits lifted for the `udpchat` rows (only those `serve --help` lists are passed). */
+export const LIFTED_FLAGS: [flag: string, value: string][] = [
   ['--rate', '1000000'],
   ['--burst', '1000000'],
   ['--max-peers', '5000'],
@@ -43,20 +43,32 @@ const WANTED_FLAGS: [flag: string, value: string][] = [
   ['--idle-timeout', '120'],
 ];
 
-let serveFlags: string[] | undefined;
+let helpText: string | undefined;
+
+/** Keeps the flags `serve --help` lists (so the bench keeps working while the CLI evolves). */
+async function known(flags: readonly string[]): Promise<string[]> {
+  if (helpText === undefined) {
+    const help = await runToEnd(process.execPath, [SERVER_JS, 'serve', '--help'], 10_000);
+    helpText = help.stdout + help.stderr;
+  }
+  const out: string[] = [];
+  for (let i = 0; i < flags.length; i += 1) {
+    const f = flags[i]!;
+    const hasValue = i + 1 < flags.length && !flags[i + 1]!.startsWith('--');
+    if (new RegExp(`${f}\\b`).test(helpText)) out.push(f, ...(hasValue ? [flags[i + 1]!] : []));
+    if (hasValue) i++;
+  }
+  return out;
+}
 
 /**
- * Arguments for `udp-chat serve`: UDPCHAT_BENCH_SERVER_ARGS if set, else the wanted flags that
- * `serve --help` lists (so the bench keeps working while the CLI evolves).
+ * Arguments for `udp-chat serve`: with the limits lifted (`udpchat`) or stock (`stock`);
+ * UDPCHAT_BENCH_SERVER_ARGS, if set, replaces the lifted ones.
  */
-export async function udpChatServeArgs(): Promise<string[]> {
-  if (process.env.UDPCHAT_BENCH_SERVER_ARGS !== undefined) return ['serve', ...process.env.UDPCHAT_BENCH_SERVER_ARGS.split(/\s+/).filter(Boolean)];
-  if (serveFlags === undefined) {
-    const help = await runToEnd(process.execPath, [SERVER_JS, 'serve', '--help'], 10_000);
-    const text = help.stdout + help.stderr;
-    serveFlags = WANTED_FLAGS.filter(([f]) => new RegExp(`${f}\\b`).test(text)).flatMap(([f, v]) => [f, v]);
-  }
-  return ['serve', ...serveFlags];
+export async function udpChatServeArgs(lifted: boolean): Promise<string[]> {
+  const env = process.env.UDPCHAT_BENCH_SERVER_ARGS;
+  if (lifted && env !== undefined) return ['serve', ...(await known(BASE_FLAGS)), ...env.split(/\s+/).filter(Boolean)];
+  return ['serve', ...(await known([...BASE_FLAGS, ...(lifted ? LIFTED_FLAGS.flat() : [])]))];
 }
 
 /** Why the udp-chat server cannot be benchmarked (missing or stale build), or undefined if it can. */
@@ -73,7 +85,7 @@ export function buildLooksStale(): boolean {
   return dirs.some((d) => existsSync(d) && readdirSync(d).some((f) => f.endsWith('.ts') && statSync(path.join(d, f)).mtimeMs > built));
 }
 
-function udpLoadgen(target: 'udpchat' | 'relay', port: string, extra: readonly string[]): Running['loadgen'] {
+function udpLoadgen(target: 'udpchat' | 'relay' | 'batch', port: string, extra: readonly string[]): Running['loadgen'] {
   return { script: path.join(HERE, 'loadgen.ts'), args: ['--target', target, '--server', `127.0.0.1:${port}`, ...extra] };
 }
 
@@ -81,35 +93,22 @@ function fromChild(name: TargetName, child: Child, loadgen: Running['loadgen'], 
   return { name, pid: child.pid, server, loadgen, output: child.output, stop: () => child.stop(3000) };
 }
 
-/** Starts a fresh instance of a target; `loadgenArgs` are passed to the UDP load generator. */
+/** Starts a fresh instance of a target; `loadgenArgs` are passed to the load generator. */
 export async function startTarget(name: TargetName, loadgenArgs: readonly string[] = []): Promise<Running> {
-  switch (name) {
-    case 'udpchat': {
-      const child = await startChild(process.execPath, [SERVER_JS, ...(await udpChatServeArgs())], { cwd: ROOT, readyPattern: LISTENING, timeoutMs: 15_000 });
-      const port = child.ready[1] ?? '0';
-      // Without a way to lift the per-IP session cap, spread the peers over 127.0.1.x (still loopback).
-      const perIp = (await udpChatServeArgs()).includes('--sessions-per-ip') ? ['--peers-per-ip', '0'] : [];
-      return fromChild(name, child, udpLoadgen('udpchat', port, [...perIp, ...loadgenArgs]), `127.0.0.1:${port}`);
-    }
-    case 'relay': {
-      const child = await startChild(process.execPath, ['--import=tsx', path.join(HERE, 'relay.ts'), '--host', '127.0.0.1', '--port', '0'], {
-        cwd: ROOT,
-        readyPattern: LISTENING,
-        timeoutMs: 15_000,
-      });
-      const port = child.ready[1] ?? '0';
-      return fromChild(name, child, udpLoadgen('relay', port, ['--peers-per-ip', '0', ...loadgenArgs]), `127.0.0.1:${port}`);
-    }
-    case 'seed': {
-      const seed = await startSeedServer();
-      return {
-        name,
-        pid: seed.child.pid,
-        server: '127.0.0.1:9090',
-        loadgen: { script: path.join(HERE, 'tcp-loadgen.ts'), args: [] },
-        output: seed.child.output,
-        stop: () => seed.stop(),
-      };
-    }
+  if (name === 'udpchat' || name === 'stock') {
+    const args = await udpChatServeArgs(name === 'udpchat');
+    const child = await startChild(process.execPath, [SERVER_JS, ...args], { cwd: ROOT, readyPattern: LISTENING, timeoutMs: 15_000 });
+    const port = child.ready[1] ?? '0';
+    // Without a lifted per-IP session cap, spread the peers over 127.0.1.x (still loopback), as
+    // users of a real server come from different addresses.
+    const perIp = args.includes('--sessions-per-ip') ? ['--peers-per-ip', '0'] : [];
+    return fromChild(name, child, udpLoadgen('udpchat', port, [...perIp, ...loadgenArgs]), `127.0.0.1:${port}`);
   }
+  const child = await startChild(process.execPath, ['--import=tsx', path.join(HERE, 'relay.ts'), ...(name === 'batch' ? ['--batch'] : []), '--host', '127.0.0.1', '--port', '0'], {
+    cwd: ROOT,
+    readyPattern: LISTENING,
+    timeoutMs: 15_000,
+  });
+  const port = child.ready[1] ?? '0';
+  return fromChild(name, child, udpLoadgen(name, port, ['--peers-per-ip', '0', ...loadgenArgs]), `127.0.0.1:${port}`);
 }

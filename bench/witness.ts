@@ -1,0 +1,203 @@
+/**
+ * End-to-end witnesses: real `udp-chat join --plain` processes against a real server. The bench
+ * writes each message to a client's stdin and reads every client's stdout; latency is from the
+ * write to the line on another client's stdout (send times on the machine's monotonic clock).
+ * - `plain`: K clients, a total rate round robin over them;
+ * - `stopped`: K − 1 simulated peers send, one real client is stopped (SIGSTOP) for a while and
+ *   continued (SIGCONT): what does it show afterwards?
+ *
+ * Standalone: node --import=tsx bench/witness.ts [--peers 10] [--rate 100] [--seconds 3]
+ *             node --import=tsx bench/witness.ts --stopped [--rate 2000] [--stop-for 9]
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { pathToFileURL } from 'node:url';
+import { track } from './child.js';
+import { Histogram, median, type LatencySummary } from './histogram.js';
+import { LoadgenGroup } from './loadgen-group.js';
+import { messageText, nowUs, pace, sleep, waitUntil } from './load-common.js';
+import { cpuTimeMs } from './proc-stats.js';
+import { SERVER_JS, startTarget } from './targets.js';
+
+export interface WitnessResult {
+  kind: 'plain' | 'stopped';
+  peers: number;
+  rate: number;
+  seconds: number;
+  latency: LatencySummary | undefined;
+  /** Lines of other clients' messages seen on the clients' stdout, and how many there should be. */
+  delivered: number;
+  expected: number;
+  /** Median CPU of one client process over the step, share of one core. */
+  clientCpuShare: number;
+  /** Lines that were not messages or joins (notices, state changes), with the first few. */
+  notices: string[];
+  detail: string;
+  error: string | undefined;
+}
+
+const TEXT = /t=(\d+) s=(\d+) i=(\d+) k=(\d+)/;
+const TEXT_BYTES = 48;
+
+/** One real line-mode client and what it printed. */
+class PlainClient {
+  readonly proc: ChildProcess;
+  joined = false;
+  lastI = new Map<number, number>();
+  delivered = 0;
+  skipped = 0;
+  duplicates = 0;
+  readonly notices: string[] = [];
+
+  constructor(
+    readonly index: number,
+    server: string,
+    private readonly onLine: (c: PlainClient, s: number, i: number, t: number) => void,
+  ) {
+    this.proc = track(spawn(process.execPath, [SERVER_JS, 'join', '--plain', '--server', server, '--nick', `w${index}`], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['pipe', 'pipe', 'pipe'] }));
+    this.proc.stdin!.on('error', () => undefined);
+    createInterface({ input: this.proc.stdout! }).on('line', (line) => this.line(line));
+    createInterface({ input: this.proc.stderr! }).on('line', (line) => this.notices.push(line));
+  }
+
+  private line(line: string): void {
+    const m = TEXT.exec(line);
+    if (m === null) {
+      if (/you joined as/.test(line)) this.joined = true;
+      else if (!/\* \S+ (joined|left)|^-- /.test(line)) this.notices.push(line);
+      return;
+    }
+    const s = Number(m[2]);
+    const i = Number(m[3]);
+    if (s === this.index) return;
+    const last = this.lastI.get(s) ?? 0;
+    if (i <= last) {
+      this.duplicates++;
+      return;
+    }
+    if (i > last + 1) this.skipped += i - last - 1;
+    this.lastI.set(s, i);
+    this.delivered++;
+    this.onLine(this, s, i, Number(m[1]));
+  }
+
+  say(text: string): void {
+    this.proc.stdin!.write(`${text}\n`);
+  }
+
+  async stop(): Promise<void> {
+    if (this.proc.exitCode !== null || this.proc.signalCode !== null) return;
+    const gone = new Promise((r) => this.proc.once('exit', r));
+    this.proc.kill('SIGCONT');
+    this.proc.kill('SIGTERM');
+    const t = setTimeout(() => this.proc.kill('SIGKILL'), 2000);
+    await gone;
+    clearTimeout(t);
+  }
+}
+
+function failed(kind: WitnessResult['kind'], peers: number, rate: number, seconds: number, error: string): WitnessResult {
+  return { kind, peers, rate, seconds, latency: undefined, delivered: 0, expected: 0, clientCpuShare: NaN, notices: [], detail: '', error };
+}
+
+/** K real clients, `rate` messages/s in total for `seconds`. */
+export async function plainWitness(peers: number, rate: number, seconds: number): Promise<WitnessResult> {
+  const server = await startTarget('udpchat');
+  const hist = new Histogram();
+  const clients: PlainClient[] = [];
+  try {
+    for (let i = 0; i < peers; i++) clients.push(new PlainClient(i, server.server, (_c, _s, _i, t) => hist.record(nowUs() - t)));
+    await waitUntil(() => clients.every((c) => c.joined), 30_000);
+    if (!clients.every((c) => c.joined)) return failed('plain', peers, rate, seconds, `${clients.filter((c) => c.joined).length} of ${peers} clients joined within 30 s`);
+    await sleep(1000);
+    const cpu0 = clients.map((c) => cpuTimeMs(c.proc.pid ?? 0) ?? 0);
+    const t0 = performance.now();
+    const nextI = new Array<number>(peers).fill(0);
+    const paced = await pace(rate, seconds, (n) => {
+      const s = n % peers;
+      nextI[s]!++;
+      clients[s]!.say(messageText(nowUs(), s, nextI[s]!, 1, TEXT_BYTES));
+    });
+    const wall = performance.now() - t0;
+    const cpu = clients.map((c, i) => ((cpuTimeMs(c.proc.pid ?? 0) ?? 0) - cpu0[i]!) / wall);
+    const expected = paced.created * (peers - 1);
+    const delivered = (): number => clients.reduce((a, c) => a + c.delivered, 0);
+    await waitUntil(() => delivered() >= expected, 5000);
+    const skipped = clients.reduce((a, c) => a + c.skipped, 0);
+    const dups = clients.reduce((a, c) => a + c.duplicates, 0);
+    const notices = clients.flatMap((c) => c.notices);
+    return {
+      kind: 'plain',
+      peers,
+      rate,
+      seconds,
+      latency: hist.summary(),
+      delivered: delivered(),
+      expected,
+      clientCpuShare: median(cpu),
+      notices: notices.slice(0, 5),
+      detail: `${skipped} skipped, ${dups} duplicated, ${notices.length} other lines; the bench itself wrote and read all the lines${paced.behind ? '; the pacer fell behind' : ''}`,
+      error: undefined,
+    };
+  } finally {
+    await Promise.all(clients.map((c) => c.stop()));
+    await server.stop();
+  }
+}
+
+/**
+ * K − 1 simulated peers send `rate` messages/s of `textBytes` bytes for `seconds`; a real client
+ * is stopped (SIGSTOP) at `stopAt` for `stopFor` seconds. What did it print by the end?
+ */
+export async function stoppedWitness(peers: number, rate: number, seconds: number, stopAt: number, stopFor: number, textBytes: number): Promise<WitnessResult> {
+  const server = await startTarget('udpchat', ['--text-bytes', String(textBytes)]);
+  const gen = new LoadgenGroup(server.loadgen.script, server.loadgen.args, 1);
+  let real: PlainClient | undefined;
+  try {
+    // The simulated peers are p0…p(K−2); the real client's messages would be s = K − 1 (it sends none).
+    real = new PlainClient(peers - 1, server.server, () => undefined);
+    const client = real;
+    await waitUntil(() => client.joined, 20_000);
+    const joined = await gen.join(peers - 1, 500, 20_000);
+    if (!client.joined || joined.type !== 'joined') return failed('stopped', peers, rate, seconds, `join: ${client.joined ? JSON.stringify(joined) : 'the real client did not join'}`);
+    const pid = client.proc.pid ?? 0;
+    const stop = setTimeout(() => process.kill(pid, 'SIGSTOP'), stopAt * 1000);
+    const cont = setTimeout(() => process.kill(pid, 'SIGCONT'), (stopAt + stopFor) * 1000);
+    const step = await gen.step(rate, seconds, 10_000);
+    clearTimeout(stop);
+    clearTimeout(cont);
+    process.kill(pid, 'SIGCONT');
+    const offered = step.type === 'error' ? 0 : step.offered;
+    await waitUntil(() => client.delivered >= offered, 30_000);
+    return {
+      kind: 'stopped',
+      peers,
+      rate,
+      seconds,
+      latency: undefined,
+      delivered: client.delivered,
+      expected: offered,
+      clientCpuShare: NaN,
+      notices: client.notices.slice(0, 5),
+      detail: `${textBytes}-byte messages; stopped at ${stopAt} s for ${stopFor} s; ${client.skipped} skipped, ${client.duplicates} duplicated, ${client.notices.length} notice lines${step.type === 'error' ? `; load generator: ${step.message}` : ''}`,
+      error: undefined,
+    };
+  } finally {
+    await real?.stop();
+    await gen.close();
+    await server.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  const arg = (name: string, fallback: number): number => {
+    const i = process.argv.indexOf(name);
+    return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+  };
+  const r = process.argv.includes('--stopped')
+    ? await stoppedWitness(arg('--peers', 10), arg('--rate', 2000), arg('--seconds', 14), arg('--stop-at', 2), arg('--stop-for', 9), arg('--text-bytes', 900))
+    : await plainWitness(arg('--peers', 10), arg('--rate', 100), arg('--seconds', 3));
+  console.log(JSON.stringify(r, null, 1));
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) await main();

@@ -1,0 +1,125 @@
+/**
+ * The new pure parts of the fair bench: the batching relay's datagrams, merging several load
+ * generator processes into one step, histogram transport, and the report's statistics and
+ * verdicts (computed from medians, with ranges).
+ */
+import { expect } from 'chai';
+import { packBatches, unpackBatch } from '../../bench/batch-format.js';
+import { Histogram, range } from '../../bench/histogram.js';
+import { mergeSteps, split } from '../../bench/loadgen-group.js';
+import type { StepResult } from '../../bench/loadgen-protocol.js';
+import { topProcesses } from '../../bench/proc-stats.js';
+import { fmt, stat, targetLines, type Row, type Stat } from '../../bench/report.js';
+import type { TargetName } from '../../bench/targets.js';
+import { decode, encode, MAX_DATAGRAM } from '../../lib/protocol/index.js';
+
+const say = (i: number, text = `m${i}`): Buffer => encode({ type: 'say', token: Buffer.alloc(16), cseq: i, target: 0, text });
+
+describe('batching relay datagrams', () => {
+  it('carries each SAY unchanged, in order, within 1200 bytes per datagram', () => {
+    const msgs = Array.from({ length: 100 }, (_, i) => say(i + 1, `t=${i} `.padEnd(48, '.')));
+    const batches = packBatches(msgs);
+    expect(batches.length).to.be.above(1);
+    for (const b of batches) expect(b.length).to.be.at.most(MAX_DATAGRAM);
+    const back = batches.flatMap(unpackBatch);
+    expect(back.map((b) => Buffer.from(b))).to.deep.equal(msgs);
+    expect(decode(back[7]!)).to.include({ type: 'say', cseq: 8 });
+  });
+
+  it('packs at most 255 messages per datagram and stops at a truncated one', () => {
+    const tiny = Array.from({ length: 300 }, () => Buffer.alloc(1));
+    expect(packBatches(tiny).map((b) => unpackBatch(b).length)).to.deep.equal([255, 45]);
+    const [one] = packBatches([say(1), say(2)]);
+    expect(unpackBatch(one!.subarray(0, one!.length - 1))).to.have.length(1);
+  });
+});
+
+describe('Histogram transport', () => {
+  it('adds up histograms of several processes as if one had recorded everything', () => {
+    const a = new Histogram();
+    const b = new Histogram();
+    const all = new Histogram();
+    for (let i = 1; i <= 1000; i++) {
+      (i % 3 === 0 ? a : b).record(i * 7);
+      all.record(i * 7);
+    }
+    const merged = new Histogram().add(JSON.parse(JSON.stringify(a.toJSON()))).add(b.toJSON());
+    expect(merged.summary()).to.deep.equal(all.summary());
+  });
+});
+
+function part(offered: number, receivers: number, delivered: number, latencies: number[], over: Partial<StepResult> = {}): StepResult {
+  const h = new Histogram();
+  for (const l of latencies) h.record(l);
+  return {
+    type: 'step', rate: 0, seconds: 1, offered, acceptedInWindow: offered, accepted: offered, expectedDeliveries: 0, delivered, loss: 0, duplicates: 0, skipped: 0,
+    earlyP50Ms: 0, lateP50Ms: 0, lastAcceptMs: 900, lastDeliveryMs: 950, datagramsIn: 10, datagramsOut: 5, retransmissions: 0, nacks: 0, latency: h.summary(),
+    hist: { all: h.toJSON(), early: h.toJSON(), late: h.toJSON() }, receivers, windowMs: 1000, drainMs: 10, loadgenCpuMs: 100, loadgenCpuShare: 0.1,
+    loadgenWindowCpuShare: 0.2, loopDelayP99Ms: 1, loopDelayMaxMs: 2, pacerBehind: false, errors: {}, extra: { entriesPerData: 2 }, ...over,
+  };
+}
+
+describe('mergeSteps', () => {
+  it('expects every message at every receiver but its sender, over all processes', () => {
+    // 2 + 3 peers; 40 + 60 messages; each reaches the 4 other peers: 400 deliveries.
+    const m = mergeSteps([part(40, 2, 160, [1000]), part(60, 3, 200, [3000], { loadgenWindowCpuShare: 0.9, pacerBehind: true, errors: { lost: 1 } })]);
+    expect(m.offered).to.equal(100);
+    expect(m.expectedDeliveries).to.equal(400);
+    expect(m.delivered).to.equal(360);
+    expect(m.loss).to.be.closeTo(0.1, 1e-9);
+    expect(m.latency.count).to.equal(2);
+    expect(m.latency.maxMs).to.equal(3);
+    expect(m.loadgenWindowCpuShare).to.equal(0.9);
+    expect(m.loadgenWindowCores).to.be.closeTo(1.1, 1e-9);
+    expect(m.pacerBehind).to.equal(true);
+    expect(m.errors).to.deep.equal({ lost: 1 });
+    expect(m.extra['entriesPerData']).to.equal(2);
+  });
+
+  it('splits peers near-evenly', () => {
+    expect(split(10, 3)).to.deep.equal([4, 3, 3]);
+    expect(split(1, 2)).to.deep.equal([1, 0]);
+  });
+});
+
+describe('report statistics', () => {
+  it('gives the median with its range, ignoring missing runs', () => {
+    const s = stat([3, undefined, 1, NaN, 2]);
+    expect(s).to.deep.equal({ med: 2, min: 1, max: 3, n: 3 });
+    expect(fmt(s)).to.equal('2 [1–3]');
+    expect(fmt(stat([5]))).to.equal('5');
+    expect(fmt(stat([]))).to.equal('-');
+    expect(range([])).to.satisfy((r: number[]) => r.every(Number.isNaN));
+  });
+
+  const row = (target: TargetName, peers: number, cpu: number[], max: number[]): Row => {
+    const none: Stat = stat([]);
+    return {
+      target, peers, runs: cpu.length, maxRate: stat(max), deliveriesPerSec: none, serverDatagramsPerSec: none, p99AtMax: none, p50At100: none, p99At100: stat([5]),
+      cpuAt100: stat(cpu), cpuAtMax: none, entriesPerData: none, serverShareAtMax: none, loadgenCoresAtMax: none, peakRssMiB: none, joinAllOnlineMs: none,
+      otherCores: none, loadAverage: none, gaveOut: '', notes: [],
+    };
+  };
+
+  it('computes every verdict from medians, not from the best run', () => {
+    // udp-chat's best run is within 1.2× of the relay, its median is not: missed.
+    const rows = [row('udpchat', 10, [10, 30, 31], [9000, 7000, 1000]), row('relay', 10, [20, 21, 22], [5000]), row('batch', 10, [15], [10_000, 12_000, 11_000])];
+    const lines = targetLines(rows, []);
+    const cpu = lines.find((l) => l.target.includes('K=10') && l.target.includes('CPU'))!;
+    expect(cpu.verdict).to.equal('missed');
+    expect(cpu.measured).to.match(/^30.0 \[10.0–31.0\] vs 21.0 \[20.0–22.0\] µs \(1.43×\)/);
+    const max = lines.find((l) => l.target.includes('K=10') && l.target.includes('max'))!;
+    expect(max.measured).to.match(/^7,000 \[1,000–9,000\] vs 11,000 \[10,000–12,000\] msg\/s \(64%\)/);
+    expect(max.verdict).to.equal('missed');
+    expect(lines.find((l) => l.target.includes('K=50'))!.verdict).to.equal('not measured');
+    expect(lines.find((l) => l.target.includes('--plain'))!.verdict).to.equal('not measured');
+  });
+});
+
+describe('topProcesses', () => {
+  it('ranks other processes by CPU share, leaving out ours and reused pids', () => {
+    const a = new Map([[1, { name: 'a', ms: 0 }], [2, { name: 'b', ms: 0 }], [3, { name: 'me', ms: 0 }], [4, { name: 'old', ms: 0 }]]);
+    const b = new Map([[1, { name: 'a', ms: 500 }], [2, { name: 'b', ms: 900 }], [3, { name: 'me', ms: 999 }], [4, { name: 'new', ms: 999 }]]);
+    expect(topProcesses(a, b, 1000, new Set([3]))).to.deep.equal([{ name: 'b[2]', share: 0.9 }, { name: 'a[1]', share: 0.5 }]);
+  });
+});
