@@ -54,7 +54,7 @@ const plan = {
   docs: has('--docs') || has('--docs-out') || (!quick && !has('--no-docs')),
 };
 /** Time kept for what follows the rate searches (witnesses, storm, stopped client, iperf3). */
-const RESERVE_MS = Math.min(0.3 * plan.budgetMs, ((plan.witness ? (quick ? 20 : 70) : 0) + (plan.stall ? 60 : 0) + plan.stormReps * 8 + 10) * 1000);
+const RESERVE_MS = Math.min(0.35 * plan.budgetMs, ((plan.witness ? (quick ? 25 : 170) : 0) + (plan.stall ? 85 : 0) + plan.stormReps * 15 + 10) * 1000);
 
 function version(cmd: string, args: string[]): string {
   try {
@@ -94,7 +94,8 @@ function blockOptions(target: TargetName, k: number, deadline: number, prev: num
   const cap = target === 'stock' ? k * 50 : 200_000;
   return {
     search: true,
-    start: Math.min(cap / 2, prev !== undefined ? prev / 2 : Math.max(10, Math.min(2000, 20_000 / k))),
+    // Later runs start just under the previous max: fewer steps, the same bisection near it.
+    start: Math.min(cap / 2, prev !== undefined ? prev * 0.7 : Math.max(10, Math.min(2000, 20_000 / k))),
     factor: plan.factor,
     bisections: plan.bisections,
     stepSeconds: plan.stepSeconds,
@@ -131,9 +132,13 @@ async function runBlocks(targets: TargetName[], deadline: number, notes: string[
   return blocks;
 }
 
+/** Wall time a phase may take (s), so that none starts unless it can end within the budget. */
+const LONGEST_S = { witness10: 25, witness50: 60, storm: 15, stall: 40, stopped: 45 };
+const fits = (deadline: number, seconds: number): boolean => Date.now() + seconds * 1000 <= deadline;
+
 async function runStorms(deadline: number): Promise<BlockResult[]> {
   const storms: BlockResult[] = [];
-  for (let rep = 1; rep <= plan.stormReps && Date.now() < deadline; rep++) {
+  for (let rep = 1; rep <= plan.stormReps && fits(deadline, LONGEST_S.storm); rep++) {
     const b = await runBlock('udpchat', plan.stormPeers, rep, { ...blockOptions('udpchat', plan.stormPeers, deadline, undefined), search: false, fixedRate: 0, loadgens: plan.loadgens });
     storms.push(b);
     log(`join storm ${describe(b)}${b.join !== undefined ? ` — ${b.join.detail}` : ''}`);
@@ -145,10 +150,13 @@ async function runWitnesses(deadline: number): Promise<WitnessResult[]> {
   const out: WitnessResult[] = [];
   const plans: [number, number][] = quick ? [[10, 100]] : [[10, 100], [10, 1000], [50, 100], [50, 1000]];
   for (const [k, rate] of plans) {
-    if (Date.now() > deadline) break;
-    const w = await plainWitness(k, rate, quick ? 2 : 4).catch((e: unknown) => ({ kind: 'plain' as const, peers: k, rate, seconds: 0, latency: undefined, delivered: 0, expected: 0, clientCpuShare: NaN, notices: [], detail: '', error: e instanceof Error ? e.message : String(e) }));
+    if (!fits(deadline, k > 10 ? LONGEST_S.witness50 : LONGEST_S.witness10)) {
+      out.push({ kind: 'plain', peers: k, rate, seconds: 0, latency: undefined, delivered: 0, expected: 0, clientCpuShare: NaN, benchCpuShare: NaN, notices: [], detail: '', error: 'not run: time budget' });
+      continue;
+    }
+    const w = await plainWitness(k, rate, quick ? 2 : 4).catch((e: unknown) => ({ kind: 'plain' as const, peers: k, rate, seconds: 0, latency: undefined, delivered: 0, expected: 0, clientCpuShare: NaN, benchCpuShare: NaN, notices: [], detail: '', error: e instanceof Error ? e.message : String(e) }));
     out.push(w);
-    log(`witness ${k} × join --plain @${rate}: ${w.error ?? `p50 ${w.latency?.p50Ms.toFixed(1)} p99 ${w.latency?.p99Ms.toFixed(1)} max ${w.latency?.maxMs.toFixed(1)} ms, ${w.delivered}/${w.expected} lines, client CPU ${Math.round(100 * w.clientCpuShare)}%; ${w.detail}`}`);
+    log(`witness ${k} × join --plain @${rate}: ${w.error ?? `p50 ${w.latency?.p50Ms.toFixed(1)} p99 ${w.latency?.p99Ms.toFixed(1)} max ${w.latency?.maxMs.toFixed(1)} ms, ${w.delivered}/${w.expected} lines, client CPU ${Math.round(100 * w.clientCpuShare)}%, bench ${Math.round(100 * w.benchCpuShare)}%; ${w.detail}`}`);
   }
   return out;
 }
@@ -191,17 +199,18 @@ async function main(): Promise<void> {
   const witnesses = plan.witness && targets.includes('udpchat') ? await runWitnesses(deadline) : [];
   const storms = targets.includes('udpchat') ? await runStorms(deadline) : [];
   const stalls: Results['stalls'] = [];
-  if (plan.stall && targets.includes('udpchat') && Date.now() < deadline) {
+  if (plan.stall && targets.includes('udpchat') && fits(deadline, LONGEST_S.stall)) {
     const r = await runStall('udpchat', 10, 2000, 14, 2, 9, 900).catch((e: unknown) => ({ error: e instanceof Error ? e.message : String(e) }));
     stalls.push({ target: 'udpchat', result: r });
     log(`stall (simulated client core): ${'error' in r ? r.error : `others ≥ ${Math.round(r.duringMinPerSec)}/s (${Math.round(r.beforePerSec)}/s before); stopped peer ${r.stoppedDelivered}/${r.stoppedExpected}, caught up ${r.stoppedCaughtUpMs ?? 'never'} ms after resuming; ${r.detail}`}`);
   }
-  if (plan.stall && plan.witness && targets.includes('udpchat') && Date.now() < deadline) {
-    const w = await stoppedWitness(10, 2000, 14, 2, 9, 900).catch((e: unknown) => ({ kind: 'stopped' as const, peers: 10, rate: 2000, seconds: 14, latency: undefined, delivered: 0, expected: 0, clientCpuShare: NaN, notices: [], detail: '', error: e instanceof Error ? e.message : String(e) }));
+  if (plan.stall && plan.witness && targets.includes('udpchat') && fits(deadline, LONGEST_S.stopped)) {
+    const w = await stoppedWitness(10, 2000, 14, 2, 9, 900).catch((e: unknown) => ({ kind: 'stopped' as const, peers: 10, rate: 2000, seconds: 14, latency: undefined, delivered: 0, expected: 0, clientCpuShare: NaN, benchCpuShare: NaN, notices: [], detail: '', error: e instanceof Error ? e.message : String(e) }));
     witnesses.push(w);
     log(`stopped real client: ${w.error ?? `${w.delivered}/${w.expected} messages shown; ${w.detail}; notices: ${JSON.stringify(w.notices)}`}`);
   }
-  if (iperf.length < 2) await iperfOnce();
+  if (iperf.length < 2 && fits(deadline, plan.iperfSeconds + 5)) await iperfOnce();
+  if (Date.now() > deadline) notes.push(`the run took ${Math.round((Date.now() - t0) / 1000)} s, past its budget of ${plan.budgetMs / 1000} s`);
   const rows = summarize(blocks);
   const ours = new Set([process.pid]);
   const res: Results = {

@@ -3,10 +3,13 @@
  * - `udpchat`: `node dist/bin/udp-chat.js serve` with its per-user limits lifted (LIFTED_FLAGS,
  *   those that `serve --help` lists), so the server's capacity is what is measured;
  * - `stock`: the same server as installed, stock flags (10 messages/s per user, 256 users, 32 per IP);
+ * both keep their room log on disk as installed (persistence on), each start in a fresh temporary
+ * directory (`--data`, and XDG_STATE_HOME too), removed when it stops;
  * - `relay` / `batch`: bench/relay.ts, naive or batching (`--batch`).
  * Each target says which load generator speaks to it.
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runToEnd, startChild, type Child } from './child.js';
@@ -97,12 +100,20 @@ function fromChild(name: TargetName, child: Child, loadgen: Running['loadgen'], 
 export async function startTarget(name: TargetName, loadgenArgs: readonly string[] = []): Promise<Running> {
   if (name === 'udpchat' || name === 'stock') {
     const args = await udpChatServeArgs(name === 'udpchat');
-    const child = await startChild(process.execPath, [SERVER_JS, ...args], { cwd: ROOT, readyPattern: LISTENING, timeoutMs: 15_000 });
+    // A fresh store per start: a previous block's room log would be replayed and extended.
+    const dir = mkdtempSync(path.join(tmpdir(), 'udpchat-bench-'));
+    const store = (await known(['--data', dir])).length > 0 ? ['--data', dir] : [];
+    const env = { ...process.env, XDG_STATE_HOME: dir, XDG_CONFIG_HOME: dir };
+    const child = await startChild(process.execPath, [SERVER_JS, ...args, ...store], { cwd: ROOT, env, readyPattern: LISTENING, timeoutMs: 15_000 }).catch((e: unknown) => {
+      rmSync(dir, { recursive: true, force: true });
+      throw e;
+    });
     const port = child.ready[1] ?? '0';
     // Without a lifted per-IP session cap, spread the peers over 127.0.1.x (still loopback), as
     // users of a real server come from different addresses.
     const perIp = args.includes('--sessions-per-ip') ? ['--peers-per-ip', '0'] : [];
-    return fromChild(name, child, udpLoadgen('udpchat', port, [...perIp, ...loadgenArgs]), `127.0.0.1:${port}`);
+    const running = fromChild(name, child, udpLoadgen('udpchat', port, [...perIp, ...loadgenArgs]), `127.0.0.1:${port}`);
+    return { ...running, stop: () => child.stop(3000).finally(() => rmSync(dir, { recursive: true, force: true })) };
   }
   const child = await startChild(process.execPath, ['--import=tsx', path.join(HERE, 'relay.ts'), ...(name === 'batch' ? ['--batch'] : []), '--host', '127.0.0.1', '--port', '0'], {
     cwd: ROOT,

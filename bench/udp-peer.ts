@@ -40,6 +40,10 @@ export class UdpPeer {
   private readonly lastI: Int32Array;
   /** Messages said since the step began (acknowledged = said − pending). */
   said = 0;
+  /** Unacknowledged messages, from the core's 'sending' and 'delivered' events (the session contract). */
+  private unacked = 0;
+  /** Highest room seq the core delivered (its events carry it). */
+  private lastSeq = 0;
   /** Stopped like a frozen process: datagrams queue (up to the socket buffer size), nothing runs. */
   private frozen: Buffer[] | undefined;
   private frozenBytes = 0;
@@ -89,12 +93,12 @@ export class UdpPeer {
 
   /** Highest room seq delivered in order (udp-chat; 0 for the relays). */
   get delivered(): number {
-    return this.core?.feed.delivered ?? 0;
+    return this.lastSeq;
   }
 
   /** Messages said and not yet acknowledged (relays: none, nothing is acknowledged). */
   get pending(): number {
-    return this.core?.outbox.size ?? 0;
+    return this.unacked;
   }
 
   /** Says one chat message. */
@@ -140,8 +144,11 @@ export class UdpPeer {
       this.pump();
       return;
     }
-    if (buf[3] === BATCH_TYPE) for (const m of unpackBatch(buf)) this.relayMessage(m);
-    else this.relayMessage(buf);
+    if (buf[3] !== BATCH_TYPE) return this.relayMessage(buf);
+    const msgs = unpackBatch(buf);
+    this.shared.dataDatagrams++;
+    this.shared.dataEntries += msgs.length;
+    for (const m of msgs) this.relayMessage(m);
   }
 
   private relayMessage(buf: Buffer): void {
@@ -189,12 +196,18 @@ export class UdpPeer {
         if (e.rejoined) this.shared.count('rejoined');
         return;
       case 'message':
+        this.lastSeq = e.seq;
         if (!e.own) this.deliver(e.text);
         return;
       case 'presence':
+        this.lastSeq = e.seq;
         if (e.action === 'join') this.shared.joinEntries++;
         return;
+      case 'sending':
+        this.unacked++;
+        return;
       case 'delivered':
+        this.unacked = e.pending;
         this.shared.lastAckAt = performance.now();
         return;
       case 'notice':

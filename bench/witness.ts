@@ -10,6 +10,9 @@
  *             node --import=tsx bench/witness.ts --stopped [--rate 2000] [--stop-for 9]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 import { track } from './child.js';
@@ -30,6 +33,8 @@ export interface WitnessResult {
   expected: number;
   /** Median CPU of one client process over the step, share of one core. */
   clientCpuShare: number;
+  /** CPU of the bench process itself (it writes and reads every line), share of one core. */
+  benchCpuShare: number;
   /** Lines that were not messages or joins (notices, state changes), with the first few. */
   notices: string[];
   detail: string;
@@ -37,6 +42,8 @@ export interface WitnessResult {
 }
 
 const TEXT = /t=(\d+) s=(\d+) i=(\d+) k=(\d+)/;
+const CLIENT_HOME = mkdtempSync(path.join(tmpdir(), 'udpchat-witness-'));
+process.once('exit', () => rmSync(CLIENT_HOME, { recursive: true, force: true }));
 const TEXT_BYTES = 48;
 
 /** One real line-mode client and what it printed. */
@@ -54,7 +61,9 @@ class PlainClient {
     server: string,
     private readonly onLine: (c: PlainClient, s: number, i: number, t: number) => void,
   ) {
-    this.proc = track(spawn(process.execPath, [SERVER_JS, 'join', '--plain', '--server', server, '--nick', `w${index}`], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['pipe', 'pipe', 'pipe'] }));
+    // Whatever a client keeps (state, keys) goes to a temporary directory, not the user's home.
+    const env = { ...process.env, NO_COLOR: '1', XDG_STATE_HOME: CLIENT_HOME, XDG_CONFIG_HOME: CLIENT_HOME };
+    this.proc = track(spawn(process.execPath, [SERVER_JS, 'join', '--plain', '--server', server, '--nick', `w${index}`], { env, stdio: ['pipe', 'pipe', 'pipe'] }));
     this.proc.stdin!.on('error', () => undefined);
     createInterface({ input: this.proc.stdout! }).on('line', (line) => this.line(line));
     createInterface({ input: this.proc.stderr! }).on('line', (line) => this.notices.push(line));
@@ -97,7 +106,7 @@ class PlainClient {
 }
 
 function failed(kind: WitnessResult['kind'], peers: number, rate: number, seconds: number, error: string): WitnessResult {
-  return { kind, peers, rate, seconds, latency: undefined, delivered: 0, expected: 0, clientCpuShare: NaN, notices: [], detail: '', error };
+  return { kind, peers, rate, seconds, latency: undefined, delivered: 0, expected: 0, clientCpuShare: NaN, benchCpuShare: NaN, notices: [], detail: '', error };
 }
 
 /** K real clients, `rate` messages/s in total for `seconds`. */
@@ -106,11 +115,16 @@ export async function plainWitness(peers: number, rate: number, seconds: number)
   const hist = new Histogram();
   const clients: PlainClient[] = [];
   try {
-    for (let i = 0; i < peers; i++) clients.push(new PlainClient(i, server.server, (_c, _s, _i, t) => hist.record(nowUs() - t)));
-    await waitUntil(() => clients.every((c) => c.joined), 30_000);
-    if (!clients.every((c) => c.joined)) return failed('plain', peers, rate, seconds, `${clients.filter((c) => c.joined).length} of ${peers} clients joined within 30 s`);
+    // Ten at a time: fifty Node processes starting at once would starve the machine for seconds.
+    for (let i = 0; i < peers; i++) {
+      clients.push(new PlainClient(i, server.server, (_c, _s, _i, t) => hist.record(nowUs() - t)));
+      if (i % 10 === 9) await waitUntil(() => clients.every((c) => c.joined), 20_000);
+    }
+    await waitUntil(() => clients.every((c) => c.joined), 20_000);
+    if (!clients.every((c) => c.joined)) return failed('plain', peers, rate, seconds, `${clients.filter((c) => c.joined).length} of ${peers} clients joined in time`);
     await sleep(1000);
     const cpu0 = clients.map((c) => cpuTimeMs(c.proc.pid ?? 0) ?? 0);
+    const self0 = process.cpuUsage();
     const t0 = performance.now();
     const nextI = new Array<number>(peers).fill(0);
     const paced = await pace(rate, seconds, (n) => {
@@ -120,6 +134,7 @@ export async function plainWitness(peers: number, rate: number, seconds: number)
     });
     const wall = performance.now() - t0;
     const cpu = clients.map((c, i) => ((cpuTimeMs(c.proc.pid ?? 0) ?? 0) - cpu0[i]!) / wall);
+    const self = process.cpuUsage(self0);
     const expected = paced.created * (peers - 1);
     const delivered = (): number => clients.reduce((a, c) => a + c.delivered, 0);
     await waitUntil(() => delivered() >= expected, 5000);
@@ -135,6 +150,7 @@ export async function plainWitness(peers: number, rate: number, seconds: number)
       delivered: delivered(),
       expected,
       clientCpuShare: median(cpu),
+      benchCpuShare: (self.user + self.system) / 1000 / wall,
       notices: notices.slice(0, 5),
       detail: `${skipped} skipped, ${dups} duplicated, ${notices.length} other lines; the bench itself wrote and read all the lines${paced.behind ? '; the pacer fell behind' : ''}`,
       error: undefined,
@@ -178,6 +194,7 @@ export async function stoppedWitness(peers: number, rate: number, seconds: numbe
       delivered: client.delivered,
       expected: offered,
       clientCpuShare: NaN,
+      benchCpuShare: NaN,
       notices: client.notices.slice(0, 5),
       detail: `${textBytes}-byte messages; stopped at ${stopAt} s for ${stopFor} s; ${client.skipped} skipped, ${client.duplicates} duplicated, ${client.notices.length} notice lines${step.type === 'error' ? `; load generator: ${step.message}` : ''}`,
       error: undefined,
