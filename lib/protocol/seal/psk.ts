@@ -10,9 +10,9 @@ import { KEY_BYTES, sha256 } from './primitives.js';
 export const NO_PASSPHRASE_PSK: Buffer = Buffer.alloc(KEY_BYTES);
 
 /**
- * scrypt cost: N = 2¹⁶, r = 8, p = 1 uses 64 MiB and, on the machine this was measured on, about
- * 0.2 s (docs/sealed-design.md, "Costs"). Paid once per server start and once per client and
- * server key (the client keeps the result for the session), and once per offline guess.
+ * scrypt cost: N = 2¹⁶, r = 8, p = 1 uses 64 MiB of memory and, measured on a heavily loaded
+ * 2-core machine, 1.6 s (docs/sealed-design.md §9; `npm run bench:seal`). Paid once per server
+ * start, once per client and server key (the client keeps the result), and once per offline guess.
  */
 export const PSK_SCRYPT: ScryptCost = { N: 2 ** 16, r: 8, p: 1, maxmem: 128 * 1024 * 1024 };
 
