@@ -10,7 +10,8 @@ import { expect } from 'chai';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createLan, type Lan, type LanHost } from '../support/netns.js';
-import { type CliProcess, cleanupAll, REPO_ROOT, runCli } from '../support/processes.js';
+import { type CliProcess, cleanupAll, CLI_PATH, REPO_ROOT, runCli } from '../support/processes.js';
+import { cleanupTmux, requireTmux, startTmux } from '../support/tmux.js';
 
 const WAIT_MS = 8000;
 const HELPERS = fileURLToPath(new URL('./helpers/', import.meta.url));
@@ -92,6 +93,7 @@ describe('discovery across network namespaces', function () {
   afterEach(async function () {
     await Promise.all(helpers.map((h) => h.stop()));
     helpers = [];
+    await cleanupTmux({ dumpScreen: this.currentTest?.state === 'failed' });
     await cleanupAll({ dumpOutput: this.currentTest?.state === 'failed' });
   });
 
@@ -160,6 +162,25 @@ describe('discovery across network namespaces', function () {
     const exit = await bob.exitCode(WAIT_MS);
     expect(exit.code, bob.explain('exit')).to.equal(2);
     expect(bob.stderr.join('\n')).to.include('2 servers found').and.include(`--server ${host(0).address}:7777`).and.include(`--server ${host(2).address}:7777`);
+  });
+
+  it('lets the full-screen client pick one of several servers with the arrow keys and Enter', async () => {
+    requireTmux();
+    await serve(0, ['--name', 'alpha']);
+    const beta = await serve(2, ['--name', 'beta']);
+    const ann = await startTmux({
+      label: 'picker',
+      command: lan.argv(host(1), [process.execPath, CLI_PATH, 'join', '--nick', 'ann']),
+      env: { TERM: 'xterm-256color' },
+      cols: 100,
+      rows: 20,
+      cwd: REPO_ROOT,
+    });
+    await ann.waitForScreen((screen) => screen.includes('choose one') && /alpha .*:7777/.test(screen) && /beta .*:7777/.test(screen), WAIT_MS, 'the picker listing alpha and beta');
+    await ann.sendKey('Down');
+    await ann.sendKey('Enter');
+    await ann.waitForScreen(/Joined as ann\./, WAIT_MS, 'ann online');
+    await beta.waitForLine(/join "ann" from /, WAIT_MS, { stream: 'stderr' });
   });
 
   it('says how to go on when there is no server, within 3 s (join and discover)', async () => {
