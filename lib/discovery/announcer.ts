@@ -32,6 +32,10 @@ const PROBE_GAP_MS = 250;
 const PROBES = 3;
 const MAX_RENAMES = 20;
 const GOODBYE_WAIT_MS = 500;
+/** RFC 6762 §6: a record is multicast at most once a second (so a flood of queries costs little). */
+const MULTICAST_GAP_MS = 1000;
+/** Answers sent straight to a one-shot querier: at most this many a second over all of them. */
+const UNICAST_PER_SECOND = 10;
 
 type Mdns = ReturnType<typeof makeMdns>;
 
@@ -46,6 +50,8 @@ export class Announcer {
   private stopped = false;
   private warned = false;
   private reported = false;
+  private lastMulticast = -Infinity;
+  private unicastWindow = { start: -Infinity, count: 0 };
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly host = `udp-chat-${randomBytes(3).toString('hex')}.local`;
 
@@ -122,10 +128,16 @@ export class Announcer {
     if (this.instance === undefined || this.stopped) return;
     const answers = answersFor(query.questions ?? [], this.info());
     if (answers.length === 0) return;
+    const now = Date.now();
     if (rinfo.port === MDNS_PORT) {
+      if (now - this.lastMulticast < MULTICAST_GAP_MS) return;
+      this.lastMulticast = now;
       this.mdns?.respond({ answers }, (err: Error | null) => this.sent(err));
       return;
     }
+    // A forged source could aim these at someone else: few, and never larger than a few records.
+    if (now - this.unicastWindow.start >= 1000) this.unicastWindow = { start: now, count: 0 };
+    if (++this.unicastWindow.count > UNICAST_PER_SECOND) return;
     // A one-shot (legacy unicast) query: answer it directly, with its id and question, short TTLs (RFC 6762 §6.7).
     const short = answers.map((a) => (a.type === 'OPT' ? a : { ...a, ttl: Math.min(a.ttl ?? 10, 10), flush: false }));
     this.mdns?.respond({ id: query.id ?? 0, questions: query.questions ?? [], answers: short }, { port: rinfo.port, address: rinfo.address }, (err: Error | null) => this.sent(err));
