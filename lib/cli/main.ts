@@ -3,6 +3,7 @@
  * become a message on stderr and an exit code.
  */
 import yargs from 'yargs';
+import { LocalError } from '../protocol/local-error.js';
 import { ProtocolError } from '../protocol/protocol-error.js';
 import { EXIT, type ExitCode } from '../plain/exit-codes.js';
 import type { CliContext } from './context.js';
@@ -55,8 +56,11 @@ export async function main(argv: string[], ctx: CliContext): Promise<ExitCode> {
   }
 }
 
+/** The one place an error becomes a line on stderr and an exit code. */
 function report(ctx: CliContext, err: unknown): ExitCode {
-  if (err instanceof ProtocolError) {
+  // Our misuse or the environment (LocalError) and what a peer sent (ProtocolError) both carry a
+  // stable code and a one-line message; anything else is a bug and gets its stack.
+  if (err instanceof LocalError || err instanceof ProtocolError) {
     ctx.err(`udp-chat: ${err.message}`);
     return USAGE_CODES.has(err.code) ? EXIT.USAGE : EXIT.FAILURE;
   }

@@ -7,7 +7,7 @@ import dgram from 'node:dgram';
 import { lookup } from 'node:dns/promises';
 import { EventEmitter } from 'node:events';
 import { CLIENT_ID_BYTES } from '../protocol/constants.js';
-import { ProtocolError } from '../protocol/protocol-error.js';
+import { LocalError } from '../protocol/local-error.js';
 import { ClientCore } from './client-core.js';
 import { type ServerAddress, parseServerAddress } from './server-address.js';
 import type { ChatSession, ClientEvent, ConnectionState } from './session-types.js';
@@ -73,7 +73,7 @@ export class ChatClient extends EventEmitter implements ChatSession {
       const all = await lookup(this.target.host, { all: true });
       resolved = all.find((a) => a.family === 4) ?? (all[0] as { address: string; family: number });
     } catch (err) {
-      throw new ProtocolError('UDPCHAT_ERR_BAD_ADDRESS', `cannot resolve "${this.target.host}": ${(err as Error).message}`);
+      throw new LocalError('UDPCHAT_ERR_BAD_ADDRESS', `cannot resolve "${this.target.host}": ${(err as Error).message}`);
     }
     const socket = dgram.createSocket({ type: resolved.family === 6 ? 'udp6' : 'udp4', recvBufferSize: 1 << 20 });
     socket.on('message', (msg) => this.socketOnMessage(msg));

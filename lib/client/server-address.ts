@@ -1,9 +1,9 @@
 /**
  * Parses the `--server` argument: "host", "host:port", "[v6]:port", "v6". Throws
- * UDPCHAT_ERR_BAD_ADDRESS with a one-line reason.
+ * LocalError UDPCHAT_ERR_BAD_ADDRESS with a one-line reason.
  */
 import { DEFAULT_PORT } from '../protocol/constants.js';
-import { ProtocolError } from '../protocol/protocol-error.js';
+import { LocalError } from '../protocol/local-error.js';
 
 export interface ServerAddress {
   host: string;
@@ -13,7 +13,7 @@ export interface ServerAddress {
 export function parseServerAddress(input: string, defaultPort = DEFAULT_PORT): ServerAddress {
   const s = input.trim();
   const bad = (why: string): never => {
-    throw new ProtocolError('UDPCHAT_ERR_BAD_ADDRESS', `bad server address "${input}": ${why}`);
+    throw new LocalError('UDPCHAT_ERR_BAD_ADDRESS', `bad server address "${input}": ${why}`);
   };
   if (s.length === 0) return bad('it is empty');
   let host = s;

@@ -1,6 +1,7 @@
 /**
- * Stable error codes (docs/protocol.md §7). Wire codes travel in ERROR datagrams;
- * local codes are raised by the codec or by the client and server shells.
+ * Stable error codes (docs/protocol.md §7). Wire codes travel in ERROR datagrams; the others
+ * are never sent: the decoder raises them for what a peer sent (ProtocolError), the encoder, the
+ * client and the server for our own misuse or the environment (LocalError).
  */
 
 /** Codes sent on the wire, with their u16 numbers. */
@@ -19,8 +20,11 @@ export const WIRE_ERROR_CODES = {
 
 export type WireErrorCode = keyof typeof WIRE_ERROR_CODES;
 
-/** Codes raised locally (never sent). */
-export type LocalErrorCode =
+/**
+ * Codes of a datagram the decoder refuses: raised as ProtocolError by `decode` (what a peer
+ * sent). The encoder raises OVERSIZE, BAD_UTF8 and BAD_FIELD too, as LocalError (our misuse).
+ */
+export type CodecErrorCode =
   | 'UDPCHAT_ERR_BAD_MAGIC'
   | 'UDPCHAT_ERR_BAD_VERSION'
   | 'UDPCHAT_ERR_BAD_CHECKSUM'
@@ -29,18 +33,26 @@ export type LocalErrorCode =
   | 'UDPCHAT_ERR_OVERSIZE'
   | 'UDPCHAT_ERR_TRAILING_BYTES'
   | 'UDPCHAT_ERR_BAD_UTF8'
-  | 'UDPCHAT_ERR_BAD_FIELD'
+  | 'UDPCHAT_ERR_BAD_FIELD';
+
+/** Codes the encoder raises for a value the wire format cannot carry. */
+export type EncodeErrorCode = 'UDPCHAT_ERR_OVERSIZE' | 'UDPCHAT_ERR_BAD_UTF8' | 'UDPCHAT_ERR_BAD_FIELD';
+
+/** Codes of our own misuse or of the environment, never sent (LocalError, or a join-failed event). */
+export type ProgramErrorCode =
   | 'UDPCHAT_ERR_SERVER_UNREACHABLE'
   | 'UDPCHAT_ERR_BAD_ADDRESS'
   | 'UDPCHAT_ERR_ADDRESS_IN_USE'
   | 'UDPCHAT_ERR_UNDELIVERED'
   | 'UDPCHAT_ERR_NOT_JOINED'
-  | 'UDPCHAT_ERR_SERVER_GONE'
   | 'UDPCHAT_ERR_STORE_LOCKED'
   | 'UDPCHAT_ERR_STORE_DAMAGED'
   | 'UDPCHAT_ERR_STORE_UNAVAILABLE';
 
-export type ErrorCode = WireErrorCode | LocalErrorCode;
+/** Codes a {@link LocalError} carries: our misuse (encoder, session methods) or the environment. */
+export type LocalErrorCode = EncodeErrorCode | ProgramErrorCode;
+
+export type ErrorCode = WireErrorCode | CodecErrorCode | ProgramErrorCode;
 
 /** One sentence per code; docs/protocol.md §7 repeats these verbatim (a spec checks it). */
 export const ERROR_DESCRIPTIONS: Record<ErrorCode, string> = {
@@ -68,7 +80,6 @@ export const ERROR_DESCRIPTIONS: Record<ErrorCode, string> = {
   UDPCHAT_ERR_ADDRESS_IN_USE: 'The address and port to listen on are already in use.',
   UDPCHAT_ERR_UNDELIVERED: 'Some messages were not acknowledged by the server before giving up.',
   UDPCHAT_ERR_NOT_JOINED: 'A session method was called in a state that does not allow it.',
-  UDPCHAT_ERR_SERVER_GONE: 'The server stopped answering and the session is reconnecting.',
   UDPCHAT_ERR_STORE_LOCKED: 'Another running server uses the same store directory.',
   UDPCHAT_ERR_STORE_DAMAGED: 'A store file is damaged somewhere a crash cannot explain; the message names the file and byte offset.',
   UDPCHAT_ERR_STORE_UNAVAILABLE: 'The store directory cannot be created, read or written.',

@@ -1,8 +1,9 @@
 import { ERROR_DESCRIPTIONS, type ErrorCode } from './error-codes.js';
 
 /**
- * The one error class of the protocol layer. `code` is stable (docs/protocol.md §7);
- * `message` is for humans and may change.
+ * What a peer sent is wrong: `decode` refuses a datagram with this class and no other, and wire
+ * error codes (ERROR datagrams) are of this kind too. Our own misuse and environment failures are
+ * {@link LocalError}s. `code` is stable (docs/protocol.md §7); `message` is for humans and may change.
  */
 export class ProtocolError extends Error {
   readonly code: ErrorCode;

@@ -1,9 +1,12 @@
 /**
  * Byte-level reader and writer used by the codec. A Reader never reads past the datagram:
- * every read checks the remaining length first and throws UDPCHAT_ERR_TRUNCATED.
+ * every read checks the remaining length first and throws UDPCHAT_ERR_TRUNCATED. Reading raises
+ * {@link ProtocolError} (the peer's bytes); measuring what we are about to write raises
+ * {@link LocalError} (our value).
  */
 import { crc32 } from 'node:zlib';
 import { CHECKSUM_BYTES, MAX_NICK_BYTES } from './constants.js';
+import { LocalError } from './local-error.js';
 import { ProtocolError } from './protocol-error.js';
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -117,9 +120,9 @@ export class Writer {
   }
 }
 
-/** UTF-8 length of a string; throws UDPCHAT_ERR_BAD_UTF8 for lone surrogates (they cannot round-trip). */
+/** UTF-8 length of a string; throws LocalError UDPCHAT_ERR_BAD_UTF8 for lone surrogates (they cannot round-trip). */
 export function utf8Length(s: string): number {
-  if (!s.isWellFormed()) throw new ProtocolError('UDPCHAT_ERR_BAD_UTF8');
+  if (!s.isWellFormed()) throw new LocalError('UDPCHAT_ERR_BAD_UTF8');
   return Buffer.byteLength(s, 'utf8');
 }
 
@@ -129,10 +132,10 @@ export function checksumOk(buf: Buffer): boolean {
   return end >= 0 && crc32(buf.subarray(0, end)) === buf.readUInt32BE(end);
 }
 
-/** UTF-8 length of a nickname, which must be 1–64 bytes (UDPCHAT_ERR_BAD_FIELD otherwise). */
+/** UTF-8 length of a nickname, which must be 1–64 bytes (LocalError UDPCHAT_ERR_BAD_FIELD otherwise). */
 export function nickLength(nick: string): number {
   const n = utf8Length(nick);
-  if (n < 1 || n > MAX_NICK_BYTES) throw new ProtocolError('UDPCHAT_ERR_BAD_FIELD', 'nick must be 1–64 bytes');
+  if (n < 1 || n > MAX_NICK_BYTES) throw new LocalError('UDPCHAT_ERR_BAD_FIELD', 'nick must be 1–64 bytes');
   return n;
 }
 

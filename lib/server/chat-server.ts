@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import dgram from 'node:dgram';
 import { EventEmitter } from 'node:events';
 import { peekType } from '../protocol/codec.js';
-import { ProtocolError } from '../protocol/protocol-error.js';
+import { LocalError } from '../protocol/local-error.js';
 import { DiscoveryResponder } from './discovery-responder.js';
 import type { PeerAddress } from './peer-address.js';
 import { ServerCore } from './server-core.js';
@@ -89,8 +89,8 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     await new Promise<void>((resolve, reject) => {
       const onError = (err: NodeJS.ErrnoException): void => {
         socket.close();
-        if (err.code === 'EADDRINUSE') reject(new ProtocolError('UDPCHAT_ERR_ADDRESS_IN_USE', `${host}:${port} is already in use`));
-        else reject(new ProtocolError('UDPCHAT_ERR_BAD_ADDRESS', `cannot listen on ${host}:${port}: ${err.message}`));
+        if (err.code === 'EADDRINUSE') reject(new LocalError('UDPCHAT_ERR_ADDRESS_IN_USE', `${host}:${port} is already in use`));
+        else reject(new LocalError('UDPCHAT_ERR_BAD_ADDRESS', `cannot listen on ${host}:${port}: ${err.message}`));
       };
       socket.once('error', onError);
       socket.bind(port, host, () => {

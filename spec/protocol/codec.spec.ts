@@ -12,6 +12,8 @@ import { CHECKSUM_BYTES, DEFAULTS, HEADER_BYTES, MAX_DATAGRAM } from '../../lib/
 import { encodeEntry } from '../../lib/protocol/entry-codec.js';
 import { ERROR_DESCRIPTIONS, WIRE_ERROR_CODES, type ErrorCode, type WireErrorCode } from '../../lib/protocol/error-codes.js';
 import type { Entry, LeaveReason, Message, MessageType } from '../../lib/protocol/messages.js';
+import { CODECS } from '../../lib/protocol/codec-table.js';
+import { LocalError } from '../../lib/protocol/local-error.js';
 import { ProtocolError } from '../../lib/protocol/protocol-error.js';
 import { docSection, loadDocFixtures, messageToJson, readProtocolDoc } from './doc-fixtures.js';
 
@@ -34,6 +36,18 @@ function expectProtocolError(fn: () => unknown, code: ErrorCode): void {
   }
   expect(caught, `expected ProtocolError ${code}`).to.be.instanceOf(ProtocolError);
   expect((caught as ProtocolError).code).to.equal(code);
+}
+
+/** Runs `fn` (an encode) and checks it throws a LocalError with `code`: we asked for what the format cannot carry. */
+function expectLocalError(fn: () => unknown, code: ErrorCode): void {
+  let caught: unknown;
+  try {
+    fn();
+  } catch (err) {
+    caught = err;
+  }
+  expect(caught, `expected LocalError ${code}`).to.be.instanceOf(LocalError);
+  expect((caught as LocalError).code).to.equal(code);
 }
 
 function example(name: string): Buffer {
@@ -410,7 +424,7 @@ describe('codec', () => {
       const ok = encode({ type: 'say', token: TOKEN, cseq: 1, target: 0, text: 'x'.repeat(1169) });
       expect(ok.length).to.equal(1200);
       expect(decode(ok)).to.include({ type: 'say' });
-      expectProtocolError(() => encode({ type: 'say', token: TOKEN, cseq: 1, target: 0, text: 'x'.repeat(1170) }), 'UDPCHAT_ERR_OVERSIZE');
+      expectLocalError(() => encode({ type: 'say', token: TOKEN, cseq: 1, target: 0, text: 'x'.repeat(1170) }), 'UDPCHAT_ERR_OVERSIZE');
       // 1201 bytes of a well-formed SAY with a matching trailer: refused for its size alone.
       const tooLong = seal(Buffer.concat([h('55430102'), TOKEN, h('00000001' + '00' + '0492'), Buffer.alloc(1170, 0x78)]));
       expect(tooLong.length).to.equal(1201);
@@ -421,8 +435,8 @@ describe('codec', () => {
     it('accepts a DATA of exactly 1200 bytes and refuses one of 1201 with OVERSIZE', () => {
       const entries = (last: string): Entry[] => Array.from({ length: 131 }, (_, i): Entry => ({ kind: 'join', seq: 1 + i, time: T0, nick: i === 130 ? last : 'a' }));
       expect(encode({ type: 'data', entries: entries('abcdefghi') }).length).to.equal(1200);
-      expectProtocolError(() => encode({ type: 'data', entries: entries('abcdefghij') }), 'UDPCHAT_ERR_OVERSIZE');
-      expectProtocolError(() => encodeData(1, entries('abcdefghij').map(encodeEntry)), 'UDPCHAT_ERR_OVERSIZE');
+      expectLocalError(() => encode({ type: 'data', entries: entries('abcdefghij') }), 'UDPCHAT_ERR_OVERSIZE');
+      expectLocalError(() => encodeData(1, entries('abcdefghij').map(encodeEntry)), 'UDPCHAT_ERR_OVERSIZE');
     });
 
     it('counts header, firstSeq, count and trailer in DATA_OVERHEAD (what the server packs entries against)', () => {
@@ -480,8 +494,8 @@ describe('codec', () => {
       ['an OFFER of protocol 0', { type: 'offer', nonce: TOKEN, protocol: 0, port: 7777, users: 0, passphrase: false, name: 'a' }, 'UDPCHAT_ERR_BAD_FIELD'],
     ];
     for (const [name, m, code] of bad) {
-      it(`refuses ${name} with ${code}`, () => {
-        expectProtocolError(() => encode(m), code);
+      it(`refuses ${name} with a LocalError ${code}`, () => {
+        expectLocalError(() => encode(m), code);
       });
     }
   });
@@ -560,9 +574,9 @@ describe('codec', () => {
     });
 
     it('raises UDPCHAT_ERR_BAD_UTF8 when encoding a lone surrogate in a nick, text or detail', () => {
-      expectProtocolError(() => encode({ type: 'join', cookie: TOKEN, clientId: CLIENT_ID, resumeInstance: INSTANCE, resumeSeq: 0, caps: 0, nick: '\uDC00' }), 'UDPCHAT_ERR_BAD_UTF8');
-      expectProtocolError(() => encode({ type: 'data', entries: [{ kind: 'msg', seq: 1, time: 0, nick: 'a', target: 0, text: 'x\uD83D' }] }), 'UDPCHAT_ERR_BAD_UTF8');
-      expectProtocolError(() => encode({ type: 'error', ref: TOKEN, code: 'UDPCHAT_ERR_FLOODING', arg: 0, detail: '\uD800' }), 'UDPCHAT_ERR_BAD_UTF8');
+      expectLocalError(() => encode({ type: 'join', cookie: TOKEN, clientId: CLIENT_ID, resumeInstance: INSTANCE, resumeSeq: 0, caps: 0, nick: '\uDC00' }), 'UDPCHAT_ERR_BAD_UTF8');
+      expectLocalError(() => encode({ type: 'data', entries: [{ kind: 'msg', seq: 1, time: 0, nick: 'a', target: 0, text: 'x\uD83D' }] }), 'UDPCHAT_ERR_BAD_UTF8');
+      expectLocalError(() => encode({ type: 'error', ref: TOKEN, code: 'UDPCHAT_ERR_FLOODING', arg: 0, detail: '\uD800' }), 'UDPCHAT_ERR_BAD_UTF8');
     });
 
     it('raises UDPCHAT_ERR_BAD_FIELD for each range rule of §4.7', () => {
@@ -602,6 +616,14 @@ describe('codec', () => {
       const err = new ProtocolError('UDPCHAT_ERR_TRUNCATED');
       expect(err.message).to.equal(ERROR_DESCRIPTIONS.UDPCHAT_ERR_TRUNCATED);
       expect(err.name).to.equal('ProtocolError');
+    });
+
+    it('gives a LocalError the description of its code as message by default, and is no ProtocolError', () => {
+      const err = new LocalError('UDPCHAT_ERR_NOT_JOINED');
+      expect(err.message).to.equal(ERROR_DESCRIPTIONS.UDPCHAT_ERR_NOT_JOINED);
+      expect(err.name).to.equal('LocalError');
+      expect(err).to.be.instanceOf(Error).and.not.to.be.instanceOf(ProtocolError);
+      expect(new ProtocolError('UDPCHAT_ERR_TRUNCATED')).not.to.be.instanceOf(LocalError);
     });
   });
 
@@ -875,11 +897,30 @@ describe('codec', () => {
       );
     });
 
+    it('sizes every type exactly: the size(m) of its table entry is the length encode(m) produces (or refuses past 1200 bytes)', () => {
+      const seen = new Set<MessageType>();
+      checkProperty(
+        fc.property(arbMessage, (m) => {
+          seen.add(m.type);
+          const size = CODECS[m.type].size(m as never);
+          if (size > MAX_DATAGRAM) return expectLocalError(() => encode(m), 'UDPCHAT_ERR_OVERSIZE');
+          expect(encode(m).length, m.type).to.equal(size);
+        }),
+        5_000,
+      );
+      expect([...seen].sort()).to.deep.equal(Object.keys(OPCODES).sort());
+    });
+
+    it('has one table entry, with size, write and read, for every opcode and no other', () => {
+      expect(Object.keys(CODECS).sort()).to.deep.equal(Object.keys(OPCODES).sort());
+      for (const entry of Object.values(CODECS)) expect(Object.keys(entry).sort()).to.deep.equal(['read', 'size', 'write']);
+    });
+
     it('round-trips arbitrary valid messages, and refuses with OVERSIZE exactly those over 1200 bytes', () => {
       checkProperty(
         fc.property(arbMessage, (m) => {
           const size = expectedSize(m);
-          if (size > MAX_DATAGRAM) return expectProtocolError(() => encode(m), 'UDPCHAT_ERR_OVERSIZE');
+          if (size > MAX_DATAGRAM) return expectLocalError(() => encode(m), 'UDPCHAT_ERR_OVERSIZE');
           const bytes = encode(m);
           expect(bytes.length).to.equal(size);
           expect(trailerMatches(bytes), 'trailer').to.equal(true);
