@@ -61,7 +61,7 @@ export const ERROR_DESCRIPTIONS: Record<ErrorCode, string> = {
   UDPCHAT_ERR_SERVER_FULL: 'The server already has as many peers as it accepts.',
   UDPCHAT_ERR_TOO_MANY_SESSIONS: 'Too many sessions are online from this IP address, or were created from it in the last minute.',
   UDPCHAT_ERR_UNKNOWN_SESSION: 'The token names no live session on this server (it restarted or evicted the peer): join again.',
-  UDPCHAT_ERR_TEXT_TOO_LONG: 'The message text is longer than 1000 UTF-8 bytes; it was not accepted.',
+  UDPCHAT_ERR_TEXT_TOO_LONG: 'The message text is longer than the server accepts (its maxText, at most 1000 UTF-8 bytes); it was not accepted.',
   UDPCHAT_ERR_TEXT_INVALID: 'The message text is empty; it was not accepted.',
   UDPCHAT_ERR_UNSUPPORTED: 'The request uses a target or capability this server does not support.',
   UDPCHAT_ERR_FLOODING: 'The peer kept sending past the hard rate limit and was cut off.',
