@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { DEFAULTS } from '../protocol/constants.js';
-import { ProtocolError } from '../protocol/protocol-error.js';
+import { LocalError } from '../protocol/local-error.js';
 import { LockedError } from '../state/lock-file.js';
 import { defaultStoreDir } from '../state/paths.js';
 import { type StoreHandle, openStore } from '../server/store/open-store.js';
@@ -54,16 +54,16 @@ export function storeDirFor(a: StoreArgs, port: number, env: NodeJS.ProcessEnv):
   return defaultStoreDir({ name: a.name, port }, env);
 }
 
-/** Opens the store; its errors become one-line ProtocolErrors (UDPCHAT_ERR_STORE_*). */
+/** Opens the store; its errors become one-line LocalErrors (UDPCHAT_ERR_STORE_*: the environment, not a peer). */
 export async function openServeStore(dir: string, a: StoreArgs): Promise<StoreHandle> {
   try {
     return await openStore(dir, { keep: a.keep, keepDays: a['keep-days'], repair: a.repair, tailEntries: DEFAULTS.logEntries, random: randomBytes });
   } catch (err) {
-    if (err instanceof LockedError) throw new ProtocolError('UDPCHAT_ERR_STORE_LOCKED', err.message);
+    if (err instanceof LockedError) throw new LocalError('UDPCHAT_ERR_STORE_LOCKED', err.message);
     if (err instanceof StoreCorruptError) {
-      throw new ProtocolError('UDPCHAT_ERR_STORE_DAMAGED', `store ${dir}: ${err.message}; start with --repair to cut the log there (see docs/storage.md)`);
+      throw new LocalError('UDPCHAT_ERR_STORE_DAMAGED', `store ${dir}: ${err.message}; start with --repair to cut the log there (see docs/storage.md)`);
     }
     const e = err as NodeJS.ErrnoException;
-    throw new ProtocolError('UDPCHAT_ERR_STORE_UNAVAILABLE', `store ${dir}: ${e.code ?? ''} ${e.message}`.replace(/\s+/g, ' '));
+    throw new LocalError('UDPCHAT_ERR_STORE_UNAVAILABLE', `store ${dir}: ${e.code ?? ''} ${e.message}`.replace(/\s+/g, ' '));
   }
 }

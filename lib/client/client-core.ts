@@ -17,6 +17,7 @@ import { decode, encode } from '../protocol/codec.js';
 import { CLIENT_ID_BYTES } from '../protocol/constants.js';
 import { ERROR_DESCRIPTIONS } from '../protocol/error-codes.js';
 import type { ByeMessage, ClientMessage, ErrorMessage, Message, WelcomeMessage } from '../protocol/messages.js';
+import { LocalError } from '../protocol/local-error.js';
 import { ProtocolError } from '../protocol/protocol-error.js';
 import { JoinHandshake, unusableWelcome } from './join-handshake.js';
 import { escapeForTerminal } from './display-text.js';
@@ -57,7 +58,7 @@ export class ClientCore {
   private events: ClientEvent[] = [];
 
   constructor(options: ClientCoreOptions) {
-    if (options.clientId.length !== CLIENT_ID_BYTES) throw new ProtocolError('UDPCHAT_ERR_BAD_FIELD', 'clientId must be 16 bytes');
+    if (options.clientId.length !== CLIENT_ID_BYTES) throw new LocalError('UDPCHAT_ERR_BAD_FIELD', 'clientId must be 16 bytes');
     this.clientId = options.clientId;
     this.nick = options.nick;
     this.handshake = new JoinHandshake(options.joinTimeoutMs ?? 10_000);
@@ -81,7 +82,7 @@ export class ClientCore {
   /** Starts joining (again, after a refusal, possibly with another nickname). Throws once closed or leaving. */
   join(now: number, nick?: string): void {
     this.clock = now;
-    if (this.phases.ending) throw new ProtocolError('UDPCHAT_ERR_NOT_JOINED', 'join() after leave(): the session is over');
+    if (this.phases.ending) throw new LocalError('UDPCHAT_ERR_NOT_JOINED', 'join() after leave(): the session is over');
     if (this.phase === 'online') return;
     if (nick !== undefined) this.nick = nick;
     this.beginHello(now);
@@ -91,7 +92,7 @@ export class ClientCore {
   /** Queues text to say, split into parts the protocol carries. Throws once closed or leaving. */
   say(text: string, now: number): void {
     this.clock = now;
-    if (this.phases.ending) throw new ProtocolError('UDPCHAT_ERR_NOT_JOINED', 'say() after leave(): the session is over');
+    if (this.phases.ending) throw new LocalError('UDPCHAT_ERR_NOT_JOINED', 'say() after leave(): the session is over');
     for (const part of this.sender.queue(text)) this.events.push({ type: 'sending', text: part });
     this.out.push(...this.sender.fresh(now));
   }

@@ -1,4 +1,4 @@
-import { ERROR_DESCRIPTIONS, type ErrorCode } from './error-codes.js';
+import { type CodecErrorCode, ERROR_DESCRIPTIONS, type WireErrorCode } from './error-codes.js';
 
 /**
  * What a peer sent is wrong: `decode` refuses a datagram with this class and no other, and wire
@@ -6,9 +6,9 @@ import { ERROR_DESCRIPTIONS, type ErrorCode } from './error-codes.js';
  * {@link LocalError}s. `code` is stable (docs/protocol.md §7); `message` is for humans and may change.
  */
 export class ProtocolError extends Error {
-  readonly code: ErrorCode;
+  readonly code: CodecErrorCode | WireErrorCode;
 
-  constructor(code: ErrorCode, message?: string) {
+  constructor(code: CodecErrorCode | WireErrorCode, message?: string) {
     super(message ?? ERROR_DESCRIPTIONS[code]);
     this.name = 'ProtocolError';
     this.code = code;
