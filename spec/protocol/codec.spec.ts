@@ -251,6 +251,16 @@ const arbMessage: Arbitrary<Message> = fc.oneof(
   ),
   fc.record({ type: fc.constant('bye' as const), token, reason }),
   fc.record({ type: fc.constant('error' as const), ref: token, code: wireCode, arg: u32, detail: withinBytes(200, 80) }),
+  fc.record({ type: fc.constant('discover' as const), nonce: token }),
+  fc.record({
+    type: fc.constant('offer' as const),
+    nonce: token,
+    protocol: fc.integer({ min: 1, max: 255 }),
+    port: fc.integer({ min: 1, max: 0xffff }),
+    users: u32,
+    passphrase: fc.boolean(),
+    name: withinBytes(63, 30, 1),
+  }),
 );
 
 type Mutation =
