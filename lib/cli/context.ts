@@ -1,5 +1,5 @@
 /** What command modules get from main: output streams and the process-level hooks they may use. */
-import type { ExitCode } from '../plain/exit-codes.js';
+import type { ExitCode } from './exit-codes.js';
 
 export interface CliContext {
   out(line: string): void;

@@ -5,7 +5,7 @@ import { findServers } from '../discovery/find-servers.js';
 import { DEFAULT_PORT } from '../protocol/constants.js';
 import { checkNick } from '../protocol/nick.js';
 import { runLineMode } from '../plain/line-mode.js';
-import { EXIT, type ExitCode } from '../plain/exit-codes.js';
+import { type ExitCode, exitCodeFor } from './exit-codes.js';
 import { type CliContext, positiveNumber, singleValued } from './context.js';
 import { formatServer, noneFoundMessage, serverArg } from './found-servers.js';
 
@@ -99,7 +99,7 @@ async function runJoin(ctx: CliContext, args: ArgumentsCamelCase<JoinArgs>): Pro
     // The UI handles Ctrl-C, SIGTERM and SIGHUP itself: it leaves and restores the terminal.
     const done = runTui(client, { bell: args.bell });
     client.join();
-    return (await done) as ExitCode;
+    return exitCodeFor(await done);
   }
   const noColor = ctx.env.NO_COLOR !== undefined && ctx.env.NO_COLOR !== '';
   const run = runLineMode(client, {
@@ -111,10 +111,11 @@ async function runJoin(ctx: CliContext, args: ArgumentsCamelCase<JoinArgs>): Pro
   });
   await client.connect();
   client.join();
-  const code = await Promise.race([run, ctx.untilSignal().then(async () => {
+  const outcome = await Promise.race([run, ctx.untilSignal().then(async () => {
+    const undelivered = client.pending > 0;
     await client.leave();
-    return EXIT.OK;
+    return undelivered ? 'undelivered' as const : 'left' as const;
   })]);
   client.shutdown();
-  return code;
+  return exitCodeFor(outcome);
 }

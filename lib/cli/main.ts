@@ -5,7 +5,7 @@
 import yargs from 'yargs';
 import { LocalError } from '../protocol/local-error.js';
 import { ProtocolError } from '../protocol/protocol-error.js';
-import { EXIT, type ExitCode } from '../plain/exit-codes.js';
+import { EXIT, type ExitCode } from './exit-codes.js';
 import type { CliContext } from './context.js';
 import { discoverCommand } from './discover.js';
 import { joinCommand } from './join.js';

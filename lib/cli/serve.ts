@@ -3,7 +3,7 @@ import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { DEFAULT_PORT, DEFAULTS } from '../protocol/constants.js';
 import { ChatServer } from '../server/chat-server.js';
 import { formatAddress } from '../server/peer-address.js';
-import { EXIT, type ExitCode } from '../plain/exit-codes.js';
+import { EXIT, type ExitCode } from './exit-codes.js';
 import { type CliContext, positiveInt, positiveNumber, singleValued } from './context.js';
 import { type StoreArgs, checkStoreArgs, openServeStore, storeDirFor, storeOptions } from './serve-store.js';
 import type { StoreHandle } from '../server/store/open-store.js';

@@ -56,6 +56,10 @@ export class ChatClient extends EventEmitter implements ChatSession {
     return this.core.feed.roster.nicks();
   }
 
+  get joinDeadline(): number | undefined {
+    return this.core.joinDeadline;
+  }
+
   get pending(): number {
     return this.core.sender.outbox.size;
   }

@@ -56,6 +56,8 @@ export interface ChatSession {
   readonly peers: readonly string[];
   /** Messages said but not yet acknowledged by the server. */
   readonly pending: number;
+  /** While a first join is in progress: when it gives up (for a countdown); otherwise undefined. */
+  readonly joinDeadline: number | undefined;
   /** Queues a message (split into several if longer than the protocol allows). Throws after close. */
   say(text: string): void;
   /** Starts (or restarts, after join-failed) joining, optionally with another nickname. */

@@ -5,7 +5,7 @@
 import { createInterface } from 'node:readline';
 import type { ChatSession, ClientEvent } from '../client/session-types.js';
 import { displayLines, escapeForTerminal } from '../client/display-text.js';
-import { EXIT, type ExitCode } from './exit-codes.js';
+import type { SessionOutcome } from '../client/session-outcome.js';
 import { bold, dim, formatClock, inNickColour } from './format.js';
 
 export interface LineModeOptions {
@@ -28,8 +28,8 @@ const HELP = [
   '//text       send "/text" (a message that starts with a slash)',
 ];
 
-/** Runs line mode until the user quits, input ends, or the session fails; resolves the exit code. */
-export function runLineMode(session: ChatSession, options: LineModeOptions): Promise<ExitCode> {
+/** Runs line mode until the user quits, input ends, or the session fails; resolves how it ended. */
+export function runLineMode(session: ChatSession, options: LineModeOptions): Promise<SessionOutcome> {
   const { output, errors, color } = options;
   const print = (line: string): void => {
     output.write(`${line}\n`);
@@ -39,7 +39,7 @@ export function runLineMode(session: ChatSession, options: LineModeOptions): Pro
   };
   const safe = escapeForTerminal;
 
-  return new Promise<ExitCode>((resolve) => {
+  return new Promise<SessionOutcome>((resolve) => {
     let inHistory = false;
     let announcedLoss = false;
     let inputEnded = false;
@@ -47,7 +47,7 @@ export function runLineMode(session: ChatSession, options: LineModeOptions): Pro
     let drainTimer: NodeJS.Timeout | undefined;
     const rl = createInterface({ input: options.input, terminal: false, crlfDelay: Infinity });
 
-    const finish = async (code: ExitCode, leave: boolean): Promise<void> => {
+    const finish = async (code: SessionOutcome, leave: boolean): Promise<void> => {
       if (finished) return;
       finished = true;
       if (drainTimer !== undefined) clearTimeout(drainTimer);
@@ -61,12 +61,12 @@ export function runLineMode(session: ChatSession, options: LineModeOptions): Pro
       if (drainTimer !== undefined) clearTimeout(drainTimer);
       drainTimer = setTimeout(() => {
         fail(`${session.pending} message(s) not delivered: the server did not acknowledge them in time`);
-        void finish(EXIT.FAILURE, true);
+        void finish('undelivered', true);
       }, options.drainTimeoutMs);
     };
 
     const checkDrained = (): void => {
-      if (inputEnded && session.state === 'online' && session.pending === 0) void finish(EXIT.OK, true);
+      if (inputEnded && session.state === 'online' && session.pending === 0) void finish('left', true);
     };
 
     const stamp = (time: number): string => dim(color, formatClock(time));
@@ -122,12 +122,12 @@ export function runLineMode(session: ChatSession, options: LineModeOptions): Pro
           break;
         case 'join-failed':
           fail(joinFailure(e, session.nick, session.server));
-          void finish(e.code === 'UDPCHAT_ERR_SERVER_UNREACHABLE' ? EXIT.FAILURE : EXIT.REFUSED, false);
+          void finish(e.code === 'UDPCHAT_ERR_SERVER_UNREACHABLE' ? 'unreachable' : 'refused', false);
           return;
         case 'closed':
           if (!finished) {
             fail(`disconnected: ${e.reason}`);
-            void finish(EXIT.FAILURE, false);
+            void finish('cut-off', false);
           }
           return;
         case 'roster':
@@ -139,8 +139,8 @@ export function runLineMode(session: ChatSession, options: LineModeOptions): Pro
 
     rl.on('line', (raw) => {
       const line = raw.replace(/\r$/, '');
-      if (finished || line.trim().length === 0) return;
-      if (line === '/q' || line === '/quit') return void finish(EXIT.OK, true);
+      if (finished || inputEnded || line.trim().length === 0) return;
+      if (line === '/q' || line === '/quit') return quit();
       if (line === '/help') return HELP.forEach((h) => print(h));
       if (line === '/who') return print(`* here (${session.peers.length}): ${session.peers.map(safe).join(', ')}`);
       if (line.startsWith('/') && !line.startsWith('//')) {
@@ -148,12 +148,19 @@ export function runLineMode(session: ChatSession, options: LineModeOptions): Pro
       }
       session.say(line.startsWith('//') ? line.slice(1) : line);
     });
-    rl.on('close', () => {
-      if (finished) return;
+    // End of input, or /q: leave once everything said is delivered (bounded by --wait).
+    const drainAndLeave = (): void => {
+      if (finished || inputEnded) return;
       inputEnded = true;
       armDrain();
       checkDrained();
-    });
+    };
+    const quit = (): void => {
+      if (session.pending === 0) return void finish('left', true);
+      fail(`waiting for ${session.pending} message(s) to be delivered before leaving…`);
+      drainAndLeave();
+    };
+    rl.on('close', drainAndLeave);
   });
 }
 
@@ -164,6 +171,7 @@ function joinFailure(e: Extract<ClientEvent, { type: 'join-failed' }>, nick: str
     case 'UDPCHAT_ERR_NICK_INVALID':
       return `nickname "${escapeForTerminal(nick)}" is not allowed: ${e.reason}`;
     case 'UDPCHAT_ERR_SERVER_UNREACHABLE':
+      if (e.portUnreachable === true) return `nothing is listening at ${server} (port unreachable): is \`udp-chat serve\` running there?`;
       return e.answered === true
         ? `could not join ${server}: ${e.reason}`
         : `cannot reach a udp-chat server at ${server}: no answer (is \`udp-chat serve\` running there?)`;

@@ -7,6 +7,7 @@ export class JoinRetry {
   private timer: NodeJS.Timeout | undefined;
   private delay: number;
   private retrying = false;
+  private at: number | undefined;
 
   constructor(
     private readonly rejoin: () => void,
@@ -21,14 +22,21 @@ export class JoinRetry {
     return this.retrying;
   }
 
+  /** When the scheduled rejoin() runs (undefined when none is scheduled). */
+  get nextAt(): number | undefined {
+    return this.at;
+  }
+
   /** Schedules rejoin() after the current delay (which then doubles, up to the maximum). */
   schedule(): number {
     const delay = this.delay;
     this.retrying = true;
     this.delay = Math.min(this.maxMs, this.delay * 2);
     if (this.timer !== undefined) clearTimeout(this.timer);
+    this.at = Date.now() + delay;
     this.timer = setTimeout(() => {
       this.timer = undefined;
+      this.at = undefined;
       this.rejoin();
     }, delay);
     return delay;
@@ -38,6 +46,7 @@ export class JoinRetry {
   stop(): void {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
+    this.at = undefined;
     this.delay = this.minMs;
     this.retrying = false;
   }

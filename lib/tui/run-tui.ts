@@ -2,6 +2,7 @@
  * Entry point of the full-screen client: `udp-chat join` calls this on a terminal after it has
  * created the session and called `session.join()`.
  */
+import type { SessionOutcome } from '../client/session-outcome.js';
 import type { ChatSession } from '../client/session-types.js';
 import { captureStderr } from './stderr-guard.js';
 import { TuiApp } from './tui-app.js';
@@ -26,13 +27,14 @@ const SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 /**
  * Runs the UI until the user quits (/quit, /q, Ctrl-C, Ctrl-D on an empty line, or SIGINT,
  * SIGTERM, SIGHUP, or the input ends), then awaits `session.leave()` (bounded; a second Ctrl-C skips the wait),
- * restores the terminal and resolves with the exit code: 0, or 1 when the session had been
- * closed by the other side before the user quit. Never calls process.exit.
+ * restores the terminal and resolves with the outcome: 'left', 'cut-off' when the session had been
+ * closed by the other side before the user quit, 'undelivered' when the user discarded messages not
+ * yet delivered (lib/cli/exit-codes.ts turns it into the exit code). Never calls process.exit.
  *
  * While it runs, whatever is written to process.stderr is held back when stderr is a terminal (it
  * would land on the screen) and written out after the terminal is restored.
  */
-export async function runTui(session: ChatSession, options: RunTuiOptions): Promise<number> {
+export async function runTui(session: ChatSession, options: RunTuiOptions): Promise<SessionOutcome> {
   const output = options.output ?? process.stdout;
   const input = options.input ?? process.stdin;
   const guard = process.stderr.isTTY === true ? captureStderr() : undefined;

@@ -4,7 +4,6 @@
  * refused join, the end of the session) goes to the host.
  */
 import type { ChatSession, ClientEvent, ConnectionState } from '../client/session-types.js';
-import type { ErrorCode } from '../protocol/error-codes.js';
 import { escapeForTerminal } from '../client/display-text.js';
 import {
   HISTORY_END, HISTORY_START, STYLE, mentions, messageEntry, pendingEntry, plainEntry, presenceText, systemEntry,
@@ -18,7 +17,7 @@ export interface FeedHost {
   remove(entry: LogEntry): void;
   bell(): void;
   joined(nick: string, rejoined: boolean): void;
-  joinFailed(code: ErrorCode, reason: string): void;
+  joinFailed(e: Extract<ClientEvent, { type: 'join-failed' }>): void;
   closed(reason: string): void;
 }
 
@@ -51,6 +50,8 @@ export class SessionFeed {
         this.message(e);
         break;
       case 'presence':
+        // Our own arrival is the "Joined as …" line already.
+        if (e.action === 'join' && !e.history && e.nick === this.session.nick) break;
         this.historyMarker(e.history);
         this.host.add(systemEntry(presenceText(e.nick, e.action, e.reason), e.history ? STYLE.history : STYLE.system, e.time));
         break;
@@ -77,7 +78,7 @@ export class SessionFeed {
         this.host.joined(e.nick, e.rejoined);
         break;
       case 'join-failed':
-        this.host.joinFailed(e.code, e.reason);
+        this.host.joinFailed(e);
         break;
       case 'closed':
         this.host.closed(e.reason);

@@ -1,8 +1,8 @@
 /**
- * Words and colours for the status line, and how the UI reacts to a refused join.
+ * Words and colours for the status line. (How a refused join is classified is decided once, for
+ * both front ends, in lib/client/join-failure.ts.)
  */
 import type { ConnectionState } from '../client/session-types.js';
-import type { ErrorCode } from '../protocol/error-codes.js';
 import type { Style } from './styled-text.js';
 
 export interface StateLabel {
@@ -25,12 +25,37 @@ export function stateLabel(state: ConnectionState): StateLabel {
 
 export const LEAVING: StateLabel = { text: 'leaving…', style: { fg: 11 } };
 export const CHOOSE_NICK: StateLabel = { text: 'choose a nickname', style: { fg: 9 } };
-export const RETRYING: StateLabel = LABELS.reconnecting;
+
+/** What the status line needs to name the state honestly. */
+export interface StatusContext {
+  readonly state: ConnectionState;
+  readonly quitting: boolean;
+  readonly choosingNick: boolean;
+  /** Joined at least once: a lost server is "reconnecting", never before. */
+  readonly everOnline: boolean;
+  /** When the UI tries to join again after a failed join (undefined: not scheduled). */
+  readonly retryAt: number | undefined;
+  /** When the join in progress gives up (undefined: unknown or not joining). */
+  readonly joinDeadline: number | undefined;
+  readonly now: number;
+}
+
+function seconds(until: number, now: number): number {
+  return Math.max(0, Math.ceil((until - now) / 1000));
+}
 
 /**
- * After a refused join: 'nick' when the user must pick another nickname (asked in the UI);
- * 'retry' when trying again later may work (server unreachable, full, too many sessions).
+ * The state as the status line shows it: "joining… 7 s" (counting down to giving up) before the
+ * first join, "retrying in 3 s" between attempts, "reconnecting…" only after having been online.
  */
-export function joinFailure(code: ErrorCode): 'nick' | 'retry' {
-  return code === 'UDPCHAT_ERR_NICK_TAKEN' || code === 'UDPCHAT_ERR_NICK_INVALID' ? 'nick' : 'retry';
+export function statusLabel(c: StatusContext): StateLabel {
+  if (c.quitting) return LEAVING;
+  if (c.choosingNick) return CHOOSE_NICK;
+  if (c.state === 'online' || c.state === 'closed') return LABELS[c.state];
+  if (c.everOnline) return LABELS.reconnecting;
+  if (c.state === 'joining' && c.joinDeadline !== undefined) {
+    return { text: `joining… ${seconds(c.joinDeadline, c.now)} s`, style: LABELS.joining.style };
+  }
+  if (c.retryAt !== undefined) return { text: `not joined, retrying in ${seconds(c.retryAt, c.now)} s`, style: LABELS.failed.style };
+  return LABELS[c.state];
 }

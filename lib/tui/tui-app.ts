@@ -4,6 +4,7 @@
  * another nickname after a refused one) and leaving. It holds no protocol logic: everything goes
  * through the ChatSession.
  */
+import type { SessionOutcome } from '../client/session-outcome.js';
 import type { ChatSession, ClientEvent } from '../client/session-types.js';
 import type { ErrorCode } from '../protocol/error-codes.js';
 import { escapeForTerminal } from '../client/display-text.js';
@@ -19,7 +20,8 @@ import { PasteInput } from './paste-input.js';
 import { QuitGuard } from './quit-guard.js';
 import { SessionFeed } from './session-feed.js';
 import { SliceSender } from './slice-sender.js';
-import { CHOOSE_NICK, LEAVING, RETRYING, joinFailure, stateLabel } from './status.js';
+import { statusLabel } from './status.js';
+import { joinFailureKind } from '../client/join-failure.js';
 import type { Style } from './styled-text.js';
 
 export interface TuiAppOptions {
@@ -60,13 +62,17 @@ export class TuiApp {
   private readonly sender: SliceSender;
   private pendingPaste: PendingPaste | undefined;
   private mode: 'chat' | 'nick' = 'chat';
+  /** Joined at least once (the status says "reconnecting" only then). */
+  private everOnline = false;
+  /** Redraws countdowns (joining, retrying) once a second while not online. */
+  private readonly ticker: NodeJS.Timeout;
   private completion: CompletionState | undefined;
   private closedReason: string | undefined;
   private quitting = false;
   private finished = false;
-  private resolveDone!: (code: number) => void;
-  /** Resolves with the exit code once the terminal is restored. */
-  readonly done: Promise<number>;
+  private resolveDone!: (outcome: SessionOutcome) => void;
+  /** Resolves with how the session ended, once the terminal is restored. */
+  readonly done: Promise<SessionOutcome>;
   private readonly onEvent = (e: ClientEvent): void => this.sessionOnEvent(e);
 
   /** Keys the app handles itself (the rest edit the input line or insert text). */
@@ -112,6 +118,10 @@ export class TuiApp {
     });
     this.view.screen.on('keypress', (ch: string | undefined, key: KeyInfo | undefined) => this.screenOnKeypress(ch, key ?? {}));
     session.on('event', this.onEvent);
+    this.everOnline = session.state === 'online';
+    this.ticker = setInterval(() => {
+      if (this.session.state !== 'online') this.refresh();
+    }, 1000);
     const what = session.state === 'online' ? 'Connected to' : 'Connecting to';
     this.system(`${what} ${escapeForTerminal(session.server)} as ${escapeForTerminal(session.nick)}. Type /help for help.`);
     this.refresh();
@@ -153,12 +163,14 @@ export class TuiApp {
     this.finished = true;
     this.quitting = true;
     this.session.off('event', this.onEvent);
+    clearInterval(this.ticker);
     this.retry.stop();
     this.quitGuard.stop();
     this.sender.stop();
     this.view.destroy();
     this.paste.detach();
-    this.resolveDone(this.closedReason === undefined ? 0 : 1);
+    const unsent = this.session.pending + this.sender.queued;
+    this.resolveDone(this.closedReason !== undefined ? 'cut-off' : unsent > 0 ? 'undelivered' : 'left');
   }
 
   private get line(): InputLine {
@@ -226,11 +238,12 @@ export class TuiApp {
       remove: (entry) => this.log.remove(entry, this.view.logPage.width),
       bell: () => this.view.bell(),
       joined: (nick, rejoined) => {
+        this.everOnline = true;
         this.retry.stop();
         this.setMode('chat');
         this.system(`${rejoined ? 'Reconnected' : 'Joined'} as ${escapeForTerminal(nick)}.`, STYLE.good);
       },
-      joinFailed: (code, reason) => this.joinFailed(code, reason),
+      joinFailed: (e) => this.joinFailed(e),
       closed: (reason) => {
         if (this.quitting) return;
         this.closedReason = reason;
@@ -240,8 +253,9 @@ export class TuiApp {
     };
   }
 
-  private joinFailed(code: ErrorCode, reason: string): void {
-    if (joinFailure(code) === 'nick') {
+  private joinFailed(e: Extract<ClientEvent, { type: 'join-failed' }>): void {
+    const reason = e.reason;
+    if (joinFailureKind(e.code) === 'nick') {
       this.retry.stop();
       this.system(`Cannot join as ${escapeForTerminal(this.session.nick)}: ${escapeForTerminal(reason)}.`, STYLE.error);
       this.system('Type another nickname and press Enter (or /quit).', STYLE.warn);
@@ -251,7 +265,10 @@ export class TuiApp {
     }
     if (this.quitting) return;
     const delay = this.retry.schedule();
-    this.system(`Cannot join: ${escapeForTerminal(reason)}. Retrying in ${Math.round(delay / 1000)} s…`, STYLE.warn);
+    const why = e.portUnreachable === true
+      ? `nothing is listening at ${escapeForTerminal(this.session.server)} (is udp-chat serve running there?)`
+      : escapeForTerminal(reason);
+    this.system(`Cannot join: ${why}. Retrying in ${Math.round(delay / 1000)} s…`, STYLE.warn);
   }
 
   private handleKey(ch: string | undefined, key: KeyInfo): void {
@@ -375,12 +392,13 @@ export class TuiApp {
 
   private status(): StatusView {
     const s = this.session;
-    const label = this.quitting ? LEAVING
-      : this.mode === 'nick' ? CHOOSE_NICK
-      : this.retry?.active === true && s.state !== 'online' ? RETRYING
-      : stateLabel(s.state);
+    const now = Date.now();
+    const label = statusLabel({
+      state: s.state, quitting: this.quitting, choosingNick: this.mode === 'nick', everOnline: this.everOnline,
+      retryAt: this.retry?.nextAt, joinDeadline: s.joinDeadline, now,
+    });
     const paste = this.pendingPaste;
-    const prompt = this.quitGuard?.prompt(Date.now()) ?? (paste === undefined ? undefined
+    const prompt = this.quitGuard?.prompt(now) ?? (paste === undefined ? undefined
       : `Paste of ${paste.lines} line${paste.lines === 1 ? '' : 's'}, ${paste.chars} characters: Enter sends it as one message, Ctrl-C cancels the paste`);
     return {
       server: s.server, state: label.text, stateStyle: label.style, rttMs: s.rttMs, nick: s.nick,

@@ -223,6 +223,16 @@ describe('udp-chat line mode (e2e)', function () {
       expect(line, alice.explain('has no "udp-chat:" line on stderr')).to.be.a('string');
       expect(line).to.match(/unreachable|no answer|no reply|no response|not respond|did not answer|timed out|timeout|could not reach/i);
     });
+    it('exits 1 within about a second saying nothing is listening when the port is closed (ICMP)', async function () {
+      const port = await freeUdpPort();
+      const started = Date.now();
+      const alice = runCli('alice', ['join', '--nick', 'alice', '--server', `127.0.0.1:${port}`, '--plain']);
+      const { code } = await alice.exitCode(8000);
+      expect(code, alice.explain('exit code')).to.equal(1);
+      // Well under --timeout's 10 s (bounded loosely: process start-up on a loaded machine).
+      expect(Date.now() - started, 'exit time in ms').to.be.below(5000);
+      expect(alice.stderr.join('\n'), alice.explain('the reason')).to.include(`nothing is listening at 127.0.0.1:${port} (port unreachable)`);
+    });
   });
 
   describe('liveness', function () {

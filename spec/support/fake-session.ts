@@ -23,6 +23,7 @@ export class FakeSession extends EventEmitter implements ChatSession {
   rttMs: number | undefined;
   peers: readonly string[];
   pending = 0;
+  joinDeadline: number | undefined;
 
   /** Every say() argument, in order. */
   readonly said: string[] = [];

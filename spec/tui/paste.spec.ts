@@ -25,7 +25,7 @@ describe('pasting in the full-screen client', () => {
     await h.waitForText('Connected to');
     expect(h.term.modes.bracketedPasteMode).to.equal(true);
     await h.press(KEY.ctrlC);
-    expect(await h.exit).to.equal(0);
+    expect(await h.exit).to.equal('left');
     await h.waitFor(() => !h.term.modes.bracketedPasteMode, 'bracketed paste off');
   });
 

@@ -39,7 +39,7 @@ describe('runTui', () => {
           if (k.startsWith('/')) await h.type(k);
           else await h.press(k);
         }
-        expect(await h.exit).to.equal(0);
+        expect(await h.exit).to.equal('left');
         expect(h.session.leaves).to.equal(1);
         expect(h.session.said).to.deep.equal([]);
         await expectRestored();
@@ -50,13 +50,13 @@ describe('runTui', () => {
       // Without our handler, blessed's would call process.exit: make sure ours is there first.
       expect(process.listenerCount('SIGTERM')).to.be.at.least(2);
       process.emit('SIGTERM');
-      expect(await h.exit).to.equal(0);
+      expect(await h.exit).to.equal('left');
       expect(h.session.leaves).to.equal(1);
       await expectRestored();
       await h.dispose();
       h = await startTui();
       h.input.end();
-      expect(await h.exit).to.equal(0);
+      expect(await h.exit).to.equal('left');
       await expectRestored();
     });
 
@@ -79,7 +79,7 @@ describe('runTui', () => {
       await h.press(KEY.ctrlC);
       await h.waitForText('leaving');
       await h.press(KEY.ctrlC);
-      expect(await h.exit).to.equal(0);
+      expect(await h.exit).to.equal('left');
       expect(Date.now() - started).to.be.lessThan(2000);
       await expectRestored();
     });
@@ -92,7 +92,7 @@ describe('runTui', () => {
       await h.waitForText('session is closed');
       await h.type('/q');
       await h.press(KEY.enter);
-      expect(await h.exit).to.equal(1);
+      expect(await h.exit).to.equal('cut-off');
       await expectRestored();
     });
   });
@@ -176,18 +176,47 @@ describe('runTui', () => {
       expect(h.lines().join('\n')).not.to.contain('Lost the server');
     });
 
-    it('retries on its own when the server cannot be reached at join', async () => {
+    it('retries on its own when the server cannot be reached at join, never saying "reconnecting"', async () => {
       h = await startTui({ session: { state: 'joining' } });
       h.session.joinFailed('UDPCHAT_ERR_SERVER_UNREACHABLE', 'no answer from the server');
       await h.waitForText('Retrying in');
-      await h.waitForText('reconnecting…');
+      await h.waitForText('not joined, retrying in 1 s');
       await h.waitFor(() => h.session.joins.length === 1, 'a new join()', 3000);
       expect(h.session.joins).to.deep.equal([undefined]);
       await h.press(KEY.end); // any key: a render after the join() call
-      expect(h.lines().join('\n'), 'still reconnecting while the new join runs').to.contain('reconnecting…');
+      const screen = h.lines().join('\n');
+      expect(screen, 'joining again, not reconnecting: it never connected').to.contain('joining…');
+      expect(screen).not.to.contain('reconnecting');
       h.session.joined('me');
       await h.waitForText('Joined as me');
       await h.waitForText('online  rtt');
+      h.session.setState('reconnecting');
+      await h.waitForText('reconnecting…');
+    });
+
+    it('counts down while joining and says when nothing listens on the port', async () => {
+      h = await startTui({ session: { state: 'joining' } });
+      h.session.joinDeadline = Date.now() + 7_000;
+      await h.waitForText('joining… 7 s');
+      await h.waitForText('joining… 6 s', 2500);
+      h.session.joinDeadline = undefined;
+      h.session.emitEvent({ type: 'join-failed', code: 'UDPCHAT_ERR_SERVER_UNREACHABLE', reason: 'nothing is listening on that port', portUnreachable: true });
+      await h.waitForText('Cannot join: nothing is listening at 127.0.0.1:7777');
+      expect(h.lines().join('\n')).not.to.contain('reconnecting');
+    });
+
+    it('greys the member list while offline', async () => {
+      h = await startTui({ session: { peers: ['alice', 'me'] } });
+      await h.waitForText('alice');
+      const colour = (): number | undefined => {
+        const y = h.lines().findIndex((l) => l.includes('alice'));
+        const x = (h.lines()[y] ?? '').indexOf('alice');
+        return h.term.buffer.active.getLine(y)?.getCell(x)?.getFgColor();
+      };
+      const online = colour();
+      h.session.setState('reconnecting');
+      await h.waitFor(() => colour() === 244, 'alice greyed');
+      expect(online).not.to.equal(244);
     });
   });
 

@@ -37,7 +37,7 @@ describe('quitting with undelivered messages', () => {
       h.session.emitEvent({ type: 'delivered', pending: 1 });
       await h.waitForText('delivering 1 message…');
       h.session.emitEvent({ type: 'delivered', pending: 0 });
-      expect(await h.exit).to.equal(0);
+      expect(await h.exit).to.equal('left');
       expect(h.session.leaves).to.equal(1);
     });
   }
@@ -46,7 +46,7 @@ describe('quitting with undelivered messages', () => {
     await h.press(KEY.ctrlC);
     await h.waitForText('not delivered yet');
     await h.press(KEY.ctrlC);
-    expect(await h.exit).to.equal(0);
+    expect(await h.exit).to.equal('undelivered');
     expect(h.session.leaves).to.equal(1);
   });
 

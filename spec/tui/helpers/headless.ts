@@ -6,6 +6,7 @@
 import { PassThrough } from 'node:stream';
 import xtermHeadless from '@xterm/headless';
 import unicode11 from '@xterm/addon-unicode11';
+import type { SessionOutcome } from '../../../lib/client/session-outcome.js';
 import { runTui } from '../../../lib/tui/run-tui.js';
 import { FakeSession, type FakeSessionOptions } from '../../support/fake-session.js';
 
@@ -42,8 +43,8 @@ export interface Harness {
   readonly term: XTerm;
   readonly input: PassThrough;
   readonly output: PassThrough & { columns: number; rows: number; isTTY: boolean };
-  /** Resolves with runTui's exit code. */
-  readonly exit: Promise<number>;
+  /** Resolves with runTui's outcome. */
+  readonly exit: Promise<SessionOutcome>;
   /** Everything written to the output so far. */
   written(): string;
   /** Writes one key (raw sequence), then waits a tick. */
