@@ -5,7 +5,7 @@ import { findServers } from '../discovery/find-servers.js';
 import { DEFAULT_PORT } from '../protocol/constants.js';
 import { checkNick } from '../protocol/nick.js';
 import { runLineMode } from '../plain/line-mode.js';
-import { type ExitCode, exitCodeFor } from './exit-codes.js';
+import { EXIT, type ExitCode, exitCodeFor } from './exit-codes.js';
 import { type CliContext, positiveNumber, singleValued } from './context.js';
 import { formatServer, noneFoundMessage, serverArg } from './found-servers.js';
 
@@ -39,6 +39,8 @@ export function joinCommand(ctx: CliContext): CommandModule<object, JoinArgs> {
         .option('wait', { type: 'number', default: 15, describe: 'Line mode, at end of input: seconds without progress before giving up on unacknowledged messages' })
         .check((a) => {
           singleValued(a, ['nick', 'server', 'timeout', 'wait']);
+          // A bare `--server` (no value) is a mistake, not a request to find the server by itself.
+          if (a.server !== undefined && a.server.trim() === '') throw new Error('--server needs a value: host[:port]');
           positiveNumber(a.timeout, '--timeout', ' of seconds');
           positiveNumber(a.wait, '--wait', ' of seconds');
           return true;

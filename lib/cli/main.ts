@@ -30,9 +30,10 @@ export async function main(argv: string[], ctx: CliContext): Promise<ExitCode> {
     .example('udp-chat serve', 'start a server on port 7777')
     .example('udp-chat join --nick bob', 'join the server on the local network (found by itself)')
     .example('udp-chat join --nick bob --server 192.168.1.5', 'join a server by its address')
-    .example('echo "build done" | udp-chat join --nick ci --server host:7777', 'send from a script')
+    .example('echo done | udp-chat join --nick ci --server host', 'send from a script')
     .epilog('Run `udp-chat <command> --help` for the options of a command.')
     .help()
+    .alias('help', 'h')
     .version(packageVersion())
     .wrap(Math.min(100, ctx.stdout.columns ?? 100))
     // Handlers only start their command (ctx.result), so everything failing here is usage.

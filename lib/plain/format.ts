@@ -1,14 +1,7 @@
-/** Small formatting helpers for line-oriented output (line mode and server logs). */
-import { nickHash } from '../client/nick-hash.js';
+/** Small formatting helpers for line mode's output (colours only when asked for). */
+import { nickColour } from '../client/presentation.js';
 
-/** "HH:MM:SS" in local time. */
-export function formatClock(time: number): string {
-  const d = new Date(time);
-  return [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
-}
-
-/** SGR foreground colours that read on dark and light backgrounds (no black, white or grey). */
-const PALETTE = [31, 32, 33, 34, 35, 36, 91, 92, 93, 94, 95, 96];
+export { formatClock } from '../client/presentation.js';
 
 /** Dims text when colour is on (time stamps). */
 export function dim(color: boolean, text: string): string {
@@ -20,7 +13,7 @@ export function bold(color: boolean, text: string): string {
   return color ? `\x1b[1m${text}\x1b[22m` : text;
 }
 
-/** Text in the stable colour of `nick` when colour is on (the same hash as the full-screen client). */
+/** Text in the colour of `nick` when colour is on: the full-screen client's palette (SGR 38;5;N). */
 export function inNickColour(color: boolean, nick: string, text: string): string {
-  return color ? `\x1b[${PALETTE[nickHash(nick) % PALETTE.length] as number}m${text}\x1b[39m` : text;
+  return color ? `\x1b[38;5;${nickColour(nick)}m${text}\x1b[39m` : text;
 }

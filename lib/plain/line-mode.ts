@@ -4,7 +4,7 @@
  */
 import { createInterface } from 'node:readline';
 import type { ChatSession, ClientEvent } from '../client/session-types.js';
-import { displayLines, escapeForTerminal } from '../client/display-text.js';
+import { displayLines, escapeForTerminal } from '../client/presentation.js';
 import type { SessionOutcome } from '../client/session-outcome.js';
 import { bold, dim, formatClock, inNickColour } from './format.js';
 

@@ -12,7 +12,7 @@ import { clipSpans, styledGlyphs, type Row, type Span, type Style } from './styl
 import { LINE_BREAK_GLYPH, type InputLine } from './input-line.js';
 import type { MessageLog } from './message-log.js';
 import { nickColour } from './nick-colour.js';
-import { escapeForTerminal } from '../client/display-text.js';
+import { escapeForTerminal } from '../client/presentation.js';
 import { displayWidth, truncate } from './text-width.js';
 
 export interface StatusView {

@@ -4,8 +4,8 @@
  * through escapeForTerminal here; spans are never parsed for markup afterwards.
  */
 import type { LeaveReason } from '../protocol/messages.js';
-import { displayLines, escapeForTerminal } from '../client/display-text.js';
-import { nickColour } from './nick-colour.js';
+import { displayLines, escapeForTerminal } from '../client/presentation.js';
+import { formatTime, nickColour } from '../client/presentation.js';
 import type { Span, Style } from './styled-text.js';
 import type { LogEntry } from './message-log.js';
 
@@ -24,15 +24,8 @@ export const STYLE = {
 /** Columns of the "HH:MM " prefix: continuation rows are indented by as much. */
 export const TIME_WIDTH = 6;
 
-function pad2(n: number): string {
-  return n < 10 ? `0${n}` : String(n);
-}
-
 /** HH:MM in local time. */
-export function formatTime(ms: number): string {
-  const d = new Date(ms);
-  return `${pad2(d.getHours())}:${pad2(d.getMinutes())}`;
-}
+export { formatTime };
 
 function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -4,7 +4,7 @@
  * refused join, the end of the session) goes to the host.
  */
 import type { ChatSession, ClientEvent, ConnectionState } from '../client/session-types.js';
-import { escapeForTerminal } from '../client/display-text.js';
+import { escapeForTerminal } from '../client/presentation.js';
 import {
   HISTORY_END, HISTORY_START, STYLE, mentions, messageEntry, pendingEntry, plainEntry, presenceText, systemEntry,
 } from './log-format.js';

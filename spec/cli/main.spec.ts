@@ -38,6 +38,7 @@ describe('main', () => {
     ['a non-numeric port', ['serve', '--port', 'abc'], /--port must be a whole number/],
     ['a negative history', ['serve', '--history', '-1'], /--history must be a whole number/],
     ['a zero rate', ['serve', '--rate', '0'], /--rate must be a positive number/],
+    ['--server without a value', ['join', '--nick', 'bob', '--server'], /--server needs a value/],
   ];
   for (const [what, argv, message] of usage) {
     it(`exits 2 with one line for ${what}`, async () => {
@@ -61,6 +62,41 @@ describe('main', () => {
       console.log = log;
     }
     expect(chunks.join('')).to.match(/serve/).and.to.match(/join/);
+  });
+
+  for (const [argv, shows] of [[['-h'], /Examples:/], [['join', '-h'], /--nick/], [['serve', '-h'], /--port/]] as const) {
+    it(`shows help for ${argv.join(' ')} and exits 0`, async () => {
+      const { ctx, err } = context();
+      const chunks: string[] = [];
+      const log = console.log;
+      console.log = (...a: unknown[]) => chunks.push(a.join(' '));
+      try {
+        expect(await main([...argv], ctx)).to.equal(0);
+      } finally {
+        console.log = log;
+      }
+      expect(chunks.join('')).to.match(shows);
+      expect(err).to.deep.equal([]);
+    });
+  }
+
+  it('keeps every example of --help on one line at 100 columns', async () => {
+    const { ctx } = context();
+    const chunks: string[] = [];
+    const log = console.log;
+    console.log = (...a: unknown[]) => chunks.push(a.join(' '));
+    try {
+      await main(['--help'], ctx);
+    } finally {
+      console.log = log;
+    }
+    const text = chunks.join('\n');
+    const examples = text.slice(text.indexOf('Examples:'), text.indexOf('Run `udp-chat <command>'));
+    for (const line of examples.split('\n').slice(1).filter((l) => l.trim() !== '')) {
+      // A command, or the wrapped end of a description (far right); never a command's tail at the
+      // left, where it reads as another example.
+      expect(line, 'an example wrapped onto a line of its own').to.match(/^ {2}(udp-chat|echo) | {20,}\S/u);
+    }
   });
 
   it('exits 1 with one line when the port is in use', async () => {

@@ -1,0 +1,49 @@
+/**
+ * How both front ends (the full-screen client and line mode) present a session: text from the
+ * network made safe to show, a colour per nick, and the clock. One module, so that the two look
+ * alike and a fix reaches both.
+ */
+import { nickHash } from './nick-hash.js';
+
+export { displayLines, escapeForTerminal, TAB_SPACES } from './display-text.js';
+export { nickHash } from './nick-hash.js';
+
+/**
+ * Nick colours as xterm-256 palette indices: twelve hues far apart (no two within the same
+ * family, as the old palette's three cyans were), all readable on dark and light backgrounds; no
+ * greys (used for system lines) and no red (kept for errors). Line mode uses the same indices
+ * (SGR 38;5;N).
+ */
+export const NICK_PALETTE: readonly number[] = [33, 166, 201, 34, 141, 126, 36, 93, 205, 106, 62, 25];
+
+/** The palette colour of a nick (same nick, same colour, in both front ends, everywhere). */
+export function nickColour(nick: string): number {
+  return NICK_PALETTE[nickHash(nick) % NICK_PALETTE.length] ?? 33;
+}
+
+function pad2(n: number): string {
+  return n < 10 ? `0${n}` : String(n);
+}
+
+/** "HH:MM" in local time (the full-screen log). */
+export function formatTime(ms: number): string {
+  const d = new Date(ms);
+  return `${pad2(d.getHours())}:${pad2(d.getMinutes())}`;
+}
+
+/** "HH:MM:SS" in local time (line mode). */
+export function formatClock(ms: number): string {
+  const d = new Date(ms);
+  return `${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())}`;
+}
+
+/** The RGB of an xterm-256 colour index of the 6×6×6 cube or the grey ramp (16–255). */
+export function xtermRgb(index: number): readonly [number, number, number] {
+  if (index >= 232) {
+    const v = 8 + (index - 232) * 10;
+    return [v, v, v];
+  }
+  const level = (n: number): number => (n === 0 ? 0 : 55 + n * 40);
+  const i = index - 16;
+  return [level(Math.floor(i / 36)), level(Math.floor(i / 6) % 6), level(i % 6)];
+}

@@ -1,0 +1,45 @@
+import { expect } from 'chai';
+import { NICK_PALETTE, formatClock, formatTime, nickColour, xtermRgb } from '../../lib/client/presentation.js';
+import { inNickColour } from '../../lib/plain/format.js';
+
+describe('presentation', () => {
+  describe('nick colours', () => {
+    it('are far apart: no two within one family (the old palette had three cyans)', () => {
+      for (const a of NICK_PALETTE) {
+        for (const b of NICK_PALETTE) {
+          if (a >= b) continue;
+          const [r1, g1, b1] = xtermRgb(a);
+          const [r2, g2, b2] = xtermRgb(b);
+          expect(Math.hypot(r1 - r2, g1 - g2, b1 - b2), `colours ${a} and ${b}`).to.be.at.least(85);
+        }
+      }
+    });
+
+    it('are defined colours (the 6×6×6 cube, not the terminal\'s own 16), neither grey nor red', () => {
+      for (const c of NICK_PALETTE) {
+        expect(c, `colour ${c}`).to.be.within(16, 231);
+        const [r, g, b] = xtermRgb(c);
+        expect(Math.max(r, g, b) - Math.min(r, g, b), `colour ${c} is grey`).to.be.at.least(120);
+        // Hue in degrees: red (errors) is 0; keep 20° away from it.
+        const max = Math.max(r, g, b);
+        const span = max - Math.min(r, g, b);
+        const sector = max === r ? ((g - b) / span + 6) % 6 : max === g ? (b - r) / span + 2 : (r - g) / span + 4;
+        const hue = sector * 60;
+        expect(hue > 20 && hue < 340, `colour ${c} is red (hue ${hue.toFixed(0)}°)`).to.equal(true);
+      }
+    });
+
+    it('are the same in line mode as in the full-screen client', () => {
+      for (const nick of ['alice', 'bob', 'Жанна', '李雷']) {
+        expect(inNickColour(true, nick, nick)).to.equal(`\x1b[38;5;${nickColour(nick)}m${nick}\x1b[39m`);
+      }
+      expect(inNickColour(false, 'bob', 'bob')).to.equal('bob');
+    });
+  });
+
+  it('formats the clock for both front ends', () => {
+    const t = new Date(2026, 0, 2, 9, 5, 7).getTime();
+    expect(formatTime(t)).to.equal('09:05');
+    expect(formatClock(t)).to.equal('09:05:07');
+  });
+});
