@@ -17,6 +17,7 @@ import { ServerCore } from './server-core.js';
 import type { ServerEvent, ServerStats } from './server-types.js';
 import type { ServerOptions } from './server-options.js';
 import { persistedSessions } from './restore-state.js';
+import type { StoreRead } from './staged-log.js';
 import type { StoreStats } from './store/log-store.js';
 import type { StoreHandle } from './store/open-store.js';
 import { Persister } from './store/persister.js';
@@ -39,7 +40,7 @@ export interface ChatServerEvents {
   join: [Extract<ServerEvent, { type: 'join' }>];
   leave: [Extract<ServerEvent, { type: 'leave' }>];
   refused: [Extract<ServerEvent, { type: 'refused' }>];
-  /** A send failed (the datagram is lost; the protocol repairs it). */
+  /** A send failed (the datagram is lost; the protocol repairs it), or (name StoreReadError) a repair read from the store. */
   warning: [Error];
   /** Writing to the store failed (messages wait unacknowledged), or works again after `after` ms. */
   storage: [{ ok: false; error: Error } | { ok: true; after: number }];
@@ -66,7 +67,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
       store &&
       new Persister(store, {
         durable: (count) => {
-          this.core.durable(count, Date.now());
+          this.core.durable(count, Date.now(), store.log.oldestSeq);
           this.pump();
           this.arm();
         },
@@ -180,11 +181,12 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
 
   /** Sends what the core queued and forwards its events. */
   private pump(onSent?: () => void): number {
-    const { datagrams, events, records } = this.core.drain();
+    const { datagrams, events, records, reads } = this.core.drain();
     if (this.persister !== undefined) {
       if (records.length > 0) this.persister.add(records);
       if (events.some((e) => e.type !== 'refused')) this.persister.sessionsChanged();
     }
+    for (const r of reads) this.readStored(r);
     let sends = 0;
     for (const d of datagrams) {
       const targets = Array.isArray(d.to) ? (d.to as readonly PeerAddress[]) : [d.to as PeerAddress];
@@ -201,6 +203,24 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     }
     for (const e of events) this.emit(e.type, e as never);
     return sends;
+  }
+
+  /** Answers a NACK older than the in-memory log from the store (a failed read is a warning; the client asks again). */
+  private readStored(r: StoreRead): void {
+    const store = this.store;
+    if (store === undefined) return;
+    store.log
+      .readEntries(r.from, r.to, r.maxBytes)
+      .catch((err: unknown) => {
+        const e = new Error(`store: cannot read back seq ${r.from}–${r.to} for a repair: ${(err as Error).message}`);
+        e.name = 'StoreReadError';
+        this.emit('warning', e);
+        return [];
+      })
+      .then((entries) => {
+        this.core.storedEntries(r, entries);
+        if (this.closing === undefined) this.pump();
+      });
   }
 
   /** Tells every peer the server is going away, waits briefly for those sends, and closes. Idempotent. */

@@ -29,13 +29,6 @@ function isZero(b: Buffer): boolean {
   return true;
 }
 
-/** Bytes of the entries from..to still in the log (what a replay of them costs). */
-function replayBytes(log: StagedLog, from: number, to: number): number {
-  let n = 0;
-  for (let seq = from; seq <= to; seq++) n += log.bytesOf(seq)?.length ?? 0;
-  return n;
-}
-
 /** What the join path may see and do. */
 export interface JoinContext {
   readonly options: ServerOptions;
@@ -152,7 +145,7 @@ function createSession(ctx: JoinContext, m: JoinMessage, from: PeerAddress, n: N
   sessions.add(session);
   ctx.out.send(from, welcome(ctx, session, m));
   // What the newcomer may draw: the replay it is owed, and the allowance (repair-budget.ts).
-  session.repair.credit(replayBytes(log, session.historyFrom, baseSeq));
+  session.repair.credit(log.replayBytes(session.historyFrom, baseSeq));
   // At most one NACK's worth at once; the client asks for the rest (§6.2.5), within its budget.
   const replay = packEntries(session.historyFrom, baseSeq, (s) => log.bytesOf(s), MAX_JOIN_REPLAY_DATAGRAMS, session.repair.bytes);
   if (replay.length > 0) session.repair.spend(replay.reduce((n, d) => n + d.length, 0));
@@ -168,7 +161,7 @@ function createSession(ctx: JoinContext, m: JoinMessage, from: PeerAddress, n: N
 function historyFrom(ctx: JoinContext, m: JoinMessage, baseSeq: number): number {
   const { log } = ctx;
   const sameInstance = m.resumeInstance.equals(ctx.instance);
-  if (sameInstance && m.resumeSeq > 0 && m.resumeSeq <= baseSeq && m.resumeSeq + 1 >= log.oldestSeq) {
+  if (sameInstance && m.resumeSeq > 0 && m.resumeSeq <= baseSeq && m.resumeSeq + 1 >= log.oldestKept) {
     return m.resumeSeq + 1;
   }
   return Math.max(log.oldestSeq, log.historyStart(ctx.options.historyMessages));

@@ -13,6 +13,8 @@ import type { TokenBucket } from './token-bucket.js';
 export interface RestoredState {
   instance: Buffer;
   lastSeq: number;
+  /** Oldest seq on disk (lastSeq + 1 when none). */
+  oldestStored: number;
   /** Newest entries, oldest first, ending at lastSeq. */
   tail: readonly { seq: number; bytes: Buffer }[];
   /** clientId (hex) → highest cseq accepted, least recently used first. */

@@ -15,7 +15,7 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import { decode, isClientMessage } from '../protocol/codec.js';
-import { CHECKSUM_BYTES, HEADER_BYTES, INSTANCE_BYTES, MAX_DETAIL_BYTES, TOKEN_BYTES } from '../protocol/constants.js';
+import { CHECKSUM_BYTES, HEADER_BYTES, INSTANCE_BYTES, MAX_DATAGRAM, MAX_DETAIL_BYTES, TOKEN_BYTES } from '../protocol/constants.js';
 import { ProtocolError } from '../protocol/protocol-error.js';
 import type { WireErrorCode } from '../protocol/error-codes.js';
 import type { LeaveReason, Message, NackMessage, SayMessage, ServerMessage } from '../protocol/messages.js';
@@ -28,7 +28,7 @@ import type { PeerAddress } from './peer-address.js';
 import { ProducedBytes, RepairBudget } from './repair-budget.js';
 import { type RestoredState, restoreSessions } from './restore-state.js';
 import { RosterBook, type RosterSnapshot, rosterPageBytes } from './roster.js';
-import { StagedLog } from './staged-log.js';
+import { StagedLog, type StoreRead } from './staged-log.js';
 import type { StoreRecord } from './store/record-codec.js';
 import { DEFAULT_SERVER_OPTIONS, type ServerOptions } from './server-options.js';
 import type { Outgoing, ServerEvent, ServerStats } from './server-types.js';
@@ -85,6 +85,10 @@ export class ServerCore {
   private waiting: { ordinal: number; session: Session; cseq: number; refusal?: ServerMessage }[] = [];
   /** clientId (hex) → highest cseq whose record is durable: what ACKs and WELCOMEs may claim. */
   private readonly durableCseq = new Map<string, number>();
+  /** NACKs to answer from the store (persistent mode), handed to the shell by drain(). */
+  private reads: StoreRead[] = [];
+  /** Sessions with a store read in flight (one at a time each). */
+  private readonly reading = new Set<Session>();
 
   /**
    * `persistent`: hand entries to the shell to store (drain().records) and acknowledge only what
@@ -112,6 +116,7 @@ export class ServerCore {
     this.joinContext = this.newJoinContext();
     if (restore !== undefined) {
       this.log.restore(restore.lastSeq, restore.tail);
+      this.log.storedFrom = restore.oldestStored;
       for (const [hex, cseq] of restore.cseqs) this.durableCseq.set(hex, cseq);
       restoreSessions(this.sessions, restore, (t) => this.joinContext.newLimits(t), now);
     }
@@ -213,8 +218,9 @@ export class ServerCore {
    * The shell stored the first `count` records it took from drain() (persistent mode): their
    * entries become visible and are fanned out, their messages acknowledged or refused. Flushes.
    */
-  durable(count: number, now: number): void {
+  durable(count: number, now: number, oldestStored = this.log.storedFrom): void {
     this.log.durable(count);
+    this.log.storedFrom = oldestStored;
     let i = 0;
     for (; i < this.waiting.length; i++) {
       const w = this.waiting[i] as (typeof this.waiting)[number];
@@ -236,12 +242,37 @@ export class ServerCore {
     const to = Math.min(m.to, this.log.lastSeq);
     if (m.from > to) return this.drop('nack-ahead');
     if (m.from < this.log.oldestSeq) {
-      const detail = `oldest kept is ${this.log.oldestSeq}`;
-      const arg = this.log.oldestSeq;
+      if (m.from >= this.log.oldestKept) return this.readStored(session, m.from, Math.min(to, this.log.oldestSeq - 1), now);
+      const arg = this.log.oldestKept;
+      const detail = `oldest kept is ${arg}`;
       return this.out.send(session.address, { type: 'error', ref: session.token, code: 'UDPCHAT_ERR_HISTORY_GONE', arg, detail });
     }
     const repair = packEntries(m.from, to, (s) => this.log.bytesOf(s), MAX_REPAIR_DATAGRAMS, session.repair.bytes);
     if (repair.length === 0) return this.overdrawn(session, now);
+    session.repair.spend(repair.reduce((n, d) => n + d.length, 0));
+    for (const d of repair) this.out.sendBytes(session.address, d);
+  }
+
+  /** Asks the shell to read entries older than memory from the store (§6.1.10), one read per session at a time. */
+  private readStored(session: Session, from: number, to: number, now: number): void {
+    if (this.reading.has(session)) return this.drop('nack-while-reading');
+    const budget = session.repair.bytes;
+    if (budget < MAX_DATAGRAM) return this.overdrawn(session, now);
+    this.reading.add(session);
+    this.reads.push({ session, from, to, maxBytes: Math.min(budget, MAX_REPAIR_DATAGRAMS * MAX_DATAGRAM) });
+  }
+
+  /**
+   * The shell read what a StoreRead asked for (empty if the read failed): sends it as repair DATA,
+   * within the session's budget, if the session still exists.
+   */
+  storedEntries(read: StoreRead, entries: readonly { seq: number; bytes: Buffer }[]): void {
+    const session = read.session as Session;
+    this.reading.delete(session);
+    if (this.sessions.byAddress(session.address) !== session) return;
+    const bySeq = new Map(entries.map((e) => [e.seq, e.bytes]));
+    const repair = packEntries(read.from, read.to, (s) => bySeq.get(s), MAX_REPAIR_DATAGRAMS, session.repair.bytes);
+    if (repair.length === 0) return;
     session.repair.spend(repair.reduce((n, d) => n + d.length, 0));
     for (const d of repair) this.out.sendBytes(session.address, d);
   }
@@ -294,6 +325,7 @@ export class ServerCore {
     this.sessions.remove(session);
     this.throttled.delete(session);
     this.acksDue.delete(session);
+    this.reading.delete(session);
   }
 
   private drop(reason: string): void {
@@ -368,8 +400,9 @@ export class ServerCore {
   }
 
   /** Takes the queued datagrams (encoded now), events, and (persistent mode) the records to store, in order. */
-  drain(): { datagrams: Outgoing[]; events: ServerEvent[]; records: StoreRecord[] } {
-    const result = { datagrams: this.out.drain(), events: this.events, records: this.log.takeRecords() };
+  drain(): { datagrams: Outgoing[]; events: ServerEvent[]; records: StoreRecord[]; reads: StoreRead[] } {
+    const result = { datagrams: this.out.drain(), events: this.events, records: this.log.takeRecords(), reads: this.reads };
+    this.reads = [];
     this.events = [];
     return result;
   }

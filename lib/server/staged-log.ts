@@ -13,6 +13,16 @@ import type { Entry } from '../protocol/messages.js';
 import { type NewEntry, RoomLog } from './room-log.js';
 import type { StoreRecord } from './store/record-codec.js';
 
+/** A NACK below the in-memory log that the shell is to answer from the store (ServerCore.storedEntries). */
+export interface StoreRead {
+  /** Opaque to the shell: hand it back. */
+  readonly session: object;
+  readonly from: number;
+  readonly to: number;
+  /** Bytes of records to read at most. */
+  readonly maxBytes: number;
+}
+
 export class StagedLog {
   private readonly log: RoomLog;
   private staged: { ordinal: number; seq: number; bytes: Buffer }[] = [];
@@ -21,6 +31,8 @@ export class StagedLog {
   made = 0;
   /** Last seq given to an entry (visible or staged). */
   assignedSeq = 0;
+  /** Oldest seq the store still holds (persistent mode), readable through the shell. */
+  storedFrom = Infinity;
 
   constructor(
     capacity: number,
@@ -40,8 +52,24 @@ export class StagedLog {
     return this.log.lastSeq;
   }
 
+  /** Oldest seq in memory. */
   get oldestSeq(): number {
     return this.log.oldestSeq;
+  }
+
+  /** Oldest seq the server can still send: in memory, or on disk (persistent mode). */
+  get oldestKept(): number {
+    return Math.min(this.log.oldestSeq, this.storedFrom);
+  }
+
+  /** Bytes of the entries from..to: exact in memory; older ones (on disk) at the average size in memory. */
+  replayBytes(from: number, to: number): number {
+    const low = Math.max(from, this.log.oldestSeq);
+    let n = 0;
+    for (let seq = low; seq <= to; seq++) n += this.log.bytesOf(seq)?.length ?? 0;
+    const inMemory = to - low + 1;
+    const onDisk = Math.max(0, Math.min(to + 1, this.log.oldestSeq) - Math.max(from, this.oldestKept));
+    return inMemory > 0 ? n + Math.ceil((n / inMemory) * onDisk) : n;
   }
 
   bytesOf(seq: number): Buffer | undefined {

@@ -10,6 +10,8 @@ import { decodeEntry } from '../../lib/protocol/entry-codec.js';
 import { Reader } from '../../lib/protocol/wire.js';
 import type { PeerAddress } from '../../lib/server/peer-address.js';
 import { ServerCore } from '../../lib/server/server-core.js';
+import type { ServerOptions } from '../../lib/server/server-options.js';
+import type { StoreRead } from '../../lib/server/staged-log.js';
 import { persistedSessions } from '../../lib/server/restore-state.js';
 import { LogStore } from '../../lib/server/store/log-store.js';
 import { MemoryDisk } from '../support/memory-disk.js';
@@ -26,13 +28,15 @@ class Rig {
   store!: LogStore;
   sent: Array<{ to: PeerAddress[]; m: Message }> = [];
   now = T0;
+  reads: StoreRead[] = [];
+  constructor(private readonly options: Partial<ServerOptions> = {}) {}
   private sessions: ReturnType<typeof persistedSessions> = [];
 
   async start(): Promise<this> {
     const { store, recovered } = await LogStore.open(this.disk, { keep: 100_000, tailEntries: 8192, random: seededBytes(1) });
     this.store = store;
-    const restore = { instance: recovered.instance, lastSeq: recovered.lastSeq, tail: recovered.tail, cseqs: recovered.cseqs, sessions: this.sessions };
-    this.core = new ServerCore({ random: seededBytes(this.now % 1000), now: this.now, persistent: true, restore });
+    const restore = { instance: recovered.instance, lastSeq: recovered.lastSeq, oldestStored: recovered.oldestSeq, tail: recovered.tail, cseqs: recovered.cseqs, sessions: this.sessions };
+    this.core = new ServerCore({ ...this.options, random: seededBytes(this.now % 1000), now: this.now, persistent: true, restore });
     return this;
   }
 
@@ -49,15 +53,16 @@ class Rig {
 
   /** Hands the records to the store, without committing. Collects datagrams. */
   drain(): void {
-    const { datagrams, records } = this.core.drain();
+    const { datagrams, records, reads } = this.core.drain();
     this.store.add(records);
+    this.reads.push(...reads);
     for (const d of datagrams) this.sent.push({ to: Array.isArray(d.to) ? [...(d.to as PeerAddress[])] : [d.to as PeerAddress], m: decode(d.data) });
   }
 
   /** Commits what is queued and tells the core. */
   async commit(): Promise<void> {
     await this.store.commit(this.now);
-    this.core.durable(this.store.committed, this.now);
+    this.core.durable(this.store.committed, this.now, this.store.oldestSeq);
     this.drain();
   }
 
@@ -199,5 +204,50 @@ describe('ServerCore with persistence', () => {
     await rig.commit();
     expect(rig.take('ack').map((a) => a.cseq)).to.deep.equal([3]);
     expect(await rig.storedTexts()).to.deep.equal(['m1', 'm2', 'm3']);
+  });
+
+  it('answers a NACK older than the in-memory log from the store, and HISTORY_GONE only below what the store keeps', async () => {
+    const rig = await new Rig({ logEntries: 16, rate: 1000, burst: 1000 }).start();
+    const token = await rig.join(ann, 'ann', A);
+    for (let cseq = 1; cseq <= 60; cseq++) {
+      rig.receive({ type: 'say', token, cseq, target: 0, text: `m${cseq}` }, ann);
+      await rig.commit();
+    }
+    rig.sent = [];
+    expect(rig.core.log.oldestSeq).to.equal(61 - 16 + 1);
+    rig.receive({ type: 'nack', token, from: 2, to: 61 }, ann);
+    expect(rig.take('error')).to.deep.equal([]);
+    expect(rig.reads.map((r) => [r.from, r.to])).to.deep.equal([[2, 45]]);
+    // A second NACK while the read runs is dropped (one read per session at a time).
+    rig.receive({ type: 'nack', token, from: 2, to: 61 }, ann);
+    expect(rig.reads).to.have.length(1);
+    const read = rig.reads.shift() as StoreRead;
+    rig.core.storedEntries(read, await rig.store.readEntries(read.from, read.to, read.maxBytes));
+    rig.drain();
+    const seqs = rig.take('data').flatMap((d) => d.entries.map((e) => e.seq));
+    expect(seqs).to.deep.equal(Array.from({ length: 44 }, (_, i) => i + 2));
+    // Below what the store keeps: HISTORY_GONE naming the oldest entry it can send.
+    rig.core.durable(rig.store.committed, rig.now, 30);
+    rig.receive({ type: 'nack', token, from: 2, to: 61 }, ann);
+    expect(rig.take('error').map((e) => [e.code, e.arg])).to.deep.equal([['UDPCHAT_ERR_HISTORY_GONE', 30]]);
+  });
+
+  it('resumes a rejoining client from the store when what it missed is older than memory', async () => {
+    const rig = await new Rig({ logEntries: 16, rate: 1000, burst: 1000 }).start();
+    const token = await rig.join(ann, 'ann', A);
+    await rig.join(bob, 'bob', B);
+    for (let cseq = 1; cseq <= 40; cseq++) {
+      rig.receive({ type: 'say', token, cseq, target: 0, text: `m${cseq}` }, ann);
+      await rig.commit();
+    }
+    rig.sent = [];
+    // bob comes back from a new address, having delivered up to seq 3.
+    const hello = { type: 'join' as const, cookie: Buffer.alloc(16), clientId: B, resumeInstance: rig.core.instance, resumeSeq: 3, caps: 0, nick: 'bob' };
+    const moved = { address: bob.address, port: 6002 };
+    rig.receive(hello, moved);
+    const [cookie] = rig.take('cookie');
+    rig.receive({ ...hello, cookie: (cookie as { cookie: Buffer }).cookie }, moved);
+    const [welcome] = rig.take('welcome');
+    expect(welcome?.historyFrom).to.equal(4);
   });
 });

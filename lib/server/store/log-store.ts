@@ -9,7 +9,7 @@
  * its last good size before anything else is written to it.
  */
 import type { Disk } from './disk.js';
-import { type StoreRecord, encodeRecord, entryTime } from './record-codec.js';
+import { MAX_RECORD_BODY, RECORD_HEADER, type StoreRecord, encodeRecord, entryTime, readRecord } from './record-codec.js';
 import { type Segment, StoreCorruptError, listSegments, segmentName } from './segment-scan.js';
 import { readMeta, writeMeta } from './store-meta.js';
 import { recoverSegments } from './recover.js';
@@ -214,6 +214,31 @@ export class LogStore {
       await this.disk.remove(s.name);
       this.segments.shift();
     }
+  }
+
+  /**
+   * Entries `from`..`to` read back from disk, in order, at most about `maxBytes` of records, within
+   * one segment (ask again for the rest). Empty if `from` is no longer (or not yet) on disk.
+   * Throws the disk's errors and StoreCorruptError for a record that no longer checks out.
+   */
+  async readEntries(from: number, to: number, maxBytes: number): Promise<{ seq: number; bytes: Buffer }[]> {
+    const seg = this.segments.find((s) => s.firstSeq <= from && from <= s.lastSeq);
+    if (seg === undefined || to < from) return [];
+    const last = Math.min(to, seg.lastSeq);
+    const start = seg.offsets[from - seg.firstSeq] as number;
+    const end = last === seg.lastSeq ? seg.size : (seg.offsets[last + 1 - seg.firstSeq] as number);
+    const buf = await this.disk.read(seg.name, start, Math.min(end - start, Math.max(maxBytes, MAX_RECORD_BODY + RECORD_HEADER)));
+    const out: { seq: number; bytes: Buffer }[] = [];
+    for (let o = 0; o < buf.length; ) {
+      const r = readRecord(buf, o);
+      if (!r.ok) {
+        if (r.why === 'short') break;
+        throw new StoreCorruptError(seg.name, start + o, `${r.why} while reading it back`);
+      }
+      if (r.record.kind === 'entry') out.push({ seq: r.record.seq, bytes: r.record.bytes });
+      o = r.next;
+    }
+    return out;
   }
 
   /** Closes the files (queued records are not written: commit first). */

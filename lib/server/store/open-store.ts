@@ -57,7 +57,7 @@ export async function openStore(dir: string, settings: StoreSettings): Promise<S
       notes.push(`${(err as Error).message}; starting without the saved sessions (their clients rejoin)`);
       await disk.remove(SESSIONS_FILE);
     }
-    const restore: RestoredState = { instance: recovered.instance, lastSeq: recovered.lastSeq, tail: recovered.tail, cseqs: recovered.cseqs, sessions };
+    const restore: RestoredState = { instance: recovered.instance, lastSeq: recovered.lastSeq, oldestStored: recovered.oldestSeq, tail: recovered.tail, cseqs: recovered.cseqs, sessions };
     return {
       dir,
       disk,

@@ -32,6 +32,7 @@ export class Persister {
   constructor(
     private readonly handle: StoreHandle,
     private readonly hooks: PersisterHooks,
+    private readonly retryMs = RETRY_MS,
   ) {
     this.saver = new SessionSaver(handle.disk);
     // lastHeard goes stale in the file otherwise; a restart judges idleness by it.
@@ -69,7 +70,7 @@ export class Persister {
       this.retry = setTimeout(() => {
         this.retry = undefined;
         this.commitSoon();
-      }, RETRY_MS);
+      }, this.retryMs);
       return;
     }
     if (this.failingSince !== undefined) {
@@ -81,7 +82,7 @@ export class Persister {
 
   /** Schedules a rewrite of sessions.json with the current sessions. */
   sessionsChanged(): void {
-    if (!this.closed) void this.saver.save(this.hooks.sessions(), Date.now());
+    if (!this.closed) void this.saver.save(() => ({ sessions: this.hooks.sessions(), now: Date.now() }));
   }
 
   /**
@@ -95,7 +96,7 @@ export class Persister {
     if (this.handle.log.queued > 0) await this.commitOnce();
     if (this.retry !== undefined) clearTimeout(this.retry);
     this.retry = undefined;
-    await this.saver.save(this.hooks.sessions(), Date.now());
+    await this.saver.save(() => ({ sessions: this.hooks.sessions(), now: Date.now() }));
     await this.saver.idle();
     this.closed = true;
     clearInterval(this.refresh);

@@ -66,29 +66,32 @@ export async function readSessions(disk: Disk): Promise<{ savedAt: number; sessi
   return raw === undefined ? undefined : decodeSessions(raw);
 }
 
-/** Coalescing writer of sessions.json. */
+/** Coalescing writer of sessions.json: the state is taken (and encoded) only when a write starts. */
 export class SessionSaver {
   private writing: Promise<void> | undefined;
-  private next: Buffer | undefined;
+  private pending: (() => { sessions: readonly PersistedSession[]; now: number }) | undefined;
   /** The last write error (undefined once a write succeeds). */
   lastError: Error | undefined;
 
   constructor(private readonly disk: Disk) {}
 
-  /** Schedules a write of this state; resolves when it (or a newer one) is on disk. */
-  save(sessions: readonly PersistedSession[], now: number): Promise<void> {
-    this.next = encodeSessions(sessions, now);
+  /**
+   * Schedules a write of the state `current()` returns when the write starts (many requests while
+   * one write runs cost one more write). Resolves when a write that began after this call is done.
+   */
+  save(current: () => { sessions: readonly PersistedSession[]; now: number }): Promise<void> {
+    this.pending = current;
     this.writing ??= this.loop();
     return this.writing;
   }
 
   private async loop(): Promise<void> {
     try {
-      while (this.next !== undefined) {
-        const data = this.next;
-        this.next = undefined;
+      for (let next = this.pending; next !== undefined; next = this.pending) {
+        this.pending = undefined;
+        const { sessions, now } = next();
         try {
-          await this.disk.writeAtomic(SESSIONS_FILE, data);
+          await this.disk.writeAtomic(SESSIONS_FILE, encodeSessions(sessions, now));
           this.lastError = undefined;
         } catch (err) {
           this.lastError = err as Error;

@@ -48,9 +48,12 @@ describe('store on real files', () => {
     const disk = new NodeDisk(dir);
     const saver = new SessionSaver(disk);
     const s = { address: '127.0.0.1', port: 4000, token: Buffer.alloc(16, 1), clientId: Buffer.alloc(16, 2), nick: 'ann', joinedAt: T0, lastHeard: T0, historyFrom: 1, baseSeq: 0 };
-    void saver.save([s], T0);
-    await saver.save([s, { ...s, port: 4001, nick: 'bob' }], T0 + 1);
+    let encoded = 0;
+    void saver.save(() => (encoded++, { sessions: [s], now: T0 }));
+    void saver.save(() => (encoded++, { sessions: [s], now: T0 }));
+    await saver.save(() => (encoded++, { sessions: [s, { ...s, port: 4001, nick: 'bob' }], now: T0 + 1 }));
     await saver.idle();
+    expect(encoded, 'requests made while a write runs are taken together').to.equal(2);
     expect(statSync(join(dir, 'sessions.json')).mode & 0o777).to.equal(0o600);
     const read = await readSessions(disk);
     expect(read?.savedAt).to.equal(T0 + 1);
