@@ -1,0 +1,70 @@
+/**
+ * The cost of durability under load, in one process and one run: the same chat traffic against an
+ * in-memory server and a durable one (store in a temp directory). K clients (the real ChatClient)
+ * each say messages at an even pace; for each rate the script prints delivery latency (say() to
+ * the sender's own copy arriving in room order: for the durable server that includes the group
+ * commit), and for the durable server the flushes per second and bytes written per message.
+ *
+ *   node --import=tsx bench/durable-load.ts [K=20] [rates=100,1000] [seconds=4]
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ChatClient } from '../lib/client/chat-client.js';
+import { ChatServer } from '../lib/server/chat-server.js';
+import { openStore } from '../lib/server/store/open-store.js';
+
+const K = Number(process.argv[2] ?? 20);
+const RATES = (process.argv[3] ?? '100,1000').split(',').map(Number);
+const SECONDS = Number(process.argv[4] ?? 4);
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+function pct(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
+}
+
+async function run(durable: boolean, rate: number): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'udp-chat-load-'));
+  const store = durable ? await openStore(dir, { keep: 100_000, tailEntries: 8192, random: randomBytes }) : undefined;
+  const server = await ChatServer.start({ host: '127.0.0.1', port: 0, rate: 100_000, burst: 100_000, sessionsPerIp: 1000, maxPeers: 1000, store });
+  const port = server.address().port;
+  const clients = Array.from({ length: K }, (_, i) => new ChatClient({ server: `127.0.0.1:${port}`, nick: `p${i}` }));
+  const latencies: number[] = [];
+  let joined = 0;
+  for (const c of clients) {
+    c.on('event', (e: { type: string; own?: boolean; text?: string; history?: boolean }) => {
+      if (e.type === 'joined') joined++;
+      if (e.type === 'message' && e.own === true && e.history !== true) latencies.push(performance.now() - Number(e.text?.split(' ')[0]));
+    });
+    await c.connect();
+    c.join();
+  }
+  while (joined < K) await sleep(20);
+  const before = { ...(server.storeStats ?? { syncs: 0, bytes: 0, records: 0, writes: 0 }) };
+  const total = rate * SECONDS;
+  const started = performance.now();
+  for (let n = 0; n < total; n++) {
+    const due = started + (n * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 1) await sleep(wait);
+    (clients[n % K] as ChatClient).say(`${performance.now()} ${'x'.repeat(40)}`);
+  }
+  const until = performance.now() + 10_000;
+  while (latencies.length < total && performance.now() < until) await sleep(20);
+  const elapsed = (performance.now() - started) / 1000;
+  const after = server.storeStats;
+  for (const c of clients) c.shutdown();
+  await server.close();
+  rmSync(dir, { recursive: true, force: true });
+  const sorted = latencies.sort((a, b) => a - b);
+  const head = `${durable ? 'durable  ' : 'in-memory'} ${rate} msg/s: ${latencies.length}/${total} delivered, p50 ${pct(sorted, 0.5).toFixed(1)} ms, p99 ${pct(sorted, 0.99).toFixed(1)} ms`;
+  if (after === undefined) return head;
+  const syncs = after.syncs - before.syncs;
+  const bytes = after.bytes - before.bytes;
+  return `${head}; ${(syncs / elapsed).toFixed(0)} flushes/s, ${(bytes / total).toFixed(0)} bytes written per message (${(total / syncs).toFixed(1)} records per flush)`;
+}
+
+for (const rate of RATES) {
+  for (const durable of [false, true]) console.log(await run(durable, rate));
+}
