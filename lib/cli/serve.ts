@@ -120,7 +120,7 @@ async function serveUntilSignal(ctx: CliContext, args: ArgumentsCamelCase<ServeA
     }
   });
   server.on('refused', (e) => log(`refused ${JSON.stringify(e.nick)} from ${formatAddress(e.address)}: ${e.code}`));
-  server.on('warning', (err) => log(err.name === 'StoreReadError' ? err.message : `send failed: ${err.message}`));
+  server.on('warning', (err) => log(err.name.startsWith('Store') ? err.message : `send failed: ${err.message}`));
   const announcer = startAnnouncing(args, server.address().port, server, log);
   let lastDrops = '';
   const started = Date.now();

@@ -40,7 +40,7 @@ export interface ChatServerEvents {
   join: [Extract<ServerEvent, { type: 'join' }>];
   leave: [Extract<ServerEvent, { type: 'leave' }>];
   refused: [Extract<ServerEvent, { type: 'refused' }>];
-  /** A send failed (the datagram is lost; the protocol repairs it), or (name StoreReadError) a repair read from the store. */
+  /** A send failed (the datagram is lost; the protocol repairs it), or (name Store…Error) a store read or deletion. */
   warning: [Error];
   /** Writing to the store failed (messages wait unacknowledged), or works again after `after` ms. */
   storage: [{ ok: false; error: Error } | { ok: true; after: number }];
@@ -73,6 +73,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
         },
         sessions: () => persistedSessions(this.core.sessions),
         storage: (e) => this.emit('storage', e),
+        warning: (e) => this.emit('warning', e),
       });
   }
 

@@ -69,6 +69,8 @@ export class LogStore {
   private readonly segmentBytes: number;
   /** Records made durable since open. */
   committed = 0;
+  /** Why dropping old segments last failed (taken by takeRetentionError); the log itself is fine. */
+  private retentionError: Error | undefined;
 
   private constructor(
     private readonly disk: Disk,
@@ -141,7 +143,15 @@ export class LogStore {
     } finally {
       this.committing = false;
     }
-    await this.dropOld(now);
+    // The batch is durable whatever happens here: a failed deletion only keeps old data longer.
+    await this.dropOld(now).catch((err: unknown) => (this.retentionError = err as Error));
+  }
+
+  /** The error of the last failed segment deletion, once. */
+  takeRetentionError(): Error | undefined {
+    const e = this.retentionError;
+    this.retentionError = undefined;
+    return e;
   }
 
   private async writeBatch(n: number): Promise<void> {

@@ -16,6 +16,8 @@ export interface PersisterHooks {
   sessions(): PersistedSession[];
   /** Writing failed (first failure of an outage) or works again. */
   storage(e: { ok: false; error: Error } | { ok: true; after: number }): void;
+  /** Something that does not stop the log: old segments could not be deleted. */
+  warning(e: Error): void;
 }
 
 const RETRY_MS = 1_000;
@@ -78,6 +80,12 @@ export class Persister {
       this.failingSince = undefined;
     }
     this.hooks.durable(this.handle.log.committed);
+    const retention = this.handle.log.takeRetentionError();
+    if (retention !== undefined) {
+      const e = new Error(`store: cannot delete an old segment (--keep/--keep-days): ${retention.message}`);
+      e.name = 'StoreRetentionError';
+      this.hooks.warning(e);
+    }
   }
 
   /** Schedules a rewrite of sessions.json with the current sessions. */

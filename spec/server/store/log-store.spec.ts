@@ -231,6 +231,22 @@ describe('LogStore', () => {
       expect(recovered.cseqs.get(CLIENT_A.toString('hex'))).to.equal(60);
     });
 
+    it('keeps the batch durable when deleting an old segment fails, reports it once, and deletes it later', async () => {
+      const disk = new MemoryDisk();
+      const { store } = await open(disk, { keep: 4, segmentEntries: 4 });
+      await commitMessages(store, 1, 11);
+      expect(store.oldestSeq).to.equal(5);
+      disk.failNext('remove');
+      store.add([msg(12, 'drops seg 5-8')]);
+      await store.commit(T0);
+      expect(store.committed).to.equal(12);
+      expect(store.takeRetentionError()?.message).to.match(/^EIO: remove/);
+      expect(store.takeRetentionError()).to.equal(undefined);
+      expect(store.oldestSeq).to.equal(5);
+      await commitMessages(store, 13, 1, 13);
+      expect(store.oldestSeq).to.equal(9);
+    });
+
     it('drops whole segments older than --keep-days', async () => {
       const disk = new MemoryDisk();
       const { store } = await open(disk, { keepDays: 1, segmentEntries: 4 });

@@ -33,6 +33,7 @@ describe('Persister', () => {
       durable: (n) => seen.durable.push(n),
       sessions: () => [],
       storage: (e) => seen.storage.push(e.ok ? 'ok' : (e.error as NodeJS.ErrnoException).code ?? 'error'),
+      warning: (e) => seen.storage.push(e.name),
     };
     persister = new Persister(handle, hooks, 20);
     return { disk, handle, seen, persister };
