@@ -21,20 +21,19 @@ export function nickColour(nick: string): number {
   return NICK_PALETTE[nickHash(nick) % NICK_PALETTE.length] ?? 33;
 }
 
-function pad2(n: number): string {
-  return n < 10 ? `0${n}` : String(n);
-}
+// Formatters, not Date objects: this module reads no clock (spec/architecture.spec.ts); the time
+// shown is the one it is given, in the local time zone, 00–23 hours.
+const HOURS_MINUTES = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+const HOURS_MINUTES_SECONDS = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
 
 /** "HH:MM" in local time (the full-screen log). */
 export function formatTime(ms: number): string {
-  const d = new Date(ms);
-  return `${pad2(d.getHours())}:${pad2(d.getMinutes())}`;
+  return HOURS_MINUTES.format(ms);
 }
 
 /** "HH:MM:SS" in local time (line mode). */
 export function formatClock(ms: number): string {
-  const d = new Date(ms);
-  return `${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())}`;
+  return HOURS_MINUTES_SECONDS.format(ms);
 }
 
 /** The RGB of an xterm-256 colour index of the 6×6×6 cube or the grey ramp (16–255). */

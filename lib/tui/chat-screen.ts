@@ -175,11 +175,11 @@ export class ChatScreen {
     const online = `${this.model.peers.length} online`;
     place(this.logBox, 0, 0, cols - peersWidth, logHeight);
     // Without room for the peer list, the log's label carries the number online.
-    setLabel(this.logBox, peersWidth > 0 ? ' udp-chat ' : ` udp-chat (${online}) `);
+    setLabel(this.logBox, peersWidth > 0 ? ' udp-chat ' : ` udp-chat (${online}) `, ' udp-chat ');
     if (peersWidth > 0) {
       this.peersBox.show();
       place(this.peersBox, cols - peersWidth, 0, peersWidth, logHeight);
-      setLabel(this.peersBox, ` ${online} `);
+      setLabel(this.peersBox, ` ${online} `, ` ${this.model.peers.length} `);
     } else {
       this.peersBox.hide();
     }
@@ -224,19 +224,7 @@ export class ChatScreen {
       this.painter.paintRow(r.x, r.y, r.width, clipSpans([{ text: ` ${s.prompt}`, style: PROMPT_LINE_STYLE }], r.width), PROMPT_LINE_STYLE);
       return;
     }
-    const sep: Span = { text: '  ', style: STATUS_STYLE };
-    const spans: Span[] = [
-      { text: ` ${escapeForTerminal(s.server)}`, style: STATUS_STYLE },
-      sep,
-      { text: s.state, style: { ...STATUS_STYLE, ...s.stateStyle, bold: true } },
-      sep,
-      { text: s.rttMs === undefined ? 'rtt -' : `rtt ${Math.round(s.rttMs)} ms`, style: STATUS_STYLE },
-      sep,
-      { text: 'as ', style: STATUS_STYLE },
-      { text: escapeForTerminal(s.nick), style: { ...STATUS_STYLE, fg: nickColour(s.nick), bold: true } },
-    ];
-    if (s.pending > 0) spans.push(sep, { text: `${s.pending} unsent`, style: { ...STATUS_STYLE, fg: 11 } });
-    this.painter.paintRow(r.x, r.y, r.width, clipSpans(spans, r.width), STATUS_STYLE);
+    this.painter.paintRow(r.x, r.y, r.width, clipSpans(statusSpans(s, r.width), r.width), STATUS_STYLE);
   }
 
   private paintInput(r: Region): void {
@@ -259,10 +247,51 @@ export class ChatScreen {
   }
 }
 
-/** Labels are ours (ASCII words and numbers), never text from the network. */
-function setLabel(el: blessed.Widgets.BoxElement, label: string): void {
-  const current = (el as unknown as { _label?: { getContent(): string } })._label?.getContent();
-  if (current !== label) el.setLabel(label);
+/**
+ * The status line's spans for `width` columns. What matters most stays when it is narrow: the
+ * state, your nick and the unsent count; the round-trip time goes first, then the server's
+ * address is shortened (your own nick used to be what was cut).
+ */
+export function statusSpans(s: StatusView, width: number): Span[] {
+  const sep: Span = { text: '  ', style: STATUS_STYLE };
+  const state: Span = { text: s.state, style: { ...STATUS_STYLE, ...s.stateStyle, bold: true } };
+  const rtt: Span = { text: s.rttMs === undefined ? 'rtt -' : `rtt ${Math.round(s.rttMs)} ms`, style: STATUS_STYLE };
+  const nick: Span[] = [
+    { text: 'as ', style: STATUS_STYLE },
+    { text: escapeForTerminal(s.nick), style: { ...STATUS_STYLE, fg: nickColour(s.nick), bold: true } },
+  ];
+  const unsent: Span[] = s.pending > 0 ? [sep, { text: `${s.pending} unsent`, style: { ...STATUS_STYLE, fg: 11 } }] : [];
+  const server = escapeForTerminal(s.server);
+  const full = [{ text: ` ${server}`, style: STATUS_STYLE }, sep, state, sep, rtt, sep, ...nick, ...unsent];
+  if (spansWidth(full) <= width) return full;
+  const tail = [sep, state, sep, ...nick, ...unsent];
+  const room = width - spansWidth(tail) - 1;
+  if (room >= 6) return [{ text: ` ${truncate(server, room)}`, style: STATUS_STYLE }, ...tail];
+  return [{ text: ' ', style: STATUS_STYLE }, ...tail.slice(1)];
+}
+
+function spansWidth(spans: readonly Span[]): number {
+  let w = 0;
+  for (const span of spans) w += displayWidth(span.text);
+  return w;
+}
+
+/**
+ * Labels are ours (ASCII words and numbers), never text from the network. One that does not fit
+ * between the box's corners is left out rather than drawn over the border.
+ */
+function setLabel(el: blessed.Widgets.BoxElement, wanted: string, shorter: string): void {
+  const width = typeof el.width === 'number' ? el.width : 0;
+  const fits = (label: string): boolean => displayWidth(label) + 2 <= width;
+  const label = fits(wanted) ? wanted : fits(shorter) ? shorter : '';
+  const element = (el as unknown as { _label?: { getContent(): string; hide(): void; show(): void } })._label;
+  // Hidden, not removed: blessed's removeLabel() leaves a timer behind that throws.
+  if (label === '') {
+    element?.hide();
+    return;
+  }
+  if (element?.getContent() !== label) el.setLabel(label);
+  element?.show();
 }
 
 function place(el: blessed.Widgets.BoxElement, left: number, top: number, width: number, height: number): void {

@@ -192,3 +192,29 @@ describe('ChatScreen (headless terminal)', () => {
     await h.waitFor(() => h.written().includes('\x07'), 'the bell');
   });
 });
+
+describe('ChatScreen at small sizes', () => {
+  let h: Harness;
+
+  afterEach(async () => {
+    await h.dispose();
+  });
+
+  it('keeps your own nick on a 40-column status line (the server address is shortened first)', async () => {
+    h = await startTui({ cols: 40, rows: 12, session: { nick: 'annabelle', server: '192.168.100.200:7777', rttMs: 12 } });
+    await h.waitForText('Connected');
+    expect(h.lines().join('\n')).to.match(/ online {2}as annabelle/u);
+    h.session.pending = 3;
+    h.session.emitEvent({ type: 'delivered', pending: 3 });
+    await h.waitForText('3 unsent');
+    expect(h.lines().join('\n')).to.match(/as annabelle {2}3 unsent/u);
+  });
+
+  it('leaves the title out rather than draw it over the border at 10×5', async () => {
+    h = await startTui({ cols: 10, rows: 5 });
+    await h.waitFor(() => (h.lines()[0] ?? '').length > 0, 'a first frame');
+    const top = h.lines()[0] ?? '';
+    // A border all along: corners and lines only (blessed may draw them with VT100 letters).
+    expect(top, 'top row').to.match(/^[┌l][─q]+[┐k]$/u);
+  });
+});
