@@ -33,7 +33,9 @@ export interface Running {
   stop(): Promise<void>;
 }
 
-const BASE_FLAGS = ['--host', '127.0.0.1', '--port', '0', '--quiet'];
+// Not part of any limit: less logging, and no mDNS / DISCOVER announcements (a bench must not
+// advertise its servers on the network, nor show up in other people's discovery).
+const BASE_FLAGS = ['--host', '127.0.0.1', '--port', '0', '--quiet', '--no-announce'];
 
 /** The limits lifted for the `udpchat` rows (only those `serve --help` lists are passed). */
 export const LIFTED_FLAGS: [flag: string, value: string][] = [
