@@ -113,10 +113,12 @@ function blockOptions(target: TargetName, k: number, deadline: number, prev: num
 async function runBlocks(targets: TargetName[], deadline: number, notes: string[], iperfOnce: () => Promise<void>): Promise<BlockResult[]> {
   const blocks: BlockResult[] = [];
   const bestSoFar = new Map<string, number>();
-  for (const k of plan.peers) {
+  // Run 1 of every K before run 2 of any: if the budget runs out, every K lost its last run
+  // rather than the largest K all of its runs. Within a K the systems alternate (A B C D A B C D …)
+  // so slow drifts of the machine hit all of them.
+  for (let rep = 1; rep <= plan.reps; rep++) {
     await iperfOnce();
-    for (let rep = 1; rep <= plan.reps; rep++) {
-      // Alternate the systems (A B C A B C …) so slow drifts of the machine hit all of them.
+    for (const k of plan.peers) {
       for (const target of targets) {
         if (Date.now() > deadline) {
           notes.push(`time budget reached: ${target} K=${k} run ${rep} skipped`);
