@@ -98,15 +98,18 @@ function fromChild(name: TargetName, child: Child, loadgen: Running['loadgen'], 
   return { name, pid: child.pid, server, loadgen, output: child.output, stop: () => child.stop(3000) };
 }
 
-/** Starts a fresh instance of a target; `loadgenArgs` are passed to the load generator. */
-export async function startTarget(name: TargetName, loadgenArgs: readonly string[] = []): Promise<Running> {
+/**
+ * Starts a fresh instance of a target; `loadgenArgs` are passed to the load generator,
+ * `nodeArgs` to node before the server's script and `serveArgs` after it (e.g. --cpu-prof, --no-persist).
+ */
+export async function startTarget(name: TargetName, loadgenArgs: readonly string[] = [], nodeArgs: readonly string[] = [], serveArgs: readonly string[] = []): Promise<Running> {
   if (name === 'udpchat' || name === 'stock') {
-    const args = await udpChatServeArgs(name === 'udpchat');
+    const args = [...(await udpChatServeArgs(name === 'udpchat')), ...serveArgs];
     // A fresh store per start: a previous block's room log would be replayed and extended.
     const dir = mkdtempSync(path.join(tmpdir(), 'udpchat-bench-'));
     const store = (await known(['--data', dir])).length > 0 ? ['--data', dir] : [];
     const env = { ...process.env, XDG_STATE_HOME: dir, XDG_CONFIG_HOME: dir };
-    const child = await startChild(process.execPath, [SERVER_JS, ...args, ...store], { cwd: ROOT, env, readyPattern: LISTENING, timeoutMs: 15_000 }).catch((e: unknown) => {
+    const child = await startChild(process.execPath, [...nodeArgs, SERVER_JS, ...args, ...store], { cwd: ROOT, env, readyPattern: LISTENING, timeoutMs: 15_000 }).catch((e: unknown) => {
       rmSync(dir, { recursive: true, force: true });
       throw e;
     });
@@ -117,7 +120,7 @@ export async function startTarget(name: TargetName, loadgenArgs: readonly string
     const running = fromChild(name, child, udpLoadgen('udpchat', port, [...perIp, ...loadgenArgs]), `127.0.0.1:${port}`);
     return { ...running, stop: () => child.stop(3000).finally(() => rmSync(dir, { recursive: true, force: true })) };
   }
-  const child = await startChild(process.execPath, ['--import=tsx', path.join(HERE, 'relay.ts'), ...(name === 'batch' ? ['--batch'] : []), '--host', '127.0.0.1', '--port', '0'], {
+  const child = await startChild(process.execPath, [...nodeArgs, '--import=tsx', path.join(HERE, 'relay.ts'), ...(name === 'batch' ? ['--batch'] : []), '--host', '127.0.0.1', '--port', '0'], {
     cwd: ROOT,
     readyPattern: LISTENING,
     timeoutMs: 15_000,

@@ -8,6 +8,7 @@ import { packBatches, unpackBatch } from '../../bench/batch-format.js';
 import { Histogram, range } from '../../bench/histogram.js';
 import { mergeSteps, split } from '../../bench/loadgen-group.js';
 import type { StepResult } from '../../bench/loadgen-protocol.js';
+import { selfTimes } from '../../bench/profile-server.js';
 import { topProcesses } from '../../bench/proc-stats.js';
 import { fmt, stat, targetLines, type Row, type Stat } from '../../bench/report.js';
 import type { TargetName } from '../../bench/targets.js';
@@ -121,5 +122,22 @@ describe('topProcesses', () => {
     const a = new Map([[1, { name: 'a', ms: 0 }], [2, { name: 'b', ms: 0 }], [3, { name: 'me', ms: 0 }], [4, { name: 'old', ms: 0 }]]);
     const b = new Map([[1, { name: 'a', ms: 500 }], [2, { name: 'b', ms: 900 }], [3, { name: 'me', ms: 999 }], [4, { name: 'new', ms: 999 }]]);
     expect(topProcesses(a, b, 1000, new Set([3]))).to.deep.equal([{ name: 'b[2]', share: 0.9 }, { name: 'a[1]', share: 0.5 }]);
+  });
+});
+
+describe('selfTimes (profile of the measured step)', () => {
+  it('adds up the self time of the samples inside the window only', () => {
+    const frame = (functionName: string, url: string) => ({ functionName, url, lineNumber: 9 });
+    const p = {
+      nodes: [{ id: 1, callFrame: frame('flush', 'file:///x/dist/lib/server/chat-server.js') }, { id: 2, callFrame: frame('', 'node:dgram') }],
+      startTime: 1000,
+      samples: [1, 2, 1, 2, 1],
+      timeDeltas: [10, 10, 10, 10, 500], // at 1010, 1020, 1030, 1040, 1540
+    };
+    const t = selfTimes(p, 1015, 1045);
+    expect([...t]).to.deep.equal([
+      ['(anonymous) node:dgram:10', 20],
+      ['flush dist/lib/server/chat-server.js:10', 10],
+    ]);
   });
 });
