@@ -29,23 +29,28 @@ function stallSection(res: Results): string[] {
 }
 
 function witnessSection(res: Results): string[] {
-  if (res.witnesses.length === 0) return [];
-  const rows = res.witnesses.map((w) => [
-    w.kind === 'plain' ? '`join --plain`' : w.kind,
+  const plain = res.witnesses.filter((w) => w.kind === 'plain');
+  const stopped = res.witnesses.filter((w) => w.kind === 'stopped');
+  if (plain.length === 0 && stopped.length === 0) return [];
+  const rows = plain.map((w) => [
     String(w.peers),
     n0(w.rate),
     w.error ?? `${n2(w.latency?.p50Ms ?? NaN)} / ${n2(w.latency?.p99Ms ?? NaN)} / ${n2(w.latency?.maxMs ?? NaN)}`,
     w.error === undefined ? `${n0(w.delivered)} of ${n0(w.expected)}` : '-',
-    w.error === undefined ? pct(w.clientCpuShare) : '-',
+    w.error === undefined ? `${pct(w.clientCpuShare)} / ${pct(w.benchCpuShare)}` : '-',
   ]);
-  return [
+  const out = [
     '## Real clients',
     '',
-    `K real \`udp-chat join --plain\` processes against one server (limits lifted); each writes its messages to a client's stdin at the given total rate, and latency is from that write to the line appearing on every other client's stdout (parsed by the bench). The full-screen client is not measured here yet.`,
+    "K real `udp-chat join --plain` processes against one server (limits lifted); the bench writes each message to a client's stdin at the given total rate and reads every client's stdout; latency is from that write to the line on every other client's stdout. The full-screen client is not measured here yet.",
     '',
-    mdTable(['client', 'K', 'msg/s', 'p50 / p99 / max ms', 'lines seen', 'CPU per client (share of a core)'], rows),
+    mdTable(['K', 'msg/s', 'p50 / p99 / max ms', 'lines seen', 'CPU: one client (median) / the bench'], rows),
     '',
   ];
+  for (const w of stopped) {
+    out.push(`A real \`join --plain\` client stopped (SIGSTOP) and continued while ${w.peers - 1} simulated peers send ${n0(w.rate)} msg/s: ${w.error ?? `it showed ${n0(w.delivered)} of ${n0(w.expected)} messages (${w.detail}); its first notices: ${w.notices.map((n) => `"${n}"`).join(', ') || 'none'}`}.`, '');
+  }
+  return out;
 }
 
 export function markdown(res: Results): string {
@@ -79,7 +84,7 @@ export function markdown(res: Results): string {
     `CPU µs/delivery is the server's user+system CPU (from /proc/<pid>/stat) over the step divided by deliveries. "server datagrams/s" is what the peers received per second; iperf3 on this machine: ${Number.isFinite(iperf) ? `${n0(iperf)} datagrams/s` : 'not measured'} (median of ${res.iperf.length}; ${res.iperfNote || `loss ${n2(median(res.iperf.map((i) => i.lossPercent)))}%`}). "gave out at" says which side saturated at the first failing step of each run: the server's CPU, a load generator, or the machine.`,
     '',
   ];
-  if (stock.length > 0) out.push('## Results (default install, stock flags)', '', mdTable(textTableCells.columns, stock.map(textTableCells.cells)), '', 'With stock flags each user may send 10 messages/s (burst 20): faster senders are slowed, so the max here is about K × 10 msg/s by design.', '');
+  if (stock.length > 0) out.push('## Results (default install, stock flags)', '', mdTable(textTableCells.columns, stock.map(textTableCells.cells)), '', 'With stock flags each user may send 10 messages/s after a burst of 20: faster senders are slowed, so the max here is a few times K msg/s by design (about K × 20 over a 2 s step, which the burst covers).', '');
   out.push('## Comparison (ratios of medians, udp-chat with limits lifted ÷ relay)', '', mdTable(['K', 'relay', 'CPU/delivery at 100 msg/s', 'p99 at 100 msg/s', 'max msg/s', 'CPU/delivery at max'], comparisonRows(res.rows)), '');
   out.push('## Targets', '', 'The targets of issue 13, computed from this run\'s medians.', '', mdTable(['target', 'measured (median [min–max])', 'verdict'], targetLines(res.rows, res.witnesses).map((l) => [l.target, l.measured, l.verdict])), '');
   out.push(...witnessSection(res));
