@@ -110,6 +110,7 @@ async function runJoin(ctx: CliContext, args: ArgumentsCamelCase<JoinArgs>): Pro
     errors: ctx.stderr,
     color: ctx.stdout.isTTY === true && !noColor,
     drainTimeoutMs: args.wait * 1000,
+    interactive: ctx.stdin.isTTY === true && ctx.stdout.isTTY === true,
   });
   await client.connect();
   client.join();

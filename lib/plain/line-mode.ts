@@ -2,7 +2,7 @@
  * Line mode: one input line is one message; one output line per event. For pipes, scripts,
  * bots, and terminals with `--plain`. Consumes session events; holds no protocol logic.
  */
-import { createInterface } from 'node:readline';
+import { clearLine, createInterface, cursorTo, type Interface } from 'node:readline';
 import type { ChatSession, ClientEvent } from '../client/session-types.js';
 import { displayLines, escapeForTerminal } from '../client/presentation.js';
 import type { SessionOutcome } from '../client/session-outcome.js';
@@ -15,10 +15,18 @@ export interface LineModeOptions {
   color: boolean;
   /** At end of input: give up delivering after this long without progress. */
   drainTimeoutMs: number;
+  /**
+   * A person at a terminal (stdin and stdout are terminals): the line being typed gets a prompt
+   * and stays intact, redrawn below each line that arrives. Piped output is unaffected.
+   */
+  interactive?: boolean;
 }
 
 /** Starts each further line of a multi-line message (README, "Line mode"). */
 export const CONTINUATION = '  | ';
+
+/** The prompt of interactive line mode. */
+const PROMPT = '> ';
 
 const HELP = [
   'Type a line and press Enter to send it.',
@@ -31,12 +39,21 @@ const HELP = [
 /** Runs line mode until the user quits, input ends, or the session fails; resolves how it ended. */
 export function runLineMode(session: ChatSession, options: LineModeOptions): Promise<SessionOutcome> {
   const { output, errors, color } = options;
-  const print = (line: string): void => {
-    output.write(`${line}\n`);
+  const interactive = options.interactive === true;
+  let rl: Interface | undefined;
+  // Interactive: clear the prompt line, write, and redraw the prompt with what was typed so far.
+  const above = (stream: NodeJS.WritableStream, text: string): void => {
+    if (!interactive || rl === undefined) {
+      stream.write(text);
+      return;
+    }
+    clearLine(output, 0);
+    cursorTo(output, 0);
+    stream.write(text);
+    rl.prompt(true);
   };
-  const fail = (line: string): void => {
-    errors.write(`udp-chat: ${line}\n`);
-  };
+  const print = (line: string): void => above(output, `${line}\n`);
+  const fail = (line: string): void => above(errors, `udp-chat: ${line}\n`);
   const safe = escapeForTerminal;
 
   return new Promise<SessionOutcome>((resolve) => {
@@ -45,13 +62,17 @@ export function runLineMode(session: ChatSession, options: LineModeOptions): Pro
     let inputEnded = false;
     let finished = false;
     let drainTimer: NodeJS.Timeout | undefined;
-    const rl = createInterface({ input: options.input, terminal: false, crlfDelay: Infinity });
+    const lines = interactive
+      ? createInterface({ input: options.input, output, terminal: true, prompt: PROMPT, crlfDelay: Infinity })
+      : createInterface({ input: options.input, terminal: false, crlfDelay: Infinity });
+    rl = lines;
 
     const finish = async (code: SessionOutcome, leave: boolean): Promise<void> => {
       if (finished) return;
       finished = true;
       if (drainTimer !== undefined) clearTimeout(drainTimer);
-      rl.close();
+      lines.close();
+      if (interactive) output.write('\n');
       session.off('event', onEvent);
       if (leave) await session.leave();
       resolve(code);
@@ -137,7 +158,13 @@ export function runLineMode(session: ChatSession, options: LineModeOptions): Pro
     };
     session.on('event', onEvent);
 
-    rl.on('line', (raw) => {
+    if (interactive) {
+      lines.prompt();
+      // Ctrl-C at the prompt: leave as /q does (waiting for undelivered messages).
+      lines.on('SIGINT', () => quit());
+    }
+    lines.on('line', (raw) => {
+      if (interactive && !finished) lines.prompt();
       const line = raw.replace(/\r$/, '');
       if (finished || inputEnded || line.trim().length === 0) return;
       if (line === '/q' || line === '/quit') return quit();
@@ -157,10 +184,12 @@ export function runLineMode(session: ChatSession, options: LineModeOptions): Pro
     };
     const quit = (): void => {
       if (session.pending === 0) return void finish('left', true);
+      // Asked again while waiting: leave now, the rest undelivered (exit status 1).
+      if (inputEnded) return void finish('undelivered', true);
       fail(`waiting for ${session.pending} message(s) to be delivered before leaving…`);
       drainAndLeave();
     };
-    rl.on('close', drainAndLeave);
+    lines.on('close', drainAndLeave);
   });
 }
 

@@ -176,6 +176,33 @@ describe('udp-chat full-screen client in tmux (e2e)', function () {
     }, 5000, 'both lines in ann\'s log, the second under the text');
   });
 
+  it('--plain on a terminal keeps the line being typed intact below lines that arrive', async function () {
+    const { port } = await startServer();
+    const bob = await startClient('bob', port);
+    const join = [process.execPath, CLI_PATH, 'join', '--nick', 'ann', '--server', `127.0.0.1:${port}`, '--plain'].map(shellQuote).join(' ');
+    const ann = await startTmux({
+      label: 'ann-plain',
+      command: ['sh', '-c', `${join}; echo EXITED $?; sleep 30`],
+      env: { TERM: 'xterm-256color', NO_COLOR: '1' },
+      cols: COLS,
+      rows: ROWS,
+      cwd: REPO_ROOT,
+    });
+    await ann.waitForScreen(/\* you joined as ann/, 8000, 'ann joined in line mode');
+    await bob.waitForLine(presence('ann joined'));
+    await ann.sendKeys('half a li');
+    await ann.waitForScreen((s) => lines(s).some((l) => l === '> half a li'), 5000, 'the prompt and the draft');
+    bob.write('incoming while ann types');
+    const screen = await ann.waitForScreen(/bob: incoming while ann types/, 5000, 'bob\'s message on ann\'s screen');
+    const rows = lines(screen).filter((l) => l.trim() !== '');
+    expect(rows[rows.length - 1], ann.explain('the last line')).to.equal('> half a li');
+    expect(rows[rows.length - 2], ann.explain('the line above it')).to.match(new RegExp(`^${TIME} bob: incoming while ann types$`));
+    await ann.sendKeys('ne');
+    await ann.sendKey('Enter');
+    await bob.waitForLine(messageLine('ann', 'half a line'));
+    expect(textsFrom(bob, 'ann')).to.deep.equal(['half a line']);
+  });
+
   it('sends emoji (skin tone, flag, ZWJ family) byte for byte', async function () {
     const { bob, ann } = await openRoom();
     const text = 'emoji 👋🏽 🇺🇦 👨‍👩‍👧 end';
