@@ -49,6 +49,8 @@ export async function openStore(dir: string, settings: StoreSettings): Promise<S
   try {
     const { store, recovered } = await LogStore.open(disk, { ...settings, keep: settings.keep });
     const notes = [...recovered.notes];
+    // Temporary files of an atomic write cut short by a crash (the target kept its old content).
+    for (const name of await disk.list()) if (/^\..+\.tmp$/.test(name)) await disk.remove(name);
     let sessions: PersistedSession[] = [];
     try {
       sessions = (await readSessions(disk))?.sessions ?? [];

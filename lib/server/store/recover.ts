@@ -5,7 +5,6 @@
  * and it and every later segment are first copied aside as `<name>.damaged`.
  */
 import type { Disk } from './disk.js';
-import type { StoreRecord } from './record-codec.js';
 import { type Segment, StoreCorruptError, scanSegment } from './segment-scan.js';
 
 export interface RecoveredSegments {
@@ -26,18 +25,29 @@ export async function recoverSegments(
   repair: boolean,
 ): Promise<RecoveredSegments> {
   const out: RecoveredSegments = { segments: [], lastSeq: 0, tail: [], cseqs: new Map(), lastTime: 0, notes: [], repaired: false };
-  // Views into the file buffers; only the newest tailEntries are copied at the end.
-  const views: { seq: number; bytes: Buffer }[] = [];
-  const visit = (r: StoreRecord): void => {
-    if (r.kind === 'entry') {
-      views.push({ seq: r.seq, bytes: r.bytes });
-      if (views.length > 2 * tailEntries) views.splice(0, views.length - tailEntries);
+  // The newest tailEntries entries, as places in the file buffers (a ring of typed arrays: no
+  // object per record); copied at the end.
+  const ringBuf: Buffer[] = new Array<Buffer>(tailEntries);
+  const ringStart = new Int32Array(tailEntries);
+  const ringEnd = new Int32Array(tailEntries);
+  const ringSeq = new Float64Array(tailEntries);
+  let seen = 0;
+  // Keyed by the 16 bytes as latin1 (cheaper than hex per record); hex at the end.
+  const cseqs = new Map<string, number>();
+  const visit = (buf: Buffer, start: number, end: number): void => {
+    const kind = buf[start];
+    if (kind !== 3 && tailEntries > 0) {
+      const i = seen++ % tailEntries;
+      ringBuf[i] = buf;
+      ringStart[i] = start + (kind === 2 ? 25 : 5);
+      ringEnd[i] = end;
+      ringSeq[i] = buf.readUInt32BE(start + 1);
     }
-    const c = r.kind === 'cseq' ? r : r.sender;
-    if (c === undefined) return;
-    const hex = c.clientId.toString('hex');
-    out.cseqs.delete(hex);
-    out.cseqs.set(hex, c.cseq);
+    if (kind === 1) return;
+    const id = start + (kind === 2 ? 5 : 1);
+    const key = buf.toString('latin1', id, id + 16);
+    cseqs.delete(key);
+    cseqs.set(key, buf.readUInt32BE(id + 16));
   };
   for (let i = 0; i < files.length; i++) {
     const file = files[i] as { name: string; firstSeq: number };
@@ -61,7 +71,12 @@ export async function recoverSegments(
       break;
     }
   }
-  out.tail = views.slice(-tailEntries).map((v) => ({ seq: v.seq, bytes: own(v.bytes) }));
+  const count = Math.min(seen, tailEntries);
+  for (let n = seen - count; n < seen; n++) {
+    const i = n % tailEntries;
+    out.tail.push({ seq: ringSeq[i] as number, bytes: own((ringBuf[i] as Buffer).subarray(ringStart[i], ringEnd[i])) });
+  }
+  for (const [key, cseq] of cseqs) out.cseqs.set(Buffer.from(key, 'latin1').toString('hex'), cseq);
   return out;
 }
 

@@ -1,10 +1,11 @@
 import { expect } from 'chai';
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeKeptEntry } from '../../../lib/protocol/entry-codec.js';
 import { NodeDisk } from '../../../lib/server/store/disk.js';
 import { LogStore } from '../../../lib/server/store/log-store.js';
+import { openStore as openStoreDir } from '../../../lib/server/store/open-store.js';
 import { SessionSaver, decodeSessions, readSessions } from '../../../lib/server/store/session-file.js';
 import { randomBytes } from 'node:crypto';
 
@@ -42,6 +43,14 @@ describe('store on real files', () => {
     await again.store.commit(T0);
     await again.store.close();
     expect((await openStore()).recovered.lastSeq).to.equal(11);
+  });
+
+  it('removes temporary files an interrupted atomic write left behind, and nothing else', async () => {
+    writeFileSync(join(dir, '.sessions.json.4242.0.tmp'), 'half');
+    writeFileSync(join(dir, 'notes.txt'), 'mine');
+    const handle = await openStoreDir(dir, { keep: 1000, tailEntries: 100, random: randomBytes });
+    await handle.close();
+    expect(readdirSync(dir).sort()).to.deep.equal(['notes.txt', 'store.json']);
   });
 
   it('writes sessions.json atomically with mode 0600, the newest state winning', async () => {
