@@ -112,6 +112,7 @@ function blockOptions(target: TargetName, k: number, deadline: number, prev: num
 
 async function runBlocks(targets: TargetName[], deadline: number, notes: string[], iperfOnce: () => Promise<void>): Promise<BlockResult[]> {
   const blocks: BlockResult[] = [];
+  const skipped: string[] = [];
   const bestSoFar = new Map<string, number>();
   // Run 1 of every K before run 2 of any: if the budget runs out, every K lost its last run
   // rather than the largest K all of its runs. Within a K the systems alternate (A B C D A B C D …)
@@ -121,7 +122,7 @@ async function runBlocks(targets: TargetName[], deadline: number, notes: string[
     for (const k of plan.peers) {
       for (const target of targets) {
         if (Date.now() > deadline) {
-          notes.push(`time budget reached: ${target} K=${k} run ${rep} skipped`);
+          skipped.push(`${target} K=${k} run ${rep}`);
           continue;
         }
         const b = await runBlock(target, k, rep, blockOptions(target, k, deadline, bestSoFar.get(`${target}|${k}`)));
@@ -131,6 +132,7 @@ async function runBlocks(targets: TargetName[], deadline: number, notes: string[
       }
     }
   }
+  if (skipped.length > 0) notes.push(`time budget reached: ${skipped.length} blocks skipped (${skipped.join(', ')})`);
   return blocks;
 }
 
