@@ -11,7 +11,7 @@
  * - Nothing is ever sent to port 0.
  * - With persistence (§6.1.10) nothing that depends on an entry or an accepted message leaves the
  *   core before the shell reported its store record durable: fan-out, repair, history, PONG and
- *   SYNC see only durable entries (StagedLog), ACKs and refusals wait in `waiting`.
+ *   SYNC see only durable entries (StagedLog), ACKs and refusals wait in DurableAcks.
  */
 import { timingSafeEqual } from 'node:crypto';
 import { decode, isClientMessage } from '../protocol/codec.js';
@@ -20,6 +20,7 @@ import { ProtocolError } from '../protocol/protocol-error.js';
 import type { WireErrorCode } from '../protocol/error-codes.js';
 import type { LeaveReason, Message, NackMessage, SayMessage, ServerMessage } from '../protocol/messages.js';
 import { COOKIE_NONCE_BYTES, makeCookie, verifyCookie } from './cookie.js';
+import { DurableAcks } from './durable-acks.js';
 import { type JoinContext, handleJoin } from './join-handler.js';
 import { JoinLimiter } from './join-limiter.js';
 import { Outbound } from './outbound.js';
@@ -45,8 +46,6 @@ const HOUSEKEEPING_MS = 1_000;
 const TAIL_SYNCS = 2;
 /** How long a session may go without the client ever using its token. */
 const UNCONFIRMED_MS = 10_000;
-/** Client ids whose durable cseq is remembered for ACKs (LRU). */
-const DURABLE_CSEQS_MAX = 65_536;
 /** An ERROR with an empty detail (the UNKNOWN_SESSION reply, §5.2). */
 const EMPTY_ERROR_BYTES = HEADER_BYTES + TOKEN_BYTES + 2 + 4 + 1 + CHECKSUM_BYTES;
 
@@ -81,10 +80,8 @@ export class ServerCore {
   /** Sessions owed an ACK at the next flush. */
   private readonly acksDue = new Set<Session>();
   private readonly joinContext: JoinContext;
-  /** Accepted messages (persistent mode) waiting for their record to be durable, oldest first. */
-  private waiting: { ordinal: number; session: Session; cseq: number; refusal?: ServerMessage }[] = [];
-  /** clientId (hex) → highest cseq whose record is durable: what ACKs and WELCOMEs may claim. */
-  private readonly durableCseq = new Map<string, number>();
+  /** Accepted messages (persistent mode) waiting for their record to be durable. */
+  private readonly durableAcks = new DurableAcks();
   /** NACKs to answer from the store (persistent mode), handed to the shell by drain(). */
   private reads: StoreRead[] = [];
   /** Sessions with a store read in flight (one at a time each). */
@@ -117,7 +114,7 @@ export class ServerCore {
     if (restore !== undefined) {
       this.log.restore(restore.lastSeq, restore.tail);
       this.log.storedFrom = restore.oldestStored;
-      for (const [hex, cseq] of restore.cseqs) this.durableCseq.set(hex, cseq);
+      this.durableAcks.restore(restore.cseqs);
       restoreSessions(this.sessions, restore, (t) => this.joinContext.newLimits(t), now);
     }
   }
@@ -194,7 +191,7 @@ export class ServerCore {
       const refusal: ServerMessage = { type: 'error', ref: session.token, code, arg: m.cseq, detail };
       if (!this.persistent) return this.out.send(session.address, refusal);
       const ordinal = this.log.mark(Buffer.from(session.clientIdHex, 'hex'), m.cseq);
-      this.waiting.push({ ordinal, session, cseq: m.cseq, refusal });
+      this.durableAcks.hold({ ordinal, session, cseq: m.cseq, refusal });
     };
     if (m.target !== 0) return refuse('UDPCHAT_ERR_UNSUPPORTED', 'only the room (target 0) is supported');
     if (m.text.length === 0) return refuse('UDPCHAT_ERR_TEXT_INVALID', 'empty message');
@@ -206,12 +203,12 @@ export class ServerCore {
     const entry = { kind: 'msg', time: now, nick: session.nick, target: 0, text: m.text } as const;
     if (!this.persistent) return this.log.append(entry);
     this.log.append(entry, { clientId: Buffer.from(session.clientIdHex, 'hex'), cseq: m.cseq });
-    this.waiting.push({ ordinal: this.log.made, session, cseq: m.cseq });
+    this.durableAcks.hold({ ordinal: this.log.made, session, cseq: m.cseq });
   }
 
   /** The highest cseq of this session that may be acknowledged (accepted, and durable if persistent). */
   private ackedCseq(s: Session): number {
-    return this.persistent ? (this.durableCseq.get(s.clientIdHex) ?? 0) : s.nextCseq - 1;
+    return this.persistent ? this.durableAcks.acked(s.clientIdHex) : s.nextCseq - 1;
   }
 
   /**
@@ -221,19 +218,12 @@ export class ServerCore {
   durable(count: number, now: number, oldestStored = this.log.storedFrom): void {
     this.log.durable(count);
     this.log.storedFrom = oldestStored;
-    let i = 0;
-    for (; i < this.waiting.length; i++) {
-      const w = this.waiting[i] as (typeof this.waiting)[number];
-      if (w.ordinal > count) break;
-      this.durableCseq.delete(w.session.clientIdHex);
-      this.durableCseq.set(w.session.clientIdHex, w.cseq);
-      if (this.durableCseq.size > DURABLE_CSEQS_MAX) this.durableCseq.delete(this.durableCseq.keys().next().value as string);
+    for (const w of this.durableAcks.release(count)) {
       // A session taken over meanwhile: its client resends and gets the ACK then.
       if (this.sessions.byAddress(w.session.address) !== w.session) continue;
       if (w.refusal !== undefined) this.out.send(w.session.address, w.refusal);
       this.acksDue.add(w.session);
     }
-    if (i > 0) this.waiting = this.waiting.slice(i);
     this.flush(now);
   }
 

@@ -193,7 +193,7 @@ describe('udp-chat through a lossy network (e2e)', function () {
     const proxy = await startProxy({ target: { host: '127.0.0.1', port: server.port }, seed, loss: 0.3 });
     const nicks = Array.from({ length: 12 }, (_, i) => `user${i + 1}`);
     const started = Date.now();
-    const results = await Promise.allSettled(nicks.map((nick) => startClient(nick, proxy.port, { timeoutMs: 15_000 })));
+    const results = await Promise.allSettled(nicks.map((nick) => startClient(nick, proxy.port, { timeoutMs: 30_000 })));
     const failed = results.flatMap((r) => (r.status === 'rejected' ? [String(r.reason).split('\n').slice(0, 6).join('\n')] : []));
     console.log(`      30% loss joins: ${nicks.length - failed.length}/${nicks.length} joined in ${Date.now() - started} ms`);
     expect(failed, `joins that failed (seed ${seed})`).to.deep.equal([]);
