@@ -6,6 +6,7 @@
  *
  *   npm run build && npm run bench:tui-load [-- --rates 100,1000,5000 --seconds 10 --senders 8]
  *
+ * VIEWER_NODE_ARGS adds node flags for the viewer (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
  * Needs Linux (/proc) and tmux. Numbers on a shared machine are noisy: say so when quoting them.
  */
 import { execFileSync, spawn } from 'node:child_process';
@@ -55,12 +56,13 @@ async function startServer(): Promise<{ pid: number; port: number; stop: () => v
 
 function startViewer(port: number): number {
   execFileSync('tmux', ['-L', TMUX, '-f', '/dev/null', 'new-session', '-d', '-x', '100', '-y', '30',
-    'env', 'TERM=xterm-256color', process.execPath, CLI, 'join', '--nick', 'viewer', '--server', `127.0.0.1:${port}`]);
+    'env', 'TERM=xterm-256color', process.execPath, ...(process.env.VIEWER_NODE_ARGS ?? '').split(' ').filter(Boolean), CLI, 'join', '--nick', 'viewer', '--server', `127.0.0.1:${port}`]);
   return Number(execFileSync('tmux', ['-L', TMUX, 'list-panes', '-F', '#{pane_pid}'], { encoding: 'utf8' }).trim());
 }
 
-async function joinSenders(port: number): Promise<ChatClient[]> {
-  const clients = Array.from({ length: SENDERS }, (_, i) => new ChatClient({ server: `127.0.0.1:${port}`, nick: `load${i}` }));
+async function joinSenders(port: number, witness?: string): Promise<ChatClient[]> {
+  const nicks = witness === undefined ? Array.from({ length: SENDERS }, (_, i) => `load${i}`) : [witness];
+  const clients = nicks.map((nick) => new ChatClient({ server: `127.0.0.1:${port}`, nick }));
   await Promise.all(clients.map(async (c) => {
     await c.connect();
     const joined = new Promise<void>((resolve) => c.on('event', (e) => { if (e.type === 'joined') resolve(); }));
@@ -88,9 +90,14 @@ const viewer = startViewer(server.port);
 try {
   await sleep(3000);
   const clients = await joinSenders(server.port);
+  // A witness that counts what the room delivered (what the viewer had to show).
+  const [witness] = await joinSenders(server.port, 'witness');
+  let delivered = 0;
+  witness!.on('event', (e) => { if (e.type === 'message' && !e.history) delivered++; });
   console.log(`viewer pid ${viewer}, server pid ${server.pid}, ${SENDERS} senders; ${SECONDS} s per rate`);
-  console.log('rate msg/s | said | viewer CPU % | viewer RSS MiB | server CPU %');
+  console.log('rate msg/s | said | delivered msg/s | viewer CPU % | viewer RSS MiB | server CPU %');
   for (const rate of RATES) {
+    const d0 = delivered;
     const v0 = cpuSeconds(viewer);
     const s0 = cpuSeconds(server.pid);
     const t0 = performance.now();
@@ -98,12 +105,13 @@ try {
     const wall = (performance.now() - t0) / 1000;
     const viewerPct = ((cpuSeconds(viewer) - v0) / wall) * 100;
     const serverPct = ((cpuSeconds(server.pid) - s0) / wall) * 100;
-    console.log(`${String(rate).padStart(10)} | ${String(said).padStart(6)} | ${viewerPct.toFixed(1).padStart(12)} | ${rssMiB(viewer).toFixed(0).padStart(14)} | ${serverPct.toFixed(1).padStart(12)}`);
+    const perSecond = ((delivered - d0) / wall).toFixed(0);
+    console.log(`${String(rate).padStart(10)} | ${String(said).padStart(6)} | ${perSecond.padStart(15)} | ${viewerPct.toFixed(1).padStart(12)} | ${rssMiB(viewer).toFixed(0).padStart(14)} | ${serverPct.toFixed(1).padStart(12)}`);
     await sleep(2000); // let the backlog drain before the next rate
   }
   const screen = execFileSync('tmux', ['-L', TMUX, 'capture-pane', '-p'], { encoding: 'utf8' });
   console.log(`viewer's status line: ${screen.split('\n').find((l) => l.includes('127.0.0.1')) ?? '(not found)'}`);
-  await Promise.all(clients.map((c) => c.leave()));
+  await Promise.all([...clients, witness!].map((c) => c.leave()));
 } finally {
   try {
     execFileSync('tmux', ['-L', TMUX, 'kill-server']);

@@ -73,9 +73,16 @@ function safeAtOrBefore(text: string, q: number): number {
   return limit;
 }
 
+/** Printable ASCII: every character is a cluster of its own (no segmenter needed). */
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/u;
+
 function segmentWindow(text: string, start: number, end: number): Cluster[] {
   const out: Cluster[] = [];
   const slice = text.slice(start, end);
+  if (PRINTABLE_ASCII.test(slice)) {
+    for (let i = start; i < end; i++) out.push([i, i + 1]);
+    return out;
+  }
   let prev = -1;
   for (const { index } of segmenter.segment(slice)) {
     if (prev >= 0) out.push([start + prev, start + index]);
