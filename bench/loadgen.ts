@@ -22,7 +22,7 @@ function option(name: string, fallback: string): string {
 }
 
 const target = option('--target', 'udpchat') as Target;
-if (target !== 'udpchat' && target !== 'relay' && target !== 'batch') throw new Error(`--target must be udpchat, relay or batch, not ${target}`);
+if (target !== 'udpchat' && target !== 'relay' && target !== 'batch') throw new Error(`--target must be udpchat, relay or batch, not ${String(target)}`);
 const [host = '127.0.0.1', portText = '0'] = option('--server', '127.0.0.1:0').split(':');
 const port = Number(portText);
 const textBytes = Number(option('--text-bytes', '48'));

@@ -134,7 +134,7 @@ export function busyMsBetween(a: { busy: number; total: number }, b: { busy: num
 /** CPU ms so far of every process on the machine, by pid, with its command name. */
 export function processTimes(): Map<number, { name: string; ms: number }> {
   const out = new Map<number, { name: string; ms: number }>();
-  let pids: string[] = [];
+  let pids: string[];
   try {
     pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
   } catch {

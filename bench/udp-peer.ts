@@ -21,7 +21,6 @@ type State = 'idle' | 'joining' | 'online' | 'failed' | 'gone';
 
 const ZERO16: Buffer = Buffer.alloc(16);
 const ZERO8: Buffer = Buffer.alloc(8);
-const T_JOIN = 0x01;
 const T_DATA = 0x83;
 const RELAY_JOIN_RETRY_MS = 3000;
 const NO_NICKS: readonly string[] = [];

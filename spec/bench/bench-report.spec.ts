@@ -44,7 +44,7 @@ describe('Histogram transport', () => {
       (i % 3 === 0 ? a : b).record(i * 7);
       all.record(i * 7);
     }
-    const merged = new Histogram().add(JSON.parse(JSON.stringify(a.toJSON()))).add(b.toJSON());
+    const merged = new Histogram().add(JSON.parse(JSON.stringify(a.toJSON())) as ReturnType<Histogram['toJSON']>).add(b.toJSON());
     expect(merged.summary()).to.deep.equal(all.summary());
   });
 });
