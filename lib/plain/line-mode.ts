@@ -151,6 +151,8 @@ export function runLineMode(session: ChatSession, options: LineModeOptions): Pro
             void finish('cut-off', false);
           }
           return;
+        // Line mode prints a message when the room delivers it, not when it is queued.
+        case 'sending':
         case 'roster':
           break;
       }
