@@ -57,7 +57,7 @@ async function main(): Promise<void> {
   mkdirSync(out, { recursive: true });
   const server = await startTarget(target, [], ['--cpu-prof', '--cpu-prof-dir', out], process.argv.includes('--no-persist') ? ['--no-persist'] : []);
   const gen = new LoadgenGroup(server.loadgen.script, server.loadgen.args, 2);
-  let window: [number, number] = [0, 0];
+  let window: [number, number];
   try {
     const joined = await gen.join(peers, 1000, 30_000);
     if (joined.type !== 'joined') throw new Error(`join: ${joined.message}`);

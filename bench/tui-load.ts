@@ -65,7 +65,7 @@ async function joinSenders(port: number, witness?: string): Promise<ChatClient[]
   const clients = nicks.map((nick) => new ChatClient({ server: `127.0.0.1:${port}`, nick }));
   await Promise.all(clients.map(async (c) => {
     await c.connect();
-    const joined = new Promise<void>((resolve) => c.on('event', (e) => { if (e.type === 'joined') resolve(); }));
+    const joined = new Promise<void>((resolve) => c.on('event', (e: { type: string }) => { if (e.type === 'joined') resolve(); }));
     c.join();
     await joined;
   }));
