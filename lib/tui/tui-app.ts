@@ -6,7 +6,6 @@
  */
 import type { SessionOutcome } from '../client/session-outcome.js';
 import type { ChatSession, ClientEvent } from '../client/session-types.js';
-import type { ErrorCode } from '../protocol/error-codes.js';
 import { escapeForTerminal } from '../client/presentation.js';
 import { ChatScreen, type StatusView, type ViewModel } from './chat-screen.js';
 import { HELP_LINES, parseInput, unknownCommandHint } from './commands.js';
