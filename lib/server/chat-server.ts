@@ -210,7 +210,8 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
   private readStored(r: StoreRead): void {
     const store = this.store;
     if (store === undefined) return;
-    store.log
+    // Both outcomes are handled: a failed read becomes a warning and an empty answer.
+    void store.log
       .readEntries(r.from, r.to, r.maxBytes)
       .catch((err: unknown) => {
         const e = new Error(`store: cannot read back seq ${r.from}–${r.to} for a repair: ${(err as Error).message}`);
