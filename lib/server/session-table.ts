@@ -112,7 +112,7 @@ export class SessionTable {
 
   /** Member nicknames sorted by their uniqueness key. */
   nicks(): readonly string[] {
-    this.nickCache ??= [...this.byNick.values()].sort((a, b) => (a.nickKey < b.nickKey ? -1 : 1)).map((s) => s.nick);
+    this.nickCache ??= [...this.byNick.values()].sort((a, b) => byCodePoint(a.nickKey, b.nickKey)).map((s) => s.nick);
     return this.nickCache;
   }
 
@@ -133,4 +133,15 @@ export class SessionTable {
   pruneCookies(now: number): void {
     for (const [hex, expires] of this.usedCookies) if (expires <= now) this.usedCookies.delete(hex);
   }
+}
+
+/** Code-point order (docs/protocol.md §6.1.6); `<` on strings compares UTF-16 units instead. */
+export function byCodePoint(a: string, b: string): number {
+  const x = [...a];
+  const y = [...b];
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    const d = (x[i] as string).codePointAt(0)! - (y[i] as string).codePointAt(0)!;
+    if (d !== 0) return d;
+  }
+  return x.length - y.length;
 }

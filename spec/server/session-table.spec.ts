@@ -146,3 +146,13 @@ describe('SessionTable', () => {
     });
   });
 });
+
+describe('byCodePoint', () => {
+  it('orders by code point, not by UTF-16 unit (U+FF41 before U+1F600)', async () => {
+    const { byCodePoint } = await import('../../lib/server/session-table.js');
+    const { expect } = await import('chai');
+    const list = ['\u{1F600}x', '\uFF41x', 'b'];
+    expect([...list].sort(byCodePoint)).to.deep.equal(['b', '\uFF41x', '\u{1F600}x']);
+    expect(['\u{1F600}x', '\uFF41x'].sort((a, b) => (a < b ? -1 : 1))[0], 'UTF-16 order differs').to.equal('\u{1F600}x');
+  });
+});
