@@ -13,7 +13,7 @@
  * - Datagrams that do not decode, or that name another client id or token, change nothing.
  * - After a first successful join the session never gives up on the server until leave().
  */
-import { decode, encode } from '../protocol/codec.js';
+import { encode, tryDecode } from '../protocol/codec.js';
 import { CLIENT_ID_BYTES } from '../protocol/constants.js';
 import { ERROR_DESCRIPTIONS } from '../protocol/error-codes.js';
 import type { ByeMessage, ClientMessage, ErrorMessage, Message, WelcomeMessage } from '../protocol/messages.js';
@@ -118,17 +118,8 @@ export class ClientCore {
   /** Handles one datagram from the server. Never throws for anything the network sent. */
   receive(data: Buffer, now: number): void {
     this.clock = now;
-    let m: Message;
-    try {
-      m = decode(data);
-    } catch (err) {
-      if (err instanceof ProtocolError) {
-        this.drops++;
-        return;
-      }
-      throw err;
-    }
-    if (!this.dispatch(m, now)) this.drops++;
+    const m = tryDecode(data);
+    if (m instanceof ProtocolError || !this.dispatch(m, now)) this.drops++;
     this.updateState();
   }
 

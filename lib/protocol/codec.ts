@@ -82,3 +82,16 @@ export function decode(input: Uint8Array): Message {
   r.end();
   return m;
 }
+
+/**
+ * As {@link decode}, for receivers that drop what does not decode: the message, or the
+ * {@link ProtocolError} that says why not (anything else still throws: a bug, not the peer).
+ */
+export function tryDecode(input: Uint8Array): Message | ProtocolError {
+  try {
+    return decode(input);
+  } catch (err) {
+    if (err instanceof ProtocolError) return err;
+    throw err;
+  }
+}

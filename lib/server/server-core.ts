@@ -14,11 +14,11 @@
  *   SYNC see only durable entries (StagedLog), ACKs and refusals wait in DurableAcks.
  */
 import { timingSafeEqual } from 'node:crypto';
-import { decode, isClientMessage } from '../protocol/codec.js';
+import { isClientMessage, tryDecode } from '../protocol/codec.js';
 import { CHECKSUM_BYTES, HEADER_BYTES, INSTANCE_BYTES, MAX_DATAGRAM, MAX_DETAIL_BYTES, TOKEN_BYTES } from '../protocol/constants.js';
 import { ProtocolError } from '../protocol/protocol-error.js';
 import type { WireErrorCode } from '../protocol/error-codes.js';
-import type { LeaveReason, Message, NackMessage, SayMessage, ServerMessage } from '../protocol/messages.js';
+import type { LeaveReason, NackMessage, SayMessage, ServerMessage } from '../protocol/messages.js';
 import { COOKIE_NONCE_BYTES, makeCookie, verifyCookie } from './cookie.js';
 import { DurableAcks } from './durable-acks.js';
 import { type JoinContext, handleJoin } from './join-handler.js';
@@ -123,13 +123,8 @@ export class ServerCore {
   receive(data: Buffer, from: PeerAddress, now: number): void {
     this.stats.received++;
     if (from.port === 0) return this.drop('port-zero');
-    let m: Message;
-    try {
-      m = decode(data);
-    } catch (err) {
-      if (err instanceof ProtocolError) return this.drop(err.code);
-      throw err;
-    }
+    const m = tryDecode(data);
+    if (m instanceof ProtocolError) return this.drop(m.code);
     if (m.type === 'join') return handleJoin(this.joinContext, m, from, data.length, now);
     if (!isClientMessage(m)) return this.drop('wrong-direction');
     const session = this.sessions.byAddress(from);
