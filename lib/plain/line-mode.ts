@@ -5,6 +5,7 @@
 import { clearLine, createInterface, cursorTo, type Interface } from 'node:readline';
 import type { ChatSession, ClientEvent } from '../client/session-types.js';
 import { displayLines, escapeForTerminal } from '../client/presentation.js';
+import { OutageNotices } from '../client/outage-notices.js';
 import type { SessionOutcome } from '../client/session-outcome.js';
 import { bold, dim, formatClock, inNickColour } from './format.js';
 
@@ -58,7 +59,8 @@ export function runLineMode(session: ChatSession, options: LineModeOptions): Pro
 
   return new Promise<SessionOutcome>((resolve) => {
     let inHistory = false;
-    let announcedLoss = false;
+    // One "reconnecting" line per outage (decided for both front ends in lib/client).
+    const outages = new OutageNotices();
     let inputEnded = false;
     let finished = false;
     let drainTimer: NodeJS.Timeout | undefined;
@@ -106,9 +108,9 @@ export function runLineMode(session: ChatSession, options: LineModeOptions): Pro
     };
 
     const onEvent = (e: ClientEvent): void => {
+      const announceOutage = outages.announce(e);
       switch (e.type) {
         case 'joined':
-          announcedLoss = false;
           print(`${stamp(Date.now())} * ${e.rejoined ? 'rejoined' : 'you joined'} as ${safe(e.nick)}`);
           break;
         case 'message':
@@ -125,15 +127,10 @@ export function runLineMode(session: ChatSession, options: LineModeOptions): Pro
           print(`${stamp(e.time)} * ${safe(e.nick)} ${e.action === 'join' ? 'joined' : `left (${e.reason ?? 'quit'})`}`);
           break;
         case 'notice':
-          if (e.lost === true) announcedLoss = true;
           print(`${stamp(Date.now())} * ${e.text}`);
           break;
         case 'state':
-          if (e.state === 'reconnecting' && !announcedLoss) {
-            announcedLoss = true;
-            print(`${stamp(Date.now())} * the server is not answering; reconnecting…`);
-          }
-          if (e.state === 'online') announcedLoss = false;
+          if (announceOutage) print(`${stamp(Date.now())} * the server is not answering; reconnecting…`);
           break;
         case 'refused':
           fail(`message not accepted (${e.reason}): ${safe(e.text.slice(0, 60))}`);

@@ -3,7 +3,8 @@
  * changes, refusals, notices), the bell on a mention; what changes the UI's mode (joined, a
  * refused join, the end of the session) goes to the host.
  */
-import type { ChatSession, ClientEvent, ConnectionState } from '../client/session-types.js';
+import { OutageNotices } from '../client/outage-notices.js';
+import type { ChatSession, ClientEvent } from '../client/session-types.js';
 import { escapeForTerminal } from '../client/presentation.js';
 import {
   HISTORY_END, HISTORY_START, STYLE, mentions, messageEntry, pendingEntry, plainEntry, presenceText, systemEntry,
@@ -23,9 +24,8 @@ export interface FeedHost {
 
 export class SessionFeed {
   private lastWasHistory = false;
-  private lastState: ConnectionState;
-  /** Type of the previous event: a notice right before "reconnecting" already explained it. */
-  private previous: ClientEvent['type'] | undefined;
+  /** One "reconnecting" line per outage (decided for both front ends in lib/client). */
+  private readonly outages = new OutageNotices();
   /** Own messages queued but not yet seen in the room, oldest first, with their log lines. */
   private readonly pending: Array<{ text: string; entry: LogEntry }> = [];
 
@@ -33,9 +33,7 @@ export class SessionFeed {
     private readonly session: ChatSession,
     private readonly host: FeedHost,
     private readonly bell: boolean,
-  ) {
-    this.lastState = session.state;
-  }
+  ) {}
 
   /** After /clear: the next history entry gets its header again. */
   reset(): void {
@@ -43,8 +41,7 @@ export class SessionFeed {
   }
 
   handle(e: ClientEvent): void {
-    const previous = this.previous;
-    this.previous = e.type;
+    const announce = this.outages.announce(e);
     switch (e.type) {
       case 'message':
         this.message(e);
@@ -56,10 +53,7 @@ export class SessionFeed {
         this.host.add(systemEntry(presenceText(e.nick, e.action, e.reason), e.history ? STYLE.history : STYLE.system, e.time));
         break;
       case 'state':
-        if (e.state === 'reconnecting' && this.lastState !== 'reconnecting' && previous !== 'notice') {
-          this.system('Lost the server; reconnecting…', STYLE.warn);
-        }
-        this.lastState = e.state;
+        if (announce) this.system('Lost the server; reconnecting…', STYLE.warn);
         break;
       case 'sending': {
         const entry = pendingEntry(this.session.nick, e.text);

@@ -169,7 +169,8 @@ describe('runTui', () => {
 
     it('does not repeat the loss when the session already explained it in a notice', async () => {
       h = await startTui();
-      h.session.notice('connection lost: the server is shutting down; reconnecting…');
+      // As the core sends it: a lost session's notice carries `lost` (lib/client/outage-notices.ts).
+      h.session.emitEvent({ type: 'notice', text: 'connection lost: the server is shutting down; reconnecting…', lost: true });
       h.session.setState('reconnecting');
       await h.waitForText('connection lost: the server is shutting down');
       await h.waitForText('reconnecting…  rtt');
