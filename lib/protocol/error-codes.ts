@@ -43,7 +43,6 @@ export type ProgramErrorCode =
   | 'UDPCHAT_ERR_SERVER_UNREACHABLE'
   | 'UDPCHAT_ERR_BAD_ADDRESS'
   | 'UDPCHAT_ERR_ADDRESS_IN_USE'
-  | 'UDPCHAT_ERR_UNDELIVERED'
   | 'UDPCHAT_ERR_NOT_JOINED'
   | 'UDPCHAT_ERR_STORE_LOCKED'
   | 'UDPCHAT_ERR_STORE_DAMAGED'
@@ -78,7 +77,6 @@ export const ERROR_DESCRIPTIONS: Record<ErrorCode, string> = {
   UDPCHAT_ERR_SERVER_UNREACHABLE: 'The server did not answer a join within the time allowed.',
   UDPCHAT_ERR_BAD_ADDRESS: 'The server address cannot be parsed or resolved.',
   UDPCHAT_ERR_ADDRESS_IN_USE: 'The address and port to listen on are already in use.',
-  UDPCHAT_ERR_UNDELIVERED: 'Some messages were not acknowledged by the server before giving up.',
   UDPCHAT_ERR_NOT_JOINED: 'A session method was called in a state that does not allow it.',
   UDPCHAT_ERR_STORE_LOCKED: 'Another running server uses the same store directory.',
   UDPCHAT_ERR_STORE_DAMAGED: 'A store file is damaged somewhere a crash cannot explain; the message names the file and byte offset.',
