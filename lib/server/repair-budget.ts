@@ -11,10 +11,18 @@
 
 /** Bytes every session may draw beyond what the room produced (re-asks, roster pages, history). */
 export const REPAIR_ALLOWANCE_BYTES = 64 * 1024;
-/** Most credit a session can save up. */
-const REPAIR_CAP_BYTES = 16 * 1024 * 1024;
-/** Requests refused for lack of budget in a row, past which the session is cut off as a flooder. */
+/**
+ * Most credit a session can save up: enough for a client stopped for a minute in a busy room
+ * (2,000 messages/s of 900 bytes is 108 MB a minute) to repair everything it missed.
+ */
+const REPAIR_CAP_BYTES = 128 * 1024 * 1024;
+/**
+ * A session is cut off as a flooder only when it has kept asking with an empty budget for this
+ * many requests in a row and for this long: a client catching up after a stop asks faster than the
+ * room refills its credit for a while, which is legitimate (its requests are just answered later).
+ */
 export const OVERDRAWN_LIMIT = 200;
+export const OVERDRAWN_MS = 30_000;
 
 /** The room-wide count of bytes fanned out, which every session's budget is credited from. */
 export class ProducedBytes {
@@ -24,8 +32,9 @@ export class ProducedBytes {
 export class RepairBudget {
   private available = REPAIR_ALLOWANCE_BYTES;
   private settledAt: number;
-  /** Requests in a row that found the budget empty. */
+  /** Requests in a row that found the budget empty, and when the first of them came. */
   overdrawn = 0;
+  private overdrawnSince = 0;
 
   constructor(private readonly produced: ProducedBytes) {
     this.settledAt = produced.total;
@@ -49,8 +58,9 @@ export class RepairBudget {
     this.overdrawn = 0;
   }
 
-  /** A request found the budget empty; true when that has happened too often in a row. */
-  refuse(): boolean {
-    return ++this.overdrawn > OVERDRAWN_LIMIT;
+  /** A request found the budget empty; true when that has gone on too often and too long in a row. */
+  refuse(now: number): boolean {
+    if (this.overdrawn++ === 0) this.overdrawnSince = now;
+    return this.overdrawn > OVERDRAWN_LIMIT && now - this.overdrawnSince >= OVERDRAWN_MS;
   }
 }

@@ -276,7 +276,7 @@ export class ServerCore {
   /** A request the budget cannot answer: dropped (the client asks again later), and past a limit the session is cut off. */
   private overdrawn(session: Session, now: number): void {
     this.drop('repair-budget');
-    if (session.repair.refuse()) this.cutOff(session, now);
+    if (session.repair.refuse(now)) this.cutOff(session, now);
   }
 
   private roster(): RosterSnapshot {

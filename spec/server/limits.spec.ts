@@ -40,6 +40,23 @@ const bob: PeerAddress = { address: '192.0.2.2', port: 5002 };
 
 describe('ServerCore limits', () => {
   describe('repair budget', () => {
+    it('does not cut off a client that asks faster than its credit refills for a few seconds', () => {
+      const server = newServer();
+      const annToken = (join(server, ann, 'ann', T0) as WelcomeMessage).token;
+      const bobToken = (join(server, bob, 'bob', T0) as WelcomeMessage).token;
+      for (let i = 1; i <= 20; i++) server.receive(encode({ type: 'say', token: annToken, cseq: i, target: 0, text: 'z'.repeat(900) }), ann, T0 + 1);
+      server.flush(T0 + 1);
+      drain(server);
+      let refused = 0;
+      for (let i = 0; i < 400; i++) {
+        server.receive(encode({ type: 'nack', token: bobToken, from: 1, to: 22 }), bob, T0 + 10 + 10 * i);
+        if (!drain(server).some((d) => d.m.type === 'data')) refused++;
+      }
+      expect(refused, 'most requests found the budget empty').to.be.above(300);
+      expect(server.stats.drops['hard-limit']).to.equal(undefined);
+      expect(server.sessions.size).to.equal(2);
+    });
+
     it('sends a member no more repair than the room produced plus the allowance, then cuts it off', () => {
       const server = newServer({ rate: 1e6, burst: 1e6, hardRate: 1e6, hardBurst: 1e6 });
       const annToken = (join(server, ann, 'ann', T0) as WelcomeMessage).token;
@@ -51,8 +68,10 @@ describe('ServerCore limits', () => {
       // bob asks for everything again and again.
       let repaired = 0;
       let cutOff = false;
+      // One NACK every 50 ms: within the hard limit, past the 30 s of an empty budget.
       for (let i = 0; i < 2_000 && !cutOff; i++) {
-        server.receive(encode({ type: 'nack', token: bobToken, from: 1, to: 500 }), bob, T0 + 2);
+        server.receive(encode({ type: 'nack', token: bobToken, from: 1, to: 500 }), bob, T0 + 2 + 50 * i);
+        if (i % 100 === 0) server.receive(encode({ type: 'ping', token: annToken, delivered: 0, echo: i }), ann, T0 + 2 + 50 * i);
         for (const d of drain(server)) {
           if (d.m.type === 'data') repaired += d.bytes;
           if (d.m.type === 'bye' && d.m.reason === 'flooding') cutOff = true;
@@ -61,7 +80,7 @@ describe('ServerCore limits', () => {
       // Owed besides: the history replay at bob's join (ann's join entry, a few dozen bytes).
       expect(repaired, 'repair bytes').to.be.at.most(fannedOut + REPAIR_ALLOWANCE_BYTES + 64);
       expect(repaired, 'it did get one full repair').to.be.at.least(fannedOut);
-      expect(cutOff, 'cut off after hammering an empty budget').to.equal(true);
+      expect(cutOff, 'cut off after hammering an empty budget for 30 s').to.equal(true);
       expect([...server.sessions.all()].map((s) => s.nick)).to.deep.equal(['ann']);
     });
 
