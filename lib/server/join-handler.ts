@@ -10,7 +10,7 @@ import type { JoinMessage, LeaveReason, WelcomeMessage } from '../protocol/messa
 import { checkNick } from '../protocol/nick.js';
 import type { JoinLimiter } from './join-limiter.js';
 import type { Outbound } from './outbound.js';
-import { packEntries } from './pack-entries.js';
+import { sendRepair } from './gap-repair.js';
 import type { RepairBudget } from './repair-budget.js';
 import { type PeerAddress, addressKey } from './peer-address.js';
 import type { StagedLog } from './staged-log.js';
@@ -21,8 +21,6 @@ import type { Session, SessionTable } from './session-table.js';
 import type { TokenBucket } from './token-bucket.js';
 
 const COOKIE_DATAGRAM_BYTES = HEADER_BYTES + CLIENT_ID_BYTES + COOKIE_BYTES + CHECKSUM_BYTES;
-/** DATA datagrams of history sent with a WELCOME (as many as one NACK is answered with). */
-const MAX_JOIN_REPLAY_DATAGRAMS = 32;
 
 function isZero(b: Buffer): boolean {
   for (const x of b) if (x !== 0) return false;
@@ -147,9 +145,7 @@ function createSession(ctx: JoinContext, m: JoinMessage, from: PeerAddress, n: N
   // What the newcomer may draw: the replay it is owed, and the allowance (repair-budget.ts).
   session.repair.credit(log.replayBytes(session.historyFrom, baseSeq));
   // At most one NACK's worth at once; the client asks for the rest (§6.2.5), within its budget.
-  const replay = packEntries(session.historyFrom, baseSeq, (s) => log.bytesOf(s), MAX_JOIN_REPLAY_DATAGRAMS, session.repair.bytes);
-  if (replay.length > 0) session.repair.spend(replay.reduce((n, d) => n + d.length, 0));
-  for (const d of replay) ctx.out.sendBytes(from, d);
+  sendRepair(ctx.out, session, session.historyFrom, baseSeq, (s) => log.bytesOf(s));
   if (!n.takeover) log.append({ kind: 'join', time: now, nick: session.nick });
   const { asOfSeq, pages } = ctx.roster();
   pages.forEach((nicks, page) => ctx.out.send(from, { type: 'roster', asOfSeq, page, pages: pages.length, nicks: [...nicks] }));

@@ -15,13 +15,14 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import { isClientMessage, tryDecode } from '../protocol/codec.js';
-import { CHECKSUM_BYTES, HEADER_BYTES, INSTANCE_BYTES, MAX_DATAGRAM, MAX_DETAIL_BYTES, TOKEN_BYTES } from '../protocol/constants.js';
+import { CHECKSUM_BYTES, HEADER_BYTES, INSTANCE_BYTES, MAX_DETAIL_BYTES, TOKEN_BYTES } from '../protocol/constants.js';
 import { ProtocolError } from '../protocol/protocol-error.js';
 import type { WireErrorCode } from '../protocol/error-codes.js';
 import type { LeaveReason, NackMessage, SayMessage, ServerMessage } from '../protocol/messages.js';
 import { COOKIE_NONCE_BYTES, makeCookie, verifyCookie } from './cookie.js';
 import { DurableAcks } from './durable-acks.js';
 import { type JoinContext, handleJoin } from './join-handler.js';
+import { GapRepair } from './gap-repair.js';
 import { JoinLimiter } from './join-limiter.js';
 import { Outbound } from './outbound.js';
 import { packEntries } from './pack-entries.js';
@@ -38,8 +39,6 @@ import { TokenBucket } from './token-bucket.js';
 
 export type { Outgoing, ServerEvent, ServerStats } from './server-types.js';
 
-/** Most DATA datagrams one NACK is answered with. */
-const MAX_REPAIR_DATAGRAMS = 32;
 /** Out-of-order or held messages kept per session. */
 const INBOX_WINDOW = 64;
 const HOUSEKEEPING_MS = 1_000;
@@ -83,9 +82,8 @@ export class ServerCore {
   /** Accepted messages (persistent mode) waiting for their record to be durable. */
   private readonly durableAcks = new DurableAcks();
   /** NACKs to answer from the store (persistent mode), handed to the shell by drain(). */
-  private reads: StoreRead[] = [];
   /** Sessions with a store read in flight (one at a time each). */
-  private readonly reading = new Set<Session>();
+  private readonly repair: GapRepair;
 
   /**
    * `persistent`: hand entries to the shell to store (drain().records) and acknowledge only what
@@ -103,6 +101,7 @@ export class ServerCore {
     this.log = new StagedLog(this.options.logEntries, !persistent);
     this.sessions = new SessionTable(this.options.sessionsPerIp);
     this.out = new Outbound(this.stats);
+    this.repair = new GapRepair(this.log, this.out, (reason) => this.drop(reason));
     this.unknownReplies = new TokenBucket(this.options.unknownSessionReplies, this.options.unknownSessionReplies, now);
     this.cookieReplies = new TokenBucket(this.options.cookieReplies, this.options.cookieReplies, now);
     // Each JOIN with a cookie may be retried a few times: checks get four times the reply budget.
@@ -222,44 +221,15 @@ export class ServerCore {
     this.flush(now);
   }
 
-  /** Gap repair (§6.1.6), within the session's repair budget (repair-budget.ts). */
+  /** Gap repair (§6.1.6), within the session's repair budget (gap-repair.ts). */
   private onNack(session: Session, m: NackMessage, now: number): void {
-    const to = Math.min(m.to, this.log.lastSeq);
-    if (m.from > to) return this.drop('nack-ahead');
-    if (m.from < this.log.oldestSeq) {
-      if (m.from >= this.log.oldestKept) return this.readStored(session, m.from, Math.min(to, this.log.oldestSeq - 1), now);
-      const arg = this.log.oldestKept;
-      const detail = `oldest kept is ${arg}`;
-      return this.out.send(session.address, { type: 'error', ref: session.token, code: 'UDPCHAT_ERR_HISTORY_GONE', arg, detail });
-    }
-    const repair = packEntries(m.from, to, (s) => this.log.bytesOf(s), MAX_REPAIR_DATAGRAMS, session.repair.bytes);
-    if (repair.length === 0) return this.overdrawn(session, now);
-    session.repair.spend(repair.reduce((n, d) => n + d.length, 0));
-    for (const d of repair) this.out.sendBytes(session.address, d);
+    if (this.repair.nack(session, m) === 'overdrawn') this.overdrawn(session, now);
   }
 
-  /** Asks the shell to read entries older than memory from the store (§6.1.10), one read per session at a time. */
-  private readStored(session: Session, from: number, to: number, now: number): void {
-    if (this.reading.has(session)) return this.drop('nack-while-reading');
-    const budget = session.repair.bytes;
-    if (budget < MAX_DATAGRAM) return this.overdrawn(session, now);
-    this.reading.add(session);
-    this.reads.push({ session, from, to, maxBytes: Math.min(budget, MAX_REPAIR_DATAGRAMS * MAX_DATAGRAM) });
-  }
-
-  /**
-   * The shell read what a StoreRead asked for (empty if the read failed): sends it as repair DATA,
-   * within the session's budget, if the session still exists.
-   */
+  /** The shell read what a StoreRead asked for (empty if the read failed): repair DATA, if the session still exists. */
   storedEntries(read: StoreRead, entries: readonly { seq: number; bytes: Buffer }[]): void {
     const session = read.session as Session;
-    this.reading.delete(session);
-    if (this.sessions.byAddress(session.address) !== session) return;
-    const bySeq = new Map(entries.map((e) => [e.seq, e.bytes]));
-    const repair = packEntries(read.from, read.to, (s) => bySeq.get(s), MAX_REPAIR_DATAGRAMS, session.repair.bytes);
-    if (repair.length === 0) return;
-    session.repair.spend(repair.reduce((n, d) => n + d.length, 0));
-    for (const d of repair) this.out.sendBytes(session.address, d);
+    this.repair.stored(read, entries, this.sessions.byAddress(session.address) === session);
   }
 
   /** Sends ROSTER page `page` of the current member list, within the repair budget. */
@@ -310,7 +280,7 @@ export class ServerCore {
     this.sessions.remove(session);
     this.throttled.delete(session);
     this.acksDue.delete(session);
-    this.reading.delete(session);
+    this.repair.forget(session);
   }
 
   private drop(reason: string): void {
@@ -386,8 +356,7 @@ export class ServerCore {
 
   /** Takes the queued datagrams (encoded now), events, and (persistent mode) the records to store, in order. */
   drain(): { datagrams: Outgoing[]; events: ServerEvent[]; records: StoreRecord[]; reads: StoreRead[] } {
-    const result = { datagrams: this.out.drain(), events: this.events, records: this.log.takeRecords(), reads: this.reads };
-    this.reads = [];
+    const result = { datagrams: this.out.drain(), events: this.events, records: this.log.takeRecords(), reads: this.repair.takeReads() };
     this.events = [];
     return result;
   }
