@@ -16,7 +16,7 @@ import { type PeerAddress, addressKey } from './peer-address.js';
 import type { StagedLog } from './staged-log.js';
 import type { RosterSnapshot } from './roster.js';
 import type { ServerOptions } from './server-options.js';
-import type { ServerEvent } from './server-types.js';
+import type { SealedPeer, ServerEvent } from './server-types.js';
 import type { Session, SessionTable } from './session-table.js';
 import type { TokenBucket } from './token-bucket.js';
 
@@ -60,7 +60,8 @@ export interface JoinContext {
   ackedCseq(s: Session): number;
 }
 
-export function handleJoin(ctx: JoinContext, m: JoinMessage, from: PeerAddress, requestBytes: number, now: number): void {
+/** `peer`: the sender's user key when the JOIN came through a sealed handshake (undefined: cleartext). */
+export function handleJoin(ctx: JoinContext, m: JoinMessage, from: PeerAddress, requestBytes: number, now: number, peer?: SealedPeer): void {
   const { options, sessions } = ctx;
   // A zero cookie (every join's first step) needs no HMAC to be found wanting; checking a cookie
   // costs two, within a server-wide budget, so a flood of JOINs with made-up cookies costs little.
@@ -107,7 +108,7 @@ export function handleJoin(ctx: JoinContext, m: JoinMessage, from: PeerAddress, 
   if (!ctx.joins.take(from.address, now)) {
     return refuse('UDPCHAT_ERR_TOO_MANY_SESSIONS', `too many joins from this address: try again in ${ctx.joins.waitSeconds(from.address, now)} s`);
   }
-  createSession(ctx, m, from, { clientIdHex, cookieHex, nick: checked.nick, nickKey: checked.key, takeover }, now);
+  createSession(ctx, m, from, { clientIdHex, cookieHex, nick: checked.nick, nickKey: checked.key, takeover, ownerKey: peer && Buffer.from(peer.staticKey) }, now);
 }
 
 interface NewSession {
@@ -116,6 +117,7 @@ interface NewSession {
   nick: string;
   nickKey: string;
   takeover: boolean;
+  ownerKey: Buffer | undefined;
 }
 
 /** §6.1.3 "Creating the session": WELCOME, history, the join entry, the member list. */
@@ -130,6 +132,7 @@ function createSession(ctx: JoinContext, m: JoinMessage, from: PeerAddress, n: N
     clientIdHex: n.clientIdHex,
     nick: n.nick,
     nickKey: n.nickKey,
+    ownerKey: n.ownerKey,
     nextCseq: sessions.takeResume(n.clientIdHex) + 1,
     inbox: new Map(),
     ...ctx.newLimits(now),

@@ -33,11 +33,11 @@ import { RosterBook, type RosterSnapshot, rosterPageBytes } from './roster.js';
 import { StagedLog, type StoreRead } from './staged-log.js';
 import type { StoreRecord } from './store/record-codec.js';
 import { DEFAULT_SERVER_OPTIONS, type ServerOptions } from './server-options.js';
-import type { Outgoing, ServerEvent, ServerStats } from './server-types.js';
+import type { Outgoing, SealedPeer, ServerEvent, ServerStats } from './server-types.js';
 import { type Session, SessionTable } from './session-table.js';
 import { TokenBucket } from './token-bucket.js';
 
-export type { Outgoing, ServerEvent, ServerStats } from './server-types.js';
+export type { Outgoing, SealedPeer, ServerEvent, ServerStats } from './server-types.js';
 
 /** Out-of-order or held messages kept per session. */
 const INBOX_WINDOW = 64;
@@ -118,13 +118,16 @@ export class ServerCore {
     }
   }
 
-  /** Handles one received datagram. Never throws for anything the peer sent. */
-  receive(data: Buffer, from: PeerAddress, now: number): void {
+  /**
+   * Handles one received datagram. Never throws for anything the peer sent. `peer`: set by the
+   * seal layer for a datagram of a sealed session (the sender's user key); undefined for cleartext.
+   */
+  receive(data: Buffer, from: PeerAddress, now: number, peer?: SealedPeer): void {
     this.stats.received++;
     if (from.port === 0) return this.drop('port-zero');
     const m = tryDecode(data);
     if (m instanceof ProtocolError) return this.drop(m.code);
-    if (m.type === 'join') return handleJoin(this.joinContext, m, from, data.length, now);
+    if (m.type === 'join') return handleJoin(this.joinContext, m, from, data.length, now, peer);
     if (!isClientMessage(m)) return this.drop('wrong-direction');
     const session = this.sessions.byAddress(from);
     if (session === undefined) return this.replyUnknownSession(m.token, from, data.length, now);

@@ -9,6 +9,14 @@ export interface Outgoing {
   data: Buffer;
 }
 
+/**
+ * What the seal layer proved about a datagram's sender (docs/sealed-design.md §3): the user's
+ * static X25519 public key from its handshake. Undefined for a cleartext session.
+ */
+export interface SealedPeer {
+  readonly staticKey: Uint8Array;
+}
+
 export type ServerEvent =
   | { type: 'join'; nick: string; address: PeerAddress; resumed: boolean }
   | { type: 'leave'; nick: string; address: PeerAddress; reason: LeaveReason }

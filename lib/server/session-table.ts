@@ -14,6 +14,8 @@ export interface Session {
   readonly clientIdHex: string;
   readonly nick: string;
   readonly nickKey: string;
+  /** The user's static public key from a sealed handshake (nick ownership); undefined for cleartext. */
+  readonly ownerKey?: Buffer | undefined;
   /** Next client sequence number to accept. */
   nextCseq: number;
   /** Messages received ahead of nextCseq or held by the flood limit. */
