@@ -10,6 +10,7 @@ import type { CliContext } from './context.js';
 import { discoverCommand } from './discover.js';
 import { joinCommand } from './join.js';
 import { serveCommand } from './serve.js';
+import { releaseNickCommand } from './release-nick.js';
 import { packageVersion } from './package-version.js';
 
 const USAGE_CODES = new Set(['UDPCHAT_ERR_BAD_ADDRESS']);
@@ -25,6 +26,7 @@ export async function main(argv: string[], ctx: CliContext): Promise<ExitCode> {
     .command(serveCommand(ctx))
     .command(joinCommand(ctx))
     .command(discoverCommand(ctx))
+    .command(releaseNickCommand(ctx))
     .demandCommand(1, 'Say which command: serve, join or discover.')
     .strict()
     .example('udp-chat serve', 'start a server on port 7777')

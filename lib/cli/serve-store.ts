@@ -11,6 +11,7 @@ import { LockedError } from '../state/lock-file.js';
 import { defaultStoreDir } from '../state/paths.js';
 import { type StoreHandle, openStore } from '../server/store/open-store.js';
 import { StoreCorruptError } from '../server/store/segment-scan.js';
+import { NickFileError } from '../server/store/nick-file.js';
 import { positiveInt, positiveNumber } from './context.js';
 
 export interface StoreArgs {
@@ -60,6 +61,9 @@ export async function openServeStore(dir: string, a: StoreArgs): Promise<StoreHa
     return await openStore(dir, { keep: a.keep, keepDays: a['keep-days'], repair: a.repair, tailEntries: DEFAULTS.logEntries, random: randomBytes });
   } catch (err) {
     if (err instanceof LockedError) throw new LocalError('UDPCHAT_ERR_STORE_LOCKED', err.message);
+    if (err instanceof NickFileError) {
+      throw new LocalError('UDPCHAT_ERR_STORE_DAMAGED', `store ${dir}: ${err.message}; fix or remove it, or start with --repair to set it aside (every nick is then unbound)`);
+    }
     if (err instanceof StoreCorruptError) {
       throw new LocalError('UDPCHAT_ERR_STORE_DAMAGED', `store ${dir}: ${err.message}; start with --repair to cut the log there (see docs/storage.md)`);
     }

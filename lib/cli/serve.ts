@@ -22,6 +22,7 @@ export interface ServeArgs extends StoreArgs, AnnounceArgs {
   'hard-rate': number;
   'hard-burst': number;
   quiet: boolean;
+  'nick-release-days': number;
 }
 
 const STATS_EVERY_MS = 30_000;
@@ -42,9 +43,10 @@ export function serveCommand(ctx: CliContext): CommandModule<object, ServeArgs> 
         .option('sessions-per-ip', { type: 'number', default: DEFAULTS.sessionsPerIp, describe: 'Most users online at once from one IP address' })
         .option('hard-rate', { type: 'number', default: DEFAULTS.hardRate, describe: 'Datagrams per second a user may send before being cut off as a flood' })
         .option('hard-burst', { type: 'number', default: DEFAULTS.hardBurst, describe: 'Datagrams a user may send at once before --hard-rate applies' })
+        .option('nick-release-days', { type: 'number', default: 30, describe: 'Days a nick bound to a user key must go unused before another key may take it' })
         .option('quiet', { type: 'boolean', default: false, describe: 'Log only start, stop, refusals and evictions (not every join and leave)' })
         .check((a) => {
-          singleValued(a, ['host', 'port', 'history', 'max-peers', 'rate', 'burst', 'idle-timeout', 'sessions-per-ip', 'hard-rate', 'hard-burst', 'data', 'name', 'keep', 'keep-days']);
+          singleValued(a, ['host', 'port', 'history', 'max-peers', 'rate', 'burst', 'idle-timeout', 'sessions-per-ip', 'hard-rate', 'hard-burst', 'data', 'name', 'keep', 'keep-days', 'nick-release-days']);
           checkStoreArgs(a as unknown as StoreArgs);
           checkServerName(a.name as string | undefined);
           if (!Number.isInteger(a.port) || a.port < 0 || a.port > 65535) throw new Error('--port must be a whole number from 0 to 65535');
@@ -55,6 +57,7 @@ export function serveCommand(ctx: CliContext): CommandModule<object, ServeArgs> 
           positiveInt(a['hard-burst'], '--hard-burst');
           positiveNumber(a['hard-rate'], '--hard-rate');
           positiveNumber(a.rate, '--rate');
+          positiveNumber(a['nick-release-days'], '--nick-release-days', ' of days');
           if (!(a['idle-timeout'] >= 1)) throw new Error('--idle-timeout must be at least 1 second');
           return true;
         }) as unknown as Argv<ServeArgs>,
@@ -109,6 +112,7 @@ function startServer(args: ArgumentsCamelCase<ServeArgs>, idleTimeoutMs: number,
     hardBurst: args['hard-burst'],
     idleTimeoutMs,
     heartbeatMs: Math.min(DEFAULTS.heartbeatMs, Math.floor(idleTimeoutMs / 6)),
+    nickReleaseMs: Math.round(args['nick-release-days'] * 86_400_000),
     store,
   });
 }

@@ -7,6 +7,7 @@ import type { TypeCodec } from './codec-fields.js';
 import { DISCOVERY_CODECS } from './discovery-codec.js';
 import type { Message, MessageType } from './messages.js';
 import { SERVER_CODECS } from './server-codecs.js';
+import { WHOIS_CODECS } from './whois-codec.js';
 
 /** Wire opcodes, the one place tags meet numbers (§3). */
 export const OPCODES: Readonly<Record<MessageType, number>> = {
@@ -17,6 +18,7 @@ export const OPCODES: Readonly<Record<MessageType, number>> = {
   who: 0x05,
   leave: 0x06,
   discover: 0x07,
+  whois: 0x0d,
   cookie: 0x81,
   welcome: 0x82,
   data: 0x83,
@@ -27,6 +29,7 @@ export const OPCODES: Readonly<Record<MessageType, number>> = {
   bye: 0x88,
   error: 0x89,
   offer: 0x8a,
+  owner: 0x91,
 };
 
 /** One entry per type; the mapped type makes a missing or mistyped entry a compile error. */
@@ -34,6 +37,7 @@ export const CODECS: { readonly [T in MessageType]: TypeCodec<Extract<Message, {
   ...CLIENT_CODECS,
   ...SERVER_CODECS,
   ...DISCOVERY_CODECS,
+  ...WHOIS_CODECS,
 };
 
 /** The type of an opcode, or undefined for a number §3 does not define. */

@@ -16,6 +16,7 @@ export const WIRE_ERROR_CODES = {
   UDPCHAT_ERR_UNSUPPORTED: 8,
   UDPCHAT_ERR_FLOODING: 9,
   UDPCHAT_ERR_HISTORY_GONE: 10,
+  UDPCHAT_ERR_NICK_OWNED: 17,
 } as const;
 
 export type WireErrorCode = keyof typeof WIRE_ERROR_CODES;
@@ -65,6 +66,7 @@ export const ERROR_DESCRIPTIONS: Record<ErrorCode, string> = {
   UDPCHAT_ERR_UNSUPPORTED: 'The request uses a target or capability this server does not support.',
   UDPCHAT_ERR_FLOODING: 'The peer kept sending past the hard rate limit and was cut off.',
   UDPCHAT_ERR_HISTORY_GONE: 'The requested sequence numbers are older than the oldest the server still keeps.',
+  UDPCHAT_ERR_NICK_OWNED: 'The nickname is bound to another user key (or to a key, and the join was in cleartext) until it goes unused for the server\'s release time.',
   UDPCHAT_ERR_BAD_MAGIC: 'The datagram does not start with the udp-chat magic bytes.',
   UDPCHAT_ERR_BAD_VERSION: 'The datagram carries a protocol version this implementation does not speak.',
   UDPCHAT_ERR_BAD_CHECKSUM: 'The CRC-32 trailer of the datagram does not match its contents: it was damaged on the way.',

@@ -75,6 +75,14 @@ export interface DiscoverMessage {
   nonce: Buffer;
 }
 
+/** Asks who owns a nickname (§4.2.20; capability bit 2, identity). */
+export interface WhoisMessage {
+  type: 'whois';
+  token: Buffer;
+  /** The nickname as typed; the server compares it by its key (§5.3). */
+  nick: string;
+}
+
 // ---- server → client -------------------------------------------------------
 
 export interface CookieMessage {
@@ -197,10 +205,26 @@ export interface OfferMessage {
   name: string;
 }
 
+/** The answer to WHOIS (§4.2.21): whether the nick is bound to a user key, and which. */
+export interface OwnerMessage {
+  type: 'owner';
+  token: Buffer;
+  /** The nick is bound to a user key (§5.3 "Ownership"). */
+  bound: boolean;
+  /** A session holds the nick now. */
+  online: boolean;
+  /** When the binding was last used, ms since the Unix epoch (server clock); 0 if unbound. */
+  lastUsed: number;
+  /** The owner's X25519 public key (32 bytes); all zero if unbound. */
+  key: Buffer;
+  /** The nick as bound or as online (else as asked). */
+  nick: string;
+}
+
 /** Datagrams of discovery (§5.7): no session, no token; kept out of the session unions. */
 export type DiscoveryMessage = DiscoverMessage | OfferMessage;
 
-export type ClientMessage = JoinMessage | SayMessage | PingMessage | NackMessage | WhoMessage | LeaveMessage;
+export type ClientMessage = JoinMessage | SayMessage | PingMessage | NackMessage | WhoMessage | LeaveMessage | WhoisMessage;
 export type ServerMessage =
   | CookieMessage
   | WelcomeMessage
@@ -210,6 +234,7 @@ export type ServerMessage =
   | PongMessage
   | RosterMessage
   | ByeMessage
-  | ErrorMessage;
+  | ErrorMessage
+  | OwnerMessage;
 export type Message = ClientMessage | ServerMessage | DiscoveryMessage;
 export type MessageType = Message['type'];

@@ -21,6 +21,7 @@ import type { StoreRead } from './staged-log.js';
 import type { StoreStats } from './store/log-store.js';
 import type { StoreHandle } from './store/open-store.js';
 import { Persister } from './store/persister.js';
+import { NickSaver } from './store/nick-file.js';
 
 export interface ChatServerOptions extends Partial<ServerOptions> {
   host: string;
@@ -57,12 +58,15 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
   private readonly store: StoreHandle | undefined;
   private readonly persister: Persister | undefined;
   private responder: DiscoveryResponder | undefined;
+  /** Saves nicks.json when the core's nick bindings change (none without a store). */
+  private readonly nickSaver: NickSaver | undefined;
 
   private constructor(socket: dgram.Socket, core: ServerCore, store: StoreHandle | undefined) {
     super();
     this.socket = socket;
     this.core = core;
     this.store = store;
+    this.nickSaver = store && new NickSaver(store.disk, (e) => this.emit('warning', e));
     this.persister =
       store &&
       new Persister(store, {
@@ -100,7 +104,14 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
         resolve();
       });
     });
-    const core = new ServerCore({ ...coreOptions, random: randomBytes, now: Date.now(), persistent: store !== undefined, restore: store?.restore });
+    const core = new ServerCore({
+      ...coreOptions,
+      random: randomBytes,
+      now: Date.now(),
+      persistent: store !== undefined,
+      restore: store?.restore,
+      nickBindings: store?.nickBindings,
+    });
     const server = new ChatServer(socket, core, store);
     if (discovery !== undefined) {
       server.responder = new DiscoveryResponder({ name: discovery.name, port: socket.address().port, passphrase: false }, Date.now());
@@ -188,6 +199,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
       if (events.some((e) => e.type !== 'refused')) this.persister.sessionsChanged();
     }
     for (const r of reads) this.readStored(r);
+    this.nickSaver?.save(this.core.nicks.changes, () => this.core.nicks.entries());
     let sends = 0;
     for (const d of datagrams) {
       const targets = Array.isArray(d.to) ? (d.to as readonly PeerAddress[]) : [d.to as PeerAddress];
@@ -251,6 +263,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
       setTimeout(resolve, CLOSE_GRACE_MS).unref();
     });
     await new Promise<void>((resolve) => this.socket.close(() => resolve()));
+    await this.nickSaver?.idle();
     await this.store?.close();
   }
 }

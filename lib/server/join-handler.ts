@@ -9,6 +9,8 @@ import type { WireErrorCode } from '../protocol/error-codes.js';
 import type { JoinMessage, LeaveReason, WelcomeMessage } from '../protocol/messages.js';
 import { checkNick } from '../protocol/nick.js';
 import type { JoinLimiter } from './join-limiter.js';
+import type { NickOwners } from './nick-owners.js';
+import { CAP_IDENTITY } from '../protocol/whois-codec.js';
 import type { Outbound } from './outbound.js';
 import { sendRepair } from './gap-repair.js';
 import type { RepairBudget } from './repair-budget.js';
@@ -43,6 +45,8 @@ export interface JoinContext {
   newLimits(now: number): { flood: TokenBucket; hard: TokenBucket; repair: RepairBudget };
   /** Sessions created per source IP. */
   readonly joins: JoinLimiter;
+  /** Nick ownership (§5.3): which user key a nick is bound to. */
+  readonly nicks: NickOwners;
   /** Takes one COOKIE reply from the server-wide budget; false: drop the JOIN. */
   takeCookieReply(now: number): boolean;
   /** Takes one cookie check (two HMACs) from the server-wide budget; false: drop the JOIN. */
@@ -91,6 +95,10 @@ export function handleJoin(ctx: JoinContext, m: JoinMessage, from: PeerAddress, 
   };
   const checked = checkNick(m.nick);
   if (!checked.ok) return refuse('UDPCHAT_ERR_NICK_INVALID', checked.reason);
+  // Bound to another user key (or any key, for a cleartext join): NICK_OWNED to a client that
+  // knows the code (caps bit identity), NICK_TAKEN with the same detail to an older one.
+  const owned = ctx.nicks.refusal(checked.key, peer?.staticKey, now);
+  if (owned !== undefined) return refuse((m.caps & CAP_IDENTITY) !== 0 ? 'UDPCHAT_ERR_NICK_OWNED' : 'UDPCHAT_ERR_NICK_TAKEN', owned.detail);
   const holder = sessions.byNickKey(checked.key);
   let takeover = false;
   if (holder !== undefined) {
@@ -144,6 +152,8 @@ function createSession(ctx: JoinContext, m: JoinMessage, from: PeerAddress, n: N
     baseSeq,
   };
   sessions.add(session);
+  // A table full of bindings in use: the nick stays unbound (first come) rather than the join refused.
+  if (n.ownerKey !== undefined && !ctx.nicks.claim(n.nick, n.nickKey, n.ownerKey, now)) ctx.drop('nick-bindings-full');
   ctx.out.send(from, welcome(ctx, session, m));
   // What the newcomer may draw: the replay it is owed, and the allowance (repair-budget.ts).
   session.repair.credit(log.replayBytes(session.historyFrom, baseSeq));
@@ -178,7 +188,7 @@ function welcome(ctx: JoinContext, s: Session, m: JoinMessage): WelcomeMessage {
     heartbeatMs: ctx.options.heartbeatMs,
     idleTimeoutMs: ctx.options.idleTimeoutMs,
     maxText: ctx.options.maxText,
-    caps: 0,
+    caps: m.caps & CAP_IDENTITY,
     nick: s.nick,
   };
 }

@@ -21,6 +21,10 @@ import type { WireErrorCode } from '../protocol/error-codes.js';
 import type { LeaveReason, NackMessage, SayMessage, ServerMessage } from '../protocol/messages.js';
 import { COOKIE_NONCE_BYTES, makeCookie, verifyCookie } from './cookie.js';
 import { DurableAcks } from './durable-acks.js';
+import type { NickBinding } from '../protocol/seal/nick-bindings.js';
+import { NICK_TOUCH_MS, NickOwners } from './nick-owners.js';
+import { ownerOf } from './whois.js';
+import { ownerBytes } from '../protocol/whois-codec.js';
 import { type JoinContext, handleJoin } from './join-handler.js';
 import { GapRepair } from './gap-repair.js';
 import { JoinLimiter } from './join-limiter.js';
@@ -84,15 +88,25 @@ export class ServerCore {
   /** NACKs to answer from the store (persistent mode), handed to the shell by drain(). */
   /** Sessions with a store read in flight (one at a time each). */
   private readonly repair: GapRepair;
+  /** Nick ownership (nick-owners.ts); the shell saves `nicks.entries()` when `nicks.changes` moves. */
+  readonly nicks: NickOwners;
+  private nickTouchAt: number;
 
   /**
    * `persistent`: hand entries to the shell to store (drain().records) and acknowledge only what
    * it reports durable (`durable()`). `restore`: start from what the store recovered.
    */
   constructor(
-    options: Partial<ServerOptions> & { random: (n: number) => Buffer; now: number; persistent?: boolean; restore?: RestoredState | undefined },
+    options: Partial<ServerOptions> & {
+      random: (n: number) => Buffer;
+      now: number;
+      persistent?: boolean;
+      restore?: RestoredState | undefined;
+      /** The nick bindings saved by the last run (store/nick-file.ts). */
+      nickBindings?: Iterable<NickBinding> | undefined;
+    },
   ) {
-    const { random, now, persistent = false, restore, ...rest } = options;
+    const { random, now, persistent = false, restore, nickBindings, ...rest } = options;
     this.options = { ...DEFAULT_SERVER_OPTIONS, ...rest };
     this.random = random;
     this.persistent = persistent;
@@ -109,6 +123,10 @@ export class ServerCore {
     // As many new sessions per minute per IP as it may hold at once (sessionsPerIp), burst as many.
     this.joins = new JoinLimiter(this.options.sessionsPerIp, this.options.sessionsPerIp);
     this.housekeepingAt = now + HOUSEKEEPING_MS;
+    this.nicks = new NickOwners(this.options.nickReleaseMs, nickBindings);
+    this.nickTouchAt = now + NICK_TOUCH_MS;
+    this.nicks = new NickOwners(this.options.nickReleaseMs, nickBindings);
+    this.nickTouchAt = now + NICK_TOUCH_MS;
     this.joinContext = this.newJoinContext();
     if (restore !== undefined) {
       this.log.restore(restore.lastSeq, restore.tail);
@@ -145,6 +163,8 @@ export class ServerCore {
         return this.onNack(session, m, now);
       case 'who':
         return this.sendRosterPage(session, m.page, now);
+      case 'whois':
+        return this.sendOwner(session, m.nick, now);
       case 'leave':
         this.out.send(session.address, { type: 'bye', token: session.token, reason: 'quit' });
         return this.endSession(session, 'quit', now);
@@ -246,6 +266,15 @@ export class ServerCore {
     this.out.send(session.address, { type: 'roster', asOfSeq, page, pages: pages.length, nicks: [...nicks] });
   }
 
+  /** Answers WHOIS (§6.1.6) within the repair budget. */
+  private sendOwner(session: Session, nick: string, now: number): void {
+    const reply = ownerOf(this.nicks, this.sessions, session.token, nick);
+    const bytes = ownerBytes(reply);
+    if (bytes > session.repair.bytes) return this.overdrawn(session, now);
+    session.repair.spend(bytes);
+    this.out.send(session.address, reply);
+  }
+
   /** A request the budget cannot answer: dropped (the client asks again later), and past a limit the session is cut off. */
   private overdrawn(session: Session, now: number): void {
     this.drop('repair-budget');
@@ -274,6 +303,7 @@ export class ServerCore {
   /** Removes a session and announces it with a leave entry (none for a shutdown). */
   private endSession(session: Session, reason: LeaveReason, now: number): void {
     this.removeSession(session);
+    if (session.ownerKey !== undefined) this.nicks.touch(session.nickKey, session.ownerKey, now);
     if (reason !== 'shutdown') this.log.append({ kind: 'leave', time: now, nick: session.nick, reason });
     this.events.push({ type: 'leave', nick: session.nick, address: session.address, reason });
   }
@@ -338,6 +368,10 @@ export class ServerCore {
       }
     }
     this.sessions.pruneCookies(now);
+    if (now >= this.nickTouchAt) {
+      this.nickTouchAt = now + NICK_TOUCH_MS;
+      for (const s of this.sessions.all()) if (s.ownerKey !== undefined) this.nicks.touch(s.nickKey, s.ownerKey, now);
+    }
   }
 
   /** The earliest time `tick` has work to do. */
@@ -386,6 +420,7 @@ export class ServerCore {
         repair: new RepairBudget(this.produced),
       }),
       joins: this.joins,
+      nicks: this.nicks,
       takeCookieReply: (now) => this.cookieReplies.take(now),
       takeCookieCheck: (now) => this.cookieChecks.take(now),
       drop: (reason) => this.drop(reason),

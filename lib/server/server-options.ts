@@ -21,6 +21,8 @@ export interface ServerOptions {
   unknownSessionReplies: number;
   /** Most COOKIE replies per second (and burst), across all sources. */
   cookieReplies: number;
+  /** A nick bound to a user key is refused to other keys until unused this long (§5.3). */
+  nickReleaseMs: number;
 }
 
 export const DEFAULT_SERVER_OPTIONS: ServerOptions = {
@@ -39,4 +41,5 @@ export const DEFAULT_SERVER_OPTIONS: ServerOptions = {
   maxText: MAX_TEXT_BYTES,
   unknownSessionReplies: 100,
   cookieReplies: 5_000,
+  nickReleaseMs: 30 * 24 * 3600 * 1000,
 };

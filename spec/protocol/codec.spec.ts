@@ -152,6 +152,10 @@ function expectedSize(m: Message): number {
       return 33 + b(m.name);
     case 'error':
       return 31 + b(m.detail);
+    case 'whois':
+      return 25 + b(m.nick);
+    case 'owner':
+      return 64 + b(m.nick);
   }
 }
 
@@ -252,6 +256,11 @@ const arbMessage: Arbitrary<Message> = fc.oneof(
   fc.record({ type: fc.constant('bye' as const), token, reason }),
   fc.record({ type: fc.constant('error' as const), ref: token, code: wireCode, arg: u32, detail: withinBytes(200, 80) }),
   fc.record({ type: fc.constant('discover' as const), nonce: token }),
+  fc.record({ type: fc.constant('whois' as const), token, nick }),
+  fc.oneof(
+    fc.record({ type: fc.constant('owner' as const), token, bound: fc.constant(true), online: fc.boolean(), lastUsed: time, key: fixedBytes(32), nick }),
+    fc.record({ type: fc.constant('owner' as const), token, bound: fc.constant(false), online: fc.boolean(), lastUsed: fc.constant(0), key: fc.constant(Buffer.alloc(32)), nick }),
+  ),
   fc.record({
     type: fc.constant('offer' as const),
     nonce: token,
@@ -837,6 +846,11 @@ describe('codec', () => {
         roster: [{ type: 'roster', asOfSeq: 0, page: 0, pages: 1, nicks: [] }, MAX_DATAGRAM],
         bye: [{ type: 'bye', token: TOKEN, reason: 'quit' }, 0],
         discover: [{ type: 'discover', nonce: TOKEN }, 0],
+        whois: [{ type: 'whois', token: TOKEN, nick: 'a' }, { type: 'whois', token: TOKEN, nick: nick64 }],
+        owner: [
+          { type: 'owner', token: TOKEN, bound: false, online: false, lastUsed: 0, key: Buffer.alloc(32), nick: 'a' },
+          { type: 'owner', token: TOKEN, bound: false, online: false, lastUsed: 0, key: Buffer.alloc(32), nick: nick64 },
+        ],
         offer: [
           { type: 'offer', nonce: TOKEN, protocol: 1, port: 1, users: 0, passphrase: false, name: 'a' },
           { type: 'offer', nonce: TOKEN, protocol: 1, port: 1, users: 0, passphrase: false, name: 'x'.repeat(63) },

@@ -42,7 +42,7 @@ export interface DocFixtures {
 export const PROTOCOL_DOC = new URL('../../docs/protocol.md', import.meta.url);
 
 /** Message fields that hold a Buffer (every other field is a number, a string or entries). */
-const BUFFER_FIELDS = new Set(['cookie', 'clientId', 'resumeInstance', 'token', 'instance', 'ref', 'nonce']);
+const BUFFER_FIELDS = new Set(['cookie', 'clientId', 'resumeInstance', 'token', 'instance', 'ref', 'nonce', 'key']);
 
 const HEADING = /^(#{1,6})\s+(.*)$/;
 const FIXTURE_HEADING = /^###\s+(Example|Invalid):\s+(\S.*?)\s*$/;

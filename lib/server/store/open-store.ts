@@ -8,6 +8,8 @@ import type { RestoredState } from '../restore-state.js';
 import { type Disk, NodeDisk } from './disk.js';
 import { LogStore } from './log-store.js';
 import { type PersistedSession, SESSIONS_FILE, readSessions } from './session-file.js';
+import type { NickBinding } from '../../protocol/seal/nick-bindings.js';
+import { openNicks } from './nick-file.js';
 
 export interface StoreSettings {
   /** Entries to keep at least (whole older segments are dropped). */
@@ -29,6 +31,8 @@ export interface StoreHandle {
   readonly disk: Disk;
   readonly log: LogStore;
   readonly restore: RestoredState;
+  /** The nick bindings saved by the last run (nicks.json). */
+  readonly nickBindings: NickBinding[];
   /** Lines for the server log: torn tail cut, repair done, sessions file ignored. */
   readonly notes: string[];
   /** Closes the files and releases the lock. */
@@ -59,12 +63,14 @@ export async function openStore(dir: string, settings: StoreSettings): Promise<S
       notes.push(`${(err as Error).message}; starting without the saved sessions (their clients rejoin)`);
       await disk.remove(SESSIONS_FILE);
     }
+    const nickBindings = await openNicks(disk, settings.repair === true, notes);
     const restore: RestoredState = { instance: recovered.instance, lastSeq: recovered.lastSeq, oldestStored: recovered.oldestSeq, tail: recovered.tail, cseqs: recovered.cseqs, sessions };
     return {
       dir,
       disk,
       log: store,
       restore,
+      nickBindings,
       notes,
       close: async () => {
         try {
