@@ -27,7 +27,7 @@ export async function main(argv: string[], ctx: CliContext): Promise<ExitCode> {
     .command(joinCommand(ctx))
     .command(discoverCommand(ctx))
     .command(releaseNickCommand(ctx))
-    .demandCommand(1, 'Say which command: serve, join or discover.')
+    .demandCommand(1, 'Say which command: serve, join, discover or release-nick.')
     .strict()
     .example('udp-chat serve', 'start a server on port 7777')
     .example('udp-chat join --nick bob', 'join the server on the local network (found by itself)')

@@ -97,6 +97,11 @@ export class ChatClient extends EventEmitter implements ChatSession {
     this.pump();
   }
 
+  whois(nick: string): void {
+    this.core.whois(nick, Date.now());
+    this.pump();
+  }
+
   say(text: string): void {
     this.core.say(text, Date.now());
     this.pump();

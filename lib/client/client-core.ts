@@ -29,6 +29,7 @@ import { RoomFeed } from './room-feed.js';
 import { RttEstimator } from './rtt-estimator.js';
 import type { ClientEvent, ConnectionState } from './session-types.js';
 import { Sender } from './sender.js';
+import { WhoisLookup } from './whois-lookup.js';
 
 export interface ClientCoreOptions {
   nick: string;
@@ -54,6 +55,7 @@ export class ClientCore {
   private shownState: ConnectionState | undefined;
   /** The latest `now` any method was given (the state getter has no clock of its own). */
   private clock = 0;
+  private readonly whoisLookup = new WhoisLookup();
   private out: ClientMessage[] = [];
   private events: ClientEvent[] = [];
 
@@ -95,6 +97,14 @@ export class ClientCore {
     if (this.phases.ending) throw new LocalError('UDPCHAT_ERR_NOT_JOINED', 'say() after leave(): the session is over');
     for (const part of this.sender.queue(text)) this.events.push({ type: 'sending', text: part });
     this.out.push(...this.sender.fresh(now));
+  }
+
+  /** Asks the server who owns `nick` (§5.3): a `whois` event answers, or a notice says why not. */
+  whois(nick: string, now: number): void {
+    this.clock = now;
+    const r = this.whoisLookup.request(this.phase === 'online' ? this.sender.sessionToken : undefined, nick);
+    if (r.type === 'notice') this.events.push(r);
+    else this.out.push(r);
   }
 
   /** Leaves politely: LEAVE until BYE (bounded), then closed. */
@@ -153,6 +163,11 @@ export class ClientCore {
         return this.onAck(m.token, m.cseq, now);
       case 'bye':
         return this.onBye(m, now);
+      case 'owner':
+        if (!this.sender.isOurs(m.token)) return false;
+        this.liveness.heard(now);
+        this.events.push(this.whoisLookup.answer(m));
+        return true;
       default:
         return false;
     }
@@ -168,6 +183,7 @@ export class ClientCore {
 
   private onWelcome(m: WelcomeMessage, now: number): void {
     this.feed.welcome(m, this.instance?.equals(m.instance) === true);
+    this.whoisLookup.welcome(m.caps);
     this.instance = m.instance;
     this.nick = m.nick;
     if (this.sender.start(m.token, m.maxText, m.ackedCseq) > 0) this.events.push({ type: 'delivered', pending: this.sender.outbox.size });

@@ -9,6 +9,7 @@ const JOIN_REFUSALS: ReadonlySet<ErrorCode> = new Set<WireErrorCode>([
   'UDPCHAT_ERR_NICK_INVALID',
   'UDPCHAT_ERR_SERVER_FULL',
   'UDPCHAT_ERR_TOO_MANY_SESSIONS',
+  'UDPCHAT_ERR_NICK_OWNED',
 ]);
 
 /** True for the codes that refuse a JOIN. */
@@ -17,9 +18,9 @@ export function isJoinRefusal(code: ErrorCode): boolean {
 }
 
 /**
- * What the user can do about a failed join: 'nick' — choose another nickname (taken or not
+ * What the user can do about a failed join: 'nick' — choose another nickname (taken, owned or not
  * allowed); 'retry' — trying again later may work (unreachable, full, too many sessions).
  */
 export function joinFailureKind(code: ErrorCode): 'nick' | 'retry' {
-  return code === 'UDPCHAT_ERR_NICK_TAKEN' || code === 'UDPCHAT_ERR_NICK_INVALID' ? 'nick' : 'retry';
+  return code === 'UDPCHAT_ERR_NICK_TAKEN' || code === 'UDPCHAT_ERR_NICK_INVALID' || code === 'UDPCHAT_ERR_NICK_OWNED' ? 'nick' : 'retry';
 }

@@ -4,6 +4,7 @@
  * of a first join (restarted by every COOKIE), and the handshake's round-trip sample (Karn: none
  * once the JOIN was retried).
  */
+import { CAP_IDENTITY } from '../protocol/whois-codec.js';
 import { COOKIE_BYTES, INSTANCE_BYTES } from '../protocol/constants.js';
 import type { JoinMessage, WelcomeMessage } from '../protocol/messages.js';
 import type { ClientEvent } from './session-types.js';
@@ -71,7 +72,7 @@ export class JoinHandshake {
       clientId: who.clientId,
       resumeInstance: who.resume?.instance ?? ZERO_INSTANCE,
       resumeSeq: who.resume?.seq ?? 0,
-      caps: 0,
+      caps: CAP_IDENTITY,
       nick: who.nick,
     };
   }

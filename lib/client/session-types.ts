@@ -42,6 +42,8 @@ export type ClientEvent =
    * `portUnreachable`: the network said nothing listens at that address and port (ICMP).
    */
   | { type: 'join-failed'; code: ErrorCode; reason: string; answered?: true; portUnreachable?: true }
+  /** The answer to whois(): `fingerprint` of the owner's user key if the nick is bound (§5.3). */
+  | { type: 'whois'; nick: string; bound: boolean; online: boolean; lastUsed: number; fingerprint: string | undefined }
   /** The session is over (after `leave()`, or cut off by the server). */
   | { type: 'closed'; reason: string };
 
@@ -60,6 +62,8 @@ export interface ChatSession {
   readonly joinDeadline: number | undefined;
   /** Queues a message (split into several if longer than the protocol allows). Throws after close. */
   say(text: string): void;
+  /** Asks who owns a nick: a `whois` event answers (or a `notice` saying why not). */
+  whois(nick: string): void;
   /** Starts (or restarts, after join-failed) joining, optionally with another nickname. */
   join(nick?: string): void;
   /** Leaves politely (bounded wait for the server's confirmation) and closes. Idempotent. */

@@ -6,6 +6,7 @@ import { clearLine, createInterface, cursorTo, type Interface } from 'node:readl
 import type { ChatSession, ClientEvent } from '../client/session-types.js';
 import { displayLines, escapeForTerminal } from '../client/presentation.js';
 import { OutageNotices } from '../client/outage-notices.js';
+import { describeOwner } from '../client/whois-lookup.js';
 import type { SessionOutcome } from '../client/session-outcome.js';
 import { bold, dim, formatClock, inNickColour } from './format.js';
 
@@ -33,6 +34,7 @@ const HELP = [
   'Type a line and press Enter to send it.',
   '/q or /quit  leave the chat',
   '/who         list who is here',
+  '/whois NICK  who owns a nick (its key fingerprint)',
   '/help        this help',
   '//text       send "/text" (a message that starts with a slash)',
 ];
@@ -129,6 +131,9 @@ export function runLineMode(session: ChatSession, options: LineModeOptions): Pro
         case 'notice':
           print(`${stamp(Date.now())} * ${e.text}`);
           break;
+        case 'whois':
+          print(`${stamp(Date.now())} * ${describeOwner(e, safe(e.nick))}`);
+          break;
         case 'state':
           if (announceOutage) print(`${stamp(Date.now())} * the server is not answering; reconnecting…`);
           break;
@@ -168,6 +173,7 @@ export function runLineMode(session: ChatSession, options: LineModeOptions): Pro
       if (finished || inputEnded || line.trim().length === 0) return;
       if (line === '/q' || line === '/quit') return quit();
       if (line === '/help') return HELP.forEach((h) => print(h));
+      if (line.startsWith('/whois ') && line.slice(7).trim() !== '') return session.whois(line.slice(7).trim());
       if (line === '/who') return print(`* here (${session.peers.length}): ${session.peers.map(safe).join(', ')}`);
       if (line.startsWith('/') && !line.startsWith('//')) {
         return fail(`unknown command ${safe(line.split(/\s/)[0] ?? line)} (try /help; start with // to send a slash)`);
@@ -196,6 +202,8 @@ function joinFailure(e: Extract<ClientEvent, { type: 'join-failed' }>, nick: str
   switch (e.code) {
     case 'UDPCHAT_ERR_NICK_TAKEN':
       return `nickname "${escapeForTerminal(nick)}" is taken (in use by someone on ${server}); choose another with --nick`;
+    case 'UDPCHAT_ERR_NICK_OWNED':
+      return `nickname "${escapeForTerminal(nick)}" belongs to someone else on ${server}: ${e.reason}`;
     case 'UDPCHAT_ERR_NICK_INVALID':
       return `nickname "${escapeForTerminal(nick)}" is not allowed: ${e.reason}`;
     case 'UDPCHAT_ERR_SERVER_UNREACHABLE':

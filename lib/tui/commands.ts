@@ -10,6 +10,7 @@ export type InputAction =
   | { kind: 'quit' }
   | { kind: 'help' }
   | { kind: 'clear' }
+  | { kind: 'whois'; nick: string }
   | { kind: 'unknown'; command: string };
 
 const COMMANDS: Record<string, InputAction['kind']> = {
@@ -20,6 +21,7 @@ const COMMANDS: Record<string, InputAction['kind']> = {
   h: 'help',
   '?': 'help',
   clear: 'clear',
+  whois: 'whois',
 };
 
 /** Interprets one submitted line. Blank lines do nothing. */
@@ -36,6 +38,10 @@ export function parseInput(line: string): InputAction {
       return { kind: 'help' };
     case 'clear':
       return { kind: 'clear' };
+    case 'whois': {
+      const nick = line.slice(1 + command.length).trim();
+      return nick === '' ? { kind: 'unknown', command: '/whois (needs a nick: /whois NICK)' } : { kind: 'whois', nick };
+    }
     default:
       return { kind: 'unknown', command: line.split(/\s/u, 1)[0] ?? line };
   }
@@ -46,6 +52,7 @@ export const HELP_LINES: readonly string[] = [
   'Commands:',
   '  /quit, /q        leave the chat (Ctrl-C does too)',
   '  /clear           clear the message log (on this screen only)',
+  '  /whois NICK      who owns a nick (its key fingerprint)',
   '  /help            this help',
   '  //text           send "/text" (a message that starts with "/")',
   'Keys:',

@@ -4,6 +4,7 @@
  * refused join, the end of the session) goes to the host.
  */
 import { OutageNotices } from '../client/outage-notices.js';
+import { describeOwner } from '../client/whois-lookup.js';
 import type { ChatSession, ClientEvent } from '../client/session-types.js';
 import { escapeForTerminal } from '../client/presentation.js';
 import {
@@ -67,6 +68,9 @@ export class SessionFeed {
         break;
       case 'notice':
         this.system(escapeForTerminal(e.text), STYLE.warn);
+        break;
+      case 'whois':
+        this.system(describeOwner(e, escapeForTerminal(e.nick)), STYLE.system);
         break;
       case 'joined':
         this.host.joined(e.nick, e.rejoined);

@@ -332,6 +332,9 @@ export class TuiApp {
         this.log.clear();
         this.feed.reset();
         return;
+      case 'whois':
+        this.session.whois(action.nick);
+        return;
       case 'unknown':
         this.system(unknownCommandHint(action.command), STYLE.warn);
         return;

@@ -14,7 +14,7 @@ import { seededBytes } from '../support/sim-network.js';
 const T0 = 1_700_000_000_000;
 const DAY = 86_400_000;
 
-function newServer(options: { nickReleaseMs?: number } = {}): ServerCore {
+function newServer(options: { nickReleaseMs?: number; idleTimeoutMs?: number } = {}): ServerCore {
   return new ServerCore({ random: seededBytes(11), now: T0, ...options });
 }
 

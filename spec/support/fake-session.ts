@@ -27,6 +27,8 @@ export class FakeSession extends EventEmitter implements ChatSession {
 
   /** Every say() argument, in order. */
   readonly said: string[] = [];
+  /** Every whois() argument, in order. */
+  readonly whoised: string[] = [];
   /** Every join() argument (undefined for a plain join()), in order. */
   readonly joins: Array<string | undefined> = [];
   /** How many times leave() was called. */
@@ -58,6 +60,10 @@ export class FakeSession extends EventEmitter implements ChatSession {
     this.said.push(text);
     this.pending++;
     this.emitEvent({ type: 'sending', text });
+  }
+
+  whois(nick: string): void {
+    this.whoised.push(nick);
   }
 
   join(nick?: string): void {
