@@ -10,6 +10,7 @@ import type { JoinMessage, LeaveReason, WelcomeMessage } from '../protocol/messa
 import { checkNick } from '../protocol/nick.js';
 import type { JoinLimiter } from './join-limiter.js';
 import type { NickOwners } from './nick-owners.js';
+import type { SourceLimits } from './source-limits.js';
 import { CAP_IDENTITY } from '../protocol/whois-codec.js';
 import type { Outbound } from './outbound.js';
 import { sendRepair } from './gap-repair.js';
@@ -45,6 +46,8 @@ export interface JoinContext {
   newLimits(now: number): { flood: TokenBucket; hard: TokenBucket; repair: RepairBudget };
   /** Sessions created per source IP. */
   readonly joins: JoinLimiter;
+  /** Per-prefix joins, per-source COOKIE replies, per-client churn (source-limits.ts). */
+  readonly sources: SourceLimits;
   /** Nick ownership (§5.3): which user key a nick is bound to. */
   readonly nicks: NickOwners;
   /** Takes one COOKIE reply from the server-wide budget; false: drop the JOIN. */
@@ -74,7 +77,11 @@ export function handleJoin(ctx: JoinContext, m: JoinMessage, from: PeerAddress, 
     // Unproven address: one reply, never larger than the request (§5.5; a COOKIE is smaller than
     // any JOIN, checked all the same), within a server-wide rate. Answered, not dropped: this is
     // every join's first step.
-    if (COOKIE_DATAGRAM_BYTES > requestBytes || !ctx.takeCookieReply(now)) return ctx.drop('cookie-rate');
+    if (COOKIE_DATAGRAM_BYTES > requestBytes) return ctx.drop('cookie-rate');
+    // Per source first, so that one source (or one victim's address, spoofed) cannot use up the
+    // server-wide budget of everyone else.
+    if (!ctx.sources.takeCookie(from.address, now)) return ctx.drop('cookie-source-rate');
+    if (!ctx.takeCookieReply(now)) return ctx.drop('cookie-rate');
     ctx.out.send(from, { type: 'cookie', clientId: m.clientId, cookie: ctx.makeCookie(from, m.clientId, now) });
     ctx.countCookie();
     return;
@@ -88,6 +95,9 @@ export function handleJoin(ctx: JoinContext, m: JoinMessage, from: PeerAddress, 
   }
   const cookieHex = m.cookie.toString('hex');
   if (sessions.cookieUsed(cookieHex)) return ctx.drop('cookie-replay');
+  // A client id that keeps creating sessions (join/leave churn) is slowed, not refused: its JOIN
+  // goes unanswered and the client retries (§6.2.2), as through loss.
+  if (!ctx.sources.takeClientJoin(clientIdHex, now)) return ctx.drop('join-churn');
 
   const refuse = (code: WireErrorCode, detail: string): void => {
     ctx.out.send(from, { type: 'error', ref: m.clientId, code, arg: 0, detail });
@@ -115,6 +125,10 @@ export function handleJoin(ctx: JoinContext, m: JoinMessage, from: PeerAddress, 
   }
   if (!ctx.joins.take(from.address, now)) {
     return refuse('UDPCHAT_ERR_TOO_MANY_SESSIONS', `too many joins from this address: try again in ${ctx.joins.waitSeconds(from.address, now)} s`);
+  }
+  const network = ctx.sources.takePrefixJoin(from.address, now);
+  if (network !== undefined) {
+    return refuse('UDPCHAT_ERR_TOO_MANY_SESSIONS', `too many joins from this network (${network.prefix}): try again in ${network.waitSeconds} s`);
   }
   createSession(ctx, m, from, { clientIdHex, cookieHex, nick: checked.nick, nickKey: checked.key, takeover, ownerKey: peer && Buffer.from(peer.staticKey) }, now);
 }

@@ -28,6 +28,7 @@ import { ownerBytes } from '../protocol/whois-codec.js';
 import { type JoinContext, handleJoin } from './join-handler.js';
 import { GapRepair } from './gap-repair.js';
 import { JoinLimiter } from './join-limiter.js';
+import { SourceLimits } from './source-limits.js';
 import { Outbound } from './outbound.js';
 import { packEntries } from './pack-entries.js';
 import type { PeerAddress } from './peer-address.js';
@@ -75,6 +76,7 @@ export class ServerCore {
   private readonly cookieReplies: TokenBucket;
   private readonly cookieChecks: TokenBucket;
   private readonly joins: JoinLimiter;
+  private readonly sources = new SourceLimits();
   /** Bytes fanned out so far: what every member's repair budget is credited from. */
   private readonly produced = new ProducedBytes();
   /** Sessions with messages held back by the flood limit. */
@@ -420,6 +422,7 @@ export class ServerCore {
         repair: new RepairBudget(this.produced),
       }),
       joins: this.joins,
+      sources: this.sources,
       nicks: this.nicks,
       takeCookieReply: (now) => this.cookieReplies.take(now),
       takeCookieCheck: (now) => this.cookieChecks.take(now),

@@ -84,6 +84,34 @@ describe('ServerCore limits', () => {
       expect([...server.sessions.all()].map((s) => s.nick)).to.deep.equal(['ann']);
     });
 
+    it('counts NACK answers, ROSTER pages and WHOIS answers against one budget: the §5.5 bound holds for a mix', () => {
+      const server = newServer({ rate: 1e6, burst: 1e6, hardRate: 1e6, hardBurst: 1e6 });
+      const annToken = (join(server, ann, 'ann', T0) as WelcomeMessage).token;
+      const bobToken = (join(server, bob, 'bob', T0) as WelcomeMessage).token;
+      let fannedOut = 0;
+      let requested = 0;
+      let extra = 0;
+      for (let round = 0; round < 20; round++) {
+        const now = T0 + 1 + round * 100;
+        for (let i = 1; i <= 10; i++) server.receive(encode({ type: 'say', token: annToken, cseq: round * 10 + i, target: 0, text: 'x'.repeat(300) }), ann, now);
+        server.flush(now);
+        for (const d of drain(server)) if (d.m.type === 'data' && d.to.length === 2) fannedOut += d.bytes;
+        for (let i = 0; i < 300; i++) {
+          const m: Message =
+            i % 3 === 0 ? { type: 'nack', token: bobToken, from: 1, to: 250 } : i % 3 === 1 ? { type: 'who', token: bobToken, page: 0 } : { type: 'whois', token: bobToken, nick: 'ann' };
+          const bytes = encode(m);
+          requested += bytes.length;
+          server.receive(bytes, bob, now + 1);
+          for (const d of drain(server)) if (d.to.length === 1 && d.to[0]?.port === bob.port) extra += d.bytes;
+        }
+      }
+      // §5.5: beyond the fan-out, at most what the room fanned out since bob joined, plus the
+      // 64 KiB allowance, plus the history owed at the join (ann's join entry) and bob's own ACK-less replies.
+      expect(extra, 'bytes drawn').to.be.at.most(fannedOut + REPAIR_ALLOWANCE_BYTES + 64);
+      expect(extra / requested, 'far below the per-request ratio of a NACK').to.be.below(2);
+      expect(server.stats.drops['repair-budget']).to.be.greaterThan(1000);
+    });
+
     it('answers NACKs again once the room has produced more', () => {
       const server = newServer();
       const annToken = (join(server, ann, 'ann', T0) as WelcomeMessage).token;
@@ -134,12 +162,68 @@ describe('ServerCore limits', () => {
     });
   });
 
+  describe('session creation per network prefix and per client', () => {
+    it('refuses joins from one /24 past 256 at once (then 128 a minute), with the prefix and a wait', () => {
+      const server = newServer({ maxPeers: 1000 });
+      let ok = 0;
+      let refusal: Message | undefined;
+      for (let i = 0; i < 300 && refusal === undefined; i++) {
+        const from = { address: `198.51.100.${1 + (i % 250)}`, port: 6000 + i };
+        const clientId = Buffer.alloc(16, 0);
+        clientId.writeUInt32BE(i);
+        const welcome = join(server, from, `u${i}`, T0 + i * 10, clientId);
+        if (welcome !== undefined) {
+          ok++;
+          server.receive(encode({ type: 'leave', token: welcome.token }), from, T0 + i * 10);
+          drain(server);
+        } else {
+          server.receive(encode({ ...(hello(clientId, `u${i}`) as object), cookie: server.cookieFor(from, clientId, T0 + i * 10) } as Message), from, T0 + i * 10);
+          refusal = drain(server).find((d) => d.m.type === 'error')?.m;
+        }
+      }
+      expect(ok, "256 at once, and 128 a minute while they came").to.be.within(256, 264);
+      expect(refusal).to.include({ code: 'UDPCHAT_ERR_TOO_MANY_SESSIONS' });
+      expect((refusal as { detail: string }).detail).to.match(/too many joins from this network \(198\.51\.100\.0\/24\): try again in \d+ s/);
+      expect(join(server, { address: '198.51.99.1', port: 7000 }, 'elsewhere', T0 + 3000, Buffer.alloc(16, 0xee)), 'another /24').to.not.equal(undefined);
+    });
+
+    it('slows a client id that keeps joining and leaving: its JOIN goes unanswered until a token is due', () => {
+      const server = newServer();
+      const clientId = Buffer.alloc(16, 0x77);
+      const from = { address: '192.0.2.77', port: 7777 };
+      let t = T0;
+      for (let i = 0; i < 6; i++, t += 100) {
+        const welcome = join(server, from, 'churn', t, clientId);
+        expect(welcome, `join ${i + 1}`).to.not.equal(undefined);
+        server.receive(encode({ type: 'leave', token: (welcome as WelcomeMessage).token }), from, t);
+        server.flush(t);
+        drain(server);
+      }
+      expect(join(server, from, 'churn', t, clientId), 'the 7th at once').to.equal(undefined);
+      expect(server.stats.drops['join-churn']).to.equal(1);
+      expect(join(server, from, 'churn', t + 10_000, clientId), 'one more 10 s later (6 a minute)').to.not.equal(undefined);
+    });
+  });
+
   describe('COOKIE replies', () => {
-    it('sends at most cookieReplies per second, whatever arrives', () => {
+    it('sends at most cookieReplies per second, whatever arrives (from many networks)', () => {
       const server = newServer({ cookieReplies: 50 });
-      for (let i = 0; i < 1_000; i++) server.receive(encode(hello(Buffer.alloc(16, i % 256), 'x')), { address: '198.51.100.7', port: 1000 + i }, T0);
+      for (let i = 0; i < 1_000; i++) server.receive(encode(hello(Buffer.alloc(16, i % 256), 'x')), { address: `10.${i % 256}.${i >> 8}.7`, port: 1000 + i }, T0);
       expect(drain(server).filter((d) => d.m.type === 'cookie')).to.have.length(50);
       expect(server.stats.drops['cookie-rate']).to.equal(950);
+    });
+
+    it('sends one IP at most 20 COOKIEs a second and one /24 at most 200, leaving the server-wide budget to others', () => {
+      const server = newServer();
+      for (let i = 0; i < 1_000; i++) server.receive(encode(hello(Buffer.alloc(16, i % 256), 'x')), { address: '198.51.100.7', port: 1000 + i }, T0);
+      expect(drain(server).filter((d) => d.m.type === 'cookie'), 'one address').to.have.length(20);
+      for (let i = 0; i < 1_000; i++) server.receive(encode(hello(Buffer.alloc(16, i % 256), 'x')), { address: `203.0.113.${i % 250}`, port: 1000 + i }, T0);
+      expect(drain(server).filter((d) => d.m.type === 'cookie'), 'one /24').to.have.length(200);
+      expect(server.stats.drops['cookie-source-rate']).to.equal(980 + 800);
+      server.receive(encode(hello(Buffer.alloc(16, 1), 'x')), { address: '192.0.2.50', port: 4000 }, T0);
+      expect(drain(server).filter((d) => d.m.type === 'cookie'), 'someone else').to.have.length(1);
+      server.receive(encode(hello(Buffer.alloc(16, 1), 'x')), { address: '198.51.100.7', port: 4000 }, T0 + 1000);
+      expect(drain(server).filter((d) => d.m.type === 'cookie'), 'a second later').to.have.length(1);
     });
 
     it('checks at most 4 × cookieReplies made-up cookies per second (two HMACs each)', () => {
