@@ -30,6 +30,7 @@ import { RttEstimator } from './rtt-estimator.js';
 import type { ClientEvent, ConnectionState } from './session-types.js';
 import { Sender } from './sender.js';
 import { WhoisLookup } from './whois-lookup.js';
+import { PresenceCoalescer } from './presence-coalescer.js';
 
 export interface ClientCoreOptions {
   nick: string;
@@ -56,6 +57,8 @@ export class ClientCore {
   /** The latest `now` any method was given (the state getter has no clock of its own). */
   private clock = 0;
   private readonly whoisLookup = new WhoisLookup();
+  /** Join/leave lines under churn become summaries (presence-coalescer.ts). */
+  private readonly presence: PresenceCoalescer;
   private out: ClientMessage[] = [];
   private events: ClientEvent[] = [];
 
@@ -64,7 +67,8 @@ export class ClientCore {
     this.clientId = options.clientId;
     this.nick = options.nick;
     this.handshake = new JoinHandshake(options.joinTimeoutMs ?? 10_000);
-    this.feed = new RoomFeed(this.rtt, this.liveness, (e) => this.events.push(e));
+    this.presence = new PresenceCoalescer((e) => this.events.push(e), () => this.nick);
+    this.feed = new RoomFeed(this.rtt, this.liveness, (e) => this.presence.push(e, this.clock));
   }
 
   get phase(): Phase {
@@ -254,6 +258,7 @@ export class ClientCore {
       else this.sendJoin(now);
     }
     if (this.phase === 'online') this.tickOnline(now);
+    this.presence.tick(now);
     if (this.phase === 'leaving') {
       const step = this.leaving.due(now);
       if (step === 'send') this.out.push({ type: 'leave', token: this.sender.sessionToken as Buffer });
@@ -273,7 +278,7 @@ export class ClientCore {
 
   /** The earliest time tick() has something to do. */
   nextDeadline(): number {
-    let t = Math.min(this.handshake.nextAt, this.leaving.nextAt);
+    let t = Math.min(this.handshake.nextAt, this.leaving.nextAt, this.presence.nextDeadline());
     if (this.phase === 'online') t = Math.min(t, this.sender.outbox.nextDeadline(), this.feed.nextDeadline(), this.liveness.nextDeadline(this.clock));
     return t;
   }
@@ -316,6 +321,7 @@ export class ClientCore {
   private lost(now: number, why: string): void {
     // One announcement per outage: if the front end already shows "reconnecting" (a silence
     // noticed earlier), the reason found now adds nothing for the user.
+    this.presence.flush();
     if (this.shownState !== 'reconnecting') this.events.push({ type: 'notice', text: `connection lost: ${why}; reconnecting…`, lost: true });
     this.feed.offline();
     this.liveness.stop();
@@ -323,6 +329,7 @@ export class ClientCore {
   }
 
   private close(reason: string): void {
+    this.presence.flush();
     this.phases.set('closed');
     this.sender.stop();
     this.handshake.stop();

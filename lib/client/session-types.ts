@@ -20,6 +20,11 @@ export type ClientEvent =
   | { type: 'message'; seq: number; time: number; nick: string; text: string; own: boolean; history: boolean }
   /** Someone joined or left, in room order. */
   | { type: 'presence'; seq: number; time: number; nick: string; action: 'join' | 'leave'; reason?: LeaveReason; history: boolean }
+  /**
+   * Joins and leaves folded into one line under churn (presence-coalescer.ts): counts, the first
+   * few nicks, the seq range they cover. `history`: replayed to a newcomer.
+   */
+  | { type: 'presence-summary'; joined: number; left: number; nicks: readonly string[]; people: number; fromSeq: number; toSeq: number; time: number; history: boolean }
   /** The member list changed (sorted case-insensitively). */
   | { type: 'roster'; nicks: readonly string[] }
   /** Connection state or round-trip time changed. */

@@ -7,6 +7,7 @@ import type { ChatSession, ClientEvent } from '../client/session-types.js';
 import { displayLines, escapeForTerminal } from '../client/presentation.js';
 import { OutageNotices } from '../client/outage-notices.js';
 import { describeOwner } from '../client/whois-lookup.js';
+import { summaryText } from '../client/presence-coalescer.js';
 import type { SessionOutcome } from '../client/session-outcome.js';
 import { bold, dim, formatClock, inNickColour } from './format.js';
 
@@ -130,6 +131,10 @@ export function runLineMode(session: ChatSession, options: LineModeOptions): Pro
           break;
         case 'notice':
           print(`${stamp(Date.now())} * ${e.text}`);
+          break;
+        case 'presence-summary':
+          if (!e.history) endHistory();
+          print(`${stamp(e.time)} * ${summaryText(e, safe)}`);
           break;
         case 'whois':
           print(`${stamp(Date.now())} * ${describeOwner(e, safe(e.nick))}`);

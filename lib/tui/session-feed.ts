@@ -5,6 +5,7 @@
  */
 import { OutageNotices } from '../client/outage-notices.js';
 import { describeOwner } from '../client/whois-lookup.js';
+import { summaryText } from '../client/presence-coalescer.js';
 import type { ChatSession, ClientEvent } from '../client/session-types.js';
 import { escapeForTerminal } from '../client/presentation.js';
 import {
@@ -52,6 +53,10 @@ export class SessionFeed {
         if (e.action === 'join' && !e.history && e.nick === this.session.nick) break;
         this.historyMarker(e.history);
         this.host.add(systemEntry(presenceText(e.nick, e.action, e.reason), e.history ? STYLE.history : STYLE.system, e.time));
+        break;
+      case 'presence-summary':
+        this.historyMarker(e.history);
+        this.host.add(systemEntry(summaryText(e, escapeForTerminal), e.history ? STYLE.history : STYLE.system, e.time));
         break;
       case 'state':
         if (announce) this.system('Lost the server; reconnecting…', STYLE.warn);

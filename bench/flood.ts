@@ -1,0 +1,192 @@
+/**
+ * `npm run bench:flood` (issue 10 item 7): a member's message latency while garbage or JOINs from
+ * many sources hit the server at a fixed rate. The server is the built one, stock flags, in memory
+ * (`serve --no-persist`); the flood comes from bench/flood-gen.ts in its own processes (`--gens`,
+ * each a share of the rate); the two members are the project's client (lib/client/chat-client.ts)
+ * in this process: one says 10 messages a second (the stock per-user rate) during the flood and
+ * for 3 s after it, the other measures send-to-delivery latency. A first row without any flood is
+ * the baseline: what the machine's load alone does to that latency. Target: none lost, p99 ≤ 2 s,
+ * nobody evicted. Every row is printed with the load average beside it (a busy machine makes the
+ * figures worse, never better).
+ *
+ *   npm run build && npm run bench:flood -- [--rates 20000,50000,100000] [--kinds garbage,join] [--seconds 10] [--gens 2]
+ *
+ * Prints a table and writes bench/results/flood-<time>.json.
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { createInterface } from 'node:readline';
+import { ChatClient } from '../lib/client/chat-client.js';
+import type { ClientEvent } from '../lib/client/session-types.js';
+import { killAll, startChild, track } from './child.js';
+import { Histogram, type LatencySummary } from './histogram.js';
+import { cpuTimeMs } from './proc-stats.js';
+import { HERE, ROOT, SERVER_JS } from './targets.js';
+
+function option(name: string, fallback: string): string {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
+}
+
+const rates = option('--rates', '20000,50000,100000').split(',').map(Number);
+const kinds = option('--kinds', 'garbage,join').split(',');
+const seconds = Number(option('--seconds', '10'));
+const gens = Number(option('--gens', '2'));
+const MSG_PER_S = 10;
+const AFTER_S = 3;
+const DRAIN_MS = 10_000;
+
+export interface FloodRow {
+  kind: string;
+  targetRate: number;
+  /** Datagrams per second the generators actually sent (sum). */
+  sentRate: number;
+  messages: number;
+  delivered: number;
+  lost: number;
+  latency: LatencySummary | undefined;
+  /** Messages sent after the flood that arrived. */
+  afterDelivered: number;
+  afterSent: number;
+  /** Members that lost their session (reconnecting, evicted, cut off) during the row. */
+  evicted: string[];
+  /** Server CPU over the flood, share of one core. */
+  serverCpu: number;
+  load: [number, number, number];
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+async function member(server: string, nick: string): Promise<{ client: ChatClient; events: ClientEvent[] }> {
+  const client = new ChatClient({ server, nick });
+  const events: ClientEvent[] = [];
+  client.on('event', (e: ClientEvent) => events.push(e));
+  await client.connect();
+  client.join();
+  const deadline = Date.now() + 15_000;
+  while (!events.some((e) => e.type === 'joined')) {
+    if (Date.now() > deadline) throw new Error(`${nick} could not join ${server}`);
+    await sleep(20);
+  }
+  return { client, events };
+}
+
+function runGen(server: string, kind: string, rate: number): Promise<{ sent: number; seconds: number; rate: number; errors: number }> {
+  const proc = track(spawn(process.execPath, ['--import=tsx', path.join(HERE, 'flood-gen.ts'), '--server', server, '--kind', kind, '--rate', String(rate), '--seconds', String(seconds)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] }));
+  return new Promise((resolve, reject) => {
+    let last = '';
+    if (proc.stdout) createInterface({ input: proc.stdout }).on('line', (l) => (last = l));
+    proc.once('exit', (code) => {
+      if (code !== 0) reject(new Error(`flood-gen exited ${String(code)}`));
+      else resolve(JSON.parse(last) as { sent: number; seconds: number; rate: number; errors: number });
+    });
+  });
+}
+
+async function row(server: string, serverPid: number, kind: string, rate: number, n: number): Promise<FloodRow> {
+  const a = await member(server, `sender${n}`);
+  const b = await member(server, `reader${n}`);
+  const sentAt = new Map<number, number>();
+  const hist = new Histogram();
+  let delivered = 0;
+  let afterDelivered = 0;
+  let floodOver = false;
+  const afterIds = new Set<number>();
+  b.client.on('event', (e: ClientEvent) => {
+    if (e.type !== 'message' || e.nick !== a.client.nick) return;
+    const id = Number(/^m(\d+)/.exec(e.text)?.[1]);
+    const t = sentAt.get(id);
+    if (t === undefined) return;
+    sentAt.delete(id);
+    delivered++;
+    if (afterIds.has(id)) afterDelivered++;
+    hist.record((performance.now() - t) * 1000);
+  });
+  const lostSession = (m: { events: ClientEvent[] }): boolean => m.events.some((e) => (e.type === 'state' && (e.state === 'reconnecting' || e.state === 'closed')) || (e.type === 'notice' && e.lost === true));
+  const cpu0 = cpuTimeMs(serverPid) ?? 0;
+  const t0 = performance.now();
+  // Rate 0: the baseline, no flood for as long (what the machine's load alone does to latency).
+  const floods = rate === 0 ? [sleep(seconds * 1000 + 1000).then(() => ({ sent: 0, seconds: 1, rate: 0, errors: 0 }))] : Array.from({ length: gens }, () => runGen(server, kind, Math.round(rate / gens)));
+  // The generators need a moment to start (tsx); the flood runs `seconds` from there.
+  let id = 0;
+  const sender = (async () => {
+    while (!floodOver || afterIds.size < AFTER_S * MSG_PER_S) {
+      id++;
+      sentAt.set(id, performance.now());
+      if (floodOver) afterIds.add(id);
+      a.client.say(`m${id} ${'x'.repeat(40)}`);
+      await sleep(1000 / MSG_PER_S);
+    }
+  })();
+  const results = await Promise.all(floods);
+  const floodMs = performance.now() - t0;
+  const cpu1 = cpuTimeMs(serverPid) ?? 0;
+  const load = loadavg().map((x) => Math.round(x * 10) / 10) as [number, number, number];
+  floodOver = true;
+  await sender;
+  const deadline = Date.now() + DRAIN_MS;
+  while (sentAt.size > 0 && Date.now() < deadline) await sleep(50);
+  const evicted = [a, b].filter(lostSession).map((m) => m.client.nick);
+  await Promise.all([a.client.leave(), b.client.leave()]);
+  return {
+    kind,
+    targetRate: rate,
+    sentRate: Math.round(results.reduce((s, r) => s + r.sent / r.seconds, 0)),
+    messages: id,
+    delivered,
+    lost: id - delivered,
+    latency: hist.count > 0 ? hist.summary() : undefined,
+    afterDelivered,
+    afterSent: afterIds.size,
+    evicted,
+    serverCpu: Math.round(((cpu1 - cpu0) / floodMs) * 100) / 100,
+    load,
+  };
+}
+
+async function main(): Promise<void> {
+  if (!existsSync(SERVER_JS)) throw new Error(`${SERVER_JS} is missing: run npm run build first`);
+  const server = await startChild(process.execPath, [SERVER_JS, 'serve', '--host', '127.0.0.1', '--port', '0', '--no-persist', '--no-announce', '--quiet'], {
+    readyPattern: /listening on 127\.0\.0\.1:(\d+)/,
+    timeoutMs: 20_000,
+  });
+  const address = `127.0.0.1:${server.ready[1] ?? ''}`;
+  const rows: FloodRow[] = [];
+  try {
+    let n = 0;
+    const plan: Array<[string, number]> = [['none', 0], ...kinds.flatMap((k) => rates.map((r): [string, number] => [k, r]))];
+    for (const [kind, rate] of plan) {
+      const r = await row(address, server.pid, kind, rate, n++);
+      rows.push(r);
+      const l = r.latency;
+      console.log(
+        `${kind.padEnd(7)} ${String(r.targetRate).padStart(6)}/s (sent ${String(r.sentRate).padStart(6)}/s): ` +
+          `${r.delivered}/${r.messages} delivered, lost ${r.lost}, after the flood ${r.afterDelivered}/${r.afterSent}; ` +
+          `p50 ${l?.p50Ms.toFixed(1) ?? '-'} ms, p99 ${l?.p99Ms.toFixed(1) ?? '-'} ms, max ${l?.maxMs.toFixed(0) ?? '-'} ms; ` +
+          `evicted: ${r.evicted.length === 0 ? 'nobody' : r.evicted.join(', ')}; server CPU ${r.serverCpu}; load ${r.load.join(' ')}`,
+      );
+    }
+  } finally {
+    await server.stop();
+  }
+  const drops = server.output.filter((l) => /dropped|stopped/.test(l)).slice(-2);
+  for (const l of drops) console.log(`server: ${l}`);
+  const dir = path.join(ROOT, 'bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `flood-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, `${JSON.stringify({ seconds, gens, rows, server: drops }, null, 1)}\n`);
+  console.log(`wrote ${file}`);
+}
+
+process.once('SIGINT', () => {
+  killAll();
+  process.exit(130);
+});
+await main().catch((err: unknown) => {
+  killAll();
+  console.error(err);
+  process.exitCode = 1;
+});
