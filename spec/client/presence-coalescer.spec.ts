@@ -34,7 +34,7 @@ describe('PresenceCoalescer', () => {
     expect(c.nextDeadline()).to.equal(T0 + QUIET_LIMIT * 10 + WINDOW_MS);
     const message: ClientEvent = { type: 'message', seq: 41, time: T0, nick: 'ann', text: 'hi', own: false, history: false };
     c.push(message, T0 + 500);
-    expect(out.map((e) => e.type)).to.deep.equal([...Array(QUIET_LIMIT).fill('presence'), 'presence-summary', 'message']);
+    expect(out.map((e) => e.type)).to.deep.equal([...Array<string>(QUIET_LIMIT).fill('presence'), 'presence-summary', 'message']);
     const summary = out[QUIET_LIMIT];
     if (summary?.type !== 'presence-summary') throw new Error('no summary');
     expect(summary).to.include({ joined: 18, left: 18, people: 3, fromSeq: QUIET_LIMIT + 1, toSeq: 40 });
