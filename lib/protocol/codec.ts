@@ -69,14 +69,40 @@ export const DATA_OVERHEAD = FRAME_BYTES + DATA_HEAD;
  */
 export function decode(input: Uint8Array): Message {
   const buf = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
-  if (buf.length > MAX_DATAGRAM) throw new ProtocolError('UDPCHAT_ERR_OVERSIZE');
-  if (buf.length < HEADER_BYTES + CHECKSUM_BYTES) throw new ProtocolError('UDPCHAT_ERR_TRUNCATED');
-  if (buf[0] !== MAGIC_0 || buf[1] !== MAGIC_1) throw new ProtocolError('UDPCHAT_ERR_BAD_MAGIC');
-  if (buf[2] !== VERSION) throw new ProtocolError('UDPCHAT_ERR_BAD_VERSION');
+  const fault = framingFault(buf);
+  if (fault !== undefined) throw new ProtocolError(fault.code);
+  return decodeBody(buf);
+}
+
+/**
+ * The refusals of §4.7 steps 1–6 (size, magic, version, checksum, type), made once: a flood of
+ * garbage is refused by {@link tryDecode} without allocating anything (an Error captures a stack).
+ */
+const FRAMING_FAULTS = new Map(
+  (['UDPCHAT_ERR_OVERSIZE', 'UDPCHAT_ERR_TRUNCATED', 'UDPCHAT_ERR_BAD_MAGIC', 'UDPCHAT_ERR_BAD_VERSION', 'UDPCHAT_ERR_BAD_CHECKSUM', 'UDPCHAT_ERR_UNKNOWN_TYPE'] as const).map(
+    (code) => [code, new ProtocolError(code)],
+  ),
+);
+
+function fault(code: Parameters<typeof FRAMING_FAULTS.get>[0]): ProtocolError {
+  return FRAMING_FAULTS.get(code) as ProtocolError;
+}
+
+/** The first framing check a datagram fails (a shared ProtocolError), or undefined: decode its body. */
+function framingFault(buf: Buffer): ProtocolError | undefined {
+  if (buf.length > MAX_DATAGRAM) return fault('UDPCHAT_ERR_OVERSIZE');
+  if (buf.length < HEADER_BYTES + CHECKSUM_BYTES) return fault('UDPCHAT_ERR_TRUNCATED');
+  if (buf[0] !== MAGIC_0 || buf[1] !== MAGIC_1) return fault('UDPCHAT_ERR_BAD_MAGIC');
+  if (buf[2] !== VERSION) return fault('UDPCHAT_ERR_BAD_VERSION');
   // A damaged datagram must never be shown or acted on: check it before reading any field.
-  if (!checksumOk(buf)) throw new ProtocolError('UDPCHAT_ERR_BAD_CHECKSUM');
-  const type = TYPE_OF_OPCODE.get(buf[3] as number);
-  if (type === undefined) throw new ProtocolError('UDPCHAT_ERR_UNKNOWN_TYPE');
+  if (!checksumOk(buf)) return fault('UDPCHAT_ERR_BAD_CHECKSUM');
+  if (!TYPE_OF_OPCODE.has(buf[3] as number)) return fault('UDPCHAT_ERR_UNKNOWN_TYPE');
+  return undefined;
+}
+
+/** The body of a datagram whose framing is sound. */
+function decodeBody(buf: Buffer): Message {
+  const type = TYPE_OF_OPCODE.get(buf[3] as number) as MessageType;
   const r = new Reader(buf.subarray(0, buf.length - CHECKSUM_BYTES), HEADER_BYTES);
   const m = codecOf(type).read(r);
   r.end();
@@ -85,11 +111,16 @@ export function decode(input: Uint8Array): Message {
 
 /**
  * As {@link decode}, for receivers that drop what does not decode: the message, or the
- * {@link ProtocolError} that says why not (anything else still throws: a bug, not the peer).
+ * {@link ProtocolError} that says why not (anything else still throws: a bug, not the peer). The
+ * framing refusals are shared instances (read their `code`, never their stack), so refusing
+ * garbage costs no allocation.
  */
 export function tryDecode(input: Uint8Array): Message | ProtocolError {
+  const buf = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+  const early = framingFault(buf);
+  if (early !== undefined) return early;
   try {
-    return decode(input);
+    return decodeBody(buf);
   } catch (err) {
     if (err instanceof ProtocolError) return err;
     throw err;
