@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { CliContext } from '../../../lib/cli/context.js';
 import { main } from '../../../lib/cli/main.js';
+import { encode } from '../../../lib/protocol/codec.js';
+import { ChatServer } from '../../../lib/server/chat-server.js';
 import { fingerprint } from '../../../lib/protocol/seal/identity.js';
 import { NICKS_FILE, NickFileError, NickSaver, decodeNicks, encodeNicks, openNicks } from '../../../lib/server/store/nick-file.js';
 import { openStore } from '../../../lib/server/store/open-store.js';
@@ -140,5 +142,35 @@ describe('udp-chat release-nick', () => {
     const b = context();
     expect(await main(['release-nick', 'alice', '--data', join(dir, 'nope')], b.ctx)).to.equal(1);
     expect(b.err[0]).to.match(/no server store at/);
+  });
+});
+
+describe('ChatServer with a store: nick bindings', function () {
+  this.timeout(15_000);
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'udpchat-nickstore-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('saves a binding made by a sealed join to nicks.json and starts from it after a restart', async () => {
+    const open = (): ReturnType<typeof openStore> => openStore(dir, { keep: 10, tailEntries: 64, random: (n) => Buffer.alloc(n, 5) });
+    const server = await ChatServer.start({ host: '127.0.0.1', port: 0, store: await open() });
+    const from = { address: '127.0.0.1', port: 9 };
+    const hello = { type: 'join' as const, cookie: Buffer.alloc(16), clientId: Buffer.alloc(16, 4), resumeInstance: Buffer.alloc(8), resumeSeq: 0, caps: 0, nick: 'alice' };
+    const peer = { staticKey: new Uint8Array(32).fill(6) };
+    const now = Date.now();
+    server.core.receive(encode({ ...hello, cookie: server.core.cookieFor(from, hello.clientId, now) }), from, now, peer);
+    expect(server.core.nicks.size).to.equal(1);
+    await server.close();
+    const saved = decodeNicks(readFileSync(join(dir, NICKS_FILE)));
+    expect(saved.map((b) => [b.nick, b.owner.toString('hex')])).to.deep.equal([['alice', '06'.repeat(32)]]);
+    expect(statSync(join(dir, NICKS_FILE)).mode & 0o777).to.equal(0o600);
+    const again = await ChatServer.start({ host: '127.0.0.1', port: 0, store: await open() });
+    try {
+      expect(again.core.nicks.ownerOf('allce')?.owner).to.deep.equal(Buffer.alloc(32, 6));
+    } finally {
+      await again.close();
+    }
   });
 });
