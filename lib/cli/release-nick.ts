@@ -8,7 +8,7 @@ import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { DEFAULT_PORT } from '../protocol/constants.js';
 import { LocalError } from '../protocol/local-error.js';
 import { checkNick } from '../protocol/nick.js';
-import { fingerprint } from '../protocol/seal/identity.js';
+import { fingerprint } from '../protocol/seal/fingerprint.js';
 import { NickFileError, encodeNicks, readNicks } from '../server/store/nick-file.js';
 import { NodeDisk } from '../server/store/disk.js';
 import { LockedError, acquireLock } from '../state/lock-file.js';

@@ -5,7 +5,7 @@
  */
 import type { OwnerMessage, WhoisMessage } from '../protocol/messages.js';
 import { nickLength } from '../protocol/wire.js';
-import { fingerprint } from '../protocol/seal/identity.js';
+import { fingerprint } from '../protocol/seal/fingerprint.js';
 import { CAP_IDENTITY } from '../protocol/whois-codec.js';
 import { LocalError } from '../protocol/local-error.js';
 import type { ClientEvent } from './session-types.js';

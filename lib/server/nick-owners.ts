@@ -6,7 +6,7 @@
  * whenever `changes` moved (store/nick-file.ts).
  */
 import { type NickBinding, NickBindings } from '../protocol/seal/nick-bindings.js';
-import { fingerprint } from '../protocol/seal/identity.js';
+import { fingerprint } from '../protocol/seal/fingerprint.js';
 
 /** How often the bindings of members online are marked used (a binding is released after days). */
 export const NICK_TOUCH_MS = 60_000;

@@ -67,6 +67,17 @@ describe('udp-chat line mode (e2e)', function () {
       await bob.waitForLine(messageLine('bob', 'hi alice, how are you?'));
     });
 
+    it('answers /whois with who holds a nick (a cleartext nick is not bound to a key)', async function () {
+      const { port } = await startServer();
+      const alice = await startClient('alice', port);
+      const bob = await startClient('bob', port);
+      await alice.waitForLine(presence('bob joined'));
+      bob.write('/whois ALICE');
+      await bob.waitForLine(presence('alice: not bound to a user key (online)'));
+      bob.write('/whois nobody');
+      await bob.waitForLine(presence('nobody: not bound to a user key (not online)'));
+    });
+
     it('delivers Cyrillic, CJK and emoji byte for byte', async function () {
       const texts = [
         'Привет, мир! Съешь же ещё этих мягких французских булок',

@@ -10,7 +10,7 @@
  * key (43 characters): people who have compared SSH host keys recognise it, it carries the whole
  * hash (a truncated one could be matched by a ground key), and a prefix names the algorithm.
  */
-import { x25519KeyPair, sha256, KEY_BYTES } from './primitives.js';
+import { x25519KeyPair, KEY_BYTES } from './primitives.js';
 import { ed25519PublicKey } from './room-channel.js';
 
 /** Random bytes from a cryptographically secure generator (crypto.randomBytes in the shells). */
@@ -44,9 +44,7 @@ export function serverPublicKeys(keys: ServerKeys): ServerPublicKeys {
 }
 
 /** `SHA256:` + unpadded base64 of SHA-256(public key), e.g. `SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU`. */
-export function fingerprint(publicKey: Uint8Array): string {
-  return `SHA256:${sha256(publicKey).toString('base64').replace(/=+$/, '')}`;
-}
+export { fingerprint } from './fingerprint.js';
 
 const FINGERPRINT = /^SHA256:[A-Za-z0-9+/]{43}$/;
 
