@@ -52,6 +52,8 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
   sendErrors = 0;
   private readonly socket: dgram.Socket;
   private timer: NodeJS.Timeout | undefined;
+  /** When the armed timer fires (Date.now() time). */
+  private timerAt = 0;
   private flushQueued = false;
   /** Set when close() starts: from then on nothing received reaches the core. */
   private closing: Promise<void> | undefined;
@@ -177,11 +179,21 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     this.arm();
   }
 
+  /**
+   * Makes sure the timer fires by the core's next deadline. A timer already due no later is kept:
+   * the deadline mostly moves later (each fan-out pushes the tail SYNC back), and re-arming on
+   * every flush cost more than the one early tick, which finds nothing due and re-arms.
+   */
   private arm(): void {
     if (this.closing !== undefined) return;
-    if (this.timer !== undefined) clearTimeout(this.timer);
     const now = Date.now();
-    this.timer = setTimeout(() => this.onTimer(), Math.max(0, this.core.nextDeadline(now) - now));
+    const at = Math.max(now, this.core.nextDeadline(now));
+    if (this.timer !== undefined) {
+      if (this.timerAt <= at) return;
+      clearTimeout(this.timer);
+    }
+    this.timerAt = at;
+    this.timer = setTimeout(() => this.onTimer(), at - now);
   }
 
   private onTimer(): void {

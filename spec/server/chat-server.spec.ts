@@ -137,6 +137,34 @@ describe('ChatServer', function () {
       }
     });
 
+    it('keeps its timer while messages come one per turn (no re-arm per flush), and still sends the tail SYNC', async () => {
+      // Flood limit out of the way: a throttled session rightly needs its own timer.
+      const s = await ChatServer.start({ host: '127.0.0.1', port: 0, rate: 1000, burst: 1000 });
+      open.push(s);
+      const port = s.address().port;
+      const a = await peer();
+      const wa = await join(a, port, 'ann');
+      const realSetTimeout = globalThis.setTimeout;
+      let armed = 0;
+      globalThis.setTimeout = ((fn: () => void, ms?: number) => {
+        if (new Error().stack?.includes('.arm') === true) armed++;
+        return realSetTimeout(fn, ms);
+      }) as typeof setTimeout;
+      try {
+        // Each SAY waits for its ACK: one message per event-loop turn, each fan-out moving the tail SYNC later.
+        for (let cseq = 1; cseq <= 30; cseq++) {
+          a.send({ type: 'say', token: wa.token, cseq, target: 0, text: `m${cseq}` }, port);
+          expect((await a.next('ack')).cseq).to.equal(cseq);
+        }
+      } finally {
+        globalThis.setTimeout = realSetTimeout;
+      }
+      // Re-armed only when the timer fired (early, at a SYNC time since pushed back): far fewer than 30.
+      expect(armed).to.be.below(10);
+      const sync = await a.next('sync', 2_000);
+      expect(sync.lastSeq).to.equal(s.core.log.lastSeq);
+    });
+
     it('counts a datagram that does not decode as a drop and answers nothing', async () => {
       const s = await server();
       const p = await peer();
