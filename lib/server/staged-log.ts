@@ -8,9 +8,8 @@
  * Invariants: `lastSeq` (what readers see) ≤ `assignedSeq`; records are handed out in the order
  * they were made, and `durable(n)` means the first n records ever made are on disk.
  */
-import { encodeKeptEntry } from '../protocol/entry-codec.js';
 import type { Entry } from '../protocol/messages.js';
-import { type NewEntry, RoomLog } from './room-log.js';
+import { type NewEntry, RoomLog, encodeLogEntry } from './room-log.js';
 import type { StoreRecord } from './store/record-codec.js';
 
 /** A NACK below the in-memory log that the shell is to answer from the store (ServerCore.storedEntries). */
@@ -87,7 +86,7 @@ export class StagedLog {
       this.log.append(entry);
       return;
     }
-    const bytes = encodeKeptEntry({ ...entry, seq, time: Math.floor(entry.time) } as Entry);
+    const bytes = encodeLogEntry({ ...entry, seq } as Entry);
     this.records.push({ kind: 'entry', seq, bytes, sender });
     this.staged.push({ ordinal: ++this.made, seq, bytes });
   }
