@@ -28,6 +28,8 @@ export class ChatClient extends EventEmitter implements ChatSession {
   private readonly target: ServerAddress;
   private socket: dgram.Socket | undefined;
   private timer: NodeJS.Timeout | undefined;
+  /** When the armed timer fires (Date.now() time). */
+  private timerAt = 0;
   private closed = false;
   private closing: Promise<void> | undefined;
 
@@ -169,8 +171,17 @@ export class ChatClient extends EventEmitter implements ChatSession {
     }
     for (const e of events) this.emit('event', e);
     if (this.closed) return;
-    if (this.timer !== undefined) clearTimeout(this.timer);
     const deadline = this.core.nextDeadline();
-    if (Number.isFinite(deadline)) this.timer = setTimeout(() => this.onTimer(), Math.max(0, deadline - Date.now()));
+    // A timer already due no later is kept (in a busy room every datagram moves the deadline a
+    // little later: re-arming each time cost more than the one early tick, which re-arms).
+    if (this.timer !== undefined) {
+      if (this.timerAt <= deadline) return;
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    if (!Number.isFinite(deadline)) return;
+    const now = Date.now();
+    this.timerAt = Math.max(now, deadline);
+    this.timer = setTimeout(() => this.onTimer(), this.timerAt - now);
   }
 }

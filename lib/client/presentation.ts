@@ -26,15 +26,29 @@ export function nickColour(nick: string): number {
 const HOURS_MINUTES = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
 const HOURS_MINUTES_SECONDS = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
 
-/** "HH:MM" in local time (the full-screen log). */
-export function formatTime(ms: number): string {
-  return HOURS_MINUTES.format(ms);
+/**
+ * A formatter that remembers its last answer: in a busy room most lines carry the same second
+ * (Intl formatting per line was 6% of a line-mode client's CPU at 100 msg/s). Exact: the text
+ * depends only on the whole `unitMs` period of the time (time-zone changes fall on whole minutes).
+ */
+function remembering(f: Intl.DateTimeFormat, unitMs: number): (ms: number) => string {
+  let unit = NaN;
+  let text = '';
+  return (ms) => {
+    const u = Math.floor(ms / unitMs);
+    if (u !== unit) {
+      unit = u;
+      text = f.format(ms);
+    }
+    return text;
+  };
 }
 
+/** "HH:MM" in local time (the full-screen log). */
+export const formatTime = remembering(HOURS_MINUTES, 60_000);
+
 /** "HH:MM:SS" in local time (line mode). */
-export function formatClock(ms: number): string {
-  return HOURS_MINUTES_SECONDS.format(ms);
-}
+export const formatClock = remembering(HOURS_MINUTES_SECONDS, 1_000);
 
 /** The RGB of an xterm-256 colour index of the 6×6×6 cube or the grey ramp (16–255). */
 export function xtermRgb(index: number): readonly [number, number, number] {

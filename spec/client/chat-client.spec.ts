@@ -100,6 +100,35 @@ describe('ChatClient', function () {
     expect(a.c.pending).to.equal(0);
   });
 
+  it('keeps its timer while a busy room moves its deadline later (no re-arm per datagram)', async () => {
+    const s = await ChatServer.start({ host: '127.0.0.1', port: 0, rate: 1000, burst: 1000 });
+    open.push(() => s.close());
+    const port = s.address().port;
+    const a = await client(port, 'ann');
+    const b = await client(port, 'bob');
+    a.c.join();
+    b.c.join();
+    await event(a.c, a.events, is('joined'));
+    await event(b.c, b.events, is('joined'));
+    const realSetTimeout = globalThis.setTimeout;
+    let armed = 0;
+    globalThis.setTimeout = ((fn: () => void, ms?: number) => {
+      if (new Error().stack?.includes('.pump') === true) armed++;
+      return realSetTimeout(fn, ms);
+    }) as typeof setTimeout;
+    try {
+      // One message per turn: each DATA to both clients and each ACK to ann would re-arm a timer.
+      for (let i = 1; i <= 20; i++) {
+        a.c.say(`m${i}`);
+        await event(b.c, b.events, is('message', (e) => e.text === `m${i}`));
+      }
+    } finally {
+      globalThis.setTimeout = realSetTimeout;
+    }
+    expect(armed).to.be.below(15);
+    expect(b.events.filter((e) => e.type === 'message' && !e.history)).to.have.length(20);
+  });
+
   it('leaves politely: the server announces the leave and the session closes', async () => {
     const s = await server();
     const { c, events } = await client(s.address().port, 'ann');

@@ -42,4 +42,19 @@ describe('presentation', () => {
     expect(formatTime(t)).to.equal('09:05');
     expect(formatClock(t)).to.equal('09:05:07');
   });
+
+  it('formats each time as itself, though it remembers its last answer (same second, next second, back in time)', () => {
+    const t = new Date(2026, 0, 2, 9, 5, 7).getTime();
+    for (const [ms, clock, time] of [
+      [t, '09:05:07', '09:05'],
+      [t + 999, '09:05:07', '09:05'],
+      [t + 1000, '09:05:08', '09:05'],
+      [t + 53_000, '09:06:00', '09:06'],
+      [t - 3_600_000, '08:05:07', '08:05'],
+      [t + 1, '09:05:07', '09:05'],
+    ] as const) {
+      expect(formatClock(ms)).to.equal(clock);
+      expect(formatTime(ms)).to.equal(time);
+    }
+  });
 });
