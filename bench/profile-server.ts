@@ -5,8 +5,12 @@
  * start-up and joins, are left out) with the server's CPU per delivery. The .cpuprofile stays in
  * the output directory for a closer look (Chrome DevTools, speedscope).
  *
- *   node --import=tsx bench/profile-server.ts [--target udpchat|stock|relay|batch] [--peers 50]
- *        [--rate 100] [--seconds 10] [--no-persist] [--out DIR]
+ *   node --import=tsx bench/profile-server.ts [--target udpchat|durable|stock|relay|batch] [--peers 50]
+ *        [--rate 100] [--seconds 10] [--out DIR]
+ *
+ * The samples are wall-clock: on a busy machine a send during which the server was preempted
+ * still counts as the send's. For CPU time alone, `perf record -g -p PID` with the server started
+ * under `node --perf-basic-prof`.
  */
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -55,7 +59,7 @@ async function main(): Promise<void> {
   const seconds = Number(arg('--seconds', '10'));
   const out = path.resolve(arg('--out', path.join('bench', 'results', `profile-${Date.now()}`)));
   mkdirSync(out, { recursive: true });
-  const server = await startTarget(target, [], ['--cpu-prof', '--cpu-prof-dir', out], process.argv.includes('--no-persist') ? ['--no-persist'] : []);
+  const server = await startTarget(target, [], ['--cpu-prof', '--cpu-prof-dir', out]);
   const gen = new LoadgenGroup(server.loadgen.script, server.loadgen.args, 2);
   let window: [number, number];
   try {

@@ -1,6 +1,6 @@
 /** docs/performance.md from a bench run (bench/report.ts computes the rows and targets). */
 import { median } from './histogram.js';
-import { comparisonRows, fmt, mdTable, n0, n2, NAMES, pct, stat, targetLines, textTableCells, type Results } from './report.js';
+import { comparisonRows, fmt, mdTable, n0, n2, NAMES, pct, stat, targetLines, textTableCells, type Results, type Row } from './report.js';
 
 function conditions(res: Results): string[] {
   const c = res.conditions;
@@ -14,7 +14,7 @@ function conditions(res: Results): string[] {
 
 function stallSection(res: Results): string[] {
   if (res.stalls.length === 0) return [];
-  const out = ['## One client stops', '', 'K = 10; one peer (the client core, as a real client) is frozen like a stopped process while the others send: its socket buffer keeps what fits, the rest is lost; deliveries/s to the other nine are counted per 250 ms.', ''];
+  const out = ['## One client stops (simulated)', '', 'K = 10; one peer (the client core, as a real client) is frozen like a stopped process while the others send: its socket buffer keeps what fits, the rest is lost; deliveries/s to the other nine are counted per 250 ms.', ''];
   for (const { target, result: s } of res.stalls) {
     if ('error' in s) {
       out.push(`- **${NAMES[target]}**: not measured: ${s.error}`);
@@ -42,14 +42,51 @@ function witnessSection(res: Results): string[] {
   const out = [
     '## Real clients',
     '',
-    "K real `udp-chat join --plain` processes against one server (limits lifted); the bench writes each message to a client's stdin at the given total rate and reads every client's stdout; latency is from that write to the line on every other client's stdout. The full-screen client is not measured here yet.",
+    "K real `udp-chat join --plain` processes against one in-memory server (limits lifted); the bench writes each message to a client's stdin at the given total rate and reads every client's stdout; latency is from that write to the line on every other client's stdout. One run each.",
     '',
     mdTable(['K', 'msg/s', 'p50 / p99 / max ms', 'lines seen', 'CPU: one client (median) / the bench'], rows),
     '',
   ];
   for (const w of stopped) {
-    out.push(`A real \`join --plain\` client stopped (SIGSTOP) and continued while ${w.peers - 1} simulated peers send ${n0(w.rate)} msg/s: ${w.error ?? `it showed ${n0(w.delivered)} of ${n0(w.expected)} messages (${w.detail}); its first notices: ${w.notices.map((n) => `"${n}"`).join(', ') || 'none'}`}.`, '');
+    out.push(`A real \`join --plain\` client stopped (SIGSTOP) for ${w.seconds - 5} s and continued while ${w.peers - 1} simulated peers send ${n0(w.rate)} msg/s to a durable server: ${w.error ?? `it showed ${n0(w.delivered)} of ${n0(w.expected)} messages (${w.detail}); its notices: ${w.notices.map((n) => `"${n}"`).join(', ') || 'none'}`}.`, '');
   }
+  return out;
+}
+
+function tuiSection(res: Results): string[] {
+  const t = res.scripts?.tui;
+  if (t === undefined) return [];
+  const out = ['## Full-screen client', '', `The real \`udp-chat join\` in a tmux pane (100×30) while senders in another process say the given messages/s in total (\`${t.command}\`, bench/tui-load.ts; one run; its own in-memory server).`, ''];
+  if (t.result === undefined) return [...out, `Not measured: ${t.error ?? 'no output'}.`, ''];
+  const cols = Object.keys(t.result[0] ?? {});
+  out.push(mdTable(cols, t.result.map((r) => cols.map((c) => (typeof r[c] === 'number' ? n2(r[c]) : String(r[c]))))), '');
+  return out;
+}
+
+function durableSection(res: Results, rows: readonly Row[]): string[] {
+  const d = rows.filter((r) => r.target === 'durable');
+  const load = res.scripts?.durableLoad;
+  const restart = res.scripts?.restart;
+  if (d.length === 0 && load === undefined && restart === undefined) return [];
+  const out = ['## Durable server', '', 'The same server with its room log on disk (group commit: one write and one fdatasync per batch; a message is acknowledged and fanned out only once it is on disk), beside the in-memory one.', ''];
+  for (const r of d) {
+    const u = rows.find((x) => x.target === 'udpchat' && x.peers === r.peers);
+    out.push(`- K=${r.peers}: max ${fmt(r.maxRate)} msg/s (in memory ${u === undefined ? '-' : fmt(u.maxRate)}); at 100 msg/s p50 / p99 ${fmt(r.p50At100, n2)} / ${fmt(r.p99At100, n2)} ms (in memory ${u === undefined ? '-' : `${fmt(u.p50At100, n2)} / ${fmt(u.p99At100, n2)}`}), CPU ${fmt(r.cpuAt100, n2)} µs per delivery (in memory ${u === undefined ? '-' : fmt(u.cpuAt100, n2)}).`);
+  }
+  if (load !== undefined) {
+    const lines = load.result ?? [];
+    const text = lines
+      .filter((l) => l.durable)
+      .map((l) => {
+        const mem = lines.find((m) => !m.durable && m.rate === l.rate);
+        return `at ${n0(l.rate)} msg/s ${n0(l.flushesPerSec ?? NaN)} fdatasyncs/s (${n2(l.recordsPerFlush ?? NaN)} records each), ${n0(l.bytesPerMessage ?? NaN)} bytes written per message, p50 / p99 ${n2(l.p50Ms)} / ${n2(l.p99Ms)} ms from say() to the sender's own copy (in memory ${mem === undefined ? '-' : `${n2(mem.p50Ms)} / ${n2(mem.p99Ms)}`} ms)`;
+      });
+    out.push(`- Writes (\`${load.command}\`: 50 real clients in one process, one run): ${load.error ?? `${text.join('; ')}.`}`);
+  }
+  if (restart !== undefined) {
+    out.push(`- Restart (\`${restart.command}\`): ${restart.error ?? (restart.result === undefined ? '-' : `${n0(restart.result.messages)} messages on disk (${n0(restart.result.storeBytesPerMessage)} bytes each): store opened and every record checked in ${n0(restart.result.openMs)} ms, server core ready ${n0(restart.result.coreMs)} ms later: ${n0(restart.result.totalMs)} ms in all.`)}`);
+  }
+  out.push('');
   return out;
 }
 
@@ -69,10 +106,11 @@ export function markdown(res: Results): string {
     '',
     '## What is measured',
     '',
-    `K peers in one room, each with its own socket, in ${res.loadgens} load generator process(es) separate from the server (bench/loadgen.ts). Every peer decodes every datagram it receives with the project's codec and parses every message, for every system; udp-chat peers run the project's client core (lib/client/client-core.ts), so they acknowledge, reorder and repair as a real client does. Each message carries its send time, sender and number; a delivery is a message arriving at a peer other than its sender (the sender's own copy is counted for no system). A rate is sustained when, after a ${res.stepSeconds} s step and a drain of up to ${res.drainMs / 1000} s, fewer than ${100 * res.criteria.maxLoss}% of the expected deliveries are missing, nothing is duplicated, out of order or (udp-chat) skipped, every message was acknowledged (udp-chat), p99 latency is at most ${res.criteria.maxP99Ms} ms, latency does not grow during the step (no queue building up: p50 of the last quarter ≤ that of the first + max(${res.criteria.growthSlackMs} ms, ${100 * res.criteria.growthSlackShare}% of the step)), the last message was acknowledged and delivered within ${Math.round(100 / res.criteria.minThroughputShare)}% of the step's length, and the load generators kept pace. The search multiplies the rate until a step fails, then bisects; "max" is the highest sustained rate.`,
+    `K peers in one room, each with its own socket, in ${res.loadgens} load generator process(es) separate from the server (bench/loadgen.ts). Before the fixed 100 msg/s step every system gets the same warm-up (3 s at min(1,000, 20,000 / K) msg/s; stock: at most 8 msg/s per user), not measured: what is measured is a server that has been running, not V8 compiling its code. Every peer decodes every datagram it receives with the project's codec and parses every message, for every system; udp-chat peers run the project's client core (lib/client/client-core.ts), so they acknowledge, reorder and repair as a real client does. Each message carries its send time, sender and number; a delivery is a message arriving at a peer other than its sender (the sender's own copy is counted for no system). A rate is sustained when, after a ${res.stepSeconds} s step and a drain of up to ${res.drainMs / 1000} s, fewer than ${100 * res.criteria.maxLoss}% of the expected deliveries are missing, nothing is duplicated, out of order or (udp-chat) skipped, every message was acknowledged (udp-chat), p99 latency is at most ${res.criteria.maxP99Ms} ms, latency does not grow during the step (no queue building up: p50 of the last quarter ≤ that of the first + max(${res.criteria.growthSlackMs} ms, ${100 * res.criteria.growthSlackShare}% of the step)), the last message was acknowledged and delivered within ${Math.round(100 / res.criteria.minThroughputShare)}% of the step's length, and the load generators kept pace. The search multiplies the rate until a step fails, then bisects; "max" is the highest sustained rate.`,
     '',
-    `- **udp-chat (limits lifted)**: \`node dist/bin/udp-chat.js serve ${res.liftedFlags}\`: the per-user limits out of the way, so the server's capacity is measured. Both udp-chat rows keep the room log on disk as installed (persistence on), in a fresh temporary directory per server.`,
-    '- **udp-chat (stock flags)**: `serve --host 127.0.0.1 --port 0 --quiet --no-announce` (less logging, no mDNS announcements; every limit as installed: 10 messages/s per user, burst 20, 256 users, 32 per address; peers spread over 127.0.1.x as users come from different addresses): what a default install sustains.',
+    `- **udp-chat (in memory, limits lifted)**: \`node dist/bin/udp-chat.js serve --no-persist ${res.liftedFlags}\`: the per-user limits out of the way, so the server's capacity is measured; the room log in memory, so the ratios to the relays are what reliability and safety cost.`,
+    '- **udp-chat (durable, limits lifted)**: the same with the room log on disk (persistence on, as installed), in a fresh temporary directory per server: what durability costs on top (issue 9), at K = 50.',
+    '- **udp-chat (stock flags)**: `serve --host 127.0.0.1 --port 0 --quiet --no-announce` (less logging, no mDNS announcements; every limit as installed: 10 messages/s per user, burst 20, 256 users, 32 per address, room log on disk; peers spread over 127.0.1.x as users come from different addresses): what a default install sustains.',
     '- **naive relay**: bench/relay.ts: records addresses on JOIN, forwards every datagram to every peer, one message per datagram.',
     '- **batching relay**: bench/relay.ts --batch: the same, but a turn\'s worth of messages packed per datagram and flushed once per event-loop turn, as udp-chat does; no order, acks, repair, history, limits or checksums. udp-chat against it is the cost of reliability and safety.',
     `- **iperf3**: one UDP stream on loopback at unlimited bitrate with ${res.datagramBytes}-byte datagrams: the datagram ceiling of this machine, to read beside the datagrams/s each server sent.`,
@@ -85,9 +123,11 @@ export function markdown(res: Results): string {
     '',
   ];
   if (stock.length > 0) out.push('## Results (default install, stock flags)', '', mdTable(textTableCells.columns, stock.map(textTableCells.cells)), '', 'With stock flags each user may send 10 messages/s after a burst of 20: faster senders are slowed, so the max here is a few times K msg/s by design (about K × 20 over a 2 s step, which the burst covers).', '');
-  out.push('## Comparison (ratios of medians, udp-chat with limits lifted ÷ relay)', '', mdTable(['K', 'relay', 'CPU/delivery at 100 msg/s', 'p99 at 100 msg/s', 'max msg/s', 'CPU/delivery at max'], comparisonRows(res.rows)), '');
-  out.push('## Targets', '', 'The targets of issue 13, computed from this run\'s medians.', '', mdTable(['target', 'measured (median [min–max])', 'verdict'], targetLines(res.rows, res.witnesses).map((l) => [l.target, l.measured, l.verdict])), '');
+  out.push('## Comparison (ratios of medians, udp-chat in memory with limits lifted ÷ relay)', '', mdTable(['K', 'relay', 'CPU/delivery at 100 msg/s', 'p99 at 100 msg/s', 'max msg/s', 'CPU/delivery at max'], comparisonRows(res.rows)), '');
+  out.push('## Targets', '', 'The targets of issues 13 and 9, computed from this run\'s medians (or from its one run where it says so).', '', mdTable(['target', 'measured (median [min–max])', 'verdict'], targetLines(res.rows, res.witnesses, res.scripts).map((l) => [l.target, l.measured, l.verdict])), '');
   out.push(...witnessSection(res));
+  out.push(...tuiSection(res));
+  out.push(...durableSection(res, res.rows));
   const storms = [...res.storms, ...res.blocks.filter((b) => b.peers >= 1000)];
   if (storms.length > 0) {
     const groups = [...new Set(storms.map((b) => `${b.target}|${b.peers}`))].map((key) => storms.filter((b) => `${b.target}|${b.peers}` === key));

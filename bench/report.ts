@@ -9,6 +9,7 @@ import type { IperfResult } from './iperf.js';
 import type { StallResult } from './loadgen-protocol.js';
 import { bottleneck, type Criteria, type StepRecord } from './search.js';
 import type { TargetName } from './targets.js';
+import type { DurableLoadLine, RestartResult, ScriptResult, TableRow } from './scripts.js';
 import type { WitnessResult } from './witness.js';
 
 /** A figure over runs: median and range. */
@@ -88,6 +89,8 @@ export interface Results {
   storms: BlockResult[];
   stalls: { target: TargetName; result: StallResult | { error: string } }[];
   witnesses: WitnessResult[];
+  /** The standalone scripts run as phases (absent in runs from before they were). */
+  scripts?: { tui?: ScriptResult<TableRow[]>; durableLoad?: ScriptResult<DurableLoadLine[]>; restart?: ScriptResult<RestartResult> };
   rows: Row[];
   notes: string[];
 }
@@ -148,7 +151,13 @@ export function fmt(s: Stat, f: (x: number) => string = n0): string {
   return s.n === 1 || s.min === s.max ? f(s.med) : `${f(s.med)} [${f(s.min)}–${f(s.max)}]`;
 }
 
-export const NAMES: Record<TargetName, string> = { udpchat: 'udp-chat (limits lifted)', stock: 'udp-chat (stock flags)', relay: 'naive relay', batch: 'batching relay' };
+export const NAMES: Record<TargetName, string> = {
+  udpchat: 'udp-chat (in memory, limits lifted)',
+  durable: 'udp-chat (durable, limits lifted)',
+  stock: 'udp-chat (stock flags)',
+  relay: 'naive relay',
+  batch: 'batching relay',
+};
 
 const COLUMNS = ['K', 'system', 'runs', 'max msg/s', 'deliveries/s at max', 'server datagrams/s at max', 'p99 ms at max', 'p50 / p99 ms at 100 msg/s', 'CPU µs/delivery at 100 msg/s', 'CPU µs/delivery at max', 'msgs per datagram at max', 'CPU at max: server / load gens', 'gave out at'];
 
@@ -190,8 +199,8 @@ export interface TargetLine {
 
 const verdictOf = (ok: boolean | undefined): TargetLine['verdict'] => (ok === undefined ? 'not measured' : ok ? 'met' : 'missed');
 
-/** The targets of issue 13, checked against the rows (medians) and the witnesses. */
-export function targetLines(rows: readonly Row[], witnesses: readonly WitnessResult[]): TargetLine[] {
+/** The targets of issues 13 and 9, checked against the rows (medians), the witnesses and the scripts. */
+export function targetLines(rows: readonly Row[], witnesses: readonly WitnessResult[], scripts: Results['scripts'] = {}): TargetLine[] {
   const row = (t: TargetName, k: number): Row | undefined => rows.find((r) => r.target === t && r.peers === k);
   const lines: TargetLine[] = [];
   for (const k of [10, 50, 200]) {
@@ -225,8 +234,64 @@ export function targetLines(rows: readonly Row[], witnesses: readonly WitnessRes
     const x = p99.med / u50.p99At100.med;
     lines.push({ target: 'real `join --plain` clients, K=50 at 100 msg/s: p99 ≤ 2× the in-process figure', measured: `${fmt(p99, n2)} vs ${fmt(u50.p99At100, n2)} ms (${n2(x)}×)`, verdict: verdictOf(Number.isFinite(x) ? x <= 2 : undefined) });
   } else lines.push({ target: 'real `join --plain` clients, K=50 at 100 msg/s: p99 ≤ 2× the in-process figure', measured: '-', verdict: 'not measured' });
-  lines.push({ target: 'full-screen client: ≤ 15% of a core at 1,000 msg/s, keystroke-to-screen p99 ≤ 30 ms and display lag p99 ≤ 100 ms at 5,000 msg/s', measured: 'no witness in this bench yet (the full-screen client is being reworked)', verdict: 'not measured' });
+  lines.push(...tuiTargets(scripts.tui?.result ?? []));
+  lines.push(...stoppedTargets(witnesses));
+  lines.push(...durableTargets(row('durable', 50), u50, scripts.restart?.result));
   return lines;
+}
+
+/** A tui-load.ts column whose name matches, at `rate` msg/s. */
+function tuiFigure(rows: readonly TableRow[], rate: number, column: RegExp): number | undefined {
+  const r = rows.find((x) => x['rate msg/s'] === rate);
+  const key = r === undefined ? undefined : Object.keys(r).find((k) => column.test(k));
+  const v = key === undefined ? undefined : r?.[key];
+  return typeof v === 'number' ? v : undefined;
+}
+
+function tuiTargets(rows: readonly TableRow[]): TargetLine[] {
+  const cpu = tuiFigure(rows, 1000, /viewer CPU/);
+  const key = tuiFigure(rows, 5000, /keystroke.*p99/i);
+  const lag = tuiFigure(rows, 5000, /lag.*p99/i);
+  const of = (x: number | undefined, ok: (x: number) => boolean): TargetLine['verdict'] => (x === undefined ? 'not measured' : verdictOf(ok(x)));
+  const none = 'bench/tui-load.ts does not measure it';
+  return [
+    { target: 'full-screen client: ≤ 15% of a core at 1,000 msg/s', measured: cpu === undefined ? '-' : `${n2(cpu)}% (one run)`, verdict: of(cpu, (x) => x <= 15) },
+    { target: 'full-screen client: keystroke-to-screen p99 ≤ 30 ms at 5,000 msg/s', measured: key === undefined ? none : `${n2(key)} ms (one run)`, verdict: of(key, (x) => x <= 30) },
+    { target: 'full-screen client: display lag p99 ≤ 100 ms at 5,000 msg/s', measured: lag === undefined ? none : `${n2(lag)} ms (one run)`, verdict: of(lag, (x) => x <= 100) },
+  ];
+}
+
+function stoppedTargets(witnesses: readonly WitnessResult[]): TargetLine[] {
+  return [9, 60].map((s) => {
+    const w = witnesses.find((x) => x.kind === 'stopped' && x.seconds === s + 5);
+    const target = `a real client stopped ${s} s at 2,000 msg/s gets every message (durable server), at most one notice`;
+    if (w === undefined || w.error !== undefined) return { target, measured: w?.error ?? '-', verdict: 'not measured' };
+    const notices = Number(/(\d+) notice lines/.exec(w.detail)?.[1] ?? NaN);
+    return { target, measured: `${n0(w.delivered)} of ${n0(w.expected)} shown, ${notices} notice line(s) (one run)`, verdict: verdictOf(w.delivered >= w.expected && notices <= 1) };
+  });
+}
+
+function durableTargets(d: Row | undefined, u: Row | undefined, restart: RestartResult | undefined): TargetLine[] {
+  const both = d !== undefined && u !== undefined;
+  const share = both ? d.maxRate.med / u.maxRate.med : undefined;
+  const extra = both ? d.p99At100.med - u.p99At100.med : undefined;
+  return [
+    {
+      target: 'durable server, K=50: max msg/s ≥ 50% of the in-memory server\'s',
+      measured: share === undefined || !Number.isFinite(share) ? '-' : `${fmt(d!.maxRate)} vs ${fmt(u!.maxRate)} msg/s (${pct(share)})`,
+      verdict: verdictOf(share === undefined || !Number.isFinite(share) ? undefined : share >= 0.5),
+    },
+    {
+      target: 'durable server, K=50 at 100 msg/s: p99 ≤ the in-memory p99 + 5 ms',
+      measured: extra === undefined || !Number.isFinite(extra) ? '-' : `${fmt(d!.p99At100, n2)} vs ${fmt(u!.p99At100, n2)} ms (+${n2(extra)} ms)`,
+      verdict: verdictOf(extra === undefined || !Number.isFinite(extra) ? undefined : extra <= 5),
+    },
+    {
+      target: 'durable server: restart with 100,000 messages in the log ≤ 1 s',
+      measured: restart === undefined ? '-' : `${n0(restart.totalMs)} ms (${n0(restart.messages)} messages; one run)`,
+      verdict: verdictOf(restart === undefined ? undefined : restart.totalMs <= 1000),
+    },
+  ];
 }
 
 /** Comparison of the three systems per K: at equal offered load (100 msg/s) and at each one's max. */

@@ -3,10 +3,12 @@
  * ceiling (iperf3), plus real line-mode clients, all on 127.0.0.1 (see bench/README.md).
  *
  *   npm run bench -- --quick          about 2 min: K = 10 and 50, one run, short steps, one witness
- *   npm run bench                     full: K = 10, 50, 200, three alternating runs, witnesses,
- *                                     join storm, stopped client; ends within --budget (1200 s)
- *   options: --peers 10,50  --reps N  --targets udpchat,stock,relay,batch  --step-seconds S
- *            --loadgens N  --budget SECONDS  --no-witness  --no-stall  --docs / --no-docs  --docs-out PATH
+ *   npm run bench                     full: K = 10, 50, 200, three alternating runs, witnesses
+ *                                     (line mode, full-screen client, stopped clients), durable
+ *                                     store, join storm; ends within --budget (1200 s)
+ *   options: --peers 10,50  --reps N  --targets udpchat,durable,relay,batch,stock  --durable-peers 50
+ *            --step-seconds S  --loadgens N  --budget SECONDS  --no-witness  --no-tui  --no-stall
+ *            --docs / --no-docs  --docs-out PATH
  *   npm run bench -- --render bench/results/<file>.json [--docs | --docs-out PATH]   re-render only
  */
 import { execFileSync } from 'node:child_process';
@@ -23,7 +25,8 @@ import { cores, cpuModel, processTimes, topProcesses } from './proc-stats.js';
 import { markdown } from './report-markdown.js';
 import { summarize, textTable, type Results } from './report.js';
 import { CRITERIA } from './search.js';
-import { buildLooksStale, LIFTED_FLAGS, ROOT, udpChatProblem, type TargetName } from './targets.js';
+import { durableLoad, storeRestart, tuiLoad } from './scripts.js';
+import { buildLooksStale, isUdpChat, LIFTED_FLAGS, ROOT, udpChatProblem, type TargetName } from './targets.js';
 import { plainWitness, stoppedWitness, type WitnessResult } from './witness.js';
 
 const argv = process.argv.slice(2);
@@ -37,24 +40,39 @@ const TEXT_BYTES = 48;
 
 const plan = {
   peers: (value('--peers') ?? (quick ? '10,50' : '10,50,200')).split(',').map(Number),
-  targets: (value('--targets') ?? 'udpchat,relay,batch,stock').split(',') as TargetName[],
+  targets: (value('--targets') ?? 'udpchat,durable,relay,batch,stock').split(',') as TargetName[],
+  /** K at which the durable server gets its row (issue 9 asks for K = 50). */
+  durablePeers: (value('--durable-peers') ?? '50').split(',').map(Number),
   reps: Number(value('--reps') ?? (quick ? 1 : 3)),
   stepSeconds: Number(value('--step-seconds') ?? (quick ? 0.5 : 2)),
   drainMs: quick ? 800 : 2000,
   factor: 2,
-  bisections: quick ? 1 : 2,
+  bisections: quick ? 1 : Number(value('--bisections') ?? 1),
   fixedSeconds: quick ? 1 : 3,
+  warmSeconds: quick ? 1 : 3,
   loadgens: Number(value('--loadgens') ?? 2),
   stormPeers: 1000,
   stormReps: quick ? 0 : 3,
   iperfSeconds: quick ? 1 : 2,
   witness: !has('--no-witness'),
+  tui: !quick && !has('--no-tui') && !has('--no-witness'),
   stall: quick ? has('--stall') : !has('--no-stall'),
   budgetMs: Number(value('--budget') ?? (quick ? 150 : 1200)) * 1000,
   docs: has('--docs') || has('--docs-out') || (!quick && !has('--no-docs')),
 };
-/** Time kept for what follows the rate searches (witnesses, storm, stopped client, iperf3). */
-const RESERVE_MS = Math.min(0.35 * plan.budgetMs, ((plan.witness ? (quick ? 25 : 170) : 0) + (plan.stall ? 85 : 0) + plan.stormReps * 15 + 10) * 1000);
+/** Wall time a phase may take (s), so that none starts unless it can end within the budget. */
+const LONGEST_S = { witness10: 25, witness50: 60, tui: 75, storm: 15, stall: 40, stopped9: 50, stopped60: 170, durableLoad: 60, restart: 40 };
+/** Time kept for what follows the rate searches (witnesses, durable store, storm, stopped clients, iperf3). */
+const RESERVE_MS = Math.min(
+  0.45 * plan.budgetMs,
+  ((plan.witness ? (quick ? 25 : 170) : 0) +
+    (plan.tui ? LONGEST_S.tui : 0) +
+    (plan.stall ? LONGEST_S.stall + (plan.witness ? LONGEST_S.stopped9 + (quick ? 0 : LONGEST_S.stopped60) : 0) : 0) +
+    (quick ? 0 : LONGEST_S.durableLoad + LONGEST_S.restart) +
+    plan.stormReps * LONGEST_S.storm +
+    10) *
+    1000,
+);
 
 function version(cmd: string, args: string[]): string {
   try {
@@ -102,6 +120,9 @@ function blockOptions(target: TargetName, k: number, deadline: number, prev: num
     drainMs: plan.drainMs,
     fixedRate: 100,
     fixedSeconds: plan.fixedSeconds,
+    // The same warm-up for every system: ~20,000 deliveries/s, and within a stock server's per-user limit.
+    warmRate: Math.round(Math.min(1000, 20_000 / k, target === 'stock' ? 8 * k : Infinity)),
+    warmSeconds: plan.warmSeconds,
     maxRate: cap,
     maxDeliveriesPerSec: 5_000_000,
     deadline,
@@ -120,7 +141,7 @@ async function runBlocks(targets: TargetName[], deadline: number, notes: string[
   for (let rep = 1; rep <= plan.reps; rep++) {
     await iperfOnce();
     for (const k of plan.peers) {
-      for (const target of targets) {
+      for (const target of targets.filter((t) => t !== 'durable' || plan.durablePeers.includes(k))) {
         if (Date.now() > deadline) {
           skipped.push(`${target} K=${k} run ${rep}`);
           continue;
@@ -136,8 +157,6 @@ async function runBlocks(targets: TargetName[], deadline: number, notes: string[
   return blocks;
 }
 
-/** Wall time a phase may take (s), so that none starts unless it can end within the budget. */
-const LONGEST_S = { witness10: 25, witness50: 60, storm: 15, stall: 40, stopped: 45 };
 const fits = (deadline: number, seconds: number): boolean => Date.now() + seconds * 1000 <= deadline;
 
 async function runStorms(deadline: number): Promise<BlockResult[]> {
@@ -176,7 +195,7 @@ async function main(): Promise<void> {
   if (problem !== undefined) {
     log(`udp-chat skipped: ${problem}`);
     notes.push(`udp-chat not measured: ${problem}`);
-    targets = targets.filter((t) => t !== 'udpchat' && t !== 'stock');
+    targets = targets.filter((t) => !isUdpChat(t));
   } else if (buildLooksStale()) {
     log('warning: lib/ has changes newer than dist/ — run `npm run build` to measure the latest code');
     notes.push('dist/ looked older than lib/ when this ran');
@@ -198,20 +217,42 @@ async function main(): Promise<void> {
       log(`iperf3 failed: ${e instanceof Error ? e.message : String(e)}`);
     }
   };
-  log(`plan: K ${plan.peers.join(',')} × ${targets.join(',')} × ${plan.reps} runs, ${plan.loadgens} load generator processes, budget ${plan.budgetMs / 1000} s (${Math.round(RESERVE_MS / 1000)} s kept for witnesses, storm and stopped client)`);
+  log(`plan: K ${plan.peers.join(',')} × ${targets.join(',')} × ${plan.reps} runs, ${plan.loadgens} load generator processes, budget ${plan.budgetMs / 1000} s (${Math.round(RESERVE_MS / 1000)} s kept for witnesses, durable store, storm and stopped clients)`);
   const blocks = await runBlocks(targets, deadline - RESERVE_MS, notes, iperfOnce);
-  const witnesses = plan.witness && targets.includes('udpchat') ? await runWitnesses(deadline) : [];
-  const storms = targets.includes('udpchat') ? await runStorms(deadline) : [];
-  const stalls: Results['stalls'] = [];
-  if (plan.stall && targets.includes('udpchat') && fits(deadline, LONGEST_S.stall)) {
-    const r = await runStall('udpchat', 10, 2000, 14, 2, 9, 900).catch((e: unknown) => ({ error: e instanceof Error ? e.message : String(e) }));
-    stalls.push({ target: 'udpchat', result: r });
-    log(`stall (simulated client core): ${'error' in r ? r.error : `others ≥ ${Math.round(r.duringMinPerSec)}/s (${Math.round(r.beforePerSec)}/s before); stopped peer ${r.stoppedDelivered}/${r.stoppedExpected}, caught up ${r.stoppedCaughtUpMs ?? 'never'} ms after resuming; ${r.detail}`}`);
+  const udp = targets.includes('udpchat');
+  const witnesses = plan.witness && udp ? await runWitnesses(deadline) : [];
+  const scripts: Results['scripts'] = {};
+  if (plan.tui && udp && fits(deadline, LONGEST_S.tui)) {
+    scripts.tui = await tuiLoad([100, 1000, 5000], 5);
+    log(`full-screen client (tui-load.ts): ${scripts.tui.error ?? JSON.stringify(scripts.tui.result)}`);
   }
-  if (plan.stall && plan.witness && targets.includes('udpchat') && fits(deadline, LONGEST_S.stopped)) {
-    const w = await stoppedWitness(10, 2000, 14, 2, 9, 900).catch((e: unknown) => ({ kind: 'stopped' as const, peers: 10, rate: 2000, seconds: 14, latency: undefined, delivered: 0, expected: 0, clientCpuShare: NaN, benchCpuShare: NaN, notices: [], detail: '', error: e instanceof Error ? e.message : String(e) }));
+  // A real client stopped while others send 2,000 msg/s of 900-byte messages, to a durable server.
+  for (const stopFor of plan.stall && plan.witness && udp ? (quick ? [9] : [9, 60]) : []) {
+    if (!fits(deadline, stopFor > 9 ? LONGEST_S.stopped60 : LONGEST_S.stopped9)) {
+      notes.push(`not run (time budget): the real client stopped for ${stopFor} s`);
+      continue;
+    }
+    const seconds = stopFor + 5;
+    const w = await stoppedWitness(10, 2000, seconds, 2, stopFor, 900).catch((e: unknown) => ({ kind: 'stopped' as const, peers: 10, rate: 2000, seconds, latency: undefined, delivered: 0, expected: 0, clientCpuShare: NaN, benchCpuShare: NaN, notices: [], detail: '', error: e instanceof Error ? e.message : String(e) }));
     witnesses.push(w);
-    log(`stopped real client: ${w.error ?? `${w.delivered}/${w.expected} messages shown; ${w.detail}; notices: ${JSON.stringify(w.notices)}`}`);
+    log(`real client stopped ${stopFor} s: ${w.error ?? `${w.delivered}/${w.expected} messages shown; ${w.detail}; notices: ${JSON.stringify(w.notices)}`}`);
+  }
+  if (!quick && udp) {
+    if (fits(deadline, LONGEST_S.durableLoad)) {
+      scripts.durableLoad = await durableLoad(50, [100, 1000], 4);
+      log(`durable-load.ts: ${scripts.durableLoad.error ?? JSON.stringify(scripts.durableLoad.result)}`);
+    } else notes.push('not run (time budget): durable-load.ts');
+    if (fits(deadline, LONGEST_S.restart)) {
+      scripts.restart = await storeRestart(100_000);
+      log(`store-restart.ts: ${scripts.restart.error ?? JSON.stringify(scripts.restart.result)}`);
+    } else notes.push('not run (time budget): store-restart.ts');
+  }
+  const storms = udp ? await runStorms(deadline) : [];
+  const stalls: Results['stalls'] = [];
+  if (plan.stall && udp && fits(deadline, LONGEST_S.stall)) {
+    const r = await runStall('durable', 10, 2000, 14, 2, 9, 900).catch((e: unknown) => ({ error: e instanceof Error ? e.message : String(e) }));
+    stalls.push({ target: 'durable', result: r });
+    log(`stall (simulated client core): ${'error' in r ? r.error : `others ≥ ${Math.round(r.duringMinPerSec)}/s (${Math.round(r.beforePerSec)}/s before); stopped peer ${r.stoppedDelivered}/${r.stoppedExpected}, caught up ${r.stoppedCaughtUpMs ?? 'never'} ms after resuming; ${r.detail}`}`);
   }
   if (iperf.length < 2 && fits(deadline, plan.iperfSeconds + 5)) await iperfOnce();
   if (Date.now() > deadline) notes.push(`the run took ${Math.round((Date.now() - t0) / 1000)} s, past its budget of ${plan.budgetMs / 1000} s`);
@@ -242,6 +283,7 @@ async function main(): Promise<void> {
     storms,
     stalls,
     witnesses,
+    scripts,
     rows,
     notes,
   };

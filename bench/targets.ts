@@ -1,10 +1,13 @@
 /**
  * The systems under test and how to start each one as a child process:
- * - `udpchat`: `node dist/bin/udp-chat.js serve` with its per-user limits lifted (LIFTED_FLAGS,
- *   those that `serve --help` lists), so the server's capacity is what is measured;
- * - `stock`: the same server as installed, stock flags (10 messages/s per user, 256 users, 32 per IP);
- * both keep their room log on disk as installed (persistence on), each start in a fresh temporary
- * directory (`--data`, and XDG_STATE_HOME too), removed when it stops;
+ * - `udpchat`: `node dist/bin/udp-chat.js serve --no-persist` with its per-user limits lifted
+ *   (LIFTED_FLAGS, those that `serve --help` lists): the reliability layer against the relays;
+ * - `durable`: the same with the room log on disk (persistence on, as installed): issue 9's row
+ *   beside the in-memory one;
+ * - `stock`: the server as installed, stock flags (10 messages/s per user, 256 users, 32 per IP,
+ *   persistence on);
+ * the durable ones in a fresh temporary directory per start (`--data`, and XDG_STATE_HOME too),
+ * removed when it stops;
  * - `relay` / `batch`: bench/relay.ts, naive or batching (`--batch`).
  * Each target says which load generator speaks to it.
  */
@@ -14,7 +17,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runToEnd, startChild, type Child } from './child.js';
 
-export type TargetName = 'udpchat' | 'stock' | 'relay' | 'batch';
+export type TargetName = 'udpchat' | 'durable' | 'stock' | 'relay' | 'batch';
+
+/** The targets that run udp-chat's server. */
+export const isUdpChat = (t: TargetName): boolean => t === 'udpchat' || t === 'durable' || t === 'stock';
 
 export const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const ROOT = path.resolve(HERE, '..');
@@ -103,8 +109,8 @@ function fromChild(name: TargetName, child: Child, loadgen: Running['loadgen'], 
  * `nodeArgs` to node before the server's script and `serveArgs` after it (e.g. --cpu-prof, --no-persist).
  */
 export async function startTarget(name: TargetName, loadgenArgs: readonly string[] = [], nodeArgs: readonly string[] = [], serveArgs: readonly string[] = []): Promise<Running> {
-  if (name === 'udpchat' || name === 'stock') {
-    const args = [...(await udpChatServeArgs(name === 'udpchat')), ...serveArgs];
+  if (isUdpChat(name)) {
+    const args = [...(await udpChatServeArgs(name !== 'stock')), ...(name === 'udpchat' ? ['--no-persist'] : []), ...serveArgs];
     // A fresh store per start: a previous block's room log would be replayed and extended.
     const dir = mkdtempSync(path.join(tmpdir(), 'udpchat-bench-'));
     const store = (await known(['--data', dir])).length > 0 ? ['--data', dir] : [];
@@ -126,5 +132,5 @@ export async function startTarget(name: TargetName, loadgenArgs: readonly string
     timeoutMs: 15_000,
   });
   const port = child.ready[1] ?? '0';
-  return fromChild(name, child, udpLoadgen(name, port, ['--peers-per-ip', '0', ...loadgenArgs]), `127.0.0.1:${port}`);
+  return fromChild(name, child, udpLoadgen(name === 'batch' ? 'batch' : 'relay', port, ['--peers-per-ip', '0', ...loadgenArgs]), `127.0.0.1:${port}`);
 }

@@ -3,8 +3,8 @@
  * writes each message to a client's stdin and reads every client's stdout; latency is from the
  * write to the line on another client's stdout (send times on the machine's monotonic clock).
  * - `plain`: K clients, a total rate round robin over them;
- * - `stopped`: K − 1 simulated peers send, one real client is stopped (SIGSTOP) for a while and
- *   continued (SIGCONT): what does it show afterwards?
+ * - `stopped`: K − 1 simulated peers send to a durable server (room log on disk), one real client
+ *   is stopped (SIGSTOP) for a while and continued (SIGCONT): what does it show afterwards?
  *
  * Standalone: node --import=tsx bench/witness.ts [--peers 10] [--rate 100] [--seconds 3]
  *             node --import=tsx bench/witness.ts --stopped [--rate 2000] [--stop-for 9]
@@ -166,7 +166,9 @@ export async function plainWitness(peers: number, rate: number, seconds: number)
  * is stopped (SIGSTOP) at `stopAt` for `stopFor` seconds. What did it print by the end?
  */
 export async function stoppedWitness(peers: number, rate: number, seconds: number, stopAt: number, stopFor: number, textBytes: number): Promise<WitnessResult> {
-  const server = await startTarget('udpchat', ['--text-bytes', String(textBytes)]);
+  // The store keeps at least --keep messages (default 100,000): keep what the whole step sends.
+  const keep = Math.max(100_000, Math.ceil(rate * seconds * 1.2));
+  const server = await startTarget('durable', ['--text-bytes', String(textBytes)], [], ['--keep', String(keep)]);
   const gen = new LoadgenGroup(server.loadgen.script, server.loadgen.args, 1);
   let real: PlainClient | undefined;
   try {
@@ -184,7 +186,9 @@ export async function stoppedWitness(peers: number, rate: number, seconds: numbe
     clearTimeout(cont);
     process.kill(pid, 'SIGCONT');
     const offered = step.type === 'error' ? 0 : step.offered;
-    await waitUntil(() => client.delivered >= offered, 30_000);
+    const resumed = performance.now();
+    await waitUntil(() => client.delivered >= offered, Math.max(30, 2 * stopFor) * 1000);
+    const caughtUp = client.delivered >= offered ? `, all shown ${((performance.now() - resumed) / 1000).toFixed(1)} s after the load ended` : '';
     return {
       kind: 'stopped',
       peers,
@@ -196,7 +200,7 @@ export async function stoppedWitness(peers: number, rate: number, seconds: numbe
       clientCpuShare: NaN,
       benchCpuShare: NaN,
       notices: client.notices.slice(0, 5),
-      detail: `${textBytes}-byte messages; stopped at ${stopAt} s for ${stopFor} s; ${client.skipped} skipped, ${client.duplicates} duplicated, ${client.notices.length} notice lines${step.type === 'error' ? `; load generator: ${step.message}` : ''}`,
+      detail: `${textBytes}-byte messages; stopped at ${stopAt} s for ${stopFor} s (durable server, --keep ${keep})${caughtUp}; ${client.skipped} skipped, ${client.duplicates} duplicated, ${client.notices.length} notice lines${step.type === 'error' ? `; load generator: ${step.message}` : ''}`,
       error: undefined,
     };
   } finally {

@@ -11,6 +11,7 @@ import type { StepResult } from '../../bench/loadgen-protocol.js';
 import { selfTimes } from '../../bench/profile-server.js';
 import { topProcesses } from '../../bench/proc-stats.js';
 import { fmt, stat, targetLines, type Row, type Stat } from '../../bench/report.js';
+import { parseDurableLoad, parsePipeTable, parseStoreRestart } from '../../bench/scripts.js';
 import type { TargetName } from '../../bench/targets.js';
 import { decode, encode, MAX_DATAGRAM } from '../../lib/protocol/index.js';
 
@@ -114,6 +115,47 @@ describe('report statistics', () => {
     expect(max.verdict).to.equal('missed');
     expect(lines.find((l) => l.target.includes('K=50'))!.verdict).to.equal('not measured');
     expect(lines.find((l) => l.target.includes('--plain'))!.verdict).to.equal('not measured');
+  });
+
+  it("checks the durable server against the in-memory one (issue 9), and the full-screen client and stopped clients from their one run", () => {
+    const mem = { ...row('udpchat', 50, [20], [4000, 3800, 4200]), p99At100: stat([10, 12, 11]) };
+    const dur = { ...row('durable', 50, [30], [2100, 1900, 2300]), p99At100: stat([18, 17, 16]) };
+    const tui = [
+      { 'rate msg/s': 1000, 'viewer CPU %': 12.5 },
+      { 'rate msg/s': 5000, 'viewer CPU %': 40, 'keystroke p99 ms': 45 },
+    ];
+    const stopped = (s: number, delivered: number, notices: number) => ({
+      kind: 'stopped' as const, peers: 10, rate: 2000, seconds: s + 5, latency: undefined, delivered, expected: 28_000, clientCpuShare: NaN, benchCpuShare: NaN, notices: [], detail: `900-byte messages; 0 skipped, 0 duplicated, ${notices} notice lines`, error: undefined,
+    });
+    const lines = targetLines([mem, dur], [stopped(9, 28_000, 1), stopped(60, 27_000, 0)], { tui: { command: 'x', result: tui, error: undefined }, restart: { command: 'y', result: { messages: 100_000, storeBytesPerMessage: 98, openMs: 700, coreMs: 20, totalMs: 720 }, error: undefined } });
+    const find = (re: RegExp): { measured: string; verdict: string } => lines.find((l) => re.test(l.target))!;
+    expect(find(/durable server, K=50: max/)).to.deep.include({ verdict: 'met', measured: '2,100 [1,900–2,300] vs 4,000 [3,800–4,200] msg/s (53%)' });
+    expect(find(/durable server, K=50 at 100/)).to.deep.include({ verdict: 'missed', measured: '17.0 [16.0–18.0] vs 11.0 [10.0–12.0] ms (+6.00 ms)' });
+    expect(find(/restart/).verdict).to.equal('met');
+    expect(find(/≤ 15% of a core/)).to.deep.include({ verdict: 'met', measured: '12.5% (one run)' });
+    expect(find(/keystroke/)).to.deep.include({ verdict: 'missed', measured: '45.0 ms (one run)' });
+    expect(find(/display lag/).verdict).to.equal('not measured');
+    expect(find(/stopped 9 s/).verdict).to.equal('met');
+    expect(find(/stopped 60 s/)).to.deep.include({ verdict: 'missed', measured: '27,000 of 28,000 shown, 0 notice line(s) (one run)' });
+  });
+});
+
+describe('standalone bench scripts (output parsers)', () => {
+  it('reads tui-load.ts\'s table by its column names', () => {
+    const out = 'viewer pid 1, server pid 2\nrate msg/s | said | delivered msg/s | viewer CPU %\n       100 |   1000 |   99 |   3.5\nviewer\'s status line: x';
+    expect(parsePipeTable(out)).to.deep.equal([{ 'rate msg/s': 100, said: 1000, 'delivered msg/s': 99, 'viewer CPU %': 3.5 }]);
+    expect(parsePipeTable('nothing here')).to.deep.equal([]);
+  });
+
+  it('reads durable-load.ts and store-restart.ts', () => {
+    const load = 'in-memory 100 msg/s: 400/400 delivered, p50 2.1 ms, p99 53.3 ms\ndurable   100 msg/s: 400/400 delivered, p50 15.9 ms, p99 149.9 ms; 69 flushes/s, 102 bytes written per message (1.4 records per flush)';
+    expect(parseDurableLoad(load)).to.deep.equal([
+      { durable: false, rate: 100, delivered: 400, expected: 400, p50Ms: 2.1, p99Ms: 53.3 },
+      { durable: true, rate: 100, delivered: 400, expected: 400, p50Ms: 15.9, p99Ms: 149.9, flushesPerSec: 69, bytesPerMessage: 102, recordsPerFlush: 1.4 },
+    ]);
+    const restart = '100000 messages (48-byte texts), store 9.8 MB = 98 bytes/message\nrestart: store opened and checked in 704 ms, core ready in 20 ms, total 724 ms (seq 100000)';
+    expect(parseStoreRestart(restart)).to.deep.equal({ messages: 100_000, storeBytesPerMessage: 98, openMs: 704, coreMs: 20, totalMs: 724 });
+    expect(parseStoreRestart('crashed')).to.equal(undefined);
   });
 });
 
