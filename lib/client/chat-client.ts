@@ -8,9 +8,10 @@ import { lookup } from 'node:dns/promises';
 import { EventEmitter } from 'node:events';
 import { CLIENT_ID_BYTES } from '../protocol/constants.js';
 import { LocalError } from '../protocol/local-error.js';
-import { ClientCore } from './client-core.js';
 import { type ServerAddress, parseServerAddress } from './server-address.js';
-import type { ChatSession, ClientEvent, ConnectionState } from './session-types.js';
+import { ClientCore, isRoomEvent } from './client-core.js';
+import type { Member, RoomsSession, SayOptions, StreamInfo } from './rooms-api.js';
+import type { ClientEvent, ConnectionState } from './session-types.js';
 
 export interface ChatClientOptions {
   /** "host[:port]" as the user typed it. */
@@ -22,7 +23,7 @@ export interface ChatClientOptions {
 /** How long leave() waits for the server's confirmation. */
 const LEAVE_WAIT_MS = 1_500;
 
-export class ChatClient extends EventEmitter implements ChatSession {
+export class ChatClient extends EventEmitter implements RoomsSession {
   readonly server: string;
   readonly core: ClientCore;
   private readonly target: ServerAddress;
@@ -104,8 +105,72 @@ export class ChatClient extends EventEmitter implements ChatSession {
     this.pump();
   }
 
-  say(text: string): void {
-    this.core.say(text, Date.now());
+  get roomsSupported(): boolean | undefined {
+    return this.core.roomsSupported;
+  }
+
+  get streams(): readonly StreamInfo[] {
+    return this.core.streams.all;
+  }
+
+  stream(roomId: number): StreamInfo | undefined {
+    return this.core.streams.get(roomId);
+  }
+
+  members(roomId: number): readonly Member[] {
+    return this.core.streams.members(roomId);
+  }
+
+  say(text: string): void;
+  say(roomId: number, text: string, options?: SayOptions): void;
+  say(a: string | number, text?: string, options: SayOptions = {}): void {
+    if (typeof a === 'string') this.core.say(a, Date.now());
+    else this.core.sayIn(a, text ?? '', options, Date.now());
+    this.pump();
+  }
+
+  joinRoom(name: string): void {
+    this.core.joinRoom(name, Date.now());
+    this.pump();
+  }
+
+  part(roomId: number, reason = ''): void {
+    this.core.part(roomId, reason, Date.now());
+    this.pump();
+  }
+
+  msg(nick: string, text: string, options: SayOptions = {}): void {
+    this.core.msg(nick, text, options, Date.now());
+    this.pump();
+  }
+
+  topic(roomId: number, text: string): void {
+    this.core.topic(roomId, text, Date.now());
+    this.pump();
+  }
+
+  changeNick(nick: string): void {
+    this.core.changeNick(nick, Date.now());
+    this.pump();
+  }
+
+  away(reason = ''): void {
+    this.core.away(reason, Date.now());
+    this.pump();
+  }
+
+  back(): void {
+    this.core.back(Date.now());
+    this.pump();
+  }
+
+  listRooms(): void {
+    this.core.listRooms(Date.now());
+    this.pump();
+  }
+
+  who(roomId: number): void {
+    this.core.who(roomId, Date.now());
     this.pump();
   }
 
@@ -165,11 +230,11 @@ export class ChatClient extends EventEmitter implements ChatSession {
 
   /** Sends what the core queued, emits its events, and re-arms the timer. */
   private pump(): void {
-    const { datagrams, events } = this.core.drain();
+    const { datagrams, ordered } = this.core.drain();
     if (this.socket !== undefined && !this.closed) {
       for (const d of datagrams) this.socket.send(d);
     }
-    for (const e of events) this.emit('event', e);
+    for (const e of ordered) this.emit(isRoomEvent(e) ? 'room' : 'event', e);
     if (this.closed) return;
     const deadline = this.core.nextDeadline();
     // A timer already due no later is kept (in a busy room every datagram moves the deadline a

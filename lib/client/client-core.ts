@@ -31,6 +31,15 @@ import type { ClientEvent, ConnectionState } from './session-types.js';
 import { Sender } from './sender.js';
 import { WhoisLookup } from './whois-lookup.js';
 import { PresenceCoalescer } from './presence-coalescer.js';
+import { type CommandOp, LOBBY_ID, type RoomEvent, type SayOptions } from './rooms-api.js';
+import { StreamDirectory } from './streams.js';
+
+const ROOM_EVENT_TYPES = new Set<string>(['stream', 'stream-closed', 'topic', 'rename', 'away', 'part', 'nick', 'members', 'rooms', 'command-refused']);
+
+/** Whether a queued event belongs on the session's 'room' channel rather than 'event'. */
+export function isRoomEvent(e: ClientEvent | RoomEvent): e is RoomEvent {
+  return ROOM_EVENT_TYPES.has(e.type);
+}
 
 export interface ClientCoreOptions {
   nick: string;
@@ -44,6 +53,10 @@ export class ClientCore {
   readonly rtt = new RttEstimator();
   readonly sender = new Sender(this.rtt);
   readonly feed: RoomFeed;
+  /** The streams this session is in (room 0 always). */
+  readonly streams = new StreamDirectory();
+  /** Whether the server echoed the rooms capability: undefined until the first WELCOME. */
+  roomsSupported: boolean | undefined;
   nick: string;
   /** Datagrams from the network that were not for this session or not expected now. */
   drops = 0;
@@ -60,7 +73,8 @@ export class ClientCore {
   /** Join/leave lines under churn become summaries (presence-coalescer.ts). */
   private readonly presence: PresenceCoalescer;
   private out: ClientMessage[] = [];
-  private events: ClientEvent[] = [];
+  /** Events for both channels, in the order they happened. */
+  private events: Array<ClientEvent | RoomEvent> = [];
 
   constructor(options: ClientCoreOptions) {
     if (options.clientId.length !== CLIENT_ID_BYTES) throw new LocalError('UDPCHAT_ERR_BAD_FIELD', 'clientId must be 16 bytes');
@@ -109,6 +123,57 @@ export class ClientCore {
     const r = this.whoisLookup.request(this.phase === 'online' ? this.sender.sessionToken : undefined, nick);
     if (r.type === 'notice') this.events.push(r);
     else this.out.push(r);
+  }
+
+  /** Says text in a stream (room 0 without options is exactly say()). */
+  sayIn(roomId: number, text: string, options: SayOptions, now: number): void {
+    if (roomId === LOBBY_ID && options.action !== true) return this.say(text, now);
+    this.command('say', this.streams.get(roomId)?.name ?? String(roomId), text, now);
+  }
+
+  /** Joins a room by name. */
+  joinRoom(name: string, now: number): void {
+    this.command('join', name, '', now);
+  }
+
+  part(roomId: number, reason: string, now: number): void {
+    this.command('part', this.streams.get(roomId)?.name ?? String(roomId), reason, now);
+  }
+
+  msg(nick: string, text: string, _options: SayOptions, now: number): void {
+    this.command('msg', nick, text, now);
+  }
+
+  topic(roomId: number, text: string, now: number): void {
+    this.command('topic', this.streams.get(roomId)?.name ?? String(roomId), text, now);
+  }
+
+  changeNick(nick: string, now: number): void {
+    this.command('nick', nick, '', now);
+  }
+
+  away(reason: string, now: number): void {
+    this.command('away', '', reason, now);
+  }
+
+  back(now: number): void {
+    this.command('back', '', '', now);
+  }
+
+  listRooms(now: number): void {
+    this.command('rooms', '', '', now);
+  }
+
+  who(roomId: number, now: number): void {
+    this.command('who', this.streams.get(roomId)?.name ?? String(roomId), '', now);
+  }
+
+  /** A rooms command: refused locally unless online with a server that has rooms. */
+  private command(op: CommandOp, target: string, text: string, now: number): void {
+    this.clock = now;
+    if (this.phases.ending) throw new LocalError('UDPCHAT_ERR_NOT_JOINED', `${op} after leave(): the session is over`);
+    const reason = this.roomsSupported === true ? 'not implemented yet' : this.roomsSupported === false ? 'this server has no rooms (an older udp-chat)' : 'not joined yet';
+    this.events.push({ type: 'command-refused', op, target, text, code: 'UDPCHAT_ERR_UNSUPPORTED', reason });
   }
 
   /** Leaves politely: LEAVE until BYE (bounded), then closed. */
@@ -189,6 +254,7 @@ export class ClientCore {
     this.feed.welcome(m, this.instance?.equals(m.instance) === true);
     this.whoisLookup.welcome(m.caps);
     this.instance = m.instance;
+    this.roomsSupported = false;
     this.nick = m.nick;
     if (this.sender.start(m.token, m.maxText, m.ackedCseq) > 0) this.events.push({ type: 'delivered', pending: this.sender.outbox.size });
     this.phases.set('online');
@@ -283,9 +349,19 @@ export class ClientCore {
     return t;
   }
 
-  /** Takes queued datagrams (for the server, encoded now) and events. */
-  drain(): { datagrams: Buffer[]; events: ClientEvent[] } {
-    const result = { datagrams: this.out.map((m) => encode(m)), events: this.events };
+  /**
+   * Takes queued datagrams (for the server, encoded now) and events: `ordered` has both channels'
+   * events in the order they happened; `events` and `roomEvents` are its two halves.
+   */
+  drain(): { datagrams: Buffer[]; events: ClientEvent[]; roomEvents: RoomEvent[]; ordered: Array<ClientEvent | RoomEvent> } {
+    const ordered = this.events;
+    const events: ClientEvent[] = [];
+    const roomEvents: RoomEvent[] = [];
+    for (const e of ordered) {
+      if (isRoomEvent(e)) roomEvents.push(e);
+      else events.push(e);
+    }
+    const result = { datagrams: this.out.map((m) => encode(m)), events, roomEvents, ordered };
     this.out = [];
     this.events = [];
     return result;

@@ -16,16 +16,19 @@ export type ConnectionState = 'idle' | 'joining' | 'online' | 'reconnecting' | '
 export type ClientEvent =
   /** Joined (or rejoined after a server loss / restart: `rejoined` true). */
   | { type: 'joined'; nick: string; rejoined: boolean }
-  /** A chat message in room order. `own`: sent by this session. `history`: replayed to a newcomer. */
-  | { type: 'message'; seq: number; time: number; nick: string; text: string; own: boolean; history: boolean }
-  /** Someone joined or left, in room order. */
-  | { type: 'presence'; seq: number; time: number; nick: string; action: 'join' | 'leave'; reason?: LeaveReason; history: boolean }
+  /**
+   * A chat message in room order. `own`: sent by this session. `history`: replayed to a newcomer.
+   * `roomId`: the stream (lib/client/rooms-api.ts); absent means room 0. `action`: a `/me` action.
+   */
+  | { type: 'message'; seq: number; time: number; nick: string; text: string; own: boolean; history: boolean; roomId?: number; action?: true }
+  /** Someone joined or left (quit, timed out …), in room order; `roomId` absent means room 0. */
+  | { type: 'presence'; seq: number; time: number; nick: string; action: 'join' | 'leave'; reason?: LeaveReason; history: boolean; roomId?: number }
   /**
    * Joins and leaves folded into one line under churn (presence-coalescer.ts): counts, the first
    * few nicks, the seq range they cover. `history`: replayed to a newcomer.
    */
   | { type: 'presence-summary'; joined: number; left: number; nicks: readonly string[]; people: number; fromSeq: number; toSeq: number; time: number; history: boolean }
-  /** The member list changed (sorted case-insensitively). */
+  /** Room 0's member list changed (sorted case-insensitively); other streams: the 'members' room event. */
   | { type: 'roster'; nicks: readonly string[] }
   /** Connection state or round-trip time changed. */
   | { type: 'state'; state: ConnectionState; rttMs: number | undefined }
@@ -33,8 +36,8 @@ export type ClientEvent =
   | { type: 'sending'; text: string }
   /** The server acknowledged messages this session said; `pending` are still unacknowledged. */
   | { type: 'delivered'; pending: number }
-  /** A message the server refused (too long, empty …); it will not be delivered. */
-  | { type: 'refused'; text: string; code: ErrorCode; reason: string }
+  /** A message the server refused (too long, empty …); it will not be delivered. `roomId` absent: room 0. */
+  | { type: 'refused'; text: string; code: ErrorCode; reason: string; roomId?: number }
   /**
    * Something the user should read (e.g. messages that could not be recovered). `lost`: the
    * session is gone and rejoining; sent only when the state was not already `reconnecting`.

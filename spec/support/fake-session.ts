@@ -6,7 +6,21 @@
 import { EventEmitter } from 'node:events';
 import type { ErrorCode } from '../../lib/protocol/error-codes.js';
 import type { LeaveReason } from '../../lib/protocol/messages.js';
-import type { ChatSession, ClientEvent, ConnectionState } from '../../lib/client/session-types.js';
+import type { ClientEvent, ConnectionState } from '../../lib/client/session-types.js';
+import { LOBBY_ID, LOBBY_NAME, type Member, type RoomEvent, type RoomsSession, type SayOptions, type StreamInfo } from '../../lib/client/rooms-api.js';
+
+/** A rooms call the front end made (see FakeSession.calls). */
+export type RoomsCall =
+  | { call: 'say'; roomId: number; text: string; action: boolean }
+  | { call: 'joinRoom'; name: string }
+  | { call: 'part'; roomId: number; reason: string }
+  | { call: 'msg'; nick: string; text: string; action: boolean }
+  | { call: 'topic'; roomId: number; text: string }
+  | { call: 'changeNick'; nick: string }
+  | { call: 'away'; reason: string }
+  | { call: 'back' }
+  | { call: 'listRooms' }
+  | { call: 'who'; roomId: number };
 
 export interface FakeSessionOptions {
   nick?: string;
@@ -16,7 +30,7 @@ export interface FakeSessionOptions {
   peers?: readonly string[];
 }
 
-export class FakeSession extends EventEmitter implements ChatSession {
+export class FakeSession extends EventEmitter implements RoomsSession {
   nick: string;
   readonly server: string;
   state: ConnectionState;
@@ -38,6 +52,12 @@ export class FakeSession extends EventEmitter implements ChatSession {
   /** How long leave() takes to resolve, in ms. */
   leaveDelayMs = 0;
 
+  /** Every rooms call (say with a roomId, joinRoom, msg …), in order; nothing is answered: emit room events. */
+  readonly calls: RoomsCall[] = [];
+  roomsSupported: boolean | undefined = true;
+  private readonly streamMap = new Map<number, StreamInfo>([[LOBBY_ID, { roomId: LOBBY_ID, kind: 'room', name: LOBBY_NAME, topic: '' }]]);
+  private readonly memberMap = new Map<number, readonly Member[]>();
+
   private seq = 0;
 
   constructor(options: FakeSessionOptions = {}) {
@@ -54,12 +74,88 @@ export class FakeSession extends EventEmitter implements ChatSession {
    * and emits 'sending'. The test plays the server's copy with `message(nick, text)` and the
    * acknowledgement with `emitEvent({ type: 'delivered', pending })`.
    */
-  say(text: string): void {
+  say(text: string): void;
+  say(roomId: number, text: string, options?: SayOptions): void;
+  say(a: string | number, b?: string, options: SayOptions = {}): void {
     if (this.sayError !== undefined) throw this.sayError;
     if (this.state === 'closed') throw new Error('session is closed');
-    this.said.push(text);
+    if (typeof a === 'number') {
+      this.calls.push({ call: 'say', roomId: a, text: b ?? '', action: options.action === true });
+      return;
+    }
+    this.said.push(a);
     this.pending++;
-    this.emitEvent({ type: 'sending', text });
+    this.emitEvent({ type: 'sending', text: a });
+  }
+
+  get streams(): readonly StreamInfo[] {
+    return [...this.streamMap.values()];
+  }
+
+  stream(roomId: number): StreamInfo | undefined {
+    return this.streamMap.get(roomId);
+  }
+
+  members(roomId: number): readonly Member[] {
+    return this.memberMap.get(roomId) ?? [];
+  }
+
+  joinRoom(name: string): void {
+    this.calls.push({ call: 'joinRoom', name });
+  }
+
+  part(roomId: number, reason = ''): void {
+    this.calls.push({ call: 'part', roomId, reason });
+  }
+
+  msg(nick: string, text: string, options: SayOptions = {}): void {
+    this.calls.push({ call: 'msg', nick, text, action: options.action === true });
+  }
+
+  topic(roomId: number, text: string): void {
+    this.calls.push({ call: 'topic', roomId, text });
+  }
+
+  changeNick(nick: string): void {
+    this.calls.push({ call: 'changeNick', nick });
+  }
+
+  away(reason = ''): void {
+    this.calls.push({ call: 'away', reason });
+  }
+
+  back(): void {
+    this.calls.push({ call: 'back' });
+  }
+
+  listRooms(): void {
+    this.calls.push({ call: 'listRooms' });
+  }
+
+  who(roomId: number): void {
+    this.calls.push({ call: 'who', roomId });
+  }
+
+  /** Emits a room event, updating streams/members/nick as the event implies (like the real client). */
+  emitRoom(e: RoomEvent): void {
+    switch (e.type) {
+      case 'stream':
+        this.streamMap.set(e.stream.roomId, e.stream);
+        break;
+      case 'stream-closed':
+        this.streamMap.delete(e.roomId);
+        this.memberMap.delete(e.roomId);
+        break;
+      case 'members':
+        this.memberMap.set(e.roomId, e.members);
+        break;
+      case 'nick':
+        this.nick = e.nick;
+        break;
+      default:
+        break;
+    }
+    this.emit('room', e);
   }
 
   whois(nick: string): void {
