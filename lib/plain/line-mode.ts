@@ -1,15 +1,23 @@
 /**
- * Line mode: one input line is one message; one output line per event. For pipes, scripts,
- * bots, and terminals with `--plain`. Consumes session events; holds no protocol logic.
+ * Line mode: one input line is one message (or a command); one output line per event. For pipes,
+ * scripts, bots, and terminals with `--plain`. Consumes session events; holds no protocol logic.
+ *
+ * With one stream (`#lobby` only) the output is that of the one-room client, byte for byte. Once the
+ * session is in more than one stream (a room joined, a private message), every line about a stream
+ * names it (lib/plain/stream-lines.ts; README, "Line mode with rooms").
  */
 import { clearLine, createInterface, cursorTo, type Interface } from 'node:readline';
-import type { ChatSession, ClientEvent } from '../client/session-types.js';
+import type { ClientEvent } from '../client/session-types.js';
+import { LOBBY_ID, LOBBY_NAME, type RoomEvent, type RoomsSession, type StreamInfo } from '../client/rooms-api.js';
 import { displayLines, escapeForTerminal } from '../client/presentation.js';
 import { OutageNotices } from '../client/outage-notices.js';
 import { describeOwner } from '../client/whois-lookup.js';
 import { summaryText } from '../client/presence-coalescer.js';
 import type { SessionOutcome } from '../client/session-outcome.js';
+import { parseCommand } from '../client/commands.js';
 import { bold, dim, formatClock, inNickColour } from './format.js';
+import { LineCommands, roomKey } from './line-commands.js';
+import { actionText, eventBody, roomListLines, streamToken } from './stream-lines.js';
 
 export interface LineModeOptions {
   input: NodeJS.ReadableStream;
@@ -23,6 +31,11 @@ export interface LineModeOptions {
    * and stays intact, redrawn below each line that arrives. Piped output is unaffected.
    */
   interactive?: boolean;
+  /**
+   * The rooms `join --room` named (the session joins them itself): the first one other than
+   * #lobby is where plain lines go once it opens, and lines name their stream from the start.
+   */
+  rooms?: readonly string[];
 }
 
 /** Starts each further line of a multi-line message (README, "Line mode"). */
@@ -31,17 +44,8 @@ export const CONTINUATION = '  | ';
 /** The prompt of interactive line mode. */
 const PROMPT = '> ';
 
-const HELP = [
-  'Type a line and press Enter to send it.',
-  '/q or /quit  leave the chat',
-  '/who         list who is here',
-  '/whois NICK  who owns a nick (its key fingerprint)',
-  '/help        this help',
-  '//text       send "/text" (a message that starts with a slash)',
-];
-
 /** Runs line mode until the user quits, input ends, or the session fails; resolves how it ended. */
-export function runLineMode(session: ChatSession, options: LineModeOptions): Promise<SessionOutcome> {
+export function runLineMode(session: RoomsSession, options: LineModeOptions): Promise<SessionOutcome> {
   const { output, errors, color } = options;
   const interactive = options.interactive === true;
   let rl: Interface | undefined;
@@ -61,9 +65,13 @@ export function runLineMode(session: ChatSession, options: LineModeOptions): Pro
   const safe = escapeForTerminal;
 
   return new Promise<SessionOutcome>((resolve) => {
-    let inHistory = false;
+    /** Streams whose replayed history is being printed (between the history markers). */
+    const inHistory = new Set<number>();
     // One "reconnecting" line per outage (decided for both front ends in lib/client).
     const outages = new OutageNotices();
+    /** Lines name their stream: from the start when asked, else once a second stream opens (and then for good). */
+    const rooms = options.rooms ?? [];
+    let named = rooms.some((r) => roomKey(r) !== roomKey(LOBBY_NAME));
     let inputEnded = false;
     let finished = false;
     let drainTimer: NodeJS.Timeout | undefined;
@@ -71,6 +79,15 @@ export function runLineMode(session: ChatSession, options: LineModeOptions): Pro
       ? createInterface({ input: options.input, output, terminal: true, prompt: PROMPT, crlfDelay: Infinity })
       : createInterface({ input: options.input, terminal: false, crlfDelay: Infinity });
     rl = lines;
+    const commands = new LineCommands(session, {
+      print,
+      fail,
+      named: () => named,
+      // Interactive, with several streams: the prompt names where a line goes.
+      target: (token) => {
+        if (interactive) lines.setPrompt(named ? `${token}> ` : PROMPT);
+      },
+    }, rooms);
 
     const finish = async (code: SessionOutcome, leave: boolean): Promise<void> => {
       if (finished) return;
@@ -79,6 +96,7 @@ export function runLineMode(session: ChatSession, options: LineModeOptions): Pro
       lines.close();
       if (interactive) output.write('\n');
       session.off('event', onEvent);
+      session.off('room', onRoom);
       if (leave) await session.leave();
       resolve(code);
     };
@@ -97,6 +115,31 @@ export function runLineMode(session: ChatSession, options: LineModeOptions): Pro
 
     const stamp = (time: number): string => dim(color, formatClock(time));
 
+    const streamOf = (roomId: number | undefined): StreamInfo | undefined => session.stream(roomId ?? LOBBY_ID);
+
+    /** "TIME " or, with stream names on, "TIME STREAM " (nothing for a stream this client does not know). */
+    const head = (time: number, roomId: number | undefined): string => {
+      if (!named) return `${stamp(time)} `;
+      const stream = streamOf(roomId);
+      return stream === undefined ? `${stamp(time)} ` : `${stamp(time)} ${streamToken(stream)} `;
+    };
+
+    const markerName = (roomId: number): string => {
+      const stream = named ? streamOf(roomId) : undefined;
+      return stream === undefined ? '' : ` ${streamToken(stream)}`;
+    };
+
+    /** History markers, per stream: lines replayed to a newcomer sit between them. */
+    const history = (roomId: number | undefined, replayed: boolean): void => {
+      const id = roomId ?? LOBBY_ID;
+      if (replayed && !inHistory.has(id)) {
+        inHistory.add(id);
+        print(`-- history${markerName(id)} --`);
+      } else if (!replayed && inHistory.delete(id)) {
+        print(`-- end of history${markerName(id)} --`);
+      }
+    };
+
     // A message with line feeds: its first line as usual, each further one on an output line of
     // its own starting with CONTINUATION (never a time stamp, so one event still starts per line).
     const printMessage = (head: string, text: string): void => {
@@ -105,36 +148,33 @@ export function runLineMode(session: ChatSession, options: LineModeOptions): Pro
       for (const line of rest) print(`${CONTINUATION}${line}`);
     };
 
-    const endHistory = (): void => {
-      if (inHistory) print('-- end of history --');
-      inHistory = false;
-    };
-
     const onEvent = (e: ClientEvent): void => {
       const announceOutage = outages.announce(e);
       switch (e.type) {
         case 'joined':
           print(`${stamp(Date.now())} * ${e.rejoined ? 'rejoined' : 'you joined'} as ${safe(e.nick)}`);
           break;
-        case 'message':
-          if (e.history && !inHistory) {
-            inHistory = true;
-            print('-- history --');
-          } else if (!e.history) endHistory();
-          printMessage(`${stamp(e.time)} ${e.own ? bold(color, safe(e.nick)) : inNickColour(color, e.nick, safe(e.nick))}: `, e.text);
+        case 'message': {
+          history(e.roomId, e.history);
+          if (!e.own && commands.ignores(e.nick)) break;
+          const stream = streamOf(e.roomId);
+          if (stream?.kind === 'private' && !e.own && !e.history) commands.privateFrom(e.nick);
+          const nick = e.own ? bold(color, safe(e.nick)) : inNickColour(color, e.nick, safe(e.nick));
+          printMessage(`${head(e.time, e.roomId)}${nick}: `, e.action === true ? actionText(e.text) : e.text);
           break;
+        }
         case 'presence':
-          if (!e.history) endHistory();
-          // Our own arrival is the "you joined as" line.
+          history(e.roomId, e.history);
+          // Our own arrival is the "you joined as" (or "you joined #room") line.
           if (e.action === 'join' && e.nick === session.nick && !e.history) break;
-          print(`${stamp(e.time)} * ${safe(e.nick)} ${e.action === 'join' ? 'joined' : `left (${e.reason ?? 'quit'})`}`);
+          print(`${head(e.time, e.roomId)}${e.action === 'join' ? eventBody.join(e.nick) : eventBody.leave(e.nick, e.reason)}`);
           break;
         case 'notice':
           print(`${stamp(Date.now())} * ${e.text}`);
           break;
         case 'presence-summary':
-          if (!e.history) endHistory();
-          print(`${stamp(e.time)} * ${summaryText(e, safe)}`);
+          history(LOBBY_ID, e.history);
+          print(`${head(e.time, LOBBY_ID)}* ${summaryText(e, safe)}`);
           break;
         case 'whois':
           print(`${stamp(Date.now())} * ${describeOwner(e, safe(e.nick))}`);
@@ -165,7 +205,55 @@ export function runLineMode(session: ChatSession, options: LineModeOptions): Pro
       }
       checkDrained();
     };
+
+    const onRoom = (e: RoomEvent): void => {
+      switch (e.type) {
+        case 'stream':
+          if (!e.opened) break;
+          if (!named && session.streams.length > 1) named = true;
+          print(`${head(Date.now(), e.stream.roomId)}${eventBody.opened(e.stream)}`);
+          if (e.stream.topic !== '') print(`${head(Date.now(), e.stream.roomId)}${eventBody.currentTopic(e.stream.topic)}`);
+          commands.opened(e.stream);
+          break;
+        case 'stream-closed': {
+          const gone = { kind: commands.kindOf(e.roomId), name: e.name };
+          print(`${stamp(Date.now())} ${named ? `${streamToken(gone)} ` : ''}${eventBody.closed(gone, e.why)}`);
+          inHistory.delete(e.roomId);
+          commands.closed(e.roomId);
+          break;
+        }
+        case 'topic':
+          history(e.roomId, e.history);
+          print(`${head(e.time, e.roomId)}${eventBody.topic(e.nick, e.topic)}`);
+          break;
+        case 'rename':
+          history(e.roomId, e.history);
+          print(`${head(e.time, e.roomId)}${eventBody.rename(e.from, e.to)}`);
+          commands.renamed(e.from, e.to);
+          break;
+        case 'away':
+          history(e.roomId, e.history);
+          print(`${head(e.time, e.roomId)}${eventBody.away(e.nick, e.away, e.reason)}`);
+          break;
+        case 'part':
+          history(e.roomId, e.history);
+          print(`${head(e.time, e.roomId)}${eventBody.part(e.nick, e.reason)}`);
+          break;
+        case 'rooms':
+          for (const line of roomListLines(e.rooms)) print(line);
+          break;
+        case 'command-refused':
+          fail(commands.refusal(e));
+          break;
+        // The rename lines in each stream say it; member lists are read when /who asks.
+        case 'nick':
+        case 'members':
+          break;
+      }
+      checkDrained();
+    };
     session.on('event', onEvent);
+    session.on('room', onRoom);
 
     if (interactive) {
       lines.prompt();
@@ -175,15 +263,10 @@ export function runLineMode(session: ChatSession, options: LineModeOptions): Pro
     lines.on('line', (raw) => {
       if (interactive && !finished) lines.prompt();
       const line = raw.replace(/\r$/, '');
-      if (finished || inputEnded || line.trim().length === 0) return;
-      if (line === '/q' || line === '/quit') return quit();
-      if (line === '/help') return HELP.forEach((h) => print(h));
-      if (line.startsWith('/whois ') && line.slice(7).trim() !== '') return session.whois(line.slice(7).trim());
-      if (line === '/who') return print(`* here (${session.peers.length}): ${session.peers.map(safe).join(', ')}`);
-      if (line.startsWith('/') && !line.startsWith('//')) {
-        return fail(`unknown command ${safe(line.split(/\s/)[0] ?? line)} (try /help; start with // to send a slash)`);
-      }
-      session.say(line.startsWith('//') ? line.slice(1) : line);
+      if (finished || inputEnded) return;
+      const command = parseCommand(line);
+      if (command.kind === 'quit') return quit();
+      commands.run(command);
     });
     // End of input, or /q: leave once everything said is delivered (bounded by --wait).
     const drainAndLeave = (): void => {
