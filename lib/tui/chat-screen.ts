@@ -1,9 +1,10 @@
 /**
  * The blessed screen and its four parts: message log (left), peer list (right), status line and
  * input line (bottom). It only draws what the view model holds; keys and session events are
- * handled in tui-app.ts. Renders are coalesced: a key press is drawn on the next tick, anything
- * else (incoming messages) at most FRAME_MS after the previous frame, so a busy room costs a
- * bounded number of frames per second however many messages arrive.
+ * handled in tui-app.ts (with input-controller.ts, session-feed.ts, join-flow.ts). Renders are
+ * coalesced: a key press is drawn on the next tick, anything else (incoming messages) at most
+ * FRAME_MS after the previous frame, so a busy room costs a bounded number of frames per second
+ * however many messages arrive.
  */
 import blessed from 'blessed';
 import { Painter, installWidthHook, boundCellWidths, type Region } from './cells.js';

@@ -1,8 +1,10 @@
 /**
- * Words and colours for the status line. (How a refused join is classified is decided once, for
- * both front ends, in lib/client/join-failure.ts.)
+ * What the status line says: the state's words and colours, and its view model built from the
+ * session. (How a refused join is classified is decided once, for both front ends, in
+ * lib/client/join-failure.ts.)
  */
-import type { ConnectionState } from '../client/session-types.js';
+import type { ChatSession, ConnectionState } from '../client/session-types.js';
+import type { StatusView } from './chat-screen.js';
 import type { Style } from './styled-text.js';
 
 export interface StateLabel {
@@ -58,4 +60,23 @@ export function statusLabel(c: StatusContext): StateLabel {
   }
   if (c.retryAt !== undefined) return { text: `not joined, retrying in ${seconds(c.retryAt, c.now)} s`, style: LABELS.failed.style };
   return LABELS[c.state];
+}
+
+/** What the status line is built from (besides the state): the session's figures and any question. */
+export interface StatusInputs extends StatusContext {
+  readonly session: Pick<ChatSession, 'server' | 'rttMs' | 'nick' | 'pending'>;
+  /** Parts of long messages not yet handed to the session (the UI sends them over several turns). */
+  readonly queued: number;
+  /** A question for the user, shown instead of the status (quitting with unsent, a large paste). */
+  readonly prompt: string | undefined;
+}
+
+/** The status line's view model. */
+export function statusView(i: StatusInputs): StatusView {
+  const label = statusLabel(i);
+  const s = i.session;
+  return {
+    server: s.server, state: label.text, stateStyle: label.style, rttMs: s.rttMs, nick: s.nick,
+    pending: s.pending + i.queued, prompt: i.prompt, offline: i.state !== 'online',
+  };
 }
