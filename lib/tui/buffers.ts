@@ -34,7 +34,7 @@ export class ChatBuffer {
   /** The marker is where it belongs for the current absence (placed at its first new message). */
   private markerPlaced = false;
 
-  constructor(readonly id: number, readonly kind: BufferKind, public name: string, logLimit?: number) {
+  constructor(public id: number, readonly kind: BufferKind, public name: string, logLimit?: number) {
     this.log = new MessageLog(logLimit);
   }
 

@@ -15,6 +15,8 @@ import type { MessageLog } from './message-log.js';
 import { nickColour } from './nick-colour.js';
 import { escapeForTerminal } from '../client/presentation.js';
 import { displayWidth, truncate } from './text-width.js';
+import type { BufferList } from './buffers.js';
+import { activitySpans, bufferRows } from './buffer-list.js';
 
 export interface StatusView {
   server: string;
@@ -30,11 +32,19 @@ export interface StatusView {
 }
 
 export interface ViewModel {
-  readonly log: MessageLog;
+  /** The log of the buffer shown. */
+  log: MessageLog;
   input: InputLine;
   prompt: string;
+  /** The members of the buffer shown. */
   peers: readonly string[];
+  /** Members shown as away (dimmed). */
+  away?: ReadonlySet<string>;
   status: StatusView;
+  /** Rooms and private conversations: with more than one, a buffer list and the activity. */
+  buffers?: BufferList;
+  /** The title row above the log (buffer and topic; already escaped), when there is one. */
+  title?: string | undefined;
 }
 
 export interface ScreenOptions {
@@ -49,6 +59,8 @@ const STATUS_STYLE: Style = { fg: 252, bg: 237 };
 const PROMPT_LINE_STYLE: Style = { fg: 0, bg: 11, bold: true };
 const LINE_BREAK_STYLE: Style = { fg: 244 };
 const OFFLINE_PEER_STYLE: Style = { fg: 244 };
+const AWAY_PEER_STYLE: Style = { fg: 244 };
+const TITLE_STYLE: Style = { fg: 252, bg: 236 };
 /** Shortest time between two frames drawn for anything but a key press (≤ 30 frames a second). */
 export const FRAME_MS = 33;
 const BRACKETED_PASTE_ON = '\x1b[?2004h';
@@ -63,6 +75,7 @@ export class ChatScreen {
   private readonly painter: Painter;
   private readonly logBox: blessed.Widgets.BoxElement;
   private readonly peersBox: blessed.Widgets.BoxElement;
+  private readonly buffersBox: blessed.Widgets.BoxElement;
   private readonly statusBox: blessed.Widgets.BoxElement;
   private readonly inputBox: blessed.Widgets.BoxElement;
   private renderQueued = false;
@@ -98,6 +111,8 @@ export class ChatScreen {
     const frame = { border: { fg: 240 } };
     this.logBox = paintedBox({ parent: this.screen, border, style: frame, label: ' udp-chat ' }, (r) => this.paintLog(r));
     this.peersBox = paintedBox({ parent: this.screen, border, style: frame, label: ' online ' }, (r) => this.paintPeers(r));
+    this.buffersBox = paintedBox({ parent: this.screen, border, style: frame, label: ' buffers ' }, (r) => this.paintBuffers(r));
+    this.buffersBox.hide();
     this.statusBox = paintedBox({ parent: this.screen }, (r) => this.paintStatus(r));
     this.inputBox = paintedBox({ parent: this.screen, border, style: frame }, (r) => this.paintInput(r));
     this.screen.on('prerender', () => {
@@ -177,9 +192,20 @@ export class ChatScreen {
     place(this.logBox, 0, 0, cols - peersWidth, logHeight);
     // Without room for the peer list, the log's label carries the number online.
     setLabel(this.logBox, peersWidth > 0 ? ' udp-chat ' : ` udp-chat (${online}) `, ' udp-chat ');
+    // With several buffers, their list sits above the members (at most half the height).
+    const buffers = this.model.buffers?.all.length ?? 1;
+    const listHeight = peersWidth > 0 && buffers > 1 ? Math.min(buffers + 2, Math.floor(logHeight / 2)) : 0;
+    if (listHeight >= 3) {
+      this.buffersBox.show();
+      place(this.buffersBox, cols - peersWidth, 0, peersWidth, listHeight);
+      setLabel(this.buffersBox, ' buffers ', '');
+    } else {
+      this.buffersBox.hide();
+    }
+    const listRows = listHeight >= 3 ? listHeight : 0;
     if (peersWidth > 0) {
       this.peersBox.show();
-      place(this.peersBox, cols - peersWidth, 0, peersWidth, logHeight);
+      place(this.peersBox, cols - peersWidth, listRows, peersWidth, logHeight - listRows);
       setLabel(this.peersBox, ` ${online} `, ` ${this.model.peers.length} `);
     } else {
       this.peersBox.hide();
@@ -188,7 +214,13 @@ export class ChatScreen {
     place(this.inputBox, 0, logHeight + STATUS_HEIGHT, cols, INPUT_HEIGHT);
   }
 
-  private paintLog(r: Region): void {
+  private paintLog(whole: Region): void {
+    // The title row (buffer and topic) takes the log's first row.
+    const title = this.model.title;
+    const r = title === undefined || whole.height < 4 ? whole : { ...whole, y: whole.y + 1, height: whole.height - 1 };
+    if (r !== whole && title !== undefined) {
+      this.painter.paintRow(whole.x, whole.y, whole.width, clipSpans([{ text: truncate(title, whole.width), style: TITLE_STYLE }], whole.width), TITLE_STYLE);
+    }
     this.logRegion = r;
     const log = this.model.log;
     const hint = log.scrolledUp;
@@ -211,12 +243,18 @@ export class ChatScreen {
     const fits = peers.length <= r.height ? peers.length : r.height - 1;
     for (let i = 0; i < fits; i++) {
       const p = peers[i] ?? '';
-      const colour = this.model.status.offline === true ? OFFLINE_PEER_STYLE : { fg: nickColour(p) };
+      const colour = this.model.status.offline === true ? OFFLINE_PEER_STYLE
+        : this.model.away?.has(p) === true ? AWAY_PEER_STYLE : { fg: nickColour(p) };
       const style: Style = p === own ? { ...colour, bold: true, underline: true } : colour;
       rows.push(clipSpans([{ text: truncate(escapeForTerminal(p), r.width), style }], r.width));
     }
     if (fits < peers.length) rows.push(clipSpans([{ text: `+${peers.length - fits} more`, style: { fg: 244 } }], r.width));
     this.painter.paint(r, rows);
+  }
+
+  private paintBuffers(r: Region): void {
+    const buffers = this.model.buffers;
+    this.painter.paint(r, buffers === undefined ? [] : bufferRows(buffers, r.width, r.height));
   }
 
   private paintStatus(r: Region): void {
@@ -225,7 +263,9 @@ export class ChatScreen {
       this.painter.paintRow(r.x, r.y, r.width, clipSpans([{ text: ` ${s.prompt}`, style: PROMPT_LINE_STYLE }], r.width), PROMPT_LINE_STYLE);
       return;
     }
-    this.painter.paintRow(r.x, r.y, r.width, clipSpans(statusSpans(s, r.width), r.width), STATUS_STYLE);
+    const buffers = this.model.buffers;
+    const activity = buffers === undefined ? [] : activitySpans(buffers, STATUS_STYLE);
+    this.painter.paintRow(r.x, r.y, r.width, clipSpans(statusSpans(s, r.width, activity), r.width), STATUS_STYLE);
   }
 
   private paintInput(r: Region): void {
@@ -253,7 +293,7 @@ export class ChatScreen {
  * state, your nick and the unsent count; the round-trip time goes first, then the server's
  * address is shortened (your own nick used to be what was cut).
  */
-export function statusSpans(s: StatusView, width: number): Span[] {
+export function statusSpans(s: StatusView, width: number, activity: readonly Span[] = []): Span[] {
   const sep: Span = { text: '  ', style: STATUS_STYLE };
   const state: Span = { text: s.state, style: { ...STATUS_STYLE, ...s.stateStyle, bold: true } };
   const rtt: Span = { text: s.rttMs === undefined ? 'rtt -' : `rtt ${Math.round(s.rttMs)} ms`, style: STATUS_STYLE };
@@ -261,7 +301,11 @@ export function statusSpans(s: StatusView, width: number): Span[] {
     { text: 'as ', style: STATUS_STYLE },
     { text: escapeForTerminal(s.nick), style: { ...STATUS_STYLE, fg: nickColour(s.nick), bold: true } },
   ];
-  const unsent: Span[] = s.pending > 0 ? [sep, { text: `${s.pending} unsent`, style: { ...STATUS_STYLE, fg: 11 } }] : [];
+  const unsent: Span[] = [
+    ...(s.pending > 0 ? [sep, { text: `${s.pending} unsent`, style: { ...STATUS_STYLE, fg: 11 } }] : []),
+    // Activity in other buffers goes last: at the end of a narrow line it is what is cut.
+    ...(activity.length > 0 ? [sep, ...activity] : []),
+  ];
   const server = escapeForTerminal(s.server);
   const full = [{ text: ` ${server}`, style: STATUS_STYLE }, sep, state, sep, rtt, sep, ...nick, ...unsent];
   if (spansWidth(full) <= width) return full;

@@ -16,8 +16,10 @@ export type InputMode = 'chat' | 'nick';
 export interface InputHost {
   /** /q, Ctrl-C, Ctrl-D on an empty line. */
   requestQuit(): void;
-  /** Enter in the chat line: the line as typed (commands not yet interpreted). */
-  submitChat(line: string): void;
+  /** Enter in the chat line: the line as typed (commands not yet interpreted); false keeps it as the draft. */
+  submitChat(line: string): boolean;
+  /** Shows buffer number n (1-based), or the next / previous one. */
+  switchBuffer(to: number | 'next' | 'prev'): void;
   /** Enter while choosing a nickname: the nickname, trimmed. */
   submitNick(nick: string): void;
   /** Scrolls the log by rows (negative: up). */
@@ -59,6 +61,12 @@ export class InputController {
     pageup: () => this.host.scroll(-this.host.pageRows()),
     pagedown: () => this.host.scroll(this.host.pageRows()),
     'C-l': () => this.host.redraw(),
+    // Buffers (WeeChat/irssi): Alt-1…9, Alt-←/→, Ctrl-PgUp/PgDn.
+    ...Object.fromEntries([1, 2, 3, 4, 5, 6, 7, 8, 9].map((n) => [`M-${n}`, () => this.host.switchBuffer(n)])),
+    'M-left': () => this.host.switchBuffer('prev'),
+    'M-right': () => this.host.switchBuffer('next'),
+    'C-pageup': () => this.host.switchBuffer('prev'),
+    'C-pagedown': () => this.host.switchBuffer('next'),
   };
 
   constructor(private readonly host: InputHost) {}
@@ -120,7 +128,11 @@ export class InputController {
 
   private submit(): void {
     if (this.currentMode === 'nick') this.host.submitNick(this.nickLine.submit().trim());
-    else this.host.submitChat(this.chatLine.submit());
+    else {
+      const line = this.chatLine.submit();
+      // Refused (unknown command, bad arguments): the draft stays, to be fixed rather than retyped.
+      if (!this.host.submitChat(line)) this.chatLine.set(line);
+    }
   }
 
   private completeNick(backwards: boolean): void {

@@ -19,6 +19,7 @@ export const STYLE = {
   mention: { fg: 0, bg: 11 },
   ownText: {},
   pending: { fg: 244 },
+  action: { fg: 5, bold: true },
 } as const satisfies Record<string, Style>;
 
 /** Columns of the "HH:MM " prefix: continuation rows are indented by as much. */
@@ -65,6 +66,23 @@ export function messageEntry(m: MessageView): LogEntry {
     textStyle === undefined ? { text } : { text, style: textStyle },
   ];
   return { spans, indent: TIME_WIDTH, counts: true };
+}
+
+/** A `/me` action: "HH:MM * ann waves", the nick in its colour. */
+export function actionEntry(m: Omit<MessageView, 'mention'>): LogEntry {
+  const colour = nickColour(m.nick);
+  const style: Style | undefined = m.history ? STYLE.history : undefined;
+  return {
+    spans: [
+      { text: `${formatTime(m.time)} `, style: STYLE.time },
+      { text: '* ', style: STYLE.action },
+      { text: escapeForTerminal(m.nick), style: { fg: colour, bold: !m.history } },
+      { text: ' ' },
+      style === undefined ? { text: displayLines(m.text).join('\n') } : { text: displayLines(m.text).join('\n'), style },
+    ],
+    indent: TIME_WIDTH + 2,
+    counts: true,
+  };
 }
 
 /**

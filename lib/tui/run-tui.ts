@@ -3,7 +3,7 @@
  * created the session and called `session.join()`.
  */
 import type { SessionOutcome } from '../client/session-outcome.js';
-import type { ChatSession } from '../client/session-types.js';
+import type { RoomsSession } from '../client/rooms-api.js';
 import { captureStderr } from './stderr-guard.js';
 import { TuiApp } from './tui-app.js';
 
@@ -34,7 +34,7 @@ const SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
  * While it runs, whatever is written to process.stderr is held back when stderr is a terminal (it
  * would land on the screen) and written out after the terminal is restored.
  */
-export async function runTui(session: ChatSession, options: RunTuiOptions): Promise<SessionOutcome> {
+export async function runTui(session: RoomsSession, options: RunTuiOptions): Promise<SessionOutcome> {
   const output = options.output ?? process.stdout;
   const input = options.input ?? process.stdin;
   const guard = process.stderr.isTTY === true ? captureStderr() : undefined;

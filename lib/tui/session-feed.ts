@@ -9,15 +9,23 @@ import { summaryText } from '../client/presence-coalescer.js';
 import type { ChatSession, ClientEvent } from '../client/session-types.js';
 import { escapeForTerminal } from '../client/presentation.js';
 import {
-  HISTORY_END, HISTORY_START, STYLE, mentions, messageEntry, pendingEntry, plainEntry, presenceText, systemEntry,
+  HISTORY_END, HISTORY_START, STYLE, actionEntry, mentions, messageEntry, pendingEntry, plainEntry, presenceText, systemEntry,
 } from './log-format.js';
 import type { LogEntry } from './message-log.js';
 import { truncate } from './text-width.js';
 
 export interface FeedHost {
-  add(entry: LogEntry): void;
-  /** Takes a pending line out of the log. */
+  /**
+   * Adds a line: to the buffer of stream `roomId` when given (room 0 is #lobby), else to the buffer
+   * shown. `highlight`: it mentions the user or is a private message (the buffer list says so).
+   */
+  add(entry: LogEntry, roomId?: number, highlight?: boolean): void;
+  /** Takes a pending line out of the log (whichever buffer it is in). */
   remove(entry: LogEntry): void;
+  /** Messages from this nick are hidden (/ignore). */
+  ignores(nick: string): boolean;
+  /** A private message from someone else arrived (for /reply and the highlight). */
+  privateFrom(nick: string, roomId: number): boolean;
   bell(): void;
   joined(nick: string, rejoined: boolean): void;
   joinFailed(e: Extract<ClientEvent, { type: 'join-failed' }>): void;
@@ -25,7 +33,8 @@ export interface FeedHost {
 }
 
 export class SessionFeed {
-  private lastWasHistory = false;
+  /** Streams whose replayed history is arriving (between the markers). */
+  private readonly inHistory = new Set<number>();
   /** One "reconnecting" line per outage (decided for both front ends in lib/client). */
   private readonly outages = new OutageNotices();
   /** Own messages queued but not yet seen in the room, oldest first, with their log lines. */
@@ -37,9 +46,9 @@ export class SessionFeed {
     private readonly bell: boolean,
   ) {}
 
-  /** After /clear: the next history entry gets its header again. */
-  reset(): void {
-    this.lastWasHistory = false;
+  /** After /clear of a stream's buffer: its next history entry gets its header again. */
+  reset(roomId = 0): void {
+    this.inHistory.delete(roomId);
   }
 
   handle(e: ClientEvent): void {
@@ -51,12 +60,12 @@ export class SessionFeed {
       case 'presence':
         // Our own arrival is the "Joined as …" line already.
         if (e.action === 'join' && !e.history && e.nick === this.session.nick) break;
-        this.historyMarker(e.history);
-        this.host.add(systemEntry(presenceText(e.nick, e.action, e.reason), e.history ? STYLE.history : STYLE.system, e.time));
+        this.historyMarker(e.history, e.roomId);
+        this.host.add(systemEntry(presenceText(e.nick, e.action, e.reason), e.history ? STYLE.history : STYLE.system, e.time), e.roomId ?? 0);
         break;
       case 'presence-summary':
-        this.historyMarker(e.history);
-        this.host.add(systemEntry(summaryText(e, escapeForTerminal), e.history ? STYLE.history : STYLE.system, e.time));
+        this.historyMarker(e.history, 0);
+        this.host.add(systemEntry(summaryText(e, escapeForTerminal), e.history ? STYLE.history : STYLE.system, e.time), 0);
         break;
       case 'state':
         if (announce) this.system('Lost the server; reconnecting…', STYLE.warn);
@@ -104,16 +113,24 @@ export class SessionFeed {
 
   private message(e: ClientEvent & { type: 'message' }): void {
     if (e.own && !e.history) this.settle(e.text);
-    this.historyMarker(e.history);
-    const mention = !e.own && !e.history && mentions(e.text, this.session.nick);
-    this.host.add(messageEntry({ ...e, mention }));
-    if (mention && this.bell) this.host.bell();
+    if (!e.own && this.host.ignores(e.nick)) return;
+    const roomId = e.roomId ?? 0;
+    this.historyMarker(e.history, roomId);
+    const live = !e.own && !e.history;
+    const mention = live && mentions(e.text, this.session.nick);
+    const personal = live && this.host.privateFrom(e.nick, roomId);
+    const entry = e.action === true ? actionEntry(e) : messageEntry({ ...e, mention });
+    this.host.add(entry, roomId, mention || personal);
+    if ((mention || personal) && this.bell) this.host.bell();
   }
 
-  private historyMarker(history: boolean): void {
-    if (history && !this.lastWasHistory) this.host.add(plainEntry(HISTORY_START, STYLE.history));
-    if (!history && this.lastWasHistory) this.host.add(plainEntry(HISTORY_END, STYLE.history));
-    this.lastWasHistory = history;
+  /** Replayed history sits between markers, per stream. */
+  private historyMarker(history: boolean, roomId = 0): void {
+    const was = this.inHistory.has(roomId);
+    if (history && !was) this.host.add(plainEntry(HISTORY_START, STYLE.history), roomId);
+    if (!history && was) this.host.add(plainEntry(HISTORY_END, STYLE.history), roomId);
+    if (history) this.inHistory.add(roomId);
+    else this.inHistory.delete(roomId);
   }
 
   private system(text: string, style: (typeof STYLE)[keyof typeof STYLE]): void {

@@ -5,20 +5,26 @@
  * logic: everything goes through the ChatSession.
  */
 import type { SessionOutcome } from '../client/session-outcome.js';
-import type { ChatSession, ClientEvent } from '../client/session-types.js';
+import type { ClientEvent } from '../client/session-types.js';
 import { escapeForTerminal } from '../client/presentation.js';
+import { parseCommand } from '../client/commands.js';
+import { LOBBY_ID, LOBBY_NAME, type RoomEvent, type RoomsSession } from '../client/rooms-api.js';
+import { BufferList, ChatBuffer } from './buffers.js';
+import { bufferTitle } from './buffer-list.js';
 import { ChatScreen, type ViewModel } from './chat-screen.js';
-import { HELP_LINES, parseInput, unknownCommandHint } from './commands.js';
+import { KEY_HELP } from './commands.js';
 import { InputController, type InputHost } from './input-controller.js';
 import { JoinFlow } from './join-flow.js';
 import type { KeyInfo } from './keys.js';
 import { STYLE, plainEntry, systemEntry } from './log-format.js';
-import { MessageLog, type LogEntry } from './message-log.js';
+import type { LogEntry, MessageLog } from './message-log.js';
 import { PasteInput } from './paste-input.js';
 import { QuitGuard } from './quit-guard.js';
 import { SessionFeed } from './session-feed.js';
 import { SliceSender } from './slice-sender.js';
 import { statusView } from './status.js';
+import { StreamFeed } from './stream-feed.js';
+import { TuiCommands } from './tui-commands.js';
 import type { Style } from './styled-text.js';
 
 export interface TuiAppOptions {
@@ -32,7 +38,10 @@ export interface TuiAppOptions {
 }
 
 export class TuiApp {
-  private readonly log = new MessageLog();
+  /** One buffer per room and private conversation; #lobby first. */
+  private readonly buffers = new BufferList(new ChatBuffer(LOBBY_ID, 'room', LOBBY_NAME));
+  private readonly commands: TuiCommands;
+  private readonly streams: StreamFeed;
   private readonly input: InputController;
   private readonly model: ViewModel;
   private readonly view: ChatScreen;
@@ -49,8 +58,9 @@ export class TuiApp {
   /** Resolves with how the session ended, once the terminal is restored. */
   readonly done: Promise<SessionOutcome>;
   private readonly onEvent = (e: ClientEvent): void => this.sessionOnEvent(e);
+  private readonly onRoom = (e: RoomEvent): void => this.sessionOnRoom(e);
 
-  constructor(private readonly session: ChatSession, private readonly options: TuiAppOptions) {
+  constructor(private readonly session: RoomsSession, private readonly options: TuiAppOptions) {
     this.done = new Promise((resolve) => { this.resolveDone = resolve; });
     this.input = new InputController(this.inputHost());
     this.sender = new SliceSender((part) => this.sayPart(part), () => this.quitGuard.check());
@@ -67,7 +77,7 @@ export class TuiApp {
       nickMode: (nick) => this.input.setMode('nick', nick),
       refresh: () => this.refresh(),
     });
-    this.model = { log: this.log, input: this.input.line, prompt: this.input.prompt, peers: session.peers, status: this.status() };
+    this.model = { log: this.buffers.active.log, input: this.input.line, prompt: this.input.prompt, peers: session.peers, status: this.status() };
     this.paste = new PasteInput(options.input as ConstructorParameters<typeof PasteInput>[0], (text, truncated) => this.screenOnPaste(text, truncated));
     const keyInput = this.paste.keys as unknown as NodeJS.ReadableStream;
     const screenOptions = { input: keyInput, output: options.output, terminal: options.terminal };
@@ -75,8 +85,28 @@ export class TuiApp {
       ? { ...screenOptions, onWheel: (rows: number) => this.scroll(rows) }
       : screenOptions);
     this.feed = new SessionFeed(session, this.feedHost(), options.bell);
+    this.commands = new TuiCommands(session, {
+      buffers: this.buffers,
+      system: (text, style) => this.system(text, style),
+      plain: (text) => this.add(plainEntry(text, STYLE.system)),
+      sayInLobby: (text) => this.say(text),
+      requestQuit: () => this.requestQuit(),
+      clear: () => {
+        this.buffers.active.clear();
+        this.feed.reset(this.buffers.active.id);
+      },
+      keyHelp: KEY_HELP,
+    });
+    this.streams = new StreamFeed({
+      buffers: this.buffers,
+      width: () => this.view.logPage.width,
+      system: (text, style) => this.system(text, style),
+      renamed: (from, to) => this.commands.renamed(from, to),
+      wanted: (stream) => this.commands.wanted(stream),
+    });
     this.view.screen.on('keypress', (ch: string | undefined, key: KeyInfo | undefined) => this.screenOnKeypress(ch, key ?? {}));
     session.on('event', this.onEvent);
+    session.on('room', this.onRoom);
     this.ticker = setInterval(() => {
       if (this.session.state !== 'online') this.refresh();
     }, 1000);
@@ -121,6 +151,7 @@ export class TuiApp {
     this.finished = true;
     this.quitting = true;
     this.session.off('event', this.onEvent);
+    this.session.off('room', this.onRoom);
     clearInterval(this.ticker);
     this.joins.stop();
     this.quitGuard.stop();
@@ -133,17 +164,43 @@ export class TuiApp {
 
   private inputHost(): InputHost {
     const session = this.session;
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the getters below read the buffer shown
+    const app = this;
     return {
       requestQuit: () => this.requestQuit(),
       submitChat: (line) => this.submit(line),
+      switchBuffer: (to) => this.switchBuffer(to),
       submitNick: (nick) => this.submitNick(nick),
       scroll: (rows) => this.scroll(rows),
       pageRows: () => Math.max(1, this.view.logPage.height - 2),
       redraw: () => this.view.redraw(),
       system: (text, style) => this.system(text, style),
-      get peers() { return session.peers; },
+      get peers() { return app.peers(); },
       get nick() { return session.nick; },
     };
+  }
+
+  private sessionOnRoom(e: RoomEvent): void {
+    if (this.finished) return;
+    try {
+      this.streams.handle(e);
+    } catch (err) {
+      this.system(`Internal error: ${escapeForTerminal(String(err))}`, STYLE.error);
+    }
+    this.refresh();
+  }
+
+  /** Alt-1…9 (a number), Alt-←/→ and Ctrl-PgUp/PgDn ('prev'/'next'). */
+  private switchBuffer(to: number | 'next' | 'prev'): void {
+    if (typeof to === 'number') this.buffers.select(to);
+    else this.buffers.cycle(to === 'next' ? 1 : -1);
+    this.refresh(true);
+  }
+
+  /** The members of the buffer shown (#lobby on a server without rooms: the session's peers). */
+  private peers(): readonly string[] {
+    const active = this.buffers.active;
+    return active.id === LOBBY_ID && active.members.length === 0 ? this.session.peers : active.nicks;
   }
 
   private sessionOnEvent(e: ClientEvent): void {
@@ -177,8 +234,12 @@ export class TuiApp {
 
   private feedHost(): ConstructorParameters<typeof SessionFeed>[1] {
     return {
-      add: (entry) => this.add(entry),
-      remove: (entry) => this.log.remove(entry, this.view.logPage.width),
+      add: (entry, roomId, highlight) => this.add(entry, roomId, highlight),
+      remove: (entry) => {
+        for (const b of this.buffers.all) if (b.log.remove(entry, this.view.logPage.width)) return;
+      },
+      ignores: (nick) => this.commands.ignores(nick),
+      privateFrom: (nick, roomId) => this.commands.privateFrom(nick, roomId),
       bell: () => this.view.bell(),
       joined: (nick, rejoined) => this.joins.joined(nick, rejoined),
       joinFailed: (e) => this.joins.joinFailed(e),
@@ -193,33 +254,11 @@ export class TuiApp {
     this.refresh();
   }
 
-  /** A submitted chat line: a message, or a local command. */
-  private submit(line: string): void {
-    const action = parseInput(line);
-    switch (action.kind) {
-      case 'none':
-        return;
-      case 'quit':
-        this.requestQuit();
-        return;
-      case 'help':
-        for (const l of HELP_LINES) this.add(plainEntry(l, STYLE.system));
-        this.log.scrollToBottom();
-        return;
-      case 'clear':
-        this.log.clear();
-        this.feed.reset();
-        return;
-      case 'whois':
-        this.session.whois(action.nick);
-        return;
-      case 'unknown':
-        this.system(unknownCommandHint(action.command), STYLE.warn);
-        return;
-      case 'say':
-        this.say(action.text);
-        return;
-    }
+  /** A submitted chat line: a message, or a command. False: keep it as the draft (refused). */
+  private submit(line: string): boolean {
+    const kept = !this.commands.run(parseCommand(line));
+    this.log.scrollToBottom();
+    return !kept;
   }
 
   private say(text: string): void {
@@ -243,7 +282,7 @@ export class TuiApp {
   }
 
   private submitNick(nick: string): void {
-    if (parseInput(nick).kind === 'quit') {
+    if (parseCommand(nick).kind === 'quit') {
       this.requestQuit();
       return;
     }
@@ -256,8 +295,15 @@ export class TuiApp {
     this.session.join(nick);
   }
 
-  private add(entry: LogEntry): void {
-    this.log.add(entry, this.view.logPage.width);
+  /** The log of the buffer shown. */
+  private get log(): MessageLog {
+    return this.buffers.active.log;
+  }
+
+  /** A line for stream `roomId`'s buffer (the buffer shown when undefined or not open). */
+  private add(entry: LogEntry, roomId?: number, highlight = false): void {
+    const buffer = (roomId === undefined ? undefined : this.buffers.get(roomId)) ?? this.buffers.active;
+    this.buffers.add(buffer, entry, this.view.logPage.width, highlight);
   }
 
   private system(text: string, style: Style = STYLE.system): void {
@@ -279,7 +325,14 @@ export class TuiApp {
     if (this.finished) return;
     this.model.input = this.input.line;
     this.model.prompt = this.input.prompt;
-    this.model.peers = this.session.peers;
+    const active = this.buffers.active;
+    this.model.log = active.log;
+    this.model.peers = this.peers();
+    this.model.away = new Set(active.members.filter((m) => m.away).map((m) => m.nick));
+    this.model.buffers = this.buffers;
+    this.model.title = this.buffers.all.length > 1 || active.topic !== ''
+      ? ` ${this.buffers.numberOf(active)} ${bufferTitle(active)}${active.topic === '' ? '' : `: ${escapeForTerminal(active.topic)}`}${active.away === undefined ? '' : ` (away${active.away === '' ? '' : `: ${escapeForTerminal(active.away)}`})`}`
+      : undefined;
     this.model.status = this.status();
     this.view.render(urgent);
   }

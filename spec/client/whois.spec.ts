@@ -11,7 +11,7 @@ import { decode, encode } from '../../lib/protocol/codec.js';
 import type { ClientMessage, ServerMessage } from '../../lib/protocol/messages.js';
 import { fingerprint } from '../../lib/protocol/seal/identity.js';
 import { CAP_IDENTITY } from '../../lib/protocol/whois-codec.js';
-import { parseInput } from '../../lib/tui/commands.js';
+import { parseCommand } from '../../lib/client/commands.js';
 
 const T0 = 1_767_225_600_000;
 const CLIENT_ID = Buffer.alloc(16, 0xc1);
@@ -79,8 +79,8 @@ describe('whois in the client', () => {
   });
 
   it('parses /whois in the full-screen client, and asks for a nick when there is none', () => {
-    expect(parseInput('/whois  alice ')).to.deep.equal({ kind: 'whois', nick: 'alice' });
-    expect(parseInput('/WHOIS bob')).to.deep.equal({ kind: 'whois', nick: 'bob' });
-    expect(parseInput('/whois')).to.deep.include({ kind: 'unknown' });
+    expect(parseCommand('/whois  alice')).to.deep.equal({ kind: 'whois', nick: 'alice' });
+    expect(parseCommand('/WHOIS bob')).to.deep.equal({ kind: 'whois', nick: 'bob' });
+    expect(parseCommand('/whois')).to.deep.include({ kind: 'invalid' });
   });
 });

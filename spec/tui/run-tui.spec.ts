@@ -119,10 +119,17 @@ describe('runTui', () => {
       await h.waitFor(() => !h.lines().join('\n').includes('something to clear'), 'the log cleared');
     });
 
-    it('an unknown command shows a hint and is not sent; // sends a line starting with /', async () => {
+    it('an unknown command shows a hint, is not sent and stays in the input line; // sends a line starting with /', async () => {
       await h.type('/shrug hi');
       await h.press(KEY.enter);
       await h.waitForText('Unknown command /shrug');
+      expect(inputLine()).to.match(/^│> \/shrug hi +│$/u);
+      await h.press(KEY.ctrlU);
+      await h.type('/me');
+      await h.press(KEY.enter);
+      await h.waitForText('/me action: what do you do?');
+      expect(inputLine()).to.match(/^│> \/me +│$/u);
+      await h.press(KEY.ctrlU);
       await h.type('//shrug hi');
       await h.press(KEY.enter);
       expect(h.session.said).to.deep.equal(['/shrug hi']);

@@ -1,0 +1,203 @@
+/**
+ * What the full-screen client does with a command (parsed by lib/client/commands.ts): calls on
+ * the session for the buffer shown (`/topic`, `/part`, `/who`, `/me` act where you are), buffers
+ * for `/query`, the local ignore list, and the person `/reply` answers. It returns whether the
+ * draft is kept (an unknown command or bad arguments: the user fixes the line instead of retyping).
+ */
+import { COMMAND_HELP, unknownCommandHint, type Command } from '../client/commands.js';
+import { escapeForTerminal } from '../client/presentation.js';
+import { LOBBY_ID, LOBBY_NAME, type RoomsSession, type StreamInfo } from '../client/rooms-api.js';
+import { nickKey } from '../protocol/nick.js';
+import type { BufferList, ChatBuffer } from './buffers.js';
+import { STYLE } from './log-format.js';
+import type { Style } from './styled-text.js';
+
+export interface TuiCommandHost {
+  readonly buffers: BufferList;
+  system(text: string, style?: Style): void;
+  /** Lines without a time (help). */
+  plain(text: string): void;
+  /** Says text in #lobby the way it always was (split over turns, shown as pending). */
+  sayInLobby(text: string): void;
+  requestQuit(): void;
+  /** /clear of the buffer shown. */
+  clear(): void;
+  /** Keys beyond commands, for /help. */
+  readonly keyHelp: readonly string[];
+}
+
+const safe = escapeForTerminal;
+
+/** Room names compare as nicknames do (case and look-alikes folded). */
+function roomKey(name: string): string {
+  return nickKey(name.replace(/^#/u, ''));
+}
+
+export class TuiCommands {
+  /** Ignored nicks by key, as typed. */
+  private readonly ignored = new Map<string, string>();
+  private lastPrivate: string | undefined;
+  /** Streams asked for (room keys, and nick keys for /query): shown when they open. */
+  private readonly asked = new Set<string>();
+  /** Ids for /query buffers whose conversation does not exist yet (negative, never a stream's). */
+  private nextQueryId = -1;
+
+  constructor(private readonly session: RoomsSession, private readonly host: TuiCommandHost) {}
+
+  /** Runs a command; false when the draft should be kept (refused before anything was done). */
+  run(c: Command): boolean {
+    const { host, session } = this;
+    const active = host.buffers.active;
+    switch (c.kind) {
+      case 'none':
+        return true;
+      case 'say':
+        return this.say(c.text, c.room === undefined ? active : this.room(c.room), c.room);
+      case 'me':
+        return this.say(c.text, active, undefined, true);
+      case 'quit':
+        host.requestQuit();
+        return true;
+      case 'help':
+        // Keys first: the commands end the list, at the bottom of the log where it is read.
+        for (const line of [...host.keyHelp, ...COMMAND_HELP]) host.plain(line);
+        return true;
+      case 'clear':
+        host.clear();
+        return true;
+      case 'join': {
+        const open = this.room(c.room);
+        if (open !== undefined) host.buffers.selectBuffer(open);
+        else {
+          this.asked.add(`#${roomKey(c.room)}`);
+          session.joinRoom(c.room);
+        }
+        return true;
+      }
+      case 'part': {
+        const buffer = c.room === undefined ? active : this.room(c.room);
+        if (buffer === undefined) return this.bad(`You are not in ${safe(c.room ?? '')}.`);
+        if (buffer.id === LOBBY_ID) return this.bad(`${LOBBY_NAME} cannot be left; /quit leaves the chat.`);
+        if (buffer.id < 0) {
+          host.buffers.close(buffer.id);
+          return true;
+        }
+        session.part(buffer.id, c.reason ?? '');
+        return true;
+      }
+      case 'rooms':
+        session.listRooms();
+        return true;
+      case 'topic':
+        if (active.kind !== 'room') return this.bad('A private conversation has no topic.');
+        if (c.text === undefined) host.system(active.topic === '' ? `${safe(active.name)} has no topic.` : `Topic of ${safe(active.name)}: ${safe(active.topic)}`);
+        else session.topic(active.id, c.text);
+        return true;
+      case 'who':
+        return this.who(c.room);
+      case 'msg':
+        session.msg(c.nick, c.text);
+        return true;
+      case 'query': {
+        const buffer = this.privateBuffer(c.nick) ?? host.buffers.open(this.nextQueryId--, 'private', c.nick);
+        host.buffers.selectBuffer(buffer);
+        this.asked.add(nickKey(c.nick));
+        return c.text === undefined ? true : this.say(c.text, buffer);
+      }
+      case 'reply':
+        if (this.lastPrivate === undefined) return this.bad('Nobody has written to you privately yet.');
+        session.msg(this.lastPrivate, c.text);
+        return true;
+      case 'nick':
+        session.changeNick(c.nick);
+        return true;
+      case 'away':
+        session.away(c.reason ?? '');
+        return true;
+      case 'back':
+        session.back();
+        return true;
+      case 'ignore':
+        if (c.nick === undefined) {
+          const list = [...this.ignored.values()].map(safe);
+          host.system(list.length === 0 ? 'Ignoring nobody.' : `Ignoring (${list.length}): ${list.join(', ')}`);
+          return true;
+        }
+        this.ignored.set(nickKey(c.nick), c.nick);
+        host.system(`Ignoring ${safe(c.nick)} (on this screen only; /unignore ${safe(c.nick)} undoes it).`);
+        return true;
+      case 'unignore':
+        if (!this.ignored.delete(nickKey(c.nick))) return this.bad(`${safe(c.nick)} is not ignored.`);
+        host.system(`No longer ignoring ${safe(c.nick)}.`);
+        return true;
+      case 'whois':
+        session.whois(c.nick);
+        return true;
+      case 'unknown':
+        host.system(unknownCommandHint(c.command), STYLE.warn);
+        return false;
+      case 'invalid':
+        host.system(safe(c.message), STYLE.warn);
+        return false;
+    }
+  }
+
+  ignores(nick: string): boolean {
+    return this.ignored.size > 0 && this.ignored.has(nickKey(nick));
+  }
+
+  /** A message arrived in `roomId` from someone else: true if it is private (then /reply answers them). */
+  privateFrom(nick: string, roomId: number): boolean {
+    if (this.host.buffers.get(roomId)?.kind !== 'private') return false;
+    this.lastPrivate = nick;
+    return true;
+  }
+
+  /** Whether a stream that just opened was asked for (then it is shown); asking is forgotten. */
+  wanted(stream: StreamInfo): boolean {
+    return this.asked.delete(stream.kind === 'room' ? `#${roomKey(stream.name)}` : nickKey(stream.name));
+  }
+
+  renamed(from: string, to: string): void {
+    if (this.lastPrivate !== undefined && nickKey(this.lastPrivate) === nickKey(from)) this.lastPrivate = to;
+    if (this.ignored.delete(nickKey(from))) this.ignored.set(nickKey(to), to);
+  }
+
+  private say(text: string, buffer: ChatBuffer | undefined, room?: string, action = false): boolean {
+    if (buffer === undefined) return this.bad(`You are not in ${safe(room ?? '')} (/join ${safe(room ?? '')} first).`);
+    const options = action ? { action: true } : {};
+    if (buffer.id === LOBBY_ID && !action) this.host.sayInLobby(text);
+    else if (buffer.id < 0) this.session.msg(buffer.name, text, options);
+    else this.session.say(buffer.id, text, options);
+    buffer.log.scrollToBottom();
+    return true;
+  }
+
+  /** /who: the member list of a buffer, as a line in the buffer shown. */
+  private who(room: string | undefined): boolean {
+    const buffer = room === undefined ? this.host.buffers.active : this.room(room);
+    if (buffer === undefined) return this.bad(`You are not in ${safe(room ?? '')} (/rooms lists every room).`);
+    const members = buffer.id === LOBBY_ID && buffer.members.length === 0
+      ? this.session.peers.map((nick) => ({ nick, away: false }))
+      : buffer.members;
+    const names = members.map((m) => (m.away ? `${safe(m.nick)} (away)` : safe(m.nick)));
+    this.host.system(`In ${safe(buffer.name)} (${members.length}): ${names.join(', ')}`);
+    return true;
+  }
+
+  private room(name: string): ChatBuffer | undefined {
+    const key = roomKey(name);
+    return this.host.buffers.all.find((b) => b.kind === 'room' && roomKey(b.name) === key);
+  }
+
+  private privateBuffer(nick: string): ChatBuffer | undefined {
+    const key = nickKey(nick);
+    return this.host.buffers.all.find((b) => b.kind === 'private' && nickKey(b.name) === key);
+  }
+
+  /** One line saying what is wrong; the draft is kept. */
+  private bad(text: string): boolean {
+    this.host.system(text, STYLE.warn);
+    return false;
+  }
+}
