@@ -5,6 +5,8 @@ import { findServers } from '../discovery/find-servers.js';
 import { DEFAULT_PORT } from '../protocol/constants.js';
 import { checkNick } from '../protocol/nick.js';
 import { runLineMode } from '../plain/line-mode.js';
+import { roomName } from '../client/commands.js';
+import type { ClientEvent } from '../client/session-types.js';
 import { EXIT, type ExitCode, exitCodeFor } from './exit-codes.js';
 import { type CliContext, positiveNumber, singleValued } from './context.js';
 import { formatServer, noneFoundMessage, serverArg } from './found-servers.js';
@@ -16,6 +18,7 @@ export interface JoinArgs {
   bell: boolean;
   timeout: number;
   wait: number;
+  room: string[];
 }
 
 export function joinCommand(ctx: CliContext): CommandModule<object, JoinArgs> {
@@ -33,6 +36,12 @@ export function joinCommand(ctx: CliContext): CommandModule<object, JoinArgs> {
           return nick.nick;
         })
         .option('server', { type: 'string', describe: `Server as host[:port] ([v6addr]:port for IPv6; port ${DEFAULT_PORT} if not given). Without it, the server on the local network is found by itself (see \`udp-chat discover\`)` })
+        .option('room', { type: 'string', array: true, default: [], describe: 'A room to join besides #lobby, e.g. --room "#ops" (repeatable); plain lines go to the first one' })
+        .coerce('room', (raw: unknown) => (Array.isArray(raw) ? raw : [raw]).map((r) => {
+          const room = roomName(String(r));
+          if (typeof room !== 'string') throw new Error(`--room ${String(r)}: ${room.reason}`);
+          return room;
+        }))
         .option('plain', { type: 'boolean', default: false, describe: 'Line mode even on a terminal (always used when stdin or stdout is not a terminal)' })
         .option('bell', { type: 'boolean', default: true, describe: 'Ring the terminal bell when a message mentions you (--no-bell turns it off)' })
         .option('timeout', { type: 'number', default: 10, describe: 'Seconds to keep trying to reach the server when joining' })
@@ -94,12 +103,20 @@ async function runJoin(ctx: CliContext, args: ArgumentsCamelCase<JoinArgs>): Pro
   const server = args.server ?? (await discoverServer(ctx, interactive));
   if (typeof server !== 'string') return server;
   const client = new ChatClient({ server, nick: args.nick, joinTimeoutMs: args.timeout * 1000 });
+  const rooms = args.room;
+  // The rooms of --room are joined once the session is first online (a rejoin resumes them).
+  const joinRooms = (e: ClientEvent): void => {
+    if (e.type !== 'joined' || e.rejoined) return;
+    client.off('event', joinRooms);
+    for (const room of rooms) if (room.toLowerCase() !== '#lobby') client.joinRoom(room);
+  };
+  if (rooms.length > 0) client.on('event', joinRooms);
   if (interactive) {
     // Loaded only here: blessed is slow to load and line mode never needs it.
     const { runTui } = await import('../tui/run-tui.js');
     await client.connect();
     // The UI handles Ctrl-C, SIGTERM and SIGHUP itself: it leaves and restores the terminal.
-    const done = runTui(client, { bell: args.bell });
+    const done = runTui(client, { bell: args.bell, rooms });
     client.join();
     return exitCodeFor(await done);
   }
@@ -111,6 +128,7 @@ async function runJoin(ctx: CliContext, args: ArgumentsCamelCase<JoinArgs>): Pro
     color: ctx.stdout.isTTY === true && !noColor,
     drainTimeoutMs: args.wait * 1000,
     interactive: ctx.stdin.isTTY === true && ctx.stdout.isTTY === true,
+    rooms,
   });
   await client.connect();
   client.join();

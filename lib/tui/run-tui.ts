@@ -19,6 +19,8 @@ export interface RunTuiOptions {
    * parse tmux-256color and prints terminfo errors for screen-256color.
    */
   terminal?: string;
+  /** Rooms named by `join --room`: the first is shown when it opens. */
+  rooms?: readonly string[];
 }
 
 const LEAVE_TIMEOUT_MS = 10_000;
@@ -47,6 +49,7 @@ export async function runTui(session: RoomsSession, options: RunTuiOptions): Pro
       terminal: options.terminal ?? 'xterm-256color',
       mouse: true,
       leaveTimeoutMs: LEAVE_TIMEOUT_MS,
+      rooms: options.rooms ?? [],
     });
   } catch (err) {
     guard?.release({ replay: true });

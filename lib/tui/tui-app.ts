@@ -35,6 +35,8 @@ export interface TuiAppOptions {
   mouse: boolean;
   /** Bound on waiting for session.leave() before restoring the terminal anyway. */
   leaveTimeoutMs: number;
+  /** Rooms named by `join --room`: the first (other than #lobby) is shown when it opens. */
+  rooms?: readonly string[];
 }
 
 export class TuiApp {
@@ -97,6 +99,8 @@ export class TuiApp {
       },
       keyHelp: KEY_HELP,
     });
+    const first = (options.rooms ?? []).find((r) => r.toLowerCase() !== LOBBY_NAME);
+    if (first !== undefined) this.commands.expect(first);
     this.streams = new StreamFeed({
       buffers: this.buffers,
       width: () => this.view.logPage.width,

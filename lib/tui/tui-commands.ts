@@ -44,6 +44,11 @@ export class TuiCommands {
 
   constructor(private readonly session: RoomsSession, private readonly host: TuiCommandHost) {}
 
+  /** Shows room `name` when it opens (`join --room`). */
+  expect(name: string): void {
+    this.asked.add(`#${roomKey(name)}`);
+  }
+
   /** Runs a command; false when the draft should be kept (refused before anything was done). */
   run(c: Command): boolean {
     const { host, session } = this;

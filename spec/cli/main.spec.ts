@@ -33,6 +33,7 @@ describe('main', () => {
     ['a nickname with a space', ['join', '--nick', 'bo b'], /--nick: nickname contains a space/],
     ['a nickname with an escape character', ['join', '--nick', 'a\x1bb'], /--nick: nickname contains/],
     ['--nick twice', ['join', '--nick', 'a', '--nick', 'b'], /--nick was given more than once/],
+    ['a room name with a space', ['join', '--nick', 'a', '--server', '127.0.0.1', '--room', '#a b'], /--room #a b: not a room name \(the name contains a space\)/],
     ['a bad server address', ['join', '--nick', 'bob', '--server', 'host:99999'], /bad server address/],
     ['a port out of range', ['serve', '--port', '70000'], /--port must be a whole number/],
     ['a non-numeric port', ['serve', '--port', 'abc'], /--port must be a whole number/],
