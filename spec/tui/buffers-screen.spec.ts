@@ -171,4 +171,74 @@ describe('full-screen client: buffers', function () {
     h.session.message('bob', 'sorry');
     await h.waitForText('<bob> sorry');
   });
+
+  it('passes the other commands to the session, and refuses in one line what cannot be done, keeping the draft', async () => {
+    await inOps();
+    const enter = async (line: string): Promise<void> => {
+      await h.press(KEY.ctrlU);
+      await h.type(line);
+      await h.press(KEY.enter);
+    };
+    for (const line of ['/rooms', '/away lunch', '/back', '/nick anna', '/msg cat hi', '/msg #ops to ops', '/join #ops']) await enter(line);
+    expect(h.session.calls).to.deep.equal([
+      { call: 'listRooms' },
+      { call: 'away', reason: 'lunch' },
+      { call: 'back' },
+      { call: 'changeNick', nick: 'anna' },
+      { call: 'msg', nick: 'cat', text: 'hi', action: false },
+      { call: 'say', roomId: 5, text: 'to ops', action: false },
+    ]);
+    // /join of a room already joined shows it.
+    await h.waitFor(() => title().includes(' 2 #ops'), '#ops shown by /join');
+    h.session.emitRoom({ type: 'rooms', rooms: [{ name: '#lobby', members: 3, topic: '' }, { name: '#ops', members: 2, topic: 'deploys' }] });
+    await h.waitForText('#ops (2): deploys');
+    expect(screen()).to.contain('2 rooms (/join #name to join one):');
+    await enter('/ignore');
+    await h.waitForText('Ignoring nobody.');
+    await enter('/who #nowhere');
+    await h.waitForText('You are not in #nowhere');
+    expect(screen()).to.match(/> \/who #nowhere/u);
+    await enter('/part #nowhere');
+    await enter('/msg #nowhere hi');
+    await enter('/reply hi');
+    await enter('/unignore bob');
+    await enter('/whois bob');
+    await h.waitForText('/whois: this client cannot ask');
+    expect(screen()).to.contain('Nobody has written to you privately yet.').and.to.contain('bob is not ignored.');
+    // In #lobby: it cannot be left; /topic shows there is none. In a conversation: no topic; /part closes it.
+    await h.press(ALT_1);
+    await enter('/part');
+    await h.waitForText('#lobby cannot be left');
+    await enter('/topic');
+    await h.waitForText('#lobby has no topic.');
+    await enter('/query dan');
+    await h.waitFor(() => title().includes('*dan*'), '*dan* shown');
+    await enter('/topic');
+    await h.waitForText('A private conversation has no topic.');
+    await enter('/query dan');
+    await enter('/part');
+    await h.waitFor(() => !screen().includes('*dan*'), 'the /query buffer closed');
+    expect(h.session.calls.filter((c) => c.call === 'part')).to.deep.equal([]);
+    await enter('/help');
+    await h.waitForText('//text');
+    await enter('/clear');
+    await h.waitFor(() => !screen().includes('//text'), 'cleared');
+  });
+
+  it('follows a conversation partner: renamed, away in the title, back; a stream the server forgot closes its buffer', async () => {
+    await inOps();
+    h.session.emitRoom({ type: 'stream', stream: BOB, opened: true });
+    await h.press(ALT_3);
+    await h.waitFor(() => title().includes(' 3 *bob*'), '*bob* shown');
+    const at = { roomId: 9, seq: 1, time: Date.now(), history: false };
+    h.session.emitRoom({ type: 'away', nick: 'bob', away: true, reason: 'lunch', ...at });
+    await h.waitFor(() => title().includes('*bob* (away: lunch)'), 'away in the title');
+    h.session.emitRoom({ type: 'rename', from: 'bob', to: 'robert', ...at });
+    await h.waitFor(() => title().includes('*robert*'), 'the buffer renamed');
+    h.session.emitRoom({ type: 'stream', stream: { ...BOB, name: 'robert', away: undefined }, opened: false });
+    await h.waitFor(() => !title().includes('away'), 'back');
+    h.session.emitRoom({ type: 'stream-closed', roomId: 5, name: '#ops', why: 'gone' });
+    await h.waitForText('#ops is gone (the server no longer has it).');
+    expect(screen()).not.to.match(/ 2 #ops/u);
+  });
 });
