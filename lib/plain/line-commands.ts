@@ -215,6 +215,11 @@ export class LineCommands {
     return this.session.streams.find((s) => s.kind === 'private' && nickKey(s.name) === key);
   }
 
+  /** Tells the host where lines go again (the prompt names it once lines name streams). */
+  retarget(): void {
+    this.setTarget(this.target);
+  }
+
   private setTarget(t: Target): void {
     this.target = t;
     const stream = this.current();

@@ -210,7 +210,10 @@ export function runLineMode(session: RoomsSession, options: LineModeOptions): Pr
       switch (e.type) {
         case 'stream':
           if (!e.opened) break;
-          if (!named && session.streams.length > 1) named = true;
+          if (!named && session.streams.length > 1) {
+            named = true;
+            commands.retarget();
+          }
           print(`${head(Date.now(), e.stream.roomId)}${eventBody.opened(e.stream)}`);
           if (e.stream.topic !== '') print(`${head(Date.now(), e.stream.roomId)}${eventBody.currentTopic(e.stream.topic)}`);
           commands.opened(e.stream);

@@ -36,7 +36,7 @@ function collect(stream: PassThrough, into: string[]): void {
   });
 }
 
-function start(options: { rooms?: string[]; nick?: string } = {}): Run {
+function start(options: { rooms?: string[]; nick?: string; interactive?: boolean } = {}): Run {
   const session = new FakeSession({ nick: options.nick ?? 'ann', peers: ['ann', 'bob'] });
   const input = new PassThrough();
   const output = new PassThrough();
@@ -45,7 +45,7 @@ function start(options: { rooms?: string[]; nick?: string } = {}): Run {
   const err: string[] = [];
   collect(output, out);
   collect(errors, err);
-  const done = runLineMode(session, { input, output, errors, color: false, drainTimeoutMs: 2000, rooms: options.rooms ?? [] });
+  const done = runLineMode(session, { input, output, errors, color: false, drainTimeoutMs: 2000, rooms: options.rooms ?? [], interactive: options.interactive ?? false });
   const type = async (...lines: string[]): Promise<void> => {
     for (const l of lines) input.write(`${l}\n`);
     await new Promise((resolve) => setImmediate(resolve));
@@ -223,6 +223,18 @@ describe('line mode', function () {
     expect(run.out).to.include('Commands:');
     expect(run.out.at(-1)).to.equal(`${TIME} bobby: sorry`);
     expect(run.err).to.deep.equal(['udp-chat: /unignore: bobby is not ignored']);
+    await end(run);
+  });
+
+  it('on a terminal, the prompt names where a line goes once there are several streams', async () => {
+    const run = start({ interactive: true });
+    const { session } = run;
+    await run.type('/query bob');
+    expect(run.out.join('\n')).not.to.contain('*bob*> ');
+    session.emitRoom({ type: 'stream', stream: BOB, opened: true });
+    await run.type('hi');
+    expect(run.out.join('\n')).to.contain('*bob*> ');
+    expect(session.calls).to.deep.equal([{ call: 'say', roomId: 9, text: 'hi', action: false }]);
     await end(run);
   });
 });
