@@ -203,7 +203,7 @@ describe('full-screen client: buffers', function () {
     await enter('/reply hi');
     await enter('/unignore bob');
     await enter('/whois bob');
-    await h.waitForText('/whois: this client cannot ask');
+    await h.waitFor(() => h.session.whoised.includes('bob'), '/whois asked');
     expect(screen()).to.contain('Nobody has written to you privately yet.').and.to.contain('bob is not ignored.');
     // In #lobby: it cannot be left; /topic shows there is none. In a conversation: no topic; /part closes it.
     await h.press(ALT_1);
