@@ -28,7 +28,8 @@ const port = Number(portText);
 const textBytes = Number(option('--text-bytes', '48'));
 // What Linux gives a socket by default (net.core.rmem_default); a frozen peer holds this much.
 const recvBufferSize = Number(option('--rcvbuf', String(208 * 1024)));
-// A default server caps sessions per source IP (32): spread the peers over 127.0.1.x.
+// A default server caps sessions per source IP (32) and joins per /24: spread the peers over
+// 127.0.1.1–8, 127.0.2.1–8, … (Shared.bindAddress).
 const peersPerIp = Number(option('--peers-per-ip', '30'));
 
 const QUIET_MS = 200;

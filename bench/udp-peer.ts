@@ -202,6 +202,11 @@ export class UdpPeer {
         this.lastSeq = e.seq;
         if (e.action === 'join') this.shared.joinEntries++;
         return;
+      case 'presence-summary':
+        // Under churn the core folds joins and leaves into one event (docs/protocol.md §6.2.12).
+        this.lastSeq = e.toSeq;
+        this.shared.joinEntries += e.joined;
+        return;
       case 'sending':
         this.unacked++;
         return;

@@ -4,6 +4,9 @@
  */
 import type { StepBook } from './load-common.js';
 
+/** Addresses used in one /24 (see bindAddress). */
+const IPS_PER_PREFIX = 8;
+
 /** udp-chat, the naive relay, or the batching relay. */
 export type Target = 'udpchat' | 'relay' | 'batch';
 
@@ -34,15 +37,21 @@ export class Shared {
     /** Peers in the whole room (all load generator processes). */
     readonly peers: number,
     readonly book: StepBook,
-    /** Peers per source address (127.0.1.x), to stay under a per-IP session cap; 0: all on 127.0.0.1. */
+    /** Peers per source address (see bindAddress), to stay under a per-IP session cap; 0: all on 127.0.0.1. */
     readonly peersPerIp: number,
     /** A peer has a timer due: the load generator ticks it. */
     readonly wake: (p: { tick(now: number): boolean }) => void,
   ) {}
 
-  /** Source address of peer i. */
+  /**
+   * Source address of peer i: `peersPerIp` peers an address, eight addresses a /24 (127.0.1.1–8,
+   * 127.0.2.1–8, …), as the people of a big room come from several machines and networks and no
+   * network holds more users than the server admits from one prefix in a burst (256).
+   */
   bindAddress(i: number): string {
-    return this.peersPerIp > 0 ? `127.0.1.${1 + Math.floor(i / this.peersPerIp)}` : '127.0.0.1';
+    if (this.peersPerIp <= 0) return '127.0.0.1';
+    const ip = Math.floor(i / this.peersPerIp);
+    return `127.0.${1 + Math.floor(ip / IPS_PER_PREFIX)}.${1 + (ip % IPS_PER_PREFIX)}`;
   }
 
   count(what: string): void {

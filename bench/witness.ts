@@ -73,7 +73,8 @@ class PlainClient {
     const m = TEXT.exec(line);
     if (m === null) {
       if (/you joined as/.test(line)) this.joined = true;
-      else if (!/\* \S+ (joined|left)|^-- /.test(line)) this.notices.push(line);
+      // Presence, one by one ("* ann joined") or summarised under churn ("* 12 joins and 3 leaves (…)"), is not a notice.
+      else if (!/\* \S+ (joined|left)|\* \d+ (joins?|leaves?)\b|^-- /.test(line)) this.notices.push(line);
       return;
     }
     const s = Number(m[2]);
