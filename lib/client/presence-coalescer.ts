@@ -40,7 +40,8 @@ export class PresenceCoalescer {
       this.flush();
       return this.emit(e);
     }
-    if (this.held.length > 0 && this.held[0]?.history !== e.history) this.flush();
+    const first = this.held[0];
+    if (first !== undefined && (first.history !== e.history || first.missed !== e.missed)) this.flush();
     while (this.recent.length > 0 && now - (this.recent[0] as number) >= WINDOW_MS) this.recent.shift();
     if (this.held.length === 0 && this.recent.length < QUIET_LIMIT) {
       this.recent.push(now);
@@ -84,6 +85,7 @@ export function summarise(held: readonly Presence[]): PresenceSummary {
     toSeq: last.seq,
     time: last.time,
     history: last.history,
+    ...(last.missed === true ? { missed: true as const } : {}),
   };
 }
 

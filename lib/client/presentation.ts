@@ -7,6 +7,7 @@ import { nickHash } from './nick-hash.js';
 
 export { displayLines, escapeForTerminal, TAB_SPACES } from './display-text.js';
 export { nickHash } from './nick-hash.js';
+export { LogSections, type Marker, SECTION_MARKERS, type Section, sectionOf } from './log-sections.js';
 
 /**
  * Nick colours as xterm-256 palette indices: twelve hues far apart (no two within the same

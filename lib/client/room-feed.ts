@@ -41,6 +41,9 @@ export class RoomFeed {
       const lost = this.room.skipTo(m.historyFrom);
       if (lost > 0) this.emit({ type: 'notice', text: `${lost} messages sent while you were away could not be recovered` });
       this.room.seen(m.baseSeq);
+      // What the server stored up to now and this client has not shown yet arrives late, with the
+      // times it was said at: marked, so that front ends can say so (§6.2.7).
+      this.room.missedEnd = m.baseSeq;
     } else {
       this.room.reset(m.historyFrom, m.baseSeq);
       this.roster.forget();
@@ -127,12 +130,13 @@ export class RoomFeed {
 
   private emitEntry(e: Entry): void {
     const history = e.seq <= this.room.historyEnd;
+    const late = !history && e.seq <= this.room.missedEnd ? { missed: true as const } : {};
     if (e.kind === 'msg') {
-      this.emit({ type: 'message', seq: e.seq, time: e.time, nick: e.nick, text: e.text, own: e.nick === this.ownNick, history });
+      this.emit({ type: 'message', seq: e.seq, time: e.time, nick: e.nick, text: e.text, own: e.nick === this.ownNick, history, ...late });
       return;
     }
     const action = e.kind;
-    const base = { type: 'presence' as const, seq: e.seq, time: e.time, nick: e.nick, action, history };
+    const base = { type: 'presence' as const, seq: e.seq, time: e.time, nick: e.nick, action, history, ...late };
     this.emit(e.kind === 'leave' ? { ...base, reason: e.reason } : base);
     if (this.roster.presence(e.seq, e.nick, action)) this.emit({ type: 'roster', nicks: this.roster.nicks() });
   }

@@ -16,6 +16,11 @@ export class RoomStream {
   nextSeq = 1;
   /** Entries with seq ≤ historyEnd are replayed history. */
   historyEnd = 0;
+  /**
+   * Entries with historyEnd < seq ≤ missedEnd were stored while this client was away: a resuming
+   * WELCOME's baseSeq (docs/protocol.md §6.2.7). They arrive late, after the rejoin.
+   */
+  missedEnd = 0;
   highestSeen = 0;
   private readonly buffer = new Map<number, Entry>();
 
@@ -24,6 +29,7 @@ export class RoomStream {
     this.buffer.clear();
     this.nextSeq = from;
     this.historyEnd = baseSeq;
+    this.missedEnd = 0;
     this.highestSeen = baseSeq;
   }
 

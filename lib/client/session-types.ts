@@ -18,16 +18,19 @@ export type ClientEvent =
   | { type: 'joined'; nick: string; rejoined: boolean }
   /**
    * A chat message in room order. `own`: sent by this session. `history`: replayed to a newcomer.
+   * `missed`: stored while this session was away, arriving late after a rejoin (its `time` is
+   * when it was said, earlier than what was shown last; docs/protocol.md §6.2.7).
    * `roomId`: the stream (lib/client/rooms-api.ts); absent means room 0. `action`: a `/me` action.
    */
-  | { type: 'message'; seq: number; time: number; nick: string; text: string; own: boolean; history: boolean; roomId?: number; action?: true }
-  /** Someone joined or left (quit, timed out …), in room order; `roomId` absent means room 0. */
-  | { type: 'presence'; seq: number; time: number; nick: string; action: 'join' | 'leave'; reason?: LeaveReason; history: boolean; roomId?: number }
+  | { type: 'message'; seq: number; time: number; nick: string; text: string; own: boolean; history: boolean; missed?: true; roomId?: number; action?: true }
+  /** Someone joined or left (quit, timed out …), in room order; `roomId` absent means room 0. `missed` as for a message. */
+  | { type: 'presence'; seq: number; time: number; nick: string; action: 'join' | 'leave'; reason?: LeaveReason; history: boolean; missed?: true; roomId?: number }
   /**
    * Joins and leaves folded into one line under churn (presence-coalescer.ts): counts, the first
-   * few nicks, the seq range they cover. `history`: replayed to a newcomer.
+   * few nicks, the seq range they cover. `history`: replayed to a newcomer; `missed`: caught up on
+   * after a rejoin.
    */
-  | { type: 'presence-summary'; joined: number; left: number; nicks: readonly string[]; people: number; fromSeq: number; toSeq: number; time: number; history: boolean }
+  | { type: 'presence-summary'; joined: number; left: number; nicks: readonly string[]; people: number; fromSeq: number; toSeq: number; time: number; history: boolean; missed?: true }
   /** Room 0's member list changed (sorted case-insensitively); other streams: the 'members' room event. */
   | { type: 'roster'; nicks: readonly string[] }
   /** Connection state or round-trip time changed. */

@@ -9,7 +9,7 @@
 import { clearLine, createInterface, cursorTo, type Interface } from 'node:readline';
 import type { ClientEvent } from '../client/session-types.js';
 import { LOBBY_ID, LOBBY_NAME, type RoomEvent, type RoomsSession, type StreamInfo } from '../client/rooms-api.js';
-import { displayLines, escapeForTerminal } from '../client/presentation.js';
+import { LogSections, SECTION_MARKERS, type Section, displayLines, escapeForTerminal, sectionOf } from '../client/presentation.js';
 import { OutageNotices } from '../client/outage-notices.js';
 import { describeOwner } from '../client/whois-lookup.js';
 import { summaryText } from '../client/presence-coalescer.js';
@@ -65,8 +65,8 @@ export function runLineMode(session: RoomsSession, options: LineModeOptions): Pr
   const safe = escapeForTerminal;
 
   return new Promise<SessionOutcome>((resolve) => {
-    /** Streams whose replayed history is being printed (between the history markers). */
-    const inHistory = new Set<number>();
+    /** Replayed history and entries caught up on after a rejoin are printed between markers, per stream. */
+    const sections = new LogSections();
     // One "reconnecting" line per outage (decided for both front ends in lib/client).
     const outages = new OutageNotices();
     /** Lines name their stream: from the start when asked, else once a second stream opens (and then for good). */
@@ -129,16 +129,12 @@ export function runLineMode(session: RoomsSession, options: LineModeOptions): Pr
       return stream === undefined ? '' : ` ${streamToken(stream)}`;
     };
 
-    /** History markers, per stream: lines replayed to a newcomer sit between them. */
-    const history = (roomId: number | undefined, replayed: boolean): void => {
+    /** Section markers, per stream: `-- history --` … `-- end of history --`, `-- missed while you were away --` … `-- caught up --`. */
+    const section = (roomId: number | undefined, s: Section): void => {
       const id = roomId ?? LOBBY_ID;
-      if (replayed && !inHistory.has(id)) {
-        inHistory.add(id);
-        print(`-- history${markerName(id)} --`);
-      } else if (!replayed && inHistory.delete(id)) {
-        print(`-- end of history${markerName(id)} --`);
-      }
+      for (const m of sections.enter(id, s)) print(`-- ${SECTION_MARKERS[m.section][m.edge]}${markerName(id)} --`);
     };
+    const history = (roomId: number | undefined, replayed: boolean): void => section(roomId, replayed ? 'history' : 'live');
 
     // A message with line feeds: its first line as usual, each further one on an output line of
     // its own starting with CONTINUATION (never a time stamp, so one event still starts per line).
@@ -155,7 +151,7 @@ export function runLineMode(session: RoomsSession, options: LineModeOptions): Pr
           print(`${stamp(Date.now())} * ${e.rejoined ? 'rejoined' : 'you joined'} as ${safe(e.nick)}`);
           break;
         case 'message': {
-          history(e.roomId, e.history);
+          section(e.roomId, sectionOf(e));
           if (!e.own && commands.ignores(e.nick)) break;
           const stream = streamOf(e.roomId);
           if (stream?.kind === 'private' && !e.own && !e.history) commands.privateFrom(e.nick);
@@ -164,7 +160,7 @@ export function runLineMode(session: RoomsSession, options: LineModeOptions): Pr
           break;
         }
         case 'presence':
-          history(e.roomId, e.history);
+          section(e.roomId, sectionOf(e));
           // Our own arrival is the "you joined as" (or "you joined #room") line.
           if (e.action === 'join' && e.nick === session.nick && !e.history) break;
           print(`${head(e.time, e.roomId)}${e.action === 'join' ? eventBody.join(e.nick) : eventBody.leave(e.nick, e.reason)}`);
@@ -173,7 +169,7 @@ export function runLineMode(session: RoomsSession, options: LineModeOptions): Pr
           print(`${stamp(Date.now())} * ${e.text}`);
           break;
         case 'presence-summary':
-          history(LOBBY_ID, e.history);
+          section(LOBBY_ID, sectionOf(e));
           print(`${head(e.time, LOBBY_ID)}* ${summaryText(e, safe)}`);
           break;
         case 'whois':
@@ -221,7 +217,7 @@ export function runLineMode(session: RoomsSession, options: LineModeOptions): Pr
         case 'stream-closed': {
           const gone = { kind: commands.kindOf(e.roomId), name: e.name };
           print(`${stamp(Date.now())} ${named ? `${streamToken(gone)} ` : ''}${eventBody.closed(gone, e.why)}`);
-          inHistory.delete(e.roomId);
+          sections.forget(e.roomId);
           commands.closed(e.roomId);
           break;
         }

@@ -5,7 +5,7 @@
  */
 import type { LeaveReason } from '../protocol/messages.js';
 import { displayLines, escapeForTerminal } from '../client/presentation.js';
-import { formatTime, nickColour } from '../client/presentation.js';
+import { type Marker, SECTION_MARKERS, formatTime, nickColour } from '../client/presentation.js';
 import type { Span, Style } from './styled-text.js';
 import type { LogEntry } from './message-log.js';
 
@@ -137,3 +137,13 @@ export function plainEntry(text: string, style?: Style): LogEntry {
 
 export const HISTORY_START = '-------- replayed history --------';
 export const HISTORY_END = '-------- end of history --------';
+export const MISSED_START = `-------- ${SECTION_MARKERS.missed.start} --------`;
+export const MISSED_END = `-------- ${SECTION_MARKERS.missed.end} --------`;
+
+/** The log line of a section marker (lib/client/log-sections.ts). */
+export function markerEntry(m: Marker): LogEntry {
+  const text = m.section === 'history'
+    ? (m.edge === 'start' ? HISTORY_START : HISTORY_END)
+    : (m.edge === 'start' ? MISSED_START : MISSED_END);
+  return plainEntry(text, m.section === 'history' ? STYLE.history : STYLE.warn);
+}

@@ -7,9 +7,9 @@ import { OutageNotices } from '../client/outage-notices.js';
 import { describeOwner } from '../client/whois-lookup.js';
 import { summaryText } from '../client/presence-coalescer.js';
 import type { ChatSession, ClientEvent } from '../client/session-types.js';
-import { escapeForTerminal } from '../client/presentation.js';
+import { LogSections, type Section, escapeForTerminal, sectionOf } from '../client/presentation.js';
 import {
-  HISTORY_END, HISTORY_START, STYLE, actionEntry, mentions, messageEntry, pendingEntry, plainEntry, presenceText, systemEntry,
+  STYLE, actionEntry, markerEntry, mentions, messageEntry, pendingEntry, presenceText, systemEntry,
 } from './log-format.js';
 import type { LogEntry } from './message-log.js';
 import { truncate } from './text-width.js';
@@ -33,8 +33,8 @@ export interface FeedHost {
 }
 
 export class SessionFeed {
-  /** Streams whose replayed history is arriving (between the markers). */
-  private readonly inHistory = new Set<number>();
+  /** Replayed history and entries caught up on after a rejoin sit between markers, per stream. */
+  private readonly sections = new LogSections();
   /** One "reconnecting" line per outage (decided for both front ends in lib/client). */
   private readonly outages = new OutageNotices();
   /** Own messages queued but not yet seen in the room, oldest first, with their log lines. */
@@ -48,7 +48,7 @@ export class SessionFeed {
 
   /** After /clear of a stream's buffer: its next history entry gets its header again. */
   reset(roomId = 0): void {
-    this.inHistory.delete(roomId);
+    this.sections.forget(roomId);
   }
 
   handle(e: ClientEvent): void {
@@ -60,11 +60,11 @@ export class SessionFeed {
       case 'presence':
         // Our own arrival is the "Joined as …" line already.
         if (e.action === 'join' && !e.history && e.nick === this.session.nick) break;
-        this.historyMarker(e.history, e.roomId);
+        this.section(sectionOf(e), e.roomId);
         this.host.add(systemEntry(presenceText(e.nick, e.action, e.reason), e.history ? STYLE.history : STYLE.system, e.time), e.roomId ?? 0);
         break;
       case 'presence-summary':
-        this.historyMarker(e.history, 0);
+        this.section(sectionOf(e), 0);
         this.host.add(systemEntry(summaryText(e, escapeForTerminal), e.history ? STYLE.history : STYLE.system, e.time), 0);
         break;
       case 'state':
@@ -115,7 +115,7 @@ export class SessionFeed {
     if (e.own && !e.history) this.settle(e.text);
     if (!e.own && this.host.ignores(e.nick)) return;
     const roomId = e.roomId ?? 0;
-    this.historyMarker(e.history, roomId);
+    this.section(sectionOf(e), roomId);
     const live = !e.own && !e.history;
     const mention = live && mentions(e.text, this.session.nick);
     const personal = live && this.host.privateFrom(e.nick, roomId);
@@ -124,13 +124,9 @@ export class SessionFeed {
     if ((mention || personal) && this.bell) this.host.bell();
   }
 
-  /** Replayed history sits between markers, per stream. */
-  private historyMarker(history: boolean, roomId = 0): void {
-    const was = this.inHistory.has(roomId);
-    if (history && !was) this.host.add(plainEntry(HISTORY_START, STYLE.history), roomId);
-    if (!history && was) this.host.add(plainEntry(HISTORY_END, STYLE.history), roomId);
-    if (history) this.inHistory.add(roomId);
-    else this.inHistory.delete(roomId);
+  /** Replayed history and what was missed while away sit between markers, per stream. */
+  private section(section: Section, roomId = 0): void {
+    for (const m of this.sections.enter(roomId, section)) this.host.add(markerEntry(m), roomId);
   }
 
   private system(text: string, style: (typeof STYLE)[keyof typeof STYLE]): void {

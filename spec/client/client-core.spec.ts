@@ -7,7 +7,7 @@ import { ClientCore } from '../../lib/client/client-core.js';
 import { PhaseMachine, TRANSITIONS, type Phase } from '../../lib/client/phase.js';
 import type { ClientEvent } from '../../lib/client/session-types.js';
 import { decode, encode } from '../../lib/protocol/codec.js';
-import type { ClientMessage, ServerMessage } from '../../lib/protocol/messages.js';
+import type { ClientMessage, Entry, ServerMessage } from '../../lib/protocol/messages.js';
 
 const T0 = 1_700_000_000_000;
 const CLIENT_ID = Buffer.alloc(16, 0xc1);
@@ -128,6 +128,50 @@ describe('ClientCore', () => {
       const parts = sent(core).events.filter((e) => e.type === 'sending');
       expect(parts.map((e) => (e.type === 'sending' ? e.text.length : 0))).to.deep.equal([1000, 500]);
     });
+  });
+});
+
+describe('ClientCore after a rejoin (issue 8: timestamps ran backwards)', () => {
+  const msg = (seq: number, time: number, nick: string, text: string): Entry => ({ kind: 'msg', seq, time, nick, target: 0, text });
+
+  it('marks the entries stored while it was away as missed, and what comes after as live', () => {
+    const core = online();
+    deliver(core, { type: 'data', entries: [msg(1, T0 + 100, 'bob', 'before')] }, T0 + 100);
+    sent(core);
+    // The server goes silent; the client gives up on it and rejoins (resume: same instance).
+    core.tick(T0 + 60_000);
+    expect(sent(core).messages.map((m) => m.type)).to.include('join');
+    deliver(core, { type: 'cookie', clientId: CLIENT_ID, cookie: Buffer.alloc(16, 9) }, T0 + 61_000);
+    deliver(core, {
+      type: 'welcome', clientId: CLIENT_ID, token: TOKEN, instance: INSTANCE, historyFrom: 2, baseSeq: 3, ackedCseq: 0,
+      heartbeatMs: 5_000, idleTimeoutMs: 30_000, maxText: 1000, caps: 0, nick: 'ann',
+    }, T0 + 61_001);
+    // What the server stored meanwhile arrives after the WELCOME, with the times it was said at.
+    deliver(core, { type: 'data', entries: [msg(2, T0 + 20_000, 'bob', 'while away'), { kind: 'leave', seq: 3, time: T0 + 30_000, nick: 'cat', reason: 'quit' }] }, T0 + 61_002);
+    deliver(core, { type: 'data', entries: [msg(4, T0 + 61_003, 'bob', 'now')] }, T0 + 61_003);
+    const events = sent(core).events.filter((e) => e.type === 'message' || e.type === 'presence' || e.type === 'joined');
+    expect(events.map((e) => [e.type, 'missed' in e ? e.missed : undefined])).to.deep.equal([
+      ['joined', undefined],
+      ['message', true],
+      ['presence', true],
+      ['message', undefined],
+    ]);
+  });
+
+  it('marks nothing as missed on a first join or after a restart without the room (that is history)', () => {
+    const core = online();
+    deliver(core, { type: 'data', entries: [msg(1, T0 + 100, 'bob', 'first')] }, T0 + 100);
+    const first = sent(core).events.find((e) => e.type === 'message');
+    expect(first).to.not.have.property('missed');
+    core.tick(T0 + 60_000);
+    deliver(core, { type: 'cookie', clientId: CLIENT_ID, cookie: Buffer.alloc(16, 9) }, T0 + 61_000);
+    deliver(core, {
+      type: 'welcome', clientId: CLIENT_ID, token: TOKEN, instance: Buffer.alloc(8, 0x16), historyFrom: 1, baseSeq: 1, ackedCseq: 0,
+      heartbeatMs: 5_000, idleTimeoutMs: 30_000, maxText: 1000, caps: 0, nick: 'ann',
+    }, T0 + 61_001);
+    deliver(core, { type: 'data', entries: [msg(1, T0 + 50_000, 'bob', 'replayed')] }, T0 + 61_002);
+    const replayed = sent(core).events.find((e) => e.type === 'message');
+    expect(replayed).to.include({ history: true }).and.not.have.property('missed');
   });
 });
 

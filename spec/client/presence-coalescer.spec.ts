@@ -54,6 +54,15 @@ describe('PresenceCoalescer', () => {
     expect(out.at(-1), 'one held event is shown as itself').to.deep.include({ type: 'presence', nick: 'y' });
     expect(summaryText({ type: 'presence-summary', joined: 1, left: 0, nicks: ['\x1b[2J'], people: 1, fromSeq: 1, toSeq: 1, time: 0, history: false }, (s) => JSON.stringify(s))).to.equal('1 join (1 person: "\\u001b[2J")');
   });
+
+  it('never folds entries caught up on after a rejoin together with live ones (their times differ)', () => {
+    const { c, out } = coalescer();
+    for (let i = 0; i < 8; i++) c.push({ ...p(i + 1, `m${i}`, 'join'), missed: true }, T0);
+    for (let i = 8; i < 12; i++) c.push(p(i + 1, `l${i}`, 'join'), T0);
+    c.flush();
+    const summaries = out.filter((e) => e.type === 'presence-summary');
+    expect(summaries.map((e) => [e.fromSeq, e.toSeq, e.missed])).to.deep.equal([[5, 8, true], [9, 12, undefined]]);
+  });
 });
 
 describe('a newcomer\'s history under churn (client core)', () => {

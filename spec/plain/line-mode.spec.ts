@@ -84,6 +84,25 @@ describe('line mode', function () {
     await end(run);
   });
 
+  it('after "rejoined", prints what was missed while away between markers (its times are earlier)', async () => {
+    const run = start();
+    const { session } = run;
+    session.joined('ann', true);
+    session.message('bob', 'while away', { time: T, missed: true });
+    session.presence('cat', 'leave', { time: T, reason: 'quit', missed: true });
+    session.message('bob', 'live', { time: T });
+    await run.type();
+    expect(run.out.slice(1)).to.deep.equal([
+      '-- missed while you were away --',
+      `${TIME} bob: while away`,
+      `${TIME} * cat left (quit)`,
+      '-- caught up --',
+      `${TIME} bob: live`,
+    ]);
+    expect(run.out[0]).to.match(/ \* rejoined as ann$/u);
+    await end(run);
+  });
+
   it('shows /me, topics, renames, away and parts in #lobby without naming it while it is the only stream', async () => {
     const run = start();
     const { session } = run;

@@ -204,7 +204,7 @@ export class FakeSession extends EventEmitter implements RoomsSession {
   }
 
   /** A chat message from `nick` (own when nick is this session's nick unless told otherwise). */
-  message(nick: string, text: string, extra: { time?: number; history?: boolean; own?: boolean } = {}): void {
+  message(nick: string, text: string, extra: { time?: number; history?: boolean; own?: boolean; missed?: true } = {}): void {
     this.emitEvent({
       type: 'message',
       seq: ++this.seq,
@@ -213,10 +213,11 @@ export class FakeSession extends EventEmitter implements RoomsSession {
       text,
       own: extra.own ?? nick === this.nick,
       history: extra.history ?? false,
+      ...(extra.missed === true ? { missed: true as const } : {}),
     });
   }
 
-  presence(nick: string, action: 'join' | 'leave', extra: { reason?: LeaveReason; history?: boolean; time?: number } = {}): void {
+  presence(nick: string, action: 'join' | 'leave', extra: { reason?: LeaveReason; history?: boolean; time?: number; missed?: true } = {}): void {
     const e: ClientEvent = {
       type: 'presence',
       seq: ++this.seq,
@@ -226,6 +227,7 @@ export class FakeSession extends EventEmitter implements RoomsSession {
       history: extra.history ?? false,
     };
     if (extra.reason !== undefined) e.reason = extra.reason;
+    if (extra.missed === true) e.missed = true;
     this.emitEvent(e);
   }
 

@@ -183,6 +183,26 @@ describe('ChatScreen (headless terminal)', () => {
     expect(at('hi there')!.isFgDefault()).to.equal(true);
   });
 
+  it('after "Reconnected", shows what was missed while away under a marker, so the clock running back is explained', async () => {
+    const at = (h: number, m: number): number => new Date(2026, 11, 3, h, m).getTime();
+    h.session.message('alice', 'before the outage', { time: at(10, 1) });
+    h.session.joined('me', true);
+    await h.waitForText('Reconnected as me');
+    h.session.message('alice', 'said while you were away', { time: at(10, 3), missed: true });
+    h.session.presence('bob', 'leave', { time: at(10, 4), missed: true });
+    h.session.message('alice', 'live again', { time: Date.now() });
+    await h.waitForText('live again');
+    const log = h.lines().map((l) => l.replace(/^│/u, '').replace(/\s*│.*$/u, '').trim()).filter((l) => l !== '');
+    const from = log.findIndex((l) => l.includes('Reconnected as me'));
+    expect(log.slice(from + 1, from + 5)).to.deep.equal([
+      '-------- missed while you were away --------',
+      '10:03 <alice> said while you were away',
+      '10:04 *** bob left',
+      '-------- caught up --------',
+    ]);
+    expect(log[from + 5]).to.match(/^\d\d:\d\d <alice> live again$/u);
+  });
+
   it('rings the bell on a mention, not on other messages', async () => {
     h.session.message('alice', 'nothing for you');
     await h.waitForText('nothing for you');
