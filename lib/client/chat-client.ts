@@ -12,12 +12,24 @@ import { type ServerAddress, parseServerAddress } from './server-address.js';
 import { ClientCore, isRoomEvent } from './client-core.js';
 import type { Member, RoomsSession, SayOptions, StreamInfo } from './rooms-api.js';
 import type { ClientEvent, ConnectionState } from './session-types.js';
+import { ClientSealLayer } from './seal-layer.js';
 
 export interface ChatClientOptions {
   /** "host[:port]" as the user typed it. */
   server: string;
   nick: string;
   joinTimeoutMs?: number;
+  /**
+   * Sealed sessions (docs/protocol.md §5.8): the user's X25519 private key, the server key pinned
+   * for this server (undefined: trust on first use; the proven key comes as a 'server-key' event),
+   * and the psk for a server key (absent: no passphrase). Absent: cleartext.
+   */
+  seal?: {
+    userKey: Buffer;
+    serverKey?: Buffer | undefined;
+    acceptNewKey?: boolean | undefined;
+    psk?: ((serverKey: Buffer) => Buffer | undefined) | undefined;
+  } | undefined;
 }
 
 /** How long leave() waits for the server's confirmation. */
@@ -26,6 +38,8 @@ const LEAVE_WAIT_MS = 1_500;
 export class ChatClient extends EventEmitter implements RoomsSession {
   readonly server: string;
   readonly core: ClientCore;
+  /** The seal layer between the socket and the core (undefined: cleartext). */
+  readonly seal: ClientSealLayer | undefined;
   private readonly target: ServerAddress;
   private socket: dgram.Socket | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -41,6 +55,8 @@ export class ChatClient extends EventEmitter implements RoomsSession {
     this.target = parseServerAddress(options.server);
     const joinTimeoutMs = options.joinTimeoutMs;
     this.core = new ClientCore({ nick: options.nick, clientId: randomBytes(CLIENT_ID_BYTES), ...(joinTimeoutMs === undefined ? {} : { joinTimeoutMs }) });
+    const seal = options.seal;
+    this.seal = seal === undefined ? undefined : new ClientSealLayer(this.core, { ...seal, random: randomBytes });
   }
 
   get nick(): string {
@@ -203,7 +219,8 @@ export class ChatClient extends EventEmitter implements RoomsSession {
 
   private socketOnMessage(msg: Buffer): void {
     if (this.closed) return;
-    this.core.receive(msg, Date.now());
+    if (this.seal !== undefined) this.seal.receive(msg, Date.now());
+    else this.core.receive(msg, Date.now());
     this.pump();
   }
 
@@ -230,10 +247,14 @@ export class ChatClient extends EventEmitter implements RoomsSession {
 
   /** Sends what the core queued, emits its events, and re-arms the timer. */
   private pump(): void {
-    const { datagrams, ordered } = this.core.drain();
+    const drained = this.core.drain();
+    const { ordered } = drained;
+    const datagrams = this.seal === undefined ? drained.datagrams : this.seal.wrap(drained.datagrams);
     if (this.socket !== undefined && !this.closed) {
       for (const d of datagrams) this.socket.send(d);
     }
+    const proven = this.seal?.takeProvenKey();
+    if (proven !== undefined) this.emit('server-key', proven);
     for (const e of ordered) this.emit(isRoomEvent(e) ? 'room' : 'event', e);
     if (this.closed) return;
     const deadline = this.core.nextDeadline();

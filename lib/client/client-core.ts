@@ -15,7 +15,7 @@
  */
 import { encode, tryDecode } from '../protocol/codec.js';
 import { CLIENT_ID_BYTES } from '../protocol/constants.js';
-import { ERROR_DESCRIPTIONS } from '../protocol/error-codes.js';
+import { ERROR_DESCRIPTIONS, type ErrorCode } from '../protocol/error-codes.js';
 import type { ByeMessage, ClientMessage, ErrorMessage, Message, WelcomeMessage } from '../protocol/messages.js';
 import { LocalError } from '../protocol/local-error.js';
 import { ProtocolError } from '../protocol/protocol-error.js';
@@ -191,6 +191,17 @@ export class ClientCore {
     this.clock = now;
     if (!this.phases.handshaking || this.everOnline) return;
     this.failJoin({ type: 'join-failed', code: 'UDPCHAT_ERR_SERVER_UNREACHABLE', reason: 'nothing is listening on that port', portUnreachable: true });
+    this.updateState();
+  }
+
+  /**
+   * The seal layer refused the server while joining (its key changed, or it said the passphrase is
+   * wrong): the join fails with this code and reason. Ignored when not joining.
+   */
+  refuseServer(code: ErrorCode, reason: string, now: number): void {
+    this.clock = now;
+    if (!this.phases.handshaking) return;
+    this.failJoin({ type: 'join-failed', code, reason });
     this.updateState();
   }
 

@@ -16,6 +16,7 @@ export const WIRE_ERROR_CODES = {
   UDPCHAT_ERR_UNSUPPORTED: 8,
   UDPCHAT_ERR_FLOODING: 9,
   UDPCHAT_ERR_HISTORY_GONE: 10,
+  UDPCHAT_ERR_WRONG_PASSPHRASE: 16,
   UDPCHAT_ERR_NICK_OWNED: 17,
 } as const;
 
@@ -45,6 +46,7 @@ export type ProgramErrorCode =
   | 'UDPCHAT_ERR_BAD_ADDRESS'
   | 'UDPCHAT_ERR_ADDRESS_IN_USE'
   | 'UDPCHAT_ERR_NOT_JOINED'
+  | 'UDPCHAT_ERR_SERVER_KEY_CHANGED'
   | 'UDPCHAT_ERR_STORE_LOCKED'
   | 'UDPCHAT_ERR_STORE_DAMAGED'
   | 'UDPCHAT_ERR_STORE_UNAVAILABLE';
@@ -66,6 +68,7 @@ export const ERROR_DESCRIPTIONS: Record<ErrorCode, string> = {
   UDPCHAT_ERR_UNSUPPORTED: 'The request uses a target or capability this server does not support.',
   UDPCHAT_ERR_FLOODING: 'The peer kept sending past the hard rate limit and was cut off.',
   UDPCHAT_ERR_HISTORY_GONE: 'The requested sequence numbers are older than the oldest the server still keeps.',
+  UDPCHAT_ERR_WRONG_PASSPHRASE: 'The server has a passphrase and the join used another one (or none); sent in a sealed REFUSAL.',
   UDPCHAT_ERR_NICK_OWNED: 'The nickname is bound to another user key (or to a key, and the join was in cleartext) until it goes unused for the server\'s release time.',
   UDPCHAT_ERR_BAD_MAGIC: 'The datagram does not start with the udp-chat magic bytes.',
   UDPCHAT_ERR_BAD_VERSION: 'The datagram carries a protocol version this implementation does not speak.',
@@ -80,6 +83,7 @@ export const ERROR_DESCRIPTIONS: Record<ErrorCode, string> = {
   UDPCHAT_ERR_BAD_ADDRESS: 'The server address cannot be parsed or resolved.',
   UDPCHAT_ERR_ADDRESS_IN_USE: 'The address and port to listen on are already in use.',
   UDPCHAT_ERR_NOT_JOINED: 'A session method was called in a state that does not allow it.',
+  UDPCHAT_ERR_SERVER_KEY_CHANGED: 'The server presented another key than the one remembered for it (known_servers): the join was refused; --accept-new-key overrides.',
   UDPCHAT_ERR_STORE_LOCKED: 'Another running server uses the same store directory.',
   UDPCHAT_ERR_STORE_DAMAGED: 'A store file is damaged somewhere a crash cannot explain; the message names the file and byte offset.',
   UDPCHAT_ERR_STORE_UNAVAILABLE: 'The store directory cannot be created, read or written.',

@@ -22,6 +22,8 @@ import type { StoreStats } from './store/log-store.js';
 import type { StoreHandle } from './store/open-store.js';
 import { Persister } from './store/persister.js';
 import { NickSaver } from './store/nick-file.js';
+import { ServerSealLayer } from './seal-layer.js';
+import type { ServerKeys } from '../protocol/seal/identity.js';
 
 export interface ChatServerOptions extends Partial<ServerOptions> {
   host: string;
@@ -32,6 +34,11 @@ export interface ChatServerOptions extends Partial<ServerOptions> {
   store?: StoreHandle | undefined;
   /** Answer DISCOVER with an OFFER under this name (§5.7); absent: DISCOVER is dropped. */
   discovery?: { name: string };
+  /**
+   * Sealed sessions (docs/protocol.md §5.8): the server's long-term keys and the psk (none: no
+   * passphrase). Absent: cleartext, as protocol version 1 without sealing.
+   */
+  seal?: { keys: ServerKeys; psk?: Buffer | undefined } | undefined;
 }
 
 const DEFAULT_SOCKET_BUFFER = 4 * 1024 * 1024;
@@ -49,6 +56,8 @@ export interface ChatServerEvents {
 
 export class ChatServer extends EventEmitter<ChatServerEvents> {
   readonly core: ServerCore;
+  /** The seal layer between the socket and the core (undefined: a cleartext server). */
+  readonly seal: ServerSealLayer | undefined;
   sendErrors = 0;
   private readonly socket: dgram.Socket;
   private timer: NodeJS.Timeout | undefined;
@@ -63,10 +72,11 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
   /** Saves nicks.json when the core's nick bindings change (none without a store). */
   private readonly nickSaver: NickSaver | undefined;
 
-  private constructor(socket: dgram.Socket, core: ServerCore, store: StoreHandle | undefined) {
+  private constructor(socket: dgram.Socket, core: ServerCore, store: StoreHandle | undefined, seal: ServerSealLayer | undefined) {
     super();
     this.socket = socket;
     this.core = core;
+    this.seal = seal;
     this.store = store;
     this.nickSaver = store && new NickSaver(store.disk, (e) => this.emit('warning', e));
     this.persister =
@@ -88,7 +98,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
    * UDPCHAT_ERR_BAD_ADDRESS if the host cannot be bound.
    */
   static async start(options: ChatServerOptions): Promise<ChatServer> {
-    const { host, port, socketBufferBytes = DEFAULT_SOCKET_BUFFER, store, discovery, ...coreOptions } = options;
+    const { host, port, socketBufferBytes = DEFAULT_SOCKET_BUFFER, store, discovery, seal, ...coreOptions } = options;
     const socket = dgram.createSocket({
       type: host.includes(':') ? 'udp6' : 'udp4',
       recvBufferSize: socketBufferBytes,
@@ -114,7 +124,8 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
       restore: store?.restore,
       nickBindings: store?.nickBindings,
     });
-    const server = new ChatServer(socket, core, store);
+    const layer = seal === undefined ? undefined : new ServerSealLayer(core, { keys: seal.keys, psk: seal.psk, random: randomBytes });
+    const server = new ChatServer(socket, core, store, layer);
     if (discovery !== undefined) {
       server.responder = new DiscoveryResponder({ name: discovery.name, port: socket.address().port, passphrase: false }, Date.now());
     }
@@ -149,7 +160,8 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     if (this.closing !== undefined) return;
     // Discovery is answered outside the session core, and keeps nothing per requester (§5.5).
     if (this.responder !== undefined && peekType(msg) === 'discover') return this.answerDiscover(msg, rinfo);
-    this.core.receive(msg, rinfo, Date.now());
+    if (this.seal !== undefined) this.seal.receive(msg, rinfo, Date.now());
+    else this.core.receive(msg, rinfo, Date.now());
     if (!this.flushQueued) {
       this.flushQueued = true;
       setImmediate(() => this.flush());
@@ -205,7 +217,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
 
   /** Sends what the core queued and forwards its events. */
   private pump(onSent?: () => void): number {
-    const { datagrams, events, records, reads } = this.core.drain();
+    const { datagrams, events, records, reads } = this.seal === undefined ? this.core.drain() : this.seal.drain(Date.now());
     if (this.persister !== undefined) {
       if (records.length > 0) this.persister.add(records);
       if (events.some((e) => e.type !== 'refused')) this.persister.sessionsChanged();

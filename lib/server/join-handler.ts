@@ -25,6 +25,12 @@ import type { TokenBucket } from './token-bucket.js';
 
 const COOKIE_DATAGRAM_BYTES = HEADER_BYTES + CLIENT_ID_BYTES + COOKIE_BYTES + CHECKSUM_BYTES;
 
+/** True if a session made with `ownerKey` (undefined: cleartext) may be continued by this joiner. */
+function sameOwner(ownerKey: Buffer | undefined, peer: SealedPeer | undefined): boolean {
+  if (ownerKey === undefined) return peer === undefined;
+  return peer !== undefined && ownerKey.equals(peer.staticKey);
+}
+
 function isZero(b: Buffer): boolean {
   for (const x of b) if (x !== 0) return false;
   return true;
@@ -67,6 +73,20 @@ export interface JoinContext {
   ackedCseq(s: Session): number;
 }
 
+/**
+ * A fresh cookie for an unproven address, within the per-source and server-wide COOKIE budgets
+ * (counted), or undefined (a counted drop). The caller makes sure its reply is no larger than the
+ * request. Used for a cleartext JOIN and for a sealed HELLO (seal layer).
+ */
+export function cookieReply(ctx: JoinContext, from: PeerAddress, clientId: Buffer, now: number): Buffer | undefined {
+  // Per source first, so that one source (or one victim's address, spoofed) cannot use up the
+  // server-wide budget of everyone else.
+  if (!ctx.sources.takeCookie(from.address, now)) return void ctx.drop('cookie-source-rate');
+  if (!ctx.takeCookieReply(now)) return void ctx.drop('cookie-rate');
+  ctx.countCookie();
+  return ctx.makeCookie(from, clientId, now);
+}
+
 /** `peer`: the sender's user key when the JOIN came through a sealed handshake (undefined: cleartext). */
 export function handleJoin(ctx: JoinContext, m: JoinMessage, from: PeerAddress, requestBytes: number, now: number, peer?: SealedPeer): void {
   const { options, sessions } = ctx;
@@ -78,16 +98,15 @@ export function handleJoin(ctx: JoinContext, m: JoinMessage, from: PeerAddress, 
     // any JOIN, checked all the same), within a server-wide rate. Answered, not dropped: this is
     // every join's first step.
     if (COOKIE_DATAGRAM_BYTES > requestBytes) return ctx.drop('cookie-rate');
-    // Per source first, so that one source (or one victim's address, spoofed) cannot use up the
-    // server-wide budget of everyone else.
-    if (!ctx.sources.takeCookie(from.address, now)) return ctx.drop('cookie-source-rate');
-    if (!ctx.takeCookieReply(now)) return ctx.drop('cookie-rate');
-    ctx.out.send(from, { type: 'cookie', clientId: m.clientId, cookie: ctx.makeCookie(from, m.clientId, now) });
-    ctx.countCookie();
+    const cookie = cookieReply(ctx, from, m.clientId, now);
+    if (cookie !== undefined) ctx.out.send(from, { type: 'cookie', clientId: m.clientId, cookie });
     return;
   }
   const clientIdHex = m.clientId.toString('hex');
   const here = sessions.byAddress(from);
+  // Through the seal layer only the holder of a session's user key may continue, move or replace
+  // it: a sniffed clientId (HELLO carries it in clear) with another key gets nowhere.
+  if (here !== undefined && !sameOwner(here.ownerKey, peer)) return ctx.drop('owner-mismatch');
   if (here !== undefined && here.clientIdHex === clientIdHex) {
     // A retried JOIN whose WELCOME was lost: the same session, told again.
     here.lastHeard = now;
@@ -112,7 +131,7 @@ export function handleJoin(ctx: JoinContext, m: JoinMessage, from: PeerAddress, 
   const holder = sessions.byNickKey(checked.key);
   let takeover = false;
   if (holder !== undefined) {
-    if (holder.clientIdHex !== clientIdHex) return refuse('UDPCHAT_ERR_NICK_TAKEN', `"${holder.nick}" is in use`);
+    if (holder.clientIdHex !== clientIdHex || !sameOwner(holder.ownerKey, peer)) return refuse('UDPCHAT_ERR_NICK_TAKEN', `"${holder.nick}" is in use`);
     // The same client from a new address (its port changed, or it lost its session): move it.
     ctx.removeSession(holder);
     takeover = true;

@@ -25,7 +25,7 @@ import type { NickBinding } from '../protocol/seal/nick-bindings.js';
 import { NICK_TOUCH_MS, NickOwners } from './nick-owners.js';
 import { ownerOf } from './whois.js';
 import { ownerBytes } from '../protocol/whois-codec.js';
-import { type JoinContext, handleJoin } from './join-handler.js';
+import { type JoinContext, cookieReply, handleJoin } from './join-handler.js';
 import { GapRepair } from './gap-repair.js';
 import { JoinLimiter } from './join-limiter.js';
 import { SourceLimits } from './source-limits.js';
@@ -125,8 +125,6 @@ export class ServerCore {
     // As many new sessions per minute per IP as it may hold at once (sessionsPerIp), burst as many.
     this.joins = new JoinLimiter(this.options.sessionsPerIp, this.options.sessionsPerIp);
     this.housekeepingAt = now + HOUSEKEEPING_MS;
-    this.nicks = new NickOwners(this.options.nickReleaseMs, nickBindings);
-    this.nickTouchAt = now + NICK_TOUCH_MS;
     this.nicks = new NickOwners(this.options.nickReleaseMs, nickBindings);
     this.nickTouchAt = now + NICK_TOUCH_MS;
     this.joinContext = this.newJoinContext();
@@ -398,6 +396,31 @@ export class ServerCore {
     const result = { datagrams: this.out.drain(), events: this.events, records: this.log.takeRecords(), reads: this.repair.takeReads() };
     this.events = [];
     return result;
+  }
+
+  /**
+   * For the seal layer: a cookie to answer an unproven address's HELLO with, within the same
+   * per-source and server-wide budgets as a JOIN's COOKIE (undefined: a counted drop).
+   */
+  helloCookie(from: PeerAddress, clientId: Buffer, now: number): Buffer | undefined {
+    this.stats.received++;
+    return cookieReply(this.joinContext, from, clientId, now);
+  }
+
+  /**
+   * For the seal layer: true if `cookie` is one this server gave `from` and `clientId` lately,
+   * checked within the server-wide budget of cookie checks (false: a counted drop).
+   */
+  checkCookie(from: PeerAddress, clientId: Buffer, cookie: Buffer, now: number): boolean {
+    const ok = this.cookieChecks.take(now) ? verifyCookie(this.cookieKey, from, clientId, cookie, now, this.options.cookieBucketMs) : undefined;
+    if (ok !== true) this.drop(ok === undefined ? 'cookie-check-rate' : 'bad-cookie');
+    return ok === true;
+  }
+
+  /** Counts a datagram dropped outside the core (the seal layer's refusals), by reason. */
+  countDrop(reason: string): void {
+    this.stats.received++;
+    this.drop(reason);
   }
 
   /** A valid cookie for `from` and `clientId` now (what a COOKIE reply would carry). */

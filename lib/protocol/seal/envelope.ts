@@ -44,7 +44,7 @@ const DIRECTIONS: Record<EnvelopeKind, readonly Direction[]> = {
 export type Envelope =
   | { readonly kind: 'hello'; readonly clientId: Buffer }
   | { readonly kind: 'cookie'; readonly clientId: Buffer; readonly cookie: Buffer; readonly serverKey: Buffer }
-  | { readonly kind: 'handshake1'; readonly cookie: Buffer; readonly message: Buffer }
+  | { readonly kind: 'handshake1'; readonly clientId: Buffer; readonly cookie: Buffer; readonly message: Buffer }
   | { readonly kind: 'handshake2'; readonly index: number; readonly message: Buffer }
   | { readonly kind: 'refusal'; readonly clientId: Buffer; readonly code: number; readonly detail: string }
   | { readonly kind: 'session'; readonly index: number; readonly datagram: Buffer }
@@ -86,9 +86,12 @@ export function encodeCookie(clientId: Uint8Array, cookie: Uint8Array, serverKey
   return withTrailer('toClient', 'cookie', 0, exactly(clientId, ID_BYTES, 'clientId'), exactly(cookie, ID_BYTES, 'cookie'), exactly(serverKey, KEY_BYTES, 'serverKey'));
 }
 
-/** HANDSHAKE1: cookie, Noise message 1. */
-export function encodeHandshake1(cookie: Uint8Array, message: Uint8Array): Buffer {
-  return withTrailer('toServer', 'handshake1', 0, exactly(cookie, ID_BYTES, 'cookie'), message);
+/**
+ * HANDSHAKE1: clientId, cookie, Noise message 1. The clientId (already in clear in HELLO) lets
+ * the server check the cookie, which is bound to it, before any DH.
+ */
+export function encodeHandshake1(clientId: Uint8Array, cookie: Uint8Array, message: Uint8Array): Buffer {
+  return withTrailer('toServer', 'handshake1', 0, exactly(clientId, ID_BYTES, 'clientId'), exactly(cookie, ID_BYTES, 'cookie'), message);
 }
 
 /** HANDSHAKE2: the client's session index in the envelope, Noise message 2. */
@@ -136,8 +139,8 @@ function decodeBody(kind: EnvelopeKind, index: number, body: Buffer): Envelope |
       if (body.length !== COOKIE_BYTES - ENVELOPE_HEADER_BYTES - CRC_BYTES) return { fault: 'length' };
       return { kind, clientId: copy(0, ID_BYTES), cookie: copy(ID_BYTES, ID_BYTES), serverKey: copy(2 * ID_BYTES, KEY_BYTES) };
     case 'handshake1':
-      if (body.length < ID_BYTES + 96) return { fault: 'length' };
-      return { kind, cookie: copy(0, ID_BYTES), message: copy(ID_BYTES, body.length - ID_BYTES) };
+      if (body.length < 2 * ID_BYTES + 96) return { fault: 'length' };
+      return { kind, clientId: copy(0, ID_BYTES), cookie: copy(ID_BYTES, ID_BYTES), message: copy(2 * ID_BYTES, body.length - 2 * ID_BYTES) };
     case 'handshake2':
       if (body.length < 48) return { fault: 'length' };
       return { kind, index, message: copy(0, body.length) };

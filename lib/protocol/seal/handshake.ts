@@ -108,6 +108,11 @@ export class HandshakeState {
     return this.#failure;
   }
 
+  /** The peer's static public key once known (the responder learns it from message 1). */
+  get remoteStaticPublicKey(): Buffer | undefined {
+    return this.#peer.rs;
+  }
+
   /** True once both messages have been written or read. */
   get complete(): boolean {
     return this.#turn === 2;

@@ -38,9 +38,9 @@ describe('SEALED envelope (docs/sealed-design.md §4)', function () {
     const common = { pattern: 'IKpsk1' as const, prologue: Buffer.from('udp-chat sealed v1'), psk: Buffer.alloc(32) };
     const client = new HandshakeState({ ...common, role: 'initiator', staticPrivateKey: Buffer.alloc(32, 1), ephemeralPrivateKey: Buffer.alloc(32, 2), remoteStaticPublicKey: SERVER.publicKey });
     const server = new HandshakeState({ ...common, role: 'responder', staticPrivateKey: SERVER, ephemeralPrivateKey: Buffer.alloc(32, 3) });
-    const h1 = decodeEnvelope(encodeHandshake1(COOKIE, client.writeMessage(Buffer.from('JOIN alice'))), 'toServer');
+    const h1 = decodeEnvelope(encodeHandshake1(CLIENT_ID, COOKIE, client.writeMessage(Buffer.from('JOIN alice'))), 'toServer');
     if (!('kind' in h1) || h1.kind !== 'handshake1') throw new Error(`decoded ${JSON.stringify(h1)}`);
-    expect(h1.cookie).to.deep.equal(COOKIE);
+    expect([h1.clientId, h1.cookie]).to.deep.equal([CLIENT_ID, COOKIE]);
     expect(server.readMessage(h1.message)?.toString()).to.equal('JOIN alice');
     const h2 = decodeEnvelope(encodeHandshake2(42, server.writeMessage(Buffer.from('WELCOME'))), 'toClient');
     if (!('kind' in h2) || h2.kind !== 'handshake2') throw new Error(`decoded ${JSON.stringify(h2)}`);

@@ -1,0 +1,66 @@
+/**
+ * Sealed sessions end to end, sans-I/O (docs/protocol.md §5.8): the HELLO/COOKIE/HANDSHAKE join,
+ * sealed chat both ways, room datagrams sealed once, and what the layers refuse.
+ */
+import { expect } from 'chai';
+import { ClientCore } from '../../lib/client/client-core.js';
+import { SealedNet } from './sealed-net.js';
+
+describe('sealed sessions (sans-I/O)', () => {
+  it('joins through HELLO, COOKIE and the handshake, and chats with every datagram sealed', function () {
+    const net = new SealedNet();
+    const ann = net.client('ann');
+    const bob = net.client('bob');
+    net.join(ann);
+    net.join(bob);
+    expect(ann.core.phase).to.equal('online');
+    expect(bob.core.phase).to.equal('online');
+    ann.core.say('hello bob', net.now);
+    net.run();
+    expect(SealedNet.texts(bob)).to.deep.equal(['hello bob']);
+    expect(SealedNet.texts(ann)).to.deep.equal(['hello bob']);
+    // Nothing in clear on the wire: every datagram either way is a SEALED envelope (type 0x7F / 0xFF).
+    for (const c of [ann, bob]) {
+      expect(c.sent.every((d) => d[3] === 0x7f)).to.equal(true);
+      expect(c.received.every((d) => d[3] === 0xff)).to.equal(true);
+      expect(c.received.some((d) => d.includes('hello bob'))).to.equal(false);
+      expect(c.sent.some((d) => d.includes('hello bob'))).to.equal(false);
+    }
+  });
+
+  it('seals a room datagram once: the same bytes go to every member', function () {
+    const net = new SealedNet();
+    const members = ['ann', 'bob', 'cy'].map((n) => net.client(n));
+    for (const m of members) net.join(m);
+    const before = net.server.stats.roomSealed;
+    members[0]!.core.say('one for all', net.now);
+    members[0]!.core.tick(net.now);
+    const d = members[0]!.core.drain();
+    for (const b of members[0]!.layer.wrap(d.datagrams)) net.server.receive(b, members[0]!.address, net.now);
+    net.core.flush(net.now);
+    const out = net.server.drain(net.now).datagrams;
+    const room = out.filter((o) => Array.isArray(o.to));
+    expect(room).to.have.length(1);
+    expect(room[0]!.to).to.have.length(3);
+    expect(room[0]!.data[4]).to.equal(6); // kind ROOM
+    expect(net.server.stats.roomSealed - before).to.equal(1);
+  });
+
+  it('refuses a cleartext client of the previous revision with a clear error after the cookie', function () {
+    const net = new SealedNet();
+    // A plain ClientCore (no seal layer) is what the previous revision's client speaks.
+    const plain = new ClientCore({ nick: 'old', clientId: Buffer.alloc(16, 7) });
+    const from = { address: '10.9.9.9', port: 4444 };
+    plain.join(net.now);
+    const events: Array<{ type: string; reason?: string }> = [];
+    for (let i = 0; i < 4; i++) {
+      const d = plain.drain();
+      events.push(...d.ordered);
+      for (const b of d.datagrams) net.server.receive(b, from, net.now);
+      for (const o of net.server.drain(net.now).datagrams) plain.receive(o.data, net.now);
+    }
+    const failed = events.find((e) => e.type === 'join-failed');
+    expect(failed).to.deep.include({ code: 'UDPCHAT_ERR_SERVER_FULL' });
+    expect(failed?.reason).to.match(/sealed .*upgrade udp-chat/);
+  });
+});
