@@ -1,8 +1,22 @@
 /**
- * CPU of the full-screen client while a busy room scrolls by: the real `udp-chat join` in a tmux
- * pane (100×30), a server, and senders (ChatClients in this process) that say R messages a second
- * in total. For each rate, the viewer's CPU over the step (utime + stime from /proc, as % of one
- * core) and the server's, for context.
+ * The full-screen client while a busy room scrolls by: the real `udp-chat join` in a tmux pane
+ * (100×30), a server, and senders (ChatClients in this process) that say R messages a second in
+ * total. For each rate:
+ *
+ * - the viewer's CPU over the step (utime + stime from /proc, as % of one core), its RSS, and the
+ *   server's CPU, for context;
+ * - keystroke to screen (p50, p99): a character typed into the pane every 50 ms (a tmux control
+ *   client, `send-keys`) until the viewer writes it to the terminal (the pane's output, read
+ *   through `pipe-pane`);
+ * - display lag (p50, p99): from a message being said until it, or a later one, is written to the
+ *   terminal. At thousands of messages a second most lines are never drawn (a frame shows the
+ *   newest), so what counts is how old the newest line on screen is. Every 10 ms tick of messages
+ *   carries a tag character of its own (336 of them, in turn), whose first appearance in the
+ *   pane's output after the tick was said dates that tick.
+ * - the 1-minute load average at the end of the step (the machine may be shared).
+ *
+ * The watching side (pane output, keystrokes) runs in a worker thread, so the senders' work does
+ * not delay its clock.
  *
  *   npm run build && npm run bench:tui-load [-- --rates 100,1000,5000 --seconds 10 --senders 8]
  *
@@ -10,8 +24,11 @@
  * Needs Linux (/proc) and tmux. Numbers on a shared machine are noisy: say so when quoting them.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Worker } from 'node:worker_threads';
 import { ChatClient } from '../lib/client/chat-client.js';
 
 function option(name: string, fallback: string): string {
@@ -55,9 +72,137 @@ async function startServer(): Promise<{ pid: number; port: number; stop: () => v
 }
 
 function startViewer(port: number): number {
-  execFileSync('tmux', ['-L', TMUX, '-f', '/dev/null', 'new-session', '-d', '-x', '100', '-y', '30',
+  execFileSync('tmux', ['-L', TMUX, '-f', '/dev/null', 'new-session', '-d', '-s', 'load', '-x', '100', '-y', '30',
     'env', 'TERM=xterm-256color', process.execPath, ...(process.env.VIEWER_NODE_ARGS ?? '').split(' ').filter(Boolean), CLI, 'join', '--nick', 'viewer', '--server', `127.0.0.1:${port}`]);
+  // The control client that types must not resize the pane.
+  execFileSync('tmux', ['-L', TMUX, 'set-option', '-g', 'window-size', 'manual']);
   return Number(execFileSync('tmux', ['-L', TMUX, 'list-panes', '-F', '#{pane_pid}'], { encoding: 'utf8' }).trim());
+}
+
+/** Tag characters of the ticks of messages (Latin Extended-A and -B: one column, never in the UI otherwise). */
+const TAGS = Array.from({ length: 0x250 - 0x100 }, (_, i) => String.fromCodePoint(0x100 + i));
+/** Characters typed as keystrokes (Greek small letters), then Ctrl-U. */
+const KEYS = Array.from({ length: 24 }, (_, i) => String.fromCodePoint(0x3b1 + (i >= 17 ? i + 1 : i)));
+const KEY_INTERVAL_MS = 50;
+
+/** A high-resolution clock both threads share (ms since the epoch). */
+const clock = (): number => performance.timeOrigin + performance.now();
+
+/**
+ * The watching side, in a worker (plain JS): reads the pane's output from a FIFO, types keys through
+ * a tmux control client, and dates the first appearance of each key and each tick's tag.
+ */
+const WATCHER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const { tmux, fifo, tags, keys, keyIntervalMs } = workerData;
+const clock = () => performance.timeOrigin + performance.now();
+const tagIndex = new Map(tags.map((c, i) => [c, i]));
+const keyIndex = new Map(keys.map((c, i) => [c, i]));
+/** Per tag: the tick waiting to be seen [tick, said at]. */
+const pendingTag = new Map();
+/** Per key: when it was typed (not yet seen). */
+const pendingKey = new Map();
+let ticksSeen = [];
+let keyTimes = [];
+let typing = false;
+let k = 0;
+const control = spawn('tmux', ['-L', tmux, '-C', 'attach-session', '-t', 'load'], { stdio: ['pipe', 'pipe', 'ignore'] });
+control.stdout.resume();
+control.stdin.write('refresh-client -f no-output\\n');
+const type = () => {
+  if (!typing) return;
+  if (k === keys.length) {
+    k = 0;
+    pendingKey.clear();
+    control.stdin.write('send-keys -t load C-u\\n');
+  } else {
+    const c = keys[k++];
+    pendingKey.set(c, clock());
+    control.stdin.write('send-keys -t load -l ' + c + '\\n');
+  }
+  setTimeout(type, keyIntervalMs);
+};
+const decoder = new TextDecoder();
+const input = fs.createReadStream(fifo);
+input.on('data', (chunk) => {
+  const now = clock();
+  const text = decoder.decode(chunk, { stream: true });
+  for (const c of text) {
+    if (c.charCodeAt(0) < 0x100) continue;
+    const t = tagIndex.get(c);
+    if (t !== undefined) {
+      const p = pendingTag.get(t);
+      if (p !== undefined && p[1] <= now) {
+        pendingTag.delete(t);
+        ticksSeen.push([p[0], now]);
+      }
+      continue;
+    }
+    const key = keyIndex.get(c);
+    if (key !== undefined) {
+      const at = pendingKey.get(c);
+      if (at !== undefined) {
+        pendingKey.delete(c);
+        keyTimes.push(now - at);
+      }
+    }
+  }
+});
+parentPort.on('message', (m) => {
+  if (m.type === 'tick') pendingTag.set(m.tag, [m.tick, m.at]);
+  else if (m.type === 'start') {
+    ticksSeen = [];
+    keyTimes = [];
+    pendingTag.clear();
+    typing = true;
+    type();
+  } else if (m.type === 'stop') {
+    typing = false;
+    setTimeout(() => parentPort.postMessage({ ticksSeen, keyTimes }), 300);
+  } else if (m.type === 'close') {
+    control.stdin.end();
+    input.destroy();
+    parentPort.close();
+  }
+});
+parentPort.postMessage({ ready: true });
+`;
+
+interface Watched {
+  /** [tick, first seen at] for ticks whose tag was seen. */
+  ticksSeen: Array<[number, number]>;
+  /** Keystroke-to-screen times, ms. */
+  keyTimes: number[];
+}
+
+async function startWatcher(): Promise<{ worker: Worker; dir: string }> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'udpchat-tui-load-'));
+  const fifo = path.join(dir, 'pane');
+  execFileSync('mkfifo', [fifo]);
+  const worker = new Worker(WATCHER, { eval: true, workerData: { tmux: TMUX, fifo, tags: TAGS, keys: KEYS, keyIntervalMs: KEY_INTERVAL_MS } });
+  await new Promise<void>((resolve) => worker.once('message', () => resolve()));
+  execFileSync('tmux', ['-L', TMUX, 'pipe-pane', '-O', '-t', 'load', `cat > '${fifo}'`]);
+  return { worker, dir };
+}
+
+function percentile(xs: readonly number[], p: number): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? NaN;
+}
+
+/** Display lag of each tick: until it or a later tick was first seen. Ticks after the last one seen are left out. */
+function displayLags(saidAt: readonly number[], seen: ReadonlyArray<[number, number]>): number[] {
+  const first = new Map<number, number>();
+  for (const [tick, at] of seen) first.set(tick, Math.min(first.get(tick) ?? Infinity, at));
+  const lags: number[] = [];
+  let earliest = Infinity;
+  for (let tick = saidAt.length - 1; tick >= 0; tick--) {
+    earliest = Math.min(earliest, first.get(tick) ?? Infinity);
+    if (Number.isFinite(earliest)) lags.push(earliest - (saidAt[tick] as number));
+  }
+  return lags;
 }
 
 async function joinSenders(port: number, witness?: string): Promise<ChatClient[]> {
@@ -72,21 +217,34 @@ async function joinSenders(port: number, witness?: string): Promise<ChatClient[]
   return clients;
 }
 
-/** Says `rate` messages a second for `seconds`, spread over the senders, in 10 ms ticks. */
-async function load(clients: ChatClient[], rate: number, seconds: number): Promise<number> {
+/**
+ * Says `rate` messages a second for `seconds`, spread over the senders, in 10 ms ticks; each tick's
+ * messages carry its tag, and the worker is told when each tick was said. Returns how many were
+ * said and when each tick was.
+ */
+async function load(clients: ChatClient[], rate: number, seconds: number, watcher: Worker): Promise<{ said: number; saidAt: number[] }> {
   const started = performance.now();
+  const saidAt: number[] = [];
   let sent = 0;
   for (;;) {
     const elapsed = (performance.now() - started) / 1000;
-    if (elapsed >= seconds) return sent;
+    if (elapsed >= seconds) return { said: sent, saidAt };
     const due = Math.floor(elapsed * rate);
-    for (; sent < due; sent++) clients[sent % clients.length]!.say(`load message ${sent} at ${Date.now()} — the quick brown fox jumps over the lazy dog`);
+    if (due > sent) {
+      const tick = saidAt.length;
+      const tag = tick % TAGS.length;
+      const at = clock();
+      saidAt.push(at);
+      watcher.postMessage({ type: 'tick', tick, tag, at });
+      for (; sent < due; sent++) clients[sent % clients.length]!.say(`${TAGS[tag]} load message ${sent} — the quick brown fox jumps over the lazy dog`);
+    }
     await sleep(10);
   }
 }
 
 const server = await startServer();
 const viewer = startViewer(server.port);
+let watch: { worker: Worker; dir: string } | undefined;
 try {
   await sleep(3000);
   const clients = await joinSenders(server.port);
@@ -94,25 +252,45 @@ try {
   const [witness] = await joinSenders(server.port, 'witness');
   let delivered = 0;
   witness!.on('event', (e) => { if (e.type === 'message' && !e.history) delivered++; });
-  console.log(`viewer pid ${viewer}, server pid ${server.pid}, ${SENDERS} senders; ${SECONDS} s per rate`);
-  console.log('rate msg/s | said | delivered msg/s | viewer CPU % | viewer RSS MiB | server CPU %');
+  watch = await startWatcher();
+  const { worker } = watch;
+  console.log(`viewer pid ${viewer}, server pid ${server.pid}, ${SENDERS} senders; ${SECONDS} s per rate; a keystroke every ${KEY_INTERVAL_MS} ms`);
+  console.log('rate msg/s | said | delivered msg/s | viewer CPU % | viewer RSS MiB | server CPU % | keystroke p50 ms | keystroke p99 ms | keystrokes | display lag p50 ms | display lag p99 ms | load avg 1m');
   for (const rate of RATES) {
     const d0 = delivered;
     const v0 = cpuSeconds(viewer);
     const s0 = cpuSeconds(server.pid);
     const t0 = performance.now();
-    const said = await load(clients, rate, SECONDS);
+    worker.postMessage({ type: 'start' });
+    const { said, saidAt } = await load(clients, rate, SECONDS, worker);
     const wall = (performance.now() - t0) / 1000;
     const viewerPct = ((cpuSeconds(viewer) - v0) / wall) * 100;
     const serverPct = ((cpuSeconds(server.pid) - s0) / wall) * 100;
     const perSecond = ((delivered - d0) / wall).toFixed(0);
-    console.log(`${String(rate).padStart(10)} | ${String(said).padStart(6)} | ${perSecond.padStart(15)} | ${viewerPct.toFixed(1).padStart(12)} | ${rssMiB(viewer).toFixed(0).padStart(14)} | ${serverPct.toFixed(1).padStart(12)}`);
+    const watched = await new Promise<Watched>((resolve) => {
+      worker.once('message', (m: Watched) => resolve(m));
+      worker.postMessage({ type: 'stop' });
+    });
+    const keys = watched.keyTimes;
+    const lags = displayLags(saidAt, watched.ticksSeen);
+    const ms = (x: number): string => (Number.isFinite(x) ? x.toFixed(1) : '-');
+    console.log([
+      String(rate).padStart(10), String(said).padStart(4), perSecond.padStart(15), viewerPct.toFixed(1).padStart(12),
+      rssMiB(viewer).toFixed(0).padStart(14), serverPct.toFixed(1).padStart(12),
+      ms(percentile(keys, 50)).padStart(16), ms(percentile(keys, 99)).padStart(16), String(keys.length).padStart(10),
+      ms(percentile(lags, 50)).padStart(18), ms(percentile(lags, 99)).padStart(18), (loadavg()[0] ?? 0).toFixed(2).padStart(11),
+    ].join(' | '));
     await sleep(2000); // let the backlog drain before the next rate
   }
   const screen = execFileSync('tmux', ['-L', TMUX, 'capture-pane', '-p'], { encoding: 'utf8' });
   console.log(`viewer's status line: ${screen.split('\n').find((l) => l.includes('127.0.0.1')) ?? '(not found)'}`);
   await Promise.all([...clients, witness!].map((c) => c.leave()));
 } finally {
+  if (watch !== undefined) {
+    watch.worker.postMessage({ type: 'close' });
+    await watch.worker.terminate();
+    rmSync(watch.dir, { recursive: true, force: true });
+  }
   try {
     execFileSync('tmux', ['-L', TMUX, 'kill-server']);
   } catch {
