@@ -77,8 +77,10 @@ async function main(): Promise<void> {
     await gen.close();
     await server.stop();
   }
-  const file = readdirSync(out).find((f) => f.endsWith('.cpuprofile'));
-  if (file === undefined) throw new Error(`no .cpuprofile in ${out}`);
+  // V8 names the file CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile: take this server's, not an
+  // earlier run's left in the same directory.
+  const file = readdirSync(out).find((f) => f.endsWith('.cpuprofile') && f.split('.')[3] === String(server.pid));
+  if (file === undefined) throw new Error(`no .cpuprofile of process ${server.pid} in ${out}`);
   const times = selfTimes(JSON.parse(readFileSync(path.join(out, file), 'utf8')) as CpuProfile, window[0], window[1]);
   const busy = [...times].filter(([k]) => !k.startsWith('(idle)')).sort((a, b) => b[1] - a[1]);
   const total = busy.reduce((a, [, v]) => a + v, 0);
