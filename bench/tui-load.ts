@@ -13,6 +13,7 @@
  *   newest), so what counts is how old the newest line on screen is. Every 10 ms tick of messages
  *   carries a tag character of its own (336 of them, in turn), whose first appearance in the
  *   pane's output after the tick was said dates that tick.
+ * - what the viewer wrote to its terminal, KiB/s;
  * - the 1-minute load average at the end of the step (the machine may be shared).
  *
  * The watching side (pane output, keystrokes) runs in a worker thread, so the senders' work does
@@ -106,6 +107,7 @@ const pendingTag = new Map();
 const pendingKey = new Map();
 let ticksSeen = [];
 let keyTimes = [];
+let bytes = 0;
 let typing = false;
 let k = 0;
 const control = spawn('tmux', ['-L', tmux, '-C', 'attach-session', '-t', 'load'], { stdio: ['pipe', 'pipe', 'ignore'] });
@@ -128,6 +130,7 @@ const decoder = new TextDecoder();
 const input = fs.createReadStream(fifo);
 input.on('data', (chunk) => {
   const now = clock();
+  bytes += chunk.length;
   const text = decoder.decode(chunk, { stream: true });
   for (const c of text) {
     if (c.charCodeAt(0) < 0x100) continue;
@@ -155,12 +158,13 @@ parentPort.on('message', (m) => {
   else if (m.type === 'start') {
     ticksSeen = [];
     keyTimes = [];
+    bytes = 0;
     pendingTag.clear();
     typing = true;
     type();
   } else if (m.type === 'stop') {
     typing = false;
-    setTimeout(() => parentPort.postMessage({ ticksSeen, keyTimes }), 300);
+    setTimeout(() => parentPort.postMessage({ ticksSeen, keyTimes, bytes }), 300);
   } else if (m.type === 'close') {
     control.stdin.end();
     input.destroy();
@@ -175,6 +179,8 @@ interface Watched {
   ticksSeen: Array<[number, number]>;
   /** Keystroke-to-screen times, ms. */
   keyTimes: number[];
+  /** Bytes the viewer wrote to its terminal. */
+  bytes: number;
 }
 
 async function startWatcher(): Promise<{ worker: Worker; dir: string }> {
@@ -255,7 +261,7 @@ try {
   watch = await startWatcher();
   const { worker } = watch;
   console.log(`viewer pid ${viewer}, server pid ${server.pid}, ${SENDERS} senders; ${SECONDS} s per rate; a keystroke every ${KEY_INTERVAL_MS} ms`);
-  console.log('rate msg/s | said | delivered msg/s | viewer CPU % | viewer RSS MiB | server CPU % | keystroke p50 ms | keystroke p99 ms | keystrokes | display lag p50 ms | display lag p99 ms | load avg 1m');
+  console.log('rate msg/s | said | delivered msg/s | viewer CPU % | viewer RSS MiB | server CPU % | keystroke p50 ms | keystroke p99 ms | keystrokes | display lag p50 ms | display lag p99 ms | output KiB/s | load avg 1m');
   for (const rate of RATES) {
     const d0 = delivered;
     const v0 = cpuSeconds(viewer);
@@ -278,7 +284,8 @@ try {
       String(rate).padStart(10), String(said).padStart(4), perSecond.padStart(15), viewerPct.toFixed(1).padStart(12),
       rssMiB(viewer).toFixed(0).padStart(14), serverPct.toFixed(1).padStart(12),
       ms(percentile(keys, 50)).padStart(16), ms(percentile(keys, 99)).padStart(16), String(keys.length).padStart(10),
-      ms(percentile(lags, 50)).padStart(18), ms(percentile(lags, 99)).padStart(18), (loadavg()[0] ?? 0).toFixed(2).padStart(11),
+      ms(percentile(lags, 50)).padStart(18), ms(percentile(lags, 99)).padStart(18), (watched.bytes / 1024 / wall).toFixed(0).padStart(12),
+      (loadavg()[0] ?? 0).toFixed(2).padStart(11),
     ].join(' | '));
     await sleep(2000); // let the backlog drain before the next rate
   }

@@ -17,9 +17,18 @@ export { LogSections, type Marker, SECTION_MARKERS, type Section, sectionOf } fr
  */
 export const NICK_PALETTE: readonly number[] = [33, 166, 201, 34, 141, 126, 36, 93, 205, 106, 62, 25];
 
+/** Colours of the nicks seen lately (hashing every line's nick was a visible cost in a busy room). */
+const colours = new Map<string, number>();
+
 /** The palette colour of a nick (same nick, same colour, in both front ends, everywhere). */
 export function nickColour(nick: string): number {
-  return NICK_PALETTE[nickHash(nick) % NICK_PALETTE.length] ?? 33;
+  let colour = colours.get(nick);
+  if (colour === undefined) {
+    colour = NICK_PALETTE[nickHash(nick) % NICK_PALETTE.length] ?? 33;
+    if (colours.size >= 1024) colours.clear();
+    colours.set(nick, colour);
+  }
+  return colour;
 }
 
 // Formatters, not Date objects: this module reads no clock (spec/architecture.spec.ts); the time

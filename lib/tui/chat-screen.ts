@@ -53,6 +53,8 @@ export interface ScreenOptions {
   terminal: string;
   /** Mouse wheel over the log: rows to scroll (negative: up). Enables mouse reporting. */
   onWheel?: (rows: number) => void;
+  /** Called before each frame is laid out: the place to bring the view model up to date. */
+  beforeFrame?: () => void;
 }
 
 const STATUS_STYLE: Style = { fg: 252, bg: 237 };
@@ -115,7 +117,9 @@ export class ChatScreen {
     this.buffersBox.hide();
     this.statusBox = paintedBox({ parent: this.screen }, (r) => this.paintStatus(r));
     this.inputBox = paintedBox({ parent: this.screen, border, style: frame }, (r) => this.paintInput(r));
+    const beforeFrame = options.beforeFrame;
     this.screen.on('prerender', () => {
+      beforeFrame?.();
       boundCellWidths();
       this.layout();
     });

@@ -28,6 +28,7 @@ function isPlainBase(cp: number): boolean {
   if (cp < 0xa0) return false;
   if (cp <= 0x2ff) return cp !== 0xa9 && cp !== 0xae; // © and ® are Extended_Pictographic
   return (cp >= 0x370 && cp <= 0x3ff) // Greek
+    || (cp >= 0x2010 && cp <= 0x2027) // dashes, quotes, daggers, bullets, … (none Extended_Pictographic)
     || (cp >= 0x400 && cp <= 0x482) || (cp >= 0x48a && cp <= 0x52f) // Cyrillic, without its combining marks
     || (cp >= 0x5d0 && cp <= 0x5ea) // Hebrew letters
     || (cp >= 0x621 && cp <= 0x64a) // Arabic letters
@@ -135,8 +136,18 @@ export function prevBoundary(text: string, pos: number): number {
   return 0;
 }
 
+/**
+ * Whether every position of text is a safe break: each UTF-16 code unit is then a cluster of its
+ * own (most chat text: ASCII, Latin, Cyrillic, CJK, dashes and quotes).
+ */
+function allPlain(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (!isPlainBase(text.charCodeAt(i))) return false;
+  return true;
+}
+
 /** Every cluster of text, in order (linear in the length of text). */
 export function segmentAll(text: string): string[] {
+  if (allPlain(text)) return text.split('');
   const out: string[] = [];
   for (const [start, end] of clustersAfter(text, 0)) out.push(text.slice(start, end));
   return out;

@@ -32,11 +32,16 @@ function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+/** The last nick's pattern: compiling it for every message was a visible cost in a busy room. */
+let mentionPattern: { nick: string; re: RegExp } | undefined;
+
 /** Whether text names `nick` as a word (case-insensitive; "@nick", "nick:" count). */
 export function mentions(text: string, nick: string): boolean {
   if (nick === '') return false;
-  const re = new RegExp(`(?<![\\p{L}\\p{N}\\p{M}_])${escapeRegExp(nick)}(?![\\p{L}\\p{N}\\p{M}_])`, 'iu');
-  return re.test(text);
+  if (mentionPattern?.nick !== nick) {
+    mentionPattern = { nick, re: new RegExp(`(?<![\\p{L}\\p{N}\\p{M}_])${escapeRegExp(nick)}(?![\\p{L}\\p{N}\\p{M}_])`, 'iu') };
+  }
+  return mentionPattern.re.test(text);
 }
 
 export interface MessageView {

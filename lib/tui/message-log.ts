@@ -87,7 +87,8 @@ export class MessageLog {
   /** The rows to show in a window of `height` rows, oldest first (fewer at the start). */
   visible(width: number, height: number): Row[] {
     if (height <= 0) return [];
-    this.offset = Math.min(this.offset, this.maxOffset(width, height));
+    // At the bottom (the usual case) there is nothing to clamp: only the rows shown are wrapped.
+    if (this.offset > 0) this.offset = Math.min(this.offset, this.maxOffset(width, height));
     if (this.offset === 0) this.unseenCount = 0;
     const want = this.offset + height;
     const rows: Row[] = [];

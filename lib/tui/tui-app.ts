@@ -82,7 +82,7 @@ export class TuiApp {
     this.model = { log: this.buffers.active.log, input: this.input.line, prompt: this.input.prompt, peers: session.peers, status: this.status() };
     this.paste = new PasteInput(options.input as ConstructorParameters<typeof PasteInput>[0], (text, truncated) => this.screenOnPaste(text, truncated));
     const keyInput = this.paste.keys as unknown as NodeJS.ReadableStream;
-    const screenOptions = { input: keyInput, output: options.output, terminal: options.terminal };
+    const screenOptions = { input: keyInput, output: options.output, terminal: options.terminal, beforeFrame: () => this.updateModel() };
     this.view = new ChatScreen(this.model, options.mouse
       ? { ...screenOptions, onWheel: (rows: number) => this.scroll(rows) }
       : screenOptions);
@@ -324,9 +324,17 @@ export class TuiApp {
     });
   }
 
-  /** Updates the view model and queues a frame (on the next tick when `urgent`: a key press). */
+  /**
+   * Queues a frame (on the next tick when `urgent`: a key press). The view model is brought up to
+   * date once per frame (updateModel), not once per event: a busy room brings thousands a second.
+   */
   private refresh(urgent = false): void {
     if (this.finished) return;
+    this.view.render(urgent);
+  }
+
+  /** The view model from the app's state, just before a frame is drawn. */
+  private updateModel(): void {
     this.model.input = this.input.line;
     this.model.prompt = this.input.prompt;
     const active = this.buffers.active;
@@ -338,6 +346,5 @@ export class TuiApp {
       ? ` ${this.buffers.numberOf(active)} ${bufferTitle(active)}${active.topic === '' ? '' : `: ${escapeForTerminal(active.topic)}`}${active.away === undefined ? '' : ` (away${active.away === '' ? '' : `: ${escapeForTerminal(active.away)}`})`}`
       : undefined;
     this.model.status = this.status();
-    this.view.render(urgent);
   }
 }

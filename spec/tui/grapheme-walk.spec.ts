@@ -16,7 +16,10 @@ function reference(text: string): number[] {
 const piece = fc.constantFrom(
   'a', ' ', 'Ж', '你', 'の', 'ก', 'ำ', 'e\u0301', '\u0301', '\u200d', '👩🏽‍💻', '👍🏽', '❤️', '🇫🇷', '🇺',
   '\u1100', '\u1161', '\u11a8', '한', 'क्', 'ष', 'कि', '\u0600', '1', '\r', '\n', '\r\n', '©', '\t', 'α',
+  '—', '“', '…', '‼', '\ufe0f',
 );
+/** Characters that are each a cluster of their own whatever surrounds them (the fast path). */
+const plainPiece = fc.constantFrom('a', ' ', 'Ж', '你', 'の', 'ก', 'α', '—', '“', '…', 'é', 'Ā', '1', '!');
 
 describe('grapheme-walk', () => {
   it('finds the same clusters as segmenting the whole text, across window cuts', () => {
@@ -32,6 +35,17 @@ describe('grapheme-walk', () => {
         }
       }),
       { seed: 20261202, numRuns: 150 },
+    );
+  });
+
+  it('splits text of plain characters only (Latin, Cyrillic, CJK, dashes, quotes) into one cluster per character, as the segmenter does', () => {
+    fc.assert(
+      fc.property(fc.array(plainPiece, { minLength: 0, maxLength: 300 }), (pieces) => {
+        const text = pieces.join('');
+        const bounds = reference(text);
+        expect([0, ...segmentAll(text).map((_, i, all) => all.slice(0, i + 1).join('').length)]).to.deep.equal(bounds.length === 1 ? [0] : bounds);
+      }),
+      { seed: 20261203, numRuns: 100 },
     );
   });
 
