@@ -15,6 +15,19 @@ import { packageVersion } from './package-version.js';
 
 const USAGE_CODES = new Set(['UDPCHAT_ERR_BAD_ADDRESS']);
 
+/**
+ * The examples of --help, each command on a line of its own and its description below it: yargs'
+ * two columns wrapped a long command at 80 columns, and its tail, alone at the left, read as
+ * another example.
+ */
+const EXAMPLES: ReadonlyArray<readonly [command: string, description: string]> = [
+  ['udp-chat serve', 'start a server on port 7777'],
+  ['udp-chat join --nick bob', 'join the server on the local network (found by itself)'],
+  ['udp-chat join --nick bob --server 192.168.1.5', 'join a server by its address'],
+  ['echo done | udp-chat join --nick ci --server host', 'send from a script'],
+];
+const EXAMPLES_TEXT = ['Examples:', ...EXAMPLES.flatMap(([command, description]) => [`  ${command}`, `      ${description}`])].join('\n');
+
 /** Anything wrong with the command line itself. */
 class UsageError extends Error {}
 
@@ -29,11 +42,7 @@ export async function main(argv: string[], ctx: CliContext): Promise<ExitCode> {
     .command(releaseNickCommand(ctx))
     .demandCommand(1, 'Say which command: serve, join, discover or release-nick.')
     .strict()
-    .example('udp-chat serve', 'start a server on port 7777')
-    .example('udp-chat join --nick bob', 'join the server on the local network (found by itself)')
-    .example('udp-chat join --nick bob --server 192.168.1.5', 'join a server by its address')
-    .example('echo done | udp-chat join --nick ci --server host', 'send from a script')
-    .epilog('Run `udp-chat <command> --help` for the options of a command.')
+    .epilog(`${EXAMPLES_TEXT}\n\nRun \`udp-chat <command> --help\` for the options of a command.`)
     .help()
     .alias('help', 'h')
     .version(packageVersion())

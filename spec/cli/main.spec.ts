@@ -81,24 +81,36 @@ describe('main', () => {
     });
   }
 
-  it('keeps every example of --help on one line at 100 columns', async () => {
-    const { ctx } = context();
-    const chunks: string[] = [];
-    const log = console.log;
-    console.log = (...a: unknown[]) => chunks.push(a.join(' '));
-    try {
-      await main(['--help'], ctx);
-    } finally {
-      console.log = log;
-    }
-    const text = chunks.join('\n');
-    const examples = text.slice(text.indexOf('Examples:'), text.indexOf('Run `udp-chat <command>'));
-    for (const line of examples.split('\n').slice(1).filter((l) => l.trim() !== '')) {
-      // A command, or the wrapped end of a description (far right); never a command's tail at the
-      // left, where it reads as another example.
-      expect(line, 'an example wrapped onto a line of its own').to.match(/^ {2}(udp-chat|echo) | {20,}\S/u);
-    }
-  });
+  const EXAMPLES = [
+    'udp-chat serve',
+    'udp-chat join --nick bob',
+    'udp-chat join --nick bob --server 192.168.1.5',
+    'echo done | udp-chat join --nick ci --server host',
+  ];
+  for (const columns of [100, 80, 60]) {
+    it(`keeps every example command of --help whole on a line of its own at ${columns} columns`, async () => {
+      const { ctx } = context();
+      (ctx.stdout as { columns?: number }).columns = columns;
+      const chunks: string[] = [];
+      const log = console.log;
+      console.log = (...a: unknown[]) => chunks.push(a.join(' '));
+      try {
+        await main(['--help'], ctx);
+      } finally {
+        console.log = log;
+      }
+      const text = chunks.join('\n');
+      const examples = text.slice(text.indexOf('Examples:'), text.indexOf('Run `udp-chat <command>')).split('\n').slice(1).filter((l) => l.trim() !== '');
+      for (const line of examples) {
+        expect(line.length, `"${line}" fits`).to.be.at.most(columns);
+        // A command (whole, maybe followed by its description) or a description indented past
+        // the commands: never a command's tail at the left, where it reads as another example.
+        const command = EXAMPLES.find((c) => line.startsWith(`  ${c}`) && (line.length === c.length + 2 || line[c.length + 2] === ' '));
+        if (command === undefined) expect(line, 'a description line').to.match(/^ {6,}\S/u);
+      }
+      for (const c of EXAMPLES) expect(examples.some((l) => l.startsWith(`  ${c}`)), c).to.equal(true);
+    });
+  }
 
   it('exits 1 with one line when the port is in use', async () => {
     const blocker = dgram.createSocket('udp4');
