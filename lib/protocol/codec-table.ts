@@ -5,6 +5,7 @@
 import { CLIENT_CODECS } from './client-codecs.js';
 import type { TypeCodec } from './codec-fields.js';
 import { DISCOVERY_CODECS } from './discovery-codec.js';
+import { HISTORY_CODECS } from './history-codec.js';
 import type { Message, MessageType } from './messages.js';
 import { SERVER_CODECS } from './server-codecs.js';
 import { WHOIS_CODECS } from './whois-codec.js';
@@ -18,6 +19,7 @@ export const OPCODES: Readonly<Record<MessageType, number>> = {
   who: 0x05,
   leave: 0x06,
   discover: 0x07,
+  history: 0x08,
   whois: 0x0d,
   cookie: 0x81,
   welcome: 0x82,
@@ -29,6 +31,7 @@ export const OPCODES: Readonly<Record<MessageType, number>> = {
   bye: 0x88,
   error: 0x89,
   offer: 0x8a,
+  page: 0x8b,
   owner: 0x91,
 };
 
@@ -38,6 +41,7 @@ export const CODECS: { readonly [T in MessageType]: TypeCodec<Extract<Message, {
   ...SERVER_CODECS,
   ...DISCOVERY_CODECS,
   ...WHOIS_CODECS,
+  ...HISTORY_CODECS,
 };
 
 /** The type of an opcode, or undefined for a number §3 does not define. */

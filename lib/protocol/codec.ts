@@ -4,8 +4,9 @@
  * dispatches. `decode` throws {@link ProtocolError} and nothing else (the peer's bytes are wrong);
  * `encode` throws {@link LocalError} (we asked for something the format cannot carry).
  */
-import { CHECKSUM_BYTES, HEADER_BYTES, MAGIC_0, MAGIC_1, MAX_DATAGRAM, VERSION } from './constants.js';
-import { FRAME_BYTES } from './codec-fields.js';
+import { CHECKSUM_BYTES, HEADER_BYTES, MAGIC_0, MAGIC_1, MAX_DATAGRAM, TOKEN_BYTES, VERSION } from './constants.js';
+import { FRAME_BYTES, fixed } from './codec-fields.js';
+import { PAGE_OVERHEAD, checkPage } from './history-codec.js';
 import { OPCODES, TYPE_OF_OPCODE, codecOf } from './codec-table.js';
 import { LocalError } from './local-error.js';
 import type { ClientMessage, Message, MessageType } from './messages.js';
@@ -55,6 +56,19 @@ export function encodeData(firstSeq: number, entries: readonly Buffer[]): Buffer
   let size = FRAME_BYTES + DATA_HEAD;
   for (const e of entries) size += e.length;
   const w = framed('data', size).u32(firstSeq).u8(entries.length);
+  for (const e of entries) w.bytes(e);
+  return w.seal();
+}
+
+/**
+ * PAGE from entries already encoded with {@link encodeEntry} (the server's paging path): the
+ * entries before..., oldest first, ending at seq before − 1 (§4.2.19).
+ */
+export function encodePage(token: Buffer, before: number, flags: number, entries: readonly Buffer[]): Buffer {
+  checkPage(before, flags, entries.length);
+  let size = PAGE_OVERHEAD;
+  for (const e of entries) size += e.length;
+  const w = framed('page', size).bytes(fixed(token, TOKEN_BYTES, 'token')).u32(before).u8(flags).u8(entries.length);
   for (const e of entries) w.bytes(e);
   return w.seal();
 }

@@ -83,6 +83,19 @@ export interface WhoisMessage {
   nick: string;
 }
 
+/**
+ * Asks for a page of older history (§4.2.18; capability bit 1, history paging): up to `count`
+ * entries just before seq `before`.
+ */
+export interface HistoryMessage {
+  type: 'history';
+  token: Buffer;
+  /** The page ends just before this seq (≥ 1): the oldest seq the client has, typically. */
+  before: number;
+  /** Most entries wanted, 1–255. */
+  count: number;
+}
+
 // ---- server → client -------------------------------------------------------
 
 export interface CookieMessage {
@@ -221,10 +234,26 @@ export interface OwnerMessage {
   nick: string;
 }
 
+/**
+ * The answer to HISTORY (§4.2.19; capability bit 1): the entries just before `before`, oldest
+ * first (entries[i].seq = before − entries.length + i), possibly none.
+ */
+export interface PageMessage {
+  type: 'page';
+  token: Buffer;
+  /** Copied from the HISTORY this answers. */
+  before: number;
+  /** Nothing older than this page can be had: its first entry is the oldest the server keeps (or it is empty). */
+  oldest: boolean;
+  /** With `oldest`: older entries existed but are no longer kept (retention). */
+  gone: boolean;
+  entries: Entry[];
+}
+
 /** Datagrams of discovery (§5.7): no session, no token; kept out of the session unions. */
 export type DiscoveryMessage = DiscoverMessage | OfferMessage;
 
-export type ClientMessage = JoinMessage | SayMessage | PingMessage | NackMessage | WhoMessage | LeaveMessage | WhoisMessage;
+export type ClientMessage = JoinMessage | SayMessage | PingMessage | NackMessage | WhoMessage | LeaveMessage | WhoisMessage | HistoryMessage;
 export type ServerMessage =
   | CookieMessage
   | WelcomeMessage
@@ -235,6 +264,7 @@ export type ServerMessage =
   | RosterMessage
   | ByeMessage
   | ErrorMessage
-  | OwnerMessage;
+  | OwnerMessage
+  | PageMessage;
 export type Message = ClientMessage | ServerMessage | DiscoveryMessage;
 export type MessageType = Message['type'];

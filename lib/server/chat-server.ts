@@ -242,7 +242,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     return sends;
   }
 
-  /** Answers a NACK older than the in-memory log from the store (a failed read is a warning; the client asks again). */
+  /** Answers a NACK or HISTORY older than the in-memory log from the store (a failed read is a warning; the client asks again). */
   private readStored(r: StoreRead): void {
     const store = this.store;
     if (store === undefined) return;
@@ -250,13 +250,13 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     void store.log
       .readEntries(r.from, r.to, r.maxBytes)
       .catch((err: unknown) => {
-        const e = new Error(`store: cannot read back seq ${r.from}–${r.to} for a repair: ${(err as Error).message}`);
+        const e = new Error(`store: cannot read back seq ${r.from}–${r.to} for ${r.page === true ? "a history page" : "a repair"}: ${(err as Error).message}`);
         e.name = 'StoreReadError';
         this.emit('warning', e);
         return [];
       })
       .then((entries) => {
-        this.core.storedEntries(r, entries);
+        this.core.storedEntries(r, entries, Date.now());
         if (this.closing === undefined) this.pump();
       });
   }

@@ -12,16 +12,15 @@ import type { JoinLimiter } from './join-limiter.js';
 import type { NickOwners } from './nick-owners.js';
 import type { SourceLimits } from './source-limits.js';
 import { CAP_IDENTITY } from '../protocol/whois-codec.js';
+import { CAP_HISTORY } from '../protocol/history-codec.js';
 import type { Outbound } from './outbound.js';
 import { sendRepair } from './gap-repair.js';
-import type { RepairBudget } from './repair-budget.js';
 import { type PeerAddress, addressKey } from './peer-address.js';
 import type { StagedLog } from './staged-log.js';
 import type { RosterSnapshot } from './roster.js';
 import type { ServerOptions } from './server-options.js';
 import type { SealedPeer, ServerEvent } from './server-types.js';
 import type { Session, SessionTable } from './session-table.js';
-import type { TokenBucket } from './token-bucket.js';
 
 const COOKIE_DATAGRAM_BYTES = HEADER_BYTES + CLIENT_ID_BYTES + COOKIE_BYTES + CHECKSUM_BYTES;
 
@@ -49,7 +48,7 @@ export interface JoinContext {
   verifyCookie(from: PeerAddress, clientId: Buffer, cookie: Buffer, now: number): boolean;
   /** A fresh session token, the session's rate limiters and repair budget. */
   newToken(): Buffer;
-  newLimits(now: number): { flood: TokenBucket; hard: TokenBucket; repair: RepairBudget };
+  newLimits(now: number): Pick<Session, 'flood' | 'hard' | 'repair' | 'paging'>;
   /** Sessions created per source IP. */
   readonly joins: JoinLimiter;
   /** Per-prefix joins, per-source COOKIE replies, per-client churn (source-limits.ts). */
@@ -177,6 +176,7 @@ function createSession(ctx: JoinContext, m: JoinMessage, from: PeerAddress, n: N
     nextCseq: sessions.takeResume(n.clientIdHex) + 1,
     inbox: new Map(),
     ...ctx.newLimits(now),
+    caps: m.caps & SERVER_CAPS,
     lastHeard: now,
     confirmed: false,
     joinedAt: now,
@@ -209,6 +209,9 @@ function historyFrom(ctx: JoinContext, m: JoinMessage, baseSeq: number): number 
   return Math.max(log.oldestSeq, log.historyStart(ctx.options.historyMessages));
 }
 
+/** The capability bits this server supports (§4.5); a session gets those its JOIN also set. */
+export const SERVER_CAPS = CAP_HISTORY | CAP_IDENTITY;
+
 function welcome(ctx: JoinContext, s: Session, m: JoinMessage): WelcomeMessage {
   return {
     type: 'welcome',
@@ -221,7 +224,7 @@ function welcome(ctx: JoinContext, s: Session, m: JoinMessage): WelcomeMessage {
     heartbeatMs: ctx.options.heartbeatMs,
     idleTimeoutMs: ctx.options.idleTimeoutMs,
     maxText: ctx.options.maxText,
-    caps: m.caps & CAP_IDENTITY,
+    caps: s.caps,
     nick: s.nick,
   };
 }

@@ -7,8 +7,6 @@ import { checkNick } from '../protocol/nick.js';
 import { addressKey } from './peer-address.js';
 import type { Session, SessionTable } from './session-table.js';
 import type { PersistedSession } from './store/session-file.js';
-import type { RepairBudget } from './repair-budget.js';
-import type { TokenBucket } from './token-bucket.js';
 
 export interface RestoredState {
   instance: Buffer;
@@ -30,7 +28,7 @@ export interface RestoredState {
 export function restoreSessions(
   table: SessionTable,
   state: RestoredState,
-  newLimits: (now: number) => { flood: TokenBucket; hard: TokenBucket; repair: RepairBudget },
+  newLimits: (now: number) => Pick<Session, 'flood' | 'hard' | 'repair' | 'paging'>,
   now: number,
 ): number {
   let restored = 0;
@@ -49,6 +47,7 @@ export function restoreSessions(
       nextCseq: (state.cseqs.get(clientIdHex) ?? 0) + 1,
       inbox: new Map(),
       ...newLimits(now),
+      caps: p.caps,
       lastHeard: p.lastHeard,
       confirmed: true,
       joinedAt: p.joinedAt,
@@ -76,5 +75,6 @@ export function persistedSessions(table: SessionTable): PersistedSession[] {
     lastHeard: s.lastHeard,
     historyFrom: s.historyFrom,
     baseSeq: s.baseSeq,
+    caps: s.caps,
   }));
 }

@@ -27,6 +27,7 @@ import { ownerOf } from './whois.js';
 import { ownerBytes } from '../protocol/whois-codec.js';
 import { type JoinContext, cookieReply, handleJoin } from './join-handler.js';
 import { GapRepair } from './gap-repair.js';
+import { HistoryPages, PAGE_BURST_BYTES, PAGE_RATE_BYTES } from './history-pages.js';
 import { JoinLimiter } from './join-limiter.js';
 import { SourceLimits } from './source-limits.js';
 import { Outbound } from './outbound.js';
@@ -90,6 +91,8 @@ export class ServerCore {
   /** NACKs to answer from the store (persistent mode), handed to the shell by drain(). */
   /** Sessions with a store read in flight (one at a time each). */
   private readonly repair: GapRepair;
+  /** HISTORY answers (§6.1.11), paced per session. */
+  private readonly pages: HistoryPages;
   /** Nick ownership (nick-owners.ts); the shell saves `nicks.entries()` when `nicks.changes` moves. */
   readonly nicks: NickOwners;
   private nickTouchAt: number;
@@ -118,6 +121,7 @@ export class ServerCore {
     this.sessions = new SessionTable(this.options.sessionsPerIp);
     this.out = new Outbound(this.stats);
     this.repair = new GapRepair(this.log, this.out, (reason) => this.drop(reason));
+    this.pages = new HistoryPages(this.log, this.out, (reason) => this.drop(reason));
     this.unknownReplies = new TokenBucket(this.options.unknownSessionReplies, this.options.unknownSessionReplies, now);
     this.cookieReplies = new TokenBucket(this.options.cookieReplies, this.options.cookieReplies, now);
     // Each JOIN with a cookie may be retried a few times: checks get four times the reply budget.
@@ -165,6 +169,8 @@ export class ServerCore {
         return this.sendRosterPage(session, m.page, now);
       case 'whois':
         return this.sendOwner(session, m.nick, now);
+      case 'history':
+        return this.pages.request(session, m, now);
       case 'leave':
         this.out.send(session.address, { type: 'bye', token: session.token, reason: 'quit' });
         return this.endSession(session, 'quit', now);
@@ -249,10 +255,12 @@ export class ServerCore {
     if (this.repair.nack(session, m) === 'overdrawn') this.overdrawn(session, now);
   }
 
-  /** The shell read what a StoreRead asked for (empty if the read failed): repair DATA, if the session still exists. */
-  storedEntries(read: StoreRead, entries: readonly { seq: number; bytes: Buffer }[]): void {
+  /** The shell read what a StoreRead asked for (empty if the read failed): repair DATA or a PAGE, if the session still exists. */
+  storedEntries(read: StoreRead, entries: readonly { seq: number; bytes: Buffer }[], now: number): void {
     const session = read.session as Session;
-    this.repair.stored(read, entries, this.sessions.byAddress(session.address) === session);
+    const live = this.sessions.byAddress(session.address) === session;
+    if (read.page === true) this.pages.stored(read, entries, live, now);
+    else this.repair.stored(read, entries, live);
   }
 
   /** Sends ROSTER page `page` of the current member list, within the repair budget. */
@@ -314,6 +322,7 @@ export class ServerCore {
     this.throttled.delete(session);
     this.acksDue.delete(session);
     this.repair.forget(session);
+    this.pages.forget(session);
   }
 
   private drop(reason: string): void {
@@ -350,6 +359,7 @@ export class ServerCore {
       this.out.fanOut(this.sessions.addresses(), { type: 'sync', lastSeq: this.log.lastSeq });
     }
     if (now >= this.housekeepingAt) this.housekeeping(now);
+    this.pages.tick(now);
     this.flush(now);
   }
 
@@ -379,7 +389,7 @@ export class ServerCore {
     let t = this.housekeepingAt;
     if (this.syncAt !== undefined) t = Math.min(t, this.syncAt);
     for (const s of this.throttled) t = Math.min(t, s.flood.nextTokenAt(now));
-    return t;
+    return Math.min(t, this.pages.nextDeadline(now));
   }
 
   /** Tells every member the server is going away (BYE shutdown) and forgets them. */
@@ -393,7 +403,7 @@ export class ServerCore {
 
   /** Takes the queued datagrams (encoded now), events, and (persistent mode) the records to store, in order. */
   drain(): { datagrams: Outgoing[]; events: ServerEvent[]; records: StoreRecord[]; reads: StoreRead[] } {
-    const result = { datagrams: this.out.drain(), events: this.events, records: this.log.takeRecords(), reads: this.repair.takeReads() };
+    const result = { datagrams: this.out.drain(), events: this.events, records: this.log.takeRecords(), reads: [...this.repair.takeReads(), ...this.pages.takeReads()] };
     this.events = [];
     return result;
   }
@@ -443,6 +453,7 @@ export class ServerCore {
         flood: new TokenBucket(this.options.rate, this.options.burst, now),
         hard: new TokenBucket(this.options.hardRate, this.options.hardBurst, now),
         repair: new RepairBudget(this.produced),
+        paging: new TokenBucket(PAGE_RATE_BYTES, PAGE_BURST_BYTES, now),
       }),
       joins: this.joins,
       sources: this.sources,

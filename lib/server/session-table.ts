@@ -24,6 +24,10 @@ export interface Session {
   readonly hard: TokenBucket;
   /** What it may draw in repair and roster pages (repair-budget.ts). */
   readonly repair: RepairBudget;
+  /** Bytes of history PAGEs it may draw beyond the repair budget (history-pages.ts, §6.1.11). */
+  readonly paging: TokenBucket;
+  /** The capabilities its WELCOME enabled (§4.5); kept across a restart. */
+  readonly caps: number;
   lastHeard: number;
   /** Set by the first datagram that carries the token: the client got its WELCOME. */
   confirmed: boolean;

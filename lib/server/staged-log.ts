@@ -12,7 +12,7 @@ import type { Entry } from '../protocol/messages.js';
 import { type NewEntry, RoomLog, encodeLogEntry } from './room-log.js';
 import type { StoreRecord } from './store/record-codec.js';
 
-/** A NACK below the in-memory log that the shell is to answer from the store (ServerCore.storedEntries). */
+/** A NACK or HISTORY below the in-memory log that the shell is to answer from the store (ServerCore.storedEntries). */
 export interface StoreRead {
   /** Opaque to the shell: hand it back. */
   readonly session: object;
@@ -20,6 +20,8 @@ export interface StoreRead {
   readonly to: number;
   /** Bytes of records to read at most. */
   readonly maxBytes: number;
+  /** For a history PAGE (history-pages.ts) rather than a NACK's repair. */
+  readonly page?: true;
 }
 
 export class StagedLog {

@@ -27,6 +27,21 @@ export class TokenBucket {
     return true;
   }
 
+  /** Takes `n` tokens if there are that many (a bucket of bytes: `n` is a datagram's size). */
+  takeMany(n: number, now: number): boolean {
+    this.refill(now);
+    if (this.tokens < n) return false;
+    this.tokens -= n;
+    return true;
+  }
+
+  /** When `n` tokens will be there (now if they are); never, if `n` is more than the bucket holds. */
+  nextManyAt(n: number, now: number): number {
+    this.refill(now);
+    if (n > this.burst) return Infinity;
+    return this.tokens >= n ? now : now + Math.ceil(((n - this.tokens) * 1000) / this.rate);
+  }
+
   /** When the next whole token will be there (now if one is). */
   nextTokenAt(now: number): number {
     this.refill(now);

@@ -6,7 +6,8 @@
 import { crc32 as zlibCrc32 } from 'node:zlib';
 import { expect } from 'chai';
 import fc, { type Arbitrary, type IProperty } from 'fast-check';
-import { DATA_OVERHEAD, decode, encode, encodeData, OPCODES, peekType } from '../../lib/protocol/codec.js';
+import { DATA_OVERHEAD, decode, encode, encodeData, encodePage, OPCODES, peekType } from '../../lib/protocol/codec.js';
+import { PAGE_OLDEST } from '../../lib/protocol/history-codec.js';
 import * as constants from '../../lib/protocol/constants.js';
 import { CHECKSUM_BYTES, DEFAULTS, HEADER_BYTES, MAX_DATAGRAM } from '../../lib/protocol/constants.js';
 import { encodeEntry } from '../../lib/protocol/entry-codec.js';
@@ -156,6 +157,10 @@ function expectedSize(m: Message): number {
       return 25 + b(m.nick);
     case 'owner':
       return 64 + b(m.nick);
+    case 'history':
+      return 29;
+    case 'page':
+      return m.entries.reduce((n, e) => n + 8 + b(e.nick) + (e.kind === 'msg' ? 3 + b(e.text) : e.kind === 'leave' ? 1 : 0), 30);
   }
 }
 
@@ -260,6 +265,23 @@ const arbMessage: Arbitrary<Message> = fc.oneof(
   fc.oneof(
     fc.record({ type: fc.constant('owner' as const), token, bound: fc.constant(true), online: fc.boolean(), lastUsed: time, key: fixedBytes(32), nick }),
     fc.record({ type: fc.constant('owner' as const), token, bound: fc.constant(false), online: fc.boolean(), lastUsed: fc.constant(0), key: fc.constant(Buffer.alloc(32)), nick }),
+  ),
+  fc.record({ type: fc.constant('history' as const), token, before: pos32, count: fc.integer({ min: 1, max: 255 }) }),
+  fc.array(entryBody, { maxLength: 30 }).chain((bodies) =>
+    fc
+      .tuple(token, fc.integer({ min: bodies.length + 1, max: U32_MAX }), fc.boolean(), fc.boolean())
+      .map(([t, before, oldest, gone]) => {
+        const reachesOne = before - bodies.length === 1;
+        const isOldest = reachesOne || bodies.length === 0 || oldest;
+        return {
+          type: 'page' as const,
+          token: t,
+          before,
+          oldest: isOldest,
+          gone: isOldest && !reachesOne && gone,
+          entries: bodies.map((e, i) => ({ ...e, seq: before - bodies.length + i }) as Entry),
+        };
+      }),
   ),
   fc.record({
     type: fc.constant('offer' as const),
@@ -419,6 +441,11 @@ describe('codec', () => {
       ['a DISCOVER', { type: 'discover', nonce: CLIENT_ID }],
       ['an OFFER with the longest name and extreme numbers', { type: 'offer', nonce: TOKEN, protocol: 255, port: 65535, users: U32_MAX, passphrase: true, name: 'ж'.repeat(31) + 'x' }],
       ['an OFFER with a one-byte name', { type: 'offer', nonce: TOKEN, protocol: 1, port: 1, users: 0, passphrase: false, name: 'a' }],
+      ['a HISTORY at the end of the sequence space', { type: 'history', token: TOKEN, before: U32_MAX, count: 255 }],
+      ['an empty PAGE: nothing before seq 1', { type: 'page', token: TOKEN, before: 1, oldest: true, gone: false, entries: [] }],
+      ['an empty PAGE beyond retention', { type: 'page', token: TOKEN, before: 500, oldest: true, gone: true, entries: [] }],
+      ['a PAGE reaching seq 1', { type: 'page', token: TOKEN, before: 3, oldest: true, gone: false, entries: [{ kind: 'join', seq: 1, time: T0, nick: 'a' }, { kind: 'msg', seq: 2, time: T0, nick: 'a', target: 0, text: 'first' }] }],
+      ['a PAGE of exactly 1200 bytes', { type: 'page', token: TOKEN, before: 1000, oldest: false, gone: false, entries: Array.from({ length: 130 }, (_, i): Entry => ({ kind: 'join', seq: 870 + i, time: T0, nick: 'a' })) }],
       ['an ERROR with the longest detail', { type: 'error', ref: CLIENT_ID, code: 'UDPCHAT_ERR_NICK_INVALID', arg: U32_MAX, detail: 'д'.repeat(100) }],
     ];
     for (const [name, m] of cases) {
@@ -462,6 +489,14 @@ describe('codec', () => {
       expect(DATA_OVERHEAD).to.equal(HEADER_BYTES + 4 + 1 + CHECKSUM_BYTES);
       const entries = [encodeEntry({ kind: 'join', seq: 1, time: T0, nick: 'alice' }), encodeEntry({ kind: 'msg', seq: 2, time: T0, nick: 'bob', target: 0, text: 'hi' })];
       expect(encodeData(1, entries).length).to.equal(DATA_OVERHEAD + entries.reduce((n, e) => n + e.length, 0));
+    });
+
+    it('builds the same PAGE from pre-encoded entries as from messages (encodePage, the server path)', () => {
+      const entries: Entry[] = [{ kind: 'join', seq: 41, time: T0, nick: 'bob' }, { kind: 'msg', seq: 42, time: T0 + 5, nick: 'bob', target: 0, text: 'hello' }];
+      const m: Message = { type: 'page', token: TOKEN, before: 43, oldest: false, gone: false, entries };
+      expect(encodePage(TOKEN, 43, 0, entries.map((e) => encodeEntry(e))).equals(encode(m))).to.equal(true);
+      expect(encodePage(TOKEN, 1, PAGE_OLDEST, []).equals(encode({ type: 'page', token: TOKEN, before: 1, oldest: true, gone: false, entries: [] }))).to.equal(true);
+      expectLocalError(() => encodePage(TOKEN, 5, 0, []), 'UDPCHAT_ERR_BAD_FIELD');
     });
 
     it('builds the same DATA from pre-encoded entries as from messages', () => {
@@ -510,6 +545,15 @@ describe('codec', () => {
       ['an OFFER with a 64-byte name', { type: 'offer', nonce: TOKEN, protocol: 1, port: 7777, users: 0, passphrase: false, name: 'x'.repeat(64) }, 'UDPCHAT_ERR_BAD_FIELD'],
       ['an OFFER with an empty name', { type: 'offer', nonce: TOKEN, protocol: 1, port: 7777, users: 0, passphrase: false, name: '' }, 'UDPCHAT_ERR_BAD_FIELD'],
       ['an OFFER for port 0', { type: 'offer', nonce: TOKEN, protocol: 1, port: 0, users: 0, passphrase: false, name: 'a' }, 'UDPCHAT_ERR_BAD_FIELD'],
+      ['a HISTORY before 0', { type: 'history', token: TOKEN, before: 0, count: 1 }, 'UDPCHAT_ERR_BAD_FIELD'],
+      ['a HISTORY for 0 entries', { type: 'history', token: TOKEN, before: 9, count: 0 }, 'UDPCHAT_ERR_BAD_FIELD'],
+      ['a HISTORY for 256 entries', { type: 'history', token: TOKEN, before: 9, count: 256 }, 'UDPCHAT_ERR_BAD_FIELD'],
+      ['a PAGE whose entries do not end just before `before`', { type: 'page', token: TOKEN, before: 9, oldest: false, gone: false, entries: [{ kind: 'join', seq: 7, time: 0, nick: 'a' }] }, 'UDPCHAT_ERR_BAD_FIELD'],
+      ['an empty PAGE that is not the oldest', { type: 'page', token: TOKEN, before: 9, oldest: false, gone: false, entries: [] }, 'UDPCHAT_ERR_BAD_FIELD'],
+      ['a PAGE gone but not oldest', { type: 'page', token: TOKEN, before: 9, oldest: false, gone: true, entries: [{ kind: 'join', seq: 8, time: 0, nick: 'a' }] }, 'UDPCHAT_ERR_BAD_FIELD'],
+      ['a PAGE reaching seq 1 with older entries gone', { type: 'page', token: TOKEN, before: 2, oldest: true, gone: true, entries: [{ kind: 'join', seq: 1, time: 0, nick: 'a' }] }, 'UDPCHAT_ERR_BAD_FIELD'],
+      ['a PAGE reaching seq 1 that is not the oldest', { type: 'page', token: TOKEN, before: 2, oldest: false, gone: false, entries: [{ kind: 'join', seq: 1, time: 0, nick: 'a' }] }, 'UDPCHAT_ERR_BAD_FIELD'],
+      ['a PAGE of 131 join entries (1201 bytes)', { type: 'page', token: TOKEN, before: 1000, oldest: false, gone: false, entries: Array.from({ length: 131 }, (_, i): Entry => ({ kind: 'join', seq: 869 + i, time: 0, nick: 'a' })) }, 'UDPCHAT_ERR_OVERSIZE'],
       ['an OFFER of protocol 0', { type: 'offer', nonce: TOKEN, protocol: 0, port: 7777, users: 0, passphrase: false, name: 'a' }, 'UDPCHAT_ERR_BAD_FIELD'],
     ];
     for (const [name, m, code] of bad) {
@@ -847,6 +891,8 @@ describe('codec', () => {
         bye: [{ type: 'bye', token: TOKEN, reason: 'quit' }, 0],
         discover: [{ type: 'discover', nonce: TOKEN }, 0],
         whois: [{ type: 'whois', token: TOKEN, nick: 'a' }, { type: 'whois', token: TOKEN, nick: nick64 }],
+        history: [{ type: 'history', token: TOKEN, before: 1, count: 1 }, 0],
+        page: [{ type: 'page', token: TOKEN, before: 1, oldest: true, gone: false, entries: [] }, MAX_DATAGRAM],
         owner: [
           { type: 'owner', token: TOKEN, bound: false, online: false, lastUsed: 0, key: Buffer.alloc(32), nick: 'a' },
           { type: 'owner', token: TOKEN, bound: false, online: false, lastUsed: 0, key: Buffer.alloc(32), nick: nick64 },
@@ -938,6 +984,44 @@ describe('codec', () => {
     it('has one table entry, with size, write and read, for every opcode and no other', () => {
       expect(Object.keys(CODECS).sort()).to.deep.equal(Object.keys(OPCODES).sort());
       for (const entry of Object.values(CODECS)) expect(Object.keys(entry).sort()).to.deep.equal(['read', 'size', 'write']);
+    });
+
+    it('decodes a PAGE head (before, flags, count) exactly when the rules of §4.7 hold, and HISTORY exactly when before ≥ 1 and count ≥ 1', () => {
+      const rulesHold = (before: number, flags: number, count: number): boolean =>
+        before >= 1 && (flags & ~3) === 0 && ((flags & 2) === 0 || (flags & 1) !== 0) && count <= before - 1 && (count > 0 || (flags & 1) !== 0) && (before - count !== 1 || flags === 1);
+      const smallSeq = fc.oneof(fc.integer({ min: 0, max: 6 }), u32);
+      checkProperty(
+        fc.property(smallSeq, fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 4 }), (before, flags, count) => {
+          const head = Buffer.alloc(4 + 16 + 4 + 1 + 1);
+          head.set([0x55, 0x43, 0x01, 0x8b]);
+          TOKEN.copy(head, 4);
+          head.writeUInt32BE(before, 20);
+          head[24] = flags;
+          head[25] = count;
+          const entries = Array.from({ length: count }, () => encodeEntry({ kind: 'join', seq: 1, time: T0, nick: 'a' }));
+          const bytes = seal(Buffer.concat([head, ...entries]));
+          if (rulesHold(before, flags, count)) {
+            const m = decode(bytes) as Extract<Message, { type: 'page' }>;
+            expect(m.entries.map((e) => e.seq)).to.deep.equal(Array.from({ length: count }, (_, i) => before - count + i));
+            expect(encode(m).equals(bytes)).to.equal(true);
+          } else {
+            expectProtocolError(() => decode(bytes), 'UDPCHAT_ERR_BAD_FIELD');
+          }
+        }),
+        3_000,
+      );
+      checkProperty(
+        fc.property(smallSeq, fc.integer({ min: 0, max: 255 }), (before, count) => {
+          const body = Buffer.alloc(4 + 16 + 4 + 1);
+          body.set([0x55, 0x43, 0x01, 0x08]);
+          body.writeUInt32BE(before, 20);
+          body[24] = count;
+          const bytes = seal(body);
+          if (before >= 1 && count >= 1) expect(decode(bytes)).to.deep.include({ type: 'history', before, count });
+          else expectProtocolError(() => decode(bytes), 'UDPCHAT_ERR_BAD_FIELD');
+        }),
+        1_000,
+      );
     });
 
     it('round-trips arbitrary valid messages, and refuses with OVERSIZE exactly those over 1200 bytes', () => {

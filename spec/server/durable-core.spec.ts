@@ -222,7 +222,7 @@ describe('ServerCore with persistence', () => {
     rig.receive({ type: 'nack', token, from: 2, to: 61 }, ann);
     expect(rig.reads).to.have.length(1);
     const read = rig.reads.shift() as StoreRead;
-    rig.core.storedEntries(read, await rig.store.readEntries(read.from, read.to, read.maxBytes));
+    rig.core.storedEntries(read, await rig.store.readEntries(read.from, read.to, read.maxBytes), rig.now);
     rig.drain();
     const seqs = rig.take('data').flatMap((d) => d.entries.map((e) => e.seq));
     expect(seqs).to.deep.equal(Array.from({ length: 44 }, (_, i) => i + 2));

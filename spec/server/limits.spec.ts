@@ -7,6 +7,8 @@ import { decode, encode } from '../../lib/protocol/codec.js';
 import type { Message, WelcomeMessage } from '../../lib/protocol/messages.js';
 import type { PeerAddress } from '../../lib/server/peer-address.js';
 import { REPAIR_ALLOWANCE_BYTES } from '../../lib/server/repair-budget.js';
+import { CAP_HISTORY } from '../../lib/protocol/history-codec.js';
+import { PAGE_BURST_BYTES, PAGE_RATE_BYTES } from '../../lib/server/history-pages.js';
 import { ServerCore } from '../../lib/server/server-core.js';
 import type { ServerOptions } from '../../lib/server/server-options.js';
 import { seededBytes } from '../support/sim-network.js';
@@ -21,16 +23,16 @@ function drain(server: ServerCore): Array<{ to: PeerAddress[]; m: Message; bytes
   return server.drain().datagrams.map((d) => ({ to: Array.isArray(d.to) ? [...(d.to as PeerAddress[])] : [d.to as PeerAddress], m: decode(d.data), bytes: d.data.length }));
 }
 
-function hello(clientId: Buffer, nick: string): Message {
-  return { type: 'join', cookie: Buffer.alloc(16), clientId, resumeInstance: Buffer.alloc(8), resumeSeq: 0, caps: 0, nick };
+function hello(clientId: Buffer, nick: string, caps = 0): Message {
+  return { type: 'join', cookie: Buffer.alloc(16), clientId, resumeInstance: Buffer.alloc(8), resumeSeq: 0, caps, nick };
 }
 
 /** Joins through the cookie round trip; returns the WELCOME (or undefined) and what else came. */
-function join(server: ServerCore, from: PeerAddress, nick: string, now: number, clientId = Buffer.alloc(16, nick.charCodeAt(0))): WelcomeMessage | undefined {
-  server.receive(encode(hello(clientId, nick)), from, now);
+function join(server: ServerCore, from: PeerAddress, nick: string, now: number, clientId = Buffer.alloc(16, nick.charCodeAt(0)), caps = 0): WelcomeMessage | undefined {
+  server.receive(encode(hello(clientId, nick, caps)), from, now);
   const cookie = drain(server).find((s) => s.m.type === 'cookie');
   if (cookie?.m.type !== 'cookie') return undefined;
-  server.receive(encode({ ...(hello(clientId, nick) as object), cookie: cookie.m.cookie } as Message), from, now);
+  server.receive(encode({ ...(hello(clientId, nick, caps) as object), cookie: cookie.m.cookie } as Message), from, now);
   server.flush(now);
   return drain(server).find((s) => s.m.type === 'welcome')?.m as WelcomeMessage | undefined;
 }
@@ -110,6 +112,46 @@ describe('ServerCore limits', () => {
       expect(extra, 'bytes drawn').to.be.at.most(fannedOut + REPAIR_ALLOWANCE_BYTES + 64);
       expect(extra / requested, 'far below the per-request ratio of a NACK').to.be.below(2);
       expect(server.stats.drops['repair-budget']).to.be.greaterThan(1000);
+    });
+
+    it('bounds a mix with HISTORY too: PAGEs draw on the paging allowance (64 KiB + 128 KiB/s), then the same budget (§5.5)', () => {
+      const server = newServer({ rate: 1e6, burst: 1e6, hardRate: 1e6, hardBurst: 1e6 });
+      const annToken = (join(server, ann, 'ann', T0) as WelcomeMessage).token;
+      const bobToken = (join(server, bob, 'bob', T0, Buffer.alloc(16, 0xbb), CAP_HISTORY) as WelcomeMessage).token;
+      let fannedOut = 0;
+      let extra = 0;
+      let pages = 0;
+      const rounds = 20;
+      for (let round = 0; round < rounds; round++) {
+        const now = T0 + 1 + round * 100;
+        for (let i = 1; i <= 10; i++) server.receive(encode({ type: 'say', token: annToken, cseq: round * 10 + i, target: 0, text: 'x'.repeat(300) }), ann, now);
+        server.flush(now);
+        for (const d of drain(server)) if (d.m.type === 'data' && d.to.length === 2) fannedOut += d.bytes;
+        for (let i = 0; i < 400; i++) {
+          const kind = i % 4;
+          const m: Message =
+            kind === 0
+              ? { type: 'nack', token: bobToken, from: 1, to: 250 }
+              : kind === 1
+                ? { type: 'who', token: bobToken, page: 0 }
+                : kind === 2
+                  ? { type: 'whois', token: bobToken, nick: 'ann' }
+                  : { type: 'history', token: bobToken, before: server.log.lastSeq + 1, count: 255 };
+          // Requests spread over the round, so held pages go out as the allowance refills.
+          const at = now + 1 + Math.floor(i / 5);
+          server.receive(encode(m), bob, at);
+          server.tick(at);
+          for (const d of drain(server)) {
+            if (d.to.length !== 1 || d.to[0]?.port !== bob.port) continue;
+            extra += d.bytes;
+            if (d.m.type === 'page') pages++;
+          }
+        }
+      }
+      const seconds = (rounds * 100) / 1000;
+      expect(pages, 'pages were sent').to.be.above(100);
+      expect(extra, 'bytes drawn').to.be.at.most(fannedOut + REPAIR_ALLOWANCE_BYTES + 64 + PAGE_BURST_BYTES + PAGE_RATE_BYTES * seconds);
+      expect(server.stats.drops['hard-limit']).to.equal(undefined);
     });
 
     it('answers NACKs again once the room has produced more', () => {

@@ -20,6 +20,8 @@ function session(nick: string, address: PeerAddress, patch: Partial<Session> = {
     flood: new TokenBucket(10, 20, 0),
     hard: new TokenBucket(2000, 4000, 0),
     repair: new RepairBudget({ total: 0 }),
+    paging: new TokenBucket(128 * 1024, 64 * 1024, 0),
+    caps: 0,
     lastHeard: 0,
     confirmed: false,
     joinedAt: 0,

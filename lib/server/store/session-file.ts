@@ -21,6 +21,8 @@ export interface PersistedSession {
   lastHeard: number;
   historyFrom: number;
   baseSeq: number;
+  /** The capabilities its WELCOME enabled (§4.5); 0 in a file written before they were kept. */
+  caps: number;
 }
 
 export function encodeSessions(sessions: readonly PersistedSession[], savedAt: number): Buffer {
@@ -32,11 +34,11 @@ const isInt = (v: unknown): v is number => Number.isSafeInteger(v) && (v as numb
 const isHex = (v: unknown, bytes: number): v is string => typeof v === 'string' && v.length === 2 * bytes && /^[0-9a-f]*$/.test(v);
 
 function decodeOne(o: Record<string, unknown>): PersistedSession | undefined {
-  const { address, port, token, clientId, nick, joinedAt, lastHeard, historyFrom, baseSeq } = o;
+  const { address, port, token, clientId, nick, joinedAt, lastHeard, historyFrom, baseSeq, caps = 0 } = o;
   if (typeof address !== 'string' || typeof nick !== 'string' || !isInt(port) || port === 0 || port > 65535) return undefined;
   if (!isHex(token, TOKEN_BYTES) || !isHex(clientId, CLIENT_ID_BYTES)) return undefined;
-  if (!isInt(joinedAt) || !isInt(lastHeard) || !isInt(historyFrom) || !isInt(baseSeq)) return undefined;
-  return { address, port, token: Buffer.from(token, 'hex'), clientId: Buffer.from(clientId, 'hex'), nick, joinedAt, lastHeard, historyFrom, baseSeq };
+  if (!isInt(joinedAt) || !isInt(lastHeard) || !isInt(historyFrom) || !isInt(baseSeq) || !isInt(caps) || caps > 0xffff) return undefined;
+  return { address, port, token: Buffer.from(token, 'hex'), clientId: Buffer.from(clientId, 'hex'), nick, joinedAt, lastHeard, historyFrom, baseSeq, caps };
 }
 
 /** Parses sessions.json; throws a one-line Error if it is not a valid one. */

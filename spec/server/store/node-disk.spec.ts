@@ -56,7 +56,7 @@ describe('store on real files', () => {
   it('writes sessions.json atomically with mode 0600, the newest state winning', async () => {
     const disk = new NodeDisk(dir);
     const saver = new SessionSaver(disk);
-    const s = { address: '127.0.0.1', port: 4000, token: Buffer.alloc(16, 1), clientId: Buffer.alloc(16, 2), nick: 'ann', joinedAt: T0, lastHeard: T0, historyFrom: 1, baseSeq: 0 };
+    const s = { address: '127.0.0.1', port: 4000, token: Buffer.alloc(16, 1), clientId: Buffer.alloc(16, 2), nick: 'ann', joinedAt: T0, lastHeard: T0, historyFrom: 1, baseSeq: 0, caps: 6 };
     let encoded = 0;
     void saver.save(() => (encoded++, { sessions: [s], now: T0 }));
     void saver.save(() => (encoded++, { sessions: [s], now: T0 }));
@@ -68,6 +68,7 @@ describe('store on real files', () => {
     expect(read?.savedAt).to.equal(T0 + 1);
     expect(read?.sessions.map((x) => x.nick)).to.deep.equal(['ann', 'bob']);
     expect(read?.sessions[0]?.token.equals(s.token)).to.equal(true);
+    expect(read?.sessions[0]?.caps, 'the caps the session joined with').to.equal(6);
     writeFileSync(join(dir, 'sessions.json'), '{"format":1,"savedAt":1,"sessions":[{"address":"x"}]}');
     expect(() => decodeSessions(readFileSync(join(dir, 'sessions.json')))).to.throw('sessions.json: session 0 is not valid');
     await disk.close();
