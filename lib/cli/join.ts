@@ -19,6 +19,7 @@ export interface JoinArgs {
   timeout: number;
   wait: number;
   room: string[];
+  history: number | undefined;
 }
 
 export function joinCommand(ctx: CliContext): CommandModule<object, JoinArgs> {
@@ -42,12 +43,15 @@ export function joinCommand(ctx: CliContext): CommandModule<object, JoinArgs> {
           if (typeof room !== 'string') throw new Error(`--room ${String(r)}: ${room.reason}`);
           return room;
         }))
+        .option('history', { type: 'number', describe: 'Line mode: start with the last N messages of history (0 = none), fetching older pages if the server replays fewer (default: what the server replays, 50)' })
         .option('plain', { type: 'boolean', default: false, describe: 'Line mode even on a terminal (always used when stdin or stdout is not a terminal)' })
         .option('bell', { type: 'boolean', default: true, describe: 'Ring the terminal bell when a message mentions you (--no-bell turns it off)' })
         .option('timeout', { type: 'number', default: 10, describe: 'Seconds to keep trying to reach the server when joining' })
         .option('wait', { type: 'number', default: 15, describe: 'Line mode, at end of input: seconds without progress before giving up on unacknowledged messages' })
         .check((a) => {
-          singleValued(a, ['nick', 'server', 'timeout', 'wait']);
+          singleValued(a, ['nick', 'server', 'timeout', 'wait', 'history']);
+          const n = a.history;
+          if (n !== undefined && (!Number.isInteger(n) || n < 0 || n > 100_000)) throw new Error('--history takes a whole number of messages, 0–100000');
           // A bare `--server` (no value) is a mistake, not a request to find the server by itself.
           if (a.server !== undefined && a.server.trim() === '') throw new Error('--server needs a value: host[:port]');
           positiveNumber(a.timeout, '--timeout', ' of seconds');
@@ -129,6 +133,7 @@ async function runJoin(ctx: CliContext, args: ArgumentsCamelCase<JoinArgs>): Pro
     drainTimeoutMs: args.wait * 1000,
     interactive: ctx.stdin.isTTY === true && ctx.stdout.isTTY === true,
     rooms,
+    ...(args.history === undefined ? {} : { history: args.history }),
   });
   await client.connect();
   client.join();

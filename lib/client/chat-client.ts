@@ -121,6 +121,11 @@ export class ChatClient extends EventEmitter implements RoomsSession {
     this.pump();
   }
 
+  loadOlder(count?: number): void {
+    this.core.loadOlder(Date.now(), count);
+    this.pump();
+  }
+
   get roomsSupported(): boolean | undefined {
     return this.core.roomsSupported;
   }

@@ -30,6 +30,7 @@ import { RttEstimator } from './rtt-estimator.js';
 import type { ClientEvent, ConnectionState } from './session-types.js';
 import { Sender } from './sender.js';
 import { WhoisLookup } from './whois-lookup.js';
+import { HistoryPager } from './history-pager.js';
 import { PresenceCoalescer } from './presence-coalescer.js';
 import { type CommandOp, LOBBY_ID, type RoomEvent, type SayOptions } from './rooms-api.js';
 import { StreamDirectory } from './streams.js';
@@ -70,6 +71,8 @@ export class ClientCore {
   /** The latest `now` any method was given (the state getter has no clock of its own). */
   private clock = 0;
   private readonly whoisLookup = new WhoisLookup();
+  /** Older history in pages (history-pager.ts). */
+  private readonly pager = new HistoryPager();
   /** Join/leave lines under churn become summaries (presence-coalescer.ts). */
   private readonly presence: PresenceCoalescer;
   private out: ClientMessage[] = [];
@@ -123,6 +126,21 @@ export class ClientCore {
     const r = this.whoisLookup.request(this.phase === 'online' ? this.sender.sessionToken : undefined, nick);
     if (r.type === 'notice') this.events.push(r);
     else this.out.push(r);
+  }
+
+  /** Asks for the page of history before the oldest entry this session has (§6.2.11): an `older` event answers, or `no-older`. */
+  loadOlder(now: number, count?: number): void {
+    this.clock = now;
+    const token = this.phase === 'online' ? this.sender.sessionToken : undefined;
+    const r = this.pager.request(token, now, this.rtt.rto, count);
+    if (r === undefined) return;
+    if (r.type === 'history') this.out.push(r);
+    else this.events.push(r);
+  }
+
+  /** A page of older history is being loaded. */
+  get loadingOlder(): boolean {
+    return this.pager.loading;
   }
 
   /** Says text in a stream (room 0 without options is exactly say()). */
@@ -243,6 +261,14 @@ export class ClientCore {
         return this.onAck(m.token, m.cseq, now);
       case 'bye':
         return this.onBye(m, now);
+      case 'page': {
+        if (!this.sender.isOurs(m.token)) return false;
+        const events = this.pager.answer(m, this.nick);
+        if (events === undefined) return false;
+        this.liveness.heard(now);
+        this.events.push(...events);
+        return true;
+      }
       case 'owner':
         if (!this.sender.isOurs(m.token)) return false;
         this.liveness.heard(now);
@@ -262,8 +288,10 @@ export class ClientCore {
   }
 
   private onWelcome(m: WelcomeMessage, now: number): void {
-    this.feed.welcome(m, this.instance?.equals(m.instance) === true);
+    const sameInstance = this.instance?.equals(m.instance) === true;
+    this.feed.welcome(m, sameInstance);
     this.whoisLookup.welcome(m.caps);
+    this.pager.welcome(m.caps, m.historyFrom, sameInstance);
     this.instance = m.instance;
     this.roomsSupported = false;
     this.nick = m.nick;
@@ -349,6 +377,7 @@ export class ClientCore {
     if (this.liveness.dead(now)) return this.lost(now, 'the server stopped answering');
     this.out.push(...this.sender.due(now));
     this.out.push(...this.feed.requests(token, now));
+    this.out.push(...this.pager.due(token, now));
     const echo = this.liveness.pingDue(now);
     if (echo !== undefined) this.out.push({ type: 'ping', token, delivered: this.feed.delivered, echo });
   }
@@ -356,7 +385,7 @@ export class ClientCore {
   /** The earliest time tick() has something to do. */
   nextDeadline(): number {
     let t = Math.min(this.handshake.nextAt, this.leaving.nextAt, this.presence.nextDeadline());
-    if (this.phase === 'online') t = Math.min(t, this.sender.outbox.nextDeadline(), this.feed.nextDeadline(), this.liveness.nextDeadline(this.clock));
+    if (this.phase === 'online') t = Math.min(t, this.sender.outbox.nextDeadline(), this.feed.nextDeadline(), this.liveness.nextDeadline(this.clock), this.pager.nextDeadline());
     return t;
   }
 

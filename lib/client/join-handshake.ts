@@ -5,6 +5,7 @@
  * once the JOIN was retried).
  */
 import { CAP_IDENTITY } from '../protocol/whois-codec.js';
+import { CAP_HISTORY } from '../protocol/history-codec.js';
 import { COOKIE_BYTES, INSTANCE_BYTES } from '../protocol/constants.js';
 import type { JoinMessage, WelcomeMessage } from '../protocol/messages.js';
 import type { ClientEvent } from './session-types.js';
@@ -72,7 +73,7 @@ export class JoinHandshake {
       clientId: who.clientId,
       resumeInstance: who.resume?.instance ?? ZERO_INSTANCE,
       resumeSeq: who.resume?.seq ?? 0,
-      caps: CAP_IDENTITY,
+      caps: CAP_IDENTITY | CAP_HISTORY,
       nick: who.nick,
     };
   }

@@ -55,8 +55,22 @@ export type ClientEvent =
   | { type: 'join-failed'; code: ErrorCode; reason: string; answered?: true; portUnreachable?: true }
   /** The answer to whois(): `fingerprint` of the owner's user key if the nick is bound (§5.3). */
   | { type: 'whois'; nick: string; bound: boolean; online: boolean; lastUsed: number; fingerprint: string | undefined }
+  /**
+   * A page of older history (loadOlder()), oldest first, all older than anything shown so far:
+   * front ends show it above what they have (docs/protocol.md §6.2.11).
+   */
+  | { type: 'older'; entries: readonly OlderEntry[] }
+  /**
+   * loadOlder() found nothing older to load: `start` the room's first entry is loaded; `gone` the
+   * rest is beyond the server's retention (a notice says so once); `unsupported` the server does
+   * not page history (an older server); `not-joined` not online now.
+   */
+  | { type: 'no-older'; why: 'start' | 'gone' | 'unsupported' | 'not-joined' }
   /** The session is over (after `leave()`, or cut off by the server). */
   | { type: 'closed'; reason: string };
+
+/** An entry of an `older` page: a message or a join/leave, marked history, in room 0. */
+export type OlderEntry = Extract<ClientEvent, { type: 'message' }> | Extract<ClientEvent, { type: 'presence' }>;
 
 export interface ChatSession {
   /** The nickname as the server registered it (the requested one until joined). */
@@ -75,6 +89,12 @@ export interface ChatSession {
   say(text: string): void;
   /** Asks who owns a nick: a `whois` event answers (or a `notice` saying why not). */
   whois(nick: string): void;
+  /**
+   * Asks for the page of history before the oldest entry this session has: an `older` event
+   * answers (or `no-older` saying why there is none). While one is loading, another call does nothing.
+   * `count`: most entries wanted (the server sends what fits one datagram).
+   */
+  loadOlder(count?: number): void;
   /** Starts (or restarts, after join-failed) joining, optionally with another nickname. */
   join(nick?: string): void;
   /** Leaves politely (bounded wait for the server's confirmation) and closes. Idempotent. */

@@ -17,6 +17,7 @@ import type { SessionOutcome } from '../client/session-outcome.js';
 import { parseCommand } from '../client/commands.js';
 import { bold, dim, formatClock, inNickColour } from './format.js';
 import { LineCommands, roomKey } from './line-commands.js';
+import { JoinHistory } from './join-history.js';
 import { actionText, eventBody, roomListLines, streamToken } from './stream-lines.js';
 
 export interface LineModeOptions {
@@ -36,7 +37,15 @@ export interface LineModeOptions {
    * #lobby is where plain lines go once it opens, and lines name their stream from the start.
    */
   rooms?: readonly string[];
+  /**
+   * `join --history N`: start with the last N messages of history (0: none), paging back past the
+   * server's replay if N is larger. Undefined: the replay as the server sends it.
+   */
+  history?: number;
 }
+
+/** How long `--history N` waits for older pages before printing what it has. */
+const HISTORY_WAIT_MS = 10_000;
 
 /** Starts each further line of a multi-line message (README, "Line mode"). */
 export const CONTINUATION = '  | ';
@@ -93,6 +102,7 @@ export function runLineMode(session: RoomsSession, options: LineModeOptions): Pr
       if (finished) return;
       finished = true;
       if (drainTimer !== undefined) clearTimeout(drainTimer);
+      if (historyTimer !== undefined) clearTimeout(historyTimer);
       lines.close();
       if (interactive) output.write('\n');
       session.off('event', onEvent);
@@ -144,7 +154,17 @@ export function runLineMode(session: RoomsSession, options: LineModeOptions): Pr
       for (const line of rest) print(`${CONTINUATION}${line}`);
     };
 
+    // --history N: events wait in the gate until the history is complete (lib/plain/join-history.ts).
+    let historyTimer: NodeJS.Timeout | undefined;
+    const gate = options.history === undefined ? undefined : new JoinHistory(options.history, () => session.loadOlder(), (e) => onSessionEvent(e));
     const onEvent = (e: ClientEvent): void => {
+      if (gate === undefined || !gate.holding) return onSessionEvent(e);
+      if (e.type === 'joined') historyTimer ??= setTimeout(() => gate.finish(), HISTORY_WAIT_MS);
+      gate.push(e);
+      if (!gate.holding && historyTimer !== undefined) clearTimeout(historyTimer);
+    };
+
+    const onSessionEvent = (e: ClientEvent): void => {
       const announceOutage = outages.announce(e);
       switch (e.type) {
         case 'joined':
@@ -174,6 +194,12 @@ export function runLineMode(session: RoomsSession, options: LineModeOptions): Pr
           break;
         case 'whois':
           print(`${stamp(Date.now())} * ${describeOwner(e, safe(e.nick))}`);
+          break;
+        case 'no-older':
+          if (e.why === 'unsupported') print(`${stamp(Date.now())} * this server cannot send older history (an older udp-chat)`);
+          break;
+        // Line mode asks for older pages only for --history (the gate above takes them).
+        case 'older':
           break;
         case 'state':
           if (announceOutage) print(`${stamp(Date.now())} * the server is not answering; reconnecting…`);

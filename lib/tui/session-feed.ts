@@ -98,6 +98,10 @@ export class SessionFeed {
       case 'roster':
       case 'delivered':
         break; // shown from the session's fields on the next render
+      // Answers to loadOlder(), which this client does not call yet.
+      case 'older':
+      case 'no-older':
+        break;
     }
   }
 

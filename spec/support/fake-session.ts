@@ -162,6 +162,13 @@ export class FakeSession extends EventEmitter implements RoomsSession {
     this.whoised.push(nick);
   }
 
+  /** Every loadOlder() argument (undefined for a plain loadOlder()), in order; answer with `older` / `no-older` events. */
+  readonly olderAsked: Array<number | undefined> = [];
+
+  loadOlder(count?: number): void {
+    this.olderAsked.push(count);
+  }
+
   join(nick?: string): void {
     this.joins.push(nick);
     if (nick !== undefined) this.nick = nick;
