@@ -9,6 +9,6 @@ export const KEY_HELP: readonly string[] = [
   '  Backspace/Delete, Ctrl-W, Ctrl-U, Ctrl-K   delete a character, a word, to start, to end',
   '  Up/Down          earlier inputs',
   '  Tab              complete a nick (again: next one; at line start adds ": ")',
-  '  PageUp/PageDown  scroll the log (also the mouse wheel; Shift+drag selects text)',
+  '  PageUp/PageDown  scroll the log (also the mouse wheel; Shift+drag selects text); PageUp at the top loads older messages',
   '  Ctrl-L           redraw the screen',
 ];

@@ -26,6 +26,10 @@ export interface InputHost {
   scroll(rows: number): void;
   /** Rows one PageUp/PageDown moves. */
   pageRows(): number;
+  /** The log shown is at its oldest line and older history can be asked for there. */
+  olderWanted(): boolean;
+  /** Asks for the page of history before the oldest line (shown as loading until it comes). */
+  loadOlder(): void;
   redraw(): void;
   system(text: string, style?: Style): void;
   /** For completion: the members online and our own nick. */
@@ -58,7 +62,8 @@ export class InputController {
     'C-n': () => this.line.historyDown(),
     tab: () => this.completeNick(false),
     'S-tab': () => this.completeNick(true),
-    pageup: () => this.host.scroll(-this.host.pageRows()),
+    // At the oldest loaded line, PageUp loads the page before it.
+    pageup: () => (this.host.olderWanted() ? this.host.loadOlder() : this.host.scroll(-this.host.pageRows())),
     pagedown: () => this.host.scroll(this.host.pageRows()),
     'C-l': () => this.host.redraw(),
     // Buffers (WeeChat/irssi): Alt-1…9, Alt-←/→, Ctrl-PgUp/PgDn.

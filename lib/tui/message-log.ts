@@ -77,6 +77,28 @@ export class MessageLog {
     return true;
   }
 
+  /**
+   * Puts entries before the oldest one (older history arriving). The view stays on the rows it
+   * shows (the offset counts from the bottom). Returns the rows they take at `width`.
+   */
+  prepend(entries: readonly LogEntry[], width: number): number {
+    this.entries.unshift(...entries);
+    return entries.reduce((n, e) => n + this.rowsOf(e, width).length, 0);
+  }
+
+  /** Takes out the oldest entry if it is `entry` (a line shown above everything); the view stays. */
+  dropFirst(entry: LogEntry): boolean {
+    if (this.entries[0] !== entry) return false;
+    this.entries.shift();
+    this.wrapped.delete(entry);
+    return true;
+  }
+
+  /** The view shows the oldest line (scrolled all the way up, or everything fits). */
+  atTop(width: number, height: number): boolean {
+    return this.offset >= this.maxOffset(width, height);
+  }
+
   clear(): void {
     this.entries = [];
     this.wrapped.clear();

@@ -30,6 +30,10 @@ export interface FeedHost {
   joined(nick: string, rejoined: boolean): void;
   joinFailed(e: Extract<ClientEvent, { type: 'join-failed' }>): void;
   closed(reason: string): void;
+  /** A page of older history arrived (asked for by PageUp, older-history.ts). */
+  older(entries: Extract<ClientEvent, { type: 'older' }>['entries']): void;
+  /** Nothing older to load, and why. */
+  noOlder(why: Extract<ClientEvent, { type: 'no-older' }>['why']): void;
 }
 
 export class SessionFeed {
@@ -98,9 +102,12 @@ export class SessionFeed {
       case 'roster':
       case 'delivered':
         break; // shown from the session's fields on the next render
-      // Answers to loadOlder(), which this client does not call yet.
+      // Answers to loadOlder() (PageUp at the oldest line).
       case 'older':
+        this.host.older(e.entries);
+        break;
       case 'no-older':
+        this.host.noOlder(e.why);
         break;
     }
   }

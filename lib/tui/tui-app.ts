@@ -18,6 +18,7 @@ import { JoinFlow } from './join-flow.js';
 import type { KeyInfo } from './keys.js';
 import { STYLE, plainEntry, systemEntry } from './log-format.js';
 import type { LogEntry, MessageLog } from './message-log.js';
+import { OlderHistory } from './older-history.js';
 import { PasteInput } from './paste-input.js';
 import { QuitGuard } from './quit-guard.js';
 import { SessionFeed } from './session-feed.js';
@@ -48,6 +49,8 @@ export class TuiApp {
   private readonly model: ViewModel;
   private readonly view: ChatScreen;
   private readonly feed: SessionFeed;
+  /** PageUp at the oldest line of #lobby loads older history (older-history.ts). */
+  private readonly olderHistory: OlderHistory;
   private readonly joins: JoinFlow;
   private readonly paste: PasteInput;
   private readonly quitGuard: QuitGuard;
@@ -86,6 +89,11 @@ export class TuiApp {
     this.view = new ChatScreen(this.model, options.mouse
       ? { ...screenOptions, onWheel: (rows: number) => this.scroll(rows) }
       : screenOptions);
+    this.olderHistory = new OlderHistory(session, {
+      lobbyLog: () => (this.buffers.get(LOBBY_ID) ?? this.buffers.active).log,
+      // Older lines are shown by scrolling up: one row is the "scrolled up" hint then.
+      page: () => ({ width: this.view.logPage.width, height: this.view.logPage.height - 1, rows: Math.max(1, this.view.logPage.height - 2) }),
+    });
     this.feed = new SessionFeed(session, this.feedHost(), options.bell);
     this.commands = new TuiCommands(session, {
       buffers: this.buffers,
@@ -177,6 +185,9 @@ export class TuiApp {
       submitNick: (nick) => this.submitNick(nick),
       scroll: (rows) => this.scroll(rows),
       pageRows: () => Math.max(1, this.view.logPage.height - 2),
+      // While scrolled up the last row of the log is the "scrolled up" hint (chat-screen.ts).
+      olderWanted: () => this.olderHistory.wants(this.log) && this.log.atTop(this.view.logPage.width, this.view.logPage.height - (this.log.scrolledUp ? 1 : 0)),
+      loadOlder: () => this.olderHistory.request(),
       redraw: () => this.view.redraw(),
       system: (text, style) => this.system(text, style),
       get peers() { return app.peers(); },
@@ -248,12 +259,15 @@ export class TuiApp {
       joined: (nick, rejoined) => this.joins.joined(nick, rejoined),
       joinFailed: (e) => this.joins.joinFailed(e),
       closed: (reason) => this.joins.closed(reason),
+      older: (entries) => this.olderHistory.older(entries),
+      noOlder: (why) => this.olderHistory.noOlder(why),
     };
   }
 
   private scroll(rows: number): void {
     const page = this.view.logPage;
-    if (rows < 0) this.log.scrollUp(-rows, page.width, page.height);
+    // Scrolled up, the log's last row is the "scrolled up" hint: the top row is reached with one row less.
+    if (rows < 0) this.log.scrollUp(-rows, page.width, page.height - 1);
     else this.log.scrollDown(rows);
     this.refresh();
   }

@@ -29,6 +29,28 @@ describe('MessageLog', () => {
     expect(texts(log.visible(10, 3))).to.deep.equal(['m8', 'm9', 'm10']);
   });
 
+  it('puts older entries before the oldest with the view kept still, knows when it shows the oldest line, and drops a first line', () => {
+    const log = new MessageLog();
+    for (let i = 5; i <= 10; i++) log.add(entry(`m${i}`), 10);
+    expect(log.atTop(10, 3)).to.equal(false);
+    log.scrollUp(100, 10, 3);
+    expect(log.atTop(10, 3)).to.equal(true);
+    expect(texts(log.visible(10, 3))).to.deep.equal(['m5', 'm6', 'm7']);
+    const loading = entry('loading', false);
+    expect(log.prepend([loading], 10)).to.equal(1);
+    expect(texts(log.visible(10, 3)), 'the view stays').to.deep.equal(['m5', 'm6', 'm7']);
+    expect(log.atTop(10, 3)).to.equal(false);
+    expect(log.dropFirst(entry('not it'))).to.equal(false);
+    expect(log.dropFirst(loading)).to.equal(true);
+    expect(log.prepend([entry('m1'), entry('m2'), entry('m3 wraps over rows')], 10)).to.equal(4);
+    log.scrollUp(100, 10, 3);
+    expect(texts(log.visible(10, 3)).map((t) => t.trimEnd())).to.deep.equal(['m1', 'm2', 'm3 wraps']);
+    expect(log.size).to.equal(9);
+    const fits = new MessageLog();
+    fits.add(entry('one'), 10);
+    expect(fits.atTop(10, 3), 'everything on screen').to.equal(true);
+  });
+
   it('keeps the view still and counts new entries while scrolled up', () => {
     const log = new MessageLog();
     for (let i = 1; i <= 10; i++) log.add(entry(`m${i}`), 10);
