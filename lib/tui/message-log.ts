@@ -48,6 +48,11 @@ export class MessageLog {
     return this.offset > 0;
   }
 
+  /** Rows scrolled up from the bottom (0: following new messages). */
+  get rowsFromBottom(): number {
+    return this.offset;
+  }
+
   /**
    * Adds an entry. When scrolled up, the view stays on what the user is reading: the offset grows
    * by the rows the entry takes at `width`.

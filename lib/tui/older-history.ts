@@ -2,7 +2,7 @@
  * Older history in the full-screen client (README, "Full-screen client"): PageUp at the oldest
  * loaded line of #lobby asks the session for the previous page and shows "loading older messages…"
  * above everything until it arrives; the page is then inserted there, oldest first, and the view
- * moves up onto it as a PageUp would. Where nothing older can be had, one line at the top says why.
+ * moves up onto it as far as a PageUp would have gone (nothing skipped). Where nothing older can be had, one line at the top says why.
  * Front-end logic only: it calls session.loadOlder() and shows the `older` / `no-older` events.
  */
 import type { ChatSession, ClientEvent } from '../client/session-types.js';
@@ -12,8 +12,8 @@ import type { LogEntry, MessageLog } from './message-log.js';
 export interface OlderHost {
   /** The log of #lobby, where older pages go (room 0 is the only one with paged history). */
   lobbyLog(): MessageLog;
-  /** Width and height of the log on screen, and the rows one PageUp moves. */
-  page(): { width: number; height: number; rows: number };
+  /** Width and height of the log on screen while scrolled up (its last row is the hint then). */
+  page(): { width: number; height: number };
 }
 
 type Why = Extract<ClientEvent, { type: 'no-older' }>['why'];
@@ -29,6 +29,8 @@ export class OlderHistory {
   private loadingLine: LogEntry | undefined;
   /** Nothing older can be had (the line saying so is shown). */
   private ended = false;
+  /** Where the view goes when the page comes: as far up as a PageUp would have gone (rows from the bottom). */
+  private target = 0;
 
   constructor(
     private readonly session: ChatSession,
@@ -52,6 +54,11 @@ export class OlderHistory {
     this.loadingLine = line;
     const { width, height } = this.host.page();
     const log = this.host.lobbyLog();
+    // Scrolled up to the top: the page will end one row above the view's bottom row, which shows
+    // the line that is at the top now (as PageUp moves, nothing skipped). All on screen: the
+    // bottom stays where it is.
+    const before = log.rowsFromBottom;
+    this.target = before > 0 ? before + height - 1 : 0;
     // Onto the line, so it is seen (the view is at the top already).
     log.scrollUp(log.prepend([line], width), width, height);
     // Last: the session may answer at once (no-older).
@@ -62,9 +69,11 @@ export class OlderHistory {
   older(entries: Extract<ClientEvent, { type: 'older' }>['entries']): void {
     const log = this.host.lobbyLog();
     this.unmark(log);
-    const { width, height, rows } = this.host.page();
-    const added = log.prepend(entries.map(entryOf), width);
-    log.scrollUp(Math.min(added, rows), width, height);
+    const { width, height } = this.host.page();
+    log.prepend(entries.map(entryOf), width);
+    const move = this.target - log.rowsFromBottom;
+    if (move > 0) log.scrollUp(move, width, height);
+    else log.scrollDown(-move);
   }
 
   /** Nothing older: one line at the top says why (not joined: nothing shown, PageUp may ask again later). */

@@ -92,7 +92,7 @@ export class TuiApp {
     this.olderHistory = new OlderHistory(session, {
       lobbyLog: () => (this.buffers.get(LOBBY_ID) ?? this.buffers.active).log,
       // Older lines are shown by scrolling up: one row is the "scrolled up" hint then.
-      page: () => ({ width: this.view.logPage.width, height: this.view.logPage.height - 1, rows: Math.max(1, this.view.logPage.height - 2) }),
+      page: () => ({ width: this.view.logPage.width, height: this.view.logPage.height - 1 }),
     });
     this.feed = new SessionFeed(session, this.feedHost(), options.bell);
     this.commands = new TuiCommands(session, {
