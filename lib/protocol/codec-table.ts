@@ -7,6 +7,7 @@ import type { TypeCodec } from './codec-fields.js';
 import { DISCOVERY_CODECS } from './discovery-codec.js';
 import { HISTORY_CODECS } from './history-codec.js';
 import type { Message, MessageType } from './messages.js';
+import { ROOMS_CODECS } from './rooms-codec.js';
 import { SERVER_CODECS } from './server-codecs.js';
 import { WHOIS_CODECS } from './whois-codec.js';
 
@@ -20,6 +21,10 @@ export const OPCODES: Readonly<Record<MessageType, number>> = {
   leave: 0x06,
   discover: 0x07,
   history: 0x08,
+  rsay: 0x09,
+  cmd: 0x0a,
+  rnack: 0x0b,
+  rwho: 0x0c,
   whois: 0x0d,
   cookie: 0x81,
   welcome: 0x82,
@@ -32,6 +37,11 @@ export const OPCODES: Readonly<Record<MessageType, number>> = {
   error: 0x89,
   offer: 0x8a,
   page: 0x8b,
+  rdata: 0x8c,
+  rsync: 0x8d,
+  rstate: 0x8e,
+  roominfo: 0x8f,
+  rroster: 0x90,
   owner: 0x91,
 };
 
@@ -42,6 +52,7 @@ export const CODECS: { readonly [T in MessageType]: TypeCodec<Extract<Message, {
   ...DISCOVERY_CODECS,
   ...WHOIS_CODECS,
   ...HISTORY_CODECS,
+  ...ROOMS_CODECS,
 };
 
 /** The type of an opcode, or undefined for a number §3 does not define. */

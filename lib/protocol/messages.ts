@@ -96,6 +96,52 @@ export interface HistoryMessage {
   count: number;
 }
 
+/** A message (or `/me` action) in a stream (§4.2.22; capability bit 0, rooms). */
+export interface RSayMessage {
+  type: 'rsay';
+  token: Buffer;
+  /** Client sequence number: the same space as SAY and CMD. */
+  cseq: number;
+  roomId: number;
+  /** `/me`: an action entry rather than a message. */
+  action: boolean;
+  text: string;
+}
+
+/** What a CMD asks for (§4.2.23). */
+export type CommandName = 'join-room' | 'part' | 'topic' | 'nick' | 'away' | 'back' | 'msg' | 'msg-action' | 'rooms';
+
+/** A numbered, acknowledged command (§4.2.23; capability bit 0, rooms). Fields a command does not use are 0 or empty. */
+export interface CmdMessage {
+  type: 'cmd';
+  token: Buffer;
+  cseq: number;
+  op: CommandName;
+  /** The stream the command is about (part, topic); 0 if none. */
+  roomId: number;
+  /** A room name (join-room), a nickname (nick, msg, msg-action), or '' (0–64 bytes). */
+  name: string;
+  /** A reason (part, away), a topic, a message, or ''. */
+  text: string;
+}
+
+/** NACK for one stream (§4.2.24). */
+export interface RNackMessage {
+  type: 'rnack';
+  token: Buffer;
+  roomId: number;
+  from: number;
+  to: number;
+}
+
+/** WHO for one stream (§4.2.25). */
+export interface RWhoMessage {
+  type: 'rwho';
+  token: Buffer;
+  roomId: number;
+  page: number;
+}
+
 // ---- server → client -------------------------------------------------------
 
 export interface CookieMessage {
@@ -150,6 +196,58 @@ export interface LeaveEntry {
 
 /** One entry of the room log. */
 export type Entry = MessageEntry | JoinEntry | LeaveEntry;
+
+// ---- entries only in RDATA (capability bit 0, rooms; §4.3) ------------------
+
+/** Someone set a room's topic ('' clears it). `nick` is the setter. */
+export interface TopicEntry {
+  kind: 'topic';
+  seq: number;
+  time: number;
+  nick: string;
+  text: string;
+}
+
+/** `nick` is now known as `to`. `echo`: the second seq of a rename in room 0 (nothing to show). */
+export interface RenameEntry {
+  kind: 'rename';
+  seq: number;
+  time: number;
+  nick: string;
+  echo: boolean;
+  to: string;
+}
+
+/** A `/me` action: shown as "* nick text". */
+export interface ActionEntry {
+  kind: 'action';
+  seq: number;
+  time: number;
+  nick: string;
+  text: string;
+}
+
+/** `nick` left the stream with /part (still online); `text` is the reason ('' if none). */
+export interface PartEntry {
+  kind: 'part';
+  seq: number;
+  time: number;
+  nick: string;
+  text: string;
+}
+
+/** `nick` went away (`away` true, `text` the reason, possibly '') or came back (`away` false, `text` ''). */
+export interface AwayEntry {
+  kind: 'away';
+  seq: number;
+  time: number;
+  nick: string;
+  away: boolean;
+  text: string;
+}
+
+/** An entry of a stream's log as RDATA carries it: the three kinds of DATA and five more. */
+export type RoomEntry = Entry | TopicEntry | RenameEntry | ActionEntry | PartEntry | AwayEntry;
 
 export interface DataMessage {
   type: 'data';
@@ -250,10 +348,83 @@ export interface PageMessage {
   entries: Entry[];
 }
 
+/** Consecutive entries of one stream (§4.2.26). */
+export interface RDataMessage {
+  type: 'rdata';
+  roomId: number;
+  /** Consecutive entries; entries[i].seq === entries[0].seq + i. */
+  entries: RoomEntry[];
+}
+
+/** The last seq of a stream (§4.2.27). */
+export interface RSyncMessage {
+  type: 'rsync';
+  roomId: number;
+  lastSeq: number;
+}
+
+/** The last seq of every stream of a session but room 0, sent with PONG (§4.2.28). */
+export interface RStateMessage {
+  type: 'rstate';
+  streams: Array<{ roomId: number; lastSeq: number }>;
+}
+
+/** room: a room the session is in; private: a conversation it is in; listing: a line of /rooms; gone: no longer in it. */
+export type RoomInfoKind = 'room' | 'private' | 'listing' | 'gone';
+
+/** A stream described to one session (§4.2.29). */
+export interface RoomInfoMessage {
+  type: 'roominfo';
+  token: Buffer;
+  roomId: number;
+  kind: RoomInfoKind;
+  /** Members now. */
+  members: number;
+  /** The stream's last seq (what the session's first entries follow). */
+  lastSeq: number;
+  /** First seq the server replays to this session (lastSeq + 1: nothing). */
+  historyFrom: number;
+  /** listing: this room's place in the list, and the list's length; otherwise 0 and 1. */
+  index: number;
+  total: number;
+  /** `#room`, or the other person's nickname for a private conversation. */
+  name: string;
+  /** A room's topic; for a private conversation the other person's away reason; else ''. */
+  topic: string;
+}
+
+/** One member in RROSTER. */
+export interface RosterMember {
+  nick: string;
+  away: boolean;
+}
+
+/** One page of a stream's member list, with away flags (§4.2.30). */
+export interface RRosterMessage {
+  type: 'rroster';
+  roomId: number;
+  asOfSeq: number;
+  page: number;
+  pages: number;
+  members: RosterMember[];
+}
+
 /** Datagrams of discovery (§5.7): no session, no token; kept out of the session unions. */
 export type DiscoveryMessage = DiscoverMessage | OfferMessage;
 
-export type ClientMessage = JoinMessage | SayMessage | PingMessage | NackMessage | WhoMessage | LeaveMessage | WhoisMessage | HistoryMessage;
+export type ClientMessage =
+  | JoinMessage
+  | SayMessage
+  | PingMessage
+  | NackMessage
+  | WhoMessage
+  | LeaveMessage
+  | WhoisMessage
+  | RSayMessage
+  | CmdMessage
+  | RNackMessage
+  | RWhoMessage
+  | HistoryMessage;
 export type ServerMessage =
   | CookieMessage
   | WelcomeMessage
@@ -265,6 +436,11 @@ export type ServerMessage =
   | ByeMessage
   | ErrorMessage
   | OwnerMessage
-  | PageMessage;
+  | PageMessage
+  | RDataMessage
+  | RSyncMessage
+  | RStateMessage
+  | RoomInfoMessage
+  | RRosterMessage;
 export type Message = ClientMessage | ServerMessage | DiscoveryMessage;
 export type MessageType = Message['type'];

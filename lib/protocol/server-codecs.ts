@@ -5,7 +5,7 @@
  */
 import { CLIENT_ID_BYTES, COOKIE_BYTES, INSTANCE_BYTES, MAX_DETAIL_BYTES, MAX_ENTRIES, TOKEN_BYTES } from './constants.js';
 import { FRAME_BYTES, type TypeCodec, consistent, field, fixed, u16In, u32In } from './codec-fields.js';
-import { decodeEntry, entrySize, leaveReasonByte, leaveReasonOf, writeEntry } from './entry-codec.js';
+import { decodeEntry, entrySize, isV1Entry, leaveReasonByte, leaveReasonOf, writeEntry } from './entry-codec.js';
 import { WIRE_ERROR_CODES, wireErrorCodeOf } from './error-codes.js';
 import type {
   AckMessage,
@@ -85,6 +85,8 @@ const data: TypeCodec<DataMessage> = {
     let size = FRAME_BYTES + DATA_HEAD;
     m.entries.forEach((e, i) => {
       consistent(e.seq === firstSeq + i, 'entries must be consecutive');
+      // Kinds 4–8 exist only in RDATA: a revision-1 receiver would refuse the whole DATA.
+      consistent(isV1Entry(e), 'data carries entry kinds 1–3 only');
       size += entrySize(e);
     });
     checkDataRange(firstSeq, m.entries.length);

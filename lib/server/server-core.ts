@@ -174,6 +174,12 @@ export class ServerCore {
       case 'leave':
         this.out.send(session.address, { type: 'bye', token: session.token, reason: 'quit' });
         return this.endSession(session, 'quit', now);
+      case 'rsay':
+      case 'cmd':
+      case 'rnack':
+      case 'rwho':
+        // Only for sessions that enabled rooms (§4.5, §6.3): this server has not.
+        return this.drop('no-rooms');
     }
   }
 

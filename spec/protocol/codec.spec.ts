@@ -12,7 +12,8 @@ import * as constants from '../../lib/protocol/constants.js';
 import { CHECKSUM_BYTES, DEFAULTS, HEADER_BYTES, MAX_DATAGRAM } from '../../lib/protocol/constants.js';
 import { encodeEntry } from '../../lib/protocol/entry-codec.js';
 import { ERROR_DESCRIPTIONS, WIRE_ERROR_CODES, type ErrorCode, type WireErrorCode } from '../../lib/protocol/error-codes.js';
-import type { Entry, LeaveReason, Message, MessageType } from '../../lib/protocol/messages.js';
+import type { CommandName, Entry, LeaveReason, Message, MessageType, RoomEntry } from '../../lib/protocol/messages.js';
+import { COMMAND_OPS } from '../../lib/protocol/rooms-codec.js';
 import { CODECS } from '../../lib/protocol/codec-table.js';
 import { LocalError } from '../../lib/protocol/local-error.js';
 import { ProtocolError } from '../../lib/protocol/protocol-error.js';
@@ -136,7 +137,7 @@ function expectedSize(m: Message): number {
     case 'welcome':
       return 73 + b(m.nick);
     case 'data':
-      return m.entries.reduce((n, e) => n + 8 + b(e.nick) + (e.kind === 'msg' ? 3 + b(e.text) : e.kind === 'leave' ? 1 : 0), 13);
+      return m.entries.reduce((n, e) => n + roomEntrySize(e), 13);
     case 'ack':
       return 28;
     case 'sync':
@@ -161,6 +162,46 @@ function expectedSize(m: Message): number {
       return 29;
     case 'page':
       return m.entries.reduce((n, e) => n + 8 + b(e.nick) + (e.kind === 'msg' ? 3 + b(e.text) : e.kind === 'leave' ? 1 : 0), 30);
+    case 'rsay':
+      return 35 + b(m.text);
+    case 'cmd':
+      return 36 + b(m.name) + b(m.text);
+    case 'rnack':
+      return 36;
+    case 'rwho':
+      return 30;
+    case 'rdata':
+      return m.entries.reduce((n, e) => n + roomEntrySize(e), 17);
+    case 'rsync':
+      return 16;
+    case 'rstate':
+      return 9 + 8 * m.streams.length;
+    case 'roominfo':
+      return 46 + b(m.name) + b(m.topic);
+    case 'rroster':
+      return m.members.reduce((n, x) => n + 2 + b(x.nick), 21);
+  }
+}
+
+/** Size of one entry by the table of §4.3. */
+function roomEntrySize(e: RoomEntry): number {
+  const b = (s: string): number => Buffer.byteLength(s, 'utf8');
+  const head = 8 + b(e.nick);
+  switch (e.kind) {
+    case 'msg':
+      return head + 3 + b(e.text);
+    case 'join':
+      return head;
+    case 'leave':
+      return head + 1;
+    case 'topic':
+    case 'action':
+    case 'part':
+      return head + 2 + b(e.text);
+    case 'rename':
+      return head + 2 + b(e.to);
+    case 'away':
+      return head + 3 + b(e.text);
   }
 }
 
@@ -213,6 +254,15 @@ const entryBody: Arbitrary<EntryBody> = fc.oneof(
   fc.record({ kind: fc.constant('join' as const), time, nick }),
   fc.record({ kind: fc.constant('leave' as const), time, nick, reason }),
 );
+
+const roomEntryBody: Arbitrary<Omit<RoomEntry, 'seq'>> = fc.oneof(
+  entryBody,
+  fc.record({ kind: fc.constantFrom('topic' as const, 'action' as const, 'part' as const), time, nick, text }),
+  fc.record({ kind: fc.constant('rename' as const), time, nick, echo: fc.boolean(), to: nick }),
+  fc.record({ kind: fc.constant('away' as const), time, nick, away: fc.constant(true), text }),
+  fc.record({ kind: fc.constant('away' as const), time, nick, away: fc.constant(false), text: fc.constant('') }),
+);
+const name64 = withinBytes(64, 24);
 
 const arbMessage: Arbitrary<Message> = fc.oneof(
   fc.record({ type: fc.constant('join' as const), cookie: token, clientId: token, resumeInstance: fixedBytes(8), resumeSeq: u32, caps: u16, nick }),
@@ -292,6 +342,46 @@ const arbMessage: Arbitrary<Message> = fc.oneof(
     passphrase: fc.boolean(),
     name: withinBytes(63, 30, 1),
   }),
+  fc.record({ type: fc.constant('rsay' as const), token, cseq: pos32, roomId: u32, action: fc.boolean(), text }),
+  fc.record({ type: fc.constant('cmd' as const), token, cseq: pos32, op: fc.constantFrom(...COMMAND_OPS), roomId: u32, name: name64, text }),
+  fc
+    .tuple(token, u32, pos32, u32)
+    .map(([t, roomId, a, b]) => ({ type: 'rnack' as const, token: t, roomId, from: Math.min(a, Math.max(b, 1)), to: Math.max(a, b) })),
+  fc.record({ type: fc.constant('rwho' as const), token, roomId: u32, page: u16 }),
+  fc.array(roomEntryBody, { minLength: 1, maxLength: 30 }).chain((bodies) =>
+    fc.tuple(u32, fc.integer({ min: 1, max: U32_MAX - bodies.length + 1 })).map(([roomId, first]) => ({
+      type: 'rdata' as const,
+      roomId,
+      entries: bodies.map((e, i) => ({ ...e, seq: first + i }) as RoomEntry),
+    })),
+  ),
+  fc.record({ type: fc.constant('rsync' as const), roomId: u32, lastSeq: u32 }),
+  fc.record({ type: fc.constant('rstate' as const), streams: fc.array(fc.record({ roomId: u32, lastSeq: u32 }), { maxLength: 160 }) }),
+  fc.tuple(u32, fc.integer({ min: 1, max: 0xffff })).chain(([lastSeq, total]) =>
+    fc.record({
+      type: fc.constant('roominfo' as const),
+      token,
+      roomId: u32,
+      kind: fc.constantFrom('room' as const, 'private' as const, 'listing' as const, 'gone' as const),
+      members: u16,
+      lastSeq: fc.constant(lastSeq),
+      historyFrom: fc.integer({ min: 1, max: Math.min(lastSeq + 1, U32_MAX) }),
+      index: fc.integer({ min: 0, max: total - 1 }),
+      total: fc.constant(total),
+      name: nick,
+      topic: text,
+    }),
+  ),
+  fc.integer({ min: 1, max: 0xffff }).chain((pages) =>
+    fc.record({
+      type: fc.constant('rroster' as const),
+      roomId: u32,
+      asOfSeq: u32,
+      page: fc.integer({ min: 0, max: pages - 1 }),
+      pages: fc.constant(pages),
+      members: fc.array(fc.record({ nick, away: fc.boolean() }), { maxLength: 30 }),
+    }),
+  ),
 );
 
 type Mutation =
@@ -555,6 +645,36 @@ describe('codec', () => {
       ['a PAGE reaching seq 1 that is not the oldest', { type: 'page', token: TOKEN, before: 2, oldest: false, gone: false, entries: [{ kind: 'join', seq: 1, time: 0, nick: 'a' }] }, 'UDPCHAT_ERR_BAD_FIELD'],
       ['a PAGE of 131 join entries (1201 bytes)', { type: 'page', token: TOKEN, before: 1000, oldest: false, gone: false, entries: Array.from({ length: 131 }, (_, i): Entry => ({ kind: 'join', seq: 869 + i, time: 0, nick: 'a' })) }, 'UDPCHAT_ERR_OVERSIZE'],
       ['an OFFER of protocol 0', { type: 'offer', nonce: TOKEN, protocol: 0, port: 7777, users: 0, passphrase: false, name: 'a' }, 'UDPCHAT_ERR_BAD_FIELD'],
+      ['a DATA with a topic entry (kinds 4–8 only in RDATA)', { type: 'data', entries: [{ kind: 'topic', seq: 1, time: 0, nick: 'a', text: 't' } as unknown as Entry] }, 'UDPCHAT_ERR_BAD_FIELD'],
+      ['an RSAY with cseq 0', { type: 'rsay', token: TOKEN, cseq: 0, roomId: 1, action: false, text: 'x' }, 'UDPCHAT_ERR_BAD_FIELD'],
+      ['an RSAY with 65536 bytes of text', { type: 'rsay', token: TOKEN, cseq: 1, roomId: 1, action: false, text: 'x'.repeat(0x10000) }, 'UDPCHAT_ERR_BAD_FIELD'],
+      ['an RSAY to roomId -1', { type: 'rsay', token: TOKEN, cseq: 1, roomId: -1, action: false, text: 'x' }, 'UDPCHAT_ERR_BAD_FIELD'],
+      ['a CMD with an unknown op', { type: 'cmd', token: TOKEN, cseq: 1, op: 'kick' as CommandName, roomId: 0, name: '', text: '' }, 'UDPCHAT_ERR_BAD_FIELD'],
+      ['a CMD with a 65-byte name', { type: 'cmd', token: TOKEN, cseq: 1, op: 'nick', roomId: 0, name: 'x'.repeat(65), text: '' }, 'UDPCHAT_ERR_BAD_FIELD'],
+      ['a CMD with a lone surrogate', { type: 'cmd', token: TOKEN, cseq: 1, op: 'away', roomId: 0, name: '', text: '\uDC00' }, 'UDPCHAT_ERR_BAD_UTF8'],
+      ['an RNACK with to < from', { type: 'rnack', token: TOKEN, roomId: 1, from: 5, to: 4 }, 'UDPCHAT_ERR_BAD_FIELD'],
+      ['an RNACK from 0', { type: 'rnack', token: TOKEN, roomId: 1, from: 0, to: 4 }, 'UDPCHAT_ERR_BAD_FIELD'],
+      ['an RWHO page 65536', { type: 'rwho', token: TOKEN, roomId: 1, page: 0x10000 }, 'UDPCHAT_ERR_BAD_FIELD'],
+      ['an RDATA without entries', { type: 'rdata', roomId: 1, entries: [] }, 'UDPCHAT_ERR_BAD_FIELD'],
+      ['an RDATA with a gap in its seqs', { type: 'rdata', roomId: 1, entries: [{ kind: 'join', seq: 1, time: 0, nick: 'a' }, { kind: 'join', seq: 3, time: 0, nick: 'b' }] }, 'UDPCHAT_ERR_BAD_FIELD'],
+      ['an RDATA past seq 2^32-1', { type: 'rdata', roomId: 1, entries: [{ kind: 'join', seq: U32_MAX, time: 0, nick: 'a' }, { kind: 'join', seq: 2 ** 32, time: 0, nick: 'b' }] }, 'UDPCHAT_ERR_BAD_FIELD'],
+      ['an RDATA with firstSeq 0', { type: 'rdata', roomId: 1, entries: [{ kind: 'join', seq: 0, time: 0, nick: 'a' }] }, 'UDPCHAT_ERR_BAD_FIELD'],
+      ['an RDATA with roomId 2^32', { type: 'rdata', roomId: 2 ** 32, entries: [{ kind: 'join', seq: 1, time: 0, nick: 'a' }] }, 'UDPCHAT_ERR_BAD_FIELD'],
+      ['a back entry with text', { type: 'rdata', roomId: 1, entries: [{ kind: 'away', seq: 1, time: 0, nick: 'a', away: false, text: 'x' }] }, 'UDPCHAT_ERR_BAD_FIELD'],
+      ['a rename to an empty nick', { type: 'rdata', roomId: 1, entries: [{ kind: 'rename', seq: 1, time: 0, nick: 'a', echo: false, to: '' }] }, 'UDPCHAT_ERR_BAD_FIELD'],
+      ['a topic of 65536 bytes', { type: 'rdata', roomId: 1, entries: [{ kind: 'topic', seq: 1, time: 0, nick: 'a', text: 'x'.repeat(0x10000) }] }, 'UDPCHAT_ERR_BAD_FIELD'],
+      ['an RSYNC with lastSeq -1', { type: 'rsync', roomId: 1, lastSeq: -1 }, 'UDPCHAT_ERR_BAD_FIELD'],
+      ['an RSTATE of 256 streams', { type: 'rstate', streams: Array.from({ length: 256 }, () => ({ roomId: 1, lastSeq: 1 })) }, 'UDPCHAT_ERR_BAD_FIELD'],
+      ['an RSTATE of 149 streams (1201 bytes)', { type: 'rstate', streams: Array.from({ length: 149 }, () => ({ roomId: 1, lastSeq: 1 })) }, 'UDPCHAT_ERR_OVERSIZE'],
+      ['an RSTATE with a negative lastSeq', { type: 'rstate', streams: [{ roomId: 1, lastSeq: -1 }] }, 'UDPCHAT_ERR_BAD_FIELD'],
+      ['a ROOMINFO of an unknown kind', { type: 'roominfo', token: TOKEN, roomId: 1, kind: 'secret' as 'room', members: 0, lastSeq: 0, historyFrom: 1, index: 0, total: 1, name: '#a', topic: '' }, 'UDPCHAT_ERR_BAD_FIELD'],
+      ['a ROOMINFO with historyFrom > lastSeq + 1', { type: 'roominfo', token: TOKEN, roomId: 1, kind: 'room', members: 0, lastSeq: 3, historyFrom: 5, index: 0, total: 1, name: '#a', topic: '' }, 'UDPCHAT_ERR_BAD_FIELD'],
+      ['a ROOMINFO with index = total', { type: 'roominfo', token: TOKEN, roomId: 1, kind: 'listing', members: 0, lastSeq: 0, historyFrom: 1, index: 2, total: 2, name: '#a', topic: '' }, 'UDPCHAT_ERR_BAD_FIELD'],
+      ['a ROOMINFO with an empty name', { type: 'roominfo', token: TOKEN, roomId: 1, kind: 'room', members: 0, lastSeq: 0, historyFrom: 1, index: 0, total: 1, name: '', topic: '' }, 'UDPCHAT_ERR_BAD_FIELD'],
+      ['a ROOMINFO with 65536 members', { type: 'roominfo', token: TOKEN, roomId: 1, kind: 'room', members: 0x10000, lastSeq: 0, historyFrom: 1, index: 0, total: 1, name: '#a', topic: '' }, 'UDPCHAT_ERR_BAD_FIELD'],
+      ['an RROSTER page equal to pages', { type: 'rroster', roomId: 1, asOfSeq: 1, page: 1, pages: 1, members: [] }, 'UDPCHAT_ERR_BAD_FIELD'],
+      ['an RROSTER of 256 members', { type: 'rroster', roomId: 1, asOfSeq: 1, page: 0, pages: 1, members: Array.from({ length: 256 }, () => ({ nick: 'a', away: false })) }, 'UDPCHAT_ERR_BAD_FIELD'],
+      ['an RROSTER page -1', { type: 'rroster', roomId: 1, asOfSeq: 1, page: -1, pages: 1, members: [] }, 'UDPCHAT_ERR_BAD_FIELD'],
     ];
     for (const [name, m, code] of bad) {
       it(`refuses ${name} with a LocalError ${code}`, () => {
@@ -653,9 +773,27 @@ describe('codec', () => {
         ['entry nickLen 0', 'data-one-msg', (b) => (b[16] = 0)],
         ['leave reason 4 (the last byte before the trailer)', 'data-all-kinds', (b) => (b[b.length - 1] = 4)],
         ['nickLen 65', 'roster', (b) => (b[13] = 65)],
-        ['wire code 11', 'error', (b) => b.writeUInt16BE(11, 20)],
+        ['wire code 99', 'error', (b) => b.writeUInt16BE(99, 20)],
         ['NACK from 0', 'nack', (b) => b.writeUInt32BE(0, 20)],
         ['BYE reason 4', 'bye', (b) => (b[20] = 4)],
+        ['RSAY cseq 0', 'rsay', (b) => b.writeUInt32BE(0, 20)],
+        ['CMD cseq 0', 'cmd-msg', (b) => b.writeUInt32BE(0, 20)],
+        ['CMD op 0', 'cmd-msg', (b) => (b[24] = 0)],
+        ['CMD nameLen 65', 'cmd-msg', (b) => (b[29] = 65)],
+        ['RNACK from 0', 'rnack', (b) => b.writeUInt32BE(0, 24)],
+        ['RNACK to < from', 'rnack', (b) => b.writeUInt32BE(11, 28)],
+        ['RDATA firstSeq 0', 'rdata-room-kinds', (b) => b.writeUInt32BE(0, 8)],
+        ['RDATA count 0', 'rdata-room-kinds', (b) => (b[12] = 0)],
+        ['RDATA past seq 2^32-1', 'rdata-room-kinds', (b) => b.writeUInt32BE(U32_MAX, 8)],
+        ['rename flags 2', 'rdata-lobby-rename', (b) => (b[25] = 2)],
+        ['away flags 2', 'rdata-room-kinds', (b) => (b[b.length - 10] = 2)],
+        ['a back entry with a reason', 'rdata-room-kinds', (b) => (b[b.length - 10] = 0)],
+        ['ROOMINFO historyFrom 0', 'roominfo', (b) => b.writeUInt32BE(0, 31)],
+        ['ROOMINFO historyFrom > lastSeq + 1', 'roominfo', (b) => b.writeUInt32BE(21, 31)],
+        ['ROOMINFO index = total', 'roominfo', (b) => b.writeUInt16BE(1, 35)],
+        ['ROOMINFO nameLen 0', 'roominfo', (b) => (b[39] = 0)],
+        ['RROSTER page = pages', 'rroster', (b) => b.writeUInt16BE(1, 12)],
+        ['RROSTER member flags 2', 'rroster', (b) => (b[17] = 2)],
       ];
       for (const [what, name, edit] of edits) {
         const bad = edited(example(name), edit);
@@ -905,6 +1043,15 @@ describe('codec', () => {
           { type: 'error', ref: TOKEN, code: 'UDPCHAT_ERR_FLOODING', arg: 0, detail: '' },
           { type: 'error', ref: TOKEN, code: 'UDPCHAT_ERR_FLOODING', arg: 0, detail: 'x'.repeat(200) },
         ],
+        rsay: [{ type: 'rsay', token: TOKEN, cseq: 1, roomId: 0, action: false, text: '' }, MAX_DATAGRAM],
+        cmd: [{ type: 'cmd', token: TOKEN, cseq: 1, op: 'back', roomId: 0, name: '', text: '' }, MAX_DATAGRAM],
+        rnack: [{ type: 'rnack', token: TOKEN, roomId: 0, from: 1, to: 1 }, 0],
+        rwho: [{ type: 'rwho', token: TOKEN, roomId: 0, page: 0 }, 0],
+        rdata: [{ type: 'rdata', roomId: 0, entries: [entry] }, MAX_DATAGRAM],
+        rsync: [{ type: 'rsync', roomId: 0, lastSeq: 0 }, 0],
+        rstate: [{ type: 'rstate', streams: [] }, { type: 'rstate', streams: Array.from({ length: 148 }, () => ({ roomId: 1, lastSeq: 1 })) }],
+        roominfo: [{ type: 'roominfo', token: TOKEN, roomId: 0, kind: 'room', members: 0, lastSeq: 0, historyFrom: 1, index: 0, total: 1, name: 'a', topic: '' }, MAX_DATAGRAM],
+        rroster: [{ type: 'rroster', roomId: 0, asOfSeq: 0, page: 0, pages: 1, members: [] }, MAX_DATAGRAM],
       };
       for (const [type, [min, max]] of Object.entries(extremes) as Array<[MessageType, [Message, Message | number]]>) {
         const lo = encode(min).length;
