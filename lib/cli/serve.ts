@@ -2,6 +2,7 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { DEFAULT_PORT, DEFAULTS } from '../protocol/constants.js';
 import { ChatServer } from '../server/chat-server.js';
+import { DEFAULT_SERVER_OPTIONS } from '../server/server-options.js';
 import { formatAddress } from '../server/peer-address.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import { type CliContext, positiveInt, positiveNumber, singleValued } from './context.js';
@@ -23,6 +24,8 @@ export interface ServeArgs extends StoreArgs, AnnounceArgs {
   'hard-burst': number;
   quiet: boolean;
   'nick-release-days': number;
+  'max-rooms': number;
+  'max-rooms-per-user': number;
 }
 
 const STATS_EVERY_MS = 30_000;
@@ -44,9 +47,11 @@ export function serveCommand(ctx: CliContext): CommandModule<object, ServeArgs> 
         .option('hard-rate', { type: 'number', default: DEFAULTS.hardRate, describe: 'Datagrams per second a user may send before being cut off as a flood' })
         .option('hard-burst', { type: 'number', default: DEFAULTS.hardBurst, describe: 'Datagrams a user may send at once before --hard-rate applies' })
         .option('nick-release-days', { type: 'number', default: 30, describe: 'Days a nick bound to a user key must go unused before another key may take it' })
+        .option('max-rooms', { type: 'number', default: DEFAULT_SERVER_OPTIONS.maxRooms, describe: 'Most rooms on the server (#lobby not counted); /join of a new room past it is refused' })
+        .option('max-rooms-per-user', { type: 'number', default: DEFAULT_SERVER_OPTIONS.maxRoomsPerUser, describe: 'Most rooms one user may be in at once (#lobby not counted)' })
         .option('quiet', { type: 'boolean', default: false, describe: 'Log only start, stop, refusals and evictions (not every join and leave)' })
         .check((a) => {
-          singleValued(a, ['host', 'port', 'history', 'max-peers', 'rate', 'burst', 'idle-timeout', 'sessions-per-ip', 'hard-rate', 'hard-burst', 'data', 'name', 'keep', 'keep-days', 'nick-release-days']);
+          singleValued(a, ['host', 'port', 'history', 'max-peers', 'rate', 'burst', 'idle-timeout', 'sessions-per-ip', 'hard-rate', 'hard-burst', 'data', 'name', 'keep', 'keep-days', 'nick-release-days', 'max-rooms', 'max-rooms-per-user']);
           checkStoreArgs(a as unknown as StoreArgs);
           checkServerName(a.name as string | undefined);
           if (!Number.isInteger(a.port) || a.port < 0 || a.port > 65535) throw new Error('--port must be a whole number from 0 to 65535');
@@ -58,6 +63,8 @@ export function serveCommand(ctx: CliContext): CommandModule<object, ServeArgs> 
           positiveNumber(a['hard-rate'], '--hard-rate');
           positiveNumber(a.rate, '--rate');
           positiveNumber(a['nick-release-days'], '--nick-release-days', ' of days');
+          positiveInt(a['max-rooms'], '--max-rooms', true);
+          positiveInt(a['max-rooms-per-user'], '--max-rooms-per-user', true);
           if (!(a['idle-timeout'] >= 1)) throw new Error('--idle-timeout must be at least 1 second');
           return true;
         }) as unknown as Argv<ServeArgs>,
@@ -113,6 +120,8 @@ function startServer(args: ArgumentsCamelCase<ServeArgs>, idleTimeoutMs: number,
     idleTimeoutMs,
     heartbeatMs: Math.min(DEFAULTS.heartbeatMs, Math.floor(idleTimeoutMs / 6)),
     nickReleaseMs: Math.round(args['nick-release-days'] * 86_400_000),
+    maxRooms: args['max-rooms'],
+    maxRoomsPerUser: args['max-rooms-per-user'],
     store,
   });
 }

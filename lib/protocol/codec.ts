@@ -12,6 +12,7 @@ import { LocalError } from './local-error.js';
 import type { ClientMessage, Message, MessageType } from './messages.js';
 import { ProtocolError } from './protocol-error.js';
 import { DATA_HEAD, checkDataRange } from './server-codecs.js';
+import { RDATA_HEAD } from './rooms-codec.js';
 import { Reader, Writer, checksumOk } from './wire.js';
 
 export { OPCODES } from './codec-table.js';
@@ -75,6 +76,19 @@ export function encodePage(token: Buffer, before: number, flags: number, entries
 
 /** Bytes a DATA datagram spends besides its entries (header, firstSeq, count, checksum). */
 export const DATA_OVERHEAD = FRAME_BYTES + DATA_HEAD;
+
+/** RDATA of one stream from entries already encoded (§4.2.26): the server's fan-out path for rooms. */
+export function encodeRData(roomId: number, firstSeq: number, entries: readonly Buffer[]): Buffer {
+  checkDataRange(firstSeq, entries.length);
+  let size = RDATA_OVERHEAD;
+  for (const e of entries) size += e.length;
+  const w = framed('rdata', size).u32(roomId).u32(firstSeq).u8(entries.length);
+  for (const e of entries) w.bytes(e);
+  return w.seal();
+}
+
+/** Bytes an RDATA datagram spends besides its entries. */
+export const RDATA_OVERHEAD = FRAME_BYTES + RDATA_HEAD;
 
 /**
  * Decodes one datagram. Throws {@link ProtocolError} (and nothing else) if it is not a

@@ -6,7 +6,7 @@
 import { MAX_DATAGRAM } from '../protocol/constants.js';
 import type { NackMessage } from '../protocol/messages.js';
 import type { Outbound } from './outbound.js';
-import { packEntries } from './pack-entries.js';
+import { DATA_FRAMING, type Framing, packEntries } from './pack-entries.js';
 import type { Session } from './session-table.js';
 import type { StagedLog, StoreRead } from './staged-log.js';
 
@@ -24,8 +24,9 @@ export function sendRepair(
   to: number,
   bytesOf: (seq: number) => Buffer | undefined,
   maxDatagrams = MAX_REPAIR_DATAGRAMS,
+  framing: Framing = DATA_FRAMING,
 ): number {
-  const datagrams = packEntries(from, to, bytesOf, maxDatagrams, session.repair.bytes);
+  const datagrams = packEntries(from, to, bytesOf, maxDatagrams, session.repair.bytes, framing);
   if (datagrams.length === 0) return 0;
   session.repair.spend(datagrams.reduce((n, d) => n + d.length, 0));
   for (const d of datagrams) out.sendBytes(session.address, d);
@@ -44,10 +45,12 @@ export class GapRepair {
     private readonly log: StagedLog,
     private readonly out: Outbound,
     private readonly drop: (reason: string) => void,
+    /** How room 0 is read and framed for a session (DATA, or RDATA 0 with rooms, §6.3.5). */
+    private readonly rendering: (s: Session) => { bytesOf: (seq: number) => Buffer | undefined; framing: Framing },
   ) {}
 
   /** Answers a NACK: from memory, from the store (a read for the shell), or HISTORY_GONE. */
-  nack(session: Session, m: NackMessage): NackOutcome {
+  nack(session: Session, m: Pick<NackMessage, 'from' | 'to'>): NackOutcome {
     const to = Math.min(m.to, this.log.lastSeq);
     if (m.from > to) return this.dropped('nack-ahead');
     if (m.from < this.log.oldestSeq) {
@@ -56,7 +59,8 @@ export class GapRepair {
       this.out.send(session.address, { type: 'error', ref: session.token, code: 'UDPCHAT_ERR_HISTORY_GONE', arg, detail: `oldest kept is ${arg}` });
       return 'answered';
     }
-    return sendRepair(this.out, session, m.from, to, (s) => this.log.bytesOf(s)) > 0 ? 'answered' : 'overdrawn';
+    const { bytesOf, framing } = this.rendering(session);
+    return sendRepair(this.out, session, m.from, to, bytesOf, MAX_REPAIR_DATAGRAMS, framing) > 0 ? 'answered' : 'overdrawn';
   }
 
   /** The shell read what a StoreRead asked for (empty if the read failed); `live`: the session still exists. */
@@ -65,7 +69,7 @@ export class GapRepair {
     this.reading.delete(session);
     if (!live) return;
     const bySeq = new Map(entries.map((e) => [e.seq, e.bytes]));
-    sendRepair(this.out, session, read.from, read.to, (s) => bySeq.get(s));
+    sendRepair(this.out, session, read.from, read.to, (s) => bySeq.get(s), MAX_REPAIR_DATAGRAMS, this.rendering(session).framing);
   }
 
   /** The session ended: a read in progress for it is answered to no one. */

@@ -13,11 +13,12 @@ import type { NickOwners } from './nick-owners.js';
 import type { SourceLimits } from './source-limits.js';
 import { CAP_IDENTITY } from '../protocol/whois-codec.js';
 import { CAP_HISTORY } from '../protocol/history-codec.js';
+import { CAP_ROOMS } from '../protocol/rooms-codec.js';
 import type { Outbound } from './outbound.js';
 import { sendRepair } from './gap-repair.js';
+import type { Framing } from './pack-entries.js';
 import { type PeerAddress, addressKey } from './peer-address.js';
 import type { StagedLog } from './staged-log.js';
-import type { RosterSnapshot } from './roster.js';
 import type { ServerOptions } from './server-options.js';
 import type { SealedPeer, ServerEvent } from './server-types.js';
 import type { Session, SessionTable } from './session-table.js';
@@ -67,7 +68,12 @@ export interface JoinContext {
   endSession(s: Session, reason: LeaveReason, now: number): void;
   /** Forgets a session without a leave entry (a takeover). */
   removeSession(s: Session): void;
-  roster(): RosterSnapshot;
+  /** Sends every page of room 0's member list to a new session: ROSTER, or RROSTER with rooms (§6.3.4). */
+  sendLobbyRoster(s: Session): void;
+  /** How room 0's entries are read and framed for this session (DATA, or RDATA 0 with rooms, §6.3.5). */
+  lobbyRendering(s: Session): { bytesOf: (seq: number) => Buffer | undefined; framing: Framing };
+  /** A takeover: the new session goes on in the old one's streams (§6.3.7). */
+  takenOver(old: Session, fresh: Session, now: number): void;
   /** The session's highest cseq that may be acknowledged (durable, §6.1.10). */
   ackedCseq(s: Session): number;
 }
@@ -128,13 +134,14 @@ export function handleJoin(ctx: JoinContext, m: JoinMessage, from: PeerAddress, 
   const owned = ctx.nicks.refusal(checked.key, peer?.staticKey, now);
   if (owned !== undefined) return refuse((m.caps & CAP_IDENTITY) !== 0 ? 'UDPCHAT_ERR_NICK_OWNED' : 'UDPCHAT_ERR_NICK_TAKEN', owned.detail);
   const holder = sessions.byNickKey(checked.key);
-  let takeover = false;
+  let replaced: Session | undefined;
   if (holder !== undefined) {
     if (holder.clientIdHex !== clientIdHex || !sameOwner(holder.ownerKey, peer)) return refuse('UDPCHAT_ERR_NICK_TAKEN', `"${holder.nick}" is in use`);
     // The same client from a new address (its port changed, or it lost its session): move it.
     ctx.removeSession(holder);
-    takeover = true;
+    replaced = holder;
   }
+  const takeover = replaced !== undefined;
   // Another client reused this address (a restarted process on the same port): the old one is gone.
   if (here !== undefined) ctx.endSession(here, 'quit', now);
   if (!takeover && sessions.size >= options.maxPeers) return refuse('UDPCHAT_ERR_SERVER_FULL', `at most ${options.maxPeers} peers`);
@@ -148,7 +155,7 @@ export function handleJoin(ctx: JoinContext, m: JoinMessage, from: PeerAddress, 
   if (network !== undefined) {
     return refuse('UDPCHAT_ERR_TOO_MANY_SESSIONS', `too many joins from this network (${network.prefix}): try again in ${network.waitSeconds} s`);
   }
-  createSession(ctx, m, from, { clientIdHex, cookieHex, nick: checked.nick, nickKey: checked.key, takeover, ownerKey: peer && Buffer.from(peer.staticKey) }, now);
+  createSession(ctx, m, from, { clientIdHex, cookieHex, nick: checked.nick, nickKey: checked.key, replaced, ownerKey: peer && Buffer.from(peer.staticKey) }, now);
 }
 
 interface NewSession {
@@ -156,7 +163,8 @@ interface NewSession {
   cookieHex: string;
   nick: string;
   nickKey: string;
-  takeover: boolean;
+  /** A takeover: the session this one replaces. */
+  replaced: Session | undefined;
   ownerKey: Buffer | undefined;
 }
 
@@ -172,11 +180,11 @@ function createSession(ctx: JoinContext, m: JoinMessage, from: PeerAddress, n: N
     clientIdHex: n.clientIdHex,
     nick: n.nick,
     nickKey: n.nickKey,
+    caps: enabledCaps(ctx, m),
     ownerKey: n.ownerKey,
     nextCseq: sessions.takeResume(n.clientIdHex) + 1,
     inbox: new Map(),
     ...ctx.newLimits(now),
-    caps: m.caps & SERVER_CAPS,
     lastHeard: now,
     confirmed: false,
     joinedAt: now,
@@ -191,11 +199,12 @@ function createSession(ctx: JoinContext, m: JoinMessage, from: PeerAddress, n: N
   // What the newcomer may draw: the replay it is owed, and the allowance (repair-budget.ts).
   session.repair.credit(log.replayBytes(session.historyFrom, baseSeq));
   // At most one NACK's worth at once; the client asks for the rest (§6.2.5), within its budget.
-  sendRepair(ctx.out, session, session.historyFrom, baseSeq, (s) => log.bytesOf(s));
-  if (!n.takeover) log.append({ kind: 'join', time: now, nick: session.nick });
-  const { asOfSeq, pages } = ctx.roster();
-  pages.forEach((nicks, page) => ctx.out.send(from, { type: 'roster', asOfSeq, page, pages: pages.length, nicks: [...nicks] }));
-  const resumed = n.takeover || (m.resumeSeq > 0 && m.resumeInstance.equals(ctx.instance));
+  const lobby = ctx.lobbyRendering(session);
+  sendRepair(ctx.out, session, session.historyFrom, baseSeq, lobby.bytesOf, undefined, lobby.framing);
+  if (n.replaced === undefined) log.append({ kind: 'join', time: now, nick: session.nick });
+  ctx.sendLobbyRoster(session);
+  if (n.replaced !== undefined) ctx.takenOver(n.replaced, session, now);
+  const resumed = n.replaced !== undefined || (m.resumeSeq > 0 && m.resumeInstance.equals(ctx.instance));
   ctx.emit({ type: 'join', nick: session.nick, address: session.address, resumed });
 }
 
@@ -227,4 +236,9 @@ function welcome(ctx: JoinContext, s: Session, m: JoinMessage): WelcomeMessage {
     caps: s.caps,
     nick: s.nick,
   };
+}
+
+/** The capabilities this server enables for a JOIN (§4.5): those of SERVER_CAPS it offers, and rooms unless turned off. */
+function enabledCaps(ctx: JoinContext, m: JoinMessage): number {
+  return m.caps & (SERVER_CAPS | (ctx.options.rooms ? CAP_ROOMS : 0));
 }

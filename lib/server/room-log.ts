@@ -5,7 +5,7 @@
  * Invariants: sequence numbers are contiguous from `oldestSeq` to `lastSeq`; `lastSeq` only grows.
  */
 import { encodeEntry } from '../protocol/entry-codec.js';
-import type { Entry } from '../protocol/messages.js';
+import type { Entry, RoomEntry } from '../protocol/messages.js';
 
 const SLAB_BYTES = 64 * 1024;
 let slab = Buffer.alloc(0);
@@ -32,12 +32,17 @@ export function keptCopy(bytes: Buffer): Buffer {
 }
 
 /** Encodes an entry for the room log (see keptCopy). Wire times are whole milliseconds. */
-export function encodeLogEntry(entry: Entry): Buffer {
+export function encodeLogEntry(entry: RoomEntry): Buffer {
   return keptCopy(encodeEntry({ ...entry, time: Math.floor(entry.time) }));
 }
 
-/** An entry before the log gives it a sequence number. */
+/** An entry of room 0 (kinds 1–3) before the log gives it a sequence number. */
 export type NewEntry = Entry extends infer E ? (E extends Entry ? Omit<E, 'seq'> : never) : never;
+/** An entry of any stream (kinds 1–8, §4.3) before the log gives it a sequence number. */
+export type NewRoomEntry = RoomEntry extends infer E ? (E extends RoomEntry ? Omit<E, 'seq'> : never) : never;
+
+/** Entry kinds that count as chat messages for history (§6.1.9): msg, and action (§6.3). */
+const MESSAGE_KINDS = new Set([1, 6]);
 
 interface Slot {
   seq: number;
@@ -62,15 +67,15 @@ export class RoomLog {
   }
 
   /** Assigns the next sequence number to the entry, stores its encoding and returns it. */
-  append(entry: NewEntry): Slot {
+  append(entry: NewRoomEntry): Slot {
     const seq = this.lastSeq + 1;
-    return this.put(seq, encodeLogEntry({ ...entry, seq } as Entry));
+    return this.put(seq, encodeLogEntry({ ...entry, seq } as RoomEntry));
   }
 
   /** Stores an entry already encoded; `seq` must be lastSeq + 1. */
   put(seq: number, bytes: Buffer): Slot {
     if (seq !== this.lastSeq + 1) throw new Error(`RoomLog.put: seq ${seq} after ${this.lastSeq}`);
-    const slot = { seq, isMessage: bytes[0] === 1, bytes };
+    const slot = { seq, isMessage: MESSAGE_KINDS.has(bytes[0] as number), bytes };
     this.slots[seq % this.capacity] = slot;
     this.lastSeq = seq;
     return slot;

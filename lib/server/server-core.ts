@@ -18,7 +18,7 @@ import { isClientMessage, tryDecode } from '../protocol/codec.js';
 import { CHECKSUM_BYTES, HEADER_BYTES, INSTANCE_BYTES, MAX_DETAIL_BYTES, TOKEN_BYTES } from '../protocol/constants.js';
 import { ProtocolError } from '../protocol/protocol-error.js';
 import type { WireErrorCode } from '../protocol/error-codes.js';
-import type { LeaveReason, NackMessage, SayMessage, ServerMessage } from '../protocol/messages.js';
+import type { LeaveReason, NackMessage, ServerMessage } from '../protocol/messages.js';
 import { COOKIE_NONCE_BYTES, makeCookie, verifyCookie } from './cookie.js';
 import { DurableAcks } from './durable-acks.js';
 import type { NickBinding } from '../protocol/seal/nick-bindings.js';
@@ -40,7 +40,8 @@ import { StagedLog, type StoreRead } from './staged-log.js';
 import type { StoreRecord } from './store/record-codec.js';
 import { DEFAULT_SERVER_OPTIONS, type ServerOptions } from './server-options.js';
 import type { Outgoing, SealedPeer, ServerEvent, ServerStats } from './server-types.js';
-import { type Session, SessionTable } from './session-table.js';
+import { type Numbered, type Session, SessionTable } from './session-table.js';
+import { Rooms } from './rooms.js';
 import { TokenBucket } from './token-bucket.js';
 
 export type { Outgoing, SealedPeer, ServerEvent, ServerStats } from './server-types.js';
@@ -93,6 +94,8 @@ export class ServerCore {
   private readonly repair: GapRepair;
   /** HISTORY answers (§6.1.11), paced per session. */
   private readonly pages: HistoryPages;
+  /** Rooms and private messages (§6.3), for sessions with capability bit 0. */
+  readonly rooms: Rooms;
   /** Nick ownership (nick-owners.ts); the shell saves `nicks.entries()` when `nicks.changes` moves. */
   readonly nicks: NickOwners;
   private nickTouchAt: number;
@@ -120,7 +123,7 @@ export class ServerCore {
     this.log = new StagedLog(this.options.logEntries, !persistent);
     this.sessions = new SessionTable(this.options.sessionsPerIp);
     this.out = new Outbound(this.stats);
-    this.repair = new GapRepair(this.log, this.out, (reason) => this.drop(reason));
+    this.repair = new GapRepair(this.log, this.out, (reason) => this.drop(reason), (s) => this.rooms.lobbyRendering(s));
     this.pages = new HistoryPages(this.log, this.out, (reason) => this.drop(reason));
     this.unknownReplies = new TokenBucket(this.options.unknownSessionReplies, this.options.unknownSessionReplies, now);
     this.cookieReplies = new TokenBucket(this.options.cookieReplies, this.options.cookieReplies, now);
@@ -131,6 +134,18 @@ export class ServerCore {
     this.housekeepingAt = now + HOUSEKEEPING_MS;
     this.nicks = new NickOwners(this.options.nickReleaseMs, nickBindings);
     this.nickTouchAt = now + NICK_TOUCH_MS;
+    this.rooms = new Rooms({
+      options: this.options,
+      sessions: this.sessions,
+      log: this.log,
+      out: this.out,
+      produced: this.produced,
+      stats: this.stats,
+      nicks: this.nicks,
+      drop: (reason) => this.drop(reason),
+      overdrawn: (s, t) => this.overdrawn(s, t),
+      nackLobby: (s, from, to, t) => this.onNack(s, { from, to }, t),
+    });
     this.joinContext = this.newJoinContext();
     if (restore !== undefined) {
       this.log.restore(restore.lastSeq, restore.tail);
@@ -160,9 +175,12 @@ export class ServerCore {
     switch (m.type) {
       case 'say':
         return this.onSay(session, m, now);
-      case 'ping':
+      case 'ping': {
         // PING.delivered is informational (§6.1.2): repair is driven by NACKs.
-        return this.out.send(session.address, { type: 'pong', lastSeq: this.log.lastSeq, echo: m.echo });
+        this.out.send(session.address, { type: 'pong', lastSeq: this.log.lastSeq, echo: m.echo });
+        const state = this.rooms.state(session);
+        return state === undefined ? undefined : this.out.send(session.address, state);
+      }
       case 'nack':
         return this.onNack(session, m, now);
       case 'who':
@@ -178,12 +196,16 @@ export class ServerCore {
       case 'cmd':
       case 'rnack':
       case 'rwho':
-        // Only for sessions that enabled rooms (§4.5, §6.3): this server has not.
-        return this.drop('no-rooms');
+        // Only for sessions that enabled rooms (§4.5, §6.3).
+        if (!Rooms.enabled(session)) return this.drop('no-rooms');
+        if (m.type === 'rnack') return this.rooms.nack(session, m, now);
+        if (m.type === 'rwho') return this.rooms.who(session, m, now);
+        return this.onSay(session, m, now);
     }
   }
 
-  private onSay(session: Session, m: SayMessage, now: number): void {
+  /** A SAY, RSAY or CMD: one cseq space per session (§6.1.4, §6.3.1). */
+  private onSay(session: Session, m: Numbered, now: number): void {
     if (m.cseq < session.nextCseq) {
       this.drop('duplicate');
       // Accepted but not yet durable: its ACK comes when it is (an early one would claim less
@@ -215,14 +237,23 @@ export class ServerCore {
     this.throttled.delete(session);
   }
 
-  private accept(session: Session, m: SayMessage, now: number): void {
+  private accept(session: Session, m: Numbered, now: number): void {
     const refuse = (code: WireErrorCode, detail: string): void => {
-      const refusal: ServerMessage = { type: 'error', ref: session.token, code, arg: m.cseq, detail };
+      const refusal: ServerMessage = { type: 'error', ref: session.token, code, arg: m.cseq, detail: detail.slice(0, MAX_DETAIL_BYTES) };
       if (!this.persistent) return this.out.send(session.address, refusal);
       const ordinal = this.log.mark(Buffer.from(session.clientIdHex, 'hex'), m.cseq);
       this.durableAcks.hold({ ordinal, session, cseq: m.cseq, refusal });
     };
-    if (m.target !== 0) return refuse('UDPCHAT_ERR_UNSUPPORTED', 'only the room (target 0) is supported');
+    // A command, or a message anywhere but as a plain SAY in room 0 (§6.3.2–3).
+    if (m.type === 'cmd' || (m.type === 'rsay' && (m.roomId !== 0 || m.action))) {
+      const refusal = this.rooms.accept(session, m, now);
+      if (refusal !== undefined) return refuse(refusal.code, refusal.detail);
+      if (!this.persistent) return;
+      // Acknowledged once what it appended to room 0 (if anything) is durable: the mark comes after it.
+      this.durableAcks.hold({ ordinal: this.log.mark(Buffer.from(session.clientIdHex, 'hex'), m.cseq), session, cseq: m.cseq });
+      return;
+    }
+    if (m.type === 'say' && m.target !== 0) return refuse('UDPCHAT_ERR_UNSUPPORTED', 'only the room (target 0) is supported');
     if (m.text.length === 0) return refuse('UDPCHAT_ERR_TEXT_INVALID', 'empty message');
     const bytes = Buffer.byteLength(m.text);
     if (bytes > this.options.maxText) {
@@ -257,7 +288,7 @@ export class ServerCore {
   }
 
   /** Gap repair (§6.1.6), within the session's repair budget (gap-repair.ts). */
-  private onNack(session: Session, m: NackMessage, now: number): void {
+  private onNack(session: Session, m: Pick<NackMessage, 'from' | 'to'>, now: number): void {
     if (this.repair.nack(session, m) === 'overdrawn') this.overdrawn(session, now);
   }
 
@@ -295,6 +326,13 @@ export class ServerCore {
     if (session.repair.refuse(now)) this.cutOff(session, now);
   }
 
+  /** Every page of room 0's member list to a new session: RROSTER with rooms, else ROSTER. */
+  private sendLobbyRoster(s: Session): void {
+    if (Rooms.enabled(s)) return this.rooms.sendLobbyRoster(s);
+    const { asOfSeq, pages } = this.roster();
+    pages.forEach((nicks, page) => this.out.send(s.address, { type: 'roster', asOfSeq, page, pages: pages.length, nicks: [...nicks] }));
+  }
+
   private roster(): RosterSnapshot {
     return this.rosterBook.snapshot(this.sessions.nicks(), this.log.lastSeq);
   }
@@ -317,6 +355,7 @@ export class ServerCore {
   /** Removes a session and announces it with a leave entry (none for a shutdown). */
   private endSession(session: Session, reason: LeaveReason, now: number): void {
     this.removeSession(session);
+    this.rooms.ended(session, reason, now);
     if (session.ownerKey !== undefined) this.nicks.touch(session.nickKey, session.ownerKey, now);
     if (reason !== 'shutdown') this.log.append({ kind: 'leave', time: now, nick: session.nick, reason });
     this.events.push({ type: 'leave', nick: session.nick, address: session.address, reason });
@@ -340,15 +379,20 @@ export class ServerCore {
     const last = this.log.lastSeq;
     if (last > this.fannedOut) {
       const members = this.sessions.addresses();
-      for (const d of packEntries(this.fannedOut + 1, last, (s) => this.log.bytesOf(s))) {
-        this.out.fanOut(members, d);
-        this.produced.total += d.length;
+      // Entries that read differently with rooms (§6.3.5) go out in two renderings; the rest as one DATA to all.
+      if (this.rooms.richIn(this.fannedOut + 1, last)) this.produced.total += this.rooms.fanOutLobbyTwice(this.fannedOut + 1, last);
+      else {
+        for (const d of packEntries(this.fannedOut + 1, last, (s) => this.log.bytesOf(s))) {
+          this.out.fanOut(members, d);
+          this.produced.total += d.length;
+        }
       }
       this.stats.deliveries += (last - this.fannedOut) * members.length;
       this.fannedOut = last;
       this.syncAt = now + this.options.tailSyncMs;
       this.syncsLeft = TAIL_SYNCS;
     }
+    this.rooms.flush(now);
     for (const s of this.acksDue) this.out.send(s.address, { type: 'ack', token: s.token, cseq: this.ackedCseq(s) });
     this.acksDue.clear();
   }
@@ -364,6 +408,7 @@ export class ServerCore {
       this.syncAt = this.syncsLeft > 0 ? now + 4 * this.options.tailSyncMs : undefined;
       this.out.fanOut(this.sessions.addresses(), { type: 'sync', lastSeq: this.log.lastSeq });
     }
+    this.rooms.tick(now);
     if (now >= this.housekeepingAt) this.housekeeping(now);
     this.pages.tick(now);
     this.flush(now);
@@ -395,7 +440,7 @@ export class ServerCore {
     let t = this.housekeepingAt;
     if (this.syncAt !== undefined) t = Math.min(t, this.syncAt);
     for (const s of this.throttled) t = Math.min(t, s.flood.nextTokenAt(now));
-    return Math.min(t, this.pages.nextDeadline(now));
+    return Math.min(t, this.pages.nextDeadline(now), this.rooms.nextDeadline());
   }
 
   /** Tells every member the server is going away (BYE shutdown) and forgets them. */
@@ -471,7 +516,9 @@ export class ServerCore {
       emit: (e) => this.events.push(e),
       endSession: (s, reason, now) => this.endSession(s, reason, now),
       removeSession: (s) => this.removeSession(s),
-      roster: () => this.roster(),
+      sendLobbyRoster: (s) => this.sendLobbyRoster(s),
+      lobbyRendering: (s) => this.rooms.lobbyRendering(s),
+      takenOver: (old, fresh) => this.rooms.takenOver(old, fresh),
       ackedCseq: (s) => this.ackedCseq(s),
     };
   }

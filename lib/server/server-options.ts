@@ -23,6 +23,14 @@ export interface ServerOptions {
   cookieReplies: number;
   /** A nick bound to a user key is refused to other keys until unused this long (§5.3). */
   nickReleaseMs: number;
+  /** Enable rooms and private messages for clients that offer capability bit 0 (§6.3). */
+  rooms: boolean;
+  /** Most rooms on the server, #lobby not counted (`serve --max-rooms`). */
+  maxRooms: number;
+  /** Most rooms one session may be in, #lobby not counted (`serve --max-rooms-per-user`). */
+  maxRoomsPerUser: number;
+  /** Entries each room or private stream other than #lobby keeps for repair and history. */
+  roomLogEntries: number;
 }
 
 export const DEFAULT_SERVER_OPTIONS: ServerOptions = {
@@ -42,4 +50,8 @@ export const DEFAULT_SERVER_OPTIONS: ServerOptions = {
   unknownSessionReplies: 100,
   cookieReplies: 5_000,
   nickReleaseMs: 30 * 24 * 3600 * 1000,
+  rooms: true,
+  maxRooms: 256,
+  maxRoomsPerUser: 32,
+  roomLogEntries: 2_048,
 };

@@ -2,7 +2,10 @@
  * The registry of joined peers (docs/protocol.md §5.2, §6.1.1): by source address, by nickname key,
  * per-IP counts, used cookies, and what ended sessions had acknowledged (for resumes).
  */
-import type { SayMessage } from '../protocol/messages.js';
+import type { CmdMessage, RSayMessage, SayMessage } from '../protocol/messages.js';
+
+/** What a session's cseq numbers: SAY, and with rooms RSAY and CMD (§6.3.1). */
+export type Numbered = SayMessage | RSayMessage | CmdMessage;
 import { type PeerAddress, addressKey } from './peer-address.js';
 import type { RepairBudget } from './repair-budget.js';
 import type { TokenBucket } from './token-bucket.js';
@@ -12,14 +15,15 @@ export interface Session {
   readonly address: PeerAddress;
   readonly token: Buffer;
   readonly clientIdHex: string;
-  readonly nick: string;
-  readonly nickKey: string;
+  /** Changed by a rename (§6.3.6): SessionTable.rename keeps the index right. */
+  nick: string;
+  nickKey: string;
   /** The user's static public key from a sealed handshake (nick ownership); undefined for cleartext. */
   readonly ownerKey?: Buffer | undefined;
   /** Next client sequence number to accept. */
   nextCseq: number;
   /** Messages received ahead of nextCseq or held by the flood limit. */
-  readonly inbox: Map<number, SayMessage>;
+  readonly inbox: Map<number, Numbered>;
   readonly flood: TokenBucket;
   readonly hard: TokenBucket;
   /** What it may draw in repair and roster pages (repair-budget.ts). */
@@ -75,6 +79,15 @@ export class SessionTable {
     this.perIp.set(s.address.address, (this.perIp.get(s.address.address) ?? 0) + 1);
     this.resume.delete(s.clientIdHex);
     this.addressCache = undefined;
+    this.nickCache = undefined;
+  }
+
+  /** A rename (§6.3.6): the session is found by its new key, and member lists change. */
+  rename(s: Session, nick: string, nickKey: string): void {
+    if (this.byNick.get(s.nickKey) === s) this.byNick.delete(s.nickKey);
+    s.nick = nick;
+    s.nickKey = nickKey;
+    this.byNick.set(nickKey, s);
     this.nickCache = undefined;
   }
 

@@ -71,7 +71,7 @@ describe('ServerCore history pages (§6.1.11)', () => {
     it('enables in WELCOME the bits the JOIN set that the server supports, both together', () => {
       const server = new ServerCore({ random: seededBytes(1), now: T0 });
       expect(join(server, ann, 'ann', CAP_HISTORY | CAP_IDENTITY).caps).to.equal(CAP_HISTORY | CAP_IDENTITY);
-      expect(join(server, bob, 'bob', CAP_HISTORY | 1 | (1 << 9)).caps, 'unknown bits are ignored').to.equal(CAP_HISTORY);
+      expect(join(server, bob, 'bob', CAP_HISTORY | (1 << 3) | (1 << 9)).caps, 'unknown bits are ignored').to.equal(CAP_HISTORY);
       expect(join(server, eve, 'eve', 0).caps).to.equal(0);
     });
 

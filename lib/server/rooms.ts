@@ -1,0 +1,586 @@
+/**
+ * Rooms and private messages on the server (docs/protocol.md §6.3), for sessions that enabled
+ * capability bit 0. Room 0 stays the core's room log; this keeps the other streams, room 0's
+ * second rendering (§6.3.5), away flags, and carries out RSAY, CMD, RNACK and RWHO.
+ *
+ * Invariants:
+ * - A session is a member of a stream exactly when the stream is in its `streams` set.
+ * - Nothing of a stream other than room 0 is ever sent to a non-member, and nothing of this module
+ *   reaches a session without the capability: room 0's entries reach those in kinds 1–3 only.
+ * - Every datagram of a stream other than room 0 is queued per recipient (never one datagram to a
+ *   list), so a sealing layer seals it on each member's own session channel.
+ */
+import { encodeEntry } from '../protocol/entry-codec.js';
+import type { WireErrorCode } from '../protocol/error-codes.js';
+import type { CmdMessage, LeaveReason, RNackMessage, RSayMessage, RStateMessage, RWhoMessage, RoomEntry, RoomInfoMessage } from '../protocol/messages.js';
+import { checkNick, nickKey } from '../protocol/nick.js';
+import { CAP_IDENTITY } from '../protocol/whois-codec.js';
+import { CAP_ROOMS, MAX_RSTATE_STREAMS } from '../protocol/rooms-codec.js';
+import type { NewRoomEntry } from './room-log.js';
+import { keptCopy } from './room-log.js';
+import { MAX_REPAIR_DATAGRAMS, sendRepair } from './gap-repair.js';
+import type { NickOwners } from './nick-owners.js';
+import type { Outbound } from './outbound.js';
+import { DATA_FRAMING, type Framing, packEntries, rdataFraming } from './pack-entries.js';
+import type { ProducedBytes } from './repair-budget.js';
+import type { ServerOptions } from './server-options.js';
+import type { ServerStats } from './server-types.js';
+import type { Session, SessionTable } from './session-table.js';
+import type { StagedLog } from './staged-log.js';
+import { type RosterPages, Stream, memberPages, pairKey, rrosterBytes } from './streams.js';
+
+export const LOBBY_ID = 0;
+export const LOBBY_NAME = '#lobby';
+const LOBBY_KEY = `#${nickKey('lobby')}`;
+/** Longest topic, and longest part or away reason (UTF-8 bytes): their room 0 renderings fit any maxText ≥ 64 … and stay readable. */
+const TOPIC_MAX_BYTES = 300;
+const REASON_MAX_BYTES = 200;
+/** Most private conversations a session may be in at once. */
+export const PRIVATE_PER_USER = 64;
+const TAIL_SYNCS = 2;
+/** A room-0 entry with two renderings: what sessions with rooms get (RDATA 0) and what the others get (DATA). */
+type LobbyEntry = Extract<NewRoomEntry, { kind: 'action' | 'topic' | 'away' }>;
+
+/** A refusal of an RSAY or CMD: ERROR(code, arg = cseq, detail). */
+export interface Refusal {
+  code: WireErrorCode;
+  detail: string;
+}
+
+/** What the rooms may see and do of the server core. */
+export interface RoomsContext {
+  readonly options: ServerOptions;
+  readonly sessions: SessionTable;
+  /** Room 0's log (durable view). */
+  readonly log: StagedLog;
+  readonly out: Outbound;
+  readonly produced: ProducedBytes;
+  readonly stats: ServerStats;
+  readonly nicks: NickOwners;
+  drop(reason: string): void;
+  /** A request the repair budget cannot answer (counted; past a limit the session is cut off). */
+  overdrawn(session: Session, now: number): void;
+  /** Answers a NACK of room 0 for this session (the core's gap repair). */
+  nackLobby(session: Session, from: number, to: number, now: number): void;
+}
+
+interface Membership {
+  readonly streams: Set<Stream>;
+  /** The away reason while away ('' = no reason); undefined when not away. */
+  away: string | undefined;
+}
+
+function bytes(s: string): number {
+  return Buffer.byteLength(s, 'utf8');
+}
+
+export class Rooms {
+  private readonly byId = new Map<number, Stream>();
+  private readonly roomsByKey = new Map<string, Stream>();
+  private readonly privates = new Map<string, Stream>();
+  private readonly of = new Map<Session, Membership>();
+  private nextId = 1;
+  private roomCount = 0;
+  /** Room 0's rendering for sessions with rooms, where it differs from DATA's (seq → entry bytes). */
+  private readonly lobbyRich = new Map<number, Buffer>();
+  private lobbyTopic = '';
+  /** Room 0's RROSTER pages (with away flags) until membership or an away flag changes. */
+  private lobbyRoster: { nicks: readonly string[]; pages: RosterPages } | undefined;
+  /** Streams with a tail RSYNC to send. */
+  private readonly syncing = new Set<Stream>();
+  /** Streams with entries not yet fanned out. */
+  private readonly dirty = new Set<Stream>();
+
+  constructor(private readonly ctx: RoomsContext) {}
+
+  /** True if the session enabled rooms (WELCOME caps bit 0). */
+  static enabled(s: Session): boolean {
+    return (s.caps & CAP_ROOMS) !== 0;
+  }
+
+  private membership(s: Session): Membership {
+    let m = this.of.get(s);
+    if (m === undefined) {
+      m = { streams: new Set(), away: undefined };
+      this.of.set(s, m);
+    }
+    return m;
+  }
+
+  private isAway(s: Session): boolean {
+    return this.of.get(s)?.away !== undefined;
+  }
+
+  // ---- room 0 ---------------------------------------------------------------------------------
+
+  /** How room 0 is read and framed for a session: RDATA 0 with the rooms rendering, or DATA. */
+  lobbyRendering(s: Session): { bytesOf: (seq: number) => Buffer | undefined; framing: Framing } {
+    if (!Rooms.enabled(s)) return { bytesOf: (seq) => this.ctx.log.bytesOf(seq), framing: DATA_FRAMING };
+    return { bytesOf: (seq) => this.lobbyBytes(seq), framing: rdataFraming(LOBBY_ID) };
+  }
+
+  /** Whether room 0's entries from..to differ between the two renderings (then fan-out needs both). */
+  richIn(from: number, to: number): boolean {
+    if (this.lobbyRich.size === 0) return false;
+    for (const seq of this.lobbyRich.keys()) if (seq >= from && seq <= to) return true;
+    return false;
+  }
+
+  /**
+   * Room 0's entries from..to when they differ between the renderings (§6.3.5): DATA to the
+   * sessions without rooms (one datagram to the list), RDATA 0 per recipient to those with it.
+   * Returns the bytes fanned out (for the repair budgets).
+   */
+  fanOutLobbyTwice(from: number, to: number): number {
+    const all = [...this.ctx.sessions.all()];
+    const plain = all.filter((s) => !Rooms.enabled(s)).map((s) => s.address);
+    let total = 0;
+    for (const d of packEntries(from, to, (seq) => this.ctx.log.bytesOf(seq))) {
+      this.ctx.out.fanOut(plain, d);
+      total += d.length;
+    }
+    const rich = all.filter((s) => Rooms.enabled(s));
+    for (const d of packEntries(from, to, (seq) => this.lobbyBytes(seq), Infinity, Infinity, rdataFraming(LOBBY_ID))) {
+      for (const s of rich) this.ctx.out.sendBytes(s.address, d);
+    }
+    return total;
+  }
+
+  private lobbyBytes(seq: number): Buffer | undefined {
+    return this.lobbyRich.get(seq) ?? this.ctx.log.bytesOf(seq);
+  }
+
+  /** Appends a room 0 entry whose DATA rendering is a msg (§6.3.5). */
+  private appendLobby(entry: LobbyEntry): void {
+    const log = this.ctx.log;
+    const v1Text =
+      entry.kind === 'action' ? `/me ${entry.text}` : entry.kind === 'topic' ? (entry.text === '' ? '/topic' : `/topic ${entry.text}`) : entry.away ? (entry.text === '' ? '/away' : `/away ${entry.text}`) : '/back';
+    log.append({ kind: 'msg', time: entry.time, nick: entry.nick, target: 0, text: v1Text });
+    this.rich(log.assignedSeq, { ...entry, seq: log.assignedSeq } as RoomEntry);
+  }
+
+  /** Appends a rename to room 0: two seqs, leave + join in DATA, rename + echo in RDATA 0. */
+  private appendLobbyRename(from: string, to: string, now: number): void {
+    const log = this.ctx.log;
+    const time = Math.floor(now);
+    log.append({ kind: 'leave', time, nick: from, reason: 'quit' });
+    this.rich(log.assignedSeq, { kind: 'rename', seq: log.assignedSeq, time, nick: from, echo: false, to });
+    log.append({ kind: 'join', time, nick: to });
+    this.rich(log.assignedSeq, { kind: 'rename', seq: log.assignedSeq, time, nick: from, echo: true, to });
+  }
+
+  private rich(seq: number, e: RoomEntry): void {
+    this.lobbyRich.set(seq, keptCopy(encodeEntry({ ...e, time: Math.floor(e.time) })));
+    // Renderings of entries the log no longer keeps are forgotten (the map is in seq order).
+    const oldest = this.ctx.log.oldestSeq;
+    for (const k of this.lobbyRich.keys()) {
+      if (k >= oldest) break;
+      this.lobbyRich.delete(k);
+    }
+  }
+
+  /** Every page of room 0's member list with away flags, to a session with rooms (§6.3.4). */
+  sendLobbyRoster(s: Session): void {
+    const { asOfSeq, pages } = this.lobbyPages();
+    pages.forEach((members, page) => this.ctx.out.send(s.address, { type: 'rroster', roomId: LOBBY_ID, asOfSeq, page, pages: pages.length, members: [...members] }));
+  }
+
+  /** Room 0's pages: computed again after a join, leave, rename (a new nicks() array) or away change. */
+  private lobbyPages(): RosterPages {
+    const nicks = this.ctx.sessions.nicks();
+    if (this.lobbyRoster?.nicks !== nicks) {
+      this.lobbyRoster = { nicks, pages: memberPages([...this.ctx.sessions.all()], this.ctx.log.lastSeq, (x) => this.isAway(x)) };
+    }
+    return this.lobbyRoster.pages;
+  }
+
+  // ---- requests -------------------------------------------------------------------------------
+
+  /** An accepted RSAY (other than a plain message in room 0, which the core appends as a SAY) or CMD. */
+  accept(s: Session, m: RSayMessage | CmdMessage, now: number): Refusal | undefined {
+    if (m.type === 'rsay') return this.rsay(s, m.roomId, m.action, m.text, now);
+    switch (m.op) {
+      case 'join-room':
+        return this.joinRoom(s, m.name, now);
+      case 'part':
+        return this.part(s, m.roomId, m.text, now);
+      case 'topic':
+        return this.setTopic(s, m.roomId, m.text, now);
+      case 'nick':
+        return this.rename(s, m.name, now);
+      case 'away':
+        return this.setAway(s, m.text, now);
+      case 'back':
+        return this.setAway(s, undefined, now);
+      case 'msg':
+      case 'msg-action':
+        return this.privateMessage(s, m.name, m.text, m.op === 'msg-action', now);
+      case 'rooms':
+        return this.listRooms(s, now);
+    }
+  }
+
+  private checkText(text: string, max = this.ctx.options.maxText): Refusal | undefined {
+    if (text.length === 0) return { code: 'UDPCHAT_ERR_TEXT_INVALID', detail: 'empty message' };
+    const n = bytes(text);
+    if (n > max) return { code: 'UDPCHAT_ERR_TEXT_TOO_LONG', detail: `text is ${n} bytes, at most ${max}` };
+    return undefined;
+  }
+
+  private member(s: Session, roomId: number): Stream | undefined {
+    const stream = this.byId.get(roomId);
+    return stream !== undefined && stream.members.has(s) ? stream : undefined;
+  }
+
+  private rsay(s: Session, roomId: number, action: boolean, text: string, now: number): Refusal | undefined {
+    const stream = roomId === LOBBY_ID ? undefined : this.member(s, roomId);
+    if (roomId !== LOBBY_ID && stream === undefined) return noSuchRoom(roomId);
+    const bad = this.checkText(text);
+    if (bad !== undefined) return bad;
+    this.ctx.stats.accepted++;
+    const time = Math.floor(now);
+    if (stream === undefined) {
+      this.appendLobby({ kind: 'action', time, nick: s.nick, text });
+      return undefined;
+    }
+    this.append(stream, action ? { kind: 'action', time, nick: s.nick, text } : { kind: 'msg', time, nick: s.nick, target: 0, text }, now);
+    return undefined;
+  }
+
+  private joinRoom(s: Session, name: string, now: number): Refusal | undefined {
+    const checked = name.startsWith('#') ? checkNick(name.slice(1)) : undefined;
+    if (checked === undefined || !checked.ok) {
+      return { code: 'UDPCHAT_ERR_ROOM_NAME_INVALID', detail: checked === undefined ? `"${name}" is not a room name (#name)` : checked.reason.replace('nickname', 'room name') };
+    }
+    const key = `#${checked.key}`;
+    if (key === LOBBY_KEY) {
+      this.sendInfo(s, this.lobbyInfo(s));
+      return undefined;
+    }
+    const existing = this.roomsByKey.get(key);
+    if (existing?.members.has(s)) {
+      this.sendInfo(s, this.info(s, existing, 'room', existing.log.lastSeq + 1));
+      return undefined;
+    }
+    const mine = this.membership(s);
+    const rooms = [...mine.streams].filter((x) => x.kind === 'room').length;
+    if (rooms >= this.ctx.options.maxRoomsPerUser) return { code: 'UDPCHAT_ERR_ROOM_LIMIT', detail: `you are in ${rooms} rooms, the most this server allows` };
+    if (existing === undefined && this.roomCount >= this.ctx.options.maxRooms) return { code: 'UDPCHAT_ERR_ROOM_LIMIT', detail: `this server has ${this.roomCount} rooms, the most it allows` };
+    let stream = existing;
+    if (stream === undefined) {
+      stream = this.create('room', `#${checked.nick}`, key);
+      this.roomsByKey.set(key, stream);
+      this.roomCount++;
+    }
+    this.ctx.stats.accepted++;
+    this.enter([s], stream, 'room');
+    this.append(stream, { kind: 'join', time: Math.floor(now), nick: s.nick }, now);
+    this.sendRoster(s, stream);
+    return undefined;
+  }
+
+  private create(kind: 'room' | 'private', name: string, key: string): Stream {
+    const stream = new Stream(this.nextId++, kind, name, key, this.ctx.options.roomLogEntries);
+    this.byId.set(stream.id, stream);
+    return stream;
+  }
+
+  /** Makes sessions members: ROOMINFO and the history each is owed (as after WELCOME, §6.1.3). */
+  private enter(joining: readonly Session[], stream: Stream, kind: 'room' | 'private'): void {
+    const log = stream.log;
+    const historyFrom = Math.max(log.oldestSeq, log.historyStart(this.ctx.options.historyMessages));
+    for (const s of joining) {
+      stream.members.add(s);
+      this.membership(s).streams.add(stream);
+    }
+    stream.changed();
+    let replay = 0;
+    for (let seq = historyFrom; seq <= log.lastSeq; seq++) replay += log.bytesOf(seq)?.length ?? 0;
+    for (const s of joining) {
+      this.sendInfo(s, this.info(s, stream, kind, historyFrom));
+      s.repair.credit(replay);
+      sendRepair(this.ctx.out, s, historyFrom, log.lastSeq, (seq) => log.bytesOf(seq), MAX_REPAIR_DATAGRAMS, rdataFraming(stream.id));
+    }
+  }
+
+  private part(s: Session, roomId: number, reason: string, now: number): Refusal | undefined {
+    if (roomId === LOBBY_ID) return { code: 'UDPCHAT_ERR_UNSUPPORTED', detail: `${LOBBY_NAME} cannot be parted` };
+    const stream = this.member(s, roomId);
+    if (stream === undefined) return noSuchRoom(roomId);
+    const text = truncate(reason, REASON_MAX_BYTES);
+    this.ctx.stats.accepted++;
+    this.sendInfo(s, this.info(s, stream, 'gone', stream.log.lastSeq + 1));
+    this.leave(s, stream, { kind: 'part', time: Math.floor(now), nick: s.nick, text }, now);
+    return undefined;
+  }
+
+  /** Removes a member; the entry announces it to the rest, or the stream is forgotten if nobody is left. */
+  private leave(s: Session, stream: Stream, entry: NewRoomEntry | undefined, now: number): void {
+    stream.members.delete(s);
+    stream.changed();
+    this.of.get(s)?.streams.delete(stream);
+    if (stream.members.size === 0) return this.forget(stream);
+    if (entry !== undefined) this.append(stream, entry, now);
+  }
+
+  private forget(stream: Stream): void {
+    this.byId.delete(stream.id);
+    this.dirty.delete(stream);
+    this.syncing.delete(stream);
+    if (stream.kind === 'room') {
+      this.roomsByKey.delete(stream.key);
+      this.roomCount--;
+    } else {
+      this.privates.delete(stream.key);
+    }
+  }
+
+  private setTopic(s: Session, roomId: number, text: string, now: number): Refusal | undefined {
+    const stream = roomId === LOBBY_ID ? undefined : this.member(s, roomId);
+    if (roomId !== LOBBY_ID && (stream === undefined || stream.kind !== 'room')) return noSuchRoom(roomId);
+    const n = bytes(text);
+    if (n > TOPIC_MAX_BYTES) return { code: 'UDPCHAT_ERR_TEXT_TOO_LONG', detail: `topic is ${n} bytes, at most ${TOPIC_MAX_BYTES}` };
+    this.ctx.stats.accepted++;
+    const entry = { kind: 'topic', time: Math.floor(now), nick: s.nick, text } as const;
+    if (stream === undefined) {
+      this.lobbyTopic = text;
+      this.appendLobby(entry);
+    } else {
+      stream.topic = text;
+      this.append(stream, entry, now);
+    }
+    return undefined;
+  }
+
+  private rename(s: Session, raw: string, now: number): Refusal | undefined {
+    const checked = checkNick(raw);
+    if (!checked.ok) return { code: 'UDPCHAT_ERR_NICK_INVALID', detail: checked.reason };
+    if (checked.nick === s.nick) return undefined;
+    const owned = this.ctx.nicks.refusal(checked.key, s.ownerKey, now);
+    if (owned !== undefined) return { code: (s.caps & CAP_IDENTITY) !== 0 ? 'UDPCHAT_ERR_NICK_OWNED' : 'UDPCHAT_ERR_NICK_TAKEN', detail: owned.detail };
+    const holder = this.ctx.sessions.byNickKey(checked.key);
+    if (holder !== undefined && holder !== s) return { code: 'UDPCHAT_ERR_NICK_TAKEN', detail: `"${holder.nick}" is in use` };
+    this.ctx.stats.accepted++;
+    const from = s.nick;
+    if (s.ownerKey !== undefined) {
+      this.ctx.nicks.touch(s.nickKey, s.ownerKey, now);
+      if (!this.ctx.nicks.claim(checked.nick, checked.key, s.ownerKey, now)) this.ctx.drop('nick-bindings-full');
+    }
+    this.ctx.sessions.rename(s, checked.nick, checked.key);
+    this.appendLobbyRename(from, checked.nick, now);
+    for (const stream of this.membership(s).streams) {
+      if (stream.kind === 'private') {
+        const other = stream.other(s);
+        this.privates.delete(stream.key);
+        stream.key = pairKey(s.nickKey, other?.nickKey ?? '');
+        this.privates.set(stream.key, stream);
+      }
+      stream.changed();
+      this.append(stream, { kind: 'rename', time: Math.floor(now), nick: from, echo: false, to: checked.nick }, now);
+    }
+    return undefined;
+  }
+
+  private setAway(s: Session, reason: string | undefined, now: number): Refusal | undefined {
+    if (reason !== undefined && bytes(reason) > REASON_MAX_BYTES) return { code: 'UDPCHAT_ERR_TEXT_TOO_LONG', detail: `away reason is ${bytes(reason)} bytes, at most ${REASON_MAX_BYTES}` };
+    const mine = this.membership(s);
+    this.ctx.stats.accepted++;
+    if (reason === undefined && mine.away === undefined) return undefined;
+    mine.away = reason;
+    this.lobbyRoster = undefined;
+    const entry = { kind: 'away', time: Math.floor(now), nick: s.nick, away: reason !== undefined, text: reason ?? '' } as const;
+    this.appendLobby(entry);
+    for (const stream of mine.streams) {
+      stream.changed();
+      this.append(stream, entry, now);
+    }
+    return undefined;
+  }
+
+  private privateMessage(s: Session, name: string, text: string, action: boolean, now: number): Refusal | undefined {
+    const checked = checkNick(name);
+    const peer = checked.ok ? this.ctx.sessions.byNickKey(checked.key) : undefined;
+    if (peer === undefined) return { code: 'UDPCHAT_ERR_NOT_ONLINE', detail: `${name} is not online` };
+    if (peer === s) return { code: 'UDPCHAT_ERR_UNSUPPORTED', detail: 'a private message to yourself' };
+    if (!Rooms.enabled(peer)) return { code: 'UDPCHAT_ERR_UNSUPPORTED', detail: `${peer.nick}'s client has no private messages (an older udp-chat)` };
+    const bad = this.checkText(text);
+    if (bad !== undefined) return bad;
+    const key = pairKey(s.nickKey, peer.nickKey);
+    let stream = this.privates.get(key);
+    const joining = [s, peer].filter((x) => stream === undefined || !stream.members.has(x));
+    for (const x of joining) {
+      const privates = [...this.membership(x).streams].filter((y) => y.kind === 'private').length;
+      if (privates >= PRIVATE_PER_USER) return { code: 'UDPCHAT_ERR_ROOM_LIMIT', detail: `${x === s ? 'you are' : `${x.nick} is`} in ${privates} private conversations, the most this server allows` };
+    }
+    if (stream === undefined) {
+      stream = this.create('private', '', key);
+      this.privates.set(key, stream);
+    }
+    this.ctx.stats.accepted++;
+    this.enter(joining, stream, 'private');
+    for (const x of joining) this.sendRoster(x, stream);
+    const time = Math.floor(now);
+    this.append(stream, action ? { kind: 'action', time, nick: s.nick, text } : { kind: 'msg', time, nick: s.nick, target: 0, text }, now);
+    return undefined;
+  }
+
+  private listRooms(s: Session, now: number): Refusal | undefined {
+    this.ctx.stats.accepted++;
+    const rooms = [...this.roomsByKey.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    const total = rooms.length + 1;
+    const lines: RoomInfoMessage[] = [{ ...this.lobbyInfo(s), kind: 'listing', historyFrom: this.ctx.log.lastSeq + 1, index: 0, total }];
+    rooms.forEach((r, i) => lines.push({ ...this.info(s, r, 'listing', r.log.lastSeq + 1), index: i + 1, total }));
+    for (const line of lines) {
+      const size = 46 + bytes(line.name) + bytes(line.topic);
+      if (size > s.repair.bytes) {
+        this.ctx.overdrawn(s, now);
+        break;
+      }
+      s.repair.spend(size);
+      this.ctx.out.send(s.address, line);
+    }
+    return undefined;
+  }
+
+  /** RNACK (§6.3.4): repair of one stream, within the repair budget. */
+  nack(s: Session, m: RNackMessage, now: number): void {
+    if (m.roomId === LOBBY_ID) return this.ctx.nackLobby(s, m.from, m.to, now);
+    const stream = this.member(s, m.roomId);
+    if (stream === undefined) return this.ctx.drop('rnack-not-member');
+    const log = stream.log;
+    const to = Math.min(m.to, log.lastSeq);
+    if (m.from > to) return this.ctx.drop('nack-ahead');
+    // Older than kept: its ROOMINFO names the oldest kept seq, and the client skips to it.
+    if (m.from < log.oldestSeq) return this.sendInfo(s, this.info(s, stream, stream.kind, log.oldestSeq));
+    if (sendRepair(this.ctx.out, s, m.from, to, (seq) => log.bytesOf(seq), MAX_REPAIR_DATAGRAMS, rdataFraming(stream.id)) === 0) this.ctx.overdrawn(s, now);
+  }
+
+  /** RWHO (§6.3.4): one RROSTER page, within the repair budget. */
+  who(s: Session, m: RWhoMessage, now: number): void {
+    const stream = m.roomId === LOBBY_ID ? undefined : this.member(s, m.roomId);
+    if (m.roomId !== LOBBY_ID && stream === undefined) return this.ctx.drop('rwho-not-member');
+    const { asOfSeq, pages } = stream === undefined ? this.lobbyPages() : stream.rosterPages((x) => this.isAway(x));
+    const members = pages[m.page];
+    if (members === undefined) return this.ctx.drop('bad-page');
+    const size = rrosterBytes(members);
+    if (size > s.repair.bytes) return this.ctx.overdrawn(s, now);
+    s.repair.spend(size);
+    this.ctx.out.send(s.address, { type: 'rroster', roomId: m.roomId, asOfSeq, page: m.page, pages: pages.length, members: [...members] });
+  }
+
+  /** The RSTATE to send after a PONG to a session with rooms (§6.3.4), if the budget allows. */
+  state(s: Session): RStateMessage | undefined {
+    if (!Rooms.enabled(s)) return undefined;
+    const list = [...(this.of.get(s)?.streams ?? [])].slice(0, MAX_RSTATE_STREAMS).map((x) => ({ roomId: x.id, lastSeq: x.log.lastSeq }));
+    const size = 9 + 8 * list.length;
+    if (size > s.repair.bytes) return undefined;
+    s.repair.spend(size);
+    return { type: 'rstate', streams: list };
+  }
+
+  // ---- sessions -------------------------------------------------------------------------------
+
+  /** A session ended (§6.3.7): a leave entry in each stream it was in (none for a shutdown). */
+  ended(s: Session, reason: LeaveReason, now: number): void {
+    const mine = this.of.get(s);
+    this.of.delete(s);
+    if (mine === undefined) return;
+    if (mine.away !== undefined) this.lobbyRoster = undefined;
+    for (const stream of mine.streams) this.leave(s, stream, reason === 'shutdown' ? undefined : { kind: 'leave', time: Math.floor(now), nick: s.nick, reason }, now);
+  }
+
+  /** A takeover (§6.3.7): the fresh session is a member wherever the old one was, told by ROOMINFO. */
+  takenOver(old: Session, fresh: Session): void {
+    const mine = this.of.get(old);
+    this.of.delete(old);
+    if (mine === undefined) return;
+    this.of.set(fresh, mine);
+    for (const stream of mine.streams) {
+      stream.members.delete(old);
+      stream.members.add(fresh);
+      stream.changed();
+      if (Rooms.enabled(fresh)) this.sendInfo(fresh, this.info(fresh, stream, stream.kind, stream.log.lastSeq + 1));
+    }
+  }
+
+  // ---- flush and timers ----------------------------------------------------------------------
+
+  private append(stream: Stream, entry: NewRoomEntry, _now: number): void {
+    stream.log.append(entry);
+    this.dirty.add(stream);
+  }
+
+  /** Fans out new entries of every stream (RDATA, per member). */
+  flush(now: number): void {
+    for (const stream of this.dirty) {
+      const log = stream.log;
+      const members = [...stream.members];
+      for (const d of packEntries(stream.fannedOut + 1, log.lastSeq, (seq) => log.bytesOf(seq), Infinity, Infinity, rdataFraming(stream.id))) {
+        for (const m of members) this.ctx.out.sendBytes(m.address, d);
+        this.ctx.produced.total += d.length;
+      }
+      this.ctx.stats.deliveries += (log.lastSeq - stream.fannedOut) * members.length;
+      stream.fannedOut = log.lastSeq;
+      stream.syncAt = now + this.ctx.options.tailSyncMs;
+      stream.syncsLeft = TAIL_SYNCS;
+      this.syncing.add(stream);
+    }
+    this.dirty.clear();
+  }
+
+  /** Tail RSYNCs due now. */
+  tick(now: number): void {
+    for (const stream of this.syncing) {
+      if (stream.syncAt === undefined || now < stream.syncAt) continue;
+      stream.syncsLeft--;
+      stream.syncAt = stream.syncsLeft > 0 ? now + 4 * this.ctx.options.tailSyncMs : undefined;
+      if (stream.syncAt === undefined) this.syncing.delete(stream);
+      for (const m of stream.members) this.ctx.out.send(m.address, { type: 'rsync', roomId: stream.id, lastSeq: stream.log.lastSeq });
+    }
+  }
+
+  nextDeadline(): number {
+    let t = Infinity;
+    for (const stream of this.syncing) t = Math.min(t, stream.syncAt ?? Infinity);
+    return t;
+  }
+
+  // ---- ROOMINFO and RROSTER -------------------------------------------------------------------
+
+  private lobbyInfo(s: Session): RoomInfoMessage {
+    const lastSeq = this.ctx.log.lastSeq;
+    return { type: 'roominfo', token: s.token, roomId: LOBBY_ID, kind: 'room', members: this.ctx.sessions.size, lastSeq, historyFrom: lastSeq + 1, index: 0, total: 1, name: LOBBY_NAME, topic: this.lobbyTopic };
+  }
+
+  private info(s: Session, stream: Stream, kind: RoomInfoMessage['kind'], historyFrom: number): RoomInfoMessage {
+    const other = stream.kind === 'private' ? stream.other(s) : undefined;
+    const name = stream.kind === 'room' ? stream.name : (other?.nick ?? s.nick);
+    const topic = stream.kind === 'room' ? stream.topic : other === undefined ? '' : (this.of.get(other)?.away ?? '');
+    const lastSeq = stream.log.lastSeq;
+    return { type: 'roominfo', token: s.token, roomId: stream.id, kind, members: Math.min(stream.members.size, 0xffff), lastSeq, historyFrom: Math.min(historyFrom, lastSeq + 1), index: 0, total: 1, name, topic };
+  }
+
+  private sendInfo(s: Session, info: RoomInfoMessage): void {
+    this.ctx.out.send(s.address, info);
+  }
+
+  private sendRoster(s: Session, stream: Stream): void {
+    const { asOfSeq, pages } = stream.rosterPages((x) => this.isAway(x));
+    pages.forEach((members, page) => this.ctx.out.send(s.address, { type: 'rroster', roomId: stream.id, asOfSeq, page, pages: pages.length, members: [...members] }));
+  }
+}
+
+function noSuchRoom(roomId: number): Refusal {
+  return { code: 'UDPCHAT_ERR_NO_SUCH_ROOM', detail: `not in stream ${roomId}` };
+}
+
+/** At most `max` UTF-8 bytes of `s`, cut at a code point. */
+function truncate(s: string, max: number): string {
+  if (bytes(s) <= max) return s;
+  let out = '';
+  for (const ch of s) {
+    if (bytes(out) + bytes(ch) > max) break;
+    out += ch;
+  }
+  return out;
+}
