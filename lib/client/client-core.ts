@@ -16,7 +16,11 @@
 import { encode, tryDecode } from '../protocol/codec.js';
 import { CLIENT_ID_BYTES } from '../protocol/constants.js';
 import { ERROR_DESCRIPTIONS, type ErrorCode } from '../protocol/error-codes.js';
-import type { ByeMessage, ClientMessage, ErrorMessage, Message, WelcomeMessage } from '../protocol/messages.js';
+import type { ByeMessage, ClientMessage, CommandName, ErrorMessage, Message, RStateMessage, RoomInfoMessage, WelcomeMessage } from '../protocol/messages.js';
+import { CAP_ROOMS } from '../protocol/rooms-codec.js';
+import { nickKey } from '../protocol/nick.js';
+import type { OutgoingMessage, RoomRequest } from './outbox.js';
+import { StreamChannel } from './stream-channel.js';
 import { LocalError } from '../protocol/local-error.js';
 import { ProtocolError } from '../protocol/protocol-error.js';
 import { JoinHandshake, unusableWelcome } from './join-handshake.js';
@@ -32,7 +36,7 @@ import { Sender } from './sender.js';
 import { WhoisLookup } from './whois-lookup.js';
 import { HistoryPager } from './history-pager.js';
 import { PresenceCoalescer } from './presence-coalescer.js';
-import { type CommandOp, LOBBY_ID, type RoomEvent, type SayOptions } from './rooms-api.js';
+import { type CommandOp, LOBBY_ID, type RoomEvent, type RoomListing, type SayOptions, type StreamInfo } from './rooms-api.js';
 import { StreamDirectory } from './streams.js';
 
 const ROOM_EVENT_TYPES = new Set<string>(['stream', 'stream-closed', 'topic', 'rename', 'away', 'part', 'nick', 'members', 'rooms', 'command-refused']);
@@ -75,6 +79,12 @@ export class ClientCore {
   private readonly pager = new HistoryPager();
   /** Join/leave lines under churn become summaries (presence-coalescer.ts). */
   private readonly presence: PresenceCoalescer;
+  /** The receiving side of every stream but room 0 (room 0 is `feed`). */
+  private readonly channels = new Map<number, StreamChannel>();
+  /** The answer to listRooms() being collected (ROOMINFO listings, §6.3.3). */
+  private listing: { total: number; got: Map<number, RoomListing> } | undefined;
+  /** Rooms being joined again by name after a WELCOME or an RSTATE that lacks them (name key → old roomId, if any). */
+  private readonly rejoining = new Map<string, number | undefined>();
   private out: ClientMessage[] = [];
   /** Events for both channels, in the order they happened. */
   private events: Array<ClientEvent | RoomEvent> = [];
@@ -85,7 +95,7 @@ export class ClientCore {
     this.nick = options.nick;
     this.handshake = new JoinHandshake(options.joinTimeoutMs ?? 10_000);
     this.presence = new PresenceCoalescer((e) => this.events.push(e), () => this.nick);
-    this.feed = new RoomFeed(this.rtt, this.liveness, (e) => this.presence.push(e, this.clock));
+    this.feed = new RoomFeed(this.rtt, this.liveness, (e) => this.fromStream(e));
   }
 
   get phase(): Phase {
@@ -146,52 +156,93 @@ export class ClientCore {
   /** Says text in a stream (room 0 without options is exactly say()). */
   sayIn(roomId: number, text: string, options: SayOptions, now: number): void {
     if (roomId === LOBBY_ID && options.action !== true) return this.say(text, now);
-    this.command('say', this.streams.get(roomId)?.name ?? String(roomId), text, now);
+    const stream = this.streams.get(roomId);
+    const target = stream?.name ?? String(roomId);
+    if (stream?.kind === 'private') return this.msg(stream.name, text, options, now);
+    if (this.refusedLocally('say', target, text, now)) return;
+    if (stream === undefined) return this.refuse('say', target, text, 'UDPCHAT_ERR_NO_SUCH_ROOM', 'not in that room');
+    this.request({ wire: { type: 'rsay', roomId, action: options.action === true }, op: 'say', target }, text, true, now);
   }
 
   /** Joins a room by name. */
   joinRoom(name: string, now: number): void {
-    this.command('join', name, '', now);
+    if (this.refusedLocally('join', name, '', now)) return;
+    this.command('join-room', 'join', name, { name }, '', now);
   }
 
   part(roomId: number, reason: string, now: number): void {
-    this.command('part', this.streams.get(roomId)?.name ?? String(roomId), reason, now);
+    const target = this.streams.get(roomId)?.name ?? String(roomId);
+    if (this.refusedLocally('part', target, reason, now)) return;
+    this.command('part', 'part', target, { roomId }, reason, now);
   }
 
-  msg(nick: string, text: string, _options: SayOptions, now: number): void {
-    this.command('msg', nick, text, now);
+  msg(nick: string, text: string, options: SayOptions, now: number): void {
+    if (this.refusedLocally('msg', nick, text, now)) return;
+    this.request({ wire: { type: 'cmd', op: options.action === true ? 'msg-action' : 'msg', roomId: 0, name: nick }, op: 'msg', target: nick }, text, true, now);
   }
 
   topic(roomId: number, text: string, now: number): void {
-    this.command('topic', this.streams.get(roomId)?.name ?? String(roomId), text, now);
+    const target = this.streams.get(roomId)?.name ?? String(roomId);
+    if (this.refusedLocally('topic', target, text, now)) return;
+    this.command('topic', 'topic', target, { roomId }, text, now);
   }
 
   changeNick(nick: string, now: number): void {
-    this.command('nick', nick, '', now);
+    if (this.refusedLocally('nick', nick, '', now)) return;
+    this.command('nick', 'nick', nick, { name: nick }, '', now);
   }
 
   away(reason: string, now: number): void {
-    this.command('away', '', reason, now);
+    if (this.refusedLocally('away', '', reason, now)) return;
+    this.command('away', 'away', '', {}, reason, now);
   }
 
   back(now: number): void {
-    this.command('back', '', '', now);
+    if (this.refusedLocally('back', '', '', now)) return;
+    this.command('back', 'back', '', {}, '', now);
   }
 
   listRooms(now: number): void {
-    this.command('rooms', '', '', now);
+    if (this.refusedLocally('rooms', '', '', now)) return;
+    this.command('rooms', 'rooms', '', {}, '', now);
   }
 
+  /** The member list of a stream as this client knows it, at once (a `members` event); it is kept up to date by the server. */
   who(roomId: number, now: number): void {
-    this.command('who', this.streams.get(roomId)?.name ?? String(roomId), '', now);
+    const target = this.streams.get(roomId)?.name ?? String(roomId);
+    if (this.refusedLocally('who', target, '', now)) return;
+    const channel = this.channels.get(roomId);
+    if (roomId !== LOBBY_ID && channel === undefined) return this.refuse('who', target, '', 'UDPCHAT_ERR_NO_SUCH_ROOM', 'not in that room');
+    const members = channel === undefined ? this.feed.members() : [...channel.members.list()];
+    this.streams.setMembers(roomId, [...members]);
+    this.events.push({ type: 'members', roomId, members });
   }
 
-  /** A rooms command: refused locally unless online with a server that has rooms. */
-  private command(op: CommandOp, target: string, text: string, now: number): void {
+  /**
+   * A rooms command is refused locally (true) after leave() (throws), before the first WELCOME,
+   * or when the server has no rooms; otherwise it is queued, also while reconnecting.
+   */
+  private refusedLocally(op: CommandOp, target: string, text: string, now: number): boolean {
     this.clock = now;
     if (this.phases.ending) throw new LocalError('UDPCHAT_ERR_NOT_JOINED', `${op} after leave(): the session is over`);
-    const reason = this.roomsSupported === true ? 'not implemented yet' : this.roomsSupported === false ? 'this server has no rooms (an older udp-chat)' : 'not joined yet';
-    this.events.push({ type: 'command-refused', op, target, text, code: 'UDPCHAT_ERR_UNSUPPORTED', reason });
+    if (this.roomsSupported === true) return false;
+    this.refuse(op, target, text, 'UDPCHAT_ERR_UNSUPPORTED', this.roomsSupported === false ? 'this server has no rooms (an older udp-chat)' : 'not joined yet');
+    return true;
+  }
+
+  private refuse(op: CommandOp, target: string, text: string, code: ErrorCode, reason: string): void {
+    this.events.push({ type: 'command-refused', op, target, text, code, reason });
+  }
+
+  private command(op: CommandName, apiOp: CommandOp, target: string, fields: { roomId?: number; name?: string }, text: string, now: number): void {
+    this.request({ wire: { type: 'cmd', op, roomId: fields.roomId ?? 0, name: fields.name ?? '' }, op: apiOp, target }, text, false, now);
+  }
+
+  /** Queues an RSAY or CMD in the one outbox (§6.3.1): numbered, retransmitted, acknowledged like a SAY. */
+  private request(r: RoomRequest, text: string, split: boolean, now: number): void {
+    // No 'sending' events: front ends show a message in a stream when the stream delivers it.
+    this.sender.queueRequest(r, text, split);
+    this.out.push(...this.sender.fresh(now));
   }
 
   /** Leaves politely: LEAVE until BYE (bounded), then closed. */
@@ -253,6 +304,12 @@ export class ClientCore {
         this.liveness.heard(now);
         this.feed.receive(m, now);
         return true;
+      case 'rdata':
+      case 'rsync':
+      case 'rroster':
+      case 'rstate':
+      case 'roominfo':
+        return this.onStream(m, now);
       case 'pong':
         if (this.liveness.onPong(m.echo, now, this.rtt)) this.shownState = undefined; // the RTT shown changed
         this.feed.receive(m, now);
@@ -279,6 +336,142 @@ export class ClientCore {
     }
   }
 
+  /** Datagrams of streams (§6.3): only from a server that enabled rooms for this session. */
+  private onStream(m: Extract<Message, { type: 'rdata' | 'rsync' | 'rroster' | 'rstate' | 'roominfo' }>, now: number): boolean {
+    if (this.roomsSupported !== true) return false;
+    if (m.type === 'roominfo') {
+      if (!this.sender.isOurs(m.token)) return false;
+      this.liveness.heard(now);
+      this.onRoomInfo(m, now);
+      return true;
+    }
+    this.liveness.heard(now);
+    if (m.type === 'rstate') {
+      this.onRState(m, now);
+      return true;
+    }
+    if (m.roomId === LOBBY_ID) {
+      if (m.type === 'rsync') this.feed.receive({ type: 'sync', lastSeq: m.lastSeq }, now);
+      else this.feed.receive(m, now);
+      return true;
+    }
+    const channel = this.channels.get(m.roomId);
+    if (channel === undefined) return false;
+    if (m.type === 'rdata') channel.entries(m.entries, now);
+    else if (m.type === 'rsync') channel.seen(m.lastSeq, now);
+    else channel.roster(m);
+    return true;
+  }
+
+  /** A stream described (§6.3.3): joined, reopened, left, or a line of the room list. */
+  private onRoomInfo(m: RoomInfoMessage, now: number): void {
+    if (m.kind === 'listing') return this.onListing(m);
+    if (m.roomId === LOBBY_ID) {
+      const lobby = this.streams.get(LOBBY_ID) as StreamInfo;
+      if (lobby.topic !== m.topic) this.openStream({ ...lobby, topic: m.topic }, false);
+      return;
+    }
+    const known = this.channels.get(m.roomId);
+    if (m.kind === 'gone') {
+      this.rejoining.delete(nickKey(m.name));
+      return this.closeStream(m.roomId, 'parted');
+    }
+    const kind = m.kind === 'private' ? 'private' : 'room';
+    this.rejoining.delete(nickKey(m.name));
+    if (known !== undefined) {
+      known.info(m.lastSeq, m.historyFrom, now);
+      const info = this.streams.get(m.roomId) as StreamInfo;
+      const next: StreamInfo = kind === 'private' ? { ...info, name: m.name, away: known.members.isAway(m.name) || m.topic !== '' ? m.topic : undefined } : { ...info, name: m.name, topic: m.topic };
+      if (next.name !== info.name || next.topic !== info.topic || next.away !== info.away) this.openStream(next, false);
+      return;
+    }
+    // Another stream of the same name (the room was forgotten and made again, a conversation the
+    // server lost): the new one replaces it.
+    const same = this.streams.all.find((s) => s.roomId !== LOBBY_ID && s.kind === kind && nickKey(s.name) === nickKey(m.name));
+    if (same !== undefined) this.closeStream(same.roomId, 'gone');
+    const channel = new StreamChannel(m.roomId, this.rtt, this.liveness, (e) => this.fromStream(e), () => this.nick, m.historyFrom, m.lastSeq, now);
+    this.channels.set(m.roomId, channel);
+    const info: StreamInfo = kind === 'private' ? { roomId: m.roomId, kind, name: m.name, topic: '', away: m.topic === '' ? undefined : m.topic } : { roomId: m.roomId, kind, name: m.name, topic: m.topic };
+    this.openStream(info, true);
+    channel.online(now);
+  }
+
+  private openStream(info: StreamInfo, opened: boolean): void {
+    this.presence.flush();
+    this.streams.set(info);
+    this.events.push({ type: 'stream', stream: info, opened });
+  }
+
+  private closeStream(roomId: number, why: 'parted' | 'gone'): void {
+    const info = this.streams.remove(roomId);
+    this.channels.delete(roomId);
+    if (info === undefined) return;
+    this.presence.flush();
+    this.events.push({ type: 'stream-closed', roomId, name: info.name, why });
+  }
+
+  /** A line of the room list; the list is emitted once every line is there. */
+  private onListing(m: RoomInfoMessage): void {
+    if (this.listing === undefined || this.listing.total !== m.total) this.listing = { total: m.total, got: new Map() };
+    this.listing.got.set(m.index, { name: m.name, members: m.members, topic: m.topic });
+    if (this.listing.got.size < this.listing.total) return;
+    const rooms = [...this.listing.got.entries()].sort((a, b) => a[0] - b[0]).map(([, r]) => r);
+    this.listing = undefined;
+    this.presence.flush();
+    this.events.push({ type: 'rooms', rooms });
+  }
+
+  /** The last seq of every stream the server has this session in (§6.3.4): lost tails, and rooms to join again. */
+  private onRState(m: RStateMessage, now: number): void {
+    const listed = new Set<number>();
+    for (const s of m.streams) {
+      listed.add(s.roomId);
+      this.channels.get(s.roomId)?.seen(s.lastSeq, now);
+    }
+    // A room the server no longer has this session in (it restarted, §6.3.7): join it again by name.
+    for (const info of this.streams.all) {
+      if (info.roomId === LOBBY_ID || info.kind !== 'room' || listed.has(info.roomId)) continue;
+      this.rejoin(info, now);
+    }
+  }
+
+  /** Joins a room again by name, once at a time; a refusal closes it (stream-closed gone). */
+  private rejoin(info: StreamInfo, now: number): void {
+    const key = nickKey(info.name);
+    if (this.rejoining.has(key)) return;
+    this.rejoining.set(key, info.roomId);
+    this.command('join-room', 'join', info.name, { name: info.name }, '', now);
+  }
+
+  /** An event of a stream's feed: presence of room 0 may be folded (presence-coalescer.ts); the rest in order. */
+  private fromStream(e: ClientEvent | RoomEvent): void {
+    // Room 0's messages and presence carry no roomId.
+    if (!isRoomEvent(e) && !('roomId' in e && e.roomId !== undefined)) return this.presence.push(e, this.clock);
+    this.presence.flush();
+    if (e.type === 'members') this.streams.setMembers(e.roomId, [...e.members]);
+    this.events.push(e);
+    if (e.type === 'rename') this.renamed(e.from, e.to, e.roomId);
+    if (e.type === 'away') this.peerAway(e.nick, e.away, e.reason);
+  }
+
+  /** A rename seen in a stream: our own (in room 0) changes our nick; a peer's renames its conversation. */
+  private renamed(from: string, to: string, roomId: number): void {
+    if (roomId === LOBBY_ID && from === this.nick) {
+      this.nick = to;
+      this.feed.ownNick = to;
+      this.events.push({ type: 'nick', nick: to, previous: from });
+    }
+    const conversation = this.streams.privateWith(from);
+    if (conversation !== undefined && roomId === conversation.roomId) this.openStream({ ...conversation, name: to }, false);
+  }
+
+  private peerAway(nick: string, away: boolean, reason: string): void {
+    const conversation = this.streams.privateWith(nick);
+    if (conversation === undefined) return;
+    const next = away ? reason : undefined;
+    if (conversation.away !== next) this.openStream({ ...conversation, away: next }, false);
+  }
+
   private onCookie(cookie: Buffer, now: number): void {
     this.liveness.heard(now);
     // The server is there: heavy loss may still need time, so the bound starts again.
@@ -289,13 +482,18 @@ export class ClientCore {
 
   private onWelcome(m: WelcomeMessage, now: number): void {
     const sameInstance = this.instance?.equals(m.instance) === true;
+    const rooms = (m.caps & CAP_ROOMS) !== 0;
     this.feed.welcome(m, sameInstance);
+    this.feed.rooms = rooms;
     this.whoisLookup.welcome(m.caps);
     this.pager.welcome(m.caps, m.historyFrom, sameInstance);
     this.instance = m.instance;
-    this.roomsSupported = false;
+    this.roomsSupported = rooms;
     this.nick = m.nick;
     if (this.sender.start(m.token, m.maxText, m.ackedCseq) > 0) this.events.push({ type: 'delivered', pending: this.sender.outbox.size });
+    // A server without rooms now (another server at that address): what was queued for rooms cannot go.
+    if (!rooms) for (const r of this.sender.outbox.dropRequests()) this.refuseQueued(r, 'UDPCHAT_ERR_UNSUPPORTED', 'this server has no rooms (an older udp-chat)');
+    this.welcomeStreams(sameInstance && rooms, now);
     this.phases.set('online');
     this.handshake.stop();
     this.liveness.start(now, m.heartbeatMs, m.idleTimeoutMs);
@@ -303,6 +501,35 @@ export class ClientCore {
     this.everOnline = true;
     this.feed.online(now);
     this.out.push(...this.sender.fresh(now));
+  }
+
+  /**
+   * After a WELCOME (§6.3.7): the same server keeps the streams (its ROOMINFOs confirm them, and each
+   * room is joined again by name, which it answers at once if the session is still in it); a new
+   * instance, or a server without rooms, forgets them, and the rooms are joined again by name.
+   */
+  private welcomeStreams(keep: boolean, now: number): void {
+    const rooms = this.streams.all.filter((s) => s.roomId !== LOBBY_ID && s.kind === 'room');
+    if (!keep) for (const s of [...this.streams.all]) if (s.roomId !== LOBBY_ID) this.closeStream(s.roomId, 'gone');
+    this.rejoining.clear();
+    for (const c of this.channels.values()) c.online(now);
+    if (this.roomsSupported === true) for (const r of rooms) this.rejoin(r, now);
+  }
+
+  private refuseQueued(m: OutgoingMessage, code: ErrorCode, reason: string): void {
+    const r = m.request;
+    if (r === undefined) return;
+    if (r.wire.type === 'cmd' && r.wire.op === 'join-room') {
+      const key = nickKey(r.wire.name);
+      if (this.rejoining.has(key)) {
+        // A room joined again on our own (not asked by the user): it is gone.
+        const old = this.rejoining.get(key);
+        this.rejoining.delete(key);
+        if (old !== undefined) this.closeStream(old, 'gone');
+        return;
+      }
+    }
+    this.events.push({ type: 'command-refused', op: r.op, target: r.target, text: m.text, code, reason });
   }
 
   private onAck(token: Buffer, cseq: number, now: number): boolean {
@@ -335,9 +562,11 @@ export class ClientCore {
         this.close('cut off by the server for flooding');
         return true;
       default: {
-        const text = this.sender.outbox.takeRefused(m.arg);
-        if (text === undefined) return false;
-        this.events.push({ type: 'refused', text, code: m.code, reason });
+        const refused = this.sender.outbox.takeRefusedMessage(m.arg);
+        if (refused === undefined) return false;
+        this.presence.flush();
+        if (refused.request !== undefined) this.refuseQueued(refused, m.code, reason);
+        else this.events.push({ type: 'refused', text: refused.text, code: m.code, reason });
         this.out.push(...this.sender.fresh(now));
         return true;
       }
@@ -378,6 +607,7 @@ export class ClientCore {
     this.out.push(...this.sender.due(now));
     this.out.push(...this.feed.requests(token, now));
     this.out.push(...this.pager.due(token, now));
+    for (const c of this.channels.values()) this.out.push(...c.requests(token, now));
     const echo = this.liveness.pingDue(now);
     if (echo !== undefined) this.out.push({ type: 'ping', token, delivered: this.feed.delivered, echo });
   }
@@ -385,7 +615,10 @@ export class ClientCore {
   /** The earliest time tick() has something to do. */
   nextDeadline(): number {
     let t = Math.min(this.handshake.nextAt, this.leaving.nextAt, this.presence.nextDeadline());
-    if (this.phase === 'online') t = Math.min(t, this.sender.outbox.nextDeadline(), this.feed.nextDeadline(), this.liveness.nextDeadline(this.clock), this.pager.nextDeadline());
+    if (this.phase === 'online') {
+      t = Math.min(t, this.sender.outbox.nextDeadline(), this.feed.nextDeadline(), this.liveness.nextDeadline(this.clock), this.pager.nextDeadline());
+      for (const c of this.channels.values()) t = Math.min(t, c.nextDeadline());
+    }
     return t;
   }
 
@@ -440,6 +673,7 @@ export class ClientCore {
     this.presence.flush();
     if (this.shownState !== 'reconnecting') this.events.push({ type: 'notice', text: `connection lost: ${why}; reconnecting…`, lost: true });
     this.feed.offline();
+    for (const c of this.channels.values()) c.offline();
     this.liveness.stop();
     this.beginHello(now);
   }

@@ -6,6 +6,7 @@
  */
 import { CAP_IDENTITY } from '../protocol/whois-codec.js';
 import { CAP_HISTORY } from '../protocol/history-codec.js';
+import { CAP_ROOMS } from '../protocol/rooms-codec.js';
 import { COOKIE_BYTES, INSTANCE_BYTES } from '../protocol/constants.js';
 import type { JoinMessage, WelcomeMessage } from '../protocol/messages.js';
 import type { ClientEvent } from './session-types.js';
@@ -73,7 +74,7 @@ export class JoinHandshake {
       clientId: who.clientId,
       resumeInstance: who.resume?.instance ?? ZERO_INSTANCE,
       resumeSeq: who.resume?.seq ?? 0,
-      caps: CAP_IDENTITY | CAP_HISTORY,
+      caps: CAP_IDENTITY | CAP_HISTORY | CAP_ROOMS,
       nick: who.nick,
     };
   }

@@ -6,11 +6,25 @@
  * once, the rest not yet.
  */
 import { DEFAULTS } from '../protocol/constants.js';
+import type { CommandName } from '../protocol/messages.js';
+import type { CommandOp } from './rooms-api.js';
 import type { RttEstimator } from './rtt-estimator.js';
+
+/**
+ * A numbered request other than a SAY (docs/protocol.md §6.3.1): an RSAY or a CMD, with what a
+ * refusal of it names to the user (`op`, `target`).
+ */
+export interface RoomRequest {
+  readonly wire: { readonly type: 'rsay'; readonly roomId: number; readonly action: boolean } | { readonly type: 'cmd'; readonly op: CommandName; readonly roomId: number; readonly name: string };
+  readonly op: CommandOp;
+  readonly target: string;
+}
 
 export interface OutgoingMessage {
   cseq: number;
   text: string;
+  /** Set for an RSAY or CMD; a SAY has none. */
+  request?: RoomRequest | undefined;
   sentAt: number;
   retransmitted: boolean;
   rto: number;
@@ -34,7 +48,7 @@ export class Outbox {
   /** Highest cseq ever sent in this session (a refused message leaves the queue, not this). */
   private highestSent = 0;
   /** Recently acknowledged messages, to name one the server refuses after acknowledging it. */
-  private readonly recent = new Map<number, string>();
+  private readonly recent = new Map<number, OutgoingMessage>();
 
   constructor(private readonly rtt: RttEstimator) {}
 
@@ -42,8 +56,24 @@ export class Outbox {
     return this.queue.length;
   }
 
-  push(text: string): void {
-    this.queue.push({ cseq: this.nextCseq++, text, sentAt: 0, retransmitted: false, rto: 0, deadline: 0 });
+  push(text: string, request?: RoomRequest): void {
+    this.queue.push({ cseq: this.nextCseq++, text, request, sentAt: 0, retransmitted: false, rto: 0, deadline: 0 });
+  }
+
+  /**
+   * Drops every queued RSAY and CMD (the server no longer speaks rooms) and numbers the rest
+   * again from the first dropped one; returns the dropped. Only between sessions (nothing sent).
+   */
+  dropRequests(): OutgoingMessage[] {
+    const dropped = this.queue.filter((m) => m.request !== undefined);
+    if (dropped.length === 0) return [];
+    const kept = this.queue.filter((m) => m.request === undefined);
+    const first = (this.queue[0] as OutgoingMessage).cseq;
+    this.queue.length = 0;
+    kept.forEach((m, i) => this.queue.push({ ...m, cseq: first + i }));
+    this.nextCseq = first + kept.length;
+    this.sent = 0;
+    return dropped;
   }
 
   /** Messages to send for the first time now, within the window. */
@@ -127,11 +157,16 @@ export class Outbox {
 
   /** Text of message `cseq` if it is queued or was acknowledged recently; removes it from the queue. */
   takeRefused(cseq: number): string | undefined {
+    return this.takeRefusedMessage(cseq)?.text;
+  }
+
+  /** Message `cseq` (text, and the request if it was not a SAY) if queued or acknowledged recently; removes it from the queue. */
+  takeRefusedMessage(cseq: number): OutgoingMessage | undefined {
     const i = this.queue.findIndex((m) => m.cseq === cseq);
     if (i >= 0) {
       const [m] = this.queue.splice(i, 1);
       if (i < this.sent) this.sent--;
-      return m?.text;
+      return m;
     }
     return this.recent.get(cseq);
   }
@@ -165,7 +200,7 @@ export class Outbox {
   }
 
   private remember(m: OutgoingMessage): void {
-    this.recent.set(m.cseq, m.text);
+    this.recent.set(m.cseq, m);
     if (this.recent.size > RECENT_ACKED) this.recent.delete(this.recent.keys().next().value as number);
   }
 }

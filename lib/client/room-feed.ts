@@ -7,7 +7,9 @@
  * first seen (one delay per gap episode), then every RTO, sooner while repair makes progress.
  */
 import { DEFAULTS } from '../protocol/constants.js';
-import type { ClientMessage, DataMessage, Entry, PongMessage, RosterMessage, SyncMessage, WelcomeMessage } from '../protocol/messages.js';
+import type { ClientMessage, DataMessage, PongMessage, RDataMessage, RRosterMessage, RoomEntry, RosterMessage, SyncMessage, WelcomeMessage } from '../protocol/messages.js';
+import { entryEvent, memberChange } from './entry-events.js';
+import { LOBBY_ID, type Member, type RoomEvent } from './rooms-api.js';
 import type { Liveness } from './liveness.js';
 import { MAX_AHEAD, RoomStream } from './room-stream.js';
 import { RosterState } from './roster-state.js';
@@ -22,12 +24,22 @@ export class RoomFeed {
   private nackAt: number | undefined;
   private lastNackAt = -Infinity;
   private rosterAt = Infinity;
+  /** With rooms (§6.3.4): who in room 0 is away, and the flags of the RROSTER pages being collected. */
+  private readonly awayNicks = new Set<string>();
+  private readonly pageAway = new Map<string, boolean>();
+  /** The server speaks rooms: missing member list pages are asked for with RWHO 0. */
+  rooms = false;
 
   constructor(
     private readonly rtt: RttEstimator,
     private readonly liveness: Liveness,
-    private readonly emit: (e: ClientEvent) => void,
+    private readonly emit: (e: ClientEvent | RoomEvent) => void,
   ) {}
+
+  /** Room 0's members with their away flags (sorted like the roster). */
+  members(): Member[] {
+    return this.roster.nicks().map((nick) => ({ nick, away: this.awayNicks.has(nick) }));
+  }
 
   /** Highest seq delivered in order (0 if none). */
   get delivered(): number {
@@ -63,11 +75,23 @@ export class RoomFeed {
     this.rosterAt = Infinity;
   }
 
-  receive(m: DataMessage | SyncMessage | PongMessage | RosterMessage, now: number): void {
+  receive(m: DataMessage | RDataMessage | SyncMessage | PongMessage | RosterMessage | RRosterMessage, now: number): void {
     switch (m.type) {
       case 'data':
+      case 'rdata':
         for (const e of m.entries) this.room.add(e);
         break;
+      case 'rroster':
+        for (const x of m.members) this.pageAway.set(x.nick, x.away);
+        if (this.roster.page({ type: 'roster', asOfSeq: m.asOfSeq, page: m.page, pages: m.pages, nicks: m.members.map((x) => x.nick) })) {
+          this.awayNicks.clear();
+          for (const nick of this.roster.nicks()) if (this.pageAway.get(nick) === true) this.awayNicks.add(nick);
+          this.pageAway.clear();
+          this.emit({ type: 'roster', nicks: this.roster.nicks() });
+          this.emitMembers();
+        }
+        if (this.roster.ready) this.rosterAt = Infinity;
+        return;
       case 'sync':
       case 'pong':
         this.room.seen(m.lastSeq);
@@ -103,7 +127,7 @@ export class RoomFeed {
       this.lastNackAt = now;
     }
     if (now >= this.rosterAt && !this.roster.ready) {
-      out.push({ type: 'who', token, page: this.roster.missingPage() });
+      out.push(this.rooms ? { type: 'rwho', token, roomId: LOBBY_ID, page: this.roster.missingPage() } : { type: 'who', token, page: this.roster.missingPage() });
       this.rosterAt = now + 2 * this.rtt.rto;
     }
     return out;
@@ -128,16 +152,36 @@ export class RoomFeed {
     }
   }
 
-  private emitEntry(e: Entry): void {
+  private emitEntry(e: RoomEntry): void {
     const history = e.seq <= this.room.historyEnd;
-    const late = !history && e.seq <= this.room.missedEnd ? { missed: true as const } : {};
-    if (e.kind === 'msg') {
-      this.emit({ type: 'message', seq: e.seq, time: e.time, nick: e.nick, text: e.text, own: e.nick === this.ownNick, history, ...late });
-      return;
+    const missed = !history && e.seq <= this.room.missedEnd;
+    const event = entryEvent(e, LOBBY_ID, history, this.ownNick, missed);
+    if (event !== undefined) this.emit(event);
+    const change = memberChange(e);
+    if (change === undefined) return;
+    let changed: boolean;
+    switch (change.kind) {
+      case 'join':
+      case 'leave':
+        changed = this.roster.presence(e.seq, change.nick, change.kind);
+        break;
+      case 'rename':
+        changed = this.roster.presence(e.seq, change.from, 'leave') && this.roster.presence(e.seq, change.to, 'join');
+        if (this.awayNicks.delete(change.from)) this.awayNicks.add(change.to);
+        break;
+      case 'away':
+        if (change.away) this.awayNicks.add(change.nick);
+        else this.awayNicks.delete(change.nick);
+        changed = this.rooms;
+        break;
     }
-    const action = e.kind;
-    const base = { type: 'presence' as const, seq: e.seq, time: e.time, nick: e.nick, action, history, ...late };
-    this.emit(e.kind === 'leave' ? { ...base, reason: e.reason } : base);
-    if (this.roster.presence(e.seq, e.nick, action)) this.emit({ type: 'roster', nicks: this.roster.nicks() });
+    if (!changed) return;
+    if (change.kind !== 'away') this.emit({ type: 'roster', nicks: this.roster.nicks() });
+    this.emitMembers();
+  }
+
+  /** With rooms, room 0's member list with away flags (the 'members' room event). */
+  private emitMembers(): void {
+    if (this.rooms) this.emit({ type: 'members', roomId: LOBBY_ID, members: this.members() });
   }
 }

@@ -5,7 +5,7 @@
  * Invariants: every seq < nextSeq has been released exactly once; `buffer` holds only seqs in
  * (nextSeq, nextSeq + MAX_AHEAD]; `highestSeen` is the largest seq the server said exists.
  */
-import type { Entry } from '../protocol/messages.js';
+import type { RoomEntry } from '../protocol/messages.js';
 
 /** How far ahead of the next expected entry anything is kept. */
 export const MAX_AHEAD = 8_192;
@@ -22,7 +22,7 @@ export class RoomStream {
    */
   missedEnd = 0;
   highestSeen = 0;
-  private readonly buffer = new Map<number, Entry>();
+  private readonly buffer = new Map<number, RoomEntry>();
 
   /** Starts over for a new server instance: history from `from` to `baseSeq`. */
   reset(from: number, baseSeq: number): void {
@@ -44,7 +44,7 @@ export class RoomStream {
   }
 
   /** Stores an entry; false if it is a duplicate or out of range. */
-  add(e: Entry): boolean {
+  add(e: RoomEntry): boolean {
     if (e.seq < this.nextSeq || e.seq > this.nextSeq + MAX_AHEAD || this.buffer.has(e.seq)) return false;
     this.buffer.set(e.seq, e);
     this.seen(e.seq);
@@ -57,8 +57,8 @@ export class RoomStream {
   }
 
   /** Entries now deliverable, in order. */
-  release(): Entry[] {
-    const out: Entry[] = [];
+  release(): RoomEntry[] {
+    const out: RoomEntry[] = [];
     for (let e = this.buffer.get(this.nextSeq); e !== undefined; e = this.buffer.get(this.nextSeq)) {
       this.buffer.delete(this.nextSeq);
       out.push(e);

@@ -5,8 +5,8 @@
  * and nothing is lost: the queue waits for the next WELCOME.
  */
 import { MAX_TEXT_BYTES } from '../protocol/constants.js';
-import type { ClientMessage, SayMessage } from '../protocol/messages.js';
-import { Outbox, type OutgoingMessage } from './outbox.js';
+import type { ClientMessage } from '../protocol/messages.js';
+import { Outbox, type OutgoingMessage, type RoomRequest } from './outbox.js';
 import type { RttEstimator } from './rtt-estimator.js';
 import { splitText } from './split-text.js';
 
@@ -49,6 +49,13 @@ export class Sender {
     return parts;
   }
 
+  /** Queues an RSAY or CMD; text that carries a message is split like say()'s (one request per part). Returns the parts. */
+  queueRequest(request: RoomRequest, text: string, split: boolean): string[] {
+    const parts = split ? splitText(text, this.maxText) : [text];
+    for (const part of parts) this.outbox.push(part, request);
+    return parts;
+  }
+
   /** SAYs sent for the first time now, within the window (none without a session). */
   fresh(now: number): ClientMessage[] {
     return this.token === undefined ? [] : this.outbox.takeNew(now).map((m) => this.say(m));
@@ -67,7 +74,11 @@ export class Sender {
     return { acked, send: [...send, ...this.fresh(now)] };
   }
 
-  private say(m: OutgoingMessage): SayMessage {
-    return { type: 'say', token: this.token as Buffer, cseq: m.cseq, target: 0, text: m.text };
+  private say(m: OutgoingMessage): ClientMessage {
+    const token = this.token as Buffer;
+    const w = m.request?.wire;
+    if (w === undefined) return { type: 'say', token, cseq: m.cseq, target: 0, text: m.text };
+    if (w.type === 'rsay') return { type: 'rsay', token, cseq: m.cseq, roomId: w.roomId, action: w.action, text: m.text };
+    return { type: 'cmd', token, cseq: m.cseq, op: w.op, roomId: w.roomId, name: w.name, text: m.text };
   }
 }

@@ -11,6 +11,7 @@ import { decode, encode } from '../../lib/protocol/codec.js';
 import { CAP_HISTORY } from '../../lib/protocol/history-codec.js';
 import type { ClientMessage, Entry, ServerMessage } from '../../lib/protocol/messages.js';
 import { CAP_IDENTITY } from '../../lib/protocol/whois-codec.js';
+import { CAP_ROOMS } from '../../lib/protocol/rooms-codec.js';
 
 const T0 = 1_767_225_600_000;
 const CLIENT_ID = Buffer.alloc(16, 0xc1);
@@ -42,7 +43,7 @@ function online(caps: number, historyFrom = 101, baseSeq = 150): ClientCore {
   const core = new ClientCore({ nick: 'ann', clientId: CLIENT_ID });
   core.join(T0);
   const join = sent(core).messages[0];
-  expect(join?.type === 'join' && join.caps, 'JOIN offers history paging and identity').to.equal(CAP_HISTORY | CAP_IDENTITY);
+  expect(join?.type === 'join' && join.caps, 'JOIN offers rooms, history paging and identity').to.equal(CAP_ROOMS | CAP_HISTORY | CAP_IDENTITY);
   core.receive(encode({ type: 'cookie', clientId: CLIENT_ID, cookie: Buffer.alloc(16, 9) }), T0 + 1);
   core.receive(encode(welcome(caps, historyFrom, baseSeq)), T0 + 2);
   sent(core);

@@ -3,7 +3,7 @@ import { MAX_AHEAD, RoomStream } from '../../lib/client/room-stream.js';
 import type { Entry } from '../../lib/protocol/messages.js';
 
 const msg = (seq: number): Entry => ({ kind: 'msg', seq, time: 0, nick: 'a', target: 0, text: `m${seq}` });
-const seqs = (entries: readonly Entry[]): number[] => entries.map((e) => e.seq);
+const seqs = (entries: readonly { seq: number }[]): number[] => entries.map((e) => e.seq);
 
 describe('RoomStream', () => {
   describe('#add and #release', () => {

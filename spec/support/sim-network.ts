@@ -5,6 +5,7 @@
  */
 import { ClientCore } from '../../lib/client/client-core.js';
 import type { ClientEvent } from '../../lib/client/session-types.js';
+import type { RoomEvent } from '../../lib/client/rooms-api.js';
 import { type PeerAddress, addressKey } from '../../lib/server/peer-address.js';
 import { ServerCore } from '../../lib/server/server-core.js';
 import type { ServerEvent } from '../../lib/server/server-core.js';
@@ -39,8 +40,12 @@ export interface SimClient {
   core: ClientCore;
   address: PeerAddress;
   events: ClientEvent[];
-  /** Chat messages delivered, as "seq nick: text". */
+  /** Chat messages delivered in room 0, as "seq nick: text". */
   lines: string[];
+  /** Room events (streams, topics, renames …), in order. */
+  roomEvents: RoomEvent[];
+  /** Messages delivered in other streams, by roomId, as "seq nick: text" ("seq * nick text" for an action). */
+  streamLines: Map<number, string[]>;
   /** True while this client's link is cut (both ways). */
   cut: boolean;
 }
@@ -90,7 +95,7 @@ export class SimNetwork {
 
   addClient(name: string, nick = name, joinTimeoutMs?: number): SimClient {
     const core = new ClientCore({ nick, clientId: this.randomBytes(16), ...(joinTimeoutMs === undefined ? {} : { joinTimeoutMs }) });
-    const c: SimClient = { name, core, address: { address: '10.0.1.1', port: 40000 + this.clients.length }, events: [], lines: [], cut: false };
+    const c: SimClient = { name, core, address: { address: '10.0.1.1', port: 40000 + this.clients.length }, events: [], lines: [], roomEvents: [], streamLines: new Map(), cut: false };
     this.clients.push(c);
     core.join(this.now);
     this.pump();
@@ -126,11 +131,15 @@ export class SimNetwork {
   /** Moves everything the cores queued onto the link and records events. */
   private pump(): void {
     for (const c of this.clients) {
-      const { datagrams, events } = c.core.drain();
+      const { datagrams, events, roomEvents } = c.core.drain();
       for (const d of datagrams) this.transmit(d, c.address, undefined);
+      c.roomEvents.push(...roomEvents);
       for (const e of events) {
         c.events.push(e);
-        if (e.type === 'message') c.lines.push(`${e.seq} ${e.nick}: ${e.text}`);
+        if (e.type !== 'message') continue;
+        const line = e.action === true ? `${e.seq} * ${e.nick} ${e.text}` : `${e.seq} ${e.nick}: ${e.text}`;
+        if (e.roomId === undefined) c.lines.push(line);
+        else c.streamLines.set(e.roomId, [...(c.streamLines.get(e.roomId) ?? []), line]);
       }
     }
     const { datagrams, events } = this.server.drain();
