@@ -85,6 +85,10 @@ export class ClientCore {
   private listing: { total: number; got: Map<number, RoomListing> } | undefined;
   /** Rooms being joined again by name after a WELCOME or an RSTATE that lacks them (name key → old roomId, if any). */
   private readonly rejoining = new Map<string, number | undefined>();
+  /** Streams parted (their ROOMINFO gone may be lost: an RSTATE without them closes them). */
+  private readonly parting = new Set<number>();
+  /** roomId → when its ROOMINFO was last asked for (RWHO page 0), for streams the server names but this client does not know. */
+  private readonly askedInfo = new Map<number, number>();
   private out: ClientMessage[] = [];
   /** Events for both channels, in the order they happened. */
   private events: Array<ClientEvent | RoomEvent> = [];
@@ -173,6 +177,7 @@ export class ClientCore {
   part(roomId: number, reason: string, now: number): void {
     const target = this.streams.get(roomId)?.name ?? String(roomId);
     if (this.refusedLocally('part', target, reason, now)) return;
+    this.parting.add(roomId);
     this.command('part', 'part', target, { roomId }, reason, now);
   }
 
@@ -356,7 +361,10 @@ export class ClientCore {
       return true;
     }
     const channel = this.channels.get(m.roomId);
-    if (channel === undefined) return false;
+    if (channel === undefined) {
+      this.askInfo(m.roomId, now);
+      return false;
+    }
     if (m.type === 'rdata') channel.entries(m.entries, now);
     else if (m.type === 'rsync') channel.seen(m.lastSeq, now);
     else channel.roster(m);
@@ -372,7 +380,9 @@ export class ClientCore {
       return;
     }
     const known = this.channels.get(m.roomId);
+    this.askedInfo.delete(m.roomId);
     if (m.kind === 'gone') {
+      this.parting.delete(m.roomId);
       this.rejoining.delete(nickKey(m.name));
       return this.closeStream(m.roomId, 'parted');
     }
@@ -426,13 +436,28 @@ export class ClientCore {
     const listed = new Set<number>();
     for (const s of m.streams) {
       listed.add(s.roomId);
-      this.channels.get(s.roomId)?.seen(s.lastSeq, now);
+      const channel = this.channels.get(s.roomId);
+      if (channel === undefined) this.askInfo(s.roomId, now);
+      else channel.seen(s.lastSeq, now);
+    }
+    for (const roomId of this.parting) {
+      if (listed.has(roomId)) continue;
+      this.parting.delete(roomId);
+      this.closeStream(roomId, 'parted');
     }
     // A room the server no longer has this session in (it restarted, §6.3.7): join it again by name.
     for (const info of this.streams.all) {
       if (info.roomId === LOBBY_ID || info.kind !== 'room' || listed.has(info.roomId)) continue;
       this.rejoin(info, now);
     }
+  }
+
+  /** A stream the server names that this client does not know (its ROOMINFO was lost): RWHO page 0 brings it (§6.3.4). */
+  private askInfo(roomId: number, now: number): void {
+    const token = this.sender.sessionToken;
+    if (token === undefined || now - (this.askedInfo.get(roomId) ?? -Infinity) < this.rtt.rto) return;
+    this.askedInfo.set(roomId, now);
+    this.out.push({ type: 'rwho', token, roomId, page: 0 });
   }
 
   /** Joins a room again by name, once at a time; a refusal closes it (stream-closed gone). */

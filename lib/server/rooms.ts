@@ -259,7 +259,8 @@ export class Rooms {
     }
     const existing = this.roomsByKey.get(key);
     if (existing?.members.has(s)) {
-      this.sendInfo(s, this.info(s, existing, 'room', existing.log.lastSeq + 1));
+      // historyFrom = the oldest kept: nothing the client may still be missing is declared lost.
+      this.sendInfo(s, this.info(s, existing, 'room', existing.log.oldestSeq));
       return undefined;
     }
     const mine = this.membership(s);
@@ -462,9 +463,12 @@ export class Rooms {
     const { asOfSeq, pages } = stream === undefined ? this.lobbyPages() : stream.rosterPages((x) => this.isAway(x));
     const members = pages[m.page];
     if (members === undefined) return this.ctx.drop('bad-page');
-    const size = rrosterBytes(members);
+    // Page 0 of a stream comes after its ROOMINFO: a client that lost the ROOMINFO learns the stream from it.
+    const info = stream !== undefined && m.page === 0 ? this.info(s, stream, stream.kind, stream.log.oldestSeq) : undefined;
+    const size = rrosterBytes(members) + (info === undefined ? 0 : 46 + bytes(info.name) + bytes(info.topic));
     if (size > s.repair.bytes) return this.ctx.overdrawn(s, now);
     s.repair.spend(size);
+    if (info !== undefined) this.sendInfo(s, info);
     this.ctx.out.send(s.address, { type: 'rroster', roomId: m.roomId, asOfSeq, page: m.page, pages: pages.length, members: [...members] });
   }
 
@@ -499,7 +503,7 @@ export class Rooms {
       stream.members.delete(old);
       stream.members.add(fresh);
       stream.changed();
-      if (Rooms.enabled(fresh)) this.sendInfo(fresh, this.info(fresh, stream, stream.kind, stream.log.lastSeq + 1));
+      if (Rooms.enabled(fresh)) this.sendInfo(fresh, this.info(fresh, stream, stream.kind, stream.log.oldestSeq));
     }
   }
 

@@ -214,6 +214,26 @@ describe('rooms in the client core, against the server core', () => {
     expect(old).to.be.a('number');
   });
 
+  it('recovers a lost ROOMINFO (RWHO page 0 brings it) and a lost ROOMINFO gone (an RSTATE without the stream closes it)', () => {
+    const { net, cs } = online(['ann', 'bob']);
+    const [ann, bob] = cs as [SimClient, SimClient];
+    let lose = true;
+    net.dropIf = (d, to) => lose && to === ann && decode(d).type === 'roominfo';
+    ann.core.joinRoom('#ops', net.now);
+    bob.core.joinRoom('#ops', net.now);
+    net.run(300);
+    lose = false;
+    bob.core.sayIn(streamId(bob, '#ops'), 'anyone?', {}, net.now);
+    net.run(2_000);
+    const ops = streamId(ann, '#ops');
+    expect(ann.streamLines.get(ops)).to.deep.equal(['3 bob: anyone?']);
+    lose = true;
+    ann.core.part(ops, '', net.now);
+    net.run(12_000);
+    expect(ann.core.streams.get(ops)).to.equal(undefined);
+    expect(take(ann).filter((e) => e.type === 'stream-closed')).to.deep.equal([{ type: 'stream-closed', roomId: ops, name: '#ops', why: 'parted' }]);
+  });
+
   it('refuses rooms calls queued for a server that turns out to have no rooms, keeping what was typed', () => {
     const net = new SimNetwork(SEED, { rooms: false });
     const ann = net.addClient('ann');

@@ -61,6 +61,8 @@ export class SimNetwork {
   readonly serverEvents: ServerEvent[] = [];
   readonly clients: SimClient[] = [];
   faults: LinkFaults = NO_FAULTS;
+  /** Drops the datagrams it returns true for (a targeted loss), before the random faults. */
+  dropIf: ((data: Buffer, to: SimClient | undefined) => boolean) | undefined;
   /** Counters of what the link did. */
   readonly link = { sent: 0, lost: 0, duplicated: 0, delayed: 0, cut: 0 };
   private readonly rand: () => number;
@@ -107,6 +109,10 @@ export class SimNetwork {
     const client = to ?? this.clients.find((c) => addressKey(c.address) === addressKey(from));
     if (client?.cut) {
       this.link.cut++;
+      return;
+    }
+    if (this.dropIf?.(data, to) === true) {
+      this.link.lost++;
       return;
     }
     const f = this.faults;
