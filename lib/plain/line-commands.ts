@@ -36,6 +36,11 @@ export class LineCommands {
   private lastPrivate: string | undefined;
   /** Rooms asked for (by key): each becomes where lines go when it opens. */
   private readonly joining = new Set<string>();
+  /**
+   * Plain lines typed while a room asked for (--room, /join) has not opened yet: they go there once
+   * it opens (or where lines went before, if the join is refused), not to #lobby by accident.
+   */
+  private held: Array<{ text: string; action: boolean }> = [];
   /** The kind of every stream seen (a closed stream is no longer in session.streams). */
   private readonly kinds = new Map<number, StreamKind>();
 
@@ -135,6 +140,25 @@ export class LineCommands {
       ? this.joining.delete(roomKey(stream.name))
       : 'nick' in t && nickKey(t.nick) === nickKey(stream.name);
     if (asked) this.setTarget({ roomId: stream.roomId });
+    this.release();
+  }
+
+  /** A join was refused (by the server, or because it has no rooms): lines held for that room go where lines go now. */
+  joinRefused(room: string): void {
+    this.joining.delete(roomKey(room));
+    this.release();
+  }
+
+  /** Plain lines waiting for a room to open. */
+  get holding(): number {
+    return this.held.length;
+  }
+
+  private release(): void {
+    if (this.joining.size > 0) return;
+    const held = this.held;
+    this.held = [];
+    for (const h of held) this.say(h.text, undefined, h.action);
   }
 
   closed(roomId: number): void {
@@ -180,6 +204,10 @@ export class LineCommands {
     }
     const t = this.target;
     if ('nick' in t) return this.session.msg(t.nick, text, options);
+    if (this.joining.size > 0) {
+      this.held.push({ text, action });
+      return;
+    }
     return this.sayIn(this.current() === undefined ? LOBBY_ID : t.roomId, text, action);
   }
 

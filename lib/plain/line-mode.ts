@@ -120,7 +120,7 @@ export function runLineMode(session: RoomsSession, options: LineModeOptions): Pr
     };
 
     const checkDrained = (): void => {
-      if (inputEnded && session.state === 'online' && session.pending === 0) void finish('left', true);
+      if (inputEnded && session.state === 'online' && session.pending === 0 && commands.holding === 0) void finish('left', true);
     };
 
     const stamp = (time: number): string => dim(color, formatClock(time));
@@ -269,6 +269,7 @@ export function runLineMode(session: RoomsSession, options: LineModeOptions): Pr
           break;
         case 'command-refused':
           fail(commands.refusal(e));
+          if (e.op === 'join') commands.joinRefused(e.target);
           break;
         // The rename lines in each stream say it; member lists are read when /who asks.
         case 'nick':

@@ -148,6 +148,24 @@ describe('line mode', function () {
     await end(run);
   });
 
+  it('with --room #ops: plain lines typed before #ops has opened wait for it (not sent to #lobby); a refused join sends them where lines went', async () => {
+    const run = start({ rooms: ['#ops'] });
+    const { session } = run;
+    await run.type('early one', '/me early two');
+    expect(session.calls).to.deep.equal([]);
+    expect(session.said).to.deep.equal([]);
+    session.emitRoom({ type: 'stream', stream: OPS, opened: true });
+    expect(session.calls).to.deep.equal([
+      { call: 'say', roomId: 5, text: 'early one', action: false },
+      { call: 'say', roomId: 5, text: 'early two', action: true },
+    ]);
+    await run.type('/join #dev', 'for dev');
+    expect(session.calls).to.have.length(3);
+    session.emitRoom({ type: 'command-refused', op: 'join', target: '#dev', text: '', code: 'UDPCHAT_ERR_ROOM_LIMIT', reason: 'too many rooms' });
+    expect(session.calls.slice(3)).to.deep.equal([{ call: 'say', roomId: 5, text: 'for dev', action: false }]);
+    await end(run);
+  });
+
   it('a private message names every line from then on; /reply answers its sender; /query sends there', async () => {
     const run = start();
     const { session } = run;
