@@ -82,7 +82,7 @@ export class ClientCore {
   /** The receiving side of every stream but room 0 (room 0 is `feed`). */
   private readonly channels = new Map<number, StreamChannel>();
   /** The answer to listRooms() being collected (ROOMINFO listings, §6.3.3). */
-  private listing: { total: number; got: Map<number, RoomListing> } | undefined;
+  private listing: { total: number; got: Map<number, RoomListing>; askAgainAt: number; asked: number } | undefined;
   /** Rooms being joined again by name after a WELCOME or an RSTATE that lacks them (name key → old roomId, if any). */
   private readonly rejoining = new Map<string, number | undefined>();
   /** Streams parted (their ROOMINFO gone may be lost: an RSTATE without them closes them). */
@@ -209,7 +209,33 @@ export class ClientCore {
 
   listRooms(now: number): void {
     if (this.refusedLocally('rooms', '', '', now)) return;
+    this.listing = { total: -1, got: new Map(), askAgainAt: Infinity, asked: 1 };
     this.command('rooms', 'rooms', '', {}, '', now);
+  }
+
+  /**
+   * ROOMINFO listings are not repaired (§6.3.4): a list still incomplete 2 RTOs after the request
+   * was acknowledged is asked for again (twice at most), then shown as far as it came.
+   */
+  private listingDue(now: number): void {
+    const l = this.listing;
+    if (l === undefined) return;
+    if (l.askAgainAt === Infinity) {
+      // Acknowledged (nothing of it left in the outbox): the answer is on its way.
+      if (this.sender.outbox.queue.some((m) => m.request?.op === 'rooms')) return;
+      l.askAgainAt = now + 2 * this.rtt.rto;
+      return;
+    }
+    if (now < l.askAgainAt) return;
+    if (l.asked < 3) {
+      l.asked++;
+      l.askAgainAt = Infinity;
+      this.command('rooms', 'rooms', '', {}, '', now);
+      return;
+    }
+    this.listing = undefined;
+    this.presence.flush();
+    this.events.push({ type: 'rooms', rooms: [...l.got.entries()].sort((a, b) => a[0] - b[0]).map(([, r]) => r) });
   }
 
   /** The member list of a stream as this client knows it, at once (a `members` event); it is kept up to date by the server. */
@@ -422,7 +448,12 @@ export class ClientCore {
 
   /** A line of the room list; the list is emitted once every line is there. */
   private onListing(m: RoomInfoMessage): void {
-    if (this.listing === undefined || this.listing.total !== m.total) this.listing = { total: m.total, got: new Map() };
+    // Not asked for (or answered already): a late duplicate.
+    if (this.listing === undefined) return;
+    if (this.listing.total !== m.total) {
+      this.listing.total = m.total;
+      this.listing.got.clear();
+    }
     this.listing.got.set(m.index, { name: m.name, members: m.members, topic: m.topic });
     if (this.listing.got.size < this.listing.total) return;
     const rooms = [...this.listing.got.entries()].sort((a, b) => a[0] - b[0]).map(([, r]) => r);
@@ -633,6 +664,7 @@ export class ClientCore {
     this.out.push(...this.feed.requests(token, now));
     this.out.push(...this.pager.due(token, now));
     for (const c of this.channels.values()) this.out.push(...c.requests(token, now));
+    this.listingDue(now);
     const echo = this.liveness.pingDue(now);
     if (echo !== undefined) this.out.push({ type: 'ping', token, delivered: this.feed.delivered, echo });
   }
@@ -643,6 +675,7 @@ export class ClientCore {
     if (this.phase === 'online') {
       t = Math.min(t, this.sender.outbox.nextDeadline(), this.feed.nextDeadline(), this.liveness.nextDeadline(this.clock), this.pager.nextDeadline());
       for (const c of this.channels.values()) t = Math.min(t, c.nextDeadline());
+      if (this.listing !== undefined) t = Math.min(t, this.listing.askAgainAt === Infinity ? this.clock + 100 : this.listing.askAgainAt);
     }
     return t;
   }

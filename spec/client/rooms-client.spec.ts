@@ -234,6 +234,28 @@ describe('rooms in the client core, against the server core', () => {
     expect(take(ann).filter((e) => e.type === 'stream-closed')).to.deep.equal([{ type: 'stream-closed', roomId: ops, name: '#ops', why: 'parted' }]);
   });
 
+  it('asks for the room list again when lines of it were lost, and shows it whole', () => {
+    const { net, cs } = online(['ann', 'bob']);
+    const [ann, bob] = cs as [SimClient, SimClient];
+    bob.core.joinRoom('#a', net.now);
+    bob.core.joinRoom('#b', net.now);
+    net.run(500);
+    let lost = 0;
+    net.dropIf = (d, to) => {
+      const m = decode(d);
+      if (to !== ann || m.type !== 'roominfo' || m.kind !== 'listing' || lost >= 2) return false;
+      lost++;
+      return true;
+    };
+    take(ann);
+    ann.core.listRooms(net.now);
+    net.run(3_000);
+    expect(lost).to.equal(2);
+    expect(take(ann).filter((e) => e.type === 'rooms')).to.deep.equal([
+      { type: 'rooms', rooms: [{ name: '#lobby', members: 2, topic: '' }, { name: '#a', members: 1, topic: '' }, { name: '#b', members: 1, topic: '' }] },
+    ]);
+  });
+
   it('refuses rooms calls queued for a server that turns out to have no rooms, keeping what was typed', () => {
     const net = new SimNetwork(SEED, { rooms: false });
     const ann = net.addClient('ann');
