@@ -17,6 +17,33 @@ interface PendingPaste {
   readonly chars: number;
 }
 
+/** Combining diacritical marks, joiners and variation selectors: part of the character before them. */
+function attached(c: number): boolean {
+  return (c >= 0x300 && c <= 0x36f) || (c >= 0x1ab0 && c <= 0x1aff) || (c >= 0x1dc0 && c <= 0x1dff)
+    || (c >= 0x20d0 && c <= 0x20ff) || c === 0x200c || c === 0x200d || (c >= 0xfe00 && c <= 0xfe0f) || (c >= 0xfe20 && c <= 0xfe2f);
+}
+
+/**
+ * Characters as a person counts them, near enough and cheaply (a paste may be a megabyte; exact
+ * grapheme clusters took 0.2 s for 160k): code points, less combining marks, joiners, variation
+ * selectors and skin tones. An emoji or an accented letter is one; a flag or a ZWJ sequence
+ * counts its parts.
+ */
+export function characters(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0xdc00 && c <= 0xdfff) continue; // the second half of a code point
+    // U+1F3FB–1F3FF (skin tones) are D83C DFFB–DFFF.
+    if (c === 0xd83c) {
+      const d = text.charCodeAt(i + 1);
+      if (d >= 0xdffb && d <= 0xdfff) continue;
+    }
+    if (!attached(c)) n++;
+  }
+  return n;
+}
+
 export class LargePaste {
   private pending: PendingPaste | undefined;
 
@@ -30,7 +57,7 @@ export class LargePaste {
     let lines = 1;
     for (let i = clean.indexOf('\n'); i >= 0; i = clean.indexOf('\n', i + 1)) lines++;
     if (lines > PASTE_CONFIRM_LINES || clean.length > PASTE_CONFIRM_CHARS) {
-      this.pending = { ...before, lines, chars: clean.length };
+      this.pending = { ...before, lines, chars: characters(clean) };
     }
   }
 

@@ -72,6 +72,13 @@ describe('pasting in the full-screen client', () => {
     expect(h.session.said).to.deep.equal([]);
   });
 
+  it('counts the characters of a large paste as a person does (an emoji or an accented letter is one)', async () => {
+    h = await startTui({ cols: 120 });
+    await h.waitForText('Connected to');
+    h.input.write(`${PASTE_START}${'👋e\u0301x'.repeat(1500)}${PASTE_END}`);
+    await h.waitForText('Paste of 1 line, 4500 characters');
+  });
+
   it('shows a received line feed as a new row lined up under the text, and a tab as spaces', async () => {
     h = await startTui();
     await h.waitForText('Connected to');
