@@ -1,6 +1,7 @@
 /**
  * The hash behind every front end's nick colours: 32-bit FNV-1a over the UTF-8 bytes of the nick
- * as the server registered it. Same nick, same colour, in every front end, on every machine.
+ * as the server registered it. It names the colour a nick prefers, the same on every machine
+ * (presentation.ts gives another when that one is taken).
  */
 const encoder = new TextEncoder();
 

@@ -17,18 +17,50 @@ export { LogSections, type Marker, SECTION_MARKERS, type Section, sectionOf } fr
  */
 export const NICK_PALETTE: readonly number[] = [33, 166, 201, 34, 141, 126, 36, 93, 205, 106, 62, 25];
 
-/** Colours of the nicks seen lately (hashing every line's nick was a visible cost in a busy room). */
-const colours = new Map<string, number>();
+/**
+ * Colours given to nicks, for one run of a client. A nick keeps the colour it was first given. A
+ * nick seen for the first time takes the colour its hash names unless another nick already has
+ * it, and then the next free one (from there, round the palette): the first twelve people seen all
+ * differ (by hash alone ann and bob, cat and alice shared one). Past twelve, colours repeat, by
+ * hash. Both front ends ask the same instance, so they agree; another client may have seen people
+ * in another order and colour them otherwise.
+ */
+export class NickColours {
+  private readonly given = new Map<string, number>();
+  private readonly taken = new Set<number>();
 
-/** The palette colour of a nick (same nick, same colour, in both front ends, everywhere). */
-export function nickColour(nick: string): number {
-  let colour = colours.get(nick);
-  if (colour === undefined) {
-    colour = NICK_PALETTE[nickHash(nick) % NICK_PALETTE.length] ?? 33;
-    if (colours.size >= 1024) colours.clear();
-    colours.set(nick, colour);
+  constructor(private readonly limit = 1024) {}
+
+  of(nick: string): number {
+    const known = this.given.get(nick);
+    if (known !== undefined) return known;
+    // Bounded memory: past the limit everyone starts over (colours may change, once, in a huge room).
+    if (this.given.size >= this.limit) {
+      this.given.clear();
+      this.taken.clear();
+    }
+    const n = NICK_PALETTE.length;
+    const preferred = nickHash(nick) % n;
+    let slot = preferred;
+    for (let k = 0; k < n; k++) {
+      const s = (preferred + k) % n;
+      if (!this.taken.has(s)) {
+        slot = s;
+        break;
+      }
+    }
+    this.taken.add(slot);
+    const colour = NICK_PALETTE[slot] ?? 33;
+    this.given.set(nick, colour);
+    return colour;
   }
-  return colour;
+}
+
+const colours = new NickColours();
+
+/** The palette colour of a nick: the same in both front ends and for the whole run (see NickColours). */
+export function nickColour(nick: string): number {
+  return colours.of(nick);
 }
 
 // Formatters, not Date objects: this module reads no clock (spec/architecture.spec.ts); the time

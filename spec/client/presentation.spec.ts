@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { NICK_PALETTE, formatClock, formatTime, nickColour, xtermRgb } from '../../lib/client/presentation.js';
+import { NICK_PALETTE, NickColours, formatClock, formatTime, nickColour, xtermRgb } from '../../lib/client/presentation.js';
 import { inNickColour } from '../../lib/plain/format.js';
 
 describe('presentation', () => {
@@ -27,6 +27,17 @@ describe('presentation', () => {
         const hue = sector * 60;
         expect(hue > 20 && hue < 340, `colour ${c} is red (hue ${hue.toFixed(0)}°)`).to.equal(true);
       }
+    });
+
+    it('differ for the first twelve people seen (by hash alone ann and bob, cat and alice shared one), and never change', () => {
+      const colours = new NickColours();
+      const nicks = ['ann', 'bob', 'cat', 'alice', 'dave', 'eve', 'me', 'Жанна', '李雷', 'zed', 'yan', 'xia'];
+      const first = nicks.map((n) => colours.of(n));
+      expect(new Set(first).size).to.equal(NICK_PALETTE.length);
+      expect(nicks.map((n) => colours.of(n))).to.deep.equal(first);
+      // A thirteenth shares (its hash's colour); nobody else's changes.
+      expect(NICK_PALETTE).to.include(colours.of('wren'));
+      expect(nicks.map((n) => colours.of(n))).to.deep.equal(first);
     });
 
     it('are the same in line mode as in the full-screen client', () => {
