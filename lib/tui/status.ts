@@ -76,7 +76,8 @@ export function statusView(i: StatusInputs): StatusView {
   const label = statusLabel(i);
   const s = i.session;
   return {
-    server: s.server, state: label.text, stateStyle: label.style, rttMs: s.rttMs, nick: s.nick,
+    // A round-trip time only while online: the last one measured says nothing about a lost server.
+    server: s.server, state: label.text, stateStyle: label.style, rttMs: i.state === 'online' ? s.rttMs : undefined, nick: s.nick,
     pending: s.pending + i.queued, prompt: i.prompt, offline: i.state !== 'online',
   };
 }

@@ -165,8 +165,11 @@ describe('runTui', () => {
 
     it('shows "reconnecting" when the server is lost and recovers when the session rejoins', async () => {
       h = await startTui();
-      h.session.setState('reconnecting');
-      await h.waitForText('reconnecting…');
+      h.session.setState('online', 8);
+      await h.waitForText('online  rtt 8 ms');
+      h.session.setState('reconnecting', 8);
+      // The last round trip measured says nothing about a server that is not answering.
+      await h.waitForText('reconnecting…  rtt -');
       await h.waitForText('Lost the server');
       h.session.joined('me', true);
       h.session.setState('online', 3);
