@@ -14,6 +14,8 @@
  *   carries a tag character of its own (336 of them, in turn), whose first appearance in the
  *   pane's output after the tick was said dates that tick.
  * - what the viewer wrote to its terminal, KiB/s;
+ * - how long the viewer's main thread waited for a CPU while it had work (ms per second, from
+ *   /proc/PID/schedstat): on a busy machine, latency the client cannot help;
  * - the 1-minute load average at the end of the step (the machine may be shared).
  *
  * The watching side (pane output, keystrokes) runs in a worker thread, so the senders' work does
@@ -49,6 +51,12 @@ function cpuSeconds(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / TICKS;
+}
+
+/** Seconds the process's main thread has waited for a CPU while runnable (/proc/PID/schedstat). */
+function runQueueSeconds(pid: number): number {
+  const [, waitNs] = readFileSync(`/proc/${pid}/schedstat`, 'utf8').trim().split(' ');
+  return Number(waitNs) / 1e9;
 }
 
 function rssMiB(pid: number): number {
@@ -261,17 +269,19 @@ try {
   watch = await startWatcher();
   const { worker } = watch;
   console.log(`viewer pid ${viewer}, server pid ${server.pid}, ${SENDERS} senders; ${SECONDS} s per rate; a keystroke every ${KEY_INTERVAL_MS} ms`);
-  console.log('rate msg/s | said | delivered msg/s | viewer CPU % | viewer RSS MiB | server CPU % | keystroke p50 ms | keystroke p99 ms | keystrokes | display lag p50 ms | display lag p99 ms | output KiB/s | load avg 1m');
+  console.log('rate msg/s | said | delivered msg/s | viewer CPU % | viewer RSS MiB | server CPU % | keystroke p50 ms | keystroke p99 ms | keystrokes | display lag p50 ms | display lag p99 ms | output KiB/s | viewer waiting for a CPU ms/s | load avg 1m');
   for (const rate of RATES) {
     const d0 = delivered;
     const v0 = cpuSeconds(viewer);
     const s0 = cpuSeconds(server.pid);
+    const q0 = runQueueSeconds(viewer);
     const t0 = performance.now();
     worker.postMessage({ type: 'start' });
     const { said, saidAt } = await load(clients, rate, SECONDS, worker);
     const wall = (performance.now() - t0) / 1000;
     const viewerPct = ((cpuSeconds(viewer) - v0) / wall) * 100;
     const serverPct = ((cpuSeconds(server.pid) - s0) / wall) * 100;
+    const waitMs = ((runQueueSeconds(viewer) - q0) / wall) * 1000;
     const perSecond = ((delivered - d0) / wall).toFixed(0);
     const watched = await new Promise<Watched>((resolve) => {
       worker.once('message', (m: Watched) => resolve(m));
@@ -284,7 +294,7 @@ try {
       String(rate).padStart(10), String(said).padStart(4), perSecond.padStart(15), viewerPct.toFixed(1).padStart(12),
       rssMiB(viewer).toFixed(0).padStart(14), serverPct.toFixed(1).padStart(12),
       ms(percentile(keys, 50)).padStart(16), ms(percentile(keys, 99)).padStart(16), String(keys.length).padStart(10),
-      ms(percentile(lags, 50)).padStart(18), ms(percentile(lags, 99)).padStart(18), (watched.bytes / 1024 / wall).toFixed(0).padStart(12),
+      ms(percentile(lags, 50)).padStart(18), ms(percentile(lags, 99)).padStart(18), (watched.bytes / 1024 / wall).toFixed(0).padStart(12), waitMs.toFixed(0).padStart(28),
       (loadavg()[0] ?? 0).toFixed(2).padStart(11),
     ].join(' | '));
     await sleep(2000); // let the backlog drain before the next rate
