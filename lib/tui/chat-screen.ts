@@ -3,8 +3,8 @@
  * input line (bottom). It only draws what the view model holds; keys and session events are
  * handled in tui-app.ts (with input-controller.ts, session-feed.ts, join-flow.ts). Renders are
  * coalesced: a key press is drawn on the next tick, anything else (incoming messages) at most
- * FRAME_MS after the previous frame, so a busy room costs a bounded number of frames per second
- * however many messages arrive.
+ * FRAME_MS after the previous frame (FLOOD_FRAME_MS while the log scrolls by faster than anyone
+ * reads), so a busy room costs a bounded number of frames per second however many messages arrive.
  */
 import blessed from 'blessed';
 import { Painter, installWidthHook, boundCellWidths, type Region } from './cells.js';
@@ -65,6 +65,17 @@ const AWAY_PEER_STYLE: Style = { fg: 244 };
 const TITLE_STYLE: Style = { fg: 252, bg: 236 };
 /** Shortest time between two frames drawn for anything but a key press (≤ 30 frames a second). */
 export const FRAME_MS = 33;
+/**
+ * The same while the log scrolls faster than anyone reads (a screenful or more arrived since the
+ * last frame): 20 frames a second. A frame costs the same however many lines arrived, and writing
+ * it to the terminal is most of it.
+ */
+export const FLOOD_FRAME_MS = 50;
+
+/** The shortest time to the next frame, given how many log lines arrived for the last one and how many rows the log shows. */
+export function frameInterval(arrived: number, logRows: number): number {
+  return arrived >= Math.max(1, logRows) ? FLOOD_FRAME_MS : FRAME_MS;
+}
 const BRACKETED_PASTE_ON = '\x1b[?2004h';
 const BRACKETED_PASTE_OFF = '\x1b[?2004l';
 const HINT_STYLE: Style = { fg: 0, bg: 11, bold: true };
@@ -83,6 +94,10 @@ export class ChatScreen {
   private renderQueued = false;
   private frameTimer: NodeJS.Timeout | undefined;
   private lastFrame = 0;
+  /** Shortest time from the last frame to the next (frameInterval). */
+  private interval = FRAME_MS;
+  /** The log and its `added` count at the last frame. */
+  private lastLog: { log: MessageLog | undefined; added: number } = { log: undefined, added: 0 };
   private readonly output: NodeJS.WritableStream;
   private readonly onExit = (): void => {
     // The process is ending without destroy() (a crash): give the terminal its paste mode back.
@@ -146,7 +161,7 @@ export class ChatScreen {
    */
   render(urgent = false): void {
     if (this.destroyed || this.renderQueued) return;
-    const wait = urgent ? 0 : this.lastFrame + FRAME_MS - Date.now();
+    const wait = urgent ? 0 : this.lastFrame + this.interval - Date.now();
     if (wait > 0) {
       this.frameTimer ??= setTimeout(() => {
         this.frameTimer = undefined;
@@ -162,6 +177,10 @@ export class ChatScreen {
       if (this.destroyed) return;
       this.lastFrame = Date.now();
       this.screen.render();
+      const log = this.model.log;
+      const arrived = log === this.lastLog.log ? log.added - this.lastLog.added : 0;
+      this.lastLog = { log, added: log.added };
+      this.interval = frameInterval(arrived, this.logRegion.height);
     });
   }
 

@@ -32,11 +32,18 @@ export class MessageLog {
   /** Rows scrolled up from the bottom; 0 follows new messages. */
   private offset = 0;
   private unseenCount = 0;
+  /** Entries ever added (never decreases; dropped and removed ones included). */
+  private addedCount = 0;
 
   constructor(private readonly limit = 5000) {}
 
   get size(): number {
     return this.entries.length;
+  }
+
+  /** How many entries were ever added: the difference between two readings is what arrived between them. */
+  get added(): number {
+    return this.addedCount;
   }
 
   /** Entries that arrived while scrolled up. */
@@ -59,6 +66,7 @@ export class MessageLog {
    */
   add(entry: LogEntry, width: number): void {
     this.entries.push(entry);
+    this.addedCount++;
     if (this.offset > 0) {
       this.offset += this.rowsOf(entry, width).length;
       if (entry.counts) this.unseenCount++;
