@@ -6,7 +6,7 @@
 import type { LeaveReason } from '../protocol/messages.js';
 import { displayLines, escapeForTerminal } from '../client/presentation.js';
 import { type Marker, SECTION_MARKERS, formatTime, nickColour } from '../client/presentation.js';
-import type { Span, Style } from './styled-text.js';
+import { shareGlyphs, type Span, type Style } from './styled-text.js';
 import type { LogEntry } from './message-log.js';
 
 export const STYLE = {
@@ -21,6 +21,20 @@ export const STYLE = {
   pending: { fg: 244 },
   action: { fg: 5, bold: true },
 } as const satisfies Record<string, Style>;
+for (const style of Object.values(STYLE)) shareGlyphs(style);
+
+/** Nick styles, one object per look (their lines share glyph objects: see shareGlyphs). */
+const nickStyles = new Map<string, Style>();
+
+function nickStyle(colour: number, own: boolean, history: boolean): Style {
+  const key = `${colour}${own ? 'o' : ''}${history ? 'h' : ''}`;
+  let style = nickStyles.get(key);
+  if (style === undefined) {
+    style = shareGlyphs(own ? { fg: colour, bold: true, underline: true } : { fg: colour, bold: !history });
+    nickStyles.set(key, style);
+  }
+  return style;
+}
 
 /** Columns of the "HH:MM " prefix: continuation rows are indented by as much. */
 export const TIME_WIDTH = 6;
@@ -58,15 +72,13 @@ export function messageEntry(m: MessageView): LogEntry {
   // Line feeds of a multi-line message stay (wrapSpans starts a row for each, indented).
   const text = displayLines(m.text).join('\n');
   const colour = nickColour(m.nick);
-  const nickStyle: Style = m.own
-    ? { fg: colour, bold: true, underline: true }
-    : { fg: colour, bold: !m.history };
+  const nickLook = nickStyle(colour, m.own, m.history);
   const textStyle: Style | undefined = m.mention && !m.own
     ? STYLE.mention
     : m.history ? STYLE.history : undefined;
   const spans: Span[] = [
     { text: `${formatTime(m.time)} `, style: STYLE.time },
-    { text: `<${nick}>`, style: nickStyle },
+    { text: `<${nick}>`, style: nickLook },
     { text: ' ' },
     textStyle === undefined ? { text } : { text, style: textStyle },
   ];
@@ -81,7 +93,7 @@ export function actionEntry(m: Omit<MessageView, 'mention'>): LogEntry {
     spans: [
       { text: `${formatTime(m.time)} `, style: STYLE.time },
       { text: '* ', style: STYLE.action },
-      { text: escapeForTerminal(m.nick), style: { fg: colour, bold: !m.history } },
+      { text: escapeForTerminal(m.nick), style: nickStyle(colour, false, m.history) },
       { text: ' ' },
       style === undefined ? { text: displayLines(m.text).join('\n') } : { text: displayLines(m.text).join('\n'), style },
     ],

@@ -28,12 +28,41 @@ export type Row = readonly StyledGlyph[];
 
 export const PLAIN: Style = {};
 
+/**
+ * Glyphs of shared styles (no style, and styles passed to shareGlyphs), one object per glyph and
+ * style: the log's rows then hold shared objects instead of one new object per character shown,
+ * which in a busy room was most of what the garbage collector had to do.
+ */
+const sharedGlyphs = new WeakMap<Style, Map<Glyph, StyledGlyph>>();
+const unstyledGlyphs = new Map<Glyph, StyledGlyph>();
+/** Glyphs kept per style (more distinct characters than this start the style's map over). */
+const SHARED_LIMIT = 4096;
+
+/** Lets lines in this style share their glyph objects (for styles used by many lines; returns the style). */
+export function shareGlyphs<S extends Style>(style: S): S {
+  if (!sharedGlyphs.has(style)) sharedGlyphs.set(style, new Map());
+  return style;
+}
+
 /** The glyphs of spans, with their style, dropping zero-width clusters (nothing to show). */
 export function styledGlyphs(spans: readonly Span[]): StyledGlyph[] {
   const out: StyledGlyph[] = [];
   for (const span of spans) {
+    const style = span.style;
+    const shared = style === undefined ? unstyledGlyphs : sharedGlyphs.get(style);
     for (const glyph of glyphs(span.text)) {
-      if (glyph.width > 0) out.push({ glyph, style: span.style });
+      if (glyph.width <= 0) continue;
+      if (shared === undefined) {
+        out.push({ glyph, style });
+        continue;
+      }
+      let g = shared.get(glyph);
+      if (g === undefined) {
+        if (shared.size >= SHARED_LIMIT) shared.clear();
+        g = { glyph, style };
+        shared.set(glyph, g);
+      }
+      out.push(g);
     }
   }
   return out;

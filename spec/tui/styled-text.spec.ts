@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { clipSpans, rowWidth, wrapSpans, type Row } from '../../lib/tui/styled-text.js';
+import { clipSpans, rowWidth, shareGlyphs, wrapSpans, type Row } from '../../lib/tui/styled-text.js';
 
 function text(row: Row): string {
   return row.map((g) => g.glyph.text).join('');
@@ -37,5 +37,18 @@ describe('styled-text', () => {
 
   it('#clipSpans cuts at the width', () => {
     expect(text(clipSpans([{ text: 'ab你c' }], 3))).to.equal('ab');
+  });
+
+  it('lines in a shared style (and unstyled text) share their glyph objects; other styles get their own', () => {
+    const shared = shareGlyphs({ fg: 33 });
+    const [a] = wrapSpans([{ text: 'hello', style: shared }, { text: ' world' }], 80);
+    const [b] = wrapSpans([{ text: 'hello', style: shared }, { text: ' world' }], 80);
+    expect(a!.every((g, i) => g === b![i]), 'the same objects').to.equal(true);
+    const own = { fg: 33 };
+    const [c] = wrapSpans([{ text: 'hello', style: own }], 80);
+    const [d] = wrapSpans([{ text: 'hello', style: own }], 80);
+    expect(c![0]).to.not.equal(d![0]);
+    expect(c![0]).to.deep.equal(d![0]);
+    expect(text(a!)).to.equal('hello world');
   });
 });
