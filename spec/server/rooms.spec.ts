@@ -32,8 +32,17 @@ class Rig {
   now = T0;
   private port = 5000;
 
-  constructor(options: Partial<ServerOptions> = {}) {
+  /** Records handed out so far (persistent mode): `commit()` reports them all durable. */
+  private records = 0;
+
+  constructor(options: Partial<ServerOptions> & { persistent?: boolean } = {}) {
     this.server = new ServerCore({ ...options, random: seededBytes(11), now: T0 });
+  }
+
+  /** Persistent mode: the store reports every record so far durable. */
+  commit(): void {
+    this.server.durable(this.records, this.now);
+    this.pump();
   }
 
   /** Joins through the cookie round trip (caps 1: rooms; 0: a revision-1 client). */
@@ -57,7 +66,9 @@ class Rig {
   /** Flushes and hands every queued datagram to the client at its address. */
   pump(): void {
     this.server.flush(this.now);
-    for (const d of this.server.drain().datagrams) {
+    const drained = this.server.drain();
+    this.records += drained.records.length;
+    for (const d of drained.datagrams) {
       const to = Array.isArray(d.to) ? (d.to as PeerAddress[]) : [d.to as PeerAddress];
       for (const a of to) {
         const c = this.clients.find((x) => x.address.port === a.port);
@@ -611,6 +622,28 @@ describe('Rooms in the server core (§6.3)', () => {
       rig.rsay(bob, ops, 'still there?');
       expect(entries(rig.take(moved), ops).map((e) => e.kind === 'msg' && e.text)).to.deep.equal(['still there?']);
     });
+  });
+
+  it('with persistence (§6.1.10): a command is acknowledged, and room 0\'s renderings fanned out, only once durable', () => {
+    const rig = new Rig({ persistent: true });
+    const ann = rig.join('ann');
+    const old = rig.join('old', 0);
+    rig.commit();
+    rig.take(ann);
+    rig.take(old);
+    const cseq = rig.rsay(ann, 0, 'waves', true);
+    expect(rig.take(ann).filter((m) => m.type === 'ack' || m.type === 'rdata' || m.type === 'data')).to.deep.equal([]);
+    expect(rig.take(old)).to.deep.equal([]);
+    rig.commit();
+    const a = rig.take(ann);
+    expect(acked(a)).to.equal(cseq);
+    expect(entries(a, 0).map((e) => e.kind)).to.deep.equal(['action']);
+    expect(entries(rig.take(old), 0).map((e) => e.kind === 'msg' && e.text)).to.deep.equal(['/me waves']);
+    // A command that appends nothing to room 0 waits for its cseq mark.
+    const join = rig.cmd(ann, 'join-room', { name: '#ops' });
+    expect(acked(rig.take(ann))).to.equal(0);
+    rig.commit();
+    expect(acked(rig.take(ann))).to.equal(join);
   });
 
   it('never sends a revision-1 session anything it cannot decode, whatever the others do', () => {
