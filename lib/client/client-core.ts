@@ -496,7 +496,7 @@ export class ClientCore {
     const key = nickKey(info.name);
     if (this.rejoining.has(key)) return;
     this.rejoining.set(key, info.roomId);
-    this.command('join-room', 'join', info.name, { name: info.name }, '', now);
+    this.command('join-room', 'join', info.name, { name: info.name, roomId: info.roomId }, '', now);
   }
 
   /** An event of a stream's feed: presence of room 0 may be folded (presence-coalescer.ts); the rest in order. */

@@ -201,7 +201,7 @@ export class Rooms {
     if (m.type === 'rsay') return this.rsay(s, m.roomId, m.action, m.text, now);
     switch (m.op) {
       case 'join-room':
-        return this.joinRoom(s, m.name, now);
+        return this.joinRoom(s, m.name, m.roomId, now);
       case 'part':
         return this.part(s, m.roomId, m.text, now);
       case 'topic':
@@ -247,7 +247,8 @@ export class Rooms {
     return undefined;
   }
 
-  private joinRoom(s: Session, name: string, now: number): Refusal | undefined {
+  /** `previous`: the stream the client was in under this name (a rejoin, §6.3.7), else 0. */
+  private joinRoom(s: Session, name: string, previous: number, now: number): Refusal | undefined {
     const checked = name.startsWith('#') ? checkNick(name.slice(1)) : undefined;
     if (checked === undefined || !checked.ok) {
       return { code: 'UDPCHAT_ERR_ROOM_NAME_INVALID', detail: checked === undefined ? `"${name}" is not a room name (#name)` : checked.reason.replace('nickname', 'room name') };
@@ -274,7 +275,9 @@ export class Rooms {
       this.roomCount++;
     }
     this.ctx.stats.accepted++;
-    this.enter([s], stream, 'room');
+    // Back in the stream it was in (its session ended meanwhile): nothing is replayed and nothing
+    // declared lost; the client asks for what it misses.
+    this.enter([s], stream, 'room', stream.id === previous);
     this.append(stream, { kind: 'join', time: Math.floor(now), nick: s.nick }, now);
     this.sendRoster(s, stream);
     return undefined;
@@ -287,9 +290,9 @@ export class Rooms {
   }
 
   /** Makes sessions members: ROOMINFO and the history each is owed (as after WELCOME, §6.1.3). */
-  private enter(joining: readonly Session[], stream: Stream, kind: 'room' | 'private'): void {
+  private enter(joining: readonly Session[], stream: Stream, kind: 'room' | 'private', rejoin = false): void {
     const log = stream.log;
-    const historyFrom = Math.max(log.oldestSeq, log.historyStart(this.ctx.options.historyMessages));
+    const historyFrom = rejoin ? log.oldestSeq : Math.max(log.oldestSeq, log.historyStart(this.ctx.options.historyMessages));
     for (const s of joining) {
       stream.members.add(s);
       this.membership(s).streams.add(stream);
@@ -299,6 +302,7 @@ export class Rooms {
     for (let seq = historyFrom; seq <= log.lastSeq; seq++) replay += log.bytesOf(seq)?.length ?? 0;
     for (const s of joining) {
       this.sendInfo(s, this.info(s, stream, kind, historyFrom));
+      if (rejoin) continue;
       s.repair.credit(replay);
       sendRepair(this.ctx.out, s, historyFrom, log.lastSeq, (seq) => log.bytesOf(seq), MAX_REPAIR_DATAGRAMS, rdataFraming(stream.id));
     }

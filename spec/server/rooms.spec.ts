@@ -218,6 +218,22 @@ describe('Rooms in the server core (§6.3)', () => {
       expect(rig.take(ann).find((m) => m.type === 'roominfo')).to.deep.include({ roomId: 0, name: '#lobby' });
     });
 
+    it('takes a client back into the stream it was in (join-room naming its roomId): nothing replayed, nothing declared lost', () => {
+      const rig = new Rig();
+      const ann = rig.join('ann');
+      const bob = rig.join('bob');
+      const ops = rig.joinRoom(ann, '#ops');
+      rig.joinRoom(bob, '#ops');
+      for (let i = 0; i < 5; i++) rig.rsay(ann, ops, `m${i}`);
+      rig.send(bob, { type: 'leave', token: bob.token });
+      const back = rig.join('bob', CAP_ROOMS, Buffer.alloc(16, 77));
+      rig.take(back);
+      rig.cmd(back, 'join-room', { name: '#ops', roomId: ops });
+      const got = rig.take(back);
+      expect(got.find((m) => m.type === 'roominfo')).to.deep.include({ roomId: ops, historyFrom: 1 });
+      expect(entries(got, ops).map((e) => e.kind)).to.deep.equal(['join']);
+    });
+
     it('refuses a name that is not # + a valid nickname with ROOM_NAME_INVALID (and still acknowledges it)', () => {
       const rig = new Rig();
       const ann = rig.join('ann');

@@ -96,6 +96,24 @@ describe(`rooms and private messages over a simulated link (seed ${SEED})`, () =
     expectStream([bob, cy], b, 20, ['cy']);
   });
 
+  it('loses nothing of its rooms when its session timed out meanwhile: it joins again as the stream it was in, and repairs', () => {
+    const { net, ann, bob, a } = setup(SEED + 3);
+    ann.core.sayIn(a, 'ann #0', {}, net.now);
+    net.run(500);
+    bob.cut = true;
+    for (let i = 1; i <= 10; i++) {
+      ann.core.sayIn(a, `ann #${i}`, {}, net.now);
+      net.run(4_000);
+    }
+    expect(net.serverEvents.some((e) => e.type === 'leave' && e.nick === 'bob'), 'bob was evicted').to.equal(true);
+    bob.cut = false;
+    net.run(30_000, () => (bob.streamLines.get(a)?.length ?? 0) >= 11);
+    net.run(2_000);
+    expect(bob.core.streams.get(a)?.name, 'the same stream').to.equal('#a');
+    expectStream([ann, bob], a, 11, ['ann']);
+    expect(bob.events.some((e) => e.type === 'notice' && /could not be recovered/.test(e.text))).to.equal(false);
+  });
+
   it('finds a lost tail in a quiet stream (RSYNC, RSTATE) when the last datagrams of a burst were all lost', () => {
     const { net, ann, bob, a } = setup(SEED + 2);
     ann.core.sayIn(a, 'ann #0', {}, net.now);
