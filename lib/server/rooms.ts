@@ -38,6 +38,8 @@ const REASON_MAX_BYTES = 200;
 /** Most private conversations a session may be in at once. */
 export const PRIVATE_PER_USER = 64;
 const TAIL_SYNCS = 2;
+/** Streams per session whose history is given on credit (then it is drawn from the repair budget). */
+const CREDITED_STREAMS = 256;
 /** A room-0 entry with two renderings: what sessions with rooms get (RDATA 0) and what the others get (DATA). */
 type LobbyEntry = Extract<NewRoomEntry, { kind: 'action' | 'topic' | 'away' }>;
 
@@ -66,6 +68,8 @@ export interface RoomsContext {
 
 interface Membership {
   readonly streams: Set<Stream>;
+  /** Streams whose history this session was given on credit (once each, §6.3.3). */
+  readonly credited: Set<number>;
   /** The away reason while away ('' = no reason); undefined when not away. */
   away: string | undefined;
 }
@@ -101,7 +105,7 @@ export class Rooms {
   private membership(s: Session): Membership {
     let m = this.of.get(s);
     if (m === undefined) {
-      m = { streams: new Set(), away: undefined };
+      m = { streams: new Set(), credited: new Set(), away: undefined };
       this.of.set(s, m);
     }
     return m;
@@ -289,7 +293,7 @@ export class Rooms {
     return stream;
   }
 
-  /** Makes sessions members: ROOMINFO and the history each is owed (as after WELCOME, §6.1.3). */
+  /** Makes sessions members: ROOMINFO and the history each is owed (as after WELCOME, §6.1.3, within the repair budget). */
   private enter(joining: readonly Session[], stream: Stream, kind: 'room' | 'private', rejoin = false): void {
     const log = stream.log;
     const historyFrom = rejoin ? log.oldestSeq : Math.max(log.oldestSeq, log.historyStart(this.ctx.options.historyMessages));
@@ -303,7 +307,13 @@ export class Rooms {
     for (const s of joining) {
       this.sendInfo(s, this.info(s, stream, kind, historyFrom));
       if (rejoin) continue;
-      s.repair.credit(replay);
+      // A stream's history is owed once per session, as a WELCOME's is (credited to the repair
+      // budget); joining it again (a join/part loop) draws on the budget instead (§6.1.6).
+      const credited = this.membership(s).credited;
+      if (!credited.has(stream.id) && credited.size < CREDITED_STREAMS) {
+        credited.add(stream.id);
+        s.repair.credit(replay);
+      }
       sendRepair(this.ctx.out, s, historyFrom, log.lastSeq, (seq) => log.bytesOf(seq), MAX_REPAIR_DATAGRAMS, rdataFraming(stream.id));
     }
   }

@@ -234,6 +234,26 @@ describe('Rooms in the server core (§6.3)', () => {
       expect(entries(got, ops).map((e) => e.kind)).to.deep.equal(['join']);
     });
 
+    it('gives a room\'s history on credit once per session: joining again after a part draws on the repair budget', () => {
+      const rig = new Rig();
+      const ann = rig.join('ann');
+      const bob = rig.join('bob');
+      const ops = rig.joinRoom(ann, '#ops');
+      for (let i = 0; i < 20; i++) rig.rsay(ann, ops, `message number ${i}`);
+      const budget = (): number => rig.server.sessions.byAddress(bob.address)?.repair.bytes ?? -1;
+      const before = budget();
+      rig.joinRoom(bob, '#ops');
+      // (The budget also grows by what is fanned out meanwhile: bob's own join entry.)
+      expect(budget(), 'the first join costs nothing').to.be.at.least(before);
+      rig.cmd(bob, 'part', { roomId: ops });
+      rig.take(bob);
+      const between = budget();
+      rig.cmd(bob, 'join-room', { name: '#ops' });
+      const replayed = rig.take(bob).filter((m) => m.type === 'rdata').reduce((n, m) => n + encode(m).length, 0);
+      expect(replayed).to.be.above(0);
+      expect(between - budget(), 'the second is paid for').to.be.at.least(replayed - 100);
+    });
+
     it('refuses a name that is not # + a valid nickname with ROOM_NAME_INVALID (and still acknowledges it)', () => {
       const rig = new Rig();
       const ann = rig.join('ann');
