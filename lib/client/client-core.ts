@@ -568,7 +568,10 @@ export class ClientCore {
     const rooms = this.streams.all.filter((s) => s.roomId !== LOBBY_ID && s.kind === 'room');
     if (!keep) for (const s of [...this.streams.all]) if (s.roomId !== LOBBY_ID) this.closeStream(s.roomId, 'gone');
     this.rejoining.clear();
-    for (const c of this.channels.values()) c.online(now);
+    for (const c of this.channels.values()) {
+      if (keep) c.resumed();
+      c.online(now);
+    }
     if (this.roomsSupported === true) for (const r of rooms) this.rejoin(r, now);
   }
 

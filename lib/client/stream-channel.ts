@@ -20,6 +20,8 @@ export class StreamChannel {
   private nackAt: number | undefined;
   private lastNackAt = -Infinity;
   private rosterAt: number;
+  /** A rejoin resumed the session: the next last seq the server names ends what was missed. */
+  private catchingUp = false;
 
   constructor(
     readonly roomId: number,
@@ -43,6 +45,15 @@ export class StreamChannel {
     this.seen(lastSeq, now);
   }
 
+  /**
+   * The session was resumed after a rejoin (§6.2.7): what the stream holds up to the last seq the
+   * server names next (its ROOMINFO or RSTATE) was stored while this client was away, and arrives
+   * late: delivered marked missed.
+   */
+  resumed(): void {
+    this.catchingUp = true;
+  }
+
   entries(entries: readonly RoomEntry[], now: number): void {
     for (const e of entries) this.room.add(e);
     this.deliver(now);
@@ -50,6 +61,10 @@ export class StreamChannel {
 
   /** RSYNC or RSTATE: the stream's last seq. */
   seen(lastSeq: number, now: number): void {
+    if (this.catchingUp) {
+      this.catchingUp = false;
+      this.room.missedEnd = Math.max(this.room.missedEnd, lastSeq);
+    }
     this.room.seen(lastSeq);
     this.deliver(now);
   }
@@ -106,7 +121,8 @@ export class StreamChannel {
   }
 
   private emitEntry(e: RoomEntry): void {
-    const event = entryEvent(e, this.roomId, e.seq <= this.room.historyEnd, this.ownNick());
+    const history = e.seq <= this.room.historyEnd;
+    const event = entryEvent(e, this.roomId, history, this.ownNick(), !history && e.seq <= this.room.missedEnd);
     if (event !== undefined) this.emit(event);
     const change = memberChange(e);
     if (change !== undefined && this.members.change(e.seq, change)) this.emitMembers();

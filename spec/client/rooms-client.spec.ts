@@ -59,6 +59,32 @@ describe('rooms in the client core, against the server core', () => {
     expect(ann.events.some((e) => e.type === 'message' && e.roomId === ops && e.own && e.text === 'hello ops')).to.equal(true);
   });
 
+  it('marks what was said in a room while it was away as missed after the rejoin, and what follows as live (§6.2.7)', () => {
+    const { net, cs } = online(['ann', 'bob']);
+    const [ann, bob] = cs as [SimClient, SimClient];
+    ann.core.joinRoom('#ops', net.now);
+    bob.core.joinRoom('#ops', net.now);
+    net.run(500);
+    const ops = streamId(bob, '#ops');
+    ann.core.sayIn(ops, 'before', {}, net.now);
+    net.run(500);
+    bob.cut = true;
+    net.run(1_000);
+    ann.core.sayIn(ops, 'while bob was away', {}, net.now);
+    // Long enough for bob to give the server up and rejoin (resume) once the link is back.
+    net.run(40_000);
+    bob.cut = false;
+    net.run(5_000);
+    ann.core.sayIn(ops, 'after', {}, net.now);
+    net.run(1_000);
+    const said = bob.events.filter((e) => e.type === 'message' && e.roomId === ops && e.nick === 'ann');
+    expect(said.map((e) => [e.type === 'message' && e.text, 'missed' in e && e.missed])).to.deep.equal([
+      ['before', false],
+      ['while bob was away', true],
+      ['after', false],
+    ]);
+  });
+
   it('sends and answers private messages in one conversation stream named after the other person', () => {
     const { net, cs } = online(['ann', 'bob']);
     const [ann, bob] = cs as [SimClient, SimClient];
