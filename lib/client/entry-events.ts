@@ -14,7 +14,7 @@ import type { ClientEvent } from './session-types.js';
 export function entryEvent(e: RoomEntry, roomId: number, history: boolean, ownNick: string, missed = false): ClientEvent | RoomEvent | undefined {
   // `missed`: stored while this client was away, caught up on after a resume (§6.2.7).
   const where = { ...(roomId === LOBBY_ID ? {} : { roomId }), ...(missed ? { missed: true as const } : {}) };
-  const at = { roomId, seq: e.seq, time: e.time, history };
+  const at = { roomId, seq: e.seq, time: e.time, history, ...(missed ? { missed: true as const } : {}) };
   switch (e.kind) {
     case 'msg':
       return { type: 'message', seq: e.seq, time: e.time, nick: e.nick, text: e.text, own: e.nick === ownNick, history, ...where };

@@ -63,6 +63,8 @@ interface InStream {
   time: number;
   /** Replayed history (the stream was just joined), not live. */
   history: boolean;
+  /** Stored while this session was away, caught up on after a rejoin (docs/protocol.md §6.2.7). */
+  missed?: true;
 }
 
 export type RoomEvent =

@@ -144,7 +144,6 @@ export function runLineMode(session: RoomsSession, options: LineModeOptions): Pr
       const id = roomId ?? LOBBY_ID;
       for (const m of sections.enter(id, s)) print(`-- ${SECTION_MARKERS[m.section][m.edge]}${markerName(id)} --`);
     };
-    const history = (roomId: number | undefined, replayed: boolean): void => section(roomId, replayed ? 'history' : 'live');
 
     // A message with line feeds: its first line as usual, each further one on an output line of
     // its own starting with CONTINUATION (never a time stamp, so one event still starts per line).
@@ -248,20 +247,20 @@ export function runLineMode(session: RoomsSession, options: LineModeOptions): Pr
           break;
         }
         case 'topic':
-          history(e.roomId, e.history);
+          section(e.roomId, sectionOf(e));
           print(`${head(e.time, e.roomId)}${eventBody.topic(e.nick, e.topic)}`);
           break;
         case 'rename':
-          history(e.roomId, e.history);
+          section(e.roomId, sectionOf(e));
           print(`${head(e.time, e.roomId)}${eventBody.rename(e.from, e.to)}`);
           commands.renamed(e.from, e.to);
           break;
         case 'away':
-          history(e.roomId, e.history);
+          section(e.roomId, sectionOf(e));
           print(`${head(e.time, e.roomId)}${eventBody.away(e.nick, e.away, e.reason)}`);
           break;
         case 'part':
-          history(e.roomId, e.history);
+          section(e.roomId, sectionOf(e));
           print(`${head(e.time, e.roomId)}${eventBody.part(e.nick, e.reason)}`);
           break;
         case 'rooms':

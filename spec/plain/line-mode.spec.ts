@@ -103,6 +103,25 @@ describe('line mode', function () {
     await end(run);
   });
 
+  it('keeps a room event caught up on after a rejoin (a topic set while away) inside the missed block', async () => {
+    const run = start();
+    const { session } = run;
+    session.message('bob', 'while away', { time: T, missed: true });
+    session.emitRoom({ type: 'topic', nick: 'bob', topic: 'lunch', roomId: 0, seq: 2, time: T, history: false, missed: true });
+    session.message('bob', 'also while away', { time: T, missed: true });
+    session.message('bob', 'live', { time: T });
+    await run.type();
+    expect(run.out).to.deep.equal([
+      '-- missed while you were away --',
+      `${TIME} bob: while away`,
+      `${TIME} * bob set the topic: lunch`,
+      `${TIME} bob: also while away`,
+      '-- caught up --',
+      `${TIME} bob: live`,
+    ]);
+    await end(run);
+  });
+
   it('shows /me, topics, renames, away and parts in #lobby without naming it while it is the only stream', async () => {
     const run = start();
     const { session } = run;
