@@ -196,12 +196,40 @@ interface Watched {
   bytes: number;
 }
 
+let watcherError: Error | undefined;
+
+/** The watcher's next message (rejects if it failed, or fails first). */
+function fromWatcher<T>(worker: Worker, send?: unknown): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    if (watcherError !== undefined) return reject(watcherError);
+    const onError = (err: Error): void => {
+      worker.off('message', onMessage);
+      reject(err);
+    };
+    const onMessage = (m: T): void => {
+      worker.off('error', onError);
+      resolve(m);
+    };
+    worker.once('message', onMessage);
+    worker.once('error', onError);
+    if (send !== undefined) worker.postMessage(send);
+  });
+}
+
 async function startWatcher(): Promise<{ worker: Worker; dir: string }> {
   const dir = mkdtempSync(path.join(tmpdir(), 'udpchat-tui-load-'));
   const fifo = path.join(dir, 'pane');
   execFileSync('mkfifo', [fifo]);
   const worker = new Worker(WATCHER, { eval: true, workerData: { tmux: TMUX, fifo, tags: TAGS, keys: KEYS, keyIntervalMs: KEY_INTERVAL_MS } });
-  await new Promise<void>((resolve) => worker.once('message', () => resolve()));
+  // A failing watcher must end the run through the `finally` below (tmux, the server and the
+  // viewer stopped), not as an uncaught error that leaves them running.
+  worker.on('error', (err: Error) => { watcherError = err; });
+  try {
+    await fromWatcher<unknown>(worker);
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
   execFileSync('tmux', ['-L', TMUX, 'pipe-pane', '-O', '-t', 'load', `cat > '${fifo}'`]);
   return { worker, dir };
 }
@@ -298,10 +326,7 @@ try {
     const serverPct = ((cpuSeconds(server.pid) - s0) / wall) * 100;
     const waitMs = ((runQueueSeconds(viewer) - q0) / wall) * 1000;
     const perSecond = ((delivered - d0) / wall).toFixed(0);
-    const watched = await new Promise<Watched>((resolve) => {
-      worker.once('message', (m: Watched) => resolve(m));
-      worker.postMessage({ type: 'stop' });
-    });
+    const watched = await fromWatcher<Watched>(worker, { type: 'stop' });
     const keys = watched.keyTimes;
     const lags = displayLags(saidAt, watched.ticksSeen);
     const ms = (x: number): string => (Number.isFinite(x) ? x.toFixed(1) : '-');
