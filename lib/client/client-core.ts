@@ -542,7 +542,7 @@ export class ClientCore {
     this.feed.welcome(m, sameInstance);
     this.feed.rooms = rooms;
     this.whoisLookup.welcome(m.caps);
-    this.pager.welcome(m.caps, m.historyFrom, sameInstance);
+    this.events.push(...this.pager.welcome(m.caps, m.historyFrom, sameInstance));
     this.instance = m.instance;
     this.roomsSupported = rooms;
     this.nick = m.nick;

@@ -25,16 +25,24 @@ export class HistoryPager {
   private pending: { message: HistoryMessage; resendAt: number; interval: number } | undefined;
 
   /**
-   * A WELCOME: a new instance starts over from its history (`historyFrom`); a resume keeps what was
-   * paged (the same room). Either way an unanswered HISTORY is asked again with the new token.
+   * A WELCOME: a resume keeps what was paged (the same room) and asks an unanswered HISTORY again at
+   * once, with the new token; a new instance starts over from its history (`historyFrom`) and ends
+   * an unanswered request with `no-older` (not-joined), so that a front end stops waiting for it.
    */
-  welcome(caps: number, historyFrom: number, sameInstance: boolean): void {
+  welcome(caps: number, historyFrom: number, sameInstance: boolean): ClientEvent[] {
     this.enabled = (caps & CAP_HISTORY) !== 0;
+    const pending = this.pending;
+    if (sameInstance && this.enabled && pending !== undefined) {
+      pending.resendAt = 0;
+      return [];
+    }
     this.pending = undefined;
-    if (sameInstance) return;
-    this.oldest = historyFrom;
-    this.end = undefined;
-    this.goneTold = false;
+    if (!sameInstance) {
+      this.oldest = historyFrom;
+      this.end = undefined;
+      this.goneTold = false;
+    }
+    return pending === undefined ? [] : [{ type: 'no-older', why: 'not-joined' }];
   }
 
   /** A request in flight. */

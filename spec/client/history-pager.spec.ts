@@ -23,7 +23,7 @@ function sent(core: ClientCore): { messages: ClientMessage[]; events: ClientEven
   return { messages: datagrams.map((d) => decode(d) as ClientMessage), events };
 }
 
-const welcome = (caps: number, historyFrom: number, baseSeq: number, instance = INSTANCE): ServerMessage => ({
+const welcome = (caps: number, historyFrom: number, baseSeq: number, instance: Buffer = INSTANCE): ServerMessage => ({
   type: 'welcome',
   clientId: CLIENT_ID,
   token: TOKEN,
@@ -169,5 +169,30 @@ describe('history paging in the client core (§6.2.11)', () => {
     sent(core);
     core.loadOlder(T0 + 50);
     expect(sent(core).messages.filter((m) => m.type === 'history').map((m) => m.type === 'history' && m.before)).to.deep.equal([5]);
+  });
+
+  it('asks an unanswered HISTORY again with the new token after a resume, and ends it after a new instance', () => {
+    const core = online(CAP_HISTORY);
+    core.loadOlder(T0 + 10);
+    sent(core);
+    const rejoin = (token: Buffer, instance: Buffer, at: number): void => {
+      core.receive(encode({ type: 'bye', token: TOKEN, reason: 'shutdown' }), at);
+      core.receive(encode({ type: 'cookie', clientId: CLIENT_ID, cookie: Buffer.alloc(16, 9) }), at + 1);
+      core.receive(encode({ ...(welcome(CAP_HISTORY, 151, 150, instance) as Extract<ServerMessage, { type: 'welcome' }>), token }), at + 2);
+    };
+    const fresh = Buffer.alloc(16, 0x71);
+    rejoin(fresh, INSTANCE, T0 + 20);
+    sent(core);
+    core.tick(T0 + 23);
+    expect(sent(core).messages.filter((m) => m.type === 'history'), 'resent at once, new token').to.deep.equal([{ type: 'history', token: fresh, before: 101, count: 255 }]);
+    expect(core.loadingOlder).to.equal(true);
+    const other = online(CAP_HISTORY);
+    other.loadOlder(T0 + 10);
+    sent(other);
+    other.receive(encode({ type: 'bye', token: TOKEN, reason: 'shutdown' }), T0 + 20);
+    other.receive(encode({ type: 'cookie', clientId: CLIENT_ID, cookie: Buffer.alloc(16, 9) }), T0 + 21);
+    other.receive(encode(welcome(CAP_HISTORY, 5, 9, Buffer.alloc(8, 2))), T0 + 22);
+    expect(sent(other).events.filter((e) => e.type === 'no-older'), 'a new room: the old request ends').to.deep.equal([{ type: 'no-older', why: 'not-joined' }]);
+    expect(other.loadingOlder).to.equal(false);
   });
 });
