@@ -12,6 +12,8 @@ import type { LogEntry, MessageLog } from './message-log.js';
 export interface OlderHost {
   /** The log of #lobby, where older pages go (room 0 is the only one with paged history). */
   lobbyLog(): MessageLog;
+  /** A line at the bottom of the buffer shown (PageUp while not connected). */
+  notice(text: string): void;
   /** Width and height of the log on screen while scrolled up (its last row is the hint then). */
   page(): { width: number; height: number };
 }
@@ -80,7 +82,11 @@ export class OlderHistory {
   noOlder(why: Why): void {
     const log = this.host.lobbyLog();
     this.unmark(log);
-    if (why === 'not-joined' || this.ended) return;
+    if (this.ended) return;
+    if (why === 'not-joined') {
+      this.host.notice('Older messages can be loaded once connected.');
+      return;
+    }
     this.ended = true;
     log.prepend([systemEntry(END_LINES[why], why === 'start' ? STYLE.system : STYLE.warn)], this.host.page().width);
   }

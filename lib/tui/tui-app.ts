@@ -91,6 +91,7 @@ export class TuiApp {
       : screenOptions);
     this.olderHistory = new OlderHistory(session, {
       lobbyLog: () => (this.buffers.get(LOBBY_ID) ?? this.buffers.active).log,
+      notice: (text) => this.system(text, STYLE.warn),
       // Older lines are shown by scrolling up: one row is the "scrolled up" hint then.
       page: () => ({ width: this.view.logPage.width, height: this.view.logPage.height - 1 }),
     });

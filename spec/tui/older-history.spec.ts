@@ -76,4 +76,15 @@ describe('full-screen client: older history with PageUp', function () {
     expect(h.session.olderAsked).to.have.length(1);
     expect(h.lines().filter((l) => l.includes('no longer kept by the server')), 'one line').to.have.length(1);
   });
+
+  it('says older messages load once connected when the session is not online, and asks again on the next PageUp', async () => {
+    h.session.message('bob', 'only line', { history: true });
+    await h.waitForText('only line');
+    await h.press(KEY.pageUp);
+    h.session.emitEvent({ type: 'no-older', why: 'not-joined' });
+    await h.waitForText('Older messages can be loaded once connected.');
+    await h.waitFor(() => !h.lines().join('\n').includes('loading older messages'), 'the loading line gone');
+    await h.press(KEY.pageUp);
+    expect(h.session.olderAsked).to.have.length(2);
+  });
 });
