@@ -211,7 +211,8 @@ export class ChatScreen {
     const rows = this.screen.height as number;
     const logHeight = Math.max(2, rows - INPUT_HEIGHT - STATUS_HEIGHT);
     const peersWidth = cols >= 60 ? Math.min(24, Math.max(16, Math.floor(cols / 5))) : 0;
-    const online = `${this.model.peers.length} online`;
+    // Offline, the list is the last one known (and greyed): it does not claim who is online now.
+    const online = `${this.model.peers.length} ${this.model.status.offline === true ? 'last known' : 'online'}`;
     place(this.logBox, 0, 0, cols - peersWidth, logHeight);
     // Without room for the peer list, the log's label carries the number online.
     setLabel(this.logBox, peersWidth > 0 ? ' udp-chat ' : ` udp-chat (${online}) `, ' udp-chat ');
@@ -350,7 +351,8 @@ function spansWidth(spans: readonly Span[]): number {
  */
 function setLabel(el: blessed.Widgets.BoxElement, wanted: string, shorter: string): void {
   const width = typeof el.width === 'number' ? el.width : 0;
-  const fits = (label: string): boolean => displayWidth(label) + 2 <= width;
+  // A label starts two columns in and must leave the corner free (longer ones wrap, and show cut).
+  const fits = (label: string): boolean => displayWidth(label) + 4 <= width;
   const label = fits(wanted) ? wanted : fits(shorter) ? shorter : '';
   const element = (el as unknown as { _label?: { getContent(): string; hide(): void; show(): void } })._label;
   // Hidden, not removed: blessed's removeLabel() leaves a timer behind that throws.

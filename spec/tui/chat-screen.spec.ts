@@ -38,6 +38,15 @@ describe('ChatScreen (headless terminal)', () => {
     expect(screen).to.contain('Connected to 127.0.0.1:7777 as me');
   });
 
+  it('does not call the member list "online" while the session is not (it is the last one known)', async () => {
+    h.session.setState('reconnecting');
+    // 16 columns wide: " 4 last known " does not fit, the count alone does.
+    await h.waitFor(() => (h.lines()[0] ?? '').includes('┌─ 4 ─'), 'the count alone');
+    expect(h.lines().join('\n')).not.to.contain('4 online');
+    h.session.setState('online', 5);
+    await h.waitForText('4 online');
+  });
+
   it('keeps the draft and the cursor while messages arrive', async () => {
     await h.type('hello wonderful world');
     await h.press(KEY.left, KEY.left, KEY.left, KEY.left, KEY.left);
@@ -228,6 +237,13 @@ describe('ChatScreen at small sizes', () => {
     h.session.emitEvent({ type: 'delivered', pending: 3 });
     await h.waitForText('3 unsent');
     expect(h.lines().join('\n')).to.match(/as annabelle {2}3 unsent/u);
+  });
+
+  it('says the member list is the last one known while offline, where the label fits', async () => {
+    h = await startTui({ cols: 120, rows: 12, session: { nick: 'me', peers: ['ann', 'bob'] } });
+    h.session.roster(['ann', 'bob']);
+    h.session.setState('reconnecting');
+    await h.waitForText('2 last known');
   });
 
   it('leaves the title out rather than draw it over the border at 10×5', async () => {
