@@ -10,6 +10,8 @@ import type { ClientEvent } from '../client/session-types.js';
 import { EXIT, type ExitCode, exitCodeFor } from './exit-codes.js';
 import { type CliContext, positiveNumber, singleValued } from './context.js';
 import { formatServer, noneFoundMessage, serverArg } from './found-servers.js';
+import { clientSeal } from './join-seal.js';
+import { passphraseOf, passphraseOption } from './serve-seal.js';
 
 export interface JoinArgs {
   nick: string;
@@ -20,6 +22,8 @@ export interface JoinArgs {
   wait: number;
   room: string[];
   history: number | undefined;
+  'accept-new-key': boolean;
+  passphrase: string | undefined;
 }
 
 export function joinCommand(ctx: CliContext): CommandModule<object, JoinArgs> {
@@ -27,7 +31,7 @@ export function joinCommand(ctx: CliContext): CommandModule<object, JoinArgs> {
     command: 'join',
     describe: 'Join a chat server',
     builder: (y: Argv) =>
-      y
+      passphraseOption(y, "The server's passphrase, if it has one")
         .option('nick', { type: 'string', demandOption: true, describe: 'Your nickname (unique on the server, up to 24 characters)' })
         // Checked and normalised once, here: everything after uses the nick as the server will.
         .coerce('nick', (raw: unknown) => {
@@ -44,6 +48,7 @@ export function joinCommand(ctx: CliContext): CommandModule<object, JoinArgs> {
           return room;
         }))
         .option('history', { type: 'number', describe: 'Line mode: start with the last N messages of history (0 = none), fetching older pages if the server replays fewer (default: what the server replays, 50)' })
+        .option('accept-new-key', { type: 'boolean', default: false, describe: "Join even if the server's key is not the one remembered for it (known_servers), and remember the new one" })
         .option('plain', { type: 'boolean', default: false, describe: 'Line mode even on a terminal (always used when stdin or stdout is not a terminal)' })
         .option('bell', { type: 'boolean', default: true, describe: 'Ring the terminal bell when a message mentions you (--no-bell turns it off)' })
         .option('timeout', { type: 'number', default: 10, describe: 'Seconds to keep trying to reach the server when joining' })
@@ -56,6 +61,7 @@ export function joinCommand(ctx: CliContext): CommandModule<object, JoinArgs> {
           if (a.server !== undefined && a.server.trim() === '') throw new Error('--server needs a value: host[:port]');
           positiveNumber(a.timeout, '--timeout', ' of seconds');
           positiveNumber(a.wait, '--wait', ' of seconds');
+          if (a.passphrase !== undefined) passphraseOf(a as { passphrase?: string }, {});
           return true;
         }) as unknown as Argv<JoinArgs>,
     handler: (args) => {
@@ -106,7 +112,23 @@ async function runJoin(ctx: CliContext, args: ArgumentsCamelCase<JoinArgs>): Pro
   const interactive = !args.plain && ctx.stdin.isTTY === true && ctx.stdout.isTTY === true;
   const server = args.server ?? (await discoverServer(ctx, interactive));
   if (typeof server !== 'string') return server;
-  const client = new ChatClient({ server, nick: args.nick, joinTimeoutMs: args.timeout * 1000 });
+  const seal = await clientSeal(server, { acceptNewKey: args['accept-new-key'], passphrase: passphraseOf(args, ctx.env) }, ctx.env);
+  const client = new ChatClient({ server, nick: args.nick, joinTimeoutMs: args.timeout * 1000, seal: seal.options });
+  // A key proven by the handshake (first contact, or a change accepted with --accept-new-key) is remembered.
+  // Told on stderr in line mode, as SSH tells of a host key it adds (not prefixed "udp-chat:",
+  // which marks errors); on a terminal (the full-screen client, or line mode's prompt) a line
+  // written past the front end would break its display, so the key is only remembered.
+  const onTerminal = ctx.stdin.isTTY === true && ctx.stdout.isTTY === true;
+  client.on('server-key', (key: Buffer) => {
+    seal.pin(key).then(
+      (line) => {
+        if (!onTerminal) ctx.err(`${line[0]!.toUpperCase()}${line.slice(1)}`);
+      },
+      (err: unknown) => {
+        if (!onTerminal) ctx.err(`udp-chat: cannot remember the server's key: ${(err as Error).message}`);
+      },
+    );
+  });
   const rooms = args.room;
   // The rooms of --room are joined once the session is first online (a rejoin resumes them).
   const joinRooms = (e: ClientEvent): void => {

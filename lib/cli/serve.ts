@@ -9,9 +9,11 @@ import { type CliContext, positiveInt, positiveNumber, singleValued } from './co
 import { type StoreArgs, checkStoreArgs, openServeStore, storeDirFor, storeOptions } from './serve-store.js';
 import type { StoreHandle } from '../server/store/open-store.js';
 import { commandPrefix } from './invocation.js';
+import { type SealArgs, keyDirFor, passphraseOf, passphraseOption, serverSeal } from './serve-seal.js';
+import type { ServerKeys } from '../protocol/seal/identity.js';
 import { type AnnounceArgs, announceOptions, checkServerName, joinHints, serverName, startAnnouncing } from './serve-discovery.js';
 
-export interface ServeArgs extends StoreArgs, AnnounceArgs {
+export interface ServeArgs extends StoreArgs, AnnounceArgs, SealArgs {
   host: string;
   port: number;
   history: number;
@@ -35,7 +37,7 @@ export function serveCommand(ctx: CliContext): CommandModule<object, ServeArgs> 
     command: 'serve',
     describe: 'Run a chat server',
     builder: (y: Argv) =>
-      announceOptions(storeOptions(y))
+      passphraseOption(announceOptions(storeOptions(y)), 'Only people who know this passphrase can join or read (sealed sessions always encrypt)')
         .option('host', { type: 'string', default: '0.0.0.0', describe: 'Address to listen on (:: for IPv6)' })
         .option('port', { type: 'number', default: DEFAULT_PORT, describe: 'UDP port to listen on (0 picks a free one)' })
         .option('history', { type: 'number', default: DEFAULTS.historyMessages, describe: 'Messages replayed to a newcomer' })
@@ -53,6 +55,7 @@ export function serveCommand(ctx: CliContext): CommandModule<object, ServeArgs> 
         .check((a) => {
           singleValued(a, ['host', 'port', 'history', 'max-peers', 'rate', 'burst', 'idle-timeout', 'sessions-per-ip', 'hard-rate', 'hard-burst', 'data', 'name', 'keep', 'keep-days', 'nick-release-days', 'max-rooms', 'max-rooms-per-user']);
           checkStoreArgs(a as unknown as StoreArgs);
+          if (a.passphrase !== undefined) passphraseOf(a as { passphrase?: string }, {});
           checkServerName(a.name as string | undefined);
           if (!Number.isInteger(a.port) || a.port < 0 || a.port > 65535) throw new Error('--port must be a whole number from 0 to 65535');
           positiveInt(a.history, '--history', true);
@@ -80,15 +83,17 @@ async function runServe(ctx: CliContext, args: ArgumentsCamelCase<ServeArgs>): P
   const idleTimeoutMs = Math.round(args['idle-timeout'] * 1000);
   const log = (line: string): void => ctx.err(`${new Date().toISOString()} ${line}`);
   const dir = storeDirFor(args, args.port, ctx.env);
+  const seal = await serverSeal(keyDirFor(args, ctx.env), passphraseOf(args, ctx.env));
   const store = dir === undefined ? undefined : await openServeStore(dir, args);
   for (const note of store?.notes ?? []) log(`store: ${note}`);
-  const server = await startServer(args, idleTimeoutMs, store).catch(async (err: unknown) => {
+  const server = await startServer(args, idleTimeoutMs, store, seal).catch(async (err: unknown) => {
     await store?.close();
     throw err;
   });
   const bound = server.address();
   ctx.out(`udp-chat listening on ${formatAddress(bound)}`);
   ctx.out(storeLine(store, args.port));
+  ctx.out(seal.line);
   for (const hint of joinHints(args.host, bound.port, commandPrefix(ctx.env, process.argv[1]), args.announce)) ctx.out(hint);
   if (!args.quiet) server.on('join', (e) => log(`join ${JSON.stringify(e.nick)} from ${formatAddress(e.address)}${e.resumed ? ' (resumed)' : ''}`));
   server.on('storage', (e) => {
@@ -105,8 +110,14 @@ function storeLine(store: StoreHandle | undefined, port: number): string {
   return `  room log: ${store.dir} (${held})`;
 }
 
-function startServer(args: ArgumentsCamelCase<ServeArgs>, idleTimeoutMs: number, store: StoreHandle | undefined): Promise<ChatServer> {
+function startServer(
+  args: ArgumentsCamelCase<ServeArgs>,
+  idleTimeoutMs: number,
+  store: StoreHandle | undefined,
+  seal: { keys: ServerKeys; psk: Buffer | undefined },
+): Promise<ChatServer> {
   return ChatServer.start({
+    seal: { keys: seal.keys, psk: seal.psk },
     ...(args.announce ? { discovery: { name: serverName(args) } } : {}),
     host: args.host,
     port: args.port,

@@ -13,6 +13,7 @@ import { ClientCore, isRoomEvent } from './client-core.js';
 import type { Member, RoomsSession, SayOptions, StreamInfo } from './rooms-api.js';
 import type { ClientEvent, ConnectionState } from './session-types.js';
 import { ClientSealLayer } from './seal-layer.js';
+import { type ScryptCost, derivePsk } from '../protocol/seal/psk.js';
 
 export interface ChatClientOptions {
   /** "host[:port]" as the user typed it. */
@@ -28,7 +29,10 @@ export interface ChatClientOptions {
     userKey: Buffer;
     serverKey?: Buffer | undefined;
     acceptNewKey?: boolean | undefined;
-    psk?: ((serverKey: Buffer) => Buffer | undefined) | undefined;
+    /** The server's passphrase (absent: none): its psk is derived for the server's key before HANDSHAKE1. */
+    passphrase?: string | undefined;
+    /** scrypt cost of the psk (specs only: both sides must use PSK_SCRYPT). */
+    pskCost?: ScryptCost | undefined;
   } | undefined;
 }
 
@@ -47,6 +51,10 @@ export class ChatClient extends EventEmitter implements RoomsSession {
   private timerAt = 0;
   private closed = false;
   private closing: Promise<void> | undefined;
+  /** The passphrase and the psks derived from it, per server key (hex). */
+  private readonly passphrase: { text: string; cost: ScryptCost | undefined; psks: Map<string, Buffer> } | undefined;
+  private readonly pinnedKey: Buffer | undefined;
+  private deriving = false;
 
   /** Throws UDPCHAT_ERR_BAD_ADDRESS for an unparsable server address. */
   constructor(options: ChatClientOptions) {
@@ -56,7 +64,20 @@ export class ChatClient extends EventEmitter implements RoomsSession {
     const joinTimeoutMs = options.joinTimeoutMs;
     this.core = new ClientCore({ nick: options.nick, clientId: randomBytes(CLIENT_ID_BYTES), ...(joinTimeoutMs === undefined ? {} : { joinTimeoutMs }) });
     const seal = options.seal;
-    this.seal = seal === undefined ? undefined : new ClientSealLayer(this.core, { ...seal, random: randomBytes });
+    const passphrase = seal?.passphrase;
+    if (passphrase !== undefined) this.passphrase = { text: passphrase, cost: seal?.pskCost, psks: new Map() };
+    const psks = this.passphrase?.psks;
+    this.seal =
+      seal === undefined
+        ? undefined
+        : new ClientSealLayer(this.core, {
+            userKey: seal.userKey,
+            serverKey: seal.serverKey,
+            acceptNewKey: seal.acceptNewKey,
+            psk: psks && ((key) => psks.get(key.toString('hex'))),
+            random: randomBytes,
+          });
+    this.pinnedKey = seal?.serverKey;
   }
 
   get nick(): string {
@@ -109,6 +130,36 @@ export class ChatClient extends EventEmitter implements RoomsSession {
       });
     });
     this.socket = socket;
+    // The pinned key is known: its psk is ready before the first HANDSHAKE1.
+    if (this.passphrase !== undefined && this.pinnedKey !== undefined) await this.derive(this.pinnedKey);
+  }
+
+  /** Derives the psk of the passphrase for a server key (scrypt, off the event loop) and keeps it. */
+  private async derive(serverKey: Buffer): Promise<void> {
+    const p = this.passphrase;
+    if (p === undefined || p.psks.has(serverKey.toString('hex'))) return;
+    p.psks.set(serverKey.toString('hex'), await derivePsk(p.text, serverKey, p.cost));
+  }
+
+  /** A COOKIE waits for the psk of a key first seen in it: derive it, then let the join go on. */
+  private derivePending(): void {
+    const wanted = this.seal?.pskWanted;
+    if (wanted === undefined || this.deriving) return;
+    this.deriving = true;
+    this.derive(wanted).then(
+      () => {
+        this.deriving = false;
+        if (this.closed) return;
+        this.seal?.pskReady(Date.now());
+        this.pump();
+      },
+      (err: unknown) => {
+        this.deriving = false;
+        if (this.closed) return;
+        this.core.refuseServer('UDPCHAT_ERR_WRONG_PASSPHRASE', `cannot derive the key of the passphrase: ${(err as Error).message}`, Date.now());
+        this.pump();
+      },
+    );
   }
 
   join(nick?: string): void {
@@ -254,12 +305,13 @@ export class ChatClient extends EventEmitter implements RoomsSession {
   private pump(): void {
     const drained = this.core.drain();
     const { ordered } = drained;
-    const datagrams = this.seal === undefined ? drained.datagrams : this.seal.wrap(drained.datagrams);
+    const datagrams = this.seal === undefined ? drained.datagrams : this.seal.wrap(drained.datagrams, Date.now());
     if (this.socket !== undefined && !this.closed) {
       for (const d of datagrams) this.socket.send(d);
     }
     const proven = this.seal?.takeProvenKey();
     if (proven !== undefined) this.emit('server-key', proven);
+    this.derivePending();
     for (const e of ordered) this.emit(isRoomEvent(e) ? 'room' : 'event', e);
     if (this.closed) return;
     const deadline = this.core.nextDeadline();

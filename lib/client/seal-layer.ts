@@ -18,6 +18,7 @@ import type { KeyObject } from 'node:crypto';
 import { encode, peekType, tryDecode } from '../protocol/codec.js';
 import { COOKIE_BYTES } from '../protocol/constants.js';
 import { wireErrorCodeOf } from '../protocol/error-codes.js';
+import { CAP_IDENTITY } from '../protocol/whois-codec.js';
 import { ProtocolError } from '../protocol/protocol-error.js';
 import { ENVELOPE_HEADER_BYTES, decodeEnvelope, encodeHandshake1, encodeHello, envelopeHeader } from '../protocol/seal/envelope.js';
 import { fingerprint } from '../protocol/seal/fingerprint.js';
@@ -32,6 +33,8 @@ import type { ClientCore } from './client-core.js';
 /** Room keys a member keeps (the current one and the one before, for datagrams in flight). */
 const ROOM_KEYS_KEPT = 2;
 const ZERO_COOKIE = Buffer.alloc(COOKIE_BYTES);
+/** A re-keying HELLO or HANDSHAKE1 unanswered this long is sent again. */
+const REKEY_RETRY_MS = 1_000;
 
 export interface ClientSealOptions {
   /** The user's X25519 private key (user.key): the identity nicks are bound to. */
@@ -72,12 +75,20 @@ export class ClientSealLayer {
   private proven: Buffer | undefined;
   /** The server key used for the handshake: pinned, else from the COOKIE. */
   private serverKey: Buffer | undefined;
-  private readonly pinned: Buffer | undefined;
+  /** The key pinned for this server: given, then each key a handshake proved. */
+  private pinned: Buffer | undefined;
   private readonly userPair: KeyPair;
   private handshake: Handshaking | undefined;
   private session: Session | undefined;
   /** A COOKIE held until the psk for its server key is known. */
   private heldCookie: Buffer | undefined;
+  /**
+   * Re-keying the session the core is still in (the server restarted and lost our keys): the
+   * layer's own HELLO / HANDSHAKE1, and when it last sent it (resent every second while wrap() runs).
+   */
+  private rekey: { datagram: Buffer; at: number } | undefined;
+  /** Datagrams of the layer's own, sent with the next wrap(). */
+  private own: Buffer[] = [];
 
   constructor(
     readonly core: ClientCore,
@@ -126,6 +137,7 @@ export class ClientSealLayer {
       case 'handshake2':
         return this.onHandshake2(env.index, env.message, now);
       case 'refusal':
+        if (env.index !== 0) return this.onUnknownSession(env.index, env.code, now);
         return this.onRefusal(env.clientId, env.code, env.detail, now);
       case 'session':
         return this.onSession(env.index, env.datagram, now);
@@ -137,6 +149,7 @@ export class ClientSealLayer {
   }
 
   private onCookie(clientId: Buffer, cookie: Buffer, serverKey: Buffer, now: number): void {
+    if (this.rekey !== undefined && this.session === undefined && clientId.equals(this.core.clientId) && this.pinnedOrUsed(serverKey)) return this.rekeyJoin(cookie, now);
     // Also while a HANDSHAKE1 is out: the server answers one whose cookie expired with a new COOKIE.
     if (!clientId.equals(this.core.clientId) || this.session !== undefined) return this.drop('cookie');
     if (this.pinned !== undefined && !this.pinned.equals(serverKey) && this.options.acceptNewKey !== true) {
@@ -165,6 +178,8 @@ export class ClientSealLayer {
     const parsed = payload === undefined ? undefined : decodeHandshake2Payload(payload);
     if (parsed === undefined) return this.drop('handshake2');
     this.handshake = undefined;
+    const rekeyed = this.rekey !== undefined;
+    this.rekey = undefined;
     const grant = parsed.grant;
     if (grant !== undefined) {
       const signingKey = ed25519PublicKeyObject(grant.signingKey);
@@ -178,10 +193,36 @@ export class ClientSealLayer {
         rooms: new Map([[grant.keyId, new RoomOpener(grant.roomKey, signingKey)]]),
       };
       // Proven now (the server holds the private key): pin it if it is new to us.
-      if (this.pinned === undefined || !this.pinned.equals(keys.remoteStaticPublicKey)) this.proven = keys.remoteStaticPublicKey;
+      if (this.pinned === undefined || !this.pinned.equals(keys.remoteStaticPublicKey)) {
+        this.proven = keys.remoteStaticPublicKey;
+        this.pinned = keys.remoteStaticPublicKey;
+      }
     }
     this.opened++;
+    if (rekeyed) {
+      // The same session with new keys: the core knows nothing happened. Anything else (a new
+      // session, a refusal) and the core joins again as after UNKNOWN_SESSION.
+      const welcome = tryDecode(parsed.inner);
+      const token = this.core.sender.sessionToken;
+      if (grant !== undefined && token !== undefined && !(welcome instanceof ProtocolError) && welcome.type === 'welcome' && welcome.token.equals(token)) return;
+      if (token !== undefined) this.core.receive(encode({ type: 'error', ref: token, code: 'UDPCHAT_ERR_UNKNOWN_SESSION', arg: 0, detail: '' }), now);
+      return;
+    }
     this.core.receive(parsed.inner, now);
+  }
+
+  /** True if a COOKIE's key is the one this layer trusts for the session being re-keyed. */
+  private pinnedOrUsed(serverKey: Buffer): boolean {
+    return this.serverKey !== undefined && this.serverKey.equals(serverKey);
+  }
+
+  /** Re-keying: the JOIN the core would send, with the new cookie, in the layer's own HANDSHAKE1. */
+  private rekeyJoin(cookie: Buffer, now: number): void {
+    const join = encode({ type: 'join', cookie, clientId: this.core.clientId, resumeInstance: Buffer.alloc(8), resumeSeq: 0, caps: CAP_IDENTITY, nick: this.core.nick });
+    const datagram = this.handshake1(join);
+    if (datagram === undefined) return this.drop('cookie');
+    this.rekey = { datagram, at: now };
+    this.own.push(datagram);
   }
 
   /** A cleartext refusal (unauthenticated; only a wrong passphrase is told this way). */
@@ -190,6 +231,23 @@ export class ClientSealLayer {
     this.handshake = undefined;
     const given = this.options.psk !== undefined;
     this.core.refuseServer('UDPCHAT_ERR_WRONG_PASSPHRASE', given ? 'wrong passphrase' : `the server needs a passphrase (${detail.length > 0 ? 'it said: wrong passphrase' : 'none given'}): join with --passphrase or UDP_CHAT_PASSPHRASE`, now);
+  }
+
+  /**
+   * The server does not know our session index (it restarted): an unauthenticated notice, believed
+   * only for the current index (a 32-bit random number an off-path attacker does not see), and all
+   * it does is start a new handshake for the same session.
+   */
+  private onUnknownSession(index: number, code: number, now: number): void {
+    const s = this.session;
+    if (s === undefined || index !== s.index || this.core.sender.sessionToken === undefined || wireErrorCodeOf(code) !== 'UDPCHAT_ERR_UNKNOWN_SESSION') return this.drop('refusal');
+    // Re-key the session the core is in (a restarted server restored it from its store): the
+    // core goes on as if nothing happened, and what it sends meanwhile is resent by its timers.
+    this.session = undefined;
+    this.handshake = undefined;
+    const hello = encodeHello(this.core.clientId);
+    this.rekey = { datagram: hello, at: now };
+    this.own.push(hello);
   }
 
   private onSession(index: number, datagram: Buffer, now: number): void {
@@ -218,8 +276,13 @@ export class ClientSealLayer {
   }
 
   /** The core's datagrams, sealed for the server (a datagram that cannot go yet is left out). */
-  wrap(datagrams: readonly Buffer[]): Buffer[] {
-    const out: Buffer[] = [];
+  wrap(datagrams: readonly Buffer[], now: number): Buffer[] {
+    const out: Buffer[] = this.own;
+    this.own = [];
+    if (this.rekey !== undefined && now - this.rekey.at >= REKEY_RETRY_MS) {
+      this.rekey.at = now;
+      out.push(this.rekey.datagram);
+    }
     for (const d of datagrams) {
       const sealed = this.wrapOne(d);
       if (sealed !== undefined) out.push(sealed);
@@ -235,11 +298,20 @@ export class ClientSealLayer {
       // A new join from the start: whatever session there was is over.
       this.session = undefined;
       this.handshake = undefined;
+      this.rekey = undefined;
       this.heldCookie = undefined;
       this.serverKey = this.pinned;
       return encodeHello(join.clientId);
     }
     if (this.handshake?.join.equals(d) === true) return this.handshake.datagram;
+    this.rekey = undefined;
+    return this.handshake1(d);
+  }
+
+  /** A new handshake carrying this JOIN (undefined while the server key or its psk is not known). */
+  private handshake1(d: Buffer): Buffer | undefined {
+    const join = tryDecode(d);
+    if (join instanceof ProtocolError || join.type !== 'join') return undefined;
     const serverKey = this.serverKey;
     if (serverKey === undefined) return undefined;
     const psk = this.options.psk === undefined ? NO_PASSPHRASE_PSK : this.options.psk(serverKey);

@@ -319,6 +319,8 @@ function joinFailure(e: Extract<ClientEvent, { type: 'join-failed' }>, nick: str
       return `nickname "${escapeForTerminal(nick)}" belongs to someone else on ${server}: ${e.reason}`;
     case 'UDPCHAT_ERR_NICK_INVALID':
       return `nickname "${escapeForTerminal(nick)}" is not allowed: ${e.reason}`;
+    case 'UDPCHAT_ERR_SERVER_KEY_CHANGED':
+      return `${server}: ${e.reason}`;
     case 'UDPCHAT_ERR_SERVER_UNREACHABLE':
       if (e.portUnreachable === true) return `nothing is listening at ${server} (port unreachable): is \`udp-chat serve\` running there?`;
       return e.answered === true

@@ -124,10 +124,10 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
       restore: store?.restore,
       nickBindings: store?.nickBindings,
     });
-    const layer = seal === undefined ? undefined : new ServerSealLayer(core, { keys: seal.keys, psk: seal.psk, random: randomBytes });
+    const layer = seal === undefined ? undefined : new ServerSealLayer(core, { keys: seal.keys, psk: seal.psk, random: randomBytes, now: Date.now() });
     const server = new ChatServer(socket, core, store, layer);
     if (discovery !== undefined) {
-      server.responder = new DiscoveryResponder({ name: discovery.name, port: socket.address().port, passphrase: false }, Date.now());
+      server.responder = new DiscoveryResponder({ name: discovery.name, port: socket.address().port, passphrase: seal?.psk !== undefined }, Date.now());
     }
     socket.on('message', (msg, rinfo) => server.socketOnMessage(msg, rinfo));
     // Without a listener a send error would crash the process (DESIGN.md, Node dgram facts).

@@ -31,6 +31,14 @@ function sameOwner(ownerKey: Buffer | undefined, peer: SealedPeer | undefined): 
   return peer !== undefined && ownerKey.equals(peer.staticKey);
 }
 
+/**
+ * A session restored after a restart does not know its owner key (never stored): the first sealed
+ * JOIN of its clientId adopts it, as the client continues its session (§6.1.10).
+ */
+function adoptRestored(s: Session, peer: SealedPeer | undefined): void {
+  if (s.restored === true && s.ownerKey === undefined && peer !== undefined) s.ownerKey = Buffer.from(peer.staticKey);
+}
+
 function isZero(b: Buffer): boolean {
   for (const x of b) if (x !== 0) return false;
   return true;
@@ -111,6 +119,7 @@ export function handleJoin(ctx: JoinContext, m: JoinMessage, from: PeerAddress, 
   const here = sessions.byAddress(from);
   // Through the seal layer only the holder of a session's user key may continue, move or replace
   // it: a sniffed clientId (HELLO carries it in clear) with another key gets nowhere.
+  if (here !== undefined) adoptRestored(here, peer);
   if (here !== undefined && !sameOwner(here.ownerKey, peer)) return ctx.drop('owner-mismatch');
   if (here !== undefined && here.clientIdHex === clientIdHex) {
     // A retried JOIN whose WELCOME was lost: the same session, told again.
@@ -129,14 +138,18 @@ export function handleJoin(ctx: JoinContext, m: JoinMessage, from: PeerAddress, 
   };
   const checked = checkNick(m.nick);
   if (!checked.ok) return refuse('UDPCHAT_ERR_NICK_INVALID', checked.reason);
+  // In use by someone else online: NICK_TAKEN ("in use" is the more useful answer while it is).
+  const holder = sessions.byNickKey(checked.key);
+  if (holder !== undefined && holder.clientIdHex === clientIdHex) adoptRestored(holder, peer);
+  if (holder !== undefined && (holder.clientIdHex !== clientIdHex || !sameOwner(holder.ownerKey, peer))) {
+    return refuse('UDPCHAT_ERR_NICK_TAKEN', `"${holder.nick}" is in use`);
+  }
   // Bound to another user key (or any key, for a cleartext join): NICK_OWNED to a client that
   // knows the code (caps bit identity), NICK_TAKEN with the same detail to an older one.
   const owned = ctx.nicks.refusal(checked.key, peer?.staticKey, now);
   if (owned !== undefined) return refuse((m.caps & CAP_IDENTITY) !== 0 ? 'UDPCHAT_ERR_NICK_OWNED' : 'UDPCHAT_ERR_NICK_TAKEN', owned.detail);
-  const holder = sessions.byNickKey(checked.key);
   let replaced: Session | undefined;
   if (holder !== undefined) {
-    if (holder.clientIdHex !== clientIdHex || !sameOwner(holder.ownerKey, peer)) return refuse('UDPCHAT_ERR_NICK_TAKEN', `"${holder.nick}" is in use`);
     // The same client from a new address (its port changed, or it lost its session): move it.
     ctx.removeSession(holder);
     replaced = holder;

@@ -54,6 +54,7 @@ export function restoreSessions(
       cookieHex: '',
       historyFrom: p.historyFrom,
       baseSeq: p.baseSeq,
+      restored: true,
     };
     table.add(session);
     restored++;

@@ -39,6 +39,7 @@ import { SessionChannel } from '../protocol/seal/session-channel.js';
 import { type PeerAddress, addressKey } from './peer-address.js';
 import type { ServerCore } from './server-core.js';
 import type { Outgoing, SealedPeer } from './server-types.js';
+import { TokenBucket } from './token-bucket.js';
 
 /** What an earlier (cleartext) client is told; its code is one every earlier client shows as a refusal. */
 export const CLEARTEXT_REFUSAL = 'this server only admits sealed (encrypted) clients: upgrade udp-chat to join it';
@@ -59,6 +60,8 @@ export interface ServerSealOptions {
   /** The pre-shared key: psk.ts's derivePsk of the passphrase, or none (32 zero bytes). */
   readonly psk?: Buffer | undefined;
   readonly random: (n: number) => Buffer;
+  /** The time the layer starts at (its rate limits start full). */
+  readonly now?: number;
 }
 
 interface SealedSession {
@@ -101,6 +104,7 @@ export class ServerSealLayer {
   private rotateDue = false;
   private rotatedAt = -Infinity;
   private sweepAt = 0;
+  private readonly unknownReplies: TokenBucket;
 
   constructor(
     readonly core: ServerCore,
@@ -114,6 +118,7 @@ export class ServerSealLayer {
     this.roomKey = this.random(32);
     this.roomSealer = new RoomSealer(this.roomKey, options.keys.ed25519);
     this.roomHeader = envelopeHeader('toClient', 'room', this.keyId);
+    this.unknownReplies = new TokenBucket(core.options.unknownSessionReplies, core.options.unknownSessionReplies, options.now ?? 0);
   }
 
   /** Sealed sessions (for specs and diagnostics). */
@@ -190,7 +195,14 @@ export class ServerSealLayer {
 
   private onSession(index: number, datagram: Buffer, from: PeerAddress, now: number): void {
     const s = this.byIndex.get(index);
-    if (s === undefined || s.address.port !== from.port || s.address.address !== from.address) return this.core.countDrop('sealed-unknown-session');
+    if (s === undefined || s.address.port !== from.port || s.address.address !== from.address) {
+      // As UNKNOWN_SESSION in clear (§5.2): after a restart the client rejoins at once instead of
+      // waiting out its idle timeout. Smaller than any SESSION datagram, within a global rate.
+      if (s === undefined && this.unknownReplies.take(now)) {
+        this.direct.push({ to: from, data: encodeRefusal(ZERO_ID, WIRE_ERROR_CODES.UDPCHAT_ERR_UNKNOWN_SESSION, '', index) });
+      }
+      return this.core.countDrop('sealed-unknown-session');
+    }
     const inner = s.channel.open(datagram, ENVELOPE_HEADER_BYTES);
     if (inner === undefined) return this.core.countDrop('sealed-open');
     this.stats.opened++;
@@ -358,3 +370,4 @@ export class ServerSealLayer {
 }
 
 const ZERO_COOKIE = Buffer.alloc(COOKIE_BYTES);
+const ZERO_ID = Buffer.alloc(16);

@@ -18,8 +18,13 @@ export interface Session {
   /** Changed by a rename (§6.3.6): SessionTable.rename keeps the index right. */
   nick: string;
   nickKey: string;
-  /** The user's static public key from a sealed handshake (nick ownership); undefined for cleartext. */
-  readonly ownerKey?: Buffer | undefined;
+  /**
+   * The user's static public key from a sealed handshake (nick ownership); undefined for cleartext,
+   * and for a session restored from the store until its client's first sealed JOIN adopts it.
+   */
+  ownerKey?: Buffer | undefined;
+  /** Restored from the store after a restart (its owner key, never stored, is not known yet). */
+  readonly restored?: true;
   /** Next client sequence number to accept. */
   nextCseq: number;
   /** Messages received ahead of nextCseq or held by the flood limit. */

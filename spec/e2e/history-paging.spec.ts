@@ -13,6 +13,8 @@ import type { ClientEvent } from '../../lib/client/session-types.js';
 import { encodeEntry } from '../../lib/protocol/entry-codec.js';
 import type { Entry } from '../../lib/protocol/messages.js';
 import { ChatServer } from '../../lib/server/chat-server.js';
+import { generateServerKeys, generateUserKey } from '../../lib/protocol/seal/identity.js';
+import { randomBytes } from 'node:crypto';
 import { openStore } from '../../lib/server/store/open-store.js';
 import { chatMessages, cleanupAll, startClient } from '../support/processes.js';
 
@@ -69,7 +71,8 @@ describe('history paging end to end', function () {
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'udpchat-paging-'));
     await preload(dir);
-    server = await ChatServer.start({ host: '127.0.0.1', port: 0, store: await openStore(dir, { ...SETTINGS, random: (n) => Buffer.alloc(n, 8) }) });
+    // Sealed, as `udp-chat serve` is: the CLI reader below speaks nothing else.
+    server = await ChatServer.start({ host: '127.0.0.1', port: 0, seal: { keys: generateServerKeys(randomBytes) }, store: await openStore(dir, { ...SETTINGS, random: (n) => Buffer.alloc(n, 8) }) });
     expect(server.core.log.lastSeq).to.equal(ENTRIES);
     expect(server.core.log.oldestSeq, 'older entries than memory holds').to.be.above(1);
   });
@@ -85,7 +88,7 @@ describe('history paging end to end', function () {
   });
 
   it('pages a newcomer back from its history to the first of 10,000 entries: complete, in order, nothing twice', async () => {
-    const client = new ChatClient({ server: `127.0.0.1:${(server as ChatServer).address().port}`, nick: 'pager' });
+    const client = new ChatClient({ server: `127.0.0.1:${(server as ChatServer).address().port}`, nick: 'pager', seal: { userKey: generateUserKey(randomBytes) } });
     clients.push(client);
     const replayed: number[] = [];
     client.on('event', (e: ClientEvent) => {

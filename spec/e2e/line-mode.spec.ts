@@ -67,13 +67,13 @@ describe('udp-chat line mode (e2e)', function () {
       await bob.waitForLine(messageLine('bob', 'hi alice, how are you?'));
     });
 
-    it('answers /whois with who holds a nick (a cleartext nick is not bound to a key)', async function () {
+    it('answers /whois with who holds a nick (bound to the user key of its sealed join)', async function () {
       const { port } = await startServer();
       const alice = await startClient('alice', port);
       const bob = await startClient('bob', port);
       await alice.waitForLine(presence('bob joined'));
       bob.write('/whois ALICE');
-      await bob.waitForLine(presence('alice: not bound to a user key (online)'));
+      await bob.waitForLine(/^\d\d:\d\d:\d\d \* alice: owned by SHA256:[A-Za-z0-9+/]{43} \(online; last used .* UTC\)$/);
       bob.write('/whois nobody');
       await bob.waitForLine(presence('nobody: not bound to a user key (not online)'));
     });

@@ -5,7 +5,6 @@
  * failure with UDPCHAT_SEED=<seed>.
  */
 import { expect } from 'chai';
-import { crc32 } from 'node:zlib';
 import type { FaultSettings } from '../support/fault-proxy.js';
 import { chatMessages, cleanupAll, seedFromEnv, startClient, startProxy, startServer, type CliProcess } from '../support/processes.js';
 
@@ -126,16 +125,16 @@ describe('udp-chat through a lossy network (e2e)', function () {
     await runScenario({ label: '20% loss', faults: { loss: 0.2 }, perClient: 200, deliverWithinMs: 30_000 });
   });
 
-  it('joins when the server\'s first three WELCOMEs are lost', async function () {
+  it('joins when the server\'s first three HANDSHAKE2s (the sealed WELCOME) are lost', async function () {
     // The server has created the session after the first; the client must still get in, and the
-    // retried JOINs must not create a second session.
-    const WELCOME = 0x82;
+    // retried HANDSHAKE1s must not create a second session.
+    const isHandshake2 = (data: Buffer): boolean => data[3] === 0xff && data[4] === 4;
     let welcomesLost = 0;
     const server = await startServer();
     const proxy = await startProxy({
       target: { host: '127.0.0.1', port: server.port },
       seed: 1,
-      dropIf: (direction, data) => direction === 'down' && data[3] === WELCOME && welcomesLost++ < 3,
+      dropIf: (direction, data) => direction === 'down' && isHandshake2(data) && welcomesLost++ < 3,
     });
     const ann = await startClient('ann', proxy.port, { timeoutMs: 12_000 });
     ann.write('made it');
@@ -144,29 +143,29 @@ describe('udp-chat through a lossy network (e2e)', function () {
     expect(server.proc.stderr.filter((line) => /\bjoin "ann"/.test(line)), server.proc.explain('join log lines')).to.have.length(1);
   });
 
-  it('keeps delivering after an ACK whose cseq was damaged into one never sent', async function () {
-    // Message 7 is lost once, and one ACK (cumulative cseq ≥ 5) has a high byte of its cseq
-    // changed on the way and its checksum made to match (as an undetected corruption or a buggy
-    // server would); the token is intact, so only a plausibility check (no ACK beyond the highest
-    // cseq sent) can catch it.
-    const [SAY, ACK] = [0x02, 0x84];
+  it('keeps delivering after a sealed datagram is damaged on the way (any byte: the tag refuses it) and one is lost', async function () {
+    // Under sealing a damaged datagram cannot get through (the Poly1305 tag covers every byte, and
+    // fixing a CRC is no help): the client drops it and the protocol repairs it like a loss. The
+    // ACK plausibility check this spec once exercised is covered sans-I/O (spec/client).
+    const isSession = (data: Buffer): boolean => (data[3] === 0xff || data[3] === 0x7f) && data[4] === 5;
     let tampered = 0;
-    let sevenLost = false;
+    let upSeen = 0;
+    let lostOne = false;
     const server = await startServer(['--rate', '1000', '--burst', '1000']);
     const proxy = await startProxy({
       target: { host: '127.0.0.1', port: server.port },
       seed: 1,
       dropIf: (direction, data) => {
-        if (sevenLost || direction !== 'up' || data[3] !== SAY || data.length < 24 || data.readUInt32BE(20) !== 7) return false;
-        sevenLost = true;
+        if (lostOne || direction !== 'up' || !isSession(data) || ++upSeen < 7) return false;
+        lostOne = true;
         return true;
       },
       tamper: (direction, data) => {
-        if (direction !== 'down' || data[3] !== ACK || data.length !== 28 || tampered > 0 || data.readUInt32BE(20) < 5) return undefined;
+        // A server → client SESSION datagram of an ACK's size (33 + 28 bytes), after a few went by.
+        if (direction !== 'down' || !isSession(data) || data.length !== 61 || tampered > 0 || !lostOne) return undefined;
         tampered++;
         const copy = Buffer.from(data);
-        copy[20] = 0x0b; // cseq n → 0x0b000000 + n
-        copy.writeUInt32BE(crc32(copy.subarray(0, 24)), 24);
+        copy[30] = copy[30]! ^ 0x0b;
         return copy;
       },
     });
@@ -177,10 +176,10 @@ describe('udp-chat through a lossy network (e2e)', function () {
 
     await bob.waitForLines(/ alice: after a bad ack /, 20, 10_000).catch((err: unknown) => {
       const got = chatMessages(bob.stdout).map((m) => m.text.replace('after a bad ack ', ''));
-      throw new Error(`bob has ${got.length}/20 (${got.join(',')}); ACKs damaged: ${tampered}, SAY 7 lost once: ${sevenLost}\n${String(err)}`);
+      throw new Error(`bob has ${got.length}/20 (${got.join(',')}); damaged: ${tampered}, one lost: ${lostOne}\n${String(err)}`);
     });
     expect(chatMessages(bob.stdout).map((m) => m.text)).to.deep.equal(lines);
-    expect(tampered, 'ACKs damaged').to.equal(1);
+    expect(tampered, 'sealed datagrams damaged').to.equal(1);
     alice.end();
     const exit = await alice.exitCode(10_000);
     expect(exit, alice.explain('exit')).to.deep.equal({ code: 0, signal: null });

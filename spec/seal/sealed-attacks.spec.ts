@@ -152,7 +152,7 @@ describe('sealed sessions against attackers (sans-I/O)', () => {
     net.run();
     void ann.core.leave(net.now);
     const leaving = ann.core.drain();
-    const leave = ann.layer.wrap(leaving.datagrams);
+    const leave = ann.layer.wrap(leaving.datagrams, net.now);
     const eve = { address: '10.6.6.6', port: 6666 };
     const members = net.core.sessions.size;
     const accepted = net.core.stats.accepted;
@@ -204,7 +204,7 @@ describe('sealed sessions against attackers (sans-I/O)', () => {
     const ann = net.client('ann');
     ann.core.join(net.now);
     const d = ann.core.drain();
-    for (const b of ann.layer.wrap(d.datagrams)) net.server.receive(b, ann.address, net.now);
+    for (const b of ann.layer.wrap(d.datagrams, net.now)) net.server.receive(b, ann.address, net.now);
     for (const o of net.server.drain(net.now).datagrams) ann.layer.receive(o.data, net.now);
     expect(ann.layer.takeProvenKey()).to.equal(undefined); // COOKIE came: not proven yet
     net.run();

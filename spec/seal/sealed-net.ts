@@ -8,6 +8,7 @@ import { ClientCore } from '../../lib/client/client-core.js';
 import { ClientSealLayer, type ClientSealOptions } from '../../lib/client/seal-layer.js';
 import type { ClientEvent } from '../../lib/client/session-types.js';
 import type { RoomEvent } from '../../lib/client/rooms-api.js';
+import { MAX_SEALED_DATAGRAM } from '../../lib/protocol/seal/envelope.js';
 import { type ServerKeys, generateServerKeys, generateUserKey } from '../../lib/protocol/seal/identity.js';
 import { addressKey, type PeerAddress } from '../../lib/server/peer-address.js';
 import { ServerCore } from '../../lib/server/server-core.js';
@@ -38,7 +39,7 @@ export class SealedNet {
   constructor(options: { serverOptions?: Partial<ServerOptions>; keys?: ServerKeys; psk?: Buffer } = {}) {
     this.keys = options.keys ?? generateServerKeys(randomBytes);
     this.core = new ServerCore({ ...options.serverOptions, random: randomBytes, now: this.now });
-    this.server = new ServerSealLayer(this.core, { keys: this.keys, psk: options.psk, random: randomBytes });
+    this.server = new ServerSealLayer(this.core, { keys: this.keys, psk: options.psk, random: randomBytes, now: this.now });
   }
 
   /** A client at 10.0.0.n:5000+n (not joined yet: call join). */
@@ -72,7 +73,7 @@ export class SealedNet {
       for (const c of this.clients) {
         const d = c.core.drain();
         c.events.push(...d.ordered);
-        for (const bytes of c.layer.wrap(d.datagrams)) {
+        for (const bytes of c.layer.wrap(d.datagrams, this.now)) {
           c.sent.push(bytes);
           this.server.receive(bytes, c.address, this.now);
           moved++;
@@ -97,6 +98,7 @@ export class SealedNet {
   private deliver(): number {
     let moved = 0;
     for (const d of this.server.drain(this.now).datagrams) {
+      if (d.data.length > MAX_SEALED_DATAGRAM) throw new Error(`the server sent a ${d.data.length}-byte datagram (more than ${MAX_SEALED_DATAGRAM})`);
       const targets = Array.isArray(d.to) ? (d.to as readonly PeerAddress[]) : [d.to as PeerAddress];
       for (const to of targets) {
         const c = this.byAddress.get(addressKey(to));

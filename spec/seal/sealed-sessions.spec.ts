@@ -36,7 +36,7 @@ describe('sealed sessions (sans-I/O)', () => {
     members[0]!.core.say('one for all', net.now);
     members[0]!.core.tick(net.now);
     const d = members[0]!.core.drain();
-    for (const b of members[0]!.layer.wrap(d.datagrams)) net.server.receive(b, members[0]!.address, net.now);
+    for (const b of members[0]!.layer.wrap(d.datagrams, net.now)) net.server.receive(b, members[0]!.address, net.now);
     net.core.flush(net.now);
     const out = net.server.drain(net.now).datagrams;
     const room = out.filter((o) => Array.isArray(o.to));
@@ -44,6 +44,20 @@ describe('sealed sessions (sans-I/O)', () => {
     expect(room[0]!.to).to.have.length(3);
     expect(room[0]!.data[4]).to.equal(6); // kind ROOM
     expect(net.server.stats.roomSealed - before).to.equal(1);
+  });
+
+  it('keeps every sealed datagram within 1297 bytes (a full inner datagram and its envelope): history, repair and fan-out of the longest messages', function () {
+    const net = new SealedNet();
+    const ann = net.client('ann');
+    net.join(ann);
+    const long = 'x'.repeat(1000);
+    for (let i = 0; i < 30; i++) ann.core.say(`${i} ${long}`.slice(0, 1000), net.now);
+    for (let i = 0; i < 20; i++) net.advance(100);
+    const bob = net.client('bob');
+    net.join(bob); // the harness throws for any datagram over 1297 bytes
+    for (let i = 0; i < 20; i++) net.advance(100);
+    expect(SealedNet.texts(bob).filter((t) => t.endsWith('xxx'))).to.have.length(30);
+    expect(Math.max(...bob.received.map((d) => d.length))).to.be.at.most(1297);
   });
 
   it('refuses a cleartext client of the previous revision with a clear error after the cookie', function () {

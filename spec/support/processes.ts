@@ -5,17 +5,22 @@
  *
  * `npm test` builds dist/ before mocha; when running one file by hand, run `npm run build` first.
  */
+import { XDG_ROOT } from './isolated-xdg.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import dgram from 'node:dgram';
 import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { StringDecoder } from 'node:string_decoder';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startFaultProxy, type FaultProxy, type FaultProxyOptions } from './fault-proxy.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** The CLI under test; UDPCHAT_CLI points the specs at another build (e.g. an installed package). */
+/** Numbers each CLI process's own XDG_CONFIG_HOME. */
+let configs = 0;
+
 export const CLI_PATH = process.env['UDPCHAT_CLI'] ?? fileURLToPath(new URL('../../dist/bin/udp-chat.js', import.meta.url));
 
 export type StreamName = 'stdout' | 'stderr';
@@ -65,16 +70,20 @@ export class CliProcess {
   private readonly listeners = new Set<() => void>();
 
   /** `prefix`: a command that runs the CLI, e.g. `['ip', 'netns', 'exec', 'ns1']` (spec/support/netns.ts). */
+  /** `env`: variables set for this process over the inherited ones (e.g. a shared XDG_CONFIG_HOME). */
   constructor(
     readonly name: string,
     readonly args: readonly string[],
     prefix: readonly string[] = [],
+    env: Readonly<Record<string, string>> = {},
   ) {
     if (!existsSync(CLI_PATH)) throw new Error(`${CLI_PATH} does not exist: run \`npm run build\` first`);
     const argv = [...prefix, process.execPath, CLI_PATH, ...args];
     this.child = spawn(argv[0] as string, argv.slice(1), {
       cwd: REPO_ROOT,
-      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+      // Each process its own ~/.config (user key, known servers): ports are reused across specs
+      // by servers with other keys; the server key (XDG_STATE_HOME) is shared by the run.
+      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', XDG_CONFIG_HOME: join(XDG_ROOT, `config-${++configs}`), ...env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     this.child.stdout?.on('data', (chunk: Buffer) => {
@@ -274,8 +283,8 @@ const registry = {
 };
 
 /** Spawns `udp-chat <args>` and registers it for cleanup. */
-export function runCli(name: string, args: readonly string[], prefix: readonly string[] = []): CliProcess {
-  return new CliProcess(name, args, prefix);
+export function runCli(name: string, args: readonly string[], prefix: readonly string[] = [], env: Readonly<Record<string, string>> = {}): CliProcess {
+  return new CliProcess(name, args, prefix, env);
 }
 
 export interface ServerHandle {

@@ -8,6 +8,7 @@
  * Note: capture-pane shows blessed's line-drawing borders as VT100 letters (`lqqk x mqj`); assert
  * on text, not on borders.
  */
+import './isolated-xdg.js';
 import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

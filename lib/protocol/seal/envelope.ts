@@ -21,7 +21,11 @@ export const COOKIE_BYTES = 77;
 const CRC_BYTES = 4;
 const ID_BYTES = 16;
 const KEY_BYTES = 32;
-const MAX_DATAGRAM = 1200;
+/**
+ * The largest SEALED datagram: a full 1200-byte inner datagram (§2) in a ROOM envelope (9 + 8 + 16
+ * + 64 bytes around it). Within every Ethernet and Wi-Fi MTU (1500); see docs/protocol.md §5.8.
+ */
+export const MAX_SEALED_DATAGRAM = 1200 + 97;
 const MAX_DETAIL_BYTES = 200;
 
 export type Direction = 'toServer' | 'toClient';
@@ -46,7 +50,7 @@ export type Envelope =
   | { readonly kind: 'cookie'; readonly clientId: Buffer; readonly cookie: Buffer; readonly serverKey: Buffer }
   | { readonly kind: 'handshake1'; readonly clientId: Buffer; readonly cookie: Buffer; readonly message: Buffer }
   | { readonly kind: 'handshake2'; readonly index: number; readonly message: Buffer }
-  | { readonly kind: 'refusal'; readonly clientId: Buffer; readonly code: number; readonly detail: string }
+  | { readonly kind: 'refusal'; readonly index: number; readonly clientId: Buffer; readonly code: number; readonly detail: string }
   | { readonly kind: 'session'; readonly index: number; readonly datagram: Buffer }
   | { readonly kind: 'room'; readonly keyId: number; readonly datagram: Buffer };
 
@@ -99,11 +103,14 @@ export function encodeHandshake2(index: number, message: Uint8Array): Buffer {
   return withTrailer('toClient', 'handshake2', index, message);
 }
 
-/** REFUSAL: clientId, code u8, detail (≤ 200 bytes of UTF-8). */
-export function encodeRefusal(clientId: Uint8Array, code: number, detail: string): Buffer {
+/**
+ * REFUSAL: clientId, code u8, detail (≤ 200 bytes of UTF-8). `index`: the session index a
+ * SESSION datagram named that the server does not know (UNKNOWN_SESSION), else 0.
+ */
+export function encodeRefusal(clientId: Uint8Array, code: number, detail: string, index = 0): Buffer {
   const text = Buffer.from(detail, 'utf8');
   if (text.length > MAX_DETAIL_BYTES || !Number.isInteger(code) || code < 0 || code > 255) throw new RangeError('refusal code or detail out of range');
-  return withTrailer('toClient', 'refusal', 0, exactly(clientId, ID_BYTES, 'clientId'), Uint8Array.of(code, text.length), text);
+  return withTrailer('toClient', 'refusal', index, exactly(clientId, ID_BYTES, 'clientId'), Uint8Array.of(code, text.length), text);
 }
 
 /**
@@ -113,7 +120,7 @@ export function encodeRefusal(clientId: Uint8Array, code: number, detail: string
  */
 export function decodeEnvelope(datagram: Uint8Array, receiver: Direction): Envelope | { fault: EnvelopeFault } {
   const bytes = Buffer.from(datagram.buffer, datagram.byteOffset, datagram.byteLength);
-  if (bytes.length > MAX_DATAGRAM) return { fault: 'oversize' };
+  if (bytes.length > MAX_SEALED_DATAGRAM) return { fault: 'oversize' };
   if (bytes.length < ENVELOPE_HEADER_BYTES) return { fault: 'truncated' };
   if (bytes[0] !== MAGIC[0] || bytes[1] !== MAGIC[1]) return { fault: 'magic' };
   if (bytes[2] !== VERSION) return { fault: 'version' };
@@ -145,11 +152,11 @@ function decodeBody(kind: EnvelopeKind, index: number, body: Buffer): Envelope |
       if (body.length < 48) return { fault: 'length' };
       return { kind, index, message: copy(0, body.length) };
     default:
-      return decodeRefusal(body);
+      return decodeRefusal(index, body);
   }
 }
 
-function decodeRefusal(body: Buffer): Envelope | { fault: EnvelopeFault } {
+function decodeRefusal(index: number, body: Buffer): Envelope | { fault: EnvelopeFault } {
   if (body.length < ID_BYTES + 2 || body[ID_BYTES + 1]! > MAX_DETAIL_BYTES || body.length !== ID_BYTES + 2 + body[ID_BYTES + 1]!) return { fault: 'length' };
   const text = body.subarray(ID_BYTES + 2);
   let detail: string;
@@ -158,5 +165,5 @@ function decodeRefusal(body: Buffer): Envelope | { fault: EnvelopeFault } {
   } catch {
     return { fault: 'utf8' };
   }
-  return { kind: 'refusal', clientId: Buffer.from(body.subarray(0, ID_BYTES)), code: body[ID_BYTES]!, detail };
+  return { kind: 'refusal', index, clientId: Buffer.from(body.subarray(0, ID_BYTES)), code: body[ID_BYTES]!, detail };
 }

@@ -62,13 +62,16 @@ describe('SEALED envelope (docs/sealed-design.md §4)', function () {
     expect(opener.open(room, ENVELOPE_HEADER_BYTES)?.toString()).to.equal('DATA');
   });
 
-  it('round-trips a refusal with its code and detail', function () {
-    const refusal = encodeRefusal(CLIENT_ID, 11, 'wrong passphrase');
-    expect(decodeEnvelope(refusal, 'toClient')).to.deep.equal({ kind: 'refusal', clientId: CLIENT_ID, code: 11, detail: 'wrong passphrase' });
+  it('round-trips a refusal with its code, detail and index (an unknown session index, else 0)', function () {
+    const refusal = encodeRefusal(CLIENT_ID, 16, 'wrong passphrase');
+    expect(decodeEnvelope(refusal, 'toClient')).to.deep.equal({ kind: 'refusal', index: 0, clientId: CLIENT_ID, code: 16, detail: 'wrong passphrase' });
+    const unknown = encodeRefusal(Buffer.alloc(16), 5, '', 0xdeadbeef);
+    expect(unknown.length).to.equal(31);
+    expect(decodeEnvelope(unknown, 'toClient')).to.deep.equal({ kind: 'refusal', index: 0xdeadbeef, clientId: Buffer.alloc(16), code: 5, detail: '' });
   });
 
   const faults: Array<[string, Buffer, 'toServer' | 'toClient', string]> = [
-    ['a datagram over 1200 bytes', Buffer.alloc(1201), 'toServer', 'oversize'],
+    ['a datagram over 1297 bytes (a full inner datagram in a ROOM envelope)', Buffer.alloc(1298), 'toServer', 'oversize'],
     ['fewer than 9 bytes', Buffer.from([0x55, 0x43, 1, 0x7f]), 'toServer', 'truncated'],
     ['another magic', Buffer.from('xx\u0001\u007f\u0001\u0000\u0000\u0000\u0000'), 'toServer', 'magic'],
     ['another version', Buffer.from([0x55, 0x43, 2, 0x7f, 1, 0, 0, 0, 0]), 'toServer', 'version'],
