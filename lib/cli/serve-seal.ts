@@ -17,6 +17,7 @@ import type { StoreArgs } from './serve-store.js';
 
 export interface SealArgs {
   passphrase: string | undefined;
+  'allow-cleartext': boolean;
 }
 
 export const PASSPHRASE_ENV = 'UDP_CHAT_PASSPHRASE';

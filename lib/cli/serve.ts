@@ -38,6 +38,7 @@ export function serveCommand(ctx: CliContext): CommandModule<object, ServeArgs> 
     describe: 'Run a chat server',
     builder: (y: Argv) =>
       passphraseOption(announceOptions(storeOptions(y)), 'Only people who know this passphrase can join or read (sealed sessions always encrypt)')
+        .option('allow-cleartext', { type: 'boolean', default: false, describe: 'Also admit clients of earlier, unencrypted udp-chat versions (their chat is readable and forgeable on the network); default: they are refused and told to upgrade' })
         .option('host', { type: 'string', default: '0.0.0.0', describe: 'Address to listen on (:: for IPv6)' })
         .option('port', { type: 'number', default: DEFAULT_PORT, describe: 'UDP port to listen on (0 picks a free one)' })
         .option('history', { type: 'number', default: DEFAULTS.historyMessages, describe: 'Messages replayed to a newcomer' })
@@ -56,6 +57,9 @@ export function serveCommand(ctx: CliContext): CommandModule<object, ServeArgs> 
           singleValued(a, ['host', 'port', 'history', 'max-peers', 'rate', 'burst', 'idle-timeout', 'sessions-per-ip', 'hard-rate', 'hard-burst', 'data', 'name', 'keep', 'keep-days', 'nick-release-days', 'max-rooms', 'max-rooms-per-user']);
           checkStoreArgs(a as unknown as StoreArgs);
           if (a.passphrase !== undefined) passphraseOf(a as { passphrase?: string }, {});
+          if (a['allow-cleartext'] === true && (a.passphrase !== undefined || ctx.env['UDP_CHAT_PASSPHRASE'] !== undefined)) {
+            throw new Error('--allow-cleartext cannot be used with a passphrase: a cleartext client would join without it');
+          }
           checkServerName(a.name as string | undefined);
           if (!Number.isInteger(a.port) || a.port < 0 || a.port > 65535) throw new Error('--port must be a whole number from 0 to 65535');
           positiveInt(a.history, '--history', true);
@@ -94,6 +98,7 @@ async function runServe(ctx: CliContext, args: ArgumentsCamelCase<ServeArgs>): P
   ctx.out(`udp-chat listening on ${formatAddress(bound)}`);
   ctx.out(storeLine(store, args.port));
   ctx.out(seal.line);
+  if (args['allow-cleartext']) log('warning: --allow-cleartext: clients of earlier versions join unencrypted; what they send and receive is readable and forgeable on the network');
   for (const hint of joinHints(args.host, bound.port, commandPrefix(ctx.env, process.argv[1]), args.announce)) ctx.out(hint);
   if (!args.quiet) server.on('join', (e) => log(`join ${JSON.stringify(e.nick)} from ${formatAddress(e.address)}${e.resumed ? ' (resumed)' : ''}`));
   server.on('storage', (e) => {
@@ -115,9 +120,10 @@ function startServer(
   idleTimeoutMs: number,
   store: StoreHandle | undefined,
   seal: { keys: ServerKeys; psk: Buffer | undefined },
+  allowCleartext = args['allow-cleartext'],
 ): Promise<ChatServer> {
   return ChatServer.start({
-    seal: { keys: seal.keys, psk: seal.psk },
+    seal: { keys: seal.keys, psk: seal.psk, allowCleartext },
     ...(args.announce ? { discovery: { name: serverName(args) } } : {}),
     host: args.host,
     port: args.port,

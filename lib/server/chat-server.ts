@@ -38,7 +38,7 @@ export interface ChatServerOptions extends Partial<ServerOptions> {
    * Sealed sessions (docs/protocol.md §5.8): the server's long-term keys and the psk (none: no
    * passphrase). Absent: cleartext, as protocol version 1 without sealing.
    */
-  seal?: { keys: ServerKeys; psk?: Buffer | undefined } | undefined;
+  seal?: { keys: ServerKeys; psk?: Buffer | undefined; allowCleartext?: boolean | undefined } | undefined;
 }
 
 const DEFAULT_SOCKET_BUFFER = 4 * 1024 * 1024;
@@ -124,7 +124,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
       restore: store?.restore,
       nickBindings: store?.nickBindings,
     });
-    const layer = seal === undefined ? undefined : new ServerSealLayer(core, { keys: seal.keys, psk: seal.psk, random: randomBytes, now: Date.now() });
+    const layer = seal === undefined ? undefined : new ServerSealLayer(core, { keys: seal.keys, psk: seal.psk, allowCleartext: seal.allowCleartext, random: randomBytes, now: Date.now() });
     const server = new ChatServer(socket, core, store, layer);
     if (discovery !== undefined) {
       server.responder = new DiscoveryResponder({ name: discovery.name, port: socket.address().port, passphrase: seal?.psk !== undefined }, Date.now());

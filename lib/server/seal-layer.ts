@@ -60,6 +60,12 @@ export interface ServerSealOptions {
   /** The pre-shared key: psk.ts's derivePsk of the passphrase, or none (32 zero bytes). */
   readonly psk?: Buffer | undefined;
   readonly random: (n: number) => Buffer;
+  /**
+   * Admit clients that do not seal (earlier revisions) in cleartext, beside the sealed ones
+   * (`serve --allow-cleartext`): their datagrams go to the core as they are, and what the core
+   * sends them goes unsealed. Default: refused with CLEARTEXT_REFUSAL.
+   */
+  readonly allowCleartext?: boolean | undefined;
   /** The time the layer starts at (its rate limits start full). */
   readonly now?: number;
 }
@@ -130,6 +136,11 @@ export class ServerSealLayer {
   receive(data: Buffer, from: PeerAddress, now: number): void {
     if (from.port === 0) return this.core.countDrop('port-zero');
     if (data.length >= 4 && data[3] === SEALED_TO_SERVER) return this.receiveSealed(data, from, now);
+    if (this.options.allowCleartext === true) {
+      // Never for the address of a sealed session: only its keys speak for it.
+      if (this.live(from) !== undefined) return this.core.countDrop('cleartext-on-sealed');
+      return this.core.receive(data, from, now);
+    }
     if (peekType(data) === 'join') return this.refuseCleartext(data, from, now);
     this.core.countDrop('cleartext');
   }
@@ -262,7 +273,11 @@ export class ServerSealLayer {
     }
     if (count !== to.length) {
       sealedTo = to.filter((a) => this.live(a) !== undefined);
-      this.stats.unsealable += to.length - count;
+      if (this.options.allowCleartext === true) {
+        // Cleartext members get the inner bytes, encoded once for all of them.
+        const clear = to.filter((a) => !this.byAddress.has(addressKey(a)));
+        if (clear.length > 0) out.push({ to: clear, data });
+      } else this.stats.unsealable += to.length - count;
     }
     if (count === 0) return;
     this.stats.roomSealed++;
@@ -278,7 +293,8 @@ export class ServerSealLayer {
     }
     const s = this.byAddress.get(key);
     if (s === undefined) {
-      this.stats.unsealable++;
+      if (this.options.allowCleartext === true) out.push({ to, data });
+      else this.stats.unsealable++;
       return;
     }
     this.stats.sessionSealed++;

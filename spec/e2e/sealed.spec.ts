@@ -119,6 +119,23 @@ describe('sealed sessions (e2e)', function () {
     }
   });
 
+  it('serve --allow-cleartext admits the previous revision beside sealed clients; not with a passphrase', async function () {
+    const { proc, port } = await startServer(['--allow-cleartext']);
+    await proc.waitUntil(() => proc.stderr.some((l) => l.includes('--allow-cleartext')), 5_000, 'the warning');
+    const old = new ChatClient({ server: `127.0.0.1:${port}`, nick: 'old', joinTimeoutMs: 3_000 });
+    const joined = new Promise<ClientEvent>((resolve) => old.on('event', (e: ClientEvent) => (e.type === 'joined' || e.type === 'join-failed') && resolve(e)));
+    try {
+      await old.connect();
+      old.join();
+      expect(await joined).to.deep.include({ type: 'joined' });
+    } finally {
+      old.shutdown();
+    }
+    const both = runCli('server', ['serve', '--host', '127.0.0.1', '--port', '0', '--allow-cleartext', '--passphrase', 'x']);
+    expect((await both.exitCode(10_000)).code).to.equal(2);
+    expect(both.stderr.join('\n')).to.include('--allow-cleartext cannot be used with a passphrase');
+  });
+
   it('a sealed client that finds nothing listening still fails within its timeout', async function () {
     const port = await freeUdpPort();
     const c = join_('ann', port, join(dir, 'config'));

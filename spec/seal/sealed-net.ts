@@ -35,11 +35,13 @@ export class SealedNet {
   readonly server: ServerSealLayer;
   readonly clients: SealedClient[] = [];
   private readonly byAddress = new Map<string, SealedClient>();
+  /** Receivers at other addresses (a cleartext client), by addressKey. */
+  readonly others = new Map<string, (data: Buffer) => void>();
 
-  constructor(options: { serverOptions?: Partial<ServerOptions>; keys?: ServerKeys; psk?: Buffer } = {}) {
+  constructor(options: { serverOptions?: Partial<ServerOptions>; keys?: ServerKeys; psk?: Buffer; allowCleartext?: boolean } = {}) {
     this.keys = options.keys ?? generateServerKeys(randomBytes);
     this.core = new ServerCore({ ...options.serverOptions, random: randomBytes, now: this.now });
-    this.server = new ServerSealLayer(this.core, { keys: this.keys, psk: options.psk, random: randomBytes, now: this.now });
+    this.server = new ServerSealLayer(this.core, { keys: this.keys, psk: options.psk, allowCleartext: options.allowCleartext, random: randomBytes, now: this.now });
   }
 
   /** A client at 10.0.0.n:5000+n (not joined yet: call join). */
@@ -102,7 +104,10 @@ export class SealedNet {
       const targets = Array.isArray(d.to) ? (d.to as readonly PeerAddress[]) : [d.to as PeerAddress];
       for (const to of targets) {
         const c = this.byAddress.get(addressKey(to));
-        if (c === undefined) continue;
+        if (c === undefined) {
+          this.others.get(addressKey(to))?.(d.data);
+          continue;
+        }
         c.received.push(d.data);
         c.layer.receive(d.data, this.now);
         moved++;

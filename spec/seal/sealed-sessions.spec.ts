@@ -4,6 +4,8 @@
  */
 import { expect } from 'chai';
 import { ClientCore } from '../../lib/client/client-core.js';
+import { encode } from '../../lib/protocol/codec.js';
+import { addressKey } from '../../lib/server/peer-address.js';
 import { SealedNet } from './sealed-net.js';
 
 describe('sealed sessions (sans-I/O)', () => {
@@ -76,5 +78,37 @@ describe('sealed sessions (sans-I/O)', () => {
     const failed = events.find((e) => e.type === 'join-failed');
     expect(failed).to.deep.include({ code: 'UDPCHAT_ERR_SERVER_FULL' });
     expect(failed?.reason).to.match(/sealed .*upgrade udp-chat/);
+  });
+
+  it('with allowCleartext (serve --allow-cleartext) admits an earlier client beside sealed ones, never for a sealed member\'s address', function () {
+    const net = new SealedNet({ allowCleartext: true });
+    const ann = net.client('ann');
+    net.join(ann);
+    const plain = new ClientCore({ nick: 'old', clientId: Buffer.alloc(16, 7) });
+    const from = { address: '10.9.9.9', port: 4444 };
+    const shown: string[] = [];
+    const inbox: Buffer[] = [];
+    net.others.set(addressKey(from), (data) => inbox.push(data));
+    const step = (): void => {
+      for (const b of inbox.splice(0)) plain.receive(b, net.now);
+      const d = plain.drain();
+      for (const e of d.ordered) if (e.type === 'message') shown.push(e.text);
+      for (const b of d.datagrams) net.server.receive(b, from, net.now);
+      net.run();
+    };
+    plain.join(net.now);
+    for (let i = 0; i < 4; i++) step();
+    expect(plain.phase).to.equal('online');
+    ann.core.say('to both', net.now);
+    net.run();
+    for (let i = 0; i < 3; i++) step();
+    expect(shown).to.deep.equal(['to both']);
+    expect(SealedNet.texts(ann)).to.deep.equal(['to both']);
+    expect(ann.received.every((d) => d[3] === 0xff)).to.equal(true);
+    // A cleartext SAY from ann's address is not ann's.
+    const accepted = net.core.stats.accepted;
+    net.toServer(encode({ type: 'say', token: Buffer.alloc(16), cseq: 1, target: 0, text: 'spoofed' }), ann.address);
+    expect(net.core.stats.accepted).to.equal(accepted);
+    expect(net.core.stats.drops['cleartext-on-sealed']).to.equal(1);
   });
 });
