@@ -59,6 +59,8 @@ export interface RoomsContext {
   readonly produced: ProducedBytes;
   readonly stats: ServerStats;
   readonly nicks: NickOwners;
+  /** Random bytes (the server's source). */
+  random(n: number): Buffer;
   drop(reason: string): void;
   /** A request the repair budget cannot answer (counted; past a limit the session is cut off). */
   overdrawn(session: Session, now: number): void;
@@ -83,7 +85,11 @@ export class Rooms {
   private readonly roomsByKey = new Map<string, Stream>();
   private readonly privates = new Map<string, Stream>();
   private readonly of = new Map<Session, Membership>();
-  private nextId = 1;
+  /**
+   * The next roomId. It starts at a random u32 each run, so that a server restarted with the same
+   * instance (§6.1.10) does not give a new stream the id of one its clients still hold (§6.3.1).
+   */
+  private nextId: number;
   private roomCount = 0;
   /** Room 0's rendering for sessions with rooms, where it differs from DATA's (seq → entry bytes). */
   private readonly lobbyRich = new Map<number, Buffer>();
@@ -95,7 +101,9 @@ export class Rooms {
   /** Streams with entries not yet fanned out. */
   private readonly dirty = new Set<Stream>();
 
-  constructor(private readonly ctx: RoomsContext) {}
+  constructor(private readonly ctx: RoomsContext) {
+    this.nextId = ctx.random(4).readUInt32BE(0);
+  }
 
   /** True if the session enabled rooms (WELCOME caps bit 0). */
   static enabled(s: Session): boolean {
@@ -288,6 +296,8 @@ export class Rooms {
   }
 
   private create(kind: 'room' | 'private', name: string, key: string): Stream {
+    // Never 0 (#lobby), wrapping past 2^32 − 1.
+    if (this.nextId === LOBBY_ID || this.nextId > 0xffff_ffff) this.nextId = 1;
     const stream = new Stream(this.nextId++, kind, name, key, this.ctx.options.roomLogEntries);
     this.byId.set(stream.id, stream);
     return stream;

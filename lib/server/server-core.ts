@@ -142,6 +142,7 @@ export class ServerCore {
       produced: this.produced,
       stats: this.stats,
       nicks: this.nicks,
+      random: (n) => this.random(n),
       drop: (reason) => this.drop(reason),
       overdrawn: (s, t) => this.overdrawn(s, t),
       nackLobby: (s, from, to, t) => this.onNack(s, { from, to }, t),

@@ -282,6 +282,25 @@ describe('rooms in the client core, against the server core', () => {
     ]);
   });
 
+  it('after a restart that kept its session (no WELCOME), joins its rooms again when RSTATE no longer names them', () => {
+    const { net, cs } = online(['ann', 'bob']);
+    const [ann, bob] = cs as [SimClient, SimClient];
+    ann.core.joinRoom('#ops', net.now);
+    bob.core.joinRoom('#ops', net.now);
+    net.run(500);
+    const old = streamId(ann, '#ops');
+    take(ann);
+    net.restartServerKeepingRoom();
+    net.run(15_000);
+    expect(ann.events.filter((e) => e.type === 'joined' && e.rejoined), 'no rejoin: the session went on').to.deep.equal([]);
+    const again = streamId(ann, '#ops');
+    expect(again).to.not.equal(old);
+    expect(take(ann).filter((e) => e.type === 'stream-closed' || (e.type === 'stream' && e.opened)).map((e) => e.type)).to.deep.equal(['stream-closed', 'stream']);
+    ann.core.sayIn(again, 'still here', {}, net.now);
+    net.run(1_000);
+    expect(bob.streamLines.get(streamId(bob, '#ops'))).to.include(`${ann.streamLines.get(again)?.at(-1)?.split(' ')[0]} ann: still here`);
+  });
+
   it('refuses rooms calls queued for a server that turns out to have no rooms, keeping what was typed', () => {
     const net = new SimNetwork(SEED, { rooms: false });
     const ann = net.addClient('ann');

@@ -8,6 +8,7 @@ import type { ClientEvent } from '../../lib/client/session-types.js';
 import type { RoomEvent } from '../../lib/client/rooms-api.js';
 import { type PeerAddress, addressKey } from '../../lib/server/peer-address.js';
 import { ServerCore } from '../../lib/server/server-core.js';
+import { persistedSessions } from '../../lib/server/restore-state.js';
 import type { ServerEvent } from '../../lib/server/server-core.js';
 import type { ServerOptions } from '../../lib/server/server-options.js';
 import { mulberry32 } from './fault-proxy.js';
@@ -82,6 +83,24 @@ export class SimNetwork {
 
   private newServer(): ServerCore {
     return new ServerCore({ ...this.serverOptions, random: this.randomBytes, now: this.now });
+  }
+
+  /**
+   * Replaces the server with one that goes on from the old one's room 0 and sessions, as a server
+   * restarted from its store does (§6.1.10): same instance, room log, sessions (caps included);
+   * nothing else (rooms other than #lobby are not stored).
+   */
+  restartServerKeepingRoom(): void {
+    const old = this.server;
+    const tail: { seq: number; bytes: Buffer }[] = [];
+    for (let seq = old.log.oldestSeq; seq <= old.log.lastSeq; seq++) {
+      const bytes = old.log.bytesOf(seq);
+      if (bytes !== undefined) tail.push({ seq, bytes });
+    }
+    const cseqs = new Map([...old.sessions.all()].map((s) => [s.clientIdHex, s.nextCseq - 1] as const));
+    const restore = { instance: old.instance, lastSeq: old.log.lastSeq, oldestStored: old.log.oldestSeq, tail, cseqs, sessions: persistedSessions(old.sessions) };
+    this.server = new ServerCore({ ...this.serverOptions, random: this.randomBytes, now: this.now, restore });
+    this.serverDown = false;
   }
 
   /** Replaces the server with a fresh one (a restart: all state lost). */
