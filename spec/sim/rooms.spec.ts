@@ -112,6 +112,10 @@ describe(`rooms and private messages over a simulated link (seed ${SEED})`, () =
     expect(bob.core.streams.get(a)?.name, 'the same stream').to.equal('#a');
     expectStream([ann, bob], a, 11, ['ann']);
     expect(bob.events.some((e) => e.type === 'notice' && /could not be recovered/.test(e.text))).to.equal(false);
+    // What was said while bob was away is marked as missed (caught up on), not as live.
+    const missed = bob.events.filter((e) => e.type === 'message' && e.roomId === a && e.missed === true).map((e) => e.type === 'message' && e.text);
+    expect(missed.length, 'missed messages marked').to.be.at.least(5);
+    expect(missed).to.not.include('ann #0');
   });
 
   it('finds a lost tail in a quiet stream (RSYNC, RSTATE) when the last datagrams of a burst were all lost', () => {
