@@ -70,7 +70,8 @@ async function run(lossPercent: number): Promise<void> {
       expect(notices, `${NICKS[k]} sees no leave or join notices across the restart`).to.deep.equal([]);
     }
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    // The restarted server still runs (afterEach stops it) and may be writing: retry on ENOTEMPTY.
+    rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
   }
 }
 
@@ -110,7 +111,8 @@ describe('a durable server killed during traffic (e2e)', function () {
       }
       expect(server.proc.stderr.filter((l) => / join /.test(l)).every((l) => l.endsWith('(resumed)')), 'every join after the restart is a resume').to.equal(true);
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      // A server still runs (afterEach stops it) and may be writing: retry on ENOTEMPTY.
+      rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
     }
   });
 
@@ -123,7 +125,8 @@ describe('a durable server killed during traffic (e2e)', function () {
       expect(second.stderr).to.have.length(1);
       expect(second.stderr[0]).to.match(/^udp-chat: .* is in use by another udp-chat process \(pid \d+\); stop it or choose another store$/);
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      // A server still runs (afterEach stops it) and may be writing: retry on ENOTEMPTY.
+      rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
     }
   });
 });
