@@ -149,7 +149,7 @@ async function row(server: string, serverPid: number, kind: string, rate: number
 
 async function main(): Promise<void> {
   if (!existsSync(SERVER_JS)) throw new Error(`${SERVER_JS} is missing: run npm run build first`);
-  const server = await startChild(process.execPath, [SERVER_JS, 'serve', '--host', '127.0.0.1', '--port', '0', '--no-persist', '--no-announce', '--quiet'], {
+  const server = await startChild(process.execPath, [SERVER_JS, 'serve', '--host', '127.0.0.1', '--port', '0', '--no-persist', '--no-announce', '--quiet', '--allow-cleartext'], {
     readyPattern: /listening on 127\.0\.0\.1:(\d+)/,
     timeoutMs: 20_000,
   });

@@ -60,6 +60,7 @@ function sayNext(p: UdpPeer, k: number, bytes: number): void {
 async function join(c: Extract<Command, { cmd: 'join' }>): Promise<JoinResult> {
   if (shared !== undefined) throw new Error('already joined');
   const sh = new Shared(target, host, port, c.total, book, peersPerIp, (p) => awake.add(p));
+  sh.sealed = process.argv.includes('--sealed');
   shared = sh;
   const start = performance.now();
   for (let j = 0; j < c.peers; j++) {

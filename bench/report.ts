@@ -153,6 +153,7 @@ export function fmt(s: Stat, f: (x: number) => string = n0): string {
 
 export const NAMES: Record<TargetName, string> = {
   udpchat: 'udp-chat (in memory, limits lifted)',
+  sealed: 'udp-chat (sealed, in memory, limits lifted)',
   durable: 'udp-chat (durable, limits lifted)',
   stock: 'udp-chat (stock flags)',
   relay: 'naive relay',
@@ -234,10 +235,30 @@ export function targetLines(rows: readonly Row[], witnesses: readonly WitnessRes
     const x = p99.med / u50.p99At100.med;
     lines.push({ target: 'real `join --plain` clients, K=50 at 100 msg/s: p99 ≤ 2× the in-process figure', measured: `${fmt(p99, n2)} vs ${fmt(u50.p99At100, n2)} ms (${n2(x)}×)`, verdict: verdictOf(Number.isFinite(x) ? x <= 2 : undefined) });
   } else lines.push({ target: 'real `join --plain` clients, K=50 at 100 msg/s: p99 ≤ 2× the in-process figure', measured: '-', verdict: 'not measured' });
+  lines.push(...sealedTargets(row('sealed', 50), u50));
   lines.push(...tuiTargets(scripts.tui?.result ?? []));
   lines.push(...stoppedTargets(witnesses));
   lines.push(...durableTargets(row('durable', 50), u50, scripts.restart?.result));
   return lines;
+}
+
+/** Issue 10's targets for sealed sessions against cleartext, same run, K=50. */
+function sealedTargets(s: Row | undefined, u: Row | undefined): TargetLine[] {
+  const both = s !== undefined && u !== undefined;
+  const ratio = both ? s.maxRate.med / u.maxRate.med : undefined;
+  const extra = both ? s.p99At100.med - u.p99At100.med : undefined;
+  return [
+    {
+      target: 'sealed, K=50: max msg/s ≥ 70% of cleartext\'s (same run)',
+      measured: ratio === undefined || !Number.isFinite(ratio) ? '-' : `${fmt(s!.maxRate)} vs ${fmt(u!.maxRate)} msg/s (${pct(ratio)})`,
+      verdict: verdictOf(ratio === undefined || !Number.isFinite(ratio) ? undefined : ratio >= 0.7),
+    },
+    {
+      target: 'sealed, K=50 at 100 msg/s: p99 ≤ cleartext\'s + 2 ms',
+      measured: extra === undefined || !Number.isFinite(extra) ? '-' : `${fmt(s!.p99At100, n2)} vs ${fmt(u!.p99At100, n2)} ms (+${n2(extra)} ms)`,
+      verdict: verdictOf(extra === undefined || !Number.isFinite(extra) ? undefined : extra <= 2),
+    },
+  ];
 }
 
 /** A tui-load.ts column whose name matches, at `rate` msg/s. */

@@ -6,7 +6,7 @@
  *   npm run bench                     full: K = 10, 50, 200, three alternating runs, witnesses
  *                                     (line mode, full-screen client, stopped clients), durable
  *                                     store, join storm; ends within --budget (1200 s)
- *   options: --peers 10,50  --reps N  --targets udpchat,durable,relay,batch,stock  --durable-peers 50
+ *   options: --peers 10,50  --reps N  --targets udpchat,sealed,durable,relay,batch,stock  --durable-peers 50
  *            --step-seconds S  --loadgens N  --budget SECONDS  --no-witness  --no-tui  --no-stall
  *            --docs / --no-docs  --docs-out PATH
  *   npm run bench -- --render bench/results/<file>.json [--docs | --docs-out PATH]   re-render only
@@ -40,7 +40,7 @@ const TEXT_BYTES = 48;
 
 const plan = {
   peers: (value('--peers') ?? (quick ? '10,50' : '10,50,200')).split(',').map(Number),
-  targets: (value('--targets') ?? 'udpchat,durable,relay,batch,stock').split(',') as TargetName[],
+  targets: (value('--targets') ?? 'udpchat,sealed,durable,relay,batch,stock').split(',') as TargetName[],
   /** K at which the durable server gets its row (issue 9 asks for K = 50). */
   durablePeers: (value('--durable-peers') ?? '50').split(',').map(Number),
   reps: Number(value('--reps') ?? (quick ? 1 : 3)),

@@ -17,10 +17,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runToEnd, startChild, type Child } from './child.js';
 
-export type TargetName = 'udpchat' | 'durable' | 'stock' | 'relay' | 'batch';
+export type TargetName = 'udpchat' | 'sealed' | 'durable' | 'stock' | 'relay' | 'batch';
 
 /** The targets that run udp-chat's server. */
-export const isUdpChat = (t: TargetName): boolean => t === 'udpchat' || t === 'durable' || t === 'stock';
+export const isUdpChat = (t: TargetName): boolean => t === 'udpchat' || t === 'sealed' || t === 'durable' || t === 'stock';
 
 export const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const ROOT = path.resolve(HERE, '..');
@@ -112,7 +112,12 @@ function fromChild(name: TargetName, child: Child, loadgen: Running['loadgen'], 
  */
 export async function startTarget(name: TargetName, loadgenArgs: readonly string[] = [], nodeArgs: readonly string[] = [], serveArgs: readonly string[] = []): Promise<Running> {
   if (isUdpChat(name)) {
-    const args = [...(await udpChatServeArgs(name !== 'stock')), ...(name === 'udpchat' ? ['--no-persist'] : []), ...serveArgs];
+    // The load generator's peers speak cleartext (the reliability layer alone), so every row but
+    // `sealed` admits them with --allow-cleartext; `sealed` runs the server as installed (sealed
+    // only) and its peers seal (loadgen --sealed): the same as `udpchat` plus sealing.
+    const sealed = name === 'sealed';
+    const cleartext = sealed ? [] : await known(['--allow-cleartext']);
+    const args = [...(await udpChatServeArgs(name !== 'stock')), ...cleartext, ...(name === 'udpchat' || sealed ? ['--no-persist'] : []), ...serveArgs];
     // A fresh store per start: a previous block's room log would be replayed and extended.
     const dir = mkdtempSync(path.join(tmpdir(), 'udpchat-bench-'));
     const store = (await known(['--data', dir])).length > 0 ? ['--data', dir] : [];
@@ -122,7 +127,7 @@ export async function startTarget(name: TargetName, loadgenArgs: readonly string
       throw e;
     });
     const port = child.ready[1] ?? '0';
-    const running = fromChild(name, child, udpLoadgen('udpchat', port, loadgenArgs), `127.0.0.1:${port}`);
+    const running = fromChild(name, child, udpLoadgen('udpchat', port, sealed ? [...loadgenArgs, '--sealed'] : loadgenArgs), `127.0.0.1:${port}`);
     return { ...running, stop: () => child.stop(3000).finally(() => rmSync(dir, { recursive: true, force: true })) };
   }
   const child = await startChild(process.execPath, [...nodeArgs, '--import=tsx', path.join(HERE, 'relay.ts'), ...(name === 'batch' ? ['--batch'] : []), '--host', '127.0.0.1', '--port', '0'], {

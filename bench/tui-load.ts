@@ -68,10 +68,15 @@ function rssMiB(pid: number): number {
   return Number(m?.[1] ?? 0) / 1024;
 }
 
+/** The server's key and the viewer's user key and known servers: here, not in the runner's own ~/.config. */
+const XDG = mkdtempSync(path.join(tmpdir(), 'udpchat-tui-load-xdg-'));
+process.once('exit', () => rmSync(XDG, { recursive: true, force: true }));
+
 async function startServer(): Promise<{ pid: number; port: number; stop: () => void }> {
-  const args = ['serve', '--host', '127.0.0.1', '--port', '0', '--no-persist', '--quiet', '--rate', '100000', '--burst', '100000',
+  // --allow-cleartext: the senders are in-process cleartext clients; the viewer (the CLI) seals.
+  const args = ['serve', '--host', '127.0.0.1', '--port', '0', '--no-persist', '--quiet', '--allow-cleartext', '--rate', '100000', '--burst', '100000',
     '--hard-rate', '1000000', '--hard-burst', '1000000'];
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, XDG_STATE_HOME: XDG, XDG_CONFIG_HOME: XDG } });
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (b: Buffer) => {
@@ -86,7 +91,7 @@ async function startServer(): Promise<{ pid: number; port: number; stop: () => v
 
 function startViewer(port: number): number {
   execFileSync('tmux', ['-L', TMUX, '-f', '/dev/null', 'new-session', '-d', '-s', 'load', '-x', '100', '-y', '30',
-    'env', 'TERM=xterm-256color', process.execPath, ...(process.env.VIEWER_NODE_ARGS ?? '').split(' ').filter(Boolean), CLI, 'join', '--nick', 'viewer', '--server', `127.0.0.1:${port}`]);
+    'env', 'TERM=xterm-256color', `XDG_CONFIG_HOME=${XDG}`, `XDG_STATE_HOME=${XDG}`, process.execPath, ...(process.env.VIEWER_NODE_ARGS ?? '').split(' ').filter(Boolean), CLI, 'join', '--nick', 'viewer', '--accept-new-key', '--server', `127.0.0.1:${port}`]);
   // The control client that types must not resize the pane.
   execFileSync('tmux', ['-L', TMUX, 'set-option', '-g', 'window-size', 'manual']);
   return Number(execFileSync('tmux', ['-L', TMUX, 'list-panes', '-F', '#{pane_pid}'], { encoding: 'utf8' }).trim());

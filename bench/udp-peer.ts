@@ -11,6 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import dgram from 'node:dgram';
 import { ClientCore } from '../lib/client/client-core.js';
+import { ClientSealLayer } from '../lib/client/seal-layer.js';
 import type { ClientEvent } from '../lib/client/session-types.js';
 import { decode, encode } from '../lib/protocol/index.js';
 import { BATCH_TYPE, unpackBatch } from './batch-format.js';
@@ -31,6 +32,8 @@ export class UdpPeer {
   readonly clientId = randomBytes(16);
   private readonly socket: dgram.Socket;
   private readonly core: ClientCore | undefined;
+  /** The seal layer around the core (the `sealed` row), as a real client has one. */
+  private readonly layer: ClientSealLayer | undefined;
   joinStartedAt = 0;
   onlineAt = 0;
   /** When the core next needs tick() (Infinity: nothing due). */
@@ -61,6 +64,7 @@ export class UdpPeer {
       this.core = new ClientCore({ nick: this.nick, clientId: this.clientId, joinTimeoutMs: 30_000 });
       // A simulated peer renders no member list: skip sorting it on every join and leave.
       this.core.feed.roster.nicks = () => NO_NICKS;
+      if (shared.sealed) this.layer = new ClientSealLayer(this.core, { userKey: randomBytes(32), random: randomBytes });
     }
   }
 
@@ -139,7 +143,8 @@ export class UdpPeer {
       this.shared.dataEntries += buf[8] ?? 0;
     }
     if (this.core !== undefined) {
-      this.core.receive(buf, performance.now());
+      if (this.layer !== undefined) this.layer.receive(buf, performance.now());
+      else this.core.receive(buf, performance.now());
       this.pump();
       return;
     }
@@ -182,7 +187,7 @@ export class UdpPeer {
   private pump(): void {
     const core = this.core!;
     const { datagrams, events } = core.drain();
-    for (const d of datagrams) this.send(d);
+    for (const d of this.layer === undefined ? datagrams : this.layer.wrap(datagrams, performance.now())) this.send(d);
     for (const e of events) this.onEvent(e);
     this.due = core.nextDeadline();
     if (this.due !== Infinity) this.shared.wake(this);
@@ -249,7 +254,8 @@ export class UdpPeer {
   close(): void {
     if (this.core !== undefined && this.state === 'online') {
       this.core.leave(performance.now());
-      for (const d of this.core.drain().datagrams) this.send(d);
+      const { datagrams } = this.core.drain();
+      for (const d of this.layer === undefined ? datagrams : this.layer.wrap(datagrams, performance.now())) this.send(d);
     }
     setTimeout(() => this.socket.close(), 50);
   }

@@ -27,6 +27,8 @@ export class Shared {
   lastAckAt = 0;
   /** Datagrams a frozen peer's socket buffer could not hold (the stall experiment). */
   frozenDrops = 0;
+  /** `udpchat` peers seal their sessions (loadgen --sealed: the server's `sealed` row). */
+  sealed = false;
   /** Called with the receiver's index for every delivery of the current step (the stall experiment). */
   onDelivery: ((receiver: number) => void) | undefined;
 

@@ -63,7 +63,7 @@ class PlainClient {
   ) {
     // Whatever a client keeps (state, keys) goes to a temporary directory, not the user's home.
     const env = { ...process.env, NO_COLOR: '1', XDG_STATE_HOME: CLIENT_HOME, XDG_CONFIG_HOME: CLIENT_HOME };
-    this.proc = track(spawn(process.execPath, [SERVER_JS, 'join', '--plain', '--server', server, '--nick', `w${index}`], { env, stdio: ['pipe', 'pipe', 'pipe'] }));
+    this.proc = track(spawn(process.execPath, [SERVER_JS, 'join', '--plain', '--accept-new-key', '--server', server, '--nick', `w${index}`], { env, stdio: ['pipe', 'pipe', 'pipe'] }));
     this.proc.stdin!.on('error', () => undefined);
     createInterface({ input: this.proc.stdout! }).on('line', (line) => this.line(line));
     createInterface({ input: this.proc.stderr! }).on('line', (line) => this.notices.push(line));
