@@ -325,7 +325,7 @@ function joinFailure(e: Extract<ClientEvent, { type: 'join-failed' }>, nick: str
       if (e.portUnreachable === true) return `nothing is listening at ${server} (port unreachable): is \`udp-chat serve\` running there?`;
       return e.answered === true
         ? `could not join ${server}: ${e.reason}`
-        : `cannot reach a udp-chat server at ${server}: no answer (is \`udp-chat serve\` running there?)`;
+        : `cannot reach a udp-chat server at ${server}: no answer (is \`udp-chat serve\` running there? A server older than sealed sessions does not answer: upgrade it)`;
     default:
       return `${server} refused the join: ${e.reason}`;
   }
