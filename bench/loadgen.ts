@@ -13,6 +13,7 @@
 import { performance } from 'node:perf_hooks';
 import { messageText, nowUs, pace, SelfMeter, sleep, StallRecorder, StepBook, waitUntil } from './load-common.js';
 import { serveCommands, type Command, type JoinResult, type Reply, type StallResult, type StepResult } from './loadgen-protocol.js';
+import { shareVerifications, verifyCounts } from './shared-verify.js';
 import { Shared, type Target } from './udp-shared.js';
 import { UdpPeer } from './udp-peer.js';
 
@@ -31,6 +32,10 @@ const recvBufferSize = Number(option('--rcvbuf', String(208 * 1024)));
 // A default server caps sessions per source IP (32) and joins per /24: spread the peers over
 // 127.0.1.1–8, 127.0.2.1–8, … (Shared.bindAddress).
 const peersPerIp = Number(option('--peers-per-ip', '30'));
+// Sealed peers (the `sealed` row): each one's client core behind the client seal layer; the
+// peers of this process share the server-signature checks of identical room datagrams.
+const sealed = process.argv.includes('--sealed');
+if (sealed) shareVerifications();
 
 const QUIET_MS = 200;
 const book = new StepBook();
@@ -60,7 +65,7 @@ function sayNext(p: UdpPeer, k: number, bytes: number): void {
 async function join(c: Extract<Command, { cmd: 'join' }>): Promise<JoinResult> {
   if (shared !== undefined) throw new Error('already joined');
   const sh = new Shared(target, host, port, c.total, book, peersPerIp, (p) => awake.add(p));
-  sh.sealed = process.argv.includes('--sealed');
+  sh.sealed = sealed;
   shared = sh;
   const start = performance.now();
   for (let j = 0; j < c.peers; j++) {
@@ -106,7 +111,7 @@ async function step(c: Extract<Command, { cmd: 'step' }>): Promise<StepResult> {
   const t0 = performance.now();
   const t0Us = nowUs();
   sh.lastAckAt = t0;
-  const before = { in: sh.datagramsIn, out: sh.datagramsOut, dd: sh.dataDatagrams, de: sh.dataEntries };
+  const before = { in: sh.datagramsIn, out: sh.datagramsOut, dd: sh.dataDatagrams, de: sh.dataEntries, ...verifyCounts };
   const errorsBefore = { ...sh.errors };
   const senders = online();
   for (const p of senders) p.said = 0;
@@ -159,6 +164,7 @@ async function step(c: Extract<Command, { cmd: 'step' }>): Promise<StepResult> {
       lateDeliveries: book.late,
       entriesPerData: dd > 0 ? (sh.dataEntries - before.de) / dd : 0,
       unsent: senders.reduce((a, p) => a + p.pending, 0),
+      ...(sealed ? { verifies: verifyCounts.verifies - before.verifies, verifiesShared: verifyCounts.shared - before.shared } : {}),
     },
   };
 }

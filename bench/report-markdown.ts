@@ -90,6 +90,17 @@ function durableSection(res: Results, rows: readonly Row[]): string[] {
   return out;
 }
 
+/** The sealed row, and how its load generator differs from a room of real clients. */
+function sealedBullet(res: Results): string {
+  const fixed = res.blocks.filter((b) => b.target === 'sealed' && b.fixed !== undefined).map((b) => b.fixed!.extra);
+  const sum = (k: string): number => fixed.reduce((a, e) => a + (e[k] ?? 0), 0);
+  const counts = fixed.length === 0 ? '' : ` (at the 100 msg/s steps: ${n0(sum('verifies'))} verifications, ${n0(sum('verifiesShared'))} answers shared)`;
+  return (
+    '- **udp-chat (sealed, in memory, limits lifted)**: the same server sealed-only, as installed (every other udp-chat row admits the load generator\'s cleartext peers with `--allow-cleartext`), at K = 50. Each simulated peer runs the client seal layer (lib/client/seal-layer.ts) around its client core, as a real client: the IKpsk1 handshake, every datagram it sends sealed and every one it receives opened on its session, every room datagram opened with the room key and its replay window checked. One difference, so that the row measures the server and not the load generator: ' +
+    `a room datagram's Ed25519 signature covers the same bytes for every member, so the peers of one load generator process share its verification (bench/shared-verify.ts: the first peer to receive it verifies it, the others reuse the answer${counts}); a real client verifies only its own copy, on its own machine. What a client pays per datagram, verification included, is what \`npm run bench:seal\` measures.`
+  );
+}
+
 export function markdown(res: Results): string {
   const iperf = median(res.iperf.map((i) => i.receivedPerSec));
   const m = res.machine;
@@ -110,6 +121,7 @@ export function markdown(res: Results): string {
     '',
     `- **udp-chat (in memory, limits lifted)**: \`node dist/bin/udp-chat.js serve --no-persist ${res.liftedFlags}\`: the per-user limits out of the way, so the server's capacity is measured; the room log in memory, so the ratios to the relays are what reliability and safety cost.`,
     '- **udp-chat (durable, limits lifted)**: the same with the room log on disk (persistence on, as installed), in a fresh temporary directory per server: what durability costs on top (issue 9), at K = 50.',
+    sealedBullet(res),
     '- **udp-chat (stock flags)**: `serve --host 127.0.0.1 --port 0 --quiet --no-announce` (less logging, no mDNS announcements; every limit as installed: 10 messages/s per user, burst 20, 256 users, 32 per address, room log on disk): what a default install sustains.',
     '- **naive relay**: bench/relay.ts: records addresses on JOIN, forwards every datagram to every peer, one message per datagram.',
     '- **batching relay**: bench/relay.ts --batch: the same, but a turn\'s worth of messages packed per datagram and flushed once per event-loop turn, as udp-chat does; no order, acks, repair, history, limits or checksums. udp-chat against it is the cost of reliability and safety.',

@@ -6,7 +6,7 @@
  *   npm run bench                     full: K = 10, 50, 200, three alternating runs, witnesses
  *                                     (line mode, full-screen client, stopped clients), durable
  *                                     store, join storm; ends within --budget (1200 s)
- *   options: --peers 10,50  --reps N  --targets udpchat,sealed,durable,relay,batch,stock  --durable-peers 50
+ *   options: --peers 10,50  --reps N  --targets udpchat,sealed,durable,relay,batch,stock  --durable-peers 50  --sealed-peers 50
  *            --step-seconds S  --loadgens N  --budget SECONDS  --no-witness  --no-tui  --no-stall
  *            --docs / --no-docs  --docs-out PATH
  *   npm run bench -- --render bench/results/<file>.json [--docs | --docs-out PATH]   re-render only
@@ -43,6 +43,8 @@ const plan = {
   targets: (value('--targets') ?? 'udpchat,sealed,durable,relay,batch,stock').split(',') as TargetName[],
   /** K at which the durable server gets its row (issue 9 asks for K = 50). */
   durablePeers: (value('--durable-peers') ?? '50').split(',').map(Number),
+  /** K at which the sealed server gets its row (issue 10's targets are at K = 50). */
+  sealedPeers: (value('--sealed-peers') ?? '50').split(',').map(Number),
   reps: Number(value('--reps') ?? (quick ? 1 : 3)),
   stepSeconds: Number(value('--step-seconds') ?? (quick ? 0.5 : 2)),
   drainMs: quick ? 800 : 2000,
@@ -141,7 +143,7 @@ async function runBlocks(targets: TargetName[], deadline: number, notes: string[
   for (let rep = 1; rep <= plan.reps; rep++) {
     await iperfOnce();
     for (const k of plan.peers) {
-      for (const target of targets.filter((t) => t !== 'durable' || plan.durablePeers.includes(k))) {
+      for (const target of targets.filter((t) => (t !== 'durable' || plan.durablePeers.includes(k)) && (t !== 'sealed' || plan.sealedPeers.includes(k)))) {
         if (Date.now() > deadline) {
           skipped.push(`${target} K=${k} run ${rep}`);
           continue;

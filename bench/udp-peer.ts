@@ -64,6 +64,15 @@ export class UdpPeer {
       this.core = new ClientCore({ nick: this.nick, clientId: this.clientId, joinTimeoutMs: 30_000 });
       // A simulated peer renders no member list: skip sorting it on every join and leave.
       this.core.feed.roster.nicks = () => NO_NICKS;
+      // DATA is counted by the type of what the core receives (for the sealed row: once opened).
+      const receive = this.core.receive.bind(this.core);
+      this.core.receive = (d: Buffer, now: number): void => {
+        if (d.length >= 9 && d[3] === T_DATA) {
+          shared.dataDatagrams++;
+          shared.dataEntries += d[8] ?? 0;
+        }
+        receive(d, now);
+      };
       if (shared.sealed) this.layer = new ClientSealLayer(this.core, { userKey: randomBytes(32), random: randomBytes });
     }
   }
@@ -138,10 +147,6 @@ export class UdpPeer {
     }
     this.shared.datagramsIn++;
     this.shared.lastInAt = performance.now();
-    if (buf.length >= 9 && buf[3] === T_DATA) {
-      this.shared.dataDatagrams++;
-      this.shared.dataEntries += buf[8] ?? 0;
-    }
     if (this.core !== undefined) {
       if (this.layer !== undefined) this.layer.receive(buf, performance.now());
       else this.core.receive(buf, performance.now());
