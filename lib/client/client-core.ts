@@ -635,6 +635,8 @@ export class ClientCore {
   private onBye(m: ByeMessage, now: number): boolean {
     if (!this.sender.isOurs(m.token)) return false;
     if (m.reason === 'flooding') this.close('cut off by the server for flooding');
+    // Our user key joined from another client (§6.1.3 step 5): stop, or the two would take turns.
+    else if (m.reason === 'replaced') this.close('your user key joined again from another udp-chat, which now has this session');
     // Leaving: whatever the reason, the session is over, which is what we asked for.
     else if (this.phase === 'leaving') this.close('left');
     else if (m.reason === 'shutdown') this.lost(now, 'the server is shutting down');

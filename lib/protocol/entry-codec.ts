@@ -4,7 +4,7 @@
  * for every fan-out and repair datagram that carries it.
  */
 import { LocalError } from './local-error.js';
-import type { Entry, LeaveReason, RoomEntry } from './messages.js';
+import type { ByeReason, Entry, LeaveReason, RoomEntry } from './messages.js';
 import { ProtocolError } from './protocol-error.js';
 import { type Reader, Writer, nickLength, readNick, utf8Length } from './wire.js';
 
@@ -47,6 +47,23 @@ export function leaveReasonByte(reason: LeaveReason): number {
 /** The leave reason of a byte (§4.4); ProtocolError UDPCHAT_ERR_BAD_FIELD for anything else. */
 export function leaveReasonOf(b: number): LeaveReason {
   const reason = REASONS[b];
+  if (reason === undefined) throw new ProtocolError('UDPCHAT_ERR_BAD_FIELD', 'unknown leave reason');
+  return reason;
+}
+
+/** BYE's reasons: the leave reasons, then 4 `replaced`, which no entry carries (§4.4). */
+const BYE_REASONS: readonly ByeReason[] = [...REASONS, 'replaced'];
+
+/** The byte of a BYE reason (§4.4); LocalError UDPCHAT_ERR_BAD_FIELD for anything else. */
+export function byeReasonByte(reason: ByeReason): number {
+  const b = BYE_REASONS.indexOf(reason);
+  if (b < 0) throw new LocalError('UDPCHAT_ERR_BAD_FIELD', 'unknown leave reason');
+  return b;
+}
+
+/** The BYE reason of a byte (§4.4); ProtocolError UDPCHAT_ERR_BAD_FIELD for anything else. */
+export function byeReasonOf(b: number): ByeReason {
+  const reason = BYE_REASONS[b];
   if (reason === undefined) throw new ProtocolError('UDPCHAT_ERR_BAD_FIELD', 'unknown leave reason');
   return reason;
 }

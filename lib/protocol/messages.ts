@@ -7,6 +7,9 @@ import type { WireErrorCode } from './error-codes.js';
 /** Why a member left the room (DATA leave entries, BYE). */
 export type LeaveReason = 'quit' | 'timeout' | 'shutdown' | 'flooding';
 
+/** Why a session ended, as BYE says it: a leave reason, or `replaced` (BYE only, §4.4). */
+export type ByeReason = LeaveReason | 'replaced';
+
 /** `target` of a message: 0 is the room everyone is in; other values are reserved (§4.6). */
 export type Target = number;
 
@@ -286,7 +289,7 @@ export interface RosterMessage {
 export interface ByeMessage {
   type: 'bye';
   token: Buffer;
-  reason: LeaveReason;
+  reason: ByeReason;
 }
 
 export interface ErrorMessage {

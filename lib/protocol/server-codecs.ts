@@ -5,7 +5,7 @@
  */
 import { CLIENT_ID_BYTES, COOKIE_BYTES, INSTANCE_BYTES, MAX_DETAIL_BYTES, MAX_ENTRIES, TOKEN_BYTES } from './constants.js';
 import { FRAME_BYTES, type TypeCodec, consistent, field, fixed, u16In, u32In } from './codec-fields.js';
-import { decodeEntry, entrySize, isV1Entry, leaveReasonByte, leaveReasonOf, writeEntry } from './entry-codec.js';
+import { byeReasonByte, byeReasonOf, decodeEntry, entrySize, isV1Entry, writeEntry } from './entry-codec.js';
 import { WIRE_ERROR_CODES, wireErrorCodeOf } from './error-codes.js';
 import type {
   AckMessage,
@@ -160,9 +160,9 @@ const roster: TypeCodec<RosterMessage> = {
 const bye: TypeCodec<ByeMessage> = {
   size: () => FRAME_BYTES + TOKEN_BYTES + 1,
   write(w, m) {
-    w.bytes(fixed(m.token, TOKEN_BYTES, 'token')).u8(leaveReasonByte(m.reason));
+    w.bytes(fixed(m.token, TOKEN_BYTES, 'token')).u8(byeReasonByte(m.reason));
   },
-  read: (r) => ({ type: 'bye', token: r.bytes(TOKEN_BYTES), reason: leaveReasonOf(r.u8()) }),
+  read: (r) => ({ type: 'bye', token: r.bytes(TOKEN_BYTES), reason: byeReasonOf(r.u8()) }),
 };
 
 /** The wire number of a code; callers may hold a widened ErrorCode, which the type does not show. */

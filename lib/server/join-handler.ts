@@ -39,6 +39,19 @@ function adoptRestored(s: Session, peer: SealedPeer | undefined): void {
   if (s.restored === true && s.ownerKey === undefined && peer !== undefined) s.ownerKey = Buffer.from(peer.staticKey);
 }
 
+/**
+ * True if `holder`, a session of another client, was made with this sealed joiner's user key: the
+ * same person started a new client (the old one crashed, or runs elsewhere). A session restored
+ * without its key counts as the owner's when its nick is bound to the joiner's key (§5.3), since
+ * only that key could have taken a bound nick.
+ */
+function sameUserElsewhere(ctx: JoinContext, holder: Session, peer: SealedPeer | undefined): boolean {
+  if (peer === undefined) return false;
+  if (holder.ownerKey !== undefined) return holder.ownerKey.equals(peer.staticKey);
+  const bound = holder.restored === true ? ctx.nicks.ownerOf(holder.nickKey) : undefined;
+  return bound !== undefined && bound.owner.equals(peer.staticKey);
+}
+
 function isZero(b: Buffer): boolean {
   for (const x of b) if (x !== 0) return false;
   return true;
@@ -141,22 +154,29 @@ export function handleJoin(ctx: JoinContext, m: JoinMessage, from: PeerAddress, 
   // In use by someone else online: NICK_TAKEN ("in use" is the more useful answer while it is).
   const holder = sessions.byNickKey(checked.key);
   if (holder !== undefined && holder.clientIdHex === clientIdHex) adoptRestored(holder, peer);
-  if (holder !== undefined && (holder.clientIdHex !== clientIdHex || !sameOwner(holder.ownerKey, peer))) {
+  // The holder's own user key from another client: the new client replaces the old one (§6.1.3 step 5).
+  const elsewhere = holder !== undefined && holder.clientIdHex !== clientIdHex && sameUserElsewhere(ctx, holder, peer) ? holder : undefined;
+  if (holder !== undefined && elsewhere === undefined && (holder.clientIdHex !== clientIdHex || !sameOwner(holder.ownerKey, peer))) {
     return refuse('UDPCHAT_ERR_NICK_TAKEN', `"${holder.nick}" is in use`);
   }
   // Bound to another user key (or any key, for a cleartext join): NICK_OWNED to a client that
   // knows the code (caps bit identity), NICK_TAKEN with the same detail to an older one.
   const owned = ctx.nicks.refusal(checked.key, peer?.staticKey, now);
   if (owned !== undefined) return refuse((m.caps & CAP_IDENTITY) !== 0 ? 'UDPCHAT_ERR_NICK_OWNED' : 'UDPCHAT_ERR_NICK_TAKEN', owned.detail);
+  if (elsewhere !== undefined) {
+    // Told, so that a client still running there stops instead of rejoining and taking it back.
+    ctx.out.send(elsewhere.address, { type: 'bye', token: elsewhere.token, reason: 'replaced' });
+    ctx.endSession(elsewhere, 'quit', now);
+  }
   let replaced: Session | undefined;
-  if (holder !== undefined) {
+  if (holder !== undefined && elsewhere === undefined) {
     // The same client from a new address (its port changed, or it lost its session): move it.
     ctx.removeSession(holder);
     replaced = holder;
   }
   const takeover = replaced !== undefined;
   // Another client reused this address (a restarted process on the same port): the old one is gone.
-  if (here !== undefined) ctx.endSession(here, 'quit', now);
+  if (here !== undefined && here !== elsewhere) ctx.endSession(here, 'quit', now);
   if (!takeover && sessions.size >= options.maxPeers) return refuse('UDPCHAT_ERR_SERVER_FULL', `at most ${options.maxPeers} peers`);
   if (!takeover && sessions.ipFull(from.address)) {
     return refuse('UDPCHAT_ERR_TOO_MANY_SESSIONS', `at most ${options.sessionsPerIp} per address`);

@@ -57,6 +57,25 @@ describe('ClientCore', () => {
     }
   });
 
+  describe('#receive BYE(replaced)', () => {
+    it('closes for good, saying why, when its user key joined from another client (no rejoin, no timer)', () => {
+      const core = online();
+      deliver(core, { type: 'bye', token: TOKEN, reason: 'replaced' }, T0 + 20);
+      const after = sent(core);
+      expect(after.events).to.deep.include({ type: 'closed', reason: 'your user key joined again from another udp-chat, which now has this session' });
+      core.tick(T0 + 120_000);
+      expect(sent(core).messages, 'no JOIN, ever').to.be.empty;
+      expect(core.state).to.equal('closed');
+      expect(core.nextDeadline()).to.equal(Infinity);
+    });
+
+    it('ignores a BYE(replaced) with another token', () => {
+      const core = online();
+      deliver(core, { type: 'bye', token: Buffer.alloc(16, 1), reason: 'replaced' }, T0 + 20);
+      expect(core.state).to.equal('online');
+    });
+  });
+
   describe('#receive ACK', () => {
     it('keeps accepting ACKs after the last message sent was refused', () => {
       const core = online();

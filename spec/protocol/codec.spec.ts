@@ -12,7 +12,7 @@ import * as constants from '../../lib/protocol/constants.js';
 import { CHECKSUM_BYTES, DEFAULTS, HEADER_BYTES, MAX_DATAGRAM } from '../../lib/protocol/constants.js';
 import { encodeEntry } from '../../lib/protocol/entry-codec.js';
 import { ERROR_DESCRIPTIONS, WIRE_ERROR_CODES, type ErrorCode, type WireErrorCode } from '../../lib/protocol/error-codes.js';
-import type { CommandName, Entry, LeaveReason, Message, MessageType, RoomEntry } from '../../lib/protocol/messages.js';
+import type { ByeReason, CommandName, Entry, LeaveReason, Message, MessageType, RoomEntry } from '../../lib/protocol/messages.js';
 import { COMMAND_OPS } from '../../lib/protocol/rooms-codec.js';
 import { CODECS } from '../../lib/protocol/codec-table.js';
 import { LocalError } from '../../lib/protocol/local-error.js';
@@ -245,6 +245,7 @@ const nick = withinBytes(64, 24, 1);
 /** Mostly short text, sometimes long enough that the datagram would pass 1200 bytes. */
 const text = fc.oneof({ weight: 4, arbitrary: fc.string({ unit: 'binary', maxLength: 40 }) }, { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 400 }) });
 const reason = fc.constantFrom<LeaveReason>('quit', 'timeout', 'shutdown', 'flooding');
+const byeReason = fc.constantFrom<ByeReason>('quit', 'timeout', 'shutdown', 'flooding', 'replaced');
 const time = fc.integer({ min: 0, max: 2 ** 48 - 1 });
 const wireCode = fc.constantFrom(...(Object.keys(WIRE_ERROR_CODES) as WireErrorCode[]));
 
@@ -308,7 +309,7 @@ const arbMessage: Arbitrary<Message> = fc.oneof(
       nicks: fc.array(nick, { maxLength: 30 }),
     }),
   ),
-  fc.record({ type: fc.constant('bye' as const), token, reason }),
+  fc.record({ type: fc.constant('bye' as const), token, reason: byeReason }),
   fc.record({ type: fc.constant('error' as const), ref: token, code: wireCode, arg: u32, detail: withinBytes(200, 80) }),
   fc.record({ type: fc.constant('discover' as const), nonce: token }),
   fc.record({ type: fc.constant('whois' as const), token, nick }),
@@ -554,6 +555,9 @@ describe('codec', () => {
         const data: Message = { type: 'data', entries: [{ kind: 'leave', seq: 1, time: T0, nick: 'bob', reason: r }] };
         expect(decode(encode(data))).to.deep.equal(data);
       }
+      // 4 replaced is BYE's only (§4.4): no entry carries it.
+      const replaced: Message = { type: 'bye', token: TOKEN, reason: 'replaced' };
+      expect(decode(encode(replaced))).to.deep.equal(replaced);
     });
 
     it('accepts a SAY of exactly 1200 bytes and refuses one of 1201 with OVERSIZE', () => {
@@ -775,7 +779,7 @@ describe('codec', () => {
         ['nickLen 65', 'roster', (b) => (b[13] = 65)],
         ['wire code 99', 'error', (b) => b.writeUInt16BE(99, 20)],
         ['NACK from 0', 'nack', (b) => b.writeUInt32BE(0, 20)],
-        ['BYE reason 4', 'bye', (b) => (b[20] = 4)],
+        ['BYE reason 5', 'bye', (b) => (b[20] = 5)],
         ['RSAY cseq 0', 'rsay', (b) => b.writeUInt32BE(0, 20)],
         ['CMD cseq 0', 'cmd-msg', (b) => b.writeUInt32BE(0, 20)],
         ['CMD op 0', 'cmd-msg', (b) => (b[24] = 0)],

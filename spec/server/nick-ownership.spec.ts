@@ -9,6 +9,7 @@ import type { Message } from '../../lib/protocol/messages.js';
 import { CAP_IDENTITY } from '../../lib/protocol/whois-codec.js';
 import type { PeerAddress } from '../../lib/server/peer-address.js';
 import { type SealedPeer, ServerCore } from '../../lib/server/server-core.js';
+import type { Session } from '../../lib/server/session-table.js';
 import { seededBytes } from '../support/sim-network.js';
 
 const T0 = 1_700_000_000_000;
@@ -130,6 +131,57 @@ describe('ServerCore nick ownership', () => {
     });
     expect(join(server, 'Alice', key(2))).to.include({ code: 'UDPCHAT_ERR_NICK_OWNED' });
     expect(join(server, 'Alice', key(1)).type).to.equal('welcome');
+  });
+
+  describe('the same user key from another client (§6.1.3 step 5)', () => {
+    /** Alice online from `old` with key 1, then a JOIN for alice from `fresh` with `peer` and a new clientId. */
+    function rejoinElsewhere(peer: SealedPeer | undefined, prepare?: (s: Session) => void) {
+      const server = newServer();
+      const old: PeerAddress = { address: '192.0.2.10', port: 4000 };
+      expect(join(server, 'alice', key(1), { from: old }).type).to.equal('welcome');
+      const before = [...server.sessions.all()][0];
+      if (before === undefined) throw new Error('alice');
+      prepare?.(before);
+      const fresh: PeerAddress = { address: '198.51.100.7', port: 6000 };
+      const hello = { type: 'join' as const, cookie: Buffer.alloc(16), clientId: Buffer.alloc(16, 0xee), resumeInstance: Buffer.alloc(8), resumeSeq: 0, caps: CAP_IDENTITY, nick: 'alice' };
+      server.receive(encode(hello), fresh, T0 + 5000, peer);
+      const cookie = replies(server).find((m) => m.type === 'cookie');
+      if (cookie?.type !== 'cookie') throw new Error('no cookie');
+      server.receive(encode({ ...hello, cookie: cookie.cookie }), fresh, T0 + 5000, peer);
+      server.flush(T0 + 5000);
+      const sent = server.drain().datagrams.map((d) => ({ to: (Array.isArray(d.to) ? d.to : [d.to]) as PeerAddress[], m: decode(d.data) }));
+      return { server, before, old, fresh, sent };
+    }
+
+    it('replaces the old session: BYE(replaced) to the old address, a leave (quit) and a join entry, the nick to the new client', () => {
+      const { server, before, old, fresh, sent } = rejoinElsewhere(key(1));
+      const toOld = sent.filter((x) => x.to.some((a) => a.port === old.port)).map((x) => x.m);
+      expect(toOld[0]).to.deep.equal({ type: 'bye', token: before.token, reason: 'replaced' });
+      expect(sent.find((x) => x.m.type === 'welcome')?.to).to.deep.equal([fresh]);
+      const entries = sent.flatMap((x) => (x.m.type === 'data' ? x.m.entries : []));
+      expect(entries.map((e) => `${e.kind} ${e.nick}${e.kind === 'leave' ? ` ${e.reason}` : ''}`)).to.include.members(['leave alice quit', 'join alice']);
+      const now = [...server.sessions.all()];
+      expect(now.map((s) => `${s.nick}@${s.address.port}`)).to.deep.equal(['alice@6000']);
+    });
+
+    it('treats a session restored without its key as the owner\'s when the nick is bound to the joining key', () => {
+      const { server, old, sent } = rejoinElsewhere(key(1), (s) => {
+        // As restore-state.ts makes it after a restart: no owner key (never stored).
+        s.ownerKey = undefined;
+        (s as { restored?: true }).restored = true;
+      });
+      expect(sent.some((x) => x.m.type === 'bye' && x.m.reason === 'replaced' && x.to[0]?.port === old.port)).to.equal(true);
+      expect([...server.sessions.all()].map((s) => s.address.port)).to.deep.equal([6000]);
+    });
+
+    it('refuses another key (NICK_TAKEN while the nick is online) and a cleartext join, and tells the old client nothing', () => {
+      for (const peer of [key(2), undefined]) {
+        const { server, sent } = rejoinElsewhere(peer);
+        expect(sent.find((x) => x.m.type === 'error')?.m).to.include({ code: 'UDPCHAT_ERR_NICK_TAKEN' });
+        expect(sent.some((x) => x.m.type === 'bye')).to.equal(false);
+        expect([...server.sessions.all()].map((s) => s.address.port)).to.deep.equal([4000]);
+      }
+    });
   });
 
   it('answers WHOIS with the owner key, online flag and last use, within the repair budget', () => {
