@@ -24,6 +24,7 @@ import { Persister } from './store/persister.js';
 import { NickSaver } from './store/nick-file.js';
 import { ServerSealLayer } from './seal-layer.js';
 import type { ServerKeys } from '../protocol/seal/identity.js';
+import { MAX_SEALED_INNER } from '../protocol/seal/envelope.js';
 
 export interface ChatServerOptions extends Partial<ServerOptions> {
   host: string;
@@ -118,6 +119,8 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     });
     const core = new ServerCore({
       ...coreOptions,
+      // Sealed: every envelope within 1200 bytes (docs/protocol.md §5.8 "Sizes").
+      ...(seal === undefined ? {} : { maxDatagram: MAX_SEALED_INNER }),
       random: randomBytes,
       now: Date.now(),
       persistent: store !== undefined,

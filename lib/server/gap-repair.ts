@@ -3,10 +3,9 @@
  * store through reads the shell performs, always within the session's repair budget
  * (repair-budget.ts). Sans-I/O: reads are queued for the shell and their results handed back.
  */
-import { MAX_DATAGRAM } from '../protocol/constants.js';
 import type { NackMessage } from '../protocol/messages.js';
 import type { Outbound } from './outbound.js';
-import { DATA_FRAMING, type Framing, packEntries } from './pack-entries.js';
+import { type Framing, packEntries } from './pack-entries.js';
 import type { Session } from './session-table.js';
 import type { StagedLog, StoreRead } from './staged-log.js';
 
@@ -14,8 +13,8 @@ import type { StagedLog, StoreRead } from './staged-log.js';
 export const MAX_REPAIR_DATAGRAMS = 32;
 
 /**
- * Sends `session` the entries from..to packed as DATA, at most `maxDatagrams` and at most its
- * repair budget in bytes, and charges the budget. Returns how many datagrams went out.
+ * Sends `session` the entries from..to packed by `framing` (DATA or RDATA), at most `maxDatagrams`
+ * and at most its repair budget in bytes, and charges the budget. Returns how many datagrams went out.
  */
 export function sendRepair(
   out: Outbound,
@@ -23,10 +22,10 @@ export function sendRepair(
   from: number,
   to: number,
   bytesOf: (seq: number) => Buffer | undefined,
+  framing: Framing,
   maxDatagrams = MAX_REPAIR_DATAGRAMS,
-  framing: Framing = DATA_FRAMING,
 ): number {
-  const datagrams = packEntries(from, to, bytesOf, maxDatagrams, session.repair.bytes, framing);
+  const datagrams = packEntries(from, to, bytesOf, framing, maxDatagrams, session.repair.bytes);
   if (datagrams.length === 0) return 0;
   session.repair.spend(datagrams.reduce((n, d) => n + d.length, 0));
   for (const d of datagrams) out.sendBytes(session.address, d);
@@ -60,7 +59,7 @@ export class GapRepair {
       return 'answered';
     }
     const { bytesOf, framing } = this.rendering(session);
-    return sendRepair(this.out, session, m.from, to, bytesOf, MAX_REPAIR_DATAGRAMS, framing) > 0 ? 'answered' : 'overdrawn';
+    return sendRepair(this.out, session, m.from, to, bytesOf, framing) > 0 ? 'answered' : 'overdrawn';
   }
 
   /** The shell read what a StoreRead asked for (empty if the read failed); `live`: the session still exists. */
@@ -69,7 +68,7 @@ export class GapRepair {
     this.reading.delete(session);
     if (!live) return;
     const bySeq = new Map(entries.map((e) => [e.seq, e.bytes]));
-    sendRepair(this.out, session, read.from, read.to, (s) => bySeq.get(s), MAX_REPAIR_DATAGRAMS, this.rendering(session).framing);
+    sendRepair(this.out, session, read.from, read.to, (s) => bySeq.get(s), this.rendering(session).framing);
   }
 
   /** The session ended: a read in progress for it is answered to no one. */
@@ -88,9 +87,10 @@ export class GapRepair {
   private readStored(session: Session, from: number, to: number): NackOutcome {
     if (this.reading.has(session)) return this.dropped('nack-while-reading');
     const budget = session.repair.bytes;
-    if (budget < MAX_DATAGRAM) return 'overdrawn';
+    const limit = this.rendering(session).framing.limit;
+    if (budget < limit) return 'overdrawn';
     this.reading.add(session);
-    this.reads.push({ session, from, to, maxBytes: Math.min(budget, MAX_REPAIR_DATAGRAMS * MAX_DATAGRAM) });
+    this.reads.push({ session, from, to, maxBytes: Math.min(budget, MAX_REPAIR_DATAGRAMS * limit) });
     return 'answered';
   }
 

@@ -34,6 +34,8 @@ export class HistoryPages {
     private readonly log: StagedLog,
     private readonly out: Outbound,
     private readonly drop: (reason: string) => void,
+    /** The server's largest datagram (ServerOptions.maxDatagram). */
+    private readonly limit: number,
   ) {}
 
   /** Answers a HISTORY (§6.1.11 steps 1–5): a PAGE now or once paced, or a read for the shell. */
@@ -53,7 +55,7 @@ export class HistoryPages {
       return this.answer(session, m.before, Math.max(from, inMemory), (seq) => this.log.bytesOf(seq), now);
     }
     this.busy.set(session, undefined);
-    this.reads.push({ session, from, to: m.before - 1, maxBytes: (m.before - from) * MAX_DATAGRAM, page: true });
+    this.reads.push({ session, from, to: m.before - 1, maxBytes: (m.before - from) * this.limit, page: true });
   }
 
   /** The shell read what a page's StoreRead asked for (empty if the read failed); `live`: the session still exists. */
@@ -114,7 +116,8 @@ export class HistoryPages {
     let size = PAGE_OVERHEAD;
     for (let seq = before - 1; seq >= from; seq--) {
       const bytes = bytesOf(seq);
-      if (bytes === undefined || size + bytes.length > MAX_DATAGRAM) break;
+      // The page holds at least one entry (the largest, 1079 bytes, makes a 1109-byte PAGE, §5.8 "Sizes").
+      if (bytes === undefined || (parts.length > 0 && size + bytes.length > this.limit)) break;
       parts.push(bytes);
       size += bytes.length;
     }

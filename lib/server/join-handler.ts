@@ -233,7 +233,7 @@ function createSession(ctx: JoinContext, m: JoinMessage, from: PeerAddress, n: N
   session.repair.credit(log.replayBytes(session.historyFrom, baseSeq));
   // At most one NACK's worth at once; the client asks for the rest (§6.2.5), within its budget.
   const lobby = ctx.lobbyRendering(session);
-  sendRepair(ctx.out, session, session.historyFrom, baseSeq, lobby.bytesOf, undefined, lobby.framing);
+  sendRepair(ctx.out, session, session.historyFrom, baseSeq, lobby.bytesOf, lobby.framing);
   if (n.replaced === undefined) log.append({ kind: 'join', time: now, nick: session.nick });
   ctx.sendLobbyRoster(session);
   if (n.replaced !== undefined) ctx.takenOver(n.replaced, session, now);

@@ -18,10 +18,10 @@ import { CAP_IDENTITY } from '../protocol/whois-codec.js';
 import { CAP_ROOMS, MAX_RSTATE_STREAMS } from '../protocol/rooms-codec.js';
 import type { NewRoomEntry } from './room-log.js';
 import { keptCopy } from './room-log.js';
-import { MAX_REPAIR_DATAGRAMS, sendRepair } from './gap-repair.js';
+import { sendRepair } from './gap-repair.js';
 import type { NickOwners } from './nick-owners.js';
 import type { Outbound } from './outbound.js';
-import { DATA_FRAMING, type Framing, packEntries, rdataFraming } from './pack-entries.js';
+import { type Framing, dataFraming, packEntries, rdataFraming } from './pack-entries.js';
 import type { ProducedBytes } from './repair-budget.js';
 import type { ServerOptions } from './server-options.js';
 import type { ServerStats } from './server-types.js';
@@ -127,8 +127,8 @@ export class Rooms {
 
   /** How room 0 is read and framed for a session: RDATA 0 with the rooms rendering, or DATA. */
   lobbyRendering(s: Session): { bytesOf: (seq: number) => Buffer | undefined; framing: Framing } {
-    if (!Rooms.enabled(s)) return { bytesOf: (seq) => this.ctx.log.bytesOf(seq), framing: DATA_FRAMING };
-    return { bytesOf: (seq) => this.lobbyBytes(seq), framing: rdataFraming(LOBBY_ID) };
+    if (!Rooms.enabled(s)) return { bytesOf: (seq) => this.ctx.log.bytesOf(seq), framing: dataFraming(this.ctx.options.maxDatagram) };
+    return { bytesOf: (seq) => this.lobbyBytes(seq), framing: rdataFraming(LOBBY_ID, this.ctx.options.maxDatagram) };
   }
 
   /** Whether room 0's entries from..to differ between the two renderings (then fan-out needs both). */
@@ -147,12 +147,12 @@ export class Rooms {
     const all = [...this.ctx.sessions.all()];
     const plain = all.filter((s) => !Rooms.enabled(s)).map((s) => s.address);
     let total = 0;
-    for (const d of packEntries(from, to, (seq) => this.ctx.log.bytesOf(seq))) {
+    for (const d of packEntries(from, to, (seq) => this.ctx.log.bytesOf(seq), dataFraming(this.ctx.options.maxDatagram))) {
       this.ctx.out.fanOut(plain, d);
       total += d.length;
     }
     const rich = all.filter((s) => Rooms.enabled(s));
-    for (const d of packEntries(from, to, (seq) => this.lobbyBytes(seq), Infinity, Infinity, rdataFraming(LOBBY_ID))) {
+    for (const d of packEntries(from, to, (seq) => this.lobbyBytes(seq), rdataFraming(LOBBY_ID, this.ctx.options.maxDatagram))) {
       for (const s of rich) this.ctx.out.sendBytes(s.address, d);
     }
     return total;
@@ -201,7 +201,7 @@ export class Rooms {
   private lobbyPages(): RosterPages {
     const nicks = this.ctx.sessions.nicks();
     if (this.lobbyRoster?.nicks !== nicks) {
-      this.lobbyRoster = { nicks, pages: memberPages([...this.ctx.sessions.all()], this.ctx.log.lastSeq, (x) => this.isAway(x)) };
+      this.lobbyRoster = { nicks, pages: memberPages([...this.ctx.sessions.all()], this.ctx.log.lastSeq, (x) => this.isAway(x), this.ctx.options.maxDatagram) };
     }
     return this.lobbyRoster.pages;
   }
@@ -324,7 +324,7 @@ export class Rooms {
         credited.add(stream.id);
         s.repair.credit(replay);
       }
-      sendRepair(this.ctx.out, s, historyFrom, log.lastSeq, (seq) => log.bytesOf(seq), MAX_REPAIR_DATAGRAMS, rdataFraming(stream.id));
+      sendRepair(this.ctx.out, s, historyFrom, log.lastSeq, (seq) => log.bytesOf(seq), rdataFraming(stream.id, this.ctx.options.maxDatagram));
     }
   }
 
@@ -480,14 +480,14 @@ export class Rooms {
     if (m.from > to) return this.ctx.drop('nack-ahead');
     // Older than kept: its ROOMINFO names the oldest kept seq, and the client skips to it.
     if (m.from < log.oldestSeq) return this.sendInfo(s, this.info(s, stream, stream.kind, log.oldestSeq));
-    if (sendRepair(this.ctx.out, s, m.from, to, (seq) => log.bytesOf(seq), MAX_REPAIR_DATAGRAMS, rdataFraming(stream.id)) === 0) this.ctx.overdrawn(s, now);
+    if (sendRepair(this.ctx.out, s, m.from, to, (seq) => log.bytesOf(seq), rdataFraming(stream.id, this.ctx.options.maxDatagram)) === 0) this.ctx.overdrawn(s, now);
   }
 
   /** RWHO (§6.3.4): one RROSTER page, within the repair budget. */
   who(s: Session, m: RWhoMessage, now: number): void {
     const stream = m.roomId === LOBBY_ID ? undefined : this.member(s, m.roomId);
     if (m.roomId !== LOBBY_ID && stream === undefined) return this.ctx.drop('rwho-not-member');
-    const { asOfSeq, pages } = stream === undefined ? this.lobbyPages() : stream.rosterPages((x) => this.isAway(x));
+    const { asOfSeq, pages } = stream === undefined ? this.lobbyPages() : stream.rosterPages((x) => this.isAway(x), this.ctx.options.maxDatagram);
     const members = pages[m.page];
     if (members === undefined) return this.ctx.drop('bad-page');
     // Page 0 of a stream comes after its ROOMINFO: a client that lost the ROOMINFO learns the stream from it.
@@ -502,7 +502,9 @@ export class Rooms {
   /** The RSTATE to send after a PONG to a session with rooms (§6.3.4), if the budget allows. */
   state(s: Session): RStateMessage | undefined {
     if (!Rooms.enabled(s)) return undefined;
-    const list = [...(this.of.get(s)?.streams ?? [])].slice(0, MAX_RSTATE_STREAMS).map((x) => ({ roomId: x.id, lastSeq: x.log.lastSeq }));
+    // As many streams as fit the server's datagram limit (148 in 1200 bytes, 136 in a sealed server's 1103).
+    const most = Math.min(MAX_RSTATE_STREAMS, Math.floor((this.ctx.options.maxDatagram - 9) / 8));
+    const list = [...(this.of.get(s)?.streams ?? [])].slice(0, most).map((x) => ({ roomId: x.id, lastSeq: x.log.lastSeq }));
     const size = 9 + 8 * list.length;
     if (size > s.repair.bytes) return undefined;
     s.repair.spend(size);
@@ -546,7 +548,7 @@ export class Rooms {
     for (const stream of this.dirty) {
       const log = stream.log;
       const members = [...stream.members];
-      for (const d of packEntries(stream.fannedOut + 1, log.lastSeq, (seq) => log.bytesOf(seq), Infinity, Infinity, rdataFraming(stream.id))) {
+      for (const d of packEntries(stream.fannedOut + 1, log.lastSeq, (seq) => log.bytesOf(seq), rdataFraming(stream.id, this.ctx.options.maxDatagram))) {
         for (const m of members) this.ctx.out.sendBytes(m.address, d);
         this.ctx.produced.total += d.length;
       }
@@ -596,7 +598,7 @@ export class Rooms {
   }
 
   private sendRoster(s: Session, stream: Stream): void {
-    const { asOfSeq, pages } = stream.rosterPages((x) => this.isAway(x));
+    const { asOfSeq, pages } = stream.rosterPages((x) => this.isAway(x), this.ctx.options.maxDatagram);
     pages.forEach((members, page) => this.ctx.out.send(s.address, { type: 'rroster', roomId: stream.id, asOfSeq, page, pages: pages.length, members: [...members] }));
   }
 }

@@ -1,15 +1,16 @@
-/** ROSTER paging (docs/protocol.md §4.2.13, §6.1.6): nicknames packed greedily into ≤ 1200-byte pages. */
-import { CHECKSUM_BYTES, HEADER_BYTES, MAX_DATAGRAM } from '../protocol/constants.js';
+/** ROSTER paging (docs/protocol.md §4.2.13, §6.1.6): nicknames packed greedily into pages of at most the server's datagram limit. */
+import { CHECKSUM_BYTES, HEADER_BYTES } from '../protocol/constants.js';
 
 const ROSTER_OVERHEAD = HEADER_BYTES + 4 + 2 + 2 + 1 + CHECKSUM_BYTES;
 
-export function rosterPages(nicks: readonly string[]): string[][] {
+/** Pages of at most `limit` bytes (ServerOptions.maxDatagram). */
+export function rosterPages(nicks: readonly string[], limit: number): string[][] {
   const pages: string[][] = [[]];
   let size = ROSTER_OVERHEAD;
   for (const nick of nicks) {
     const n = 1 + Buffer.byteLength(nick);
     let page = pages[pages.length - 1] as string[];
-    if (size + n > MAX_DATAGRAM || page.length === 255) {
+    if (size + n > limit || page.length === 255) {
       page = [];
       pages.push(page);
       size = ROSTER_OVERHEAD;
@@ -42,8 +43,11 @@ export interface RosterSnapshot {
 export class RosterBook {
   private cache: { nicks: readonly string[]; snapshot: RosterSnapshot } | undefined;
 
+  /** `limit`: the largest ROSTER, ServerOptions.maxDatagram. */
+  constructor(private readonly limit: number) {}
+
   snapshot(nicks: readonly string[], lastSeq: number): RosterSnapshot {
-    if (this.cache?.nicks !== nicks) this.cache = { nicks, snapshot: { asOfSeq: lastSeq, pages: rosterPages(nicks) } };
+    if (this.cache?.nicks !== nicks) this.cache = { nicks, snapshot: { asOfSeq: lastSeq, pages: rosterPages(nicks, this.limit) } };
     return this.cache.snapshot;
   }
 }

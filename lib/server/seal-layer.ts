@@ -22,6 +22,7 @@ import { ProtocolError } from '../protocol/protocol-error.js';
 import { COOKIE_BYTES } from '../protocol/constants.js';
 import {
   ENVELOPE_HEADER_BYTES,
+  MAX_SEALED_INNER,
   SEALED_TO_SERVER,
   decodeEnvelope,
   encodeCookie,
@@ -116,6 +117,8 @@ export class ServerSealLayer {
     readonly core: ServerCore,
     private readonly options: ServerSealOptions,
   ) {
+    // Every envelope within 1200 bytes needs the core to pack to MAX_SEALED_INNER (§5.8 "Sizes").
+    if (core.options.maxDatagram > MAX_SEALED_INNER) throw new RangeError(`a sealed server's core packs at most ${MAX_SEALED_INNER}-byte datagrams (maxDatagram)`);
     this.staticPair = x25519KeyPair(options.keys.x25519);
     this.publicKey = this.staticPair.publicKey;
     this.signingKey = ed25519PublicKey(options.keys.ed25519);

@@ -31,7 +31,7 @@ import { HistoryPages, PAGE_BURST_BYTES, PAGE_RATE_BYTES } from './history-pages
 import { JoinLimiter } from './join-limiter.js';
 import { SourceLimits } from './source-limits.js';
 import { Outbound } from './outbound.js';
-import { packEntries } from './pack-entries.js';
+import { type Framing, dataFraming, packEntries } from './pack-entries.js';
 import type { PeerAddress } from './peer-address.js';
 import { ProducedBytes, RepairBudget } from './repair-budget.js';
 import { type RestoredState, restoreSessions } from './restore-state.js';
@@ -83,7 +83,9 @@ export class ServerCore {
   private readonly produced = new ProducedBytes();
   /** Sessions with messages held back by the flood limit. */
   private readonly throttled = new Set<Session>();
-  private readonly rosterBook = new RosterBook();
+  private readonly rosterBook: RosterBook;
+  /** Room 0's DATA, packed to options.maxDatagram. */
+  private readonly framing: Framing;
   /** Sessions owed an ACK at the next flush. */
   private readonly acksDue = new Set<Session>();
   private readonly joinContext: JoinContext;
@@ -124,7 +126,9 @@ export class ServerCore {
     this.sessions = new SessionTable(this.options.sessionsPerIp);
     this.out = new Outbound(this.stats);
     this.repair = new GapRepair(this.log, this.out, (reason) => this.drop(reason), (s) => this.rooms.lobbyRendering(s));
-    this.pages = new HistoryPages(this.log, this.out, (reason) => this.drop(reason));
+    this.pages = new HistoryPages(this.log, this.out, (reason) => this.drop(reason), this.options.maxDatagram);
+    this.rosterBook = new RosterBook(this.options.maxDatagram);
+    this.framing = dataFraming(this.options.maxDatagram);
     this.unknownReplies = new TokenBucket(this.options.unknownSessionReplies, this.options.unknownSessionReplies, now);
     this.cookieReplies = new TokenBucket(this.options.cookieReplies, this.options.cookieReplies, now);
     // Each JOIN with a cookie may be retried a few times: checks get four times the reply budget.
@@ -383,7 +387,7 @@ export class ServerCore {
       // Entries that read differently with rooms (§6.3.5) go out in two renderings; the rest as one DATA to all.
       if (this.rooms.richIn(this.fannedOut + 1, last)) this.produced.total += this.rooms.fanOutLobbyTwice(this.fannedOut + 1, last);
       else {
-        for (const d of packEntries(this.fannedOut + 1, last, (s) => this.log.bytesOf(s))) {
+        for (const d of packEntries(this.fannedOut + 1, last, (s) => this.log.bytesOf(s), this.framing)) {
           this.out.fanOut(members, d);
           this.produced.total += d.length;
         }

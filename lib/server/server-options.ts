@@ -1,4 +1,4 @@
-import { DEFAULTS, MAX_TEXT_BYTES } from '../protocol/constants.js';
+import { DEFAULTS, MAX_DATAGRAM, MAX_TEXT_BYTES } from '../protocol/constants.js';
 
 /** Tunables of a server core; every field has the protocol default (docs/protocol.md §2). */
 export interface ServerOptions {
@@ -17,6 +17,11 @@ export interface ServerOptions {
   cookieBucketMs: number;
   tailSyncMs: number;
   maxText: number;
+  /**
+   * Largest datagram the core packs (DATA, RDATA, PAGE, ROSTER, RROSTER, RSTATE): 1200, or for a
+   * sealed server 1200 less the larger envelope's overhead (envelope.ts MAX_SEALED_INNER, §5.8 "Sizes").
+   */
+  maxDatagram: number;
   /** Most unanswered-session replies per second (and burst), across all sources. */
   unknownSessionReplies: number;
   /** Most COOKIE replies per second (and burst), across all sources. */
@@ -47,6 +52,7 @@ export const DEFAULT_SERVER_OPTIONS: ServerOptions = {
   cookieBucketMs: DEFAULTS.cookieBucketMs,
   tailSyncMs: DEFAULTS.tailSyncMs,
   maxText: MAX_TEXT_BYTES,
+  maxDatagram: MAX_DATAGRAM,
   unknownSessionReplies: 100,
   cookieReplies: 5_000,
   nickReleaseMs: 30 * 24 * 3600 * 1000,

@@ -3,7 +3,7 @@
  * conversation, with its own log, seq space, members, tail SYNC and member list. Kept in memory
  * only (room 0's durability, §6.1.10, does not extend to them).
  */
-import { CHECKSUM_BYTES, HEADER_BYTES, MAX_DATAGRAM } from '../protocol/constants.js';
+import { CHECKSUM_BYTES, HEADER_BYTES } from '../protocol/constants.js';
 import type { RosterMember } from '../protocol/messages.js';
 import { RoomLog } from './room-log.js';
 import { type Session, byCodePoint } from './session-table.js';
@@ -43,9 +43,9 @@ export class Stream {
     this.roster = undefined;
   }
 
-  /** The member list as RROSTER pages, and the seq it reflects (§6.3.4, as WHO in §6.1.6). */
-  rosterPages(away: (s: Session) => boolean): RosterPages {
-    this.roster ??= memberPages([...this.members], this.log.lastSeq, away);
+  /** The member list as RROSTER pages of at most `limit` bytes, and the seq it reflects (§6.3.4, as WHO in §6.1.6). */
+  rosterPages(away: (s: Session) => boolean, limit: number): RosterPages {
+    this.roster ??= memberPages([...this.members], this.log.lastSeq, away, limit);
     return this.roster;
   }
 
@@ -68,15 +68,15 @@ export interface RosterPages {
 
 const RROSTER_OVERHEAD = HEADER_BYTES + 4 + 4 + 2 + 2 + 1 + CHECKSUM_BYTES;
 
-/** Members sorted by nickname key, packed greedily into ≤ 1200-byte RROSTER pages. */
-export function memberPages(members: readonly Session[], asOfSeq: number, away: (s: Session) => boolean): RosterPages {
+/** Members sorted by nickname key, packed greedily into RROSTER pages of at most `limit` bytes (ServerOptions.maxDatagram). */
+export function memberPages(members: readonly Session[], asOfSeq: number, away: (s: Session) => boolean, limit: number): RosterPages {
   const sorted = [...members].sort((a, b) => byCodePoint(a.nickKey, b.nickKey));
   const pages: RosterMember[][] = [[]];
   let size = RROSTER_OVERHEAD;
   for (const s of sorted) {
     const n = 2 + Buffer.byteLength(s.nick);
     let page = pages[pages.length - 1] as RosterMember[];
-    if (size + n > MAX_DATAGRAM || page.length === 255) {
+    if (size + n > limit || page.length === 255) {
       page = [];
       pages.push(page);
       size = RROSTER_OVERHEAD;

@@ -8,7 +8,7 @@ import { ClientCore } from '../../lib/client/client-core.js';
 import { ClientSealLayer, type ClientSealOptions } from '../../lib/client/seal-layer.js';
 import type { ClientEvent } from '../../lib/client/session-types.js';
 import type { RoomEvent } from '../../lib/client/rooms-api.js';
-import { MAX_SEALED_DATAGRAM } from '../../lib/protocol/seal/envelope.js';
+import { MAX_SEALED_DATAGRAM, MAX_SEALED_INNER } from '../../lib/protocol/seal/envelope.js';
 import { type ServerKeys, generateServerKeys, generateUserKey } from '../../lib/protocol/seal/identity.js';
 import { addressKey, type PeerAddress } from '../../lib/server/peer-address.js';
 import { ServerCore } from '../../lib/server/server-core.js';
@@ -35,12 +35,14 @@ export class SealedNet {
   readonly server: ServerSealLayer;
   readonly clients: SealedClient[] = [];
   private readonly byAddress = new Map<string, SealedClient>();
+  /** Datagrams from the server this returns true for are lost on the way (not delivered). */
+  lose: ((to: SealedClient, data: Buffer) => boolean) | undefined;
   /** Receivers at other addresses (a cleartext client), by addressKey. */
   readonly others = new Map<string, (data: Buffer) => void>();
 
   constructor(options: { serverOptions?: Partial<ServerOptions>; keys?: ServerKeys; psk?: Buffer; allowCleartext?: boolean } = {}) {
     this.keys = options.keys ?? generateServerKeys(randomBytes);
-    this.core = new ServerCore({ ...options.serverOptions, random: randomBytes, now: this.now });
+    this.core = new ServerCore({ maxDatagram: MAX_SEALED_INNER, ...options.serverOptions, random: randomBytes, now: this.now });
     this.server = new ServerSealLayer(this.core, { keys: this.keys, psk: options.psk, allowCleartext: options.allowCleartext, random: randomBytes, now: this.now });
   }
 
@@ -108,6 +110,7 @@ export class SealedNet {
           this.others.get(addressKey(to))?.(d.data);
           continue;
         }
+        if (this.lose?.(c, d.data) === true) continue;
         c.received.push(d.data);
         c.layer.receive(d.data, this.now);
         moved++;

@@ -8,6 +8,9 @@
  * Pure; decodeEnvelope never throws (network input) and allocates nothing by a claimed length.
  */
 import { crc32 } from 'node:zlib';
+import { MAX_DATAGRAM } from '../constants.js';
+import { ROOM_SEAL_OVERHEAD } from './room-channel.js';
+import { SEAL_OVERHEAD } from './session-channel.js';
 
 export const MAGIC = [0x55, 0x43] as const;
 export const VERSION = 0x01;
@@ -21,11 +24,17 @@ export const COOKIE_BYTES = 77;
 const CRC_BYTES = 4;
 const ID_BYTES = 16;
 const KEY_BYTES = 32;
+/** Bytes a SESSION envelope adds around its inner datagram: header, counter, tag (33). */
+export const SESSION_ENVELOPE_OVERHEAD = ENVELOPE_HEADER_BYTES + SEAL_OVERHEAD;
+/** Bytes a ROOM envelope adds around its inner datagram: header, counter, tag, signature (97). */
+export const ROOM_ENVELOPE_OVERHEAD = ENVELOPE_HEADER_BYTES + ROOM_SEAL_OVERHEAD;
+/** The largest SEALED datagram: the limit of every datagram (docs/protocol.md §2, §5.8 "Sizes"). */
+export const MAX_SEALED_DATAGRAM = MAX_DATAGRAM;
 /**
- * The largest SEALED datagram: a full 1200-byte inner datagram (§2) in a ROOM envelope (9 + 8 + 16
- * + 64 bytes around it). Within every Ethernet and Wi-Fi MTU (1500); see docs/protocol.md §5.8.
+ * The largest inner datagram a sealed server packs (1103): what fits the larger envelope within
+ * MAX_SEALED_DATAGRAM, so every envelope does, whichever channel carries it.
  */
-export const MAX_SEALED_DATAGRAM = 1200 + 97;
+export const MAX_SEALED_INNER = MAX_SEALED_DATAGRAM - Math.max(SESSION_ENVELOPE_OVERHEAD, ROOM_ENVELOPE_OVERHEAD);
 const MAX_DETAIL_BYTES = 200;
 
 export type Direction = 'toServer' | 'toClient';

@@ -71,7 +71,7 @@ describe('SEALED envelope (docs/sealed-design.md §4)', function () {
   });
 
   const faults: Array<[string, Buffer, 'toServer' | 'toClient', string]> = [
-    ['a datagram over 1297 bytes (a full inner datagram in a ROOM envelope)', Buffer.alloc(1298), 'toServer', 'oversize'],
+    ['a datagram over 1200 bytes (the limit of every datagram, §2)', Buffer.alloc(1201), 'toServer', 'oversize'],
     ['fewer than 9 bytes', Buffer.from([0x55, 0x43, 1, 0x7f]), 'toServer', 'truncated'],
     ['another magic', Buffer.from('xx\u0001\u007f\u0001\u0000\u0000\u0000\u0000'), 'toServer', 'magic'],
     ['another version', Buffer.from([0x55, 0x43, 2, 0x7f, 1, 0, 0, 0, 0]), 'toServer', 'version'],
