@@ -1,9 +1,11 @@
 /**
  * A stream's member list with away flags, as the client knows it (docs/protocol.md §6.3.4, as
  * §6.2.9): an RROSTER snapshot as of some seq, plus every join, leave, part, rename and away entry
- * after it. Entries delivered while the snapshot is incomplete are applied once it is complete.
+ * after it. Entries delivered while the snapshot is incomplete are applied once it is complete
+ * (collected by PagedSnapshot).
  */
-import type { RRosterMessage } from '../protocol/messages.js';
+import type { RRosterMessage, RosterMember } from '../protocol/messages.js';
+import { PagedSnapshot } from './paged-snapshot.js';
 import type { Member } from './rooms-api.js';
 
 /** What an entry does to a member list. */
@@ -15,55 +17,21 @@ export type MemberChange =
 
 const BY_NAME = new Intl.Collator(undefined, { sensitivity: 'base' });
 
-export class MemberList {
+export class MemberList extends PagedSnapshot<RosterMember, MemberChange> {
   private members = new Map<string, boolean>();
-  private asOfSeq = -1;
-  private collecting: { asOfSeq: number; pages: number; got: Map<number, RRosterMessage['members']> } | undefined;
-  private backlog: Array<{ seq: number; change: MemberChange }> = [];
   private sorted: readonly Member[] | undefined;
-  ready = false;
-
-  /** Starts collecting a new snapshot; the members stay until it completes. */
-  startSnapshot(): void {
-    this.collecting = undefined;
-    this.ready = false;
-  }
 
   /** Takes an RROSTER page; true when this completes a snapshot (members changed). */
   page(m: Pick<RRosterMessage, 'asOfSeq' | 'page' | 'pages' | 'members'>): boolean {
-    if (this.ready && m.asOfSeq <= this.asOfSeq) return false;
-    if (this.collecting === undefined || m.asOfSeq > this.collecting.asOfSeq) this.collecting = { asOfSeq: m.asOfSeq, pages: m.pages, got: new Map() };
-    if (m.asOfSeq !== this.collecting.asOfSeq || m.pages !== this.collecting.pages) return false;
-    this.collecting.got.set(m.page, m.members);
-    if (this.collecting.got.size < this.collecting.pages) return false;
-    this.members = new Map([...this.collecting.got.values()].flat().map((x) => [x.nick, x.away]));
-    this.asOfSeq = this.collecting.asOfSeq;
-    this.collecting = undefined;
-    this.ready = true;
+    return this.takePage({ asOfSeq: m.asOfSeq, page: m.page, pages: m.pages, items: m.members });
+  }
+
+  protected override replace(members: readonly RosterMember[]): void {
+    this.members = new Map(members.map((x) => [x.nick, x.away]));
     this.sorted = undefined;
-    for (const b of this.backlog) this.apply(b.seq, b.change);
-    this.backlog = [];
-    return true;
   }
 
-  /** The first page still missing, for an RWHO request. */
-  missingPage(): number {
-    if (this.collecting === undefined) return 0;
-    for (let p = 0; p < this.collecting.pages; p++) if (!this.collecting.got.has(p)) return p;
-    return 0;
-  }
-
-  /** A delivered entry; true if the list changed. */
-  change(seq: number, change: MemberChange): boolean {
-    if (!this.ready) {
-      this.backlog.push({ seq, change });
-      return false;
-    }
-    return this.apply(seq, change);
-  }
-
-  private apply(seq: number, c: MemberChange): boolean {
-    if (seq <= this.asOfSeq) return false;
+  protected override apply(c: MemberChange): boolean {
     switch (c.kind) {
       case 'join':
         this.members.set(c.nick, this.members.get(c.nick) ?? false);
