@@ -1,6 +1,8 @@
 /** docs/performance.md from a bench run (bench/report.ts computes the rows and targets). */
 import { median } from './histogram.js';
 import { comparisonRows, fmt, mdTable, n0, n2, NAMES, pct, stat, targetLines, textTableCells, type Results, type Row } from './report.js';
+import type { BlockResult } from './blocks.js';
+import type { ScriptResult, TableRow } from './scripts.js';
 
 function conditions(res: Results): string[] {
   const c = res.conditions;
@@ -97,8 +99,75 @@ function sealedBullet(res: Results): string {
   const counts = fixed.length === 0 ? '' : ` (at the 100 msg/s steps: ${n0(sum('verifies'))} verifications, ${n0(sum('verifiesShared'))} answers shared)`;
   return (
     '- **udp-chat (sealed, in memory, limits lifted)**: the same server sealed-only, as installed (every other udp-chat row admits the load generator\'s cleartext peers with `--allow-cleartext`), at K = 50. Each simulated peer runs the client seal layer (lib/client/seal-layer.ts) around its client core, as a real client: the IKpsk1 handshake, every datagram it sends sealed and every one it receives opened on its session, every room datagram opened with the room key and its replay window checked. One difference, so that the row measures the server and not the load generator: ' +
-    `a room datagram's Ed25519 signature covers the same bytes for every member, so the peers of one load generator process share its verification (bench/shared-verify.ts: the first peer to receive it verifies it, the others reuse the answer${counts}); a real client verifies only its own copy, on its own machine. What a client pays per datagram, verification included, is what \`npm run bench:seal\` measures.`
+    `a room datagram's Ed25519 signature covers the same bytes for every member, so the peers of one load generator process share its verification (bench/shared-verify.ts: the first peer to receive it verifies it, the others reuse the answer${counts}); a real client verifies only its own copy, on its own machine. What a client pays per datagram, verification included, is under "Sealed sessions" below.`
   );
+}
+
+/** What the peers of a storm's runs counted (notices, losses, rejoins, refusals), summed; "-" for nothing. */
+function seen(g: readonly BlockResult[]): string {
+  const sum: Record<string, number> = {};
+  for (const b of g) for (const [k, n] of Object.entries(b.join?.errors ?? {})) sum[k] = (sum[k] ?? 0) + n;
+  const notCaughtUp = g.filter((b) => b.join !== undefined && !b.join.consistent).length;
+  const parts = Object.entries(sum).map(([k, n]) => `${k} ${n0(n)}`);
+  if (notCaughtUp > 0) parts.push(`${notCaughtUp} run(s) not caught up within the timeout`);
+  return parts.join(', ') || '-';
+}
+
+/** A script's table as Markdown (numbers formatted), or why it is missing. */
+function scriptTable(t: ScriptResult<TableRow[]>): string {
+  if (t.result === undefined) return `Not measured: ${t.error ?? 'no output'}.`;
+  const cols = Object.keys(t.result[0] ?? {});
+  return mdTable(cols, t.result.map((r) => cols.map((c) => { const v = r[c]; return typeof v === 'number' ? (v >= 1000 ? n0(v) : n2(v)) : String(v); })));
+}
+
+/** A number from a script's table: the row whose `key` column matches, its `column`. */
+function cell(t: ScriptResult<TableRow[]> | undefined, key: string, match: RegExp, column: string): number {
+  const v = t?.result?.find((r) => match.test(String(r[key])))?.[column];
+  return typeof v === 'number' ? v : NaN;
+}
+
+/** Issue 10: the sealed row beside cleartext, the join storms, and what sealing costs per datagram. */
+function sealedSection(res: Results): string[] {
+  const s = res.rows.find((r) => r.target === 'sealed');
+  const u = s === undefined ? undefined : res.rows.find((r) => r.target === 'udpchat' && r.peers === s.peers);
+  const seal = res.scripts?.seal;
+  const storms = res.storms.filter((b) => b.target === 'sealed' || b.target === 'udpchat');
+  if (s === undefined && seal === undefined && storms.length === 0) return [];
+  const out = ['## Sealed sessions (issue 10)', ''];
+  if (s !== undefined && u !== undefined) {
+    const line = (r: Row, name: string): string[] => [name, fmt(r.maxRate), `${fmt(r.p50At100, n2)} / ${fmt(r.p99At100, n2)}`, fmt(r.cpuAt100, n2), fmt(r.cpuAtMax, n2), fmt(r.entriesPerData, (x) => x.toFixed(1)), `${pct(r.serverShareAtMax.med)} / ${n2(r.loadgenCoresAtMax.med)} cores`];
+    out.push(`The sealed server beside the cleartext one at K = ${s.peers}, same run (from the results table; the sealed peers share signature checks within a process, see "What is measured"):`, '');
+    out.push(mdTable([`K=${s.peers}`, 'max msg/s', 'p50 / p99 ms at 100 msg/s', 'server CPU µs/delivery at 100 msg/s', 'at max', 'msgs per datagram at max', 'CPU at max: server / load gens'], [line(u, 'cleartext (`--allow-cleartext`, peers cleartext)'), line(s, 'sealed (as installed, peers sealing)')]), '');
+  }
+  const online = (t: string): number[] => storms.filter((b) => b.target === t).map((b) => b.join?.allOnlineMs ?? NaN);
+  if (storms.some((b) => b.target === 'sealed')) {
+    const [so, uo] = [stat(online('sealed')), stat(online('udpchat'))];
+    out.push(`Join storm (the table above): 1000 peers all online in ${fmt(so)} ms sealed (HELLO, COOKIE, HANDSHAKE1 carrying the JOIN, HANDSHAKE2 carrying the WELCOME) against ${fmt(uo)} ms in cleartext (JOIN, COOKIE, JOIN, WELCOME): ${n2(so.med / uo.med)}×.`, '');
+  }
+  if (seal !== undefined) {
+    out.push(`What sealing costs per datagram on this machine (\`${seal.command}\`, as \`npm run bench:seal\`, run during this bench; medians of 7 rounds, in one process, on 1,200-byte datagrams — the largest; most are smaller):`, '', scriptTable(seal), '');
+    const sendUs = cell(seal, 'operation', /^session seal/, 'µs');
+    const roomUs = cell(seal, 'operation', /^room open/, 'µs');
+    const openUs = cell(seal, 'operation', /^session open/, 'µs');
+    const perPeer = stat(res.blocks.filter((b) => b.target === 'sealed' && b.fixed !== undefined).map((b) => b.fixed!.serverDatagramsPerSec / b.fixed!.receivers));
+    const load = perPeer.n > 0 ? ` At K = ${s?.peers ?? 50} and 100 msg/s a member receives ${n0(perPeer.med)} datagrams/s (the sealed row's 100 msg/s step): at most ≈ ${pct((perPeer.med * roomUs) / 1e6)} of a core for opening them, all counted as room datagrams.` : '';
+    out.push(`A client pays ${n2(sendUs)} µs per datagram it sends (session seal) and, per datagram it receives, ${n2(roomUs)} µs for a room datagram (open + Ed25519 verify: every DATA and SYNC) or ${n2(openUs)} µs for one sent to it alone (session open).${load}`, '');
+  }
+  return out;
+}
+
+/** The server core alone with rooms (bench/rooms-core.ts), when it ran. */
+function roomsSection(res: Results): string[] {
+  const t = res.scripts?.rooms;
+  if (t === undefined) return [];
+  return [
+    '## Rooms (server core alone)',
+    '',
+    `\`${t.command}\` (the server core in one process, no sockets, limits lifted; one run): CPU per delivered entry. #lobby with and without the rooms capability is one DATA to every member either way; a room's datagrams are queued once per member (so a sealing layer can seal each on the member's own session), which the 20-room row pays per delivery; a private message is a command (name lookup, the conversation's stream) delivered to two people.`,
+    '',
+    scriptTable(t),
+    '',
+  ];
 }
 
 export function markdown(res: Results): string {
@@ -136,23 +205,34 @@ export function markdown(res: Results): string {
   ];
   if (stock.length > 0) out.push('## Results (default install, stock flags)', '', mdTable(textTableCells.columns, stock.map(textTableCells.cells)), '', 'With stock flags each user may send 10 messages/s after a burst of 20: faster senders are slowed, so the max here is a few times K msg/s by design (about K × 20 over a 2 s step, which the burst covers).', '');
   out.push('## Comparison (ratios of medians, udp-chat in memory with limits lifted ÷ relay)', '', mdTable(['K', 'relay', 'CPU/delivery at 100 msg/s', 'p99 at 100 msg/s', 'max msg/s', 'CPU/delivery at max'], comparisonRows(res.rows)), '');
-  out.push('## Targets', '', 'The targets of issues 13 and 9, computed from this run\'s medians (or from its one run where it says so).', '', mdTable(['target', 'measured (median [min–max])', 'verdict'], targetLines(res.rows, res.witnesses, res.scripts).map((l) => [l.target, l.measured, l.verdict])), '');
+  out.push('## Targets', '', 'The targets of issues 13, 10 and 9, computed from this run\'s medians (or from its one run where it says so).', '', mdTable(['target', 'measured (median [min–max])', 'verdict'], targetLines(res.rows, res.witnesses, res.scripts, res.storms).map((l) => [l.target, l.measured, l.verdict])), '');
   out.push(...witnessSection(res));
   out.push(...tuiSection(res));
   out.push(...durableSection(res, res.rows));
   const storms = [...res.storms, ...res.blocks.filter((b) => b.peers >= 1000)];
   if (storms.length > 0) {
     const groups = [...new Set(storms.map((b) => `${b.target}|${b.peers}`))].map((key) => storms.filter((b) => `${b.target}|${b.peers}` === key));
-    out.push('## Join storm', '', `K peers send their first JOIN spread evenly over one second (limits lifted: a stock server takes at most 256 users). "all online": the last WELCOME (relays: own JOIN echoed); "caught up": every peer saw every join.`, '');
+    out.push('## Join storm', '', `K peers send their first JOIN spread evenly over one second (limits lifted: a stock server takes at most 256 users). "all online": the last WELCOME (relays: own JOIN echoed); "caught up": every peer saw every join. "What the peers saw": what their client cores reported (\`lost\`: a notice that entries could not be recovered; \`rejoined\`: a session joined again).`, '');
     out.push(
       mdTable(
-        ['system', 'K', 'runs', 'all online ms', 'all caught up ms', 'peers failed (most in a run)'],
-        groups.map((g) => [NAMES[g[0]!.target], String(g[0]!.peers), String(g.length), fmt(stat(g.map((b) => b.join?.allOnlineMs))), fmt(stat(g.map((b) => b.join?.caughtUpMs ?? undefined))), String(Math.max(0, ...g.map((b) => b.join?.failed ?? b.peers)))]),
+        ['system', 'K', 'runs', 'all online ms', 'all caught up ms', 'peers failed (most in a run)', 'server CPU ms for the joins', 'what the peers saw (all runs)'],
+        groups.map((g) => [
+          NAMES[g[0]!.target],
+          String(g[0]!.peers),
+          String(g.length),
+          fmt(stat(g.map((b) => b.join?.allOnlineMs))),
+          fmt(stat(g.map((b) => b.join?.caughtUpMs ?? undefined))),
+          String(Math.max(0, ...g.map((b) => b.join?.failed ?? b.peers))),
+          fmt(stat(g.map((b) => b.joinServerCpuMs))),
+          seen(g),
+        ]),
       ),
       '',
     );
   }
   out.push(...stallSection(res));
+  out.push(...sealedSection(res));
+  out.push(...roomsSection(res));
   out.push('## Notes', '');
   for (const r of res.rows) for (const n of r.notes) out.push(`- ${NAMES[r.target]}, K=${r.peers}: ${n}`);
   for (const n of res.notes) out.push(`- ${n}`);

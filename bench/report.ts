@@ -90,7 +90,13 @@ export interface Results {
   stalls: { target: TargetName; result: StallResult | { error: string } }[];
   witnesses: WitnessResult[];
   /** The standalone scripts run as phases (absent in runs from before they were). */
-  scripts?: { tui?: ScriptResult<TableRow[]>; durableLoad?: ScriptResult<DurableLoadLine[]>; restart?: ScriptResult<RestartResult> };
+  scripts?: {
+    tui?: ScriptResult<TableRow[]>;
+    durableLoad?: ScriptResult<DurableLoadLine[]>;
+    restart?: ScriptResult<RestartResult>;
+    seal?: ScriptResult<TableRow[]>;
+    rooms?: ScriptResult<TableRow[]>;
+  };
   rows: Row[];
   notes: string[];
 }
@@ -201,7 +207,7 @@ export interface TargetLine {
 const verdictOf = (ok: boolean | undefined): TargetLine['verdict'] => (ok === undefined ? 'not measured' : ok ? 'met' : 'missed');
 
 /** The targets of issues 13 and 9, checked against the rows (medians), the witnesses and the scripts. */
-export function targetLines(rows: readonly Row[], witnesses: readonly WitnessResult[], scripts: Results['scripts'] = {}): TargetLine[] {
+export function targetLines(rows: readonly Row[], witnesses: readonly WitnessResult[], scripts: Results['scripts'] = {}, storms: readonly BlockResult[] = []): TargetLine[] {
   const row = (t: TargetName, k: number): Row | undefined => rows.find((r) => r.target === t && r.peers === k);
   const lines: TargetLine[] = [];
   for (const k of [10, 50, 200]) {
@@ -235,7 +241,7 @@ export function targetLines(rows: readonly Row[], witnesses: readonly WitnessRes
     const x = p99.med / u50.p99At100.med;
     lines.push({ target: 'real `join --plain` clients, K=50 at 100 msg/s: p99 ≤ 2× the in-process figure', measured: `${fmt(p99, n2)} vs ${fmt(u50.p99At100, n2)} ms (${n2(x)}×)`, verdict: verdictOf(Number.isFinite(x) ? x <= 2 : undefined) });
   } else lines.push({ target: 'real `join --plain` clients, K=50 at 100 msg/s: p99 ≤ 2× the in-process figure', measured: '-', verdict: 'not measured' });
-  lines.push(...sealedTargets(row('sealed', 50), u50));
+  lines.push(...sealedTargets(row('sealed', 50), u50, storms));
   lines.push(...tuiTargets(scripts.tui?.result ?? []));
   lines.push(...stoppedTargets(witnesses));
   lines.push(...durableTargets(row('durable', 50), u50, scripts.restart?.result));
@@ -243,10 +249,13 @@ export function targetLines(rows: readonly Row[], witnesses: readonly WitnessRes
 }
 
 /** Issue 10's targets for sealed sessions against cleartext, same run, K=50. */
-function sealedTargets(s: Row | undefined, u: Row | undefined): TargetLine[] {
+function sealedTargets(s: Row | undefined, u: Row | undefined, storms: readonly BlockResult[]): TargetLine[] {
   const both = s !== undefined && u !== undefined;
   const ratio = both ? s.maxRate.med / u.maxRate.med : undefined;
   const extra = both ? s.p99At100.med - u.p99At100.med : undefined;
+  const online = (t: TargetName): Stat => stat(storms.filter((b) => b.target === t).map((b) => (b.join !== undefined && b.join.failed === 0 ? b.join.allOnlineMs : NaN)));
+  const [so, uo] = [online('sealed'), online('udpchat')];
+  const joins = so.n > 0 && uo.n > 0 ? so.med / uo.med : undefined;
   return [
     {
       target: 'sealed, K=50: max msg/s ≥ 70% of cleartext\'s (same run)',
@@ -255,8 +264,13 @@ function sealedTargets(s: Row | undefined, u: Row | undefined): TargetLine[] {
     },
     {
       target: 'sealed, K=50 at 100 msg/s: p99 ≤ cleartext\'s + 2 ms',
-      measured: extra === undefined || !Number.isFinite(extra) ? '-' : `${fmt(s!.p99At100, n2)} vs ${fmt(u!.p99At100, n2)} ms (+${n2(extra)} ms)`,
+      measured: extra === undefined || !Number.isFinite(extra) ? '-' : `${fmt(s!.p99At100, n2)} vs ${fmt(u!.p99At100, n2)} ms (${extra >= 0 ? '+' : '−'}${n2(Math.abs(extra))} ms)`,
       verdict: verdictOf(extra === undefined || !Number.isFinite(extra) ? undefined : extra <= 2),
+    },
+    {
+      target: "sealed: join handshake time for 1000 peers (all online) ≤ 2× cleartext's",
+      measured: joins === undefined ? '-' : `${fmt(so)} vs ${fmt(uo)} ms (${n2(joins)}×)`,
+      verdict: verdictOf(joins === undefined ? undefined : joins <= 2),
     },
   ];
 }

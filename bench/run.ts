@@ -25,7 +25,7 @@ import { cores, cpuModel, processTimes, topProcesses } from './proc-stats.js';
 import { markdown } from './report-markdown.js';
 import { summarize, textTable, type Results } from './report.js';
 import { CRITERIA } from './search.js';
-import { durableLoad, storeRestart, tuiLoad } from './scripts.js';
+import { durableLoad, roomsCore, sealCosts, storeRestart, tuiLoad } from './scripts.js';
 import { buildLooksStale, isUdpChat, LIFTED_FLAGS, ROOT, udpChatProblem, type TargetName } from './targets.js';
 import { plainWitness, stoppedWitness, type WitnessResult } from './witness.js';
 
@@ -54,7 +54,7 @@ const plan = {
   warmSeconds: quick ? 1 : 3,
   loadgens: Number(value('--loadgens') ?? 2),
   stormPeers: 1000,
-  stormReps: quick ? 0 : 3,
+  stormReps: Number(value('--storms') ?? (quick ? 0 : 3)),
   iperfSeconds: quick ? 1 : 2,
   witness: !has('--no-witness'),
   tui: !quick && !has('--no-tui') && !has('--no-witness'),
@@ -63,7 +63,8 @@ const plan = {
   docs: has('--docs') || has('--docs-out') || (!quick && !has('--no-docs')),
 };
 /** Wall time a phase may take (s), so that none starts unless it can end within the budget. */
-const LONGEST_S = { witness10: 25, witness50: 60, tui: 75, storm: 15, stall: 40, stopped9: 50, stopped60: 170, durableLoad: 60, restart: 40 };
+const LONGEST_S = { witness10: 25, witness50: 60, tui: 75, storm: 15, sealedStorm: 35, stall: 40, stopped9: 50, stopped60: 170, durableLoad: 60, restart: 40, seal: 20, rooms: 25 };
+const sealedRun = plan.targets.includes('sealed');
 /** Time kept for what follows the rate searches (witnesses, durable store, storm, stopped clients, iperf3). */
 const RESERVE_MS = Math.min(
   0.45 * plan.budgetMs,
@@ -71,7 +72,9 @@ const RESERVE_MS = Math.min(
     (plan.tui ? LONGEST_S.tui : 0) +
     (plan.stall ? LONGEST_S.stall + (plan.witness ? LONGEST_S.stopped9 + (quick ? 0 : LONGEST_S.stopped60) : 0) : 0) +
     (quick ? 0 : LONGEST_S.durableLoad + LONGEST_S.restart) +
-    plan.stormReps * LONGEST_S.storm +
+    plan.stormReps * (LONGEST_S.storm + (sealedRun ? LONGEST_S.sealedStorm : 0)) +
+    (sealedRun ? LONGEST_S.seal : 0) +
+    (quick ? 0 : LONGEST_S.rooms) +
     10) *
     1000,
 );
@@ -163,10 +166,15 @@ const fits = (deadline: number, seconds: number): boolean => Date.now() + second
 
 async function runStorms(deadline: number): Promise<BlockResult[]> {
   const storms: BlockResult[] = [];
-  for (let rep = 1; rep <= plan.stormReps && fits(deadline, LONGEST_S.storm); rep++) {
-    const b = await runBlock('udpchat', plan.stormPeers, rep, { ...blockOptions('udpchat', plan.stormPeers, deadline, undefined), search: false, fixedRate: 0, loadgens: plan.loadgens });
-    storms.push(b);
-    log(`join storm ${describe(b)}${b.join !== undefined ? ` — ${b.join.detail}` : ''}`);
+  // Cleartext and sealed alternate (issue 10: the sealed handshakes of 1000 peers ≤ 2× cleartext's).
+  const kinds = (['udpchat', 'sealed'] as const).filter((t) => plan.targets.includes(t));
+  for (let rep = 1; rep <= plan.stormReps; rep++) {
+    for (const target of kinds) {
+      if (!fits(deadline, target === 'sealed' ? LONGEST_S.sealedStorm : LONGEST_S.storm)) return storms;
+      const b = await runBlock(target, plan.stormPeers, rep, { ...blockOptions(target, plan.stormPeers, deadline, undefined), search: false, fixedRate: 0, loadgens: plan.loadgens });
+      storms.push(b);
+      log(`join storm ${describe(b)}${b.join !== undefined ? ` — ${b.join.detail}` : ''}`);
+    }
   }
   return storms;
 }
@@ -248,6 +256,14 @@ async function main(): Promise<void> {
       scripts.restart = await storeRestart(100_000);
       log(`store-restart.ts: ${scripts.restart.error ?? JSON.stringify(scripts.restart.result)}`);
     } else notes.push('not run (time budget): store-restart.ts');
+  }
+  if (sealedRun && fits(deadline, LONGEST_S.seal)) {
+    scripts.seal = await sealCosts();
+    log(`seal-costs.ts: ${scripts.seal.error ?? `${scripts.seal.result?.length} rows`}`);
+  }
+  if (!quick && udp && fits(deadline, LONGEST_S.rooms)) {
+    scripts.rooms = await roomsCore(2);
+    log(`rooms-core.ts: ${scripts.rooms.error ?? `${scripts.rooms.result?.length} rows`}`);
   }
   const storms = udp ? await runStorms(deadline) : [];
   const stalls: Results['stalls'] = [];

@@ -1,8 +1,9 @@
 /**
  * The standalone bench scripts that `npm run bench` runs as phases, each in its own process, and
  * what their output says: the full-screen client in tmux (tui-load.ts), the durable server's
- * writes (durable-load.ts) and its restart time (store-restart.ts). The parsers are pure (specs
- * in spec/bench/).
+ * writes (durable-load.ts) and its restart time (store-restart.ts), what sealing costs
+ * (seal-costs.ts) and the server core with rooms (rooms-core.ts). The parsers are pure (specs in
+ * spec/bench/).
  */
 import path from 'node:path';
 import { runToEnd } from './child.js';
@@ -20,12 +21,14 @@ export interface ScriptResult<T> {
 
 /** Rows of a `a | b | c` table (the first such line is the header); other lines are ignored. */
 export function parsePipeTable(text: string): TableRow[] {
-  const lines = text.split('\n').filter((l) => l.includes(' | '));
+  // A Markdown separator row (| --- | --- |) is not a row.
+  const lines = text.split('\n').filter((l) => l.includes(' | ') && !/^\|?\s*-{3}/.test(l.trim()));
   const [head, ...body] = lines;
   if (head === undefined) return [];
-  const names = head.split('|').map((c) => c.trim());
+  const cellsOf = (line: string): string[] => line.trim().replace(/^\||\|$/g, '').split('|').map((c) => c.trim());
+  const names = cellsOf(head);
   return body.map((line) => {
-    const cells = line.split('|').map((c) => c.trim());
+    const cells = cellsOf(line);
     const row: TableRow = {};
     names.forEach((n, i) => {
       const c = cells[i] ?? '';
@@ -108,4 +111,20 @@ export function durableLoad(peers: number, rates: readonly number[], seconds: nu
 /** Restart time of a durable server with `messages` stored (bench/store-restart.ts). */
 export function storeRestart(messages: number): Promise<ScriptResult<RestartResult>> {
   return run('store-restart.ts', [String(messages)], 120_000, parseStoreRestart);
+}
+
+/** What sealing costs per datagram and per handshake (bench/seal-costs.ts: a where | operation | µs table). */
+export function sealCosts(): Promise<ScriptResult<TableRow[]>> {
+  return run('seal-costs.ts', [], 60_000, (out) => {
+    const rows = parsePipeTable(out);
+    return rows.length > 0 ? rows : undefined;
+  });
+}
+
+/** The server core alone with rooms (bench/rooms-core.ts), `seconds` per row. */
+export function roomsCore(seconds: number): Promise<ScriptResult<TableRow[]>> {
+  return run('rooms-core.ts', [String(seconds)], (4 * seconds + 30) * 1000, (out) => {
+    const rows = parsePipeTable(out);
+    return rows.length > 0 ? rows : undefined;
+  });
 }

@@ -5,6 +5,7 @@
  */
 import { expect } from 'chai';
 import { packBatches, unpackBatch } from '../../bench/batch-format.js';
+import type { BlockResult } from '../../bench/blocks.js';
 import { Histogram, range } from '../../bench/histogram.js';
 import { mergeSteps, split } from '../../bench/loadgen-group.js';
 import type { StepResult } from '../../bench/loadgen-protocol.js';
@@ -140,11 +141,35 @@ describe('report statistics', () => {
   });
 });
 
+describe("the sealed targets (issue 10)", () => {
+  const row = (target: TargetName, max: number, p99: number): Row => {
+    const none: Stat = stat([]);
+    return {
+      target, peers: 50, runs: 1, maxRate: stat([max]), deliveriesPerSec: none, serverDatagramsPerSec: none, p99AtMax: none, p50At100: none, p99At100: stat([p99]),
+      cpuAt100: none, cpuAtMax: none, entriesPerData: none, serverShareAtMax: none, loadgenCoresAtMax: none, peakRssMiB: none, joinAllOnlineMs: none,
+      otherCores: none, loadAverage: none, gaveOut: '', notes: [],
+    };
+  };
+  const storm = (target: TargetName, ms: number, failed = 0): BlockResult =>
+    ({ target, peers: 1000, join: { type: 'joined', peers: 1000, online: 1000 - failed, allOnlineMs: ms, failed, errors: {}, consistent: true, caughtUpMs: ms, detail: '' } }) as BlockResult;
+
+  it('compares sealed with cleartext in the same run: max rate, p99 at 100 msg/s and the 1000-peer join storm (a storm with failed peers does not count)', () => {
+    const lines = targetLines([row('udpchat', 1000, 8), row('sealed', 800, 7)], [], {}, [storm('udpchat', 5000), storm('sealed', 9000), storm('udpchat', 4000), storm('sealed', 12_000), storm('sealed', 1000, 3)]);
+    const find = (re: RegExp): { measured: string; verdict: string } => lines.find((l) => re.test(l.target))!;
+    expect(find(/sealed, K=50: max/)).to.deep.include({ verdict: 'met', measured: '800 vs 1,000 msg/s (80%)' });
+    expect(find(/sealed, K=50 at 100/)).to.deep.include({ verdict: 'met', measured: '7.00 vs 8.00 ms (−1.00 ms)' });
+    expect(find(/1000 peers/)).to.deep.include({ verdict: 'missed', measured: '10,500 [9,000–12,000] vs 4,500 [4,000–5,000] ms (2.33×)' });
+    expect(targetLines([], [], {}, [storm('udpchat', 5000)]).find((l) => /1000 peers/.test(l.target))!.verdict).to.equal('not measured');
+  });
+});
+
 describe('standalone bench scripts (output parsers)', () => {
   it('reads tui-load.ts\'s table by its column names', () => {
     const out = 'viewer pid 1, server pid 2\nrate msg/s | said | delivered msg/s | viewer CPU %\n       100 |   1000 |   99 |   3.5\nviewer\'s status line: x';
     expect(parsePipeTable(out)).to.deep.equal([{ 'rate msg/s': 100, said: 1000, 'delivered msg/s': 99, 'viewer CPU %': 3.5 }]);
     expect(parsePipeTable('nothing here')).to.deep.equal([]);
+    // Markdown tables too (seal-costs.ts, rooms-core.ts): outer pipes and the separator row.
+    expect(parsePipeTable('load 1\n| where | µs |\n| --- | --- |\n| server | 12.5 |\n')).to.deep.equal([{ where: 'server', µs: 12.5 }]);
   });
 
   it('reads durable-load.ts and store-restart.ts', () => {
