@@ -114,19 +114,17 @@ async function runJoin(ctx: CliContext, args: ArgumentsCamelCase<JoinArgs>): Pro
   if (typeof server !== 'string') return server;
   const seal = await clientSeal(server, { acceptNewKey: args['accept-new-key'], passphrase: passphraseOf(args, ctx.env) }, ctx.env);
   const client = new ChatClient({ server, nick: args.nick, joinTimeoutMs: args.timeout * 1000, seal: seal.options });
-  // A key proven by the handshake (first contact, or a change accepted with --accept-new-key) is remembered.
-  // Told on stderr in line mode, as SSH tells of a host key it adds (not prefixed "udp-chat:",
-  // which marks errors); on a terminal (the full-screen client, or line mode's prompt) a line
-  // written past the front end would break its display, so the key is only remembered.
+  // A key proven by the handshake (first contact, or a change accepted with --accept-new-key) is
+  // remembered, and told once: on stderr when not on a terminal, as SSH tells of a host key it adds
+  // (not prefixed "udp-chat:", which marks errors); on a terminal (the full-screen client, or line
+  // mode's prompt) a line written past the front end would break its display, so the front end
+  // shows it as a notice (escaped, as every notice).
   const onTerminal = ctx.stdin.isTTY === true && ctx.stdout.isTTY === true;
+  const tell = (line: string): void => (onTerminal ? client.notice(line) : ctx.err(line));
   client.on('server-key', (key: Buffer) => {
     seal.pin(key).then(
-      (line) => {
-        if (!onTerminal) ctx.err(`${line[0]!.toUpperCase()}${line.slice(1)}`);
-      },
-      (err: unknown) => {
-        if (!onTerminal) ctx.err(`udp-chat: cannot remember the server's key: ${(err as Error).message}`);
-      },
+      (line) => tell(`${line[0]!.toUpperCase()}${line.slice(1)}`),
+      (err: unknown) => tell(`${onTerminal ? 'Cannot' : 'udp-chat: cannot'} remember the server's key: ${(err as Error).message}`),
     );
   });
   const rooms = args.room;

@@ -177,6 +177,11 @@ export class ChatClient extends EventEmitter implements RoomsSession {
     this.pump();
   }
 
+  /** Tells the front ends a line of the program's own (a `notice` event), e.g. a server key first remembered. */
+  notice(text: string): void {
+    if (!this.closed) this.emit('event', { type: 'notice', text } satisfies ClientEvent);
+  }
+
   get roomsSupported(): boolean | undefined {
     return this.core.roomsSupported;
   }

@@ -185,7 +185,7 @@ export function runLineMode(session: RoomsSession, options: LineModeOptions): Pr
           print(`${head(e.time, e.roomId)}${e.action === 'join' ? eventBody.join(e.nick) : eventBody.leave(e.nick, e.reason)}`);
           break;
         case 'notice':
-          print(`${stamp(Date.now())} * ${e.text}`);
+          print(`${stamp(Date.now())} * ${safe(e.text)}`);
           break;
         case 'presence-summary':
           section(LOBBY_ID, sectionOf(e));
