@@ -2,20 +2,24 @@
  * The flood of `npm run bench:flood`, in its own process: garbage or JOINs at a fixed rate at a
  * udp-chat server, from many source addresses (sockets bound to 127.9.j.i: 16 /24 networks of 16
  * addresses each, the loopback stands in for spoofed sources; the replies they draw are never
- * read). Prints one JSON line when done: {"sent", "seconds", "rate", "errors"}.
+ * read). Prints one JSON line when done: {"sent", "seconds", "rate", "errors", "cpuMs"}.
  *
  * - `garbage`: 1,024 prepared datagrams of 20–1,200 random bytes; half start with the udp-chat
  *   header (magic, version 1, any type) so they get past the magic check and fail the CRC.
  * - `join`: 1,024 prepared, well-formed JOINs (valid CRC), random client ids and nicks; half with a
  *   zero cookie (answered by a COOKIE, within the per-source and server-wide limits), half with a
  *   made-up cookie (checked: two HMACs, within the server-wide check limit).
+ * - `hello` (for a sealed server): the sealed join's first steps, half HELLOs (answered by a
+ *   COOKIE, within the same limits), half HANDSHAKE1s with a made-up cookie and a Noise message of
+ *   random bytes of the right length (the cookie is checked before any DH).
  *
- * Usage: node --import=tsx bench/flood-gen.ts --server 127.0.0.1:PORT --kind garbage|join --rate 50000 --seconds 10
+ * Usage: node --import=tsx bench/flood-gen.ts --server 127.0.0.1:PORT --kind garbage|join|hello --rate 50000 --seconds 10
  */
 import { randomBytes } from 'node:crypto';
 import dgram from 'node:dgram';
 import { performance } from 'node:perf_hooks';
 import { encode } from '../lib/protocol/codec.js';
+import { encodeHandshake1, encodeHello } from '../lib/protocol/seal/envelope.js';
 
 function option(name: string, fallback: string): string {
   const i = process.argv.indexOf(name);
@@ -27,7 +31,7 @@ const port = Number(portText);
 const kind = option('--kind', 'garbage');
 const rate = Number(option('--rate', '20000'));
 const seconds = Number(option('--seconds', '10'));
-if (kind !== 'garbage' && kind !== 'join') throw new Error('--kind must be garbage or join');
+if (kind !== 'garbage' && kind !== 'join' && kind !== 'hello') throw new Error('--kind must be garbage, join or hello');
 if (!(port > 0) || !(rate > 0) || !(seconds > 0)) throw new Error('--server HOST:PORT, --rate and --seconds are required');
 
 const POOL = 1024;
@@ -45,7 +49,13 @@ function join(i: number): Buffer {
   const cookie = i % 2 === 0 ? Buffer.alloc(16) : randomBytes(16);
   return encode({ type: 'join', cookie, clientId: randomBytes(16), resumeInstance: Buffer.alloc(8), resumeSeq: 0, caps: 0, nick });
 }
-const pool = Array.from({ length: POOL }, (_, i) => (kind === 'garbage' ? garbage(i) : join(i)));
+// e ‖ encrypted s ‖ encrypted JOIN (IKpsk1 message 1 with a JOIN of a short nick).
+const HANDSHAKE1_MESSAGE_BYTES = 32 + 48 + 64;
+function hello(i: number): Buffer {
+  return i % 2 === 0 ? encodeHello(randomBytes(16)) : encodeHandshake1(randomBytes(16), randomBytes(16), randomBytes(HANDSHAKE1_MESSAGE_BYTES));
+}
+const make = { garbage, join, hello }[kind];
+const pool = Array.from({ length: POOL }, (_, i) => make(i));
 
 async function sockets(): Promise<dgram.Socket[]> {
   const out: dgram.Socket[] = [];
@@ -69,6 +79,7 @@ async function sockets(): Promise<dgram.Socket[]> {
 let errors = 0;
 const socks = await sockets();
 let sent = 0;
+const cpu0 = process.cpuUsage();
 const start = performance.now();
 const end = start + seconds * 1000;
 await new Promise<void>((resolve) => {
@@ -88,5 +99,6 @@ await new Promise<void>((resolve) => {
   loop();
 });
 const took = (performance.now() - start) / 1000;
-process.stdout.write(`${JSON.stringify({ sent, seconds: took, rate: Math.round(sent / took), errors })}\n`);
+const cpu = process.cpuUsage(cpu0);
+process.stdout.write(`${JSON.stringify({ sent, seconds: took, rate: Math.round(sent / took), errors, cpuMs: (cpu.user + cpu.system) / 1000 })}\n`);
 for (const s of socks) s.close();

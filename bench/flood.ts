@@ -1,27 +1,32 @@
 /**
- * `npm run bench:flood` (issue 10 item 7): a member's message latency while garbage or JOINs from
- * many sources hit the server at a fixed rate. The server is the built one, stock flags, in memory
- * (`serve --no-persist`); the flood comes from bench/flood-gen.ts in its own processes (`--gens`,
- * each a share of the rate); the two members are the project's client (lib/client/chat-client.ts)
- * in this process: one says 10 messages a second (the stock per-user rate) during the flood and
- * for 3 s after it, the other measures send-to-delivery latency. A first row without any flood is
- * the baseline: what the machine's load alone does to that latency. Target: none lost, p99 ≤ 2 s,
- * nobody evicted. Every row is printed with the load average beside it (a busy machine makes the
- * figures worse, never better).
+ * `npm run bench:flood` (issue 10 item 7): a member's message latency while garbage or spoofed
+ * joins from many sources hit the server at a fixed rate. The server is the built one, stock flags,
+ * in memory (`serve --no-persist`): first with `--allow-cleartext` (floods of garbage and of
+ * JOINs), then sealed-only as installed (a flood of HELLOs and HANDSHAKE1s with made-up cookies;
+ * its members seal). The flood comes from bench/flood-gen.ts in its own processes (`--gens`, each
+ * a share of the rate), on the same cores as the server: the rate they reached is printed beside
+ * the one asked for. The two members are the project's client (lib/client/chat-client.ts) in this
+ * process: one says 10 messages a second (the stock per-user rate) during the flood and for 3 s
+ * after it, the other measures send-to-delivery latency. A first row per server without any flood
+ * is the baseline: what the machine's load alone does to that latency. Target: none lost, p99 ≤
+ * 2 s, nobody evicted. Every row is printed with the load average beside it (a busy machine makes
+ * the figures worse, never better); at the end a `|` table of all rows (`npm run bench` runs this
+ * as a phase and puts the table in docs/performance.md).
  *
- *   npm run build && npm run bench:flood -- [--rates 20000,50000,100000] [--kinds garbage,join] [--seconds 10] [--gens 2]
+ *   npm run build && npm run bench:flood -- [--rates 20000,50000,100000] [--kinds garbage,join] [--sealed-kinds hello] [--seconds 10] [--gens 2]
  *
  * Prints a table and writes bench/results/flood-<time>.json.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
-import { loadavg } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { ChatClient } from '../lib/client/chat-client.js';
 import type { ClientEvent } from '../lib/client/session-types.js';
-import { killAll, startChild, track } from './child.js';
+import { killAll, startChild, track, type Child } from './child.js';
 import { Histogram, type LatencySummary } from './histogram.js';
 import { cpuTimeMs } from './proc-stats.js';
 import { HERE, ROOT, SERVER_JS } from './targets.js';
@@ -32,7 +37,8 @@ function option(name: string, fallback: string): string {
 }
 
 const rates = option('--rates', '20000,50000,100000').split(',').map(Number);
-const kinds = option('--kinds', 'garbage,join').split(',');
+const kinds = option('--kinds', 'garbage,join').split(',').filter(Boolean);
+const sealedKinds = option('--sealed-kinds', 'hello').split(',').filter(Boolean);
 const seconds = Number(option('--seconds', '10'));
 const gens = Number(option('--gens', '2'));
 const MSG_PER_S = 10;
@@ -40,6 +46,7 @@ const AFTER_S = 3;
 const DRAIN_MS = 10_000;
 
 export interface FloodRow {
+  server: 'cleartext' | 'sealed';
   kind: string;
   targetRate: number;
   /** Datagrams per second the generators actually sent (sum). */
@@ -55,13 +62,17 @@ export interface FloodRow {
   evicted: string[];
   /** Server CPU over the flood, share of one core. */
   serverCpu: number;
+  /** The flood generators' CPU over the flood, in cores (they share the machine with the server). */
+  genCores: number;
+  /** Datagrams the kernel dropped at the server's socket (its receive buffer full) during the flood. */
+  socketDrops: number;
   load: [number, number, number];
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-async function member(server: string, nick: string): Promise<{ client: ChatClient; events: ClientEvent[] }> {
-  const client = new ChatClient({ server, nick });
+async function member(server: string, nick: string, sealed: boolean): Promise<{ client: ChatClient; events: ClientEvent[] }> {
+  const client = new ChatClient({ server, nick, ...(sealed ? { seal: { userKey: randomBytes(32) } } : {}) });
   const events: ClientEvent[] = [];
   client.on('event', (e: ClientEvent) => events.push(e));
   await client.connect();
@@ -74,21 +85,36 @@ async function member(server: string, nick: string): Promise<{ client: ChatClien
   return { client, events };
 }
 
-function runGen(server: string, kind: string, rate: number): Promise<{ sent: number; seconds: number; rate: number; errors: number }> {
+interface GenResult {
+  sent: number;
+  seconds: number;
+  rate: number;
+  errors: number;
+  cpuMs: number;
+}
+
+/** The kernel's drop count of the UDP socket bound to 127.0.0.1:port (/proc/net/udp), 0 if not found. */
+function socketDrops(port: number): number {
+  const local = `0100007F:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  const line = readFileSync('/proc/net/udp', 'utf8').split('\n').find((l) => l.trim().split(/\s+/)[1] === local);
+  return Number(line?.trim().split(/\s+/).at(-1) ?? 0);
+}
+
+function runGen(server: string, kind: string, rate: number): Promise<GenResult> {
   const proc = track(spawn(process.execPath, ['--import=tsx', path.join(HERE, 'flood-gen.ts'), '--server', server, '--kind', kind, '--rate', String(rate), '--seconds', String(seconds)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] }));
   return new Promise((resolve, reject) => {
     let last = '';
     if (proc.stdout) createInterface({ input: proc.stdout }).on('line', (l) => (last = l));
     proc.once('exit', (code) => {
       if (code !== 0) reject(new Error(`flood-gen exited ${String(code)}`));
-      else resolve(JSON.parse(last) as { sent: number; seconds: number; rate: number; errors: number });
+      else resolve(JSON.parse(last) as GenResult);
     });
   });
 }
 
-async function row(server: string, serverPid: number, kind: string, rate: number, n: number): Promise<FloodRow> {
-  const a = await member(server, `sender${n}`);
-  const b = await member(server, `reader${n}`);
+async function row(mode: FloodRow['server'], server: string, serverPid: number, kind: string, rate: number, n: number): Promise<FloodRow> {
+  const a = await member(server, `sender${n}`, mode === 'sealed');
+  const b = await member(server, `reader${n}`, mode === 'sealed');
   const sentAt = new Map<number, number>();
   const hist = new Histogram();
   let delivered = 0;
@@ -106,10 +132,12 @@ async function row(server: string, serverPid: number, kind: string, rate: number
     hist.record((performance.now() - t) * 1000);
   });
   const lostSession = (m: { events: ClientEvent[] }): boolean => m.events.some((e) => (e.type === 'state' && (e.state === 'reconnecting' || e.state === 'closed')) || (e.type === 'notice' && e.lost === true));
+  const port = Number(server.split(':')[1]);
+  const drops0 = socketDrops(port);
   const cpu0 = cpuTimeMs(serverPid) ?? 0;
   const t0 = performance.now();
   // Rate 0: the baseline, no flood for as long (what the machine's load alone does to latency).
-  const floods = rate === 0 ? [sleep(seconds * 1000 + 1000).then(() => ({ sent: 0, seconds: 1, rate: 0, errors: 0 }))] : Array.from({ length: gens }, () => runGen(server, kind, Math.round(rate / gens)));
+  const floods = rate === 0 ? [sleep(seconds * 1000 + 1000).then((): GenResult => ({ sent: 0, seconds: 1, rate: 0, errors: 0, cpuMs: 0 }))] : Array.from({ length: gens }, () => runGen(server, kind, Math.round(rate / gens)));
   // The generators need a moment to start (tsx); the flood runs `seconds` from there.
   let id = 0;
   const sender = (async () => {
@@ -124,6 +152,7 @@ async function row(server: string, serverPid: number, kind: string, rate: number
   const results = await Promise.all(floods);
   const floodMs = performance.now() - t0;
   const cpu1 = cpuTimeMs(serverPid) ?? 0;
+  const drops1 = socketDrops(port);
   const load = loadavg().map((x) => Math.round(x * 10) / 10) as [number, number, number];
   floodOver = true;
   await sender;
@@ -132,6 +161,7 @@ async function row(server: string, serverPid: number, kind: string, rate: number
   const evicted = [a, b].filter(lostSession).map((m) => m.client.nick);
   await Promise.all([a.client.leave(), b.client.leave()]);
   return {
+    server: mode,
     kind,
     targetRate: rate,
     sentRate: Math.round(results.reduce((s, r) => s + r.sent / r.seconds, 0)),
@@ -143,37 +173,56 @@ async function row(server: string, serverPid: number, kind: string, rate: number
     afterSent: afterIds.size,
     evicted,
     serverCpu: Math.round(((cpu1 - cpu0) / floodMs) * 100) / 100,
+    genCores: Math.round(results.reduce((a, r) => a + r.cpuMs / 1000 / r.seconds, 0) * 100) / 100,
+    socketDrops: drops1 - drops0,
     load,
   };
 }
 
+/** Starts `serve` (stock flags, in memory) with its own state directory (its server key). */
+async function startServer(mode: FloodRow['server']): Promise<{ server: Child; address: string; dir: string }> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'udpchat-flood-'));
+  const args = [SERVER_JS, 'serve', '--host', '127.0.0.1', '--port', '0', '--no-persist', '--no-announce', '--quiet', ...(mode === 'cleartext' ? ['--allow-cleartext'] : [])];
+  const server = await startChild(process.execPath, args, { env: { ...process.env, XDG_STATE_HOME: dir, XDG_CONFIG_HOME: dir }, readyPattern: /listening on 127\.0\.0\.1:(\d+)/, timeoutMs: 20_000 });
+  return { server, address: `127.0.0.1:${server.ready[1] ?? ''}`, dir };
+}
+
+const ms = (x: number | undefined): string => (x === undefined ? '-' : x.toFixed(1));
+
 async function main(): Promise<void> {
   if (!existsSync(SERVER_JS)) throw new Error(`${SERVER_JS} is missing: run npm run build first`);
-  const server = await startChild(process.execPath, [SERVER_JS, 'serve', '--host', '127.0.0.1', '--port', '0', '--no-persist', '--no-announce', '--quiet', '--allow-cleartext'], {
-    readyPattern: /listening on 127\.0\.0\.1:(\d+)/,
-    timeoutMs: 20_000,
-  });
-  const address = `127.0.0.1:${server.ready[1] ?? ''}`;
   const rows: FloodRow[] = [];
-  try {
-    let n = 0;
-    const plan: Array<[string, number]> = [['none', 0], ...kinds.flatMap((k) => rates.map((r): [string, number] => [k, r]))];
-    for (const [kind, rate] of plan) {
-      const r = await row(address, server.pid, kind, rate, n++);
-      rows.push(r);
-      const l = r.latency;
-      console.log(
-        `${kind.padEnd(7)} ${String(r.targetRate).padStart(6)}/s (sent ${String(r.sentRate).padStart(6)}/s): ` +
-          `${r.delivered}/${r.messages} delivered, lost ${r.lost}, after the flood ${r.afterDelivered}/${r.afterSent}; ` +
-          `p50 ${l?.p50Ms.toFixed(1) ?? '-'} ms, p99 ${l?.p99Ms.toFixed(1) ?? '-'} ms, max ${l?.maxMs.toFixed(0) ?? '-'} ms; ` +
-          `evicted: ${r.evicted.length === 0 ? 'nobody' : r.evicted.join(', ')}; server CPU ${r.serverCpu}; load ${r.load.join(' ')}`,
-      );
+  const drops: string[] = [];
+  let n = 0;
+  for (const [mode, floods] of [['cleartext', kinds], ['sealed', sealedKinds]] as const) {
+    if (floods.length === 0) continue;
+    const { server, address, dir } = await startServer(mode);
+    try {
+      const plan: Array<[string, number]> = [['none', 0], ...floods.flatMap((k) => rates.map((r): [string, number] => [k, r]))];
+      for (const [kind, rate] of plan) {
+        const r = await row(mode, address, server.pid, kind, rate, n++);
+        rows.push(r);
+        const l = r.latency;
+        console.log(
+          `${mode} ${kind.padEnd(7)} ${String(r.targetRate).padStart(6)}/s (sent ${String(r.sentRate).padStart(6)}/s): ` +
+            `${r.delivered}/${r.messages} delivered, lost ${r.lost}, after the flood ${r.afterDelivered}/${r.afterSent}; ` +
+            `p50 ${ms(l?.p50Ms)} ms, p99 ${ms(l?.p99Ms)} ms, max ${l?.maxMs.toFixed(0) ?? '-'} ms; ` +
+            `evicted: ${r.evicted.length === 0 ? 'nobody' : r.evicted.join(', ')}; server CPU ${r.serverCpu}, generators ${r.genCores} cores, ${r.socketDrops} dropped at the server's socket; load ${r.load.join(' ')}`,
+        );
+      }
+    } finally {
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
     }
-  } finally {
-    await server.stop();
+    drops.push(...server.output.filter((l) => /dropped|stopped/.test(l)).slice(-2).map((l) => `${mode}: ${l}`));
   }
-  const drops = server.output.filter((l) => /dropped|stopped/.test(l)).slice(-2);
-  for (const l of drops) console.log(`server: ${l}`);
+  for (const l of drops) console.log(`server ${l}`);
+  console.log('\n| server | flood | asked /s | sent /s | messages | lost | after the flood | p50 ms | p99 ms | max ms | evicted | server CPU % | generators, cores | dropped at the server socket | load |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  for (const r of rows) {
+    const l = r.latency;
+    console.log(`| ${r.server} | ${r.kind} | ${r.targetRate} | ${r.sentRate} | ${r.messages} | ${r.lost} | ${r.afterDelivered}/${r.afterSent} | ${ms(l?.p50Ms)} | ${ms(l?.p99Ms)} | ${ms(l?.maxMs)} | ${r.evicted.join(' ') || 'nobody'} | ${Math.round(100 * r.serverCpu)} | ${r.genCores} | ${r.socketDrops} | ${r.load[0]} |`);
+  }
   const dir = path.join(ROOT, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `flood-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);

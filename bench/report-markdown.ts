@@ -117,7 +117,7 @@ function seen(g: readonly BlockResult[]): string {
 function scriptTable(t: ScriptResult<TableRow[]>): string {
   if (t.result === undefined) return `Not measured: ${t.error ?? 'no output'}.`;
   const cols = Object.keys(t.result[0] ?? {});
-  return mdTable(cols, t.result.map((r) => cols.map((c) => { const v = r[c]; return typeof v === 'number' ? (v >= 1000 ? n0(v) : n2(v)) : String(v); })));
+  return mdTable(cols, t.result.map((r) => cols.map((c) => { const v = r[c]; return typeof v === 'number' ? (Number.isInteger(v) || v >= 1000 ? n0(v) : n2(v)) : String(v); })));
 }
 
 /** A number from a script's table: the row whose `key` column matches, its `column`. */
@@ -154,6 +154,20 @@ function sealedSection(res: Results): string[] {
     out.push(`A client pays ${n2(sendUs)} µs per datagram it sends (session seal) and, per datagram it receives, ${n2(roomUs)} µs for a room datagram (open + Ed25519 verify: every DATA and SYNC) or ${n2(openUs)} µs for one sent to it alone (session open).${load}`, '');
   }
   return out;
+}
+
+/** Issue 10's flood rows (bench/flood.ts), when it ran. */
+function floodSection(res: Results): string[] {
+  const t = res.scripts?.flood;
+  if (t === undefined) return [];
+  return [
+    '## Floods (issue 10)',
+    '',
+    `\`${t.command}\`: a server with stock flags, in memory, first admitting cleartext clients (\`--allow-cleartext\`; floods of garbage — half of it with the udp-chat header, failing the CRC — and of well-formed JOINs, half with a zero cookie, half with a made-up one), then sealed-only as installed (a flood of HELLOs and of HANDSHAKE1s with made-up cookies). The flood comes from two flood-gen.ts processes sending from 256 loopback addresses in 16 /24s (standing in for spoofed sources) on the same two cores as the server, so "sent /s" is what they reached, beside what was asked. Two members (the project's client, in the bench's process; sealing against the sealed server): one says 10 messages/s during the flood and for 3 s after it, the other measures send-to-delivery latency; "none" is the baseline without a flood. One run each.`,
+    '',
+    scriptTable(t),
+    '',
+  ];
 }
 
 /** The server core alone with rooms (bench/rooms-core.ts), when it ran. */
@@ -232,6 +246,7 @@ export function markdown(res: Results): string {
   }
   out.push(...stallSection(res));
   out.push(...sealedSection(res));
+  out.push(...floodSection(res));
   out.push(...roomsSection(res));
   out.push('## Notes', '');
   for (const r of res.rows) for (const n of r.notes) out.push(`- ${NAMES[r.target]}, K=${r.peers}: ${n}`);

@@ -96,6 +96,7 @@ export interface Results {
     restart?: ScriptResult<RestartResult>;
     seal?: ScriptResult<TableRow[]>;
     rooms?: ScriptResult<TableRow[]>;
+    flood?: ScriptResult<TableRow[]>;
   };
   rows: Row[];
   notes: string[];
@@ -242,6 +243,7 @@ export function targetLines(rows: readonly Row[], witnesses: readonly WitnessRes
     lines.push({ target: 'real `join --plain` clients, K=50 at 100 msg/s: p99 ≤ 2× the in-process figure', measured: `${fmt(p99, n2)} vs ${fmt(u50.p99At100, n2)} ms (${n2(x)}×)`, verdict: verdictOf(Number.isFinite(x) ? x <= 2 : undefined) });
   } else lines.push({ target: 'real `join --plain` clients, K=50 at 100 msg/s: p99 ≤ 2× the in-process figure', measured: '-', verdict: 'not measured' });
   lines.push(...sealedTargets(row('sealed', 50), u50, storms));
+  lines.push(...floodTargets(scripts.flood?.result ?? []));
   lines.push(...tuiTargets(scripts.tui?.result ?? []));
   lines.push(...stoppedTargets(witnesses));
   lines.push(...durableTargets(row('durable', 50), u50, scripts.restart?.result));
@@ -273,6 +275,25 @@ function sealedTargets(s: Row | undefined, u: Row | undefined, storms: readonly 
       verdict: verdictOf(joins === undefined ? undefined : joins <= 2),
     },
   ];
+}
+
+/**
+ * Issue 10 item 7: under ~100k datagrams/s of garbage or spoofed joins a member's messages still
+ * arrive (none lost, p99 ≤ 2 s) and nobody is evicted — at the highest rate flood.ts asked for,
+ * with the rate its generators reached.
+ */
+export function floodTargets(rows: readonly TableRow[]): TargetLine[] {
+  const top = Math.max(0, ...rows.map((r) => Number(r['asked /s'])));
+  const kinds = [...new Set(rows.filter((r) => r['flood'] !== 'none').map((r) => `${r['server']}|${r['flood']}`))];
+  return kinds.map((key) => {
+    const [server, kind] = key.split('|') as [string, string];
+    const r = rows.find((x) => x['server'] === server && x['flood'] === kind && Number(x['asked /s']) === top);
+    const target = `a member under a flood of ${n0(top)} datagrams/s (asked) of ${kind === 'hello' ? 'spoofed HELLO / HANDSHAKE1' : kind === 'join' ? 'spoofed JOINs' : kind} (${server} server): none lost, p99 ≤ 2 s, nobody evicted`;
+    if (r === undefined) return { target, measured: '-', verdict: 'not measured' };
+    const p99 = Number(r['p99 ms']);
+    const ok = r['lost'] === 0 && Number.isFinite(p99) && p99 <= 2000 && r['evicted'] === 'nobody';
+    return { target, measured: `${r['lost']} of ${r['messages']} lost, p99 ${String(r['p99 ms'])} ms, evicted: ${String(r['evicted'])}; the generators sent ${n0(Number(r['sent /s']))}/s (one run)`, verdict: verdictOf(ok) };
+  });
 }
 
 /** A tui-load.ts column whose name matches, at `rate` msg/s. */

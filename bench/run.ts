@@ -6,7 +6,8 @@
  *   npm run bench                     full: K = 10, 50, 200, three alternating runs, witnesses
  *                                     (line mode, full-screen client, stopped clients), durable
  *                                     store, join storm; ends within --budget (1200 s)
- *   options: --peers 10,50  --reps N  --targets udpchat,sealed,durable,relay,batch,stock  --durable-peers 50  --sealed-peers 50
+ *   options: --peers 10,50  --reps N  --large-reps N  --targets udpchat,sealed,durable,relay,batch,stock  --durable-peers 50  --sealed-peers 50
+ *            --storms N  --flood-rates 20000,50000,100000  --no-flood
  *            --step-seconds S  --loadgens N  --budget SECONDS  --no-witness  --no-tui  --no-stall
  *            --docs / --no-docs  --docs-out PATH
  *   npm run bench -- --render bench/results/<file>.json [--docs | --docs-out PATH]   re-render only
@@ -25,7 +26,7 @@ import { cores, cpuModel, processTimes, topProcesses } from './proc-stats.js';
 import { markdown } from './report-markdown.js';
 import { summarize, textTable, type Results } from './report.js';
 import { CRITERIA } from './search.js';
-import { durableLoad, roomsCore, sealCosts, storeRestart, tuiLoad } from './scripts.js';
+import { durableLoad, flood, roomsCore, sealCosts, storeRestart, tuiLoad } from './scripts.js';
 import { buildLooksStale, isUdpChat, LIFTED_FLAGS, ROOT, udpChatProblem, type TargetName } from './targets.js';
 import { plainWitness, stoppedWitness, type WitnessResult } from './witness.js';
 
@@ -46,6 +47,8 @@ const plan = {
   /** K at which the sealed server gets its row (issue 10's targets are at K = 50). */
   sealedPeers: (value('--sealed-peers') ?? '50').split(',').map(Number),
   reps: Number(value('--reps') ?? (quick ? 1 : 3)),
+  /** Runs at K ≥ 200 (the slowest blocks): two, so that the budget gives K = 10 and 50 their third. */
+  largeReps: Number(value('--large-reps') ?? 2),
   stepSeconds: Number(value('--step-seconds') ?? (quick ? 0.5 : 2)),
   drainMs: quick ? 800 : 2000,
   factor: 2,
@@ -59,15 +62,33 @@ const plan = {
   witness: !has('--no-witness'),
   tui: !quick && !has('--no-tui') && !has('--no-witness'),
   stall: quick ? has('--stall') : !has('--no-stall'),
+  /** Issue 10's flood rows (bench/flood.ts, 4 s a row), full mode. */
+  floodRates: quick || has('--no-flood') ? [] : (value('--flood-rates') ?? '20000,50000,100000').split(',').map(Number),
   budgetMs: Number(value('--budget') ?? (quick ? 150 : 1200)) * 1000,
   docs: has('--docs') || has('--docs-out') || (!quick && !has('--no-docs')),
 };
 /** Wall time a phase may take (s), so that none starts unless it can end within the budget. */
-const LONGEST_S = { witness10: 25, witness50: 60, tui: 75, storm: 15, sealedStorm: 35, stall: 40, stopped9: 50, stopped60: 170, durableLoad: 60, restart: 40, seal: 20, rooms: 25 };
+const FLOOD_SECONDS = 4;
+const LONGEST_S = {
+  witness10: 25,
+  witness50: 60,
+  tui: 75,
+  storm: 15,
+  sealedStorm: 35,
+  stall: 40,
+  stopped9: 50,
+  stopped60: 170,
+  durableLoad: 60,
+  restart: 40,
+  seal: 20,
+  rooms: 25,
+  // A row: the flood, 3 s after it, two members joining, the generators starting; 2 + 3 × rates rows.
+  flood: (2 + 3 * plan.floodRates.length) * (FLOOD_SECONDS + 8),
+};
 const sealedRun = plan.targets.includes('sealed');
 /** Time kept for what follows the rate searches (witnesses, durable store, storm, stopped clients, iperf3). */
 const RESERVE_MS = Math.min(
-  0.45 * plan.budgetMs,
+  0.5 * plan.budgetMs,
   ((plan.witness ? (quick ? 25 : 170) : 0) +
     (plan.tui ? LONGEST_S.tui : 0) +
     (plan.stall ? LONGEST_S.stall + (plan.witness ? LONGEST_S.stopped9 + (quick ? 0 : LONGEST_S.stopped60) : 0) : 0) +
@@ -75,6 +96,7 @@ const RESERVE_MS = Math.min(
     plan.stormReps * (LONGEST_S.storm + (sealedRun ? LONGEST_S.sealedStorm : 0)) +
     (sealedRun ? LONGEST_S.seal : 0) +
     (quick ? 0 : LONGEST_S.rooms) +
+    (plan.floodRates.length > 0 ? LONGEST_S.flood : 0) +
     10) *
     1000,
 );
@@ -145,7 +167,7 @@ async function runBlocks(targets: TargetName[], deadline: number, notes: string[
   // so slow drifts of the machine hit all of them.
   for (let rep = 1; rep <= plan.reps; rep++) {
     await iperfOnce();
-    for (const k of plan.peers) {
+    for (const k of plan.peers.filter((x) => x < 200 || rep <= plan.largeReps)) {
       for (const target of targets.filter((t) => (t !== 'durable' || plan.durablePeers.includes(k)) && (t !== 'sealed' || plan.sealedPeers.includes(k)))) {
         if (Date.now() > deadline) {
           skipped.push(`${target} K=${k} run ${rep}`);
@@ -164,13 +186,16 @@ async function runBlocks(targets: TargetName[], deadline: number, notes: string[
 
 const fits = (deadline: number, seconds: number): boolean => Date.now() + seconds * 1000 <= deadline;
 
-async function runStorms(deadline: number): Promise<BlockResult[]> {
+async function runStorms(deadline: number, notes: string[]): Promise<BlockResult[]> {
   const storms: BlockResult[] = [];
   // Cleartext and sealed alternate (issue 10: the sealed handshakes of 1000 peers ≤ 2× cleartext's).
   const kinds = (['udpchat', 'sealed'] as const).filter((t) => plan.targets.includes(t));
   for (let rep = 1; rep <= plan.stormReps; rep++) {
     for (const target of kinds) {
-      if (!fits(deadline, target === 'sealed' ? LONGEST_S.sealedStorm : LONGEST_S.storm)) return storms;
+      if (!fits(deadline, target === 'sealed' ? LONGEST_S.sealedStorm : LONGEST_S.storm)) {
+        notes.push(`not run (time budget): join storms from ${target} run ${rep} on`);
+        return storms;
+      }
       const b = await runBlock(target, plan.stormPeers, rep, { ...blockOptions(target, plan.stormPeers, deadline, undefined), search: false, fixedRate: 0, loadgens: plan.loadgens });
       storms.push(b);
       log(`join storm ${describe(b)}${b.join !== undefined ? ` — ${b.join.detail}` : ''}`);
@@ -227,7 +252,7 @@ async function main(): Promise<void> {
       log(`iperf3 failed: ${e instanceof Error ? e.message : String(e)}`);
     }
   };
-  log(`plan: K ${plan.peers.join(',')} × ${targets.join(',')} × ${plan.reps} runs, ${plan.loadgens} load generator processes, budget ${plan.budgetMs / 1000} s (${Math.round(RESERVE_MS / 1000)} s kept for witnesses, durable store, storm and stopped clients)`);
+  log(`plan: K ${plan.peers.join(',')} × ${targets.join(',')} × ${plan.reps} runs, ${plan.loadgens} load generator processes, budget ${plan.budgetMs / 1000} s (${Math.round(RESERVE_MS / 1000)} s kept for the phases after the rate searches)${plan.reps > plan.largeReps ? `; K ≥ 200: ${plan.largeReps} runs` : ''}`);
   const blocks = await runBlocks(targets, deadline - RESERVE_MS, notes, iperfOnce);
   const udp = targets.includes('udpchat');
   const witnesses = plan.witness && udp ? await runWitnesses(deadline) : [];
@@ -265,7 +290,13 @@ async function main(): Promise<void> {
     scripts.rooms = await roomsCore(2);
     log(`rooms-core.ts: ${scripts.rooms.error ?? `${scripts.rooms.result?.length} rows`}`);
   }
-  const storms = udp ? await runStorms(deadline) : [];
+  const storms = udp ? await runStorms(deadline, notes) : [];
+  if (plan.floodRates.length > 0 && udp) {
+    if (fits(deadline, LONGEST_S.flood)) {
+      scripts.flood = await flood(plan.floodRates, FLOOD_SECONDS);
+      log(`flood.ts: ${scripts.flood.error ?? `${scripts.flood.result?.length} rows`}`);
+    } else notes.push('not run (time budget): flood.ts');
+  }
   const stalls: Results['stalls'] = [];
   if (plan.stall && udp && fits(deadline, LONGEST_S.stall)) {
     const r = await runStall('durable', 10, 2000, 14, 2, 9, 900).catch((e: unknown) => ({ error: e instanceof Error ? e.message : String(e) }));

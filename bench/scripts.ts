@@ -2,7 +2,8 @@
  * The standalone bench scripts that `npm run bench` runs as phases, each in its own process, and
  * what their output says: the full-screen client in tmux (tui-load.ts), the durable server's
  * writes (durable-load.ts) and its restart time (store-restart.ts), what sealing costs
- * (seal-costs.ts) and the server core with rooms (rooms-core.ts). The parsers are pure (specs in
+ * (seal-costs.ts), the server core with rooms (rooms-core.ts) and a member's latency under
+ * floods (flood.ts). The parsers are pure (specs in
  * spec/bench/).
  */
 import path from 'node:path';
@@ -126,5 +127,14 @@ export function roomsCore(seconds: number): Promise<ScriptResult<TableRow[]>> {
   return run('rooms-core.ts', [String(seconds)], (4 * seconds + 30) * 1000, (out) => {
     const rows = parsePipeTable(out);
     return rows.length > 0 ? rows : undefined;
+  });
+}
+
+/** A member's latency under floods of garbage and spoofed joins, cleartext and sealed server (bench/flood.ts). */
+export function flood(rates: readonly number[], seconds: number): Promise<ScriptResult<TableRow[]>> {
+  const rows = 2 + 3 * rates.length;
+  return run('flood.ts', ['--rates', rates.join(','), '--seconds', String(seconds)], (rows * (seconds + 25) + 30) * 1000, (out) => {
+    const table = parsePipeTable(out);
+    return table.length > 0 ? table : undefined;
   });
 }

@@ -11,7 +11,7 @@ import { mergeSteps, split } from '../../bench/loadgen-group.js';
 import type { StepResult } from '../../bench/loadgen-protocol.js';
 import { selfTimes } from '../../bench/profile-server.js';
 import { topProcesses } from '../../bench/proc-stats.js';
-import { fmt, stat, targetLines, type Row, type Stat } from '../../bench/report.js';
+import { floodTargets, fmt, stat, targetLines, type Row, type Stat } from '../../bench/report.js';
 import { parseDurableLoad, parsePipeTable, parseStoreRestart } from '../../bench/scripts.js';
 import type { TargetName } from '../../bench/targets.js';
 import { decode, encode, MAX_DATAGRAM } from '../../lib/protocol/index.js';
@@ -160,6 +160,16 @@ describe("the sealed targets (issue 10)", () => {
     expect(find(/sealed, K=50 at 100/)).to.deep.include({ verdict: 'met', measured: '7.00 vs 8.00 ms (−1.00 ms)' });
     expect(find(/1000 peers/)).to.deep.include({ verdict: 'missed', measured: '10,500 [9,000–12,000] vs 4,500 [4,000–5,000] ms (2.33×)' });
     expect(targetLines([], [], {}, [storm('udpchat', 5000)]).find((l) => /1000 peers/.test(l.target))!.verdict).to.equal('not measured');
+  });
+});
+
+describe('the flood targets (issue 10 item 7)', () => {
+  it('judges each flood at the highest rate asked for, and says what the generators reached', () => {
+    const r = (server: string, flood: string, asked: number, lost: number, p99: number, evicted = 'nobody'): Record<string, number | string> => ({ server, flood, 'asked /s': asked, 'sent /s': asked * 0.6, messages: 70, lost, 'p99 ms': p99, evicted });
+    const lines = floodTargets([r('cleartext', 'none', 0, 0, 5), r('cleartext', 'garbage', 20_000, 0, 9), r('cleartext', 'garbage', 100_000, 0, 1500), r('cleartext', 'join', 100_000, 0, 2500), r('sealed', 'hello', 100_000, 0, 40, 'reader3')]);
+    expect(lines.map((l) => l.verdict)).to.deep.equal(['met', 'missed', 'missed']);
+    expect(lines[0]).to.deep.include({ target: 'a member under a flood of 100,000 datagrams/s (asked) of garbage (cleartext server): none lost, p99 ≤ 2 s, nobody evicted', measured: '0 of 70 lost, p99 1500 ms, evicted: nobody; the generators sent 60,000/s (one run)' });
+    expect(lines[2]!.target).to.match(/spoofed HELLO \/ HANDSHAKE1 \(sealed server\)/);
   });
 });
 
