@@ -1,28 +1,25 @@
 /**
  * What the client receives of the room (docs/protocol.md §6.2.5, §6.2.8, §6.2.9): entries into the
- * room stream and out as events in sequence order, gap repair (NACK scheduling), and the member
- * list (ROSTER snapshots plus join/leave entries, WHO for missing pages).
+ * room stream and out as events in sequence order, gap repair (NACK scheduling; both as every
+ * stream's, in stream-receiver.ts), and the member list (ROSTER snapshots plus join/leave entries,
+ * WHO for missing pages).
  *
- * Invariant: every entry is emitted exactly once, in seq order; a hole is NACKed 30 ms after it is
- * first seen (one delay per gap episode), then every RTO, sooner while repair makes progress.
+ * Invariant: every entry is emitted exactly once, in seq order (StreamReceiver's invariants).
  */
-import { DEFAULTS } from '../protocol/constants.js';
 import type { ClientMessage, DataMessage, PongMessage, RDataMessage, RRosterMessage, RoomEntry, RosterMessage, SyncMessage, WelcomeMessage } from '../protocol/messages.js';
 import { entryEvent, memberChange } from './entry-events.js';
 import { LOBBY_ID, type Member, type RoomEvent } from './rooms-api.js';
 import type { Liveness } from './liveness.js';
-import { MAX_AHEAD, RoomStream } from './room-stream.js';
+import { MAX_AHEAD } from './room-stream.js';
 import { RosterState } from './roster-state.js';
 import type { RttEstimator } from './rtt-estimator.js';
 import type { ClientEvent } from './session-types.js';
+import { StreamReceiver } from './stream-receiver.js';
 
-export class RoomFeed {
-  readonly room = new RoomStream();
+export class RoomFeed extends StreamReceiver {
   readonly roster = new RosterState();
   /** The nickname our own messages carry (set by the core on every WELCOME). */
   ownNick = '';
-  private nackAt: number | undefined;
-  private lastNackAt = -Infinity;
   private rosterAt = Infinity;
   /** With rooms (§6.3.4): who in room 0 is away, and the flags of the RROSTER pages being collected. */
   private readonly awayNicks = new Set<string>();
@@ -31,10 +28,12 @@ export class RoomFeed {
   rooms = false;
 
   constructor(
-    private readonly rtt: RttEstimator,
-    private readonly liveness: Liveness,
+    rtt: RttEstimator,
+    liveness: Liveness,
     private readonly emit: (e: ClientEvent | RoomEvent) => void,
-  ) {}
+  ) {
+    super(rtt, liveness);
+  }
 
   /** Room 0's members with their away flags (sorted like the roster). */
   members(): Member[] {
@@ -70,8 +69,8 @@ export class RoomFeed {
   }
 
   /** The session is gone: no repair or WHO until the next WELCOME. */
-  offline(): void {
-    this.nackAt = undefined;
+  override offline(): void {
+    super.offline();
     this.rosterAt = Infinity;
   }
 
@@ -121,11 +120,7 @@ export class RoomFeed {
   /** NACKs and WHO requests due now. */
   requests(token: Buffer, now: number): ClientMessage[] {
     const out: ClientMessage[] = [];
-    if (this.nackAt !== undefined && now >= this.nackAt) {
-      for (const [from, to] of this.room.holes()) out.push({ type: 'nack', token, from, to });
-      this.nackAt = now + this.rtt.rto;
-      this.lastNackAt = now;
-    }
+    for (const [from, to] of this.dueHoles(now)) out.push({ type: 'nack', token, from, to });
     if (now >= this.rosterAt && !this.roster.ready) {
       out.push(this.rooms ? { type: 'rwho', token, roomId: LOBBY_ID, page: this.roster.missingPage() } : { type: 'who', token, page: this.roster.missingPage() });
       this.rosterAt = now + 2 * this.rtt.rto;
@@ -134,25 +129,10 @@ export class RoomFeed {
   }
 
   nextDeadline(): number {
-    return Math.min(this.nackAt ?? Infinity, this.rosterAt);
+    return Math.min(this.nackDeadline, this.rosterAt);
   }
 
-  /** Releases in-order entries as events and schedules NACKs for holes. */
-  private deliver(now: number): void {
-    const released = this.room.release();
-    for (const e of released) this.emitEntry(e);
-    // Ask soon whether more followed, in case the last DATA and the tail SYNCs were all lost.
-    if (released.length > 0) this.liveness.pingBy(now + DEFAULTS.activityPingMs);
-    if (!this.room.hasGap) this.nackAt = undefined;
-    else {
-      this.nackAt ??= now + DEFAULTS.nackDelayMs;
-      // Repair is moving (a long way behind, e.g. after a stall): ask for the next stretch one
-      // round trip after the last NACK rather than a whole RTO later.
-      if (released.length > 0) this.nackAt = Math.min(this.nackAt, Math.max(now, this.lastNackAt + (this.rtt.srtt ?? this.rtt.rto)));
-    }
-  }
-
-  private emitEntry(e: RoomEntry): void {
+  protected override emitEntry(e: RoomEntry): void {
     const history = e.seq <= this.room.historyEnd;
     const missed = !history && e.seq <= this.room.missedEnd;
     const event = entryEvent(e, LOBBY_ID, history, this.ownNick, missed);

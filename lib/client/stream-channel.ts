@@ -2,31 +2,28 @@
  * The receiving side of one stream other than room 0 (docs/protocol.md §6.3.4): entries out in
  * seq order as events, holes RNACKed (30 ms after a gap episode starts, then every RTO, sooner
  * while repair moves), the member list from RROSTER and the stream's entries, RWHO for missing
- * pages. The same rules as room 0's RoomFeed (§6.2.5, §6.2.9), per stream.
+ * pages. The same rules as room 0's RoomFeed (§6.2.5, §6.2.9), per stream; in-order delivery and
+ * NACK rounds are the StreamReceiver both extend.
  */
-import { DEFAULTS } from '../protocol/constants.js';
 import type { ClientMessage, RRosterMessage, RoomEntry } from '../protocol/messages.js';
 import { entryEvent, memberChange } from './entry-events.js';
 import type { Liveness } from './liveness.js';
 import { MemberList } from './member-list.js';
-import { RoomStream } from './room-stream.js';
 import type { RoomEvent } from './rooms-api.js';
 import type { RttEstimator } from './rtt-estimator.js';
 import type { ClientEvent } from './session-types.js';
+import { StreamReceiver } from './stream-receiver.js';
 
-export class StreamChannel {
-  readonly room = new RoomStream();
+export class StreamChannel extends StreamReceiver {
   readonly members = new MemberList();
-  private nackAt: number | undefined;
-  private lastNackAt = -Infinity;
   private rosterAt: number;
   /** A rejoin resumed the session: the next last seq the server names ends what was missed. */
   private catchingUp = false;
 
   constructor(
     readonly roomId: number,
-    private readonly rtt: RttEstimator,
-    private readonly liveness: Liveness,
+    rtt: RttEstimator,
+    liveness: Liveness,
     private readonly emit: (e: ClientEvent | RoomEvent) => void,
     private readonly ownNick: () => string,
     /** A ROOMINFO opened it: its history is historyFrom…lastSeq. */
@@ -34,6 +31,7 @@ export class StreamChannel {
     lastSeq: number,
     now: number,
   ) {
+    super(rtt, liveness);
     this.room.reset(historyFrom, lastSeq);
     this.rosterAt = now + 2 * this.rtt.rto;
   }
@@ -77,11 +75,7 @@ export class StreamChannel {
   /** RNACKs and RWHO due now. */
   requests(token: Buffer, now: number): ClientMessage[] {
     const out: ClientMessage[] = [];
-    if (this.nackAt !== undefined && now >= this.nackAt) {
-      for (const [from, to] of this.room.holes()) out.push({ type: 'rnack', token, roomId: this.roomId, from, to });
-      this.nackAt = now + this.rtt.rto;
-      this.lastNackAt = now;
-    }
+    for (const [from, to] of this.dueHoles(now)) out.push({ type: 'rnack', token, roomId: this.roomId, from, to });
     if (now >= this.rosterAt && !this.members.ready) {
       out.push({ type: 'rwho', token, roomId: this.roomId, page: this.members.missingPage() });
       this.rosterAt = now + 2 * this.rtt.rto;
@@ -101,26 +95,11 @@ export class StreamChannel {
     this.deliver(now);
   }
 
-  offline(): void {
-    this.nackAt = undefined;
-  }
-
   nextDeadline(): number {
-    return Math.min(this.nackAt ?? Infinity, this.members.ready ? Infinity : this.rosterAt);
+    return Math.min(this.nackDeadline, this.members.ready ? Infinity : this.rosterAt);
   }
 
-  private deliver(now: number): void {
-    const released = this.room.release();
-    for (const e of released) this.emitEntry(e);
-    if (released.length > 0) this.liveness.pingBy(now + DEFAULTS.activityPingMs);
-    if (!this.room.hasGap) this.nackAt = undefined;
-    else {
-      this.nackAt ??= now + DEFAULTS.nackDelayMs;
-      if (released.length > 0) this.nackAt = Math.min(this.nackAt, Math.max(now, this.lastNackAt + (this.rtt.srtt ?? this.rtt.rto)));
-    }
-  }
-
-  private emitEntry(e: RoomEntry): void {
+  protected override emitEntry(e: RoomEntry): void {
     const history = e.seq <= this.room.historyEnd;
     const event = entryEvent(e, this.roomId, history, this.ownNick(), !history && e.seq <= this.room.missedEnd);
     if (event !== undefined) this.emit(event);
