@@ -52,6 +52,7 @@ export function startAnnouncing(args: AnnounceArgs, port: number, server: ChatSe
     port,
     host: args.host,
     users: () => server.core.sessions.size,
+    passphrase: server.seal?.passphrase === true,
     log,
     onAnnounced: (instance) => log(`announced on the local network as ${JSON.stringify(instance)} (mDNS _udp-chat._udp; DISCOVER answered)`),
   });

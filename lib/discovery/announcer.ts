@@ -21,6 +21,8 @@ export interface AnnouncerOptions {
   host: string;
   /** Users online now (read when an answer is made). */
   users(): number;
+  /** Joining needs a passphrase (TXT `pass=1`, docs/protocol.md §5.7). */
+  passphrase: boolean;
   /** One line of log (errors and the final name). */
   log(line: string): void;
   /** Called once, when the first announcement under the chosen name has been sent. */
@@ -78,7 +80,7 @@ export class Announcer {
       host: this.host,
       addresses: wildcard ? lanAddresses() : [this.options.host],
       users: this.options.users(),
-      passphrase: false,
+      passphrase: this.options.passphrase,
     };
   }
 

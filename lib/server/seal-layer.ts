@@ -95,6 +95,8 @@ export class ServerSealLayer {
   /** The server's X25519 static public key (what clients pin) and Ed25519 public key. */
   readonly publicKey: Buffer;
   readonly signingKey: Buffer;
+  /** Whether joining needs a passphrase (a psk was given): what discovery announces (§5.7). */
+  readonly passphrase: boolean;
   /** Room datagrams sealed (once each), session datagrams sealed, and datagrams opened. */
   readonly stats = { roomSealed: 0, sessionSealed: 0, opened: 0, unsealable: 0, rotations: 0 };
   private readonly staticPair: KeyPair;
@@ -123,6 +125,7 @@ export class ServerSealLayer {
     this.publicKey = this.staticPair.publicKey;
     this.signingKey = ed25519PublicKey(options.keys.ed25519);
     this.psk = options.psk ?? NO_PASSPHRASE_PSK;
+    this.passphrase = options.psk !== undefined;
     this.random = options.random;
     this.roomKey = this.random(32);
     this.roomSealer = new RoomSealer(this.roomKey, options.keys.ed25519);

@@ -133,6 +133,17 @@ describe('discovery across network namespaces', function () {
     expect((await bob.exitCode(WAIT_MS)).code, bob.explain('exit')).to.equal(0);
   });
 
+  it('announces a passphrase server with pass=1 and lists it as needing a passphrase (mDNS alone)', async () => {
+    const watch = helper(1, 'mdns-watch.ts');
+    await watch.waitFor(/^ready$/);
+    await serve(0, ['--name', 'locked', '--port', '7778', '--passphrase', 'open sesame']);
+    const sighting = JSON.parse(await watch.waitFor(/"instance":"locked"/)) as Record<string, unknown>;
+    expect(sighting).to.include({ instance: 'locked', port: 7778, passphrase: true });
+    const { proc, code } = await discover();
+    expect(code, proc.explain('exit')).to.equal(0);
+    expect(proc.stdout).to.deep.equal([`locked  ${host(0).address}:7778  0 users online, protocol 1, passphrase needed (via mDNS)`]);
+  });
+
   it('finds a server by broadcast alone (no multicast route: mDNS blocked) and joins it without --server', async () => {
     const { execFileSync } = await import('node:child_process');
     execFileSync('ip', ['-n', host(0).ns, 'route', 'del', '224.0.0.0/4']);

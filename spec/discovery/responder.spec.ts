@@ -3,9 +3,12 @@
  * with `findServers` over real UDP on 127.0.0.1 (no broadcast, no mDNS: loopback only).
  */
 import { expect } from 'chai';
+import { randomBytes } from 'node:crypto';
 import { crc32 } from 'node:zlib';
+import { formatServer } from '../../lib/cli/found-servers.js';
 import { findServers } from '../../lib/discovery/find-servers.js';
 import { decode, encode } from '../../lib/protocol/codec.js';
+import { generateServerKeys } from '../../lib/protocol/seal/identity.js';
 import { ChatServer } from '../../lib/server/chat-server.js';
 import { DiscoveryResponder, OFFER_BURST } from '../../lib/server/discovery-responder.js';
 
@@ -83,6 +86,17 @@ describe('a server answering DISCOVER (127.0.0.1)', function () {
     const found = await findServers({ waitMs: 400, port, mdns: false, targets: ['127.0.0.1'] });
     expect(found).to.deep.equal([{ name: 'loop-server', address: '127.0.0.1', port, users: 0, protocol: 1, passphrase: false, via: ['broadcast'] }]);
     expect(server.discoveryStats?.answered).to.be.at.least(1);
+  });
+
+  it('says a passphrase is needed when the sealed server has one (OFFER passphrase 1), and the listing says so', async () => {
+    const keys = generateServerKeys(randomBytes);
+    const server = await ChatServer.start({ host: '127.0.0.1', port: 0, discovery: { name: 'locked' }, seal: { keys, psk: Buffer.alloc(32, 9) } });
+    servers.push(server);
+    const port = server.address().port;
+    const found = await findServers({ waitMs: 400, port, mdns: false, targets: ['127.0.0.1'] });
+    expect(found).to.deep.equal([{ name: 'locked', address: '127.0.0.1', port, users: 0, protocol: 1, passphrase: true, via: ['broadcast'] }]);
+    expect(formatServer(found[0]!)).to.equal(`locked  127.0.0.1:${port}  0 users online, protocol 1, passphrase needed (via broadcast)`);
+    expect(server.seal?.passphrase).to.equal(true);
   });
 
   it('stays silent without discovery (--no-announce), and is not found', async () => {
