@@ -4,30 +4,17 @@
  * status line, switching with Alt-N, and bob's /nick seen by ann in the buffer list and the log.
  * Needs tmux (CI installs it); `npm test` builds dist/ first.
  */
-import { CLI_PATH, REPO_ROOT, cleanupAll, startClient, startServer } from '../support/processes.js';
-import { cleanupTmux, requireTmux, startTmux } from '../support/tmux.js';
-
-function shellQuote(s: string): string {
-  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
-}
+import { startClient, startServer } from '../support/processes.js';
+import { joinInTmux, useTmux } from '../support/tmux-client.js';
 
 describe('rooms in the full-screen client in tmux (e2e)', function () {
   this.timeout(30_000);
 
-  before(function () {
-    requireTmux();
-  });
-
-  afterEach(async function () {
-    const failed = this.currentTest?.state === 'failed';
-    await cleanupTmux({ dumpScreen: failed });
-    await cleanupAll({ dumpOutput: failed });
-  });
+  useTmux();
 
   it('opens a buffer per room and conversation, counts unread lines, switches with Alt-N, and follows a /nick', async () => {
     const { port } = await startServer();
-    const join = [process.execPath, CLI_PATH, 'join', '--nick', 'ann', '--server', `127.0.0.1:${port}`].map(shellQuote).join(' ');
-    const ann = await startTmux({ label: 'ann', command: ['sh', '-c', `${join}; sleep 30`], env: { TERM: 'xterm-256color' }, cols: 90, rows: 22, cwd: REPO_ROOT });
+    const ann = await joinInTmux(port);
     await ann.waitForScreen((s) => s.includes('Joined as ann.'), 8_000, 'ann online');
     const bob = await startClient('bob', port);
 

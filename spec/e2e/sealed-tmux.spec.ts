@@ -9,44 +9,28 @@ import { expect } from 'chai';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLI_PATH, REPO_ROOT, cleanupAll, startServer } from '../support/processes.js';
-import { cleanupTmux, requireTmux, startTmux, type TmuxSession } from '../support/tmux.js';
+import { startServer } from '../support/processes.js';
+import { joinInTmux, useTmux } from '../support/tmux-client.js';
+import { cleanupTmux, type TmuxSession } from '../support/tmux.js';
 
 const FINGERPRINT = /SHA256:[A-Za-z0-9+/]{43}/;
 
-function shellQuote(s: string): string {
-  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
-}
-
 /** `udp-chat join` as ann in tmux (wide enough for the note on one line), with its own config directory. */
-function joinInTmux(port: number, config: string, extra: readonly string[]): Promise<TmuxSession> {
-  const command = [process.execPath, CLI_PATH, 'join', '--nick', 'ann', '--server', `127.0.0.1:${port}`, ...extra].map(shellQuote).join(' ');
-  return startTmux({
-    label: 'ann',
-    command: ['sh', '-c', `${command}; echo EXITED $?; sleep 30`],
-    env: { TERM: 'xterm-256color', XDG_CONFIG_HOME: config },
-    cols: 240,
-    rows: 20,
-    cwd: REPO_ROOT,
-  });
+function joinWithConfig(port: number, config: string, extra: readonly string[]): Promise<TmuxSession> {
+  return joinInTmux(port, { args: extra, env: { XDG_CONFIG_HOME: config }, cols: 240, rows: 20 });
 }
 
 describe('the first-contact note on a terminal (e2e, tmux)', function () {
   this.timeout(30_000);
   let dir: string;
 
-  before(function () {
-    requireTmux();
-  });
+  useTmux();
 
   beforeEach(function () {
     dir = mkdtempSync(join(tmpdir(), 'udp-chat-first-contact-'));
   });
 
-  afterEach(async function () {
-    const failed = this.currentTest?.state === 'failed';
-    await cleanupTmux({ dumpScreen: failed });
-    await cleanupAll({ dumpOutput: failed });
+  afterEach(function () {
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -58,14 +42,14 @@ describe('the first-contact note on a terminal (e2e, tmux)', function () {
       const server = await startServer();
       const fp = FINGERPRINT.exec(await server.proc.waitForLine(/server key: /))![0];
       const config = join(dir, 'cfg\u001b[7m');
-      const first = await joinInTmux(server.port, config, extra);
+      const first = await joinWithConfig(server.port, config, extra);
       const screen = await first.waitForScreen((s) => s.includes(joined) && s.includes('First contact with'), 10_000, 'joined, and the first-contact note');
       const note = screen.split('\n').find((l) => l.includes('First contact with')) ?? '';
       expect(note).to.include(`First contact with 127.0.0.1:${server.port}: its key is ${fp}`);
       expect(note).to.include('cfg\\x1b[7m/udp-chat/known_servers');
       expect(screen.match(/First contact with/g)).to.have.length(1);
       await cleanupTmux();
-      const again = await joinInTmux(server.port, config, extra);
+      const again = await joinWithConfig(server.port, config, extra);
       await again.waitForScreen((s) => s.includes(joined), 10_000, 'joined again');
       // The note would come with the handshake's answer, before anything of the room: none came (500 ms later either).
       await new Promise((resolve) => setTimeout(resolve, 500));

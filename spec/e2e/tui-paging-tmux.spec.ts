@@ -6,14 +6,10 @@
  * Needs tmux (CI installs it); `npm test` builds dist/ first.
  */
 import { expect } from 'chai';
-import { CLI_PATH, REPO_ROOT, cleanupAll, messageLine, startClient, startServer } from '../support/processes.js';
-import { cleanupTmux, requireTmux, startTmux } from '../support/tmux.js';
+import { messageLine, startClient, startServer } from '../support/processes.js';
+import { joinInTmux, useTmux } from '../support/tmux-client.js';
 
 const MESSAGES = 60;
-
-function shellQuote(s: string): string {
-  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
-}
 
 /** The numbers N of the "<bob> msg N" rows on the screen, top to bottom. */
 function shown(screen: string): number[] {
@@ -28,23 +24,14 @@ function logOf(screen: string): string {
 describe('udp-chat full-screen client in tmux: PageUp loads older history (e2e)', function () {
   this.timeout(30_000);
 
-  before(function () {
-    requireTmux();
-  });
-
-  afterEach(async function () {
-    const failed = this.currentTest?.state === 'failed';
-    await cleanupTmux({ dumpScreen: failed });
-    await cleanupAll({ dumpOutput: failed });
-  });
+  useTmux();
 
   it('pages back from the 5 replayed messages to the first one, every message once and in order', async function () {
     const { port } = await startServer(['--history', '5', '--rate', '1000', '--burst', '1000', '--no-persist']);
     const bob = await startClient('bob', port);
     for (let i = 1; i <= MESSAGES; i++) bob.write(`msg ${i}`);
     await bob.waitForLine(messageLine('bob', `msg ${MESSAGES}`), 10_000);
-    const join = [process.execPath, CLI_PATH, 'join', '--nick', 'ann', '--server', `127.0.0.1:${port}`].map(shellQuote).join(' ');
-    const ann = await startTmux({ label: 'ann', command: ['sh', '-c', `${join}; echo EXITED $?; sleep 30`], env: { TERM: 'xterm-256color' }, cols: 90, rows: 22, cwd: REPO_ROOT });
+    const ann = await joinInTmux(port);
     await ann.waitForScreen((s) => s.includes(`<bob> msg ${MESSAGES}`) && s.includes('Joined as ann.'), 8000, 'ann online with the replayed history');
     expect(shown(await ann.capture()).filter((n) => n <= MESSAGES - 5), ann.explain('only 5 replayed')).to.deep.equal([]);
     // PageUp until the top says the history starts there (each press at the oldest line loads a page).

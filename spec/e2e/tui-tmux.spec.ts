@@ -7,17 +7,9 @@
  * `npm test` builds dist/ first; when running this file by hand, run `npm run build` first.
  */
 import { expect } from 'chai';
-import {
-  CLI_PATH,
-  REPO_ROOT,
-  chatMessages,
-  cleanupAll,
-  messageLine,
-  startClient,
-  startServer,
-  type CliProcess,
-} from '../support/processes.js';
-import { cleanupTmux, requireTmux, startTmux, type TmuxSession } from '../support/tmux.js';
+import { chatMessages, messageLine, startClient, startServer, type CliProcess } from '../support/processes.js';
+import { joinInTmux, useTmux } from '../support/tmux-client.js';
+import type { TmuxSession } from '../support/tmux.js';
 
 const COLS = 90;
 const ROWS = 22;
@@ -73,16 +65,7 @@ interface Room {
 async function openRoom(serverArgs: readonly string[] = []): Promise<Room> {
   const { port } = await startServer(serverArgs);
   const bob = await startClient('bob', port);
-  const join = [process.execPath, CLI_PATH, 'join', '--nick', 'ann', '--server', `127.0.0.1:${port}`].map(shellQuote).join(' ');
-  const ann = await startTmux({
-    label: 'ann',
-    // The shell stays after the client so that its exit code can be read off the screen.
-    command: ['sh', '-c', `${join}; echo EXITED $?; sleep 30`],
-    env: { TERM: 'xterm-256color' },
-    cols: COLS,
-    rows: ROWS,
-    cwd: REPO_ROOT,
-  });
+  const ann = await joinInTmux(port, { cols: COLS, rows: ROWS });
   await ann.waitForScreen(
     (s) => s.includes('Joined as ann.') && / online {2}rtt /.test(statusOf(s) ?? '') && s.includes('2 online'),
     8000,
@@ -90,10 +73,6 @@ async function openRoom(serverArgs: readonly string[] = []): Promise<Room> {
   );
   await bob.waitForLine(presence('ann joined'));
   return { port, bob, ann };
-}
-
-function shellQuote(s: string): string {
-  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
 /** Types a line in ann's client and presses Enter. */
@@ -105,16 +84,8 @@ async function say(ann: TmuxSession, text: string): Promise<void> {
 describe('udp-chat full-screen client in tmux (e2e)', function () {
   this.timeout(20_000);
 
-  before(function () {
-    requireTmux();
-  });
-
-  afterEach(async function () {
-    const failed = this.currentTest?.state === 'failed';
-    // tmux first: the client gets SIGHUP and leaves while the server is still there.
-    await cleanupTmux({ dumpScreen: failed });
-    await cleanupAll({ dumpOutput: failed });
-  });
+  // tmux first after each test: the client gets SIGHUP and leaves while the server is still there.
+  useTmux();
 
   it('keeps a Cyrillic draft intact while messages arrive, then sends it exactly', async function () {
     const { bob, ann } = await openRoom();
@@ -179,15 +150,7 @@ describe('udp-chat full-screen client in tmux (e2e)', function () {
   it('--plain on a terminal keeps the line being typed intact below lines that arrive', async function () {
     const { port } = await startServer();
     const bob = await startClient('bob', port);
-    const join = [process.execPath, CLI_PATH, 'join', '--nick', 'ann', '--server', `127.0.0.1:${port}`, '--plain'].map(shellQuote).join(' ');
-    const ann = await startTmux({
-      label: 'ann-plain',
-      command: ['sh', '-c', `${join}; echo EXITED $?; sleep 30`],
-      env: { TERM: 'xterm-256color', NO_COLOR: '1' },
-      cols: COLS,
-      rows: ROWS,
-      cwd: REPO_ROOT,
-    });
+    const ann = await joinInTmux(port, { args: ['--plain'], label: 'ann-plain', env: { NO_COLOR: '1' }, cols: COLS, rows: ROWS });
     await ann.waitForScreen(/\* you joined as ann/, 8000, 'ann joined in line mode');
     await bob.waitForLine(presence('ann joined'));
     await ann.sendKeys('half a li');
