@@ -3,7 +3,7 @@
  * a second (the join storm), the rate search, a step at a fixed rate, memory and CPU from /proc.
  */
 import { LoadgenGroup } from './loadgen-group.js';
-import type { JoinResult, StallResult } from './loadgen-protocol.js';
+import type { JoinResult } from './loadgen-protocol.js';
 import { counterDelta, cpuTimeMs, memory, udpCounters, type Memory } from './proc-stats.js';
 import { CRITERIA, measureStep, searchRate, type SearchResult, type StepRecord } from './search.js';
 import { isUdpChat, startTarget, type Running, type TargetName } from './targets.js';
@@ -159,27 +159,4 @@ export async function runBlock(target: TargetName, peers: number, rep: number, o
     r.wallMs = performance.now() - t0;
   }
   return r;
-}
-
-/** One client stops reading during a steady load of `textBytes`-byte messages: do the others notice? */
-export async function runStall(
-  target: TargetName,
-  peers: number,
-  rate: number,
-  seconds: number,
-  stopAt: number,
-  stopFor: number,
-  textBytes: number,
-): Promise<StallResult | { error: string }> {
-  const running = await startTarget(target);
-  const gen = new LoadgenGroup(running.loadgen.script, running.loadgen.args, 1);
-  try {
-    const joined = await gen.join(peers, 500, 20_000);
-    if (joined.type !== 'joined' || joined.online < peers) return { error: `join: ${JSON.stringify(joined)}` };
-    const res = await gen.request({ cmd: 'stall', rate, seconds, stopAtSeconds: stopAt, stopSeconds: stopFor, textBytes }, (seconds + 40) * 1000);
-    return res.type === 'stall' ? res : { error: JSON.stringify(res) };
-  } finally {
-    await gen.close();
-    await running.stop();
-  }
 }

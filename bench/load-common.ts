@@ -4,7 +4,7 @@
  */
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { Histogram, type HistogramData, type LatencySummary } from './histogram.js';
-import type { Command, StallResult, StepResult } from './loadgen-protocol.js';
+import type { StepResult } from './loadgen-protocol.js';
 
 // performance.now() counts from this process's start; the monotonic clock (hrtime) is the same in
 // every process on the machine, so send times written by one load generator process (or the
@@ -176,63 +176,4 @@ export async function waitUntil(done: () => boolean, maxMs: number): Promise<num
   const start = performance.now();
   while (!done() && performance.now() - start < maxMs) await sleep(10);
   return performance.now() - start;
-}
-
-/**
- * Bookkeeping of the one-client-stops-reading experiment: deliveries/s to the other peers per
- * 250 ms window, and when the stopped peer had everything again after it resumed.
- */
-export class StallRecorder {
-  readonly windowMs = 250;
-  private readonly windows: number[] = [0];
-  private readonly start = performance.now();
-  stoppedDelivered = 0;
-  private stoppedLastAt = 0;
-
-  constructor(
-    private readonly c: Extract<Command, { cmd: 'stall' }>,
-    private readonly stopped: number,
-  ) {}
-
-  record(receiver: number): void {
-    const now = performance.now();
-    if (receiver === this.stopped) {
-      this.stoppedDelivered++;
-      this.stoppedLastAt = now;
-      return;
-    }
-    const w = Math.floor((now - this.start) / this.windowMs);
-    while (this.windows.length <= w) this.windows.push(0);
-    this.windows[w]!++;
-  }
-
-  result(delivered: number, expected: number, stoppedExpected: number, detail: string): StallResult {
-    const c = this.c;
-    const perSec = this.windows.map((n) => (n * 1000) / this.windowMs);
-    const stopW = Math.floor((c.stopAtSeconds * 1000) / this.windowMs);
-    const resumeMs = (c.stopAtSeconds + c.stopSeconds) * 1000;
-    const resumeW = Math.floor(resumeMs / this.windowMs);
-    const before = perSec.slice(1, stopW);
-    const beforePerSec = before.length > 0 ? before.reduce((a, b) => a + b, 0) / before.length : 0;
-    const during = perSec.slice(stopW, resumeW);
-    const stalledW = during.findIndex((v) => v < beforePerSec * 0.1);
-    const caughtUp = this.stoppedDelivered >= stoppedExpected;
-    return {
-      type: 'stall',
-      rate: c.rate,
-      windows: perSec,
-      windowMs: this.windowMs,
-      stopAtMs: c.stopAtSeconds * 1000,
-      resumeAtMs: resumeMs,
-      beforePerSec,
-      duringMinPerSec: during.length > 0 ? Math.min(...during) : 0,
-      othersStalledAfterMs: stalledW >= 0 ? stalledW * this.windowMs : null,
-      stoppedCaughtUpMs: caughtUp ? Math.max(0, this.stoppedLastAt - this.start - resumeMs) : null,
-      stoppedDelivered: this.stoppedDelivered,
-      stoppedExpected,
-      delivered,
-      expectedDeliveries: expected,
-      detail,
-    };
-  }
 }

@@ -4,7 +4,7 @@
  * latency histograms added up), so the report does not depend on how many processes made the load.
  */
 import { Histogram } from './histogram.js';
-import { LoadgenProcess, type JoinResult, type Reply, type StepResult } from './loadgen-protocol.js';
+import { LoadgenProcess, type JoinResult, type StepResult } from './loadgen-protocol.js';
 
 /** One step of several processes merged into one result (every sender is also a receiver). */
 export function mergeSteps(parts: readonly StepResult[]): StepResult & { loadgenWindowCores: number } {
@@ -127,11 +127,6 @@ export class LoadgenGroup {
   /** Every process waits until its backlog is gone (bounded). */
   async settle(maxMs: number): Promise<void> {
     await Promise.all(this.procs.map((p) => p.request({ cmd: 'settle', maxMs }, maxMs + 10_000)));
-  }
-
-  /** A command for the first process alone (the stall experiment runs with one). */
-  request(c: Parameters<LoadgenProcess['request']>[0], timeoutMs: number): Promise<Reply> {
-    return this.procs[0]!.request(c, timeoutMs);
   }
 
   async close(): Promise<void> {

@@ -25,8 +25,6 @@ export type Command =
   | { cmd: 'step'; rate: number; seconds: number; drainMs: number; roomOffered: number }
   /** Wait (up to `maxMs`) until no message of an earlier step is still unsent or unacknowledged. */
   | { cmd: 'settle'; maxMs: number }
-  /** A steady load during which peer 0 stops for `stopSeconds` (as a frozen process: datagrams queue in its socket buffer, the rest are dropped). */
-  | { cmd: 'stall'; rate: number; seconds: number; stopAtSeconds: number; stopSeconds: number; textBytes: number }
   | { cmd: 'quit' };
 
 export interface JoinResult {
@@ -98,30 +96,7 @@ export interface StepResult {
   extra: Record<string, number>;
 }
 
-export interface StallResult {
-  type: 'stall';
-  rate: number;
-  /** Deliveries/s to the other peers in each 250 ms window, and when peer 0 stopped / resumed. */
-  windows: number[];
-  windowMs: number;
-  stopAtMs: number;
-  resumeAtMs: number;
-  /** Deliveries/s to the others before the stop, and the lowest while peer 0 was stopped. */
-  beforePerSec: number;
-  duringMinPerSec: number;
-  /** From the stop until the others' deliveries fell below 10 % of before (null: they never did). */
-  othersStalledAfterMs: number | null;
-  /** From the resume until the stopped peer had delivered everything meant for it (null: not by the end). */
-  stoppedCaughtUpMs: number | null;
-  stoppedDelivered: number;
-  stoppedExpected: number;
-  /** Deliveries to everyone, made and expected. */
-  delivered: number;
-  expectedDeliveries: number;
-  detail: string;
-}
-
-export type Reply = JoinResult | StepResult | StallResult | { type: 'settled'; ms: number; pending: number } | { type: 'bye' } | { type: 'error'; message: string };
+export type Reply = JoinResult | StepResult | { type: 'settled'; ms: number; pending: number } | { type: 'bye' } | { type: 'error'; message: string };
 
 /** Child side: calls `handle` for every command line, writes each reply as one JSON line. */
 export function serveCommands(handle: (c: Command) => Promise<Reply>): void {

@@ -11,11 +11,10 @@
  * Reads one JSON command per line on stdin and answers one JSON line on stdout (bench/loadgen-protocol.ts).
  */
 import { performance } from 'node:perf_hooks';
-import { messageText, nowUs, pace, SelfMeter, sleep, StallRecorder, StepBook, waitUntil } from './load-common.js';
-import { serveCommands, type Command, type JoinResult, type Reply, type StallResult, type StepResult } from './loadgen-protocol.js';
+import { messageText, nowUs, pace, SelfMeter, sleep, StepBook, waitUntil } from './load-common.js';
+import { serveCommands, type Command, type JoinResult, type Reply, type StepResult } from './loadgen-protocol.js';
 import { shareVerifications, verifyCounts } from './shared-verify.js';
-import { Shared, type Target } from './udp-shared.js';
-import { UdpPeer } from './udp-peer.js';
+import { Shared, UdpPeer, type Target } from './udp-peer.js';
 
 function option(name: string, fallback: string): string {
   const i = process.argv.indexOf(name);
@@ -27,7 +26,7 @@ if (target !== 'udpchat' && target !== 'relay' && target !== 'batch') throw new 
 const [host = '127.0.0.1', portText = '0'] = option('--server', '127.0.0.1:0').split(':');
 const port = Number(portText);
 const textBytes = Number(option('--text-bytes', '48'));
-// What Linux gives a socket by default (net.core.rmem_default); a frozen peer holds this much.
+// What Linux gives a socket by default (net.core.rmem_default).
 const recvBufferSize = Number(option('--rcvbuf', String(208 * 1024)));
 // A default server caps sessions per source IP (32) and joins per /24: spread the peers over
 // 127.0.1.1–8, 127.0.2.1–8, … (Shared.bindAddress).
@@ -169,38 +168,6 @@ async function step(c: Extract<Command, { cmd: 'step' }>): Promise<StepResult> {
   };
 }
 
-/** Peer 0 of this process stops like a frozen process for a while, during a steady load from the others. */
-async function stall(c: Extract<Command, { cmd: 'stall' }>): Promise<StallResult> {
-  const sh = shared;
-  if (sh === undefined) throw new Error('join first');
-  await waitUntil(() => peers.every((p) => p.pending === 0), 5000);
-  const k = ++stepNo;
-  book.begin(k, c.seconds);
-  const stopped = peers[0]!;
-  const rec = new StallRecorder(c, stopped.index);
-  sh.onDelivery = (r) => rec.record(r);
-  const senders = online().filter((p) => p !== stopped);
-  const notices0 = sh.notices.length;
-  const stopAt = setTimeout(() => stopped.freeze(), c.stopAtSeconds * 1000);
-  const resumeAt = setTimeout(() => stopped.thaw(), (c.stopAtSeconds + c.stopSeconds) * 1000);
-  let offered = 0;
-  await pace(c.rate, c.seconds, (n) => {
-    const p = senders[n % senders.length];
-    if (p === undefined || p.state !== 'online') return;
-    offered++;
-    sayNext(p, k, c.textBytes);
-  });
-  const expected = offered * online().length - offered;
-  await waitUntil(() => book.delivered >= expected, 20_000);
-  clearTimeout(stopAt);
-  clearTimeout(resumeAt);
-  stopped.thaw();
-  sh.onDelivery = undefined;
-  const notices = sh.notices.slice(notices0);
-  const detail = `${c.textBytes}-byte messages; peer 0 runs the client core and is frozen (its socket buffer holds ${Math.round(recvBufferSize / 1024)} KiB, ${sh.frozenDrops} datagrams did not fit); ${book.skipped} skipped, ${book.duplicates} duplicates or out of order; ${notices.length} notices${notices.length > 0 ? ` (first: "${notices[0]}")` : ''}`;
-  return rec.result(book.delivered, expected, offered, detail);
-}
-
 async function handle(c: Command): Promise<Reply> {
   switch (c.cmd) {
     case 'join':
@@ -214,8 +181,6 @@ async function handle(c: Command): Promise<Reply> {
       const ms = await waitUntil(() => peers.every((p) => p.pending === 0) && quiet(), c.maxMs);
       return { type: 'settled', ms, pending: peers.reduce((a, p) => a + p.pending, 0) };
     }
-    case 'stall':
-      return stall(c);
     case 'quit':
       clearInterval(ticker);
       for (const p of peers) p.close();

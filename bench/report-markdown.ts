@@ -14,22 +14,6 @@ function conditions(res: Results): string[] {
   ];
 }
 
-function stallSection(res: Results): string[] {
-  if (res.stalls.length === 0) return [];
-  const out = ['## One client stops (simulated)', '', 'K = 10; one peer (the client core, as a real client) is frozen like a stopped process while the others send: its socket buffer keeps what fits, the rest is lost; deliveries/s to the other nine are counted per 250 ms.', ''];
-  for (const { target, result: s } of res.stalls) {
-    if ('error' in s) {
-      out.push(`- **${NAMES[target]}**: not measured: ${s.error}`);
-      continue;
-    }
-    const others = s.othersStalledAfterMs === null ? `the others kept getting at least ${n0(s.duringMinPerSec)} deliveries/s` : `the others stalled ${(s.othersStalledAfterMs / 1000).toFixed(1)} s after the stop (as little as ${n0(s.duringMinPerSec)} deliveries/s)`;
-    const caught = s.stoppedCaughtUpMs === null ? `had ${n0(s.stoppedDelivered)} of ${n0(s.stoppedExpected)} messages by the end` : `had all ${n0(s.stoppedExpected)} messages ${(s.stoppedCaughtUpMs / 1000).toFixed(1)} s after resuming`;
-    out.push(`- **${NAMES[target]}**: ${s.rate} messages/s; stopped at ${s.stopAtMs / 1000} s, resumed at ${s.resumeAtMs / 1000} s. Before: ${n0(s.beforePerSec)} deliveries/s to the others; ${others}. The stopped client ${caught}. (${s.detail})`);
-  }
-  out.push('');
-  return out;
-}
-
 function witnessSection(res: Results): string[] {
   const plain = res.witnesses.filter((w) => w.kind === 'plain');
   const stopped = res.witnesses.filter((w) => w.kind === 'stopped');
@@ -244,7 +228,6 @@ export function markdown(res: Results): string {
       '',
     );
   }
-  out.push(...stallSection(res));
   out.push(...sealedSection(res));
   out.push(...floodSection(res));
   out.push(...roomsSection(res));

@@ -6,7 +6,6 @@
 import type { BlockResult } from './blocks.js';
 import { median, range } from './histogram.js';
 import type { IperfResult } from './iperf.js';
-import type { StallResult } from './loadgen-protocol.js';
 import { bottleneck, type Criteria, type StepRecord } from './search.js';
 import type { TargetName } from './targets.js';
 import type { DurableLoadLine, RestartResult, ScriptResult, TableRow } from './scripts.js';
@@ -87,7 +86,6 @@ export interface Results {
   iperfNote: string;
   blocks: BlockResult[];
   storms: BlockResult[];
-  stalls: { target: TargetName; result: StallResult | { error: string } }[];
   witnesses: WitnessResult[];
   /** The standalone scripts run as phases (absent in runs from before they were). */
   scripts?: {

@@ -18,7 +18,7 @@ import { loadavg, release } from 'node:os';
 import path from 'node:path';
 import { DATA_OVERHEAD, encodeEntry } from '../lib/protocol/index.js';
 import { killAll } from './child.js';
-import { runBlock, runStall, type BlockOptions, type BlockResult } from './blocks.js';
+import { runBlock, type BlockOptions, type BlockResult } from './blocks.js';
 import { median } from './histogram.js';
 import { IPERF_HINT, iperfAvailable, runIperf, type IperfResult } from './iperf.js';
 import { messageText } from './load-common.js';
@@ -75,7 +75,6 @@ const LONGEST_S = {
   tui: 75,
   storm: 15,
   sealedStorm: 35,
-  stall: 40,
   stopped9: 50,
   stopped60: 170,
   durableLoad: 60,
@@ -91,7 +90,7 @@ const RESERVE_MS = Math.min(
   0.5 * plan.budgetMs,
   ((plan.witness ? (quick ? 25 : 170) : 0) +
     (plan.tui ? LONGEST_S.tui : 0) +
-    (plan.stall ? LONGEST_S.stall + (plan.witness ? LONGEST_S.stopped9 + (quick ? 0 : LONGEST_S.stopped60) : 0) : 0) +
+    (plan.stall && plan.witness ? LONGEST_S.stopped9 + (quick ? 0 : LONGEST_S.stopped60) : 0) +
     (quick ? 0 : LONGEST_S.durableLoad + LONGEST_S.restart) +
     plan.stormReps * (LONGEST_S.storm + (sealedRun ? LONGEST_S.sealedStorm : 0)) +
     (sealedRun ? LONGEST_S.seal : 0) +
@@ -297,12 +296,6 @@ async function main(): Promise<void> {
       log(`flood.ts: ${scripts.flood.error ?? `${scripts.flood.result?.length} rows`}`);
     } else notes.push('not run (time budget): flood.ts');
   }
-  const stalls: Results['stalls'] = [];
-  if (plan.stall && udp && fits(deadline, LONGEST_S.stall)) {
-    const r = await runStall('durable', 10, 2000, 14, 2, 9, 900).catch((e: unknown) => ({ error: e instanceof Error ? e.message : String(e) }));
-    stalls.push({ target: 'durable', result: r });
-    log(`stall (simulated client core): ${'error' in r ? r.error : `others ≥ ${Math.round(r.duringMinPerSec)}/s (${Math.round(r.beforePerSec)}/s before); stopped peer ${r.stoppedDelivered}/${r.stoppedExpected}, caught up ${r.stoppedCaughtUpMs ?? 'never'} ms after resuming; ${r.detail}`}`);
-  }
   if (iperf.length < 2 && fits(deadline, plan.iperfSeconds + 5)) await iperfOnce();
   if (Date.now() > deadline) notes.push(`the run took ${Math.round((Date.now() - t0) / 1000)} s, past its budget of ${plan.budgetMs / 1000} s`);
   const rows = summarize(blocks);
@@ -330,7 +323,6 @@ async function main(): Promise<void> {
     iperfNote: haveIperf ? '' : IPERF_HINT,
     blocks,
     storms,
-    stalls,
     witnesses,
     scripts,
     rows,

@@ -97,7 +97,7 @@ export function buildLooksStale(): boolean {
 }
 
 // Every system's peers come from the same addresses: 30 per address, eight addresses a /24 (the load
-// generator's default; see bench/udp-shared.ts), as the users of a big room come from several machines.
+// generator's default; see bench/udp-peer.ts), as the users of a big room come from several machines.
 function udpLoadgen(target: 'udpchat' | 'relay' | 'batch', port: string, extra: readonly string[]): Running['loadgen'] {
   return { script: path.join(HERE, 'loadgen.ts'), args: ['--target', target, '--server', `127.0.0.1:${port}`, ...extra] };
 }

@@ -6,7 +6,8 @@
  * - `relay` / `batch`: bench/relay.ts — a message is one SAY datagram; the naive relay forwards it
  *   alone, the batching one packs a turn's worth (bench/batch-format.ts). No order, acks or repair.
  * Every peer decodes every datagram it receives with the project's codec and parses every
- * message text, whatever the target (no shared decode cache: each peer does its own work).
+ * message text, whatever the target (no shared decode cache: each peer does its own work); the
+ * peers of one process share only the target, the step book and the counters (`Shared`).
  */
 import { randomBytes } from 'node:crypto';
 import dgram from 'node:dgram';
@@ -15,8 +16,58 @@ import { ClientSealLayer } from '../lib/client/seal-layer.js';
 import type { ClientEvent } from '../lib/client/session-types.js';
 import { decode, encode } from '../lib/protocol/index.js';
 import { BATCH_TYPE, unpackBatch } from './batch-format.js';
-import { parseText } from './load-common.js';
-import type { Shared } from './udp-shared.js';
+import { parseText, type StepBook } from './load-common.js';
+
+/** Addresses used in one /24 (see bindAddress). */
+const IPS_PER_PREFIX = 8;
+
+/** udp-chat, the naive relay, or the batching relay. */
+export type Target = 'udpchat' | 'relay' | 'batch';
+
+/** State and counters shared by all peers of one load generator. */
+export class Shared {
+  readonly errors: Record<string, number> = {};
+  datagramsIn = 0;
+  datagramsOut = 0;
+  dataDatagrams = 0;
+  dataEntries = 0;
+  /** Join entries delivered (udp-chat). */
+  joinEntries = 0;
+  /** performance.now() of the last datagram any peer received. */
+  lastInAt = 0;
+  /** performance.now() of the last acknowledgement any peer got. */
+  lastAckAt = 0;
+  /** `udpchat` peers seal their sessions (loadgen --sealed: the server's `sealed` row). */
+  sealed = false;
+
+  constructor(
+    readonly target: Target,
+    readonly host: string,
+    readonly port: number,
+    /** Peers in the whole room (all load generator processes). */
+    readonly peers: number,
+    readonly book: StepBook,
+    /** Peers per source address (see bindAddress), to stay under a per-IP session cap; 0: all on 127.0.0.1. */
+    readonly peersPerIp: number,
+    /** A peer has a timer due: the load generator ticks it. */
+    readonly wake: (p: { tick(now: number): boolean }) => void,
+  ) {}
+
+  /**
+   * Source address of peer i: `peersPerIp` peers an address, eight addresses a /24 (127.0.1.1–8,
+   * 127.0.2.1–8, …), as the people of a big room come from several machines and networks and no
+   * network holds more users than the server admits from one prefix in a burst (256).
+   */
+  bindAddress(i: number): string {
+    if (this.peersPerIp <= 0) return '127.0.0.1';
+    const ip = Math.floor(i / this.peersPerIp);
+    return `127.0.${1 + Math.floor(ip / IPS_PER_PREFIX)}.${1 + (ip % IPS_PER_PREFIX)}`;
+  }
+
+  count(what: string): void {
+    this.errors[what] = (this.errors[what] ?? 0) + 1;
+  }
+}
 
 type State = 'idle' | 'joining' | 'online' | 'failed' | 'gone';
 
@@ -46,9 +97,6 @@ export class UdpPeer {
   private unacked = 0;
   /** Highest room seq the core delivered (its events carry it). */
   private lastSeq = 0;
-  /** Stopped like a frozen process: datagrams queue (up to the socket buffer size), nothing runs. */
-  private frozen: Buffer[] | undefined;
-  private frozenBytes = 0;
 
   constructor(
     readonly index: number,
@@ -115,36 +163,14 @@ export class UdpPeer {
 
   /** Says one chat message. */
   say(text: string): void {
-    if (this.state !== 'online' || this.frozen !== undefined) return;
+    if (this.state !== 'online') return;
     this.said++;
     if (this.core === undefined) return this.send(encode({ type: 'say', token: ZERO16, cseq: this.said, target: 0, text }));
     this.core.say(text, performance.now());
     this.pump();
   }
 
-  freeze(): void {
-    this.frozen ??= [];
-  }
-
-  /** Resumes a frozen peer: what its socket buffer held first, then its timers. */
-  thaw(): void {
-    const held = this.frozen ?? [];
-    this.frozen = undefined;
-    this.frozenBytes = 0;
-    for (const m of held) this.socketOnMessage(m);
-    this.tick(performance.now());
-  }
-
   private socketOnMessage(buf: Buffer): void {
-    if (this.frozen !== undefined) {
-      // A stopped process's socket keeps datagrams up to its receive buffer; the rest are lost.
-      if (this.frozenBytes + buf.length > this.recvBufferSize) this.shared.frozenDrops++;
-      else {
-        this.frozen.push(buf);
-        this.frozenBytes += buf.length;
-      }
-      return;
-    }
     this.shared.datagramsIn++;
     this.shared.lastInAt = performance.now();
     if (this.core !== undefined) {
@@ -182,10 +208,7 @@ export class UdpPeer {
   private deliver(text: string): void {
     const m = parseText(text);
     if (m === undefined) return;
-    const book = this.shared.book;
-    const before = book.delivered;
-    book.receive(this.lastI, this.index, m.s, m.i, m.k, m.t);
-    if (book.delivered !== before) this.shared.onDelivery?.(this.index);
+    this.shared.book.receive(this.lastI, this.index, m.s, m.i, m.k, m.t);
   }
 
   /** Sends what the core queued, handles its events and notes when it next needs a tick. */
@@ -226,7 +249,6 @@ export class UdpPeer {
         return;
       case 'notice':
         this.shared.count(e.lost === true ? 'lost' : 'notice');
-        if (e.lost !== true) this.shared.notices.push(e.text);
         return;
       case 'join-failed':
         this.shared.count(e.code);
@@ -243,7 +265,6 @@ export class UdpPeer {
 
   /** Runs due timers; returns true while it needs more ticks. */
   tick(now: number): boolean {
-    if (this.frozen !== undefined) return true;
     if (this.core === undefined) {
       if (this.state === 'joining' && now >= this.relayJoinDue) this.relayJoin(now);
       return this.state === 'joining';

@@ -201,7 +201,7 @@ export async function stoppedWitness(peers: number, rate: number, seconds: numbe
       clientCpuShare: NaN,
       benchCpuShare: NaN,
       notices: client.notices.slice(0, 5),
-      detail: `${textBytes}-byte messages; stopped at ${stopAt} s for ${stopFor} s (durable server, --keep ${keep})${caughtUp}; ${client.skipped} skipped, ${client.duplicates} duplicated, ${client.notices.length} notice lines${step.type === 'error' ? `; load generator: ${step.message}` : ''}`,
+      detail: `${textBytes}-byte messages; stopped at ${stopAt} s for ${stopFor} s (durable server, --keep ${keep})${caughtUp}; ${client.skipped} skipped, ${client.duplicates} duplicated, ${client.notices.length} notice lines${step.type === 'error' ? `; load generator: ${step.message}` : `; the ${peers - 1} others meanwhile: ${step.delivered} of ${step.expectedDeliveries} deliveries, p99 ${step.latency.p99Ms.toFixed(1)} ms`}`,
       error: undefined,
     };
   } finally {
