@@ -99,7 +99,7 @@ describe('sealed datagram sizes (sans-I/O): every datagram within 1200 bytes', f
     expect(largestSent(net)).to.be.above(1150).and.at.most(1200);
   });
 
-  it('with rooms: RDATA fan-out and repair in a room, RROSTER pages, room 0 in both renderings, and a PAGE of the largest entry', function () {
+  it('with rooms: RDATA fan-out and repair in a room, RROSTER pages, room 0 in both renderings, a PAGE of the largest entry, and the client\'s largest datagrams', function () {
     const net = new SealedNet({ serverOptions: { historyMessages: 3, rate: 1000, burst: 1000 } });
     const members = Array.from({ length: 20 }, (_, i) => net.client(longNick(100 + i)));
     for (const m of members) net.join(m);
@@ -137,6 +137,16 @@ describe('sealed datagram sizes (sans-I/O): every datagram within 1200 bytes', f
     for (const type of ['rdata', 'rroster']) expect(largest.get(type), type).to.be.above(1000).and.at.most(MAX_SEALED_INNER);
     // A PAGE holds at least one entry: this one is over 1103 but goes on a session (33 bytes), within 1200.
     expect(largest.get('page')).to.equal(30 + 11 + 64 + 1004);
+    // The client's largest datagrams: a private message of 1000 bytes to a 64-byte nick (CMD 1100 bytes), RSAY and SAY.
+    const sender = members[4] as SealedClient;
+    const before = sender.sent.length;
+    sender.core.msg(longNick(105), 'p'.repeat(1000), {}, net.now);
+    sender.core.sayIn(big, 'q'.repeat(1000), {}, net.now);
+    sender.core.say('s'.repeat(1000), net.now);
+    net.run();
+    const sent = sender.sent.slice(before).map((d) => d.length);
+    expect(Math.max(...sent)).to.equal(36 + 64 + 1000 + 33);
+    expect(shown(members[5] as SealedClient)).to.include('p'.repeat(1000));
     expect(net.core.stats.drops['history-missing'] ?? 0).to.equal(0);
     expect(largestSent(net)).to.be.above(1100).and.at.most(1200);
   });
