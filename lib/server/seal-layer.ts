@@ -144,7 +144,7 @@ export class ServerSealLayer {
     if (data.length >= 4 && data[3] === SEALED_TO_SERVER) return this.receiveSealed(data, from, now);
     if (this.options.allowCleartext === true) {
       // Never for the address of a sealed session: only its keys speak for it.
-      if (this.live(from) !== undefined) return this.core.countDrop('cleartext-on-sealed');
+      if (this.byAddress.size > 0 && this.live(from) !== undefined) return this.core.countDrop('cleartext-on-sealed');
       return this.core.receive(data, from, now);
     }
     if (peekType(data) === 'join') return this.refuseCleartext(data, from, now);
@@ -272,6 +272,12 @@ export class ServerSealLayer {
       for (const a of to) this.wrapOne(a, data, out);
       return;
     }
+    // No sealed session at all: nobody to seal for, nobody to filter out.
+    if (this.byAddress.size === 0) {
+      if (this.options.allowCleartext === true) out.push({ to, data });
+      else this.stats.unsealable += to.length;
+      return;
+    }
     let sealedTo: PeerAddress[] | undefined;
     let count = 0;
     for (const a of to) {
@@ -291,6 +297,11 @@ export class ServerSealLayer {
   }
 
   private wrapOne(to: PeerAddress, data: Buffer, out: Outgoing[]): void {
+    if (this.byAddress.size === 0 && this.pending.size === 0) {
+      if (this.options.allowCleartext === true) out.push({ to, data });
+      else this.stats.unsealable++;
+      return;
+    }
     const key = addressKey(to);
     const p = this.pending.get(key);
     if (p !== undefined && this.answersHandshake(p, data)) {
