@@ -4,7 +4,7 @@
  * chat-client.ts owns socket and clock. It routes datagrams and timers to its parts: the phase
  * machine (phase.ts), the join handshake (join-handshake.ts), heartbeats (liveness.ts), leaving
  * (leave-retry.ts), the sending side (sender.ts, outbox.ts) and the receiving side (room-feed.ts:
- * room stream, gap repair, member list).
+ * room stream, gap repair, member list; stream-channels.ts: the other streams).
  *
  * Invariants:
  * - Room entries are delivered to the front end exactly once, in sequence order.
@@ -16,11 +16,10 @@
 import { encode, tryDecode } from '../protocol/codec.js';
 import { CLIENT_ID_BYTES } from '../protocol/constants.js';
 import { ERROR_DESCRIPTIONS, type ErrorCode } from '../protocol/error-codes.js';
-import type { ByeMessage, ClientMessage, CommandName, ErrorMessage, Message, RStateMessage, RoomInfoMessage, WelcomeMessage } from '../protocol/messages.js';
+import type { ByeMessage, ClientMessage, CommandName, ErrorMessage, Message, RoomInfoMessage, WelcomeMessage } from '../protocol/messages.js';
 import { CAP_ROOMS } from '../protocol/rooms-codec.js';
-import { nickKey } from '../protocol/nick.js';
 import type { OutgoingMessage, RoomRequest } from './outbox.js';
-import { StreamChannel } from './stream-channel.js';
+import { StreamChannels } from './stream-channels.js';
 import { LocalError } from '../protocol/local-error.js';
 import { ProtocolError } from '../protocol/protocol-error.js';
 import { JoinHandshake, unusableWelcome } from './join-handshake.js';
@@ -36,7 +35,7 @@ import { Sender } from './sender.js';
 import { WhoisLookup } from './whois-lookup.js';
 import { HistoryPager } from './history-pager.js';
 import { PresenceCoalescer } from './presence-coalescer.js';
-import { type CommandOp, LOBBY_ID, type RoomEvent, type RoomListing, type SayOptions, type StreamInfo } from './rooms-api.js';
+import { type CommandOp, LOBBY_ID, type RoomEvent, type RoomListing, type SayOptions } from './rooms-api.js';
 import { StreamDirectory } from './streams.js';
 
 const ROOM_EVENT_TYPES = new Set<string>(['stream', 'stream-closed', 'topic', 'rename', 'away', 'part', 'nick', 'members', 'rooms', 'command-refused']);
@@ -80,15 +79,9 @@ export class ClientCore {
   /** Join/leave lines under churn become summaries (presence-coalescer.ts). */
   private readonly presence: PresenceCoalescer;
   /** The receiving side of every stream but room 0 (room 0 is `feed`). */
-  private readonly channels = new Map<number, StreamChannel>();
+  private readonly channels: StreamChannels;
   /** The answer to listRooms() being collected (ROOMINFO listings, §6.3.3). */
   private listing: { total: number; got: Map<number, RoomListing>; askAgainAt: number; asked: number } | undefined;
-  /** Rooms being joined again by name after a WELCOME or an RSTATE that lacks them (name key → old roomId, if any). */
-  private readonly rejoining = new Map<string, number | undefined>();
-  /** Streams parted (their ROOMINFO gone may be lost: an RSTATE without them closes them). */
-  private readonly parting = new Set<number>();
-  /** roomId → when its ROOMINFO was last asked for (RWHO page 0), for streams the server names but this client does not know. */
-  private readonly askedInfo = new Map<number, number>();
   private out: ClientMessage[] = [];
   /** Events for both channels, in the order they happened. */
   private events: Array<ClientEvent | RoomEvent> = [];
@@ -100,6 +93,21 @@ export class ClientCore {
     this.handshake = new JoinHandshake(options.joinTimeoutMs ?? 10_000);
     this.presence = new PresenceCoalescer((e) => this.events.push(e), () => this.nick);
     this.feed = new RoomFeed(this.rtt, this.liveness, (e) => this.fromStream(e));
+    this.channels = new StreamChannels({
+      rtt: this.rtt,
+      liveness: this.liveness,
+      streams: this.streams,
+      feed: this.feed,
+      nick: () => this.nick,
+      token: () => this.sender.sessionToken,
+      send: (m) => this.out.push(m),
+      event: (e) => {
+        this.presence.flush();
+        this.events.push(e);
+      },
+      fromStream: (e) => this.fromStream(e),
+      joinAgain: (info, now) => this.command('join-room', 'join', info.name, { name: info.name, roomId: info.roomId }, '', now),
+    });
   }
 
   get phase(): Phase {
@@ -177,7 +185,7 @@ export class ClientCore {
   part(roomId: number, reason: string, now: number): void {
     const target = this.streams.get(roomId)?.name ?? String(roomId);
     if (this.refusedLocally('part', target, reason, now)) return;
-    this.parting.add(roomId);
+    this.channels.part(roomId);
     this.command('part', 'part', target, { roomId }, reason, now);
   }
 
@@ -373,77 +381,13 @@ export class ClientCore {
     if (m.type === 'roominfo') {
       if (!this.sender.isOurs(m.token)) return false;
       this.liveness.heard(now);
-      this.onRoomInfo(m, now);
+      // A stream described (§6.3.3): joined, reopened, left, or a line of the room list.
+      if (m.kind === 'listing') this.onListing(m);
+      else this.channels.info(m, now);
       return true;
     }
     this.liveness.heard(now);
-    if (m.type === 'rstate') {
-      this.onRState(m, now);
-      return true;
-    }
-    if (m.roomId === LOBBY_ID) {
-      if (m.type === 'rsync') this.feed.receive({ type: 'sync', lastSeq: m.lastSeq }, now);
-      else this.feed.receive(m, now);
-      return true;
-    }
-    const channel = this.channels.get(m.roomId);
-    if (channel === undefined) {
-      this.askInfo(m.roomId, now);
-      return false;
-    }
-    if (m.type === 'rdata') channel.entries(m.entries, now);
-    else if (m.type === 'rsync') channel.seen(m.lastSeq, now);
-    else channel.roster(m);
-    return true;
-  }
-
-  /** A stream described (§6.3.3): joined, reopened, left, or a line of the room list. */
-  private onRoomInfo(m: RoomInfoMessage, now: number): void {
-    if (m.kind === 'listing') return this.onListing(m);
-    if (m.roomId === LOBBY_ID) {
-      const lobby = this.streams.get(LOBBY_ID) as StreamInfo;
-      if (lobby.topic !== m.topic) this.openStream({ ...lobby, topic: m.topic }, false);
-      return;
-    }
-    const known = this.channels.get(m.roomId);
-    this.askedInfo.delete(m.roomId);
-    if (m.kind === 'gone') {
-      this.parting.delete(m.roomId);
-      this.rejoining.delete(nickKey(m.name));
-      return this.closeStream(m.roomId, 'parted');
-    }
-    const kind = m.kind === 'private' ? 'private' : 'room';
-    this.rejoining.delete(nickKey(m.name));
-    if (known !== undefined) {
-      known.info(m.lastSeq, m.historyFrom, now);
-      const info = this.streams.get(m.roomId) as StreamInfo;
-      const next: StreamInfo = kind === 'private' ? { ...info, name: m.name, away: known.members.isAway(m.name) || m.topic !== '' ? m.topic : undefined } : { ...info, name: m.name, topic: m.topic };
-      if (next.name !== info.name || next.topic !== info.topic || next.away !== info.away) this.openStream(next, false);
-      return;
-    }
-    // Another stream of the same name (the room was forgotten and made again, a conversation the
-    // server lost): the new one replaces it.
-    const same = this.streams.all.find((s) => s.roomId !== LOBBY_ID && s.kind === kind && nickKey(s.name) === nickKey(m.name));
-    if (same !== undefined) this.closeStream(same.roomId, 'gone');
-    const channel = new StreamChannel(m.roomId, this.rtt, this.liveness, (e) => this.fromStream(e), () => this.nick, m.historyFrom, m.lastSeq, now);
-    this.channels.set(m.roomId, channel);
-    const info: StreamInfo = kind === 'private' ? { roomId: m.roomId, kind, name: m.name, topic: '', away: m.topic === '' ? undefined : m.topic } : { roomId: m.roomId, kind, name: m.name, topic: m.topic };
-    this.openStream(info, true);
-    channel.online(now);
-  }
-
-  private openStream(info: StreamInfo, opened: boolean): void {
-    this.presence.flush();
-    this.streams.set(info);
-    this.events.push({ type: 'stream', stream: info, opened });
-  }
-
-  private closeStream(roomId: number, why: 'parted' | 'gone'): void {
-    const info = this.streams.remove(roomId);
-    this.channels.delete(roomId);
-    if (info === undefined) return;
-    this.presence.flush();
-    this.events.push({ type: 'stream-closed', roomId, name: info.name, why });
+    return this.channels.receive(m, now);
   }
 
   /** A line of the room list; the list is emitted once every line is there. */
@@ -460,43 +404,6 @@ export class ClientCore {
     this.listing = undefined;
     this.presence.flush();
     this.events.push({ type: 'rooms', rooms });
-  }
-
-  /** The last seq of every stream the server has this session in (§6.3.4): lost tails, and rooms to join again. */
-  private onRState(m: RStateMessage, now: number): void {
-    const listed = new Set<number>();
-    for (const s of m.streams) {
-      listed.add(s.roomId);
-      const channel = this.channels.get(s.roomId);
-      if (channel === undefined) this.askInfo(s.roomId, now);
-      else channel.seen(s.lastSeq, now);
-    }
-    for (const roomId of this.parting) {
-      if (listed.has(roomId)) continue;
-      this.parting.delete(roomId);
-      this.closeStream(roomId, 'parted');
-    }
-    // A room the server no longer has this session in (it restarted, §6.3.7): join it again by name.
-    for (const info of this.streams.all) {
-      if (info.roomId === LOBBY_ID || info.kind !== 'room' || listed.has(info.roomId)) continue;
-      this.rejoin(info, now);
-    }
-  }
-
-  /** A stream the server names that this client does not know (its ROOMINFO was lost): RWHO page 0 brings it (§6.3.4). */
-  private askInfo(roomId: number, now: number): void {
-    const token = this.sender.sessionToken;
-    if (token === undefined || now - (this.askedInfo.get(roomId) ?? -Infinity) < this.rtt.rto) return;
-    this.askedInfo.set(roomId, now);
-    this.out.push({ type: 'rwho', token, roomId, page: 0 });
-  }
-
-  /** Joins a room again by name, once at a time; a refusal closes it (stream-closed gone). */
-  private rejoin(info: StreamInfo, now: number): void {
-    const key = nickKey(info.name);
-    if (this.rejoining.has(key)) return;
-    this.rejoining.set(key, info.roomId);
-    this.command('join-room', 'join', info.name, { name: info.name, roomId: info.roomId }, '', now);
   }
 
   /** An event of a stream's feed: presence of room 0 may be folded (presence-coalescer.ts); the rest in order. */
@@ -518,14 +425,14 @@ export class ClientCore {
       this.events.push({ type: 'nick', nick: to, previous: from });
     }
     const conversation = this.streams.privateWith(from);
-    if (conversation !== undefined && roomId === conversation.roomId) this.openStream({ ...conversation, name: to }, false);
+    if (conversation !== undefined && roomId === conversation.roomId) this.channels.open({ ...conversation, name: to }, false);
   }
 
   private peerAway(nick: string, away: boolean, reason: string): void {
     const conversation = this.streams.privateWith(nick);
     if (conversation === undefined) return;
     const next = away ? reason : undefined;
-    if (conversation.away !== next) this.openStream({ ...conversation, away: next }, false);
+    if (conversation.away !== next) this.channels.open({ ...conversation, away: next }, false);
   }
 
   private onCookie(cookie: Buffer, now: number): void {
@@ -549,7 +456,7 @@ export class ClientCore {
     if (this.sender.start(m.token, m.maxText, m.ackedCseq) > 0) this.events.push({ type: 'delivered', pending: this.sender.outbox.size });
     // A server without rooms now (another server at that address): what was queued for rooms cannot go.
     if (!rooms) for (const r of this.sender.outbox.dropRequests()) this.refuseQueued(r, 'UDPCHAT_ERR_UNSUPPORTED', 'this server has no rooms (an older udp-chat)');
-    this.welcomeStreams(sameInstance && rooms, now);
+    this.channels.welcome(sameInstance && rooms, rooms, now);
     this.phases.set('online');
     this.handshake.stop();
     this.liveness.start(now, m.heartbeatMs, m.idleTimeoutMs);
@@ -559,35 +466,11 @@ export class ClientCore {
     this.out.push(...this.sender.fresh(now));
   }
 
-  /**
-   * After a WELCOME (§6.3.7): the same server keeps the streams (its ROOMINFOs confirm them, and each
-   * room is joined again by name, which it answers at once if the session is still in it); a new
-   * instance, or a server without rooms, forgets them, and the rooms are joined again by name.
-   */
-  private welcomeStreams(keep: boolean, now: number): void {
-    const rooms = this.streams.all.filter((s) => s.roomId !== LOBBY_ID && s.kind === 'room');
-    if (!keep) for (const s of [...this.streams.all]) if (s.roomId !== LOBBY_ID) this.closeStream(s.roomId, 'gone');
-    this.rejoining.clear();
-    for (const c of this.channels.values()) {
-      if (keep) c.resumed();
-      c.online(now);
-    }
-    if (this.roomsSupported === true) for (const r of rooms) this.rejoin(r, now);
-  }
-
   private refuseQueued(m: OutgoingMessage, code: ErrorCode, reason: string): void {
     const r = m.request;
     if (r === undefined) return;
-    if (r.wire.type === 'cmd' && r.wire.op === 'join-room') {
-      const key = nickKey(r.wire.name);
-      if (this.rejoining.has(key)) {
-        // A room joined again on our own (not asked by the user): it is gone.
-        const old = this.rejoining.get(key);
-        this.rejoining.delete(key);
-        if (old !== undefined) this.closeStream(old, 'gone');
-        return;
-      }
-    }
+    // A room joined again on our own (not asked by the user): it is gone.
+    if (r.wire.type === 'cmd' && r.wire.op === 'join-room' && this.channels.rejoinRefused(r.wire.name)) return;
     this.events.push({ type: 'command-refused', op: r.op, target: r.target, text: m.text, code, reason });
   }
 
@@ -668,7 +551,7 @@ export class ClientCore {
     this.out.push(...this.sender.due(now));
     this.out.push(...this.feed.requests(token, now));
     this.out.push(...this.pager.due(token, now));
-    for (const c of this.channels.values()) this.out.push(...c.requests(token, now));
+    this.out.push(...this.channels.requests(token, now));
     this.listingDue(now);
     const echo = this.liveness.pingDue(now);
     if (echo !== undefined) this.out.push({ type: 'ping', token, delivered: this.feed.delivered, echo });
@@ -679,7 +562,7 @@ export class ClientCore {
     let t = Math.min(this.handshake.nextAt, this.leaving.nextAt, this.presence.nextDeadline());
     if (this.phase === 'online') {
       t = Math.min(t, this.sender.outbox.nextDeadline(), this.feed.nextDeadline(), this.liveness.nextDeadline(this.clock), this.pager.nextDeadline());
-      for (const c of this.channels.values()) t = Math.min(t, c.nextDeadline());
+      t = Math.min(t, this.channels.nextDeadline());
       if (this.listing !== undefined) t = Math.min(t, this.listing.askAgainAt === Infinity ? this.clock + 100 : this.listing.askAgainAt);
     }
     return t;
@@ -736,7 +619,7 @@ export class ClientCore {
     this.presence.flush();
     if (this.shownState !== 'reconnecting') this.events.push({ type: 'notice', text: `connection lost: ${why}; reconnecting…`, lost: true });
     this.feed.offline();
-    for (const c of this.channels.values()) c.offline();
+    this.channels.offline();
     this.liveness.stop();
     this.beginHello(now);
   }

@@ -1,0 +1,212 @@
+/**
+ * The streams of a session with rooms, as ClientCore routes them (docs/protocol.md §6.3.3,
+ * §6.3.4, §6.3.7): RDATA, RSYNC and RROSTER to each stream's StreamChannel (room 0's to the
+ * core's RoomFeed), ROOMINFO opening, renaming and closing streams, RSTATE finding lost tails and
+ * rooms to join again, and RWHO page 0 for a stream the server names that this client does not know.
+ *
+ * Invariants: a stream has a channel exactly while the StreamDirectory lists it (room 0 aside);
+ * a room is being joined again by name at most once at a time.
+ */
+import type { ClientMessage, RDataMessage, RRosterMessage, RStateMessage, RSyncMessage, RoomInfoMessage } from '../protocol/messages.js';
+import { nickKey } from '../protocol/nick.js';
+import type { Liveness } from './liveness.js';
+import type { RoomFeed } from './room-feed.js';
+import { LOBBY_ID, type RoomEvent, type StreamInfo } from './rooms-api.js';
+import type { RttEstimator } from './rtt-estimator.js';
+import type { ClientEvent } from './session-types.js';
+import { StreamChannel } from './stream-channel.js';
+import type { StreamDirectory } from './streams.js';
+
+/** What the streams need of the session that holds them. */
+export interface StreamChannelsHost {
+  readonly rtt: RttEstimator;
+  readonly liveness: Liveness;
+  readonly streams: StreamDirectory;
+  readonly feed: RoomFeed;
+  /** The session's nickname now. */
+  nick(): string;
+  /** The session token while online. */
+  token(): Buffer | undefined;
+  send(m: ClientMessage): void;
+  /** An event for the front end, after any presence lines held back. */
+  event(e: ClientEvent | RoomEvent): void;
+  /** An event of a stream's feed (routed like room 0's). */
+  fromStream(e: ClientEvent | RoomEvent): void;
+  /** Queues a CMD join-room for `info`'s name (and old roomId). */
+  joinAgain(info: StreamInfo, now: number): void;
+}
+
+export class StreamChannels {
+  /** The receiving side of every stream but room 0 (room 0 is the host's feed). */
+  private readonly byId = new Map<number, StreamChannel>();
+  /** Rooms being joined again by name after a WELCOME or an RSTATE that lacks them (name key → old roomId, if any). */
+  private readonly rejoining = new Map<string, number | undefined>();
+  /** Streams parted (their ROOMINFO gone may be lost: an RSTATE without them closes them). */
+  private readonly parting = new Set<number>();
+  /** roomId → when its ROOMINFO was last asked for (RWHO page 0), for streams the server names but this client does not know. */
+  private readonly askedInfo = new Map<number, number>();
+
+  constructor(private readonly host: StreamChannelsHost) {}
+
+  get(roomId: number): StreamChannel | undefined {
+    return this.byId.get(roomId);
+  }
+
+  /** The user parts `roomId`: an RSTATE that no longer names it closes it. */
+  part(roomId: number): void {
+    this.parting.add(roomId);
+  }
+
+  /** RDATA, RSYNC, RROSTER or RSTATE; false (a drop) for a stream this client does not know. */
+  receive(m: RDataMessage | RSyncMessage | RRosterMessage | RStateMessage, now: number): boolean {
+    if (m.type === 'rstate') {
+      this.onRState(m, now);
+      return true;
+    }
+    if (m.roomId === LOBBY_ID) {
+      if (m.type === 'rsync') this.host.feed.receive({ type: 'sync', lastSeq: m.lastSeq }, now);
+      else this.host.feed.receive(m, now);
+      return true;
+    }
+    const channel = this.byId.get(m.roomId);
+    if (channel === undefined) {
+      this.askInfo(m.roomId, now);
+      return false;
+    }
+    if (m.type === 'rdata') channel.entries(m.entries, now);
+    else if (m.type === 'rsync') channel.seen(m.lastSeq, now);
+    else channel.roster(m);
+    return true;
+  }
+
+  /** A stream described (§6.3.3): joined, reopened or left (not a line of the room list). */
+  info(m: RoomInfoMessage, now: number): void {
+    const { streams } = this.host;
+    if (m.roomId === LOBBY_ID) {
+      const lobby = streams.get(LOBBY_ID) as StreamInfo;
+      if (lobby.topic !== m.topic) this.open({ ...lobby, topic: m.topic }, false);
+      return;
+    }
+    const known = this.byId.get(m.roomId);
+    this.askedInfo.delete(m.roomId);
+    if (m.kind === 'gone') {
+      this.parting.delete(m.roomId);
+      this.rejoining.delete(nickKey(m.name));
+      return this.close(m.roomId, 'parted');
+    }
+    const kind = m.kind === 'private' ? 'private' : 'room';
+    this.rejoining.delete(nickKey(m.name));
+    if (known !== undefined) {
+      known.info(m.lastSeq, m.historyFrom, now);
+      const info = streams.get(m.roomId) as StreamInfo;
+      const next: StreamInfo = kind === 'private' ? { ...info, name: m.name, away: known.members.isAway(m.name) || m.topic !== '' ? m.topic : undefined } : { ...info, name: m.name, topic: m.topic };
+      if (next.name !== info.name || next.topic !== info.topic || next.away !== info.away) this.open(next, false);
+      return;
+    }
+    // Another stream of the same name (the room was forgotten and made again, a conversation the
+    // server lost): the new one replaces it.
+    const same = streams.all.find((s) => s.roomId !== LOBBY_ID && s.kind === kind && nickKey(s.name) === nickKey(m.name));
+    if (same !== undefined) this.close(same.roomId, 'gone');
+    const channel = new StreamChannel(m.roomId, this.host.rtt, this.host.liveness, (e) => this.host.fromStream(e), () => this.host.nick(), m.historyFrom, m.lastSeq, now);
+    this.byId.set(m.roomId, channel);
+    const info: StreamInfo = kind === 'private' ? { roomId: m.roomId, kind, name: m.name, topic: '', away: m.topic === '' ? undefined : m.topic } : { roomId: m.roomId, kind, name: m.name, topic: m.topic };
+    this.open(info, true);
+    channel.online(now);
+  }
+
+  /** Records a stream's info and tells the front end (`opened`: new to this session). */
+  open(info: StreamInfo, opened: boolean): void {
+    this.host.streams.set(info);
+    this.host.event({ type: 'stream', stream: info, opened });
+  }
+
+  /**
+   * After a WELCOME (§6.3.7): the same server keeps the streams (its ROOMINFOs confirm them, and each
+   * room is joined again by name, which it answers at once if the session is still in it); a new
+   * instance, or a server without rooms, forgets them, and the rooms are joined again by name
+   * (`rooms`: if this server has them).
+   */
+  welcome(keep: boolean, rooms: boolean, now: number): void {
+    const { streams } = this.host;
+    const joined = streams.all.filter((s) => s.roomId !== LOBBY_ID && s.kind === 'room');
+    if (!keep) for (const s of [...streams.all]) if (s.roomId !== LOBBY_ID) this.close(s.roomId, 'gone');
+    this.rejoining.clear();
+    for (const c of this.byId.values()) {
+      if (keep) c.resumed();
+      c.online(now);
+    }
+    if (rooms) for (const r of joined) this.rejoin(r, now);
+  }
+
+  /** A CMD join-room for `name` was refused: true if it was a room joined again on our own (closed: gone). */
+  rejoinRefused(name: string): boolean {
+    const key = nickKey(name);
+    if (!this.rejoining.has(key)) return false;
+    const old = this.rejoining.get(key);
+    this.rejoining.delete(key);
+    if (old !== undefined) this.close(old, 'gone');
+    return true;
+  }
+
+  /** RNACKs and RWHO of every stream due now. */
+  requests(token: Buffer, now: number): ClientMessage[] {
+    const out: ClientMessage[] = [];
+    for (const c of this.byId.values()) out.push(...c.requests(token, now));
+    return out;
+  }
+
+  nextDeadline(): number {
+    let t = Infinity;
+    for (const c of this.byId.values()) t = Math.min(t, c.nextDeadline());
+    return t;
+  }
+
+  /** The session is gone: no repair until the next WELCOME. */
+  offline(): void {
+    for (const c of this.byId.values()) c.offline();
+  }
+
+  private close(roomId: number, why: 'parted' | 'gone'): void {
+    const info = this.host.streams.remove(roomId);
+    this.byId.delete(roomId);
+    if (info === undefined) return;
+    this.host.event({ type: 'stream-closed', roomId, name: info.name, why });
+  }
+
+  /** The last seq of every stream the server has this session in (§6.3.4): lost tails, and rooms to join again. */
+  private onRState(m: RStateMessage, now: number): void {
+    const listed = new Set<number>();
+    for (const s of m.streams) {
+      listed.add(s.roomId);
+      const channel = this.byId.get(s.roomId);
+      if (channel === undefined) this.askInfo(s.roomId, now);
+      else channel.seen(s.lastSeq, now);
+    }
+    for (const roomId of this.parting) {
+      if (listed.has(roomId)) continue;
+      this.parting.delete(roomId);
+      this.close(roomId, 'parted');
+    }
+    // A room the server no longer has this session in (it restarted, §6.3.7): join it again by name.
+    for (const info of this.host.streams.all) {
+      if (info.roomId === LOBBY_ID || info.kind !== 'room' || listed.has(info.roomId)) continue;
+      this.rejoin(info, now);
+    }
+  }
+
+  /** A stream the server names that this client does not know (its ROOMINFO was lost): RWHO page 0 brings it (§6.3.4). */
+  private askInfo(roomId: number, now: number): void {
+    const token = this.host.token();
+    if (token === undefined || now - (this.askedInfo.get(roomId) ?? -Infinity) < this.host.rtt.rto) return;
+    this.askedInfo.set(roomId, now);
+    this.host.send({ type: 'rwho', token, roomId, page: 0 });
+  }
+
+  /** Joins a room again by name, once at a time; a refusal closes it (stream-closed gone). */
+  private rejoin(info: StreamInfo, now: number): void {
+    const key = nickKey(info.name);
+    if (this.rejoining.has(key)) return;
+    this.rejoining.set(key, info.roomId);
+    this.host.joinAgain(info, now);
+  }
+}
