@@ -14,11 +14,11 @@ import { join } from 'node:path';
 import { ChatClient } from '../lib/client/chat-client.js';
 import { ChatServer } from '../lib/server/chat-server.js';
 import { openStore } from '../lib/server/store/open-store.js';
+import { sleep } from './load-common.js';
 
 const K = Number(process.argv[2] ?? 20);
 const RATES = (process.argv[3] ?? '100,1000').split(',').map(Number);
 const SECONDS = Number(process.argv[4] ?? 4);
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 function pct(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;

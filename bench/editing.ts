@@ -9,6 +9,7 @@
  * Numbers on a shared machine are noisy: compare runs made together.
  */
 import { InputLine } from '../lib/tui/input-line.js';
+import { percentile } from './histogram.js';
 
 const WIDTH = 78;
 const SAMPLE = 'Lorem ipsum dolor sit amet, Привет мир 👋 你好 e\u0301 ';
@@ -17,10 +18,6 @@ function draftOf(length: number): string {
   let s = '';
   while (s.length < length) s += SAMPLE;
   return s.slice(0, length);
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? 0;
 }
 
 /** Keystrokes typed in the middle and at the end of a draft of `length` characters. */

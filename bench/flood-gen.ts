@@ -20,11 +20,7 @@ import dgram from 'node:dgram';
 import { performance } from 'node:perf_hooks';
 import { encode } from '../lib/protocol/codec.js';
 import { encodeHandshake1, encodeHello } from '../lib/protocol/seal/envelope.js';
-
-function option(name: string, fallback: string): string {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
-}
+import { option } from './load-common.js';
 
 const [host = '127.0.0.1', portText = '0'] = option('--server', '127.0.0.1:0').split(':');
 const port = Number(portText);

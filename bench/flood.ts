@@ -30,11 +30,7 @@ import { killAll, startChild, track, type Child } from './child.js';
 import { Histogram, type LatencySummary } from './histogram.js';
 import { cpuTimeMs } from './proc-stats.js';
 import { HERE, ROOT, SERVER_JS } from './targets.js';
-
-function option(name: string, fallback: string): string {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
-}
+import { option, sleep } from './load-common.js';
 
 const rates = option('--rates', '20000,50000,100000').split(',').map(Number);
 const kinds = option('--kinds', 'garbage,join').split(',').filter(Boolean);
@@ -69,7 +65,6 @@ export interface FloodRow {
   load: [number, number, number];
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 async function member(server: string, nick: string, sealed: boolean): Promise<{ client: ChatClient; events: ClientEvent[] }> {
   const client = new ChatClient({ server, nick, ...(sealed ? { seal: { userKey: randomBytes(32) } } : {}) });

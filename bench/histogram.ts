@@ -118,6 +118,12 @@ export function median(xs: readonly number[]): number {
   return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
+/** The p-th percentile (0–100, nearest rank) of a list of numbers (NaN for an empty list). */
+export function percentile(xs: readonly number[], p: number): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? Number.NaN;
+}
+
 /** Smallest and largest finite value ([NaN, NaN] for none). */
 export function range(xs: readonly number[]): [number, number] {
   const s = xs.filter((x) => Number.isFinite(x));

@@ -18,6 +18,12 @@ export function nowUs(): number {
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** The value after `--name` on the command line, or `fallback`. */
+export function option(name: string, fallback: string): string {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
+}
+
 /**
  * Chat text of one bench message: `t=<send time µs> s=<sender> i=<n-th message of that sender>
  * k=<step>`, padded with dots to `bytes` so every datagram has the same size.

@@ -11,15 +11,10 @@
  * Reads one JSON command per line on stdin and answers one JSON line on stdout (bench/loadgen-protocol.ts).
  */
 import { performance } from 'node:perf_hooks';
-import { messageText, nowUs, pace, SelfMeter, sleep, StepBook, waitUntil } from './load-common.js';
+import { messageText, nowUs, option, pace, SelfMeter, sleep, StepBook, waitUntil } from './load-common.js';
 import { serveCommands, type Command, type JoinResult, type Reply, type StepResult } from './loadgen-protocol.js';
 import { shareVerifications, verifyCounts } from './shared-verify.js';
 import { Shared, UdpPeer, type Target } from './udp-peer.js';
-
-function option(name: string, fallback: string): string {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
-}
 
 const target = option('--target', 'udpchat') as Target;
 if (target !== 'udpchat' && target !== 'relay' && target !== 'batch') throw new Error(`--target must be udpchat, relay or batch, not ${String(target)}`);

@@ -12,14 +12,10 @@
  */
 import dgram from 'node:dgram';
 import { packBatches } from './batch-format.js';
+import { option } from './load-common.js';
 
 const JOIN = 0x01;
 const BUFFER_BYTES = 4 * 1024 * 1024;
-
-function option(name: string, fallback: string): string {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
-}
 
 const host = option('--host', '127.0.0.1');
 const port = Number(option('--port', '0'));

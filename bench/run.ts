@@ -57,7 +57,8 @@ const plan = {
   warmSeconds: quick ? 1 : 3,
   loadgens: Number(value('--loadgens') ?? 2),
   stormPeers: 1000,
-  stormReps: Number(value('--storms') ?? (quick ? 0 : 3)),
+  /** Join storms per system (cleartext and sealed): two each fit the budget beside the rest. */
+  stormReps: Number(value('--storms') ?? (quick ? 0 : 2)),
   iperfSeconds: quick ? 1 : 2,
   witness: !has('--no-witness'),
   tui: !quick && !has('--no-tui') && !has('--no-witness'),
@@ -82,12 +83,12 @@ const LONGEST_S = {
   seal: 20,
   rooms: 25,
   // A row: the flood, 3 s after it, two members joining, the generators starting; 2 + 3 × rates rows.
-  flood: (2 + 3 * plan.floodRates.length) * (FLOOD_SECONDS + 8),
+  flood: (2 + 3 * plan.floodRates.length) * (FLOOD_SECONDS + 6),
 };
 const sealedRun = plan.targets.includes('sealed');
 /** Time kept for what follows the rate searches (witnesses, durable store, storm, stopped clients, iperf3). */
 const RESERVE_MS = Math.min(
-  0.5 * plan.budgetMs,
+  0.45 * plan.budgetMs,
   ((plan.witness ? (quick ? 25 : 170) : 0) +
     (plan.tui ? LONGEST_S.tui : 0) +
     (plan.stall && plan.witness ? LONGEST_S.stopped9 + (quick ? 0 : LONGEST_S.stopped60) : 0) +

@@ -37,25 +37,18 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
 import { ChatClient } from '../lib/client/chat-client.js';
-
-function option(name: string, fallback: string): string {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
-}
+import { percentile } from './histogram.js';
+import { option } from './load-common.js';
+import { cpuTimeMs, memory } from './proc-stats.js';
 
 const RATES = option('--rates', '100,1000,5000').split(',').map(Number);
 const SECONDS = Number(option('--seconds', '10'));
 const SENDERS = Number(option('--senders', '2'));
 const CLI = new URL('../dist/bin/udp-chat.js', import.meta.url).pathname;
-const TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
 const TMUX = `udpchat-tui-load-${process.pid}`;
 
-/** CPU seconds (user + system) a process has used so far. */
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / TICKS;
-}
+/** CPU seconds (user + system, all threads) a process has used so far. */
+const cpuSeconds = (pid: number): number => (cpuTimeMs(pid) ?? NaN) / 1000;
 
 /** Seconds the process's main thread has waited for a CPU while runnable (/proc/PID/schedstat). */
 function runQueueSeconds(pid: number): number {
@@ -63,10 +56,7 @@ function runQueueSeconds(pid: number): number {
   return Number(waitNs) / 1e9;
 }
 
-function rssMiB(pid: number): number {
-  const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return Number(m?.[1] ?? 0) / 1024;
-}
+const rssMiB = (pid: number): number => (memory(pid)?.rssBytes ?? NaN) / 2 ** 20;
 
 /** The server's key and the viewer's user key and known servers: here, not in the runner's own ~/.config. */
 const XDG = mkdtempSync(path.join(tmpdir(), 'udpchat-tui-load-xdg-'));
@@ -237,11 +227,6 @@ async function startWatcher(): Promise<{ worker: Worker; dir: string }> {
   }
   execFileSync('tmux', ['-L', TMUX, 'pipe-pane', '-O', '-t', 'load', `cat > '${fifo}'`]);
   return { worker, dir };
-}
-
-function percentile(xs: readonly number[], p: number): number {
-  const sorted = [...xs].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? NaN;
 }
 
 /** Display lag of each tick: until it or a later tick was first seen. Ticks after the last one seen are left out. */
