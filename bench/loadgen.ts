@@ -49,6 +49,13 @@ function online(): UdpPeer[] {
   return peers.filter((p) => p.state === 'online');
 }
 
+/** Datagrams the peers' seal layers dropped so far, by reason (the sealed row). */
+function sealDrops(): Record<string, number> {
+  const sum: Record<string, number> = {};
+  for (const p of peers) for (const [k, n] of Object.entries(p.layer?.drops ?? {})) sum[k] = (sum[k] ?? 0) + n;
+  return sum;
+}
+
 /** Peer p says message number i+1 of step k. */
 function sayNext(p: UdpPeer, k: number, bytes: number): void {
   const i = (nextI.get(p.index) ?? 0) + 1;
@@ -106,6 +113,7 @@ async function step(c: Extract<Command, { cmd: 'step' }>): Promise<StepResult> {
   const t0Us = nowUs();
   sh.lastAckAt = t0;
   const before = { in: sh.datagramsIn, out: sh.datagramsOut, dd: sh.dataDatagrams, de: sh.dataEntries, ...verifyCounts };
+  const drops0 = sealDrops();
   const errorsBefore = { ...sh.errors };
   const senders = online();
   for (const p of senders) p.said = 0;
@@ -159,6 +167,7 @@ async function step(c: Extract<Command, { cmd: 'step' }>): Promise<StepResult> {
       entriesPerData: dd > 0 ? (sh.dataEntries - before.de) / dd : 0,
       unsent: senders.reduce((a, p) => a + p.pending, 0),
       ...(sealed ? { verifies: verifyCounts.verifies - before.verifies, verifiesShared: verifyCounts.shared - before.shared } : {}),
+      ...Object.fromEntries(Object.entries(sealDrops()).map(([k, n]) => [`seal drop ${k}`, n - (drops0[k] ?? 0)]).filter(([, n]) => n !== 0)),
     },
   };
 }

@@ -84,7 +84,7 @@ export class UdpPeer {
   private readonly socket: dgram.Socket;
   private readonly core: ClientCore | undefined;
   /** The seal layer around the core (the `sealed` row), as a real client has one. */
-  private readonly layer: ClientSealLayer | undefined;
+  readonly layer: ClientSealLayer | undefined;
   joinStartedAt = 0;
   onlineAt = 0;
   /** When the core next needs tick() (Infinity: nothing due). */
