@@ -16,7 +16,7 @@
 import { encode, tryDecode } from '../protocol/codec.js';
 import { CLIENT_ID_BYTES } from '../protocol/constants.js';
 import { ERROR_DESCRIPTIONS, type ErrorCode } from '../protocol/error-codes.js';
-import type { ByeMessage, ClientMessage, CommandName, ErrorMessage, Message, RoomInfoMessage, WelcomeMessage } from '../protocol/messages.js';
+import type { ByeMessage, ClientMessage, CommandName, ErrorMessage, Message, WelcomeMessage } from '../protocol/messages.js';
 import { CAP_ROOMS } from '../protocol/rooms-codec.js';
 import type { OutgoingMessage, RoomRequest } from './outbox.js';
 import { StreamChannels } from './stream-channels.js';
@@ -35,6 +35,7 @@ import { Sender } from './sender.js';
 import { WhoisLookup } from './whois-lookup.js';
 import { HistoryPager } from './history-pager.js';
 import { PresenceCoalescer } from './presence-coalescer.js';
+import { RoomList } from './room-list.js';
 import { type CommandOp, LOBBY_ID, type RoomEvent, type RoomListing, type SayOptions } from './rooms-api.js';
 import { StreamDirectory } from './streams.js';
 
@@ -81,7 +82,7 @@ export class ClientCore {
   /** The receiving side of every stream but room 0 (room 0 is `feed`). */
   private readonly channels: StreamChannels;
   /** The answer to listRooms() being collected (ROOMINFO listings, §6.3.3). */
-  private listing: { total: number; got: Map<number, RoomListing>; askAgainAt: number; asked: number } | undefined;
+  private readonly roomList = new RoomList();
   private out: ClientMessage[] = [];
   /** Events for both channels, in the order they happened. */
   private events: Array<ClientEvent | RoomEvent> = [];
@@ -217,33 +218,20 @@ export class ClientCore {
 
   listRooms(now: number): void {
     if (this.refusedLocally('rooms', '', '', now)) return;
-    this.listing = { total: -1, got: new Map(), askAgainAt: Infinity, asked: 1 };
+    this.roomList.start();
     this.command('rooms', 'rooms', '', {}, '', now);
   }
 
-  /**
-   * ROOMINFO listings are not repaired (§6.3.4): a list still incomplete 2 RTOs after the request
-   * was acknowledged is asked for again (twice at most), then shown as far as it came.
-   */
+  /** A room list incomplete long after its request: asked for again, or shown as far as it came (room-list.ts). */
   private listingDue(now: number): void {
-    const l = this.listing;
-    if (l === undefined) return;
-    if (l.askAgainAt === Infinity) {
-      // Acknowledged (nothing of it left in the outbox): the answer is on its way.
-      if (this.sender.outbox.queue.some((m) => m.request?.op === 'rooms')) return;
-      l.askAgainAt = now + 2 * this.rtt.rto;
-      return;
-    }
-    if (now < l.askAgainAt) return;
-    if (l.asked < 3) {
-      l.asked++;
-      l.askAgainAt = Infinity;
-      this.command('rooms', 'rooms', '', {}, '', now);
-      return;
-    }
-    this.listing = undefined;
+    const r = this.roomList.due(now, () => this.sender.outbox.queue.some((m) => m.request?.op === 'rooms'), this.rtt.rto);
+    if (r === 'ask') this.command('rooms', 'rooms', '', {}, '', now);
+    else if (r !== undefined) this.showRooms(r);
+  }
+
+  private showRooms(rooms: RoomListing[]): void {
     this.presence.flush();
-    this.events.push({ type: 'rooms', rooms: [...l.got.entries()].sort((a, b) => a[0] - b[0]).map(([, r]) => r) });
+    this.events.push({ type: 'rooms', rooms });
   }
 
   /** The member list of a stream as this client knows it, at once (a `members` event); it is kept up to date by the server. */
@@ -382,28 +370,15 @@ export class ClientCore {
       if (!this.sender.isOurs(m.token)) return false;
       this.liveness.heard(now);
       // A stream described (§6.3.3): joined, reopened, left, or a line of the room list.
-      if (m.kind === 'listing') this.onListing(m);
-      else this.channels.info(m, now);
+      if (m.kind !== 'listing') this.channels.info(m, now);
+      else {
+        const rooms = this.roomList.line(m);
+        if (rooms !== undefined) this.showRooms(rooms);
+      }
       return true;
     }
     this.liveness.heard(now);
     return this.channels.receive(m, now);
-  }
-
-  /** A line of the room list; the list is emitted once every line is there. */
-  private onListing(m: RoomInfoMessage): void {
-    // Not asked for (or answered already): a late duplicate.
-    if (this.listing === undefined) return;
-    if (this.listing.total !== m.total) {
-      this.listing.total = m.total;
-      this.listing.got.clear();
-    }
-    this.listing.got.set(m.index, { name: m.name, members: m.members, topic: m.topic });
-    if (this.listing.got.size < this.listing.total) return;
-    const rooms = [...this.listing.got.entries()].sort((a, b) => a[0] - b[0]).map(([, r]) => r);
-    this.listing = undefined;
-    this.presence.flush();
-    this.events.push({ type: 'rooms', rooms });
   }
 
   /** An event of a stream's feed: presence of room 0 may be folded (presence-coalescer.ts); the rest in order. */
@@ -563,7 +538,7 @@ export class ClientCore {
     if (this.phase === 'online') {
       t = Math.min(t, this.sender.outbox.nextDeadline(), this.feed.nextDeadline(), this.liveness.nextDeadline(this.clock), this.pager.nextDeadline());
       t = Math.min(t, this.channels.nextDeadline());
-      if (this.listing !== undefined) t = Math.min(t, this.listing.askAgainAt === Infinity ? this.clock + 100 : this.listing.askAgainAt);
+      t = Math.min(t, this.roomList.nextDeadline(this.clock));
     }
     return t;
   }
