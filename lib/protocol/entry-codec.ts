@@ -34,39 +34,36 @@ export function isV1Entry(e: RoomEntry): e is Entry {
   return e.kind === 'msg' || e.kind === 'join' || e.kind === 'leave';
 }
 
+/** A reason's byte and back, over one list (§4.4): anything off the list is UDPCHAT_ERR_BAD_FIELD. */
+function reasonTable<R extends string>(list: readonly R[]): { byte(reason: R): number; of(b: number): R } {
+  return {
+    byte(reason) {
+      const b = list.indexOf(reason);
+      // indexOf's -1 would be stored as 0xFF: refuse instead (a widened or unchecked value).
+      if (b < 0) throw new LocalError('UDPCHAT_ERR_BAD_FIELD', 'unknown leave reason');
+      return b;
+    },
+    of(b) {
+      const reason = list[b];
+      if (reason === undefined) throw new ProtocolError('UDPCHAT_ERR_BAD_FIELD', 'unknown leave reason');
+      return reason;
+    },
+  };
+}
+
 const REASONS: readonly LeaveReason[] = ['quit', 'timeout', 'shutdown', 'flooding'];
+const LEAVE = reasonTable(REASONS);
+/** BYE's reasons: the leave reasons, then 4 `replaced`, which no entry carries (§4.4). */
+const BYE = reasonTable<ByeReason>([...REASONS, 'replaced']);
 
 /** The byte of a leave reason (§4.4); LocalError UDPCHAT_ERR_BAD_FIELD for anything else. */
-export function leaveReasonByte(reason: LeaveReason): number {
-  const b = REASONS.indexOf(reason);
-  // indexOf's -1 would be stored as 0xFF: refuse instead (a widened or unchecked value).
-  if (b < 0) throw new LocalError('UDPCHAT_ERR_BAD_FIELD', 'unknown leave reason');
-  return b;
-}
-
+export const leaveReasonByte = (reason: LeaveReason): number => LEAVE.byte(reason);
 /** The leave reason of a byte (§4.4); ProtocolError UDPCHAT_ERR_BAD_FIELD for anything else. */
-export function leaveReasonOf(b: number): LeaveReason {
-  const reason = REASONS[b];
-  if (reason === undefined) throw new ProtocolError('UDPCHAT_ERR_BAD_FIELD', 'unknown leave reason');
-  return reason;
-}
-
-/** BYE's reasons: the leave reasons, then 4 `replaced`, which no entry carries (§4.4). */
-const BYE_REASONS: readonly ByeReason[] = [...REASONS, 'replaced'];
-
+export const leaveReasonOf = (b: number): LeaveReason => LEAVE.of(b);
 /** The byte of a BYE reason (§4.4); LocalError UDPCHAT_ERR_BAD_FIELD for anything else. */
-export function byeReasonByte(reason: ByeReason): number {
-  const b = BYE_REASONS.indexOf(reason);
-  if (b < 0) throw new LocalError('UDPCHAT_ERR_BAD_FIELD', 'unknown leave reason');
-  return b;
-}
-
+export const byeReasonByte = (reason: ByeReason): number => BYE.byte(reason);
 /** The BYE reason of a byte (§4.4); ProtocolError UDPCHAT_ERR_BAD_FIELD for anything else. */
-export function byeReasonOf(b: number): ByeReason {
-  const reason = BYE_REASONS[b];
-  if (reason === undefined) throw new ProtocolError('UDPCHAT_ERR_BAD_FIELD', 'unknown leave reason');
-  return reason;
-}
+export const byeReasonOf = (b: number): ByeReason => BYE.of(b);
 
 /** kind (1) + time (6) + nickLen (1): what every entry starts with. */
 const ENTRY_HEAD = 1 + 6 + 1;
