@@ -65,6 +65,9 @@ export const byeReasonByte = (reason: ByeReason): number => BYE.byte(reason);
 /** The BYE reason of a byte (§4.4); ProtocolError UDPCHAT_ERR_BAD_FIELD for anything else. */
 export const byeReasonOf = (b: number): ByeReason => BYE.of(b);
 
+/** An entry as the codec writes it: its sequence number, if any, is not written (DATA carries it). */
+export type EntryBody = RoomEntry extends infer E ? (E extends RoomEntry ? Omit<E, 'seq'> & { readonly seq?: number } : never) : never;
+
 /** kind (1) + time (6) + nickLen (1): what every entry starts with. */
 const ENTRY_HEAD = 1 + 6 + 1;
 
@@ -72,7 +75,7 @@ const ENTRY_HEAD = 1 + 6 + 1;
  * Bytes of one entry without its sequence number (which DATA carries). Checks every field, so
  * that {@link writeEntry} needs none: throws LocalError UDPCHAT_ERR_BAD_FIELD / UDPCHAT_ERR_BAD_UTF8.
  */
-export function entrySize(e: RoomEntry): number {
+export function entrySize(e: EntryBody): number {
   const n = nickLength(e.nick);
   if (!Number.isInteger(e.time) || e.time < 0 || e.time >= 2 ** 48) {
     throw new LocalError('UDPCHAT_ERR_BAD_FIELD', 'time out of range');
@@ -109,7 +112,7 @@ function textLength(text: string): number {
 }
 
 /** Writes one entry that {@link entrySize} has measured (and so checked). */
-export function writeEntry(w: Writer, e: RoomEntry): void {
+export function writeEntry(w: Writer, e: EntryBody): void {
   const n = Buffer.byteLength(e.nick, 'utf8');
   w.u8(KIND_BYTE[e.kind]).u48(e.time).u8(n).text(e.nick, n);
   switch (e.kind) {
@@ -146,14 +149,14 @@ function writeText(w: Writer, text: string): void {
 }
 
 /** Encodes one entry (without its sequence number, which DATA carries). */
-export function encodeEntry(e: RoomEntry): Buffer {
+export function encodeEntry(e: EntryBody): Buffer {
   const w = new Writer(entrySize(e));
   writeEntry(w, e);
   return w.done();
 }
 
 /** As encodeEntry, in memory of its own (see Writer): for entries kept in the room log. */
-export function encodeKeptEntry(e: RoomEntry): Buffer {
+export function encodeKeptEntry(e: EntryBody): Buffer {
   const w = new Writer(entrySize(e), true);
   writeEntry(w, e);
   return w.done();

@@ -71,10 +71,12 @@ export class Writer {
 
   /**
    * `own`: give the bytes memory of their own rather than a slice of Node's shared 8 KiB pool,
-   * for buffers kept a long time (a kept slice pins its whole pool slab).
+   * for buffers kept a long time (a kept slice pins its whole pool slab). A Buffer: write into it,
+   * filling it exactly.
    */
-  constructor(size: number, own = false) {
-    this.buf = own ? Buffer.allocUnsafeSlow(size) : Buffer.allocUnsafe(size);
+  constructor(size: number | Buffer, own = false) {
+    if (typeof size !== 'number') this.buf = size;
+    else this.buf = own ? Buffer.allocUnsafeSlow(size) : Buffer.allocUnsafe(size);
   }
 
   u8(v: number): this {

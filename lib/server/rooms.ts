@@ -10,14 +10,13 @@
  * - Every datagram of a stream other than room 0 is queued per recipient (never one datagram to a
  *   list), so a sealing layer seals it on each member's own session channel.
  */
-import { encodeEntry } from '../protocol/entry-codec.js';
 import type { WireErrorCode } from '../protocol/error-codes.js';
 import type { CmdMessage, LeaveReason, RNackMessage, RSayMessage, RStateMessage, RWhoMessage, RoomEntry, RoomInfoMessage } from '../protocol/messages.js';
 import { checkNick, nickKey } from '../protocol/nick.js';
 import { CAP_IDENTITY } from '../protocol/whois-codec.js';
 import { CAP_ROOMS, MAX_RSTATE_STREAMS } from '../protocol/rooms-codec.js';
 import type { NewRoomEntry } from './room-log.js';
-import { keptCopy } from './room-log.js';
+import { encodeLogEntry } from './room-log.js';
 import { sendRepair } from './gap-repair.js';
 import type { NickOwners } from './nick-owners.js';
 import type { Outbound } from './outbound.js';
@@ -182,7 +181,7 @@ export class Rooms {
   }
 
   private rich(seq: number, e: RoomEntry): void {
-    this.lobbyRich.set(seq, keptCopy(encodeEntry({ ...e, time: Math.floor(e.time) })));
+    this.lobbyRich.set(seq, encodeLogEntry(e));
     // Renderings of entries the log no longer keeps are forgotten (the map is in seq order).
     const oldest = this.ctx.log.oldestSeq;
     for (const k of this.lobbyRich.keys()) {
