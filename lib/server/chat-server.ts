@@ -252,20 +252,23 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     this.nickSaver?.save(this.core.nicks.changes, () => this.core.nicks.entries());
     let sends = 0;
     for (const d of datagrams) {
-      const targets = Array.isArray(d.to) ? (d.to as readonly PeerAddress[]) : [d.to as PeerAddress];
-      for (const to of targets) {
-        try {
-          sends++;
-          this.socket.send(d.data, to.port, to.address, onSent);
-        } catch (err) {
-          // Thrown synchronously for an address Node refuses; the peer simply does not get it.
-          sends--;
-          this.socketOnError(err as Error);
-        }
-      }
+      if (!Array.isArray(d.to)) sends += this.send(d.data, d.to as PeerAddress, onSent);
+      else for (const to of d.to as readonly PeerAddress[]) sends += this.send(d.data, to, onSent);
     }
     for (const e of events) this.emit(e.type, e as never);
     return sends;
+  }
+
+  /** Sends one datagram: 1 if it went to the socket, 0 if Node refused the address at once. */
+  private send(data: Buffer, to: PeerAddress, onSent: (() => void) | undefined): number {
+    try {
+      this.socket.send(data, to.port, to.address, onSent);
+      return 1;
+    } catch (err) {
+      // Thrown synchronously for an address Node refuses; the peer simply does not get it.
+      this.socketOnError(err as Error);
+      return 0;
+    }
   }
 
   /** Answers a NACK or HISTORY older than the in-memory log from the store (a failed read is a warning; the client asks again). */

@@ -249,6 +249,9 @@ export class ServerSealLayer {
   /** The core's drain, wrapped: what the shell sends. */
   drain(now: number): ReturnType<ServerCore['drain']> {
     const r = this.core.drain();
+    // Nobody sealed, nothing of ours queued, and cleartext allowed: the core's datagrams go as
+    // they are (what wrapMany and wrapOne would make of them), and no leave concerns a sealed session.
+    if (this.byAddress.size === 0 && this.pending.size === 0 && this.direct.length === 0 && !this.rotateDue && this.options.allowCleartext === true) return r;
     const out = this.direct;
     this.direct = [];
     if (this.rotateDue && now - this.rotatedAt >= ROTATE_MS) this.rotate(now, out);
