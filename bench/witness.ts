@@ -35,7 +35,7 @@ export interface WitnessResult {
   clientCpuShare: number;
   /** CPU of the bench process itself (it writes and reads every line), share of one core. */
   benchCpuShare: number;
-  /** Lines that were not messages or joins (notices, state changes), with the first few. */
+  /** Lines that were not messages or joins (notices, state changes), the first few; `stopped`: those printed after the stop. */
   notices: string[];
   detail: string;
   error: string | undefined;
@@ -180,7 +180,13 @@ export async function stoppedWitness(peers: number, rate: number, seconds: numbe
     const joined = await gen.join(peers - 1, 500, 20_000);
     if (!client.joined || joined.type !== 'joined') return failed('stopped', peers, rate, seconds, `join: ${client.joined ? JSON.stringify(joined) : 'the real client did not join'}`);
     const pid = client.proc.pid ?? 0;
-    const stop = setTimeout(() => process.kill(pid, 'SIGSTOP'), stopAt * 1000);
+    // Only what it prints after the stop counts as a notice about the stop; lines printed at join
+    // (the first-contact key note on stderr) are reported apart.
+    let before = client.notices.length;
+    const stop = setTimeout(() => {
+      before = client.notices.length;
+      process.kill(pid, 'SIGSTOP');
+    }, stopAt * 1000);
     const cont = setTimeout(() => process.kill(pid, 'SIGCONT'), (stopAt + stopFor) * 1000);
     const step = await gen.step(rate, seconds, 10_000);
     clearTimeout(stop);
@@ -200,8 +206,8 @@ export async function stoppedWitness(peers: number, rate: number, seconds: numbe
       expected: offered,
       clientCpuShare: NaN,
       benchCpuShare: NaN,
-      notices: client.notices.slice(0, 5),
-      detail: `${textBytes}-byte messages; stopped at ${stopAt} s for ${stopFor} s (durable server, --keep ${keep})${caughtUp}; ${client.skipped} skipped, ${client.duplicates} duplicated, ${client.notices.length} notice lines${step.type === 'error' ? `; load generator: ${step.message}` : `; the ${peers - 1} others meanwhile: ${step.delivered} of ${step.expectedDeliveries} deliveries, p99 ${step.latency.p99Ms.toFixed(1)} ms`}`,
+      notices: client.notices.slice(before, before + 5),
+      detail: `${textBytes}-byte messages; stopped at ${stopAt} s for ${stopFor} s (durable server, --keep ${keep})${caughtUp}; ${client.skipped} skipped, ${client.duplicates} duplicated, ${client.notices.length - before} notice lines after the stop (not counted: ${before} printed before it, at join)${step.type === 'error' ? `; load generator: ${step.message}` : `; the ${peers - 1} others meanwhile: ${step.delivered} of ${step.expectedDeliveries} deliveries, p99 ${step.latency.p99Ms.toFixed(1)} ms`}`,
       error: undefined,
     };
   } finally {

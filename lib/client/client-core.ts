@@ -522,6 +522,7 @@ export class ClientCore {
 
   private tickOnline(now: number): void {
     const token = this.sender.sessionToken as Buffer;
+    this.liveness.woke(now);
     if (this.liveness.dead(now)) return this.lost(now, 'the server stopped answering');
     this.out.push(...this.sender.due(now));
     this.out.push(...this.feed.requests(token, now));

@@ -2,12 +2,18 @@
  * Heartbeats and silence (docs/protocol.md §6.2.6): PINGs every heartbeatMs while online (sooner
  * after delivering entries, every second while nothing is heard), round-trip samples from PONG
  * echoes, "stalled" after 2 × heartbeatMs + 1 s of silence (shown as reconnecting), and the
- * session presumed dead after idleTimeoutMs.
+ * session presumed dead after idleTimeoutMs. A tick far later than any timer asked for means this
+ * process was not running (stopped, or the machine slept): silence is then not judged for a grace
+ * period, as what the server sent meanwhile may be waiting unread in the socket.
  */
 import { DEFAULTS } from '../protocol/constants.js';
 import type { RttEstimator } from './rtt-estimator.js';
 
 const STALLED_PING_MS = 1_000;
+/** Ticks come at least every heartbeatMs while online: a gap this much longer was a suspension. */
+const SUSPENDED_SLACK_MS = 1_000;
+/** After a suspension, how long silence is not judged (a PING is sent at once). */
+export const WAKE_GRACE_MS = 2_000;
 /** PING echoes remembered for RTT samples. */
 const ECHOES = 8;
 
@@ -16,6 +22,8 @@ export class Liveness {
   idleTimeoutMs: number = DEFAULTS.idleTimeoutMs;
   lastHeard = 0;
   private pingAt = Infinity;
+  private lastTick = 0;
+  private graceUntil = -Infinity;
   private readonly echoes = new Map<number, number>();
 
   /** Online from now, with the server's announced timers. */
@@ -23,7 +31,24 @@ export class Liveness {
     this.heartbeatMs = heartbeatMs;
     this.idleTimeoutMs = idleTimeoutMs;
     this.lastHeard = now;
+    this.lastTick = now;
+    this.graceUntil = -Infinity;
     this.pingAt = now + heartbeatMs;
+  }
+
+  /**
+   * Called first on every tick while online. A tick more than heartbeatMs + 1 s after the last one
+   * (a PING is due every heartbeatMs, so the timer never waits longer) means this process was
+   * suspended — SIGSTOP, a sleeping machine — and the clock jumped: the server's datagrams of that
+   * time, or its answers, are unread in the socket, which is read only after the timers run. So
+   * silence is not judged until WAKE_GRACE_MS from now, and a PING is due at once.
+   */
+  woke(now: number): void {
+    if (now - this.lastTick > this.heartbeatMs + SUSPENDED_SLACK_MS) {
+      this.graceUntil = now + WAKE_GRACE_MS;
+      this.pingAt = now;
+    }
+    this.lastTick = now;
   }
 
   stop(): void {
@@ -41,12 +66,12 @@ export class Liveness {
 
   /** Silence long enough to show "reconnecting". */
   stalled(now: number): boolean {
-    return now - this.lastHeard > this.stallMs;
+    return now >= this.graceUntil && now - this.lastHeard > this.stallMs;
   }
 
   /** Silence past the idle timeout: the session is presumed dead. */
   dead(now: number): boolean {
-    return now - this.lastHeard > this.idleTimeoutMs;
+    return now >= this.graceUntil && now - this.lastHeard > this.idleTimeoutMs;
   }
 
   /** The echo value of a PING due now (and schedules the next one), or undefined. */
@@ -55,7 +80,8 @@ export class Liveness {
     const echo = Math.floor(now) % 2 ** 32;
     this.echoes.set(echo, now);
     if (this.echoes.size > ECHOES) this.echoes.delete(this.echoes.keys().next().value as number);
-    this.pingAt = now + (this.stalled(now) ? STALLED_PING_MS : this.heartbeatMs);
+    // Every second while silent, or unsure after a suspension.
+    this.pingAt = now + (this.stalled(now) || now < this.graceUntil ? STALLED_PING_MS : this.heartbeatMs);
     return echo;
   }
 
@@ -71,9 +97,9 @@ export class Liveness {
 
   /** The earliest time a PING, the stall notice or the idle timeout is due. */
   nextDeadline(clock: number): number {
-    let t = Math.min(this.pingAt, this.lastHeard + this.idleTimeoutMs + 1);
+    let t = Math.min(this.pingAt, Math.max(this.lastHeard + this.idleTimeoutMs + 1, this.graceUntil));
     // Wake up when the silence turns into "reconnecting", so the front end is told.
-    const stallAt = this.lastHeard + this.stallMs + 1;
+    const stallAt = Math.max(this.lastHeard + this.stallMs + 1, this.graceUntil);
     if (stallAt > clock) t = Math.min(t, stallAt);
     return t;
   }

@@ -4,6 +4,7 @@
  */
 import { expect } from 'chai';
 import { ClientCore } from '../../lib/client/client-core.js';
+import { WAKE_GRACE_MS } from '../../lib/client/liveness.js';
 import { PhaseMachine, TRANSITIONS, type Phase } from '../../lib/client/phase.js';
 import type { ClientEvent } from '../../lib/client/session-types.js';
 import { decode, encode } from '../../lib/protocol/codec.js';
@@ -34,6 +35,11 @@ function online(): ClientCore {
   }, T0 + 2);
   sent(core);
   return core;
+}
+
+/** Ticks every second from `from` to `to`, as a running client's timer does while nothing is heard. */
+function silence(core: ClientCore, from: number, to: number): void {
+  for (let t = from; t <= to; t += 1_000) core.tick(t);
 }
 
 describe('ClientCore', () => {
@@ -121,6 +127,66 @@ describe('ClientCore', () => {
     });
   });
 
+  describe('#tick after this process was suspended (SIGSTOP, a sleeping machine)', () => {
+    const data = (seq: number, now: number): ServerMessage => ({ type: 'data', entries: [{ kind: 'msg', seq, time: now, nick: 'bob', target: 0, text: `m${seq}` }] });
+    const states = (events: ClientEvent[]): string[] => events.flatMap((e) => (e.type === 'state' ? [e.state] : []));
+
+    it('does not judge the silence of its own suspension: it pings at once, and what the server sent meanwhile keeps it online', () => {
+      const core = online();
+      deliver(core, data(1, T0 + 100), T0 + 100);
+      sent(core);
+      // Stopped for 60 s (past the 30 s idle timeout): the first thing to run is the timer.
+      core.tick(T0 + 60_000);
+      const woke = sent(core);
+      expect(woke.messages.map((m) => m.type), 'a PING now, no JOIN').to.include('ping').and.not.include('join');
+      expect(states(woke.events), 'not "reconnecting"').to.be.empty;
+      expect(woke.events.filter((e) => e.type === 'notice')).to.be.empty;
+      expect(core.state).to.equal('online');
+      expect(core.nextDeadline(), 'pings again within a second').to.be.at.most(T0 + 61_000);
+      // Then the socket is read: the server was there all along.
+      deliver(core, data(2, T0 + 30_000), T0 + 60_001);
+      core.tick(T0 + 60_000 + WAKE_GRACE_MS);
+      const after = sent(core);
+      expect(states(after.events)).to.be.empty;
+      expect(after.messages.map((m) => m.type)).to.not.include('join');
+      expect(core.state).to.equal('online');
+    });
+
+    it('after the grace, judges the silence as before: a server gone for longer than the idle timeout means a rejoin', () => {
+      const core = online();
+      core.tick(T0 + 60_000);
+      sent(core);
+      core.tick(T0 + 60_000 + WAKE_GRACE_MS - 1);
+      expect(sent(core).messages.map((m) => m.type)).to.not.include('join');
+      core.tick(T0 + 60_000 + WAKE_GRACE_MS);
+      const { messages, events } = sent(core);
+      expect(messages.map((m) => m.type)).to.include('join');
+      expect(events.filter((e) => e.type === 'notice' && e.lost === true)).to.have.length(1);
+    });
+
+    it('after the grace, a shorter silence shows "reconnecting" (stalled) and keeps pinging every second', () => {
+      const core = online();
+      core.tick(T0 + 15_000);
+      expect(core.state, 'in the grace').to.equal('online');
+      sent(core);
+      core.tick(T0 + 15_000 + WAKE_GRACE_MS);
+      const { messages, events } = sent(core);
+      expect(states(events)).to.deep.equal(['reconnecting']);
+      expect(messages.map((m) => m.type)).to.include('ping');
+      expect(core.nextDeadline()).to.be.at.most(T0 + 15_000 + WAKE_GRACE_MS + 1_000);
+    });
+
+    it('still notices a silence when its timer fires on time (no suspension)', () => {
+      const core = online();
+      const seen: string[] = [];
+      for (let t = T0 + 1_000; t <= T0 + 12_000; t += 1_000) {
+        core.tick(t);
+        seen.push(...states(sent(core).events));
+      }
+      expect(seen, 'silent for 2 × 5 s + 1 s').to.deep.equal(['reconnecting']);
+    });
+  });
+
   describe('#portUnreachable', () => {
     it('fails a first join at once', () => {
       const core = new ClientCore({ nick: 'ann', clientId: CLIENT_ID });
@@ -157,8 +223,8 @@ describe('ClientCore after a rejoin (issue 8: timestamps ran backwards)', () => 
     const core = online();
     deliver(core, { type: 'data', entries: [msg(1, T0 + 100, 'bob', 'before')] }, T0 + 100);
     sent(core);
-    // The server goes silent; the client gives up on it and rejoins (resume: same instance).
-    core.tick(T0 + 60_000);
+    // The server goes silent; the client, its timer firing every second, gives up on it and rejoins (resume: same instance).
+    silence(core, T0 + 1_000, T0 + 60_000);
     expect(sent(core).messages.map((m) => m.type)).to.include('join');
     deliver(core, { type: 'cookie', clientId: CLIENT_ID, cookie: Buffer.alloc(16, 9) }, T0 + 61_000);
     deliver(core, {
@@ -182,7 +248,7 @@ describe('ClientCore after a rejoin (issue 8: timestamps ran backwards)', () => 
     deliver(core, { type: 'data', entries: [msg(1, T0 + 100, 'bob', 'first')] }, T0 + 100);
     const first = sent(core).events.find((e) => e.type === 'message');
     expect(first).to.not.have.property('missed');
-    core.tick(T0 + 60_000);
+    silence(core, T0 + 1_000, T0 + 60_000);
     deliver(core, { type: 'cookie', clientId: CLIENT_ID, cookie: Buffer.alloc(16, 9) }, T0 + 61_000);
     deliver(core, {
       type: 'welcome', clientId: CLIENT_ID, token: TOKEN, instance: Buffer.alloc(8, 0x16), historyFrom: 1, baseSeq: 1, ackedCseq: 0,

@@ -265,6 +265,30 @@ describe('udp-chat line mode (e2e)', function () {
       await frozen.waitForLine(messageLine('alice', 'while frozen was away'), 5000);
       await alice.waitForLine(presence('frozen joined'), 5000);
     });
+
+    it('says nothing about the server after being stopped (SIGSTOP) for longer than the stall time: what was sent meanwhile is waiting', async function () {
+      // --idle-timeout 4: heartbeats every 667 ms, "not answering" after 2.3 s of silence, eviction after 4 s.
+      // After SIGCONT, Node runs the due timer before reading the socket or after, as it happens (the
+      // deterministic spec in spec/client/client-core.spec.ts pins the timer-first case); two rounds.
+      const { port } = await startServer(['--idle-timeout', '4']);
+      const alice = await startClient('alice', port);
+      const stopped = await startClient('stopped', port);
+      await alice.waitForLine(presence('stopped joined'));
+      const from = stopped.stdout.length;
+      for (const round of [1, 2]) {
+        stopped.kill('SIGSTOP');
+        alice.write(`while stopped ${round}`);
+        await new Promise((r) => setTimeout(r, 3_000));
+        stopped.kill('SIGCONT');
+        await stopped.waitForLine(messageLine('alice', `while stopped ${round}`), 5000);
+        await new Promise((r) => setTimeout(r, 300));
+      }
+      // Past the grace after waking (2 s): the server answered, so no outage was ever announced.
+      await new Promise((r) => setTimeout(r, 2_000));
+      const notices = stopped.stdout.slice(from).filter((l) => /^\d\d:\d\d:\d\d \* /.test(l));
+      expect(notices, stopped.explain('printed a notice after SIGCONT')).to.deep.equal([]);
+      expect(alice.stdout.some((l) => /\* stopped left/.test(l)), 'not evicted').to.equal(false);
+    });
   });
 
   describe('server restarts', function () {
