@@ -37,8 +37,18 @@ async function readKnownServers(path: string): Promise<KnownServer[]> {
   return [...parsed.servers];
 }
 
-/** The user key, the pinned key for `server`, and how to pin a new one. Throws a one-line LocalError. */
-export async function clientSeal(server: string, opts: { acceptNewKey: boolean; passphrase: string | undefined }, env: NodeJS.ProcessEnv): Promise<ClientSeal> {
+/** A key fingerprint as `udp-chat serve` prints it (fingerprint.ts): `SHA256:` and 43 base64 characters. */
+export const FINGERPRINT_FORMAT = /^SHA256:[A-Za-z0-9+/]{43}$/;
+
+/**
+ * The user key, the pinned key for `server`, and how to pin a new one. `serverKey`: the fingerprint
+ * given with --server-key (only that key is accepted). Throws a one-line LocalError.
+ */
+export async function clientSeal(
+  server: string,
+  opts: { acceptNewKey: boolean; passphrase: string | undefined; serverKey?: string | undefined },
+  env: NodeJS.ProcessEnv,
+): Promise<ClientSeal> {
   // The address first: a bad one is a usage error before anything is written.
   const target = parseServerAddress(server);
   const dir = configHome(env);
@@ -54,12 +64,15 @@ export async function clientSeal(server: string, opts: { acceptNewKey: boolean; 
   const name = serverName(target.host, target.port);
   const pinned = (await readKnownServers(knownPath)).find((s) => s.server === name)?.key;
   return {
-    options: { userKey, serverKey: pinned, acceptNewKey: opts.acceptNewKey, passphrase: opts.passphrase },
+    options: { userKey, serverKey: pinned, acceptNewKey: opts.acceptNewKey, expectedFingerprint: opts.serverKey, passphrase: opts.passphrase },
     pin: async (key) => {
       const servers = await readKnownServers(knownPath);
       const before = servers.find((s) => s.server === name)?.key;
       ensurePrivateDir(dir);
       await writeFileAtomic(knownPath, formatKnownServers(pinServer(servers, name, key)));
+      if (opts.serverKey !== undefined) {
+        return `the key of ${name} is ${fingerprint(key)}, as given with --server-key (remembered in ${knownPath}${before === undefined ? '' : `; was ${fingerprint(before)}`})`;
+      }
       return before === undefined
         ? `first contact with ${name}: its key is ${fingerprint(key)} (remembered in ${knownPath}; compare it with what \`udp-chat serve\` printed)`
         : `the key of ${name} is now ${fingerprint(key)} (was ${fingerprint(before)}; remembered in ${knownPath})`;

@@ -10,7 +10,7 @@ import type { ClientEvent } from '../client/session-types.js';
 import { EXIT, type ExitCode, exitCodeFor } from './exit-codes.js';
 import { type CliContext, positiveNumber, singleValued } from './context.js';
 import { formatServer, noneFoundMessage, serverArg } from './found-servers.js';
-import { clientSeal } from './join-seal.js';
+import { FINGERPRINT_FORMAT, clientSeal } from './join-seal.js';
 import { passphraseOf, passphraseOption } from './serve-seal.js';
 
 export interface JoinArgs {
@@ -23,6 +23,7 @@ export interface JoinArgs {
   room: string[];
   history: number | undefined;
   'accept-new-key': boolean;
+  'server-key': string | undefined;
   passphrase: string | undefined;
 }
 
@@ -49,12 +50,15 @@ export function joinCommand(ctx: CliContext): CommandModule<object, JoinArgs> {
         }))
         .option('history', { type: 'number', describe: 'Line mode: start with the last N messages of history (0 = none), fetching older pages if the server replays fewer (default: what the server replays, 50)' })
         .option('accept-new-key', { type: 'boolean', default: false, describe: "Join even if the server's key is not the one remembered for it (known_servers), and remember the new one" })
+        .option('server-key', { type: 'string', describe: "The server's key fingerprint (SHA256:…, as `udp-chat serve` prints it): join only a server with this key, and remember it (instead of trusting the first key seen)" })
         .option('plain', { type: 'boolean', default: false, describe: 'Line mode even on a terminal (always used when stdin or stdout is not a terminal)' })
         .option('bell', { type: 'boolean', default: true, describe: 'Ring the terminal bell when a message mentions you (--no-bell turns it off)' })
         .option('timeout', { type: 'number', default: 10, describe: 'Seconds to keep trying to reach the server when joining' })
         .option('wait', { type: 'number', default: 15, describe: 'Line mode, at end of input: seconds without progress before giving up on unacknowledged messages' })
         .check((a) => {
-          singleValued(a, ['nick', 'server', 'timeout', 'wait', 'history']);
+          singleValued(a, ['nick', 'server', 'timeout', 'wait', 'history', 'server-key']);
+          const key = a['server-key'];
+          if (key !== undefined && !FINGERPRINT_FORMAT.test(key)) throw new Error('--server-key takes a key fingerprint as `udp-chat serve` prints it: SHA256: and 43 characters');
           const n = a.history;
           if (n !== undefined && (!Number.isInteger(n) || n < 0 || n > 100_000)) throw new Error('--history takes a whole number of messages, 0–100000');
           // A bare `--server` (no value) is a mistake, not a request to find the server by itself.
@@ -112,7 +116,7 @@ async function runJoin(ctx: CliContext, args: ArgumentsCamelCase<JoinArgs>): Pro
   const interactive = !args.plain && ctx.stdin.isTTY === true && ctx.stdout.isTTY === true;
   const server = args.server ?? (await discoverServer(ctx, interactive));
   if (typeof server !== 'string') return server;
-  const seal = await clientSeal(server, { acceptNewKey: args['accept-new-key'], passphrase: passphraseOf(args, ctx.env) }, ctx.env);
+  const seal = await clientSeal(server, { acceptNewKey: args['accept-new-key'], passphrase: passphraseOf(args, ctx.env), serverKey: args['server-key'] }, ctx.env);
   const client = new ChatClient({ server, nick: args.nick, joinTimeoutMs: args.timeout * 1000, seal: seal.options });
   // A key proven by the handshake (first contact, or a change accepted with --accept-new-key) is
   // remembered, and told once: on stderr when not on a terminal, as SSH tells of a host key it adds

@@ -29,6 +29,8 @@ export interface ChatClientOptions {
     userKey: Buffer;
     serverKey?: Buffer | undefined;
     acceptNewKey?: boolean | undefined;
+    /** The server key's fingerprint as the user was given it (`join --server-key`): no other key is accepted. */
+    expectedFingerprint?: string | undefined;
     /** The server's passphrase (absent: none): its psk is derived for the server's key before HANDSHAKE1. */
     passphrase?: string | undefined;
     /** scrypt cost of the psk (specs only: both sides must use PSK_SCRYPT). */
@@ -74,6 +76,7 @@ export class ChatClient extends EventEmitter implements RoomsSession {
             userKey: seal.userKey,
             serverKey: seal.serverKey,
             acceptNewKey: seal.acceptNewKey,
+            expectedFingerprint: seal.expectedFingerprint,
             psk: psks && ((key) => psks.get(key.toString('hex'))),
             random: randomBytes,
           });

@@ -44,6 +44,11 @@ export interface ClientSealOptions {
   /** Accept a server key that differs from the pinned one (and pin the new one). */
   readonly acceptNewKey?: boolean | undefined;
   /**
+   * The fingerprint the user was given for this server (`join --server-key SHA256:…`): only a key
+   * with this fingerprint is accepted, whatever is pinned (and it is then pinned).
+   */
+  readonly expectedFingerprint?: string | undefined;
+  /**
    * The psk for a server key (psk.ts's derivePsk of the passphrase), undefined while not known yet
    * (the shell derives it and calls {@link ClientSealLayer.pskReady}); absent: no passphrase.
    */
@@ -152,7 +157,17 @@ export class ClientSealLayer {
     if (this.rekey !== undefined && this.session === undefined && clientId.equals(this.core.clientId) && this.pinnedOrUsed(serverKey)) return this.rekeyJoin(cookie, now);
     // Also while a HANDSHAKE1 is out: the server answers one whose cookie expired with a new COOKIE.
     if (!clientId.equals(this.core.clientId) || this.session !== undefined) return this.drop('cookie');
-    if (this.pinned !== undefined && !this.pinned.equals(serverKey) && this.options.acceptNewKey !== true) {
+    const expected = this.options.expectedFingerprint;
+    if (expected !== undefined && fingerprint(serverKey) !== expected) {
+      this.drop('key-mismatch');
+      return this.core.refuseServer(
+        'UDPCHAT_ERR_SERVER_KEY_CHANGED',
+        `WARNING: the server's key is ${fingerprint(serverKey)}, not ${expected} as given with --server-key. ` +
+          'Someone may be impersonating the server, or the fingerprint was copied wrong: compare it with what `udp-chat serve` printed',
+        now,
+      );
+    }
+    if (expected === undefined && this.pinned !== undefined && !this.pinned.equals(serverKey) && this.options.acceptNewKey !== true) {
       this.drop('key-changed');
       return this.core.refuseServer(
         'UDPCHAT_ERR_SERVER_KEY_CHANGED',

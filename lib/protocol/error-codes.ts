@@ -91,7 +91,7 @@ export const ERROR_DESCRIPTIONS: Record<ErrorCode, string> = {
   UDPCHAT_ERR_BAD_ADDRESS: 'The server address cannot be parsed or resolved.',
   UDPCHAT_ERR_ADDRESS_IN_USE: 'The address and port to listen on are already in use.',
   UDPCHAT_ERR_NOT_JOINED: 'A session method was called in a state that does not allow it.',
-  UDPCHAT_ERR_SERVER_KEY_CHANGED: 'The server presented another key than the one remembered for it (known_servers): the join was refused; --accept-new-key overrides.',
+  UDPCHAT_ERR_SERVER_KEY_CHANGED: 'The server presented another key than the one remembered for it (known_servers), or than the fingerprint the user gave (`join --server-key`): the join was refused; --accept-new-key overrides the remembered one, nothing overrides a given fingerprint.',
   UDPCHAT_ERR_STORE_LOCKED: 'Another running server uses the same store directory.',
   UDPCHAT_ERR_STORE_DAMAGED: 'A store file is damaged somewhere a crash cannot explain; the message names the file and byte offset.',
   UDPCHAT_ERR_STORE_UNAVAILABLE: 'The store directory cannot be created, read or written.',

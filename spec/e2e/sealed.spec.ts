@@ -91,6 +91,32 @@ describe('sealed sessions (e2e)', function () {
     expect(readFileSync(join(config, 'udp-chat', 'known_servers'), 'utf8').match(new RegExp(`^127\\.0\\.0\\.1:${first.port} `, 'gm'))).to.have.length(1);
   });
 
+  it('--server-key: a server with another key is refused before anything is shown; the right fingerprint joins and is remembered', async function () {
+    const config = join(dir, 'config');
+    const server = await startServer(['--data', join(dir, 'a')]);
+    const fp = FINGERPRINT.exec(await server.proc.waitForLine(/server key: /))![0];
+    // A fingerprint of another key (one character changed): nothing pinned yet, so only the flag can refuse it.
+    const wrongFp = `${fp.slice(0, -1)}${fp.endsWith('A') ? 'B' : 'A'}`;
+    const refused = join_('ann', server.port, config, ['--server-key', wrongFp]);
+    expect((await refused.exitCode(10_000)).code).to.equal(3);
+    expect(refused.stderr.join('\n')).to.include(`the server's key is ${fp}, not ${wrongFp} as given with --server-key`);
+    expect(refused.stdout.some((l) => l.includes('joined'))).to.equal(false);
+    expect(() => readFileSync(join(config, 'udp-chat', 'known_servers'), 'utf8')).to.throw(/ENOENT/);
+
+    const ann = join_('ann', server.port, config, ['--server-key', fp]);
+    await ann.waitForLine(/\* you joined as ann/);
+    await ann.waitUntil(() => ann.stderr.some((l) => l.includes('as given with --server-key')), 5_000, 'the pinned-key note');
+    expect(ann.stderr.find((l) => l.includes('as given with --server-key'))).to.include(fp);
+    expect(readFileSync(join(config, 'udp-chat', 'known_servers'), 'utf8')).to.match(new RegExp(`^127\\.0\\.0\\.1:${server.port} x25519 `, 'm'));
+    ann.end();
+    await ann.exitCode(10_000);
+
+    // A malformed fingerprint is a usage error before anything is sent.
+    const bad = join_('bob', server.port, config, ['--server-key', 'SHA256:short']);
+    expect((await bad.exitCode(10_000)).code).to.equal(2);
+    expect(bad.stderr.join('\n')).to.include('--server-key takes a key fingerprint');
+  });
+
   it('a wrong passphrase is refused clearly; the right one (flag or UDP_CHAT_PASSPHRASE) joins', async function () {
     const config = join(dir, 'config');
     const { port } = await startServer(['--passphrase', 'correct horse']);

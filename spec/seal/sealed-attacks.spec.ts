@@ -9,6 +9,7 @@ import { encode, encodeData } from '../../lib/protocol/codec.js';
 import { encodeEntry } from '../../lib/protocol/entry-codec.js';
 import type { Message } from '../../lib/protocol/messages.js';
 import { encodeCookie, encodeHandshake2, encodeRefusal, envelopeHeader } from '../../lib/protocol/seal/envelope.js';
+import { fingerprint } from '../../lib/protocol/seal/fingerprint.js';
 import { generateServerKeys, serverPublicKeys } from '../../lib/protocol/seal/identity.js';
 import { RoomSealer } from '../../lib/protocol/seal/room-channel.js';
 import { SessionChannel } from '../../lib/protocol/seal/session-channel.js';
@@ -194,6 +195,23 @@ describe('sealed sessions against attackers (sans-I/O)', () => {
     expect(failed).to.deep.include({ code: 'UDPCHAT_ERR_SERVER_KEY_CHANGED' });
     expect((failed as { reason: string }).reason).to.match(/key changed.*--accept-new-key/);
     const bob = net.client('bob', { serverKey: other, acceptNewKey: true });
+    net.join(bob);
+    expect(bob.core.phase).to.equal('online');
+    expect(bob.layer.takeProvenKey()).to.deep.equal(net.server.publicKey);
+  });
+
+  it('an expected fingerprint (--server-key) refuses any other key, even a pinned one, and accepts its own over a stale pin', function () {
+    const net = new SealedNet();
+    const other = serverPublicKeys(generateServerKeys(randomBytes)).x25519;
+    const ann = net.client('ann', { serverKey: net.server.publicKey, expectedFingerprint: fingerprint(other) });
+    net.join(ann);
+    const failed = ann.events.find((e) => e.type === 'join-failed');
+    expect(failed).to.deep.include({ code: 'UDPCHAT_ERR_SERVER_KEY_CHANGED' });
+    expect((failed as { reason: string }).reason).to.include(`is ${fingerprint(net.server.publicKey)}, not ${fingerprint(other)} as given with --server-key`);
+    expect(ann.layer.drops['key-mismatch']).to.equal(1);
+    expect(ann.core.phase).to.not.equal('online');
+    // Pinned to a stale key, but the user gave the right fingerprint: joins, and the key is reported for pinning.
+    const bob = net.client('bob', { serverKey: other, expectedFingerprint: fingerprint(net.server.publicKey) });
     net.join(bob);
     expect(bob.core.phase).to.equal('online');
     expect(bob.layer.takeProvenKey()).to.deep.equal(net.server.publicKey);
