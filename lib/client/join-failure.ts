@@ -19,8 +19,20 @@ export function isJoinRefusal(code: ErrorCode): boolean {
 
 /**
  * What the user can do about a failed join: 'nick' — choose another nickname (taken, owned or not
- * allowed); 'retry' — trying again later may work (unreachable, full, too many sessions).
+ * allowed); 'final' — nothing from here: the server's key is not the one expected, or the
+ * passphrase is wrong (join again with other flags: line mode exits 3, the full-screen client stops
+ * trying); 'retry' — trying again later may work (unreachable, full, too many sessions).
  */
-export function joinFailureKind(code: ErrorCode): 'nick' | 'retry' {
-  return code === 'UDPCHAT_ERR_NICK_TAKEN' || code === 'UDPCHAT_ERR_NICK_INVALID' || code === 'UDPCHAT_ERR_NICK_OWNED' ? 'nick' : 'retry';
+export function joinFailureKind(code: ErrorCode): 'nick' | 'final' | 'retry' {
+  switch (code) {
+    case 'UDPCHAT_ERR_NICK_TAKEN':
+    case 'UDPCHAT_ERR_NICK_INVALID':
+    case 'UDPCHAT_ERR_NICK_OWNED':
+      return 'nick';
+    case 'UDPCHAT_ERR_SERVER_KEY_CHANGED':
+    case 'UDPCHAT_ERR_WRONG_PASSPHRASE':
+      return 'final';
+    default:
+      return 'retry';
+  }
 }

@@ -25,6 +25,7 @@ export interface JoinFlowHost {
 export class JoinFlow {
   private online: boolean;
   private reason: string | undefined;
+  private refusal: string | undefined;
   private readonly retry: JoinRetry;
 
   constructor(private readonly session: ChatSession, private readonly host: JoinFlowHost) {
@@ -44,6 +45,11 @@ export class JoinFlow {
   /** Why the other side closed the session (undefined while it has not). */
   get closedReason(): string | undefined {
     return this.reason;
+  }
+
+  /** Why the join was refused for good (another server key, a wrong passphrase); undefined while it was not. */
+  get refusedReason(): string | undefined {
+    return this.refusal;
   }
 
   /** When the next attempt to join starts (undefined when none is scheduled). */
@@ -68,6 +74,14 @@ export class JoinFlow {
       return;
     }
     if (this.host.quitting()) return;
+    if (joinFailureKind(e.code) === 'final') {
+      // Trying again cannot help (another server key, a wrong passphrase): say so once and stop.
+      this.retry.stop();
+      this.refusal = reason;
+      this.host.system(`Cannot join: ${escapeForTerminal(reason)}.`, STYLE.error);
+      this.host.system('Type /quit to exit (and join again with the right key or passphrase).', STYLE.warn);
+      return;
+    }
     const delay = this.retry.schedule();
     const why = e.portUnreachable === true
       ? `nothing is listening at ${escapeForTerminal(this.session.server)} (is udp-chat serve running there?)`

@@ -172,7 +172,7 @@ export class TuiApp {
     this.view.destroy();
     this.paste.detach();
     const unsent = this.session.pending + this.sender.queued;
-    this.resolveDone(this.joins.closedReason !== undefined ? 'cut-off' : unsent > 0 ? 'undelivered' : 'left');
+    this.resolveDone(this.joins.refusedReason !== undefined ? 'refused' : this.joins.closedReason !== undefined ? 'cut-off' : unsent > 0 ? 'undelivered' : 'left');
   }
 
   private inputHost(): InputHost {
@@ -283,6 +283,10 @@ export class TuiApp {
   private say(text: string): void {
     if (this.joins.closedReason !== undefined || this.session.state === 'closed') {
       this.system('Not sent: the session is closed. Type /quit to exit.', STYLE.error);
+      return;
+    }
+    if (this.joins.refusedReason !== undefined) {
+      this.system('Not sent: the server refused the join. Type /quit to exit.', STYLE.error);
       return;
     }
     this.log.scrollToBottom();

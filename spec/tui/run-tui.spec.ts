@@ -205,6 +205,27 @@ describe('runTui', () => {
       await h.waitForText('reconnecting…');
     });
 
+    for (const code of ['UDPCHAT_ERR_SERVER_KEY_CHANGED', 'UDPCHAT_ERR_WRONG_PASSPHRASE'] as const) {
+      it(`stops trying after ${code} (trying again cannot help), sends nothing, and resolves 'refused'`, async () => {
+        h = await startTui({ session: { state: 'joining' } });
+        h.session.joinFailed(code, "WARNING: the server's key is SHA256:x, not SHA256:y");
+        await h.waitForText('Cannot join: WARNING');
+        await h.waitForText('Type /quit to exit (and join again');
+        const screen = h.lines().join('\n');
+        expect(screen).not.to.contain('Retrying in');
+        await h.type('hello');
+        await h.press(KEY.enter);
+        await h.waitForText('Not sent: the server refused the join');
+        expect(h.session.said).to.deep.equal([]);
+        // No new join() behind the user's back (the retry timer's first step is 1 s).
+        await new Promise((r) => setTimeout(r, 1_300));
+        expect(h.session.joins).to.deep.equal([]);
+        await h.type('/q');
+        await h.press(KEY.enter);
+        expect(await h.exit).to.equal('refused');
+      });
+    }
+
     it('counts down while joining and says when nothing listens on the port', async () => {
       h = await startTui({ session: { state: 'joining' } });
       h.session.joinDeadline = Date.now() + 7_000;
