@@ -3,6 +3,8 @@ import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { DEFAULT_PORT, DEFAULTS } from '../protocol/constants.js';
 import { ChatServer } from '../server/chat-server.js';
 import { DEFAULT_SERVER_OPTIONS } from '../server/server-options.js';
+import { roomsPerUserLimit } from '../server/rooms.js';
+import { MAX_SEALED_INNER } from '../protocol/seal/envelope.js';
 import { formatAddress } from '../server/peer-address.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import { type CliContext, positiveInt, positiveNumber, singleValued } from './context.js';
@@ -51,7 +53,7 @@ export function serveCommand(ctx: CliContext): CommandModule<object, ServeArgs> 
         .option('hard-burst', { type: 'number', default: DEFAULTS.hardBurst, describe: 'Datagrams a user may send at once before --hard-rate applies' })
         .option('nick-release-days', { type: 'number', default: 30, describe: 'Days a nick bound to a user key must go unused before another key may take it' })
         .option('max-rooms', { type: 'number', default: DEFAULT_SERVER_OPTIONS.maxRooms, describe: 'Most rooms on the server (#lobby not counted); /join of a new room past it is refused' })
-        .option('max-rooms-per-user', { type: 'number', default: DEFAULT_SERVER_OPTIONS.maxRoomsPerUser, describe: 'Most rooms one user may be in at once (#lobby not counted)' })
+        .option('max-rooms-per-user', { type: 'number', default: DEFAULT_SERVER_OPTIONS.maxRoomsPerUser, describe: 'Most rooms one user may be in at once (#lobby not counted), at most 72' })
         .option('quiet', { type: 'boolean', default: false, describe: 'Log only start, stop, refusals and evictions (not every join and leave)' })
         .check((a) => {
           singleValued(a, ['host', 'port', 'history', 'max-peers', 'rate', 'burst', 'idle-timeout', 'sessions-per-ip', 'hard-rate', 'hard-burst', 'data', 'name', 'keep', 'keep-days', 'nick-release-days', 'max-rooms', 'max-rooms-per-user']);
@@ -72,6 +74,8 @@ export function serveCommand(ctx: CliContext): CommandModule<object, ServeArgs> 
           positiveNumber(a['nick-release-days'], '--nick-release-days', ' of days');
           positiveInt(a['max-rooms'], '--max-rooms', true);
           positiveInt(a['max-rooms-per-user'], '--max-rooms-per-user', true);
+          const roomsLimit = roomsPerUserLimit(MAX_SEALED_INNER);
+          if (a['max-rooms-per-user'] > roomsLimit) throw new Error(`--max-rooms-per-user can be at most ${roomsLimit} (the list of a user's rooms and private conversations must fit one datagram)`);
           if (!(a['idle-timeout'] >= 1)) throw new Error('--idle-timeout must be at least 1 second');
           return true;
         }) as unknown as Argv<ServeArgs>,

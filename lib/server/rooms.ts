@@ -36,6 +36,15 @@ const TOPIC_MAX_BYTES = 300;
 const REASON_MAX_BYTES = 200;
 /** Most private conversations a session may be in at once. */
 export const PRIVATE_PER_USER = 64;
+
+/**
+ * The most rooms a session may be in (#lobby not counted) with datagrams of `maxDatagram` bytes:
+ * its RSTATE names every stream it is in (rooms and up to PRIVATE_PER_USER conversations), and a
+ * stream RSTATE leaves out looks gone to the client (§6.3.4). 84 at 1200 bytes, 72 sealed (1103).
+ */
+export function roomsPerUserLimit(maxDatagram: number): number {
+  return Math.min(MAX_RSTATE_STREAMS, Math.floor((maxDatagram - 9) / 8)) - PRIVATE_PER_USER;
+}
 const TAIL_SYNCS = 2;
 /** Streams per session whose history is given on credit (then it is drawn from the repair budget). */
 const CREDITED_STREAMS = 256;

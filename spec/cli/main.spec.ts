@@ -39,6 +39,7 @@ describe('main', () => {
     ['a non-numeric port', ['serve', '--port', 'abc'], /--port must be a whole number/],
     ['a negative history', ['serve', '--history', '-1'], /--history must be a whole number/],
     ['a zero rate', ['serve', '--rate', '0'], /--rate must be a positive number/],
+    ['more rooms per user than a stream list can name', ['serve', '--max-rooms-per-user', '73'], /--max-rooms-per-user can be at most 72 /],
     ['--server without a value', ['join', '--nick', 'bob', '--server'], /--server needs a value/],
   ];
   for (const [what, argv, message] of usage) {
