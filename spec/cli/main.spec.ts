@@ -4,6 +4,7 @@
  */
 import { expect } from 'chai';
 import dgram from 'node:dgram';
+import { readFileSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
 import type { CliContext } from '../../lib/cli/context.js';
 import { main } from '../../lib/cli/main.js';
@@ -65,6 +66,27 @@ describe('main', () => {
     }
     expect(chunks.join('')).to.match(/serve/).and.to.match(/join/);
   });
+
+  // README promises every command and flag: each flag a command's --help lists is in README.md.
+  for (const command of ['serve', 'join', 'discover', 'release-nick']) {
+    it(`README.md documents every flag of ${command}`, async () => {
+      const { ctx } = context();
+      const chunks: string[] = [];
+      const log = console.log;
+      console.log = (...a: unknown[]) => chunks.push(a.join(' '));
+      try {
+        expect(await main([command, '--help'], ctx)).to.equal(0);
+      } finally {
+        console.log = log;
+      }
+      const flags = [...new Set([...chunks.join('\n').matchAll(/^\s+(?:-\w, )?(--[a-z][a-z-]*)/gm)].map((m) => m[1] as string))]
+        .filter((f) => f !== '--help' && f !== '--version');
+      expect(flags.length, 'flags found in the help text').to.be.above(0);
+      const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+      const missing = flags.filter((f) => !readme.includes(`\`${f}`) && !readme.includes(`\`--no-${f.slice(2)}`));
+      expect(missing, `flags of ${command} missing from README.md`).to.deep.equal([]);
+    });
+  }
 
   for (const [argv, shows] of [[['-h'], /Examples:/], [['join', '-h'], /--nick/], [['serve', '-h'], /--port/]] as const) {
     it(`shows help for ${argv.join(' ')} and exits 0`, async () => {
