@@ -6,7 +6,7 @@
  * - `stopped`: K − 1 simulated peers send to a durable server (room log on disk), one real client
  *   is stopped (SIGSTOP) for a while and continued (SIGCONT): what does it show afterwards?
  *
- * Standalone: node --import=tsx bench/witness.ts [--peers 10] [--rate 100] [--seconds 3]
+ * Standalone: node --import=tsx bench/witness.ts [--peers 10] [--rate 100] [--seconds 3] [--warm 3]
  *             node --import=tsx bench/witness.ts --stopped [--rate 2000] [--stop-for 9]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -110,34 +110,52 @@ function failed(kind: WitnessResult['kind'], peers: number, rate: number, second
   return { kind, peers, rate, seconds, latency: undefined, delivered: 0, expected: 0, clientCpuShare: NaN, benchCpuShare: NaN, notices: [], detail: '', error };
 }
 
-/** K real clients, `rate` messages/s in total for `seconds`. */
-export async function plainWitness(peers: number, rate: number, seconds: number): Promise<WitnessResult> {
+/** The warm-up's rate at most (faster, 50 real clients would take longer to show it than to send it). */
+const WARM_RATE = 100;
+
+/**
+ * K real clients, `rate` messages/s in total for `seconds`, after a warm-up that is not measured:
+ * `warmSeconds` at min(rate, 100) msg/s, until every client has shown it (as the in-process bench
+ * warms its peers up: what is measured is a client that has been running, not V8 compiling its
+ * code; a 4 s step right after the join measured mostly that).
+ */
+export async function plainWitness(peers: number, rate: number, seconds: number, warmSeconds = 3): Promise<WitnessResult> {
   const server = await startTarget('udpchat');
   const hist = new Histogram();
   const clients: PlainClient[] = [];
+  let measuring = false;
   try {
     // Ten at a time: fifty Node processes starting at once would starve the machine for seconds.
     for (let i = 0; i < peers; i++) {
-      clients.push(new PlainClient(i, server.server, (_c, _s, _i, t) => hist.record(nowUs() - t)));
+      clients.push(new PlainClient(i, server.server, (_c, _s, _i, t) => measuring && hist.record(nowUs() - t)));
       if (i % 10 === 9) await waitUntil(() => clients.every((c) => c.joined), 20_000);
     }
     await waitUntil(() => clients.every((c) => c.joined), 20_000);
     if (!clients.every((c) => c.joined)) return failed('plain', peers, rate, seconds, `${clients.filter((c) => c.joined).length} of ${peers} clients joined in time`);
     await sleep(1000);
-    const cpu0 = clients.map((c) => cpuTimeMs(c.proc.pid ?? 0) ?? 0);
-    const self0 = process.cpuUsage();
-    const t0 = performance.now();
     const nextI = new Array<number>(peers).fill(0);
-    const paced = await pace(rate, seconds, (n) => {
+    const say = (n: number): void => {
       const s = n % peers;
       nextI[s]!++;
       clients[s]!.say(messageText(nowUs(), s, nextI[s]!, 1, TEXT_BYTES));
-    });
+    };
+    const delivered = (): number => clients.reduce((a, c) => a + c.delivered, 0);
+    if (warmSeconds > 0) {
+      const warm = await pace(Math.min(rate, WARM_RATE), warmSeconds, say);
+      await waitUntil(() => delivered() >= warm.created * (peers - 1), 30_000);
+      if (delivered() < warm.created * (peers - 1)) return failed('plain', peers, rate, seconds, `the warm-up's ${warm.created} messages were not all shown within 30 s`);
+      await sleep(500);
+      for (const c of clients) c.delivered = 0;
+    }
+    measuring = true;
+    const cpu0 = clients.map((c) => cpuTimeMs(c.proc.pid ?? 0) ?? 0);
+    const self0 = process.cpuUsage();
+    const t0 = performance.now();
+    const paced = await pace(rate, seconds, say);
     const wall = performance.now() - t0;
     const cpu = clients.map((c, i) => ((cpuTimeMs(c.proc.pid ?? 0) ?? 0) - cpu0[i]!) / wall);
     const self = process.cpuUsage(self0);
     const expected = paced.created * (peers - 1);
-    const delivered = (): number => clients.reduce((a, c) => a + c.delivered, 0);
     await waitUntil(() => delivered() >= expected, 5000);
     const skipped = clients.reduce((a, c) => a + c.skipped, 0);
     const dups = clients.reduce((a, c) => a + c.duplicates, 0);
@@ -153,7 +171,7 @@ export async function plainWitness(peers: number, rate: number, seconds: number)
       clientCpuShare: median(cpu),
       benchCpuShare: (self.user + self.system) / 1000 / wall,
       notices: notices.slice(0, 5),
-      detail: `${skipped} skipped, ${dups} duplicated, ${notices.length} other lines; the bench itself wrote and read all the lines${paced.behind ? '; the pacer fell behind' : ''}`,
+      detail: `${warmSeconds > 0 ? `after a ${warmSeconds} s warm-up at ${Math.min(rate, WARM_RATE)} msg/s; ` : ''}${skipped} skipped, ${dups} duplicated, ${notices.length} other lines; the bench itself wrote and read all the lines${paced.behind ? '; the pacer fell behind' : ''}`,
       error: undefined,
     };
   } finally {
@@ -224,7 +242,7 @@ async function main(): Promise<void> {
   };
   const r = process.argv.includes('--stopped')
     ? await stoppedWitness(arg('--peers', 10), arg('--rate', 2000), arg('--seconds', 14), arg('--stop-at', 2), arg('--stop-for', 9), arg('--text-bytes', 900))
-    : await plainWitness(arg('--peers', 10), arg('--rate', 100), arg('--seconds', 3));
+    : await plainWitness(arg('--peers', 10), arg('--rate', 100), arg('--seconds', 3), arg('--warm', 3));
   console.log(JSON.stringify(r, null, 1));
 }
 
