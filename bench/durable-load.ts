@@ -3,7 +3,8 @@
  * in-memory server and a durable one (store in a temp directory). K clients (the real ChatClient)
  * each say messages at an even pace; for each rate the script prints delivery latency (say() to
  * the sender's own copy arriving in room order: for the durable server that includes the group
- * commit), and for the durable server the flushes per second and bytes written per message.
+ * commit), and for the durable server the flushes per second, bytes written per message and what
+ * one commit took on this disk (write + flush, from the append to the end of the flush).
  *
  *   node --import=tsx bench/durable-load.ts [K=20] [rates=100,1000] [seconds=4]
  */
@@ -13,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ChatClient } from '../lib/client/chat-client.js';
 import { ChatServer } from '../lib/server/chat-server.js';
+import { NodeDisk } from '../lib/server/store/disk.js';
 import { openStore } from '../lib/server/store/open-store.js';
 import { sleep } from './load-common.js';
 
@@ -24,9 +26,25 @@ function pct(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
 }
 
+/** The real disk, timing each commit: from the start of the append to the end of the flush that follows. */
+class TimedDisk extends NodeDisk {
+  readonly commitMs: number[] = [];
+  private started = 0;
+  override async append(name: string, data: Buffer): Promise<void> {
+    this.started = performance.now();
+    await super.append(name, data);
+  }
+  override async sync(name: string): Promise<void> {
+    await super.sync(name);
+    if (this.started > 0) this.commitMs.push(performance.now() - this.started);
+    this.started = 0;
+  }
+}
+
 async function run(durable: boolean, rate: number): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'udp-chat-load-'));
-  const store = durable ? await openStore(dir, { keep: 100_000, tailEntries: 8192, random: randomBytes }) : undefined;
+  const disk = new TimedDisk(dir);
+  const store = durable ? await openStore(dir, { keep: 100_000, tailEntries: 8192, random: randomBytes, disk }) : undefined;
   const server = await ChatServer.start({ host: '127.0.0.1', port: 0, rate: 100_000, burst: 100_000, sessionsPerIp: 1000, maxPeers: 1000, store });
   const port = server.address().port;
   const clients = Array.from({ length: K }, (_, i) => new ChatClient({ server: `127.0.0.1:${port}`, nick: `p${i}` }));
@@ -42,6 +60,7 @@ async function run(durable: boolean, rate: number): Promise<string> {
   }
   while (joined < K) await sleep(20);
   const before = { ...(server.storeStats ?? { syncs: 0, bytes: 0, records: 0, writes: 0 }) };
+  disk.commitMs.length = 0;
   const total = rate * SECONDS;
   const started = performance.now();
   for (let n = 0; n < total; n++) {
@@ -62,7 +81,8 @@ async function run(durable: boolean, rate: number): Promise<string> {
   if (after === undefined) return head;
   const syncs = after.syncs - before.syncs;
   const bytes = after.bytes - before.bytes;
-  return `${head}; ${(syncs / elapsed).toFixed(0)} flushes/s, ${(bytes / total).toFixed(0)} bytes written per message (${(total / syncs).toFixed(1)} records per flush)`;
+  const commits = disk.commitMs.sort((a, b) => a - b);
+  return `${head}; ${(syncs / elapsed).toFixed(0)} flushes/s, ${(bytes / total).toFixed(0)} bytes written per message (${(total / syncs).toFixed(1)} records per flush); a commit (write + flush) p50 ${pct(commits, 0.5).toFixed(2)} ms, p99 ${pct(commits, 0.99).toFixed(2)} ms`;
 }
 
 for (const rate of RATES) {
