@@ -3,6 +3,7 @@
  * in-memory disk with injected failures and crashes (spec/support/memory-disk.ts). Paths are
  * relative to the store directory; the store has no subdirectories.
  */
+import { constants } from 'node:fs';
 import { type FileHandle, open, readdir, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic, syncDir } from '../../state/atomic-file.js';
@@ -27,11 +28,21 @@ export interface Disk {
   close(): Promise<void>;
 }
 
-/** The real disk: one directory, append handles kept open. */
+/**
+ * O_DSYNC where the platform has it (Linux, macOS; not Windows): an append then returns only once
+ * its bytes are on stable storage, as a write followed by fdatasync — in one request to libuv's
+ * pool instead of two, which is a whole event-loop turn less per group commit.
+ */
+const DSYNC: number = (constants as { O_DSYNC?: number }).O_DSYNC ?? 0;
+const APPEND = constants.O_APPEND | constants.O_CREAT | constants.O_RDWR | DSYNC;
+
+/** The real disk: one directory, append handles kept open (O_APPEND, and O_DSYNC where there is one). */
 export class NodeDisk implements Disk {
   private readonly handles = new Map<string, FileHandle>();
   /** Files created since the directory was last flushed. */
   private readonly fresh = new Set<string>();
+  /** Files that may hold bytes not yet on disk beyond what O_DSYNC appends wrote (opened again, truncated, no O_DSYNC): the next sync flushes them. */
+  private readonly unsynced = new Set<string>();
 
   constructor(readonly dir: string) {}
 
@@ -64,11 +75,13 @@ export class NodeDisk implements Disk {
     if (fh === undefined) {
       // O_APPEND: every write goes to the end, whatever a failed write left behind.
       try {
-        fh = await open(join(this.dir, name), 'ax+', FILE_MODE);
+        fh = await open(join(this.dir, name), APPEND | constants.O_EXCL, FILE_MODE);
         this.fresh.add(name);
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-        fh = await open(join(this.dir, name), 'a+', FILE_MODE);
+        fh = await open(join(this.dir, name), APPEND, FILE_MODE);
+        // What an earlier process wrote may not be on disk yet, and O_DSYNC flushes only what it writes.
+        this.unsynced.add(name);
       }
       this.handles.set(name, fh);
     }
@@ -77,6 +90,7 @@ export class NodeDisk implements Disk {
 
   async append(name: string, data: Buffer): Promise<void> {
     const fh = await this.handle(name);
+    if (DSYNC === 0) this.unsynced.add(name);
     let done = 0;
     while (done < data.length) {
       const { bytesWritten } = await fh.write(data, done, data.length - done, null);
@@ -85,18 +99,23 @@ export class NodeDisk implements Disk {
   }
 
   async sync(name: string): Promise<void> {
-    await (await this.handle(name)).datasync();
+    const fh = await this.handle(name);
+    // O_DSYNC appends are on disk already; a truncate (or a platform without O_DSYNC) still needs the flush.
+    if (this.unsynced.delete(name)) await fh.datasync();
     if (this.fresh.delete(name)) await syncDir(this.dir);
   }
 
   async truncate(name: string, length: number): Promise<void> {
-    await (await this.handle(name)).truncate(length);
+    const fh = await this.handle(name);
+    this.unsynced.add(name);
+    await fh.truncate(length);
   }
 
   async remove(name: string): Promise<void> {
     await this.handles.get(name)?.close();
     this.handles.delete(name);
     this.fresh.delete(name);
+    this.unsynced.delete(name);
     try {
       await unlink(join(this.dir, name));
     } catch (err) {

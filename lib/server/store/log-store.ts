@@ -1,7 +1,7 @@
 /**
  * The durable room log (docs/storage.md): append-only segment files of CRC-checked records, written
  * with group commit — everything queued since the last commit goes out in one write and one
- * fdatasync. Recovery at open restores the seq, the tail of the log for the in-memory room log,
+ * flush (one O_DSYNC write on the real disk, disk.ts). Recovery at open restores the seq, the tail of the log for the in-memory room log,
  * and what each client had acknowledged (clientId → highest accepted cseq).
  *
  * Invariants: entries on disk have contiguous seqs across segments; a record counts as durable

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
-import { appendFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, constants, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { encodeKeptEntry } from '../../../lib/protocol/entry-codec.js';
 import { NodeDisk } from '../../../lib/server/store/disk.js';
@@ -43,6 +44,43 @@ describe('store on real files', () => {
     await again.store.commit(T0);
     await again.store.close();
     expect((await openStore()).recovered.lastSeq).to.equal(11);
+  });
+
+  it('flushes with fdatasync whatever an O_DSYNC append does not cover: a truncate, a file opened again', async function () {
+    if (constants.O_DSYNC === undefined) this.skip();
+    const probe = await open(join(dir, 'probe'), 'w');
+    const proto = Object.getPrototypeOf(probe) as { datasync: () => Promise<void> };
+    await probe.close();
+    const real = proto.datasync;
+    let datasyncs = 0;
+    proto.datasync = function (this: unknown) {
+      datasyncs++;
+      return real.call(this);
+    };
+    try {
+      const disk = new NodeDisk(dir);
+      await disk.append('seg', Buffer.from('abc'));
+      await disk.sync('seg');
+      expect(datasyncs, 'a new file written with O_DSYNC').to.equal(0);
+      await disk.truncate('seg', 2);
+      await disk.sync('seg');
+      expect(datasyncs, 'after a truncate').to.equal(1);
+      await disk.append('seg', Buffer.from('d'));
+      await disk.sync('seg');
+      expect(datasyncs).to.equal(1);
+      await disk.close();
+      const again = new NodeDisk(dir);
+      await again.append('seg', Buffer.from('e'));
+      await again.sync('seg');
+      expect(datasyncs, 'a file opened again: what an earlier process wrote').to.equal(2);
+      await again.append('seg', Buffer.from('f'));
+      await again.sync('seg');
+      expect(datasyncs).to.equal(2);
+      await again.close();
+      expect(readFileSync(join(dir, 'seg'), 'latin1')).to.equal('abdef');
+    } finally {
+      proto.datasync = real;
+    }
   });
 
   it('removes temporary files an interrupted atomic write left behind, and nothing else', async () => {
