@@ -27,10 +27,11 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 
 async function run(lossPercent: number): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'udp-chat-durable-'));
+  let server: ServerHandle | undefined;
   try {
     const port = await freeUdpPort();
     const args = ['--port', String(port), '--data', dir, ...SERVER_ARGS];
-    let server: ServerHandle = await startServer(args);
+    server = await startServer(args);
     const seed = seedFromEnv();
     const proxy = lossPercent > 0 ? await startProxy({ target: { host: '127.0.0.1', port }, seed }) : undefined;
     if (proxy) console.log(`      ${lossPercent}% loss: seed ${seed} (replay with UDPCHAT_SEED=${seed})`);
@@ -70,8 +71,11 @@ async function run(lossPercent: number): Promise<void> {
       expect(notices, `${NICKS[k]} sees no leave or join notices across the restart`).to.deep.equal([]);
     }
   } finally {
-    // The restarted server still runs (afterEach stops it) and may be writing: retry on ENOTEMPTY.
-    rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
+    // The restarted server may still be writing its store (sessions.json): stop it first, or a file
+    // it creates after rmSync emptied the directory fails the removal (ENOTEMPTY; retries do not
+    // empty the directory again).
+    await server?.proc.stop();
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
