@@ -83,6 +83,7 @@ export class HistoryPages {
 
   /** Sends the pages that waited for their allowance, if it is there now. */
   tick(now: number): void {
+    if (this.busy.size === 0) return;
     for (const [session, page] of this.busy) {
       if (page !== undefined && this.afford(session, page.length, now)) {
         this.busy.delete(session);
@@ -93,6 +94,7 @@ export class HistoryPages {
 
   /** When the first waiting page can go (Infinity if none waits). */
   nextDeadline(now: number): number {
+    if (this.busy.size === 0) return Infinity;
     let t = Infinity;
     for (const [session, page] of this.busy) if (page !== undefined) t = Math.min(t, session.paging.nextManyAt(page.length, now));
     return t;

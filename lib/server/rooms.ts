@@ -581,6 +581,7 @@ export class Rooms {
   }
 
   nextDeadline(): number {
+    if (this.syncing.size === 0) return Infinity;
     let t = Infinity;
     for (const stream of this.syncing) t = Math.min(t, stream.syncAt ?? Infinity);
     return t;

@@ -444,7 +444,7 @@ export class ServerCore {
   nextDeadline(now: number): number {
     let t = this.housekeepingAt;
     if (this.syncAt !== undefined) t = Math.min(t, this.syncAt);
-    for (const s of this.throttled) t = Math.min(t, s.flood.nextTokenAt(now));
+    if (this.throttled.size > 0) for (const s of this.throttled) t = Math.min(t, s.flood.nextTokenAt(now));
     return Math.min(t, this.pages.nextDeadline(now), this.rooms.nextDeadline());
   }
 
@@ -459,7 +459,10 @@ export class ServerCore {
 
   /** Takes the queued datagrams (encoded now), events, and (persistent mode) the records to store, in order. */
   drain(): { datagrams: Outgoing[]; events: ServerEvent[]; records: StoreRecord[]; reads: StoreRead[] } {
-    const result = { datagrams: this.out.drain(), events: this.events, records: this.log.takeRecords(), reads: [...this.repair.takeReads(), ...this.pages.takeReads()] };
+    const repairs = this.repair.takeReads();
+    const pages = this.pages.takeReads();
+    const reads = pages.length === 0 ? repairs : repairs.length === 0 ? pages : [...repairs, ...pages];
+    const result = { datagrams: this.out.drain(), events: this.events, records: this.log.takeRecords(), reads };
     this.events = [];
     return result;
   }

@@ -6,7 +6,7 @@ import type { CmdMessage, RSayMessage, SayMessage } from '../protocol/messages.j
 
 /** What a session's cseq numbers: SAY, and with rooms RSAY and CMD (§6.3.1). */
 export type Numbered = SayMessage | RSayMessage | CmdMessage;
-import { type PeerAddress, addressKey } from './peer-address.js';
+import type { PeerAddress } from './peer-address.js';
 import type { RepairBudget } from './repair-budget.js';
 import type { TokenBucket } from './token-bucket.js';
 
@@ -52,6 +52,11 @@ const USED_COOKIES_MAX = 65_536;
 
 export class SessionTable {
   private readonly byAddr = new Map<string, Session>();
+  /**
+   * The same sessions by port, then address: what every received datagram is looked up by, without
+   * building (and hashing) an address-key string per datagram.
+   */
+  private readonly byPort = new Map<number, Session[]>();
   private readonly byNick = new Map<string, Session>();
   private readonly perIp = new Map<string, number>();
   private readonly usedCookies = new Map<string, number>();
@@ -67,7 +72,10 @@ export class SessionTable {
   }
 
   byAddress(a: PeerAddress): Session | undefined {
-    return this.byAddr.get(addressKey(a));
+    const list = this.byPort.get(a.port);
+    if (list === undefined) return undefined;
+    for (const s of list) if (s.address.address === a.address) return s;
+    return undefined;
   }
 
   byNickKey(key: string): Session | undefined {
@@ -79,7 +87,12 @@ export class SessionTable {
   }
 
   add(s: Session): void {
+    const old = this.byAddr.get(s.key);
+    if (old !== undefined) this.unindex(old);
     this.byAddr.set(s.key, s);
+    const list = this.byPort.get(s.address.port);
+    if (list === undefined) this.byPort.set(s.address.port, [s]);
+    else list.push(s);
     this.byNick.set(s.nickKey, s);
     this.perIp.set(s.address.address, (this.perIp.get(s.address.address) ?? 0) + 1);
     this.resume.delete(s.clientIdHex);
@@ -100,6 +113,7 @@ export class SessionTable {
   remove(s: Session): void {
     if (this.byAddr.get(s.key) !== s) return;
     this.byAddr.delete(s.key);
+    this.unindex(s);
     if (this.byNick.get(s.nickKey) === s) this.byNick.delete(s.nickKey);
     const n = (this.perIp.get(s.address.address) ?? 1) - 1;
     if (n > 0) this.perIp.set(s.address.address, n);
@@ -108,6 +122,15 @@ export class SessionTable {
     if (this.resume.size > RESUME_ENTRIES) this.resume.delete(this.resume.keys().next().value as string);
     this.addressCache = undefined;
     this.nickCache = undefined;
+  }
+
+  /** Takes a session out of the by-port index. */
+  private unindex(s: Session): void {
+    const list = this.byPort.get(s.address.port);
+    if (list === undefined) return;
+    const i = list.indexOf(s);
+    if (i >= 0) list.splice(i, 1);
+    if (list.length === 0) this.byPort.delete(s.address.port);
   }
 
   /** Remembers the last cseq accepted from a client with no session (restored after a restart). */
