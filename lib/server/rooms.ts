@@ -553,6 +553,7 @@ export class Rooms {
 
   /** Fans out new entries of every stream (RDATA, per member). */
   flush(now: number): void {
+    if (this.dirty.size === 0) return;
     for (const stream of this.dirty) {
       const log = stream.log;
       const members = [...stream.members];
@@ -571,6 +572,7 @@ export class Rooms {
 
   /** Tail RSYNCs due now. */
   tick(now: number): void {
+    if (this.syncing.size === 0) return;
     for (const stream of this.syncing) {
       if (stream.syncAt === undefined || now < stream.syncAt) continue;
       stream.syncsLeft--;

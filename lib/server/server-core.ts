@@ -14,7 +14,7 @@
  *   SYNC see only durable entries (StagedLog), ACKs and refusals wait in DurableAcks.
  */
 import { timingSafeEqual } from 'node:crypto';
-import { isClientMessage, tryDecode } from '../protocol/codec.js';
+import { encodeData, isClientMessage, tryDecode } from '../protocol/codec.js';
 import { CHECKSUM_BYTES, HEADER_BYTES, INSTANCE_BYTES, MAX_DETAIL_BYTES, TOKEN_BYTES } from '../protocol/constants.js';
 import { ProtocolError } from '../protocol/protocol-error.js';
 import type { WireErrorCode } from '../protocol/error-codes.js';
@@ -243,32 +243,34 @@ export class ServerCore {
   }
 
   private accept(session: Session, m: Numbered, now: number): void {
-    const refuse = (code: WireErrorCode, detail: string): void => {
-      const refusal: ServerMessage = { type: 'error', ref: session.token, code, arg: m.cseq, detail: detail.slice(0, MAX_DETAIL_BYTES) };
-      if (!this.persistent) return this.out.send(session.address, refusal);
-      const ordinal = this.log.mark(Buffer.from(session.clientIdHex, 'hex'), m.cseq);
-      this.durableAcks.hold({ ordinal, session, cseq: m.cseq, refusal });
-    };
     // A command, or a message anywhere but as a plain SAY in room 0 (§6.3.2–3).
     if (m.type === 'cmd' || (m.type === 'rsay' && (m.roomId !== 0 || m.action))) {
       const refusal = this.rooms.accept(session, m, now);
-      if (refusal !== undefined) return refuse(refusal.code, refusal.detail);
+      if (refusal !== undefined) return this.refuse(session, m, refusal.code, refusal.detail);
       if (!this.persistent) return;
       // Acknowledged once what it appended to room 0 (if anything) is durable: the mark comes after it.
       this.durableAcks.hold({ ordinal: this.log.mark(Buffer.from(session.clientIdHex, 'hex'), m.cseq), session, cseq: m.cseq });
       return;
     }
-    if (m.type === 'say' && m.target !== 0) return refuse('UDPCHAT_ERR_UNSUPPORTED', 'only the room (target 0) is supported');
-    if (m.text.length === 0) return refuse('UDPCHAT_ERR_TEXT_INVALID', 'empty message');
+    if (m.type === 'say' && m.target !== 0) return this.refuse(session, m, 'UDPCHAT_ERR_UNSUPPORTED', 'only the room (target 0) is supported');
+    if (m.text.length === 0) return this.refuse(session, m, 'UDPCHAT_ERR_TEXT_INVALID', 'empty message');
     const bytes = Buffer.byteLength(m.text);
     if (bytes > this.options.maxText) {
-      return refuse('UDPCHAT_ERR_TEXT_TOO_LONG', `text is ${bytes} bytes, at most ${this.options.maxText}`.slice(0, MAX_DETAIL_BYTES));
+      return this.refuse(session, m, 'UDPCHAT_ERR_TEXT_TOO_LONG', `text is ${bytes} bytes, at most ${this.options.maxText}`.slice(0, MAX_DETAIL_BYTES));
     }
     this.stats.accepted++;
     const entry = { kind: 'msg', time: now, nick: session.nick, target: 0, text: m.text } as const;
     if (!this.persistent) return this.log.append(entry);
     this.log.append(entry, { clientId: Buffer.from(session.clientIdHex, 'hex'), cseq: m.cseq });
     this.durableAcks.hold({ ordinal: this.log.made, session, cseq: m.cseq });
+  }
+
+  /** Refuses an accepted message with an ERROR (once its cseq is durable, if persistent). */
+  private refuse(session: Session, m: Numbered, code: WireErrorCode, detail: string): void {
+    const refusal: ServerMessage = { type: 'error', ref: session.token, code, arg: m.cseq, detail: detail.slice(0, MAX_DETAIL_BYTES) };
+    if (!this.persistent) return this.out.send(session.address, refusal);
+    const ordinal = this.log.mark(Buffer.from(session.clientIdHex, 'hex'), m.cseq);
+    this.durableAcks.hold({ ordinal, session, cseq: m.cseq, refusal });
   }
 
   /** The highest cseq of this session that may be acknowledged (accepted, and durable if persistent). */
@@ -387,7 +389,10 @@ export class ServerCore {
       // Entries that read differently with rooms (§6.3.5) go out in two renderings; the rest as one DATA to all.
       if (this.rooms.richIn(this.fannedOut + 1, last)) this.produced.total += this.rooms.fanOutLobbyTwice(this.fannedOut + 1, last);
       else {
-        for (const d of packEntries(this.fannedOut + 1, last, (s) => this.log.bytesOf(s), this.framing)) {
+        // One new entry (the usual case below a few hundred messages/s): one DATA, as packEntries would make it.
+        const one = last === this.fannedOut + 1 ? this.log.bytesOf(last) : undefined;
+        const datagrams = one !== undefined ? [encodeData(last, [one])] : packEntries(this.fannedOut + 1, last, (s) => this.log.bytesOf(s), this.framing);
+        for (const d of datagrams) {
           this.out.fanOut(members, d);
           this.produced.total += d.length;
         }
