@@ -16,11 +16,12 @@ import { ChatClient } from '../lib/client/chat-client.js';
 import { ChatServer } from '../lib/server/chat-server.js';
 import { NodeDisk } from '../lib/server/store/disk.js';
 import { openStore } from '../lib/server/store/open-store.js';
-import { sleep } from './load-common.js';
+import { cli, sleep } from './load-common.js';
 
-const K = Number(process.argv[2] ?? 20);
-const RATES = (process.argv[3] ?? '100,1000').split(',').map(Number);
-const SECONDS = Number(process.argv[4] ?? 4);
+const [k = '20', rates = '100,1000', seconds = '4'] = cli('node --import=tsx bench/durable-load.ts', {}, { positionals: '[K] [rates] [seconds]', maxPositionals: 3 }).positionals;
+const K = Number(k);
+const RATES = rates.split(',').map(Number);
+const SECONDS = Number(seconds);
 
 function pct(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;

@@ -10,6 +10,7 @@
  */
 import { InputLine } from '../lib/tui/input-line.js';
 import { percentile } from './histogram.js';
+import { cli } from './load-common.js';
 
 const WIDTH = 78;
 const SAMPLE = 'Lorem ipsum dolor sit amet, Привет мир 👋 你好 e\u0301 ';
@@ -45,7 +46,7 @@ function paste(length: number): number {
   return performance.now() - t;
 }
 
-const json = process.argv.includes('--json');
+const json = cli('npm run bench:editing --', { '--json': { help: 'JSON instead of the table' } }).has('--json');
 const rows: Array<Record<string, number>> = [];
 keystrokes(1000, 50); // warm up
 for (const length of [0, 1_000, 2_000, 5_000, 20_000, 100_000]) {

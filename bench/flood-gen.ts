@@ -20,13 +20,19 @@ import dgram from 'node:dgram';
 import { performance } from 'node:perf_hooks';
 import { encode } from '../lib/protocol/codec.js';
 import { encodeHandshake1, encodeHello } from '../lib/protocol/seal/envelope.js';
-import { option } from './load-common.js';
+import { cli } from './load-common.js';
 
-const [host = '127.0.0.1', portText = '0'] = option('--server', '127.0.0.1:0').split(':');
+const opts = cli('node --import=tsx bench/flood-gen.ts', {
+  '--server': { arg: 'HOST:PORT', help: "the server's address" },
+  '--kind': { arg: 'garbage|join|hello', help: 'what to send (garbage)' },
+  '--rate': { arg: 'N', numbers: true, help: 'datagrams/s (20000)' },
+  '--seconds': { arg: 'S', numbers: true, help: 'how long (10)' },
+});
+const [host = '127.0.0.1', portText = '0'] = opts.string('--server', '127.0.0.1:0').split(':');
 const port = Number(portText);
-const kind = option('--kind', 'garbage');
-const rate = Number(option('--rate', '20000'));
-const seconds = Number(option('--seconds', '10'));
+const kind = opts.string('--kind', 'garbage');
+const rate = opts.number('--rate', 20000);
+const seconds = opts.number('--seconds', 10);
 if (kind !== 'garbage' && kind !== 'join' && kind !== 'hello') throw new Error('--kind must be garbage, join or hello');
 if (!(port > 0) || !(rate > 0) || !(seconds > 0)) throw new Error('--server HOST:PORT, --rate and --seconds are required');
 

@@ -30,13 +30,20 @@ import { killAll, startChild, track, type Child } from './child.js';
 import { Histogram, type LatencySummary } from './histogram.js';
 import { cpuTimeMs } from './proc-stats.js';
 import { HERE, ROOT, SERVER_JS } from './targets.js';
-import { option, sleep } from './load-common.js';
+import { cli, sleep } from './load-common.js';
 
-const rates = option('--rates', '20000,50000,100000').split(',').map(Number);
-const kinds = option('--kinds', 'garbage,join').split(',').filter(Boolean);
-const sealedKinds = option('--sealed-kinds', 'hello').split(',').filter(Boolean);
-const seconds = Number(option('--seconds', '10'));
-const gens = Number(option('--gens', '2'));
+const opts = cli('npm run bench:flood --', {
+  '--rates': { arg: '20000,50000,100000', numbers: true, help: 'flood datagrams/s, a row each' },
+  '--kinds': { arg: 'garbage,join', help: 'floods at the cleartext server' },
+  '--sealed-kinds': { arg: 'hello', help: 'floods at the sealed server (none: empty)' },
+  '--seconds': { arg: 'S', numbers: true, help: 'length of a flood (10)' },
+  '--gens': { arg: 'N', numbers: true, help: 'flood-gen.ts processes (2)' },
+});
+const rates = opts.numbers('--rates', '20000,50000,100000');
+const kinds = opts.string('--kinds', 'garbage,join').split(',').filter(Boolean);
+const sealedKinds = opts.string('--sealed-kinds', 'hello').split(',').filter(Boolean);
+const seconds = opts.number('--seconds', 10);
+const gens = opts.number('--gens', 2);
 const MSG_PER_S = 10;
 const AFTER_S = 3;
 const DRAIN_MS = 10_000;

@@ -8,6 +8,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import { runToEnd, startChild } from './child.js';
+import { cli } from './load-common.js';
 import { freePort } from './proc-stats.js';
 
 export const IPERF_HINT = 'iperf3 not found: install it with `apt-get install -y iperf3` (the bench installs nothing); skipping the iperf3 baseline';
@@ -89,15 +90,15 @@ export async function runIperf(size: number, seconds: number): Promise<IperfResu
 }
 
 async function main(): Promise<void> {
-  const arg = (name: string, fallback: number): number => {
-    const i = process.argv.indexOf(name);
-    return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-  };
+  const opts = cli('node --import=tsx bench/iperf.ts', {
+    '--size': { arg: 'BYTES', numbers: true, help: 'datagram size (80)' },
+    '--seconds': { arg: 'S', numbers: true, help: 'how long (3)' },
+  });
   if (!(await iperfAvailable())) {
     console.log(IPERF_HINT);
     return;
   }
-  const r = await runIperf(arg('--size', 80), arg('--seconds', 3));
+  const r = await runIperf(opts.number('--size', 80), opts.number('--seconds', 3));
   console.log(JSON.stringify(r));
 }
 

@@ -18,10 +18,122 @@ export function nowUs(): number {
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** The value after `--name` on the command line, or `fallback`. */
+/** The value after `--name` on the command line, or `fallback` (no checking: prefer `cli`). */
 export function option(name: string, fallback: string): string {
   const i = process.argv.indexOf(name);
   return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
+}
+
+/**
+ * One command-line flag of a bench script: a switch, or one taking a value (`arg` names it in
+ * the usage: `N`, `PATH`, `10,50` …; `numbers` says it must be a number or a comma-separated list
+ * of them).
+ */
+export interface Flag {
+  help: string;
+  arg?: string;
+  numbers?: boolean;
+}
+
+export type Flags = Record<string, Flag>;
+
+/** The flags given, checked against the table. */
+export class Options {
+  constructor(
+    private readonly values: ReadonlyMap<string, string | true>,
+    readonly positionals: readonly string[],
+  ) {}
+
+  /** The switch (or the flag) was given. */
+  has(name: string): boolean {
+    return this.values.has(name);
+  }
+
+  /** The flag's value, or `fallback`. */
+  string(name: string, fallback: string): string;
+  string(name: string): string | undefined;
+  string(name: string, fallback?: string): string | undefined {
+    const v = this.values.get(name);
+    return typeof v === 'string' ? v : fallback;
+  }
+
+  number(name: string, fallback: number): number {
+    const v = this.values.get(name);
+    return typeof v === 'string' ? Number(v) : fallback;
+  }
+
+  /** A comma-separated list of numbers (`fallback` when not given). */
+  numbers(name: string, fallback: string): number[] {
+    return this.string(name, fallback).split(',').map(Number);
+  }
+}
+
+/** The usage text: one line per flag, `--help` last. */
+export function usage(command: string, flags: Flags, positionals = ''): string {
+  const names = Object.entries(flags).map(([name, f]) => [f.arg === undefined ? name : `${name} ${f.arg}`, f.help] as const);
+  names.push(['--help, -h', 'this text']);
+  const width = Math.max(...names.map(([n]) => n.length));
+  return [`usage: ${command}${positionals === '' ? '' : ` ${positionals}`} [options]`, ...names.map(([n, h]) => `  ${n.padEnd(width)}  ${h}`)].join('\n');
+}
+
+/**
+ * Parses `argv` against the table: `--flag`, `--flag value`, `--flag=value`; words not starting
+ * with `-` are positionals (at most `maxPositionals`). Pure: `cli` prints and exits.
+ */
+export function parseFlags(argv: readonly string[], flags: Flags, maxPositionals = 0): Options | { help: true } | { error: string } {
+  const values = new Map<string, string | true>();
+  const positionals: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const word = argv[i]!;
+    if (word === '--help' || word === '-h') return { help: true };
+    if (!word.startsWith('-') || /^-\d/.test(word)) {
+      if (positionals.length >= maxPositionals) return { error: `unexpected argument '${word}'` };
+      positionals.push(word);
+      continue;
+    }
+    const eq = word.indexOf('=');
+    const name = eq > 0 ? word.slice(0, eq) : word;
+    const flag = Object.hasOwn(flags, name) ? flags[name] : undefined;
+    if (flag === undefined) return { error: `unknown flag '${name}'` };
+    if (flag.arg === undefined) {
+      if (eq > 0) return { error: `${name} takes no value` };
+      values.set(name, true);
+      continue;
+    }
+    const value = eq > 0 ? word.slice(eq + 1) : argv[++i];
+    if (value === undefined || (eq < 0 && value.startsWith('--'))) return { error: `${name} needs a value (${flag.arg})` };
+    if (flag.numbers === true && !value.split(',').every((x) => x.trim() !== '' && Number.isFinite(Number(x)))) {
+      return { error: `${name} takes ${flag.arg.includes(',') ? 'numbers separated by commas' : 'a number'}, not '${value}'` };
+    }
+    values.set(name, value);
+  }
+  return new Options(values, positionals);
+}
+
+/** How a script reads its command line (all optional). */
+export interface CliOptions {
+  argv?: readonly string[];
+  /** Positionals in the usage line, e.g. `[K] [rates]`, and how many are allowed. */
+  positionals?: string;
+  maxPositionals?: number;
+  /** A further check of the parsed flags: a one-line error, or undefined. */
+  check?: (o: Options) => string | undefined;
+}
+
+/**
+ * The command line of a bench script: `--help` / `-h` prints the usage and exits 0; an unknown
+ * flag, a missing value, a bad number or a failed `check` prints one line and exits 2.
+ */
+export function cli(command: string, flags: Flags, c: CliOptions = {}): Options {
+  const r = parseFlags(c.argv ?? process.argv.slice(2), flags, c.maxPositionals ?? 0);
+  if ('help' in r) {
+    process.stdout.write(`${usage(command, flags, c.positionals)}\n`);
+    process.exit(0);
+  }
+  const error = r instanceof Options ? c.check?.(r) : r.error;
+  if (error === undefined) return r as Options;
+  process.stderr.write(`${command}: ${error} (--help lists the flags)\n`);
+  process.exit(2);
 }
 
 /**

@@ -11,24 +11,31 @@
  * Reads one JSON command per line on stdin and answers one JSON line on stdout (bench/loadgen-protocol.ts).
  */
 import { performance } from 'node:perf_hooks';
-import { messageText, nowUs, option, pace, SelfMeter, sleep, StepBook, waitUntil } from './load-common.js';
+import { cli, messageText, nowUs, pace, SelfMeter, sleep, StepBook, waitUntil } from './load-common.js';
 import { serveCommands, type Command, type JoinResult, type Reply, type StepResult } from './loadgen-protocol.js';
 import { shareVerifications, verifyCounts } from './shared-verify.js';
 import { Shared, UdpPeer, type Target } from './udp-peer.js';
 
-const target = option('--target', 'udpchat') as Target;
-if (target !== 'udpchat' && target !== 'relay' && target !== 'batch') throw new Error(`--target must be udpchat, relay or batch, not ${String(target)}`);
-const [host = '127.0.0.1', portText = '0'] = option('--server', '127.0.0.1:0').split(':');
+const opts = cli('node --import=tsx bench/loadgen.ts', {
+  '--target': { arg: 'udpchat|relay|batch', help: 'what the peers speak to' },
+  '--server': { arg: 'HOST:PORT', help: "the server's address" },
+  '--text-bytes': { arg: 'N', numbers: true, help: 'chat text per message (48)' },
+  '--rcvbuf': { arg: 'BYTES', numbers: true, help: "each peer's socket buffers (Linux's default, 212,992)" },
+  '--peers-per-ip': { arg: 'N', numbers: true, help: 'peers per source address (30; 0: all on 127.0.0.1)' },
+  '--sealed': { help: 'udp-chat peers seal (the sealed row)' },
+}, { check: (o) => (/^(udpchat|relay|batch)$/.test(o.string('--target', 'udpchat')) ? undefined : '--target must be udpchat, relay or batch') });
+const target = opts.string('--target', 'udpchat') as Target;
+const [host = '127.0.0.1', portText = '0'] = opts.string('--server', '127.0.0.1:0').split(':');
 const port = Number(portText);
-const textBytes = Number(option('--text-bytes', '48'));
+const textBytes = opts.number('--text-bytes', 48);
 // What Linux gives a socket by default (net.core.rmem_default).
-const recvBufferSize = Number(option('--rcvbuf', String(208 * 1024)));
+const recvBufferSize = opts.number('--rcvbuf', 208 * 1024);
 // A default server caps sessions per source IP (32) and joins per /24: spread the peers over
 // 127.0.1.1–8, 127.0.2.1–8, … (Shared.bindAddress).
-const peersPerIp = Number(option('--peers-per-ip', '30'));
+const peersPerIp = opts.number('--peers-per-ip', 30);
 // Sealed peers (the `sealed` row): each one's client core behind the client seal layer; the
 // peers of this process share the server-signature checks of identical room datagrams.
-const sealed = process.argv.includes('--sealed');
+const sealed = opts.has('--sealed');
 if (sealed) shareVerifications();
 
 const QUIET_MS = 200;

@@ -9,8 +9,9 @@
 import { randomBytes } from 'node:crypto';
 import { encode } from '../lib/protocol/codec.js';
 import { ServerCore } from '../lib/server/server-core.js';
+import { cli } from './load-common.js';
 
-const peers = Number(process.argv[2] ?? 1000);
+const peers = Number(cli('npm run bench:memory --', {}, { positionals: '[peers]', maxPositionals: 1 }).positionals[0] ?? 1000);
 const gc = (globalThis as { gc?: () => void }).gc;
 if (gc === undefined) throw new Error('run with node --expose-gc');
 

@@ -16,7 +16,7 @@ import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { LoadgenGroup } from './loadgen-group.js';
-import { nowUs } from './load-common.js';
+import { cli, nowUs } from './load-common.js';
 import { cpuTimeMs } from './proc-stats.js';
 import { startTarget, type TargetName } from './targets.js';
 
@@ -47,17 +47,19 @@ export function selfTimes(p: CpuProfile, fromUs: number, toUs: number): Map<stri
   return out;
 }
 
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
-}
-
 async function main(): Promise<void> {
-  const target = arg('--target', 'udpchat') as TargetName;
-  const peers = Number(arg('--peers', '50'));
-  const rate = Number(arg('--rate', '100'));
-  const seconds = Number(arg('--seconds', '10'));
-  const out = path.resolve(arg('--out', path.join('bench', 'results', `profile-${Date.now()}`)));
+  const opts = cli('node --import=tsx bench/profile-server.ts', {
+    '--target': { arg: 'udpchat|durable|stock|relay|batch', help: 'the server profiled (udpchat)' },
+    '--peers': { arg: 'K', numbers: true, help: 'peers in the room (50)' },
+    '--rate': { arg: 'N', numbers: true, help: 'messages/s (100)' },
+    '--seconds': { arg: 'S', numbers: true, help: 'the measured step (10)' },
+    '--out': { arg: 'DIR', help: 'where the .cpuprofile goes (bench/results/profile-<time>)' },
+  });
+  const target = opts.string('--target', 'udpchat') as TargetName;
+  const peers = opts.number('--peers', 50);
+  const rate = opts.number('--rate', 100);
+  const seconds = opts.number('--seconds', 10);
+  const out = path.resolve(opts.string('--out', path.join('bench', 'results', `profile-${Date.now()}`)));
   mkdirSync(out, { recursive: true });
   const server = await startTarget(target, [], ['--cpu-prof', '--cpu-prof-dir', out]);
   const gen = new LoadgenGroup(server.loadgen.script, server.loadgen.args, 2);

@@ -12,14 +12,19 @@
  */
 import dgram from 'node:dgram';
 import { packBatches } from './batch-format.js';
-import { option } from './load-common.js';
+import { cli } from './load-common.js';
 
 const JOIN = 0x01;
 const BUFFER_BYTES = 4 * 1024 * 1024;
 
-const host = option('--host', '127.0.0.1');
-const port = Number(option('--port', '0'));
-const batch = process.argv.includes('--batch');
+const opts = cli('node --import=tsx bench/relay.ts', {
+  '--batch': { help: "the batching relay (a turn's messages packed per datagram)" },
+  '--host': { arg: 'ADDRESS', help: 'address to listen on (127.0.0.1)' },
+  '--port': { arg: 'N', numbers: true, help: 'port (0: any)' },
+});
+const host = opts.string('--host', '127.0.0.1');
+const port = opts.number('--port', 0);
+const batch = opts.has('--batch');
 const peers: { address: string; port: number }[] = [];
 let queued: Buffer[] = [];
 let flushQueued = false;

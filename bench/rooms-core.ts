@@ -11,6 +11,7 @@ import { CAP_ROOMS } from '../lib/protocol/rooms-codec.js';
 import type { ClientMessage } from '../lib/protocol/messages.js';
 import type { PeerAddress } from '../lib/server/peer-address.js';
 import { ServerCore } from '../lib/server/server-core.js';
+import { cli } from './load-common.js';
 
 interface Member {
   address: PeerAddress;
@@ -18,7 +19,7 @@ interface Member {
   cseq: number;
 }
 
-const SECONDS = Number(process.argv[2] ?? 2);
+const SECONDS = Number(cli('npm run bench:rooms --', {}, { positionals: '[seconds per row]', maxPositionals: 1 }).positionals[0] ?? 2);
 const T0 = 1_700_000_000_000;
 
 function server(): ServerCore {

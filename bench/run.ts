@@ -6,22 +6,20 @@
  *   npm run bench                     full: K = 10, 50, 200, three alternating runs, witnesses
  *                                     (line mode, full-screen client, stopped clients), durable
  *                                     store, join storm; ends within --budget (1200 s)
- *   options: --peers 10,50  --reps N  --large-reps N  --targets udpchat,sealed,durable,relay,batch,stock  --durable-peers 50  --sealed-peers 50
- *            --storms N  --flood-rates 20000,50000,100000  --no-flood
- *            --step-seconds S  --loadgens N  --budget SECONDS  --no-witness  --no-tui  --no-stall
- *            --docs / --no-docs  --docs-out PATH
+ *   npm run bench -- --help           every flag (an unknown flag is refused: exit 2)
  *   npm run bench -- --render bench/results/<file>.json [--docs | --docs-out PATH]   re-render only
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg, release } from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { DATA_OVERHEAD, encodeEntry } from '../lib/protocol/index.js';
 import { killAll } from './child.js';
 import { runBlock, type BlockOptions, type BlockResult } from './blocks.js';
 import { median } from './histogram.js';
 import { IPERF_HINT, iperfAvailable, runIperf, type IperfResult } from './iperf.js';
-import { messageText } from './load-common.js';
+import { cli, messageText, Options, type Flags } from './load-common.js';
 import { cores, cpuModel, processTimes, topProcesses } from './proc-stats.js';
 import { markdown } from './report-markdown.js';
 import { summarize, textTable, type Results } from './report.js';
@@ -30,42 +28,75 @@ import { durableLoad, flood, roomsCore, sealCosts, storeRestart, tuiLoad } from 
 import { buildLooksStale, isUdpChat, LIFTED_FLAGS, ROOT, udpChatProblem, type TargetName } from './targets.js';
 import { plainWitness, stoppedWitness, type WitnessResult } from './witness.js';
 
-const argv = process.argv.slice(2);
-const has = (f: string): boolean => argv.includes(f);
-const value = (f: string): string | undefined => {
-  const i = argv.indexOf(f);
-  return i >= 0 ? argv[i + 1] : undefined;
+const TARGETS: readonly TargetName[] = ['udpchat', 'sealed', 'durable', 'relay', 'batch', 'stock'];
+
+/** Every flag `npm run bench` takes (README's bench section lists the same). */
+export const RUN_FLAGS: Flags = {
+  '--quick': { help: 'about 2 min, to check the bench works: K = 10 and 50, one run, 0.5 s steps, one witness' },
+  '--peers': { arg: '10,50,200', numbers: true, help: 'room sizes K (quick: 10,50)' },
+  '--targets': { arg: 'LIST', help: `the systems measured (${TARGETS.join(',')})` },
+  '--durable-peers': { arg: '50', numbers: true, help: 'K at which the durable server gets its row' },
+  '--sealed-peers': { arg: '50', numbers: true, help: 'K at which the sealed server gets its row' },
+  '--reps': { arg: 'N', numbers: true, help: 'alternated runs of each block (full 3, quick 1)' },
+  '--large-reps': { arg: 'N', numbers: true, help: 'runs at K ≥ 200 (2)' },
+  '--step-seconds': { arg: 'S', numbers: true, help: 'length of a rate-search step (full 2, quick 0.5)' },
+  '--bisections': { arg: 'N', numbers: true, help: 'bisections after the first failing step (1)' },
+  '--loadgens': { arg: 'N', numbers: true, help: 'load generator processes (2)' },
+  '--budget': { arg: 'SECONDS', numbers: true, help: 'hard limit on the whole run (full 1200, quick 150)' },
+  '--storms': { arg: 'N', numbers: true, help: 'join storms of 1000 peers per system (full 2, quick 0)' },
+  '--flood-rates': { arg: '20000,50000,100000', numbers: true, help: "the flood rows' datagrams/s (full mode)" },
+  '--no-flood': { help: 'no flood rows' },
+  '--no-witness': { help: 'no real clients (join --plain, full-screen, stopped)' },
+  '--no-tui': { help: 'no full-screen client' },
+  '--no-stall': { help: 'no stopped client' },
+  '--stall': { help: 'quick mode: the stopped client (9 s) too' },
+  '--docs': { help: 'write docs/performance.md (full mode does unless --no-docs)' },
+  '--no-docs': { help: 'do not write docs/performance.md' },
+  '--docs-out': { arg: 'PATH', help: 'write the document there instead' },
+  '--render': { arg: 'PATH', help: 're-render a saved bench/results/<file>.json (runs nothing)' },
 };
+
+/** The check beyond the flag table: every --targets name known. */
+export function checkTargets(o: Options): string | undefined {
+  const bad = o.string('--targets', '').split(',').filter((t) => t !== '' && !TARGETS.includes(t as TargetName));
+  return bad.length > 0 ? `--targets: unknown ${bad.join(', ')} (${TARGETS.join(', ')})` : undefined;
+}
+
+// Imported by a spec (RUN_FLAGS, checkTargets), it reads no command line and runs nothing.
+const isMain = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
+const argv = isMain ? process.argv.slice(2) : [];
+const opts = isMain ? cli('npm run bench --', RUN_FLAGS, { argv, check: checkTargets }) : new Options(new Map(), []);
+const has = (f: string): boolean => opts.has(f);
 const quick = has('--quick');
 const TEXT_BYTES = 48;
 
 const plan = {
-  peers: (value('--peers') ?? (quick ? '10,50' : '10,50,200')).split(',').map(Number),
-  targets: (value('--targets') ?? 'udpchat,sealed,durable,relay,batch,stock').split(',') as TargetName[],
+  peers: opts.numbers('--peers', quick ? '10,50' : '10,50,200'),
+  targets: opts.string('--targets', TARGETS.join(',')).split(',') as TargetName[],
   /** K at which the durable server gets its row (issue 9 asks for K = 50). */
-  durablePeers: (value('--durable-peers') ?? '50').split(',').map(Number),
+  durablePeers: opts.numbers('--durable-peers', '50'),
   /** K at which the sealed server gets its row (issue 10's targets are at K = 50). */
-  sealedPeers: (value('--sealed-peers') ?? '50').split(',').map(Number),
-  reps: Number(value('--reps') ?? (quick ? 1 : 3)),
+  sealedPeers: opts.numbers('--sealed-peers', '50'),
+  reps: opts.number('--reps', quick ? 1 : 3),
   /** Runs at K ≥ 200 (the slowest blocks): two, so that the budget gives K = 10 and 50 their third. */
-  largeReps: Number(value('--large-reps') ?? 2),
-  stepSeconds: Number(value('--step-seconds') ?? (quick ? 0.5 : 2)),
+  largeReps: opts.number('--large-reps', 2),
+  stepSeconds: opts.number('--step-seconds', quick ? 0.5 : 2),
   drainMs: quick ? 800 : 2000,
   factor: 2,
-  bisections: quick ? 1 : Number(value('--bisections') ?? 1),
+  bisections: opts.number('--bisections', 1),
   fixedSeconds: quick ? 1 : 3,
   warmSeconds: quick ? 1 : 3,
-  loadgens: Number(value('--loadgens') ?? 2),
+  loadgens: opts.number('--loadgens', 2),
   stormPeers: 1000,
   /** Join storms per system (cleartext and sealed): two each fit the budget beside the rest. */
-  stormReps: Number(value('--storms') ?? (quick ? 0 : 2)),
+  stormReps: opts.number('--storms', quick ? 0 : 2),
   iperfSeconds: quick ? 1 : 2,
   witness: !has('--no-witness'),
   tui: !quick && !has('--no-tui') && !has('--no-witness'),
   stall: quick ? has('--stall') : !has('--no-stall'),
   /** Issue 10's flood rows (bench/flood.ts, 4 s a row), full mode. */
-  floodRates: quick || has('--no-flood') ? [] : (value('--flood-rates') ?? '20000,50000,100000').split(',').map(Number),
-  budgetMs: Number(value('--budget') ?? (quick ? 150 : 1200)) * 1000,
+  floodRates: quick || has('--no-flood') ? [] : opts.numbers('--flood-rates', '20000,50000,100000'),
+  budgetMs: opts.number('--budget', quick ? 150 : 1200) * 1000,
   docs: has('--docs') || has('--docs-out') || (!quick && !has('--no-docs')),
 };
 /** Wall time a phase may take (s), so that none starts unless it can end within the budget. */
@@ -347,24 +378,25 @@ function report(res: Results): void {
   writeFileSync(file, JSON.stringify(res, null, 1));
   process.stdout.write(`results: ${path.relative(ROOT, file)}\n`);
   if (plan.docs) {
-    const doc = path.resolve(value('--docs-out') ?? path.join(ROOT, 'docs', 'performance.md'));
+    const doc = path.resolve(opts.string('--docs-out') ?? path.join(ROOT, 'docs', 'performance.md'));
     writeFileSync(doc, markdown(res));
     process.stdout.write(`wrote ${path.relative(ROOT, doc)}\n`);
   }
   process.stdout.write(`took ${(res.finishedMs / 1000).toFixed(1)} s\n`);
 }
 
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    log(`${signal}: stopping the processes the bench started`);
-    killAll();
-    process.exit(130);
-  });
+if (isMain) {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      log(`${signal}: stopping the processes the bench started`);
+      killAll();
+      process.exit(130);
+    });
+  }
+  const renderFile = opts.string('--render');
+  if (renderFile !== undefined) {
+    const res = JSON.parse(readFileSync(renderFile, 'utf8')) as Results;
+    res.rows = summarize(res.blocks);
+    report(res);
+  } else await main();
 }
-
-const renderFile = value('--render');
-if (renderFile !== undefined) {
-  const res = JSON.parse(readFileSync(renderFile, 'utf8')) as Results;
-  res.rows = summarize(res.blocks);
-  report(res);
-} else await main();

@@ -14,8 +14,9 @@ import { x25519, x25519KeyPair } from '../lib/protocol/seal/primitives.js';
 import { derivePsk, PSK_SCRYPT } from '../lib/protocol/seal/psk.js';
 import { ed25519PrivateKey, ed25519PublicKey, ed25519PublicKeyObject, ROOM_SEAL_OVERHEAD, RoomOpener, RoomSealer } from '../lib/protocol/seal/room-channel.js';
 import { Opener, SEAL_OVERHEAD, Sealer } from '../lib/protocol/seal/session-channel.js';
+import { cli } from './load-common.js';
 
-const rounds = Number(process.argv[2] ?? 7);
+const rounds = Number(cli('npm run bench:seal --', {}, { positionals: '[rounds]', maxPositionals: 1 }).positionals[0] ?? 7);
 const HEADER = Buffer.from([0x55, 0x43, 0x01, 0xff, 0, 0, 0, 1]);
 const DATAGRAM = 1200;
 

@@ -14,9 +14,9 @@ import { DEFAULTS } from '../lib/protocol/constants.js';
 import { encodeKeptEntry } from '../lib/protocol/entry-codec.js';
 import { ServerCore } from '../lib/server/server-core.js';
 import { openStore } from '../lib/server/store/open-store.js';
-import { messageText } from './load-common.js';
+import { cli, messageText } from './load-common.js';
 
-const messages = Number(process.argv[2] ?? 100_000);
+const messages = Number(cli('node --import=tsx bench/store-restart.ts', {}, { positionals: '[messages]', maxPositionals: 1 }).positionals[0] ?? 100_000);
 const dir = mkdtempSync(join(tmpdir(), 'udp-chat-restart-'));
 const settings = { keep: Math.max(messages, 100_000), tailEntries: DEFAULTS.logEntries, random: randomBytes };
 try {
