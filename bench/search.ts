@@ -201,18 +201,25 @@ export async function searchRate(step: (rate: number) => Promise<StepRecord>, pe
   return { best, firstFail: fail, steps, capped: false };
 }
 
+/** The labels of `bottleneck` that say the server itself gave out. */
+export const SERVER_SIDE = ['server limit (peers cut off)', 'server CPU'];
+
 /**
- * Which side gave out at a failing step: the server's hard limit, the server's CPU, the load
- * generator, or the machine (other processes took the CPU). Judged on the window alone.
+ * Which side gave out at a failing step: the server's hard limit, the server's CPU, a load
+ * generator process (a core's worth, or behind its pacer), the machine (all cores busy: the
+ * label says whether the load generators or the server used most of them), or other processes.
+ * Judged on the window alone. A load generator's event loop delayed on a full machine is the
+ * machine's doing, not evidence against the load generator.
  */
 export function bottleneck(f: StepRecord, machineCores = cores()): string {
-  if (cutOff(f)) return 'server limit (peers cut off)';
-  const lgBusy = f.pacerBehind || f.loopDelayP99Ms > 50 || f.loadgenWindowCpuShare >= 0.85;
+  if (cutOff(f)) return SERVER_SIDE[0]!;
+  const lgBusy = f.pacerBehind || f.loadgenWindowCpuShare >= 0.85;
   const srvBusy = f.serverWindowCpuShare >= 0.85;
   const machineFull = f.serverWindowCpuShare + f.loadgenWindowCores + f.otherWindowCores >= 0.9 * machineCores;
   if (f.otherWindowCores > 0.5 && !srvBusy) return 'shared machine (other processes)';
-  if (srvBusy && (!lgBusy || f.serverWindowCpuShare >= f.loadgenWindowCpuShare)) return 'server CPU';
+  if (srvBusy && (!lgBusy || f.serverWindowCpuShare >= f.loadgenWindowCpuShare)) return SERVER_SIDE[1]!;
   if (lgBusy) return 'load generator';
-  if (machineFull) return 'machine CPU (all cores busy, no single process at 100 %)';
+  if (machineFull) return `machine CPU (all cores busy, most of it ${f.loadgenWindowCores > f.serverWindowCpuShare ? 'the load generators' : 'the server'})`;
+  if (f.loopDelayP99Ms > 50) return 'load generator (event loop delayed)';
   return 'neither process at 100 % (kernel, scheduling)';
 }

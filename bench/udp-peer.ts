@@ -16,7 +16,7 @@ import { ClientSealLayer } from '../lib/client/seal-layer.js';
 import type { ClientEvent } from '../lib/client/session-types.js';
 import { decode, encode } from '../lib/protocol/index.js';
 import { BATCH_TYPE, unpackBatch } from './batch-format.js';
-import { parseText, type StepBook } from './load-common.js';
+import { nowUs, type StepBook } from './load-common.js';
 
 /** Addresses used in one /24 (see bindAddress). */
 const IPS_PER_PREFIX = 8;
@@ -97,6 +97,8 @@ export class UdpPeer {
   private unacked = 0;
   /** Highest room seq the core delivered (its events carry it). */
   private lastSeq = 0;
+  /** When the datagram being handled arrived (µs, nowUs): the receive time of every message in it. */
+  private arrivedUs = 0;
 
   constructor(
     readonly index: number,
@@ -171,6 +173,7 @@ export class UdpPeer {
   }
 
   private socketOnMessage(buf: Buffer): void {
+    this.arrivedUs = nowUs();
     this.shared.datagramsIn++;
     this.shared.lastInAt = performance.now();
     if (this.core !== undefined) {
@@ -206,9 +209,7 @@ export class UdpPeer {
   }
 
   private deliver(text: string): void {
-    const m = parseText(text);
-    if (m === undefined) return;
-    this.shared.book.receive(this.lastI, this.index, m.s, m.i, m.k, m.t);
+    this.shared.book.receiveText(this.lastI, this.index, text, this.arrivedUs);
   }
 
   /** Sends what the core queued, handles its events and notes when it next needs a tick. */
@@ -270,6 +271,7 @@ export class UdpPeer {
       return this.state === 'joining';
     }
     if (now >= this.due) {
+      this.arrivedUs = nowUs();
       this.core.tick(now);
       this.pump();
     }

@@ -11,7 +11,7 @@ import { mergeSteps, split } from '../../bench/loadgen-group.js';
 import type { StepResult } from '../../bench/loadgen-protocol.js';
 import { selfTimes } from '../../bench/profile-server.js';
 import { topProcesses } from '../../bench/proc-stats.js';
-import { floodTargets, fmt, stat, targetLines, type Row, type Stat } from '../../bench/report.js';
+import { floodTargets, fmt, maxTarget, stat, targetLines, type Row, type Stat } from '../../bench/report.js';
 import { parseDurableLoad, parsePipeTable, parseStoreRestart } from '../../bench/scripts.js';
 import type { TargetName } from '../../bench/targets.js';
 import { decode, encode, MAX_DATAGRAM } from '../../lib/protocol/index.js';
@@ -97,10 +97,11 @@ describe('report statistics', () => {
 
   const row = (target: TargetName, peers: number, cpu: number[], max: number[]): Row => {
     const none: Stat = stat([]);
+    const runs = cpu.length;
     return {
-      target, peers, runs: cpu.length, maxRate: stat(max), deliveriesPerSec: none, serverDatagramsPerSec: none, p99AtMax: none, p50At100: none, p99At100: stat([5]),
+      target, peers, runs, maxRate: stat(max), deliveriesPerSec: none, serverDatagramsPerSec: none, p99AtMax: none, p50At100: none, p99At100: stat([5]),
       cpuAt100: stat(cpu), cpuAtMax: none, entriesPerData: none, serverShareAtMax: none, loadgenCoresAtMax: none, peakRssMiB: none, joinAllOnlineMs: none,
-      otherCores: none, loadAverage: none, gaveOut: '', notes: [],
+      otherCores: none, loadAverage: none, loadgenCpuAtMax: none, gaveOut: 'server CPU', serverBoundRuns: runs, notes: [],
     };
   };
 
@@ -116,6 +117,23 @@ describe('report statistics', () => {
     expect(max.verdict).to.equal('missed');
     expect(lines.find((l) => l.target.includes('K=50'))!.verdict).to.equal('not measured');
     expect(lines.find((l) => l.target.includes('--plain'))!.verdict).to.equal('not measured');
+  });
+
+  it('gives a max-rate verdict only where the servers that did not give out leave it decided', () => {
+    const side = (r: Row, bound: boolean): Row => ({ ...r, serverBoundRuns: bound ? r.runs : 0, gaveOut: bound ? 'server CPU (3 of 3)' : 'load generator (3 of 3)', serverShareAtMax: stat([0.4]), loadgenCoresAtMax: stat([1.2]), cpuAtMax: stat([1.6]), loadgenCpuAtMax: stat([5.4]) });
+    const u = (max: number, bound: boolean): Row => side(row('udpchat', 50, [1, 1, 1], [max, max, max]), bound);
+    const b = (bound: boolean): Row => side(row('batch', 50, [1, 1, 1], [10_000, 10_000, 10_000]), bound);
+    const verdict = (a: Row, c: Row): string => maxTarget('t', a, c, 0.7).verdict;
+    expect([verdict(u(8000, true), b(true)), verdict(u(6000, true), b(true))]).to.deep.equal(['met', 'missed']);
+    // udp-chat at its ceiling, the relay's max a lower bound: only "missed" is decided.
+    expect([verdict(u(6000, true), b(false)), verdict(u(8000, true), b(false))]).to.deep.equal(['missed', 'not measured']);
+    // The relay at its ceiling, udp-chat's max a lower bound: only "met" is decided.
+    expect([verdict(u(8000, false), b(true)), verdict(u(6000, false), b(true))]).to.deep.equal(['met', 'not measured']);
+    const neither = maxTarget('t', u(4900, false), b(false), 0.7);
+    expect(neither.verdict).to.equal('not measured');
+    expect(neither.measured).to.equal(
+      "4,900 vs 10,000 msg/s (49%); not the servers' ceilings (udp-chat (in memory, limits lifted) gave out at load generator (3 of 3): server 40% of a core and 1.60 µs per delivery, load generators 1.20 cores and 5.40 µs per delivery; batching relay gave out at load generator (3 of 3): server 40% of a core and 1.60 µs per delivery, load generators 1.20 cores and 5.40 µs per delivery)",
+    );
   });
 
   it("checks the durable server against the in-memory one (issue 9), and the full-screen client and stopped clients from their one run", () => {
@@ -144,10 +162,11 @@ describe('report statistics', () => {
 describe("the sealed targets (issue 10)", () => {
   const row = (target: TargetName, max: number, p99: number): Row => {
     const none: Stat = stat([]);
+    const runs = 1;
     return {
-      target, peers: 50, runs: 1, maxRate: stat([max]), deliveriesPerSec: none, serverDatagramsPerSec: none, p99AtMax: none, p50At100: none, p99At100: stat([p99]),
+      target, peers: 50, runs, maxRate: stat([max]), deliveriesPerSec: none, serverDatagramsPerSec: none, p99AtMax: none, p50At100: none, p99At100: stat([p99]),
       cpuAt100: none, cpuAtMax: none, entriesPerData: none, serverShareAtMax: none, loadgenCoresAtMax: none, peakRssMiB: none, joinAllOnlineMs: none,
-      otherCores: none, loadAverage: none, gaveOut: '', notes: [],
+      otherCores: none, loadAverage: none, loadgenCpuAtMax: none, gaveOut: 'server CPU', serverBoundRuns: runs, notes: [],
     };
   };
   const storm = (target: TargetName, ms: number, failed = 0): BlockResult =>
