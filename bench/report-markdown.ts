@@ -198,7 +198,7 @@ export function markdown(res: Results): string {
     '',
     mdTable(textTableCells.columns, lifted.map(textTableCells.cells)),
     '',
-    `CPU µs/delivery is the server's user+system CPU (from /proc/<pid>/stat) over the step divided by deliveries. "server datagrams/s" is what the peers received per second; iperf3 on this machine: ${Number.isFinite(iperf) ? `${n0(iperf)} datagrams/s` : 'not measured'} (median of ${res.iperf.length}; ${res.iperfNote || `loss ${n2(median(res.iperf.map((i) => i.lossPercent)))}%`}). "gave out at" says which side saturated at the first failing step of each run: the server's CPU, a load generator, or the machine.`,
+    `CPU µs/delivery is the server's CPU (the scheduler's nanosecond counters of its threads, /proc/<pid>/task/*/schedstat) over the step divided by deliveries. "server datagrams/s" is what the peers received per second; iperf3 on this machine: ${Number.isFinite(iperf) ? `${n0(iperf)} datagrams/s` : 'not measured'} (median of ${res.iperf.length}; ${res.iperfNote || `loss ${n2(median(res.iperf.map((i) => i.lossPercent)))}%`}). "gave out at" says which side saturated at the first failing step of each run: the server (its CPU or a limit), a load generator, or the machine (all cores busy, and who used most of them); where the server did not give out, its max is a lower bound of its ceiling (the targets say so).`,
     '',
   ];
   if (stock.length > 0) out.push('## Results (default install, stock flags)', '', mdTable(textTableCells.columns, stock.map(textTableCells.cells)), '', 'With stock flags each user may send 10 messages/s after a burst of 20: faster senders are slowed, so the max here is a few times K msg/s by design (about K × 20 over a 2 s step, which the burst covers).', '');
