@@ -27,6 +27,11 @@ export interface BlockOptions {
    */
   warmRate: number;
   warmSeconds: number;
+  /**
+   * After the fixed step, the server's CPU with the room joined and nobody saying anything, for
+   * this long (0: not measured): what its timers cost a second, to read beside its CPU per delivery.
+   */
+  idleSeconds: number;
   fixedSeconds: number;
   maxRate: number;
   maxDeliveriesPerSec: number;
@@ -49,6 +54,8 @@ export interface BlockResult {
   rssPerPeerBytes: number | undefined;
   search: SearchResult | undefined;
   fixed: StepRecord | undefined;
+  /** Server CPU ms per second while the joined room was silent (after the fixed step). */
+  idleCpuMsPerSec?: number;
   udp: Record<string, number>;
   /** Summary lines the server printed when it stopped (udp-chat: "stopped: …"). */
   serverSummary: string[];
@@ -60,6 +67,14 @@ export interface BlockResult {
 }
 
 const MAX_RESTARTS = 4;
+
+/** The server's CPU ms per second over `seconds` of silence, once the load generators are settled. */
+async function idleCpu(g: LoadgenGroup, pid: number, seconds: number, settleMs: number): Promise<number> {
+  await g.settle(settleMs);
+  const [cpu0, t0] = [cpuTimeMs(pid) ?? 0, performance.now()];
+  await sleep(seconds * 1000);
+  return (((cpuTimeMs(pid) ?? cpu0) - cpu0) * 1000) / (performance.now() - t0);
+}
 
 export async function runBlock(target: TargetName, peers: number, rep: number, o: BlockOptions): Promise<BlockResult> {
   const t0 = performance.now();
@@ -129,6 +144,8 @@ export async function runBlock(target: TargetName, peers: number, rep: number, o
     if (o.fixedRate > 0 && Date.now() < o.deadline) {
       if (o.warmRate > 0) await g.step(o.warmRate, o.warmSeconds, o.drainMs);
       r.fixed = await step(o.fixedRate, o.fixedSeconds);
+      // After the step, not before: the warm-up's background compilation (V8 threads) is over by then.
+      if (o.idleSeconds > 0) r.idleCpuMsPerSec = await idleCpu(g, t.pid, o.idleSeconds, o.drainMs);
     }
     if (o.search) {
       r.search = await searchRate((rate) => step(rate, o.stepSeconds), peers, {

@@ -29,6 +29,8 @@ import { buildLooksStale, isUdpChat, LIFTED_FLAGS, ROOT, udpChatProblem, type Ta
 import { plainWitness, stoppedWitness, type WitnessResult } from './witness.js';
 
 const TARGETS: readonly TargetName[] = ['udpchat', 'sealed', 'durable', 'relay', 'batch', 'stock'];
+/** The systems of the target "CPU per delivery at 100 msg/s ≤ 1.2× the naive relay's" (and the batching relay beside). */
+const CPU_COMPARED: readonly TargetName[] = ['udpchat', 'relay', 'batch'];
 
 /** Every flag `npm run bench` takes (README's bench section lists the same). */
 export const RUN_FLAGS: Flags = {
@@ -40,11 +42,12 @@ export const RUN_FLAGS: Flags = {
   '--reps': { arg: 'N', numbers: true, help: 'alternated runs of each block (full 3, quick 1)' },
   '--large-reps': { arg: 'N', numbers: true, help: 'runs at K ≥ 200 (2)' },
   '--step-seconds': { arg: 'S', numbers: true, help: 'length of a rate-search step (full 2, quick 0.5)' },
+  '--cpu-seconds': { arg: 'S', numbers: true, help: 'the 100 msg/s step of udp-chat in memory and the relays at K ≤ 50, where CPU per delivery is compared (full 8, quick 1)' },
   '--bisections': { arg: 'N', numbers: true, help: 'bisections after the first failing step (1)' },
   '--loadgens': { arg: 'N', numbers: true, help: 'load generator processes (2)' },
   '--budget': { arg: 'SECONDS', numbers: true, help: 'hard limit on the whole run (full 1200, quick 150)' },
   '--storms': { arg: 'N', numbers: true, help: 'join storms of 1000 peers per system (full 2, quick 0)' },
-  '--flood-rates': { arg: '20000,50000,100000', numbers: true, help: "the flood rows' datagrams/s (full mode)" },
+  '--flood-rates': { arg: '20000,100000', numbers: true, help: "the flood rows' datagrams/s (full mode)" },
   '--no-flood': { help: 'no flood rows' },
   '--no-witness': { help: 'no real clients (join --plain, full-screen, stopped)' },
   '--no-tui': { help: 'no full-screen client' },
@@ -85,7 +88,10 @@ const plan = {
   factor: 2,
   bisections: opts.number('--bisections', 1),
   fixedSeconds: quick ? 1 : 3,
-  warmSeconds: quick ? 1 : 3,
+  /** The 100 msg/s step where CPU per delivery is compared (udp-chat in memory and the relays, K ≤ 50): long, so the figure is stable. */
+  cpuSeconds: opts.number('--cpu-seconds', quick ? 1 : 8),
+  idleSeconds: quick ? 0.5 : 1,
+  warmSeconds: quick ? 1 : 2,
   loadgens: opts.number('--loadgens', 2),
   stormPeers: 1000,
   /** Join storms per system (cleartext and sealed): two each fit the budget beside the rest. */
@@ -95,7 +101,7 @@ const plan = {
   tui: !quick && !has('--no-tui') && !has('--no-witness'),
   stall: quick ? has('--stall') : !has('--no-stall'),
   /** Issue 10's flood rows (bench/flood.ts, 4 s a row), full mode. */
-  floodRates: quick || has('--no-flood') ? [] : opts.numbers('--flood-rates', '20000,50000,100000'),
+  floodRates: quick || has('--no-flood') ? [] : opts.numbers('--flood-rates', '20000,100000'),
   budgetMs: opts.number('--budget', quick ? 150 : 1200) * 1000,
   docs: has('--docs') || has('--docs-out') || (!quick && !has('--no-docs')),
 };
@@ -177,7 +183,8 @@ function blockOptions(target: TargetName, k: number, deadline: number, prev: num
     stepSeconds: plan.stepSeconds,
     drainMs: plan.drainMs,
     fixedRate: 100,
-    fixedSeconds: plan.fixedSeconds,
+    fixedSeconds: CPU_COMPARED.includes(target) && k <= 50 ? plan.cpuSeconds : plan.fixedSeconds,
+    idleSeconds: CPU_COMPARED.includes(target) ? plan.idleSeconds : 0,
     // The same warm-up for every system: ~20,000 deliveries/s, and within a stock server's per-user limit.
     warmRate: Math.round(Math.min(1000, 20_000 / k, target === 'stock' ? 8 * k : Infinity)),
     warmSeconds: plan.warmSeconds,
@@ -350,6 +357,10 @@ async function main(): Promise<void> {
     loadgens: plan.loadgens,
     datagramBytes: size,
     stepSeconds: plan.stepSeconds,
+    fixedSeconds: plan.fixedSeconds,
+    cpuSeconds: plan.cpuSeconds,
+    warmSeconds: plan.warmSeconds,
+    idleSeconds: plan.idleSeconds,
     drainMs: plan.drainMs,
     iperf,
     iperfNote: haveIperf ? '' : IPERF_HINT,

@@ -6,6 +6,7 @@
 import { loadavg } from 'node:os';
 import type { LoadgenGroup } from './loadgen-group.js';
 import type { StepResult } from './loadgen-protocol.js';
+import { median } from './histogram.js';
 import { busyMsBetween, cores, cpuTimeMs, machineTicks, udpCounters } from './proc-stats.js';
 
 /** What "the server sustains the rate" means. */
@@ -39,8 +40,14 @@ export interface StepRecord extends StepResult {
   serverCpuShare: number;
   /** Server CPU during the window alone, share of one core (sampled every 100 ms). */
   serverWindowCpuShare: number;
-  /** Server CPU µs per delivery made. */
+  /** Server CPU µs per delivery made (all the CPU of the window and the drain). */
   cpuUsPerDelivery: number;
+  /**
+   * The same from the median of the window's 1 s slices (server CPU ms per second) over the
+   * deliveries per second: steady cost, a one-off (a garbage collection of what an earlier step
+   * left) moves one slice, not the figure. NaN for a window under a second.
+   */
+  cpuUsPerDeliverySteady: number;
   /** CPU used by everything else on the machine meanwhile, in cores (noise indicator). */
   otherCores: number;
   /** The same during the window alone. */
@@ -86,6 +93,20 @@ export function verdict(r: StepResult, c: Criteria, reliable: boolean): string {
   return reasons.join('; ');
 }
 
+/**
+ * Median over the 1 s slices of the window of the server's CPU ms per second, from the samples
+ * (`t` ms since the step began, `cpu` ms of CPU then); NaN if the window holds no whole slice.
+ */
+export function medianSliceCpu(samples: readonly { t: number; cpu: number }[], windowMs: number, sliceMs = 1000): number {
+  const at = (t: number): { t: number; cpu: number } => samples.reduce((best, s) => (Math.abs(s.t - t) < Math.abs(best.t - t) ? s : best));
+  const rates: number[] = [];
+  for (let from = 0; samples.length > 1 && from + sliceMs <= windowMs + SAMPLE_MS / 2; from += sliceMs) {
+    const [a, b] = [at(from), at(from + sliceMs)];
+    if (b.t > a.t) rates.push(((b.cpu - a.cpu) * 1000) / (b.t - a.t));
+  }
+  return median(rates);
+}
+
 /** Runs one step at `rate` and measures the server (pid) while it runs. */
 export async function measureStep(
   gen: LoadgenGroup,
@@ -121,6 +142,7 @@ export async function measureStep(
     serverCpuShare: serverCpuMs / wall,
     serverWindowCpuShare: (inWindow.cpu - cpu0) / windowMs,
     cpuUsPerDelivery: reply.delivered > 0 ? (serverCpuMs * 1000) / reply.delivered : 0,
+    cpuUsPerDeliverySteady: reply.delivered > 0 ? (medianSliceCpu(samples, reply.windowMs) * reply.windowMs) / reply.delivered : NaN,
     otherCores: Math.max(0, busy - serverCpuMs - reply.loadgenCpuMs) / wall,
     otherWindowCores: Math.max(0, inWindow.busy - (inWindow.cpu - cpu0) - reply.loadgenWindowCores * windowMs) / windowMs,
     rcvbufErrors: (udpCounters().RcvbufErrors ?? 0) - udp0,

@@ -9,7 +9,7 @@ import { Histogram, median } from '../../bench/histogram.js';
 import { parseIperfJson } from '../../bench/iperf.js';
 import { messageText, parseText, StepBook } from '../../bench/load-common.js';
 import type { StepResult } from '../../bench/loadgen-protocol.js';
-import { bottleneck, CRITERIA, searchRate, verdict, type StepRecord } from '../../bench/search.js';
+import { bottleneck, CRITERIA, medianSliceCpu, searchRate, verdict, type StepRecord } from '../../bench/search.js';
 
 describe('Histogram', () => {
   it('reports percentiles within 2 % of the exact values', () => {
@@ -152,8 +152,18 @@ function fakeStep(rate: number, capacity: number): StepRecord {
     extra: {},
   };
   const reason = verdict(base, CRITERIA, true);
-  return { ...base, pass: reason === '', reason, serverCpuMs: 0, serverCpuShare: 0, serverWindowCpuShare: 0, cpuUsPerDelivery: 0, otherCores: 0, otherWindowCores: 0, rcvbufErrors: 0, acceptedPerSec: rate, deliveriesPerSec: rate * 10, serverDatagramsPerSec: rate * 10, loadgenWindowCores: 0, loadAverage: 0 };
+  return { ...base, pass: reason === '', reason, serverCpuMs: 0, serverCpuShare: 0, serverWindowCpuShare: 0, cpuUsPerDelivery: 0, cpuUsPerDeliverySteady: NaN, otherCores: 0, otherWindowCores: 0, rcvbufErrors: 0, acceptedPerSec: rate, deliveriesPerSec: rate * 10, serverDatagramsPerSec: rate * 10, loadgenWindowCores: 0, loadAverage: 0 };
 }
+
+describe('medianSliceCpu', () => {
+  it("takes the median of the window's 1 s slices, so a one-off burst moves one slice only", () => {
+    // 20 ms of CPU a second, sampled every 100 ms over 8 s, and a 60 ms burst in the fifth second.
+    const samples = Array.from({ length: 81 }, (_, i) => ({ t: i * 100, cpu: i * 2 + (i >= 45 ? 60 : 0) }));
+    expect(medianSliceCpu(samples, 8000)).to.be.closeTo(20, 1e-9);
+    expect(medianSliceCpu(samples.slice(0, 6), 500)).to.be.NaN;
+    expect(medianSliceCpu([{ t: 0, cpu: 0 }], 8000)).to.be.NaN;
+  });
+});
 
 describe('verdict', () => {
   it('fails a step whose latency grows through the window (a queue building up)', () => {

@@ -100,7 +100,7 @@ describe('report statistics', () => {
     const runs = cpu.length;
     return {
       target, peers, runs, maxRate: stat(max), deliveriesPerSec: none, serverDatagramsPerSec: none, p99AtMax: none, p50At100: none, p99At100: stat([5]),
-      cpuAt100: stat(cpu), cpuAtMax: none, entriesPerData: none, serverShareAtMax: none, loadgenCoresAtMax: none, peakRssMiB: none, joinAllOnlineMs: none,
+      cpuAt100: stat(cpu), idleCpu: none, cpuAtMax: none, entriesPerData: none, serverShareAtMax: none, loadgenCoresAtMax: none, peakRssMiB: none, joinAllOnlineMs: none,
       otherCores: none, loadAverage: none, loadgenCpuAtMax: none, gaveOut: 'server CPU', serverBoundRuns: runs, notes: [],
     };
   };
@@ -112,6 +112,8 @@ describe('report statistics', () => {
     const cpu = lines.find((l) => l.target.includes('K=10') && l.target.includes('CPU'))!;
     expect(cpu.verdict).to.equal('missed');
     expect(cpu.measured).to.match(/^30.0 \[10.0–31.0\] vs 21.0 \[20.0–22.0\] µs \(1.43×\)/);
+    const idle = targetLines([{ ...rows[0]!, idleCpu: stat([5.7, 6.1, 5.2]) }, { ...rows[1]!, idleCpu: stat([0, 0, 0]) }], []).find((l) => l.target.includes('K=10') && l.target.includes('CPU'))!;
+    expect(idle.measured).to.match(/; idle: 5.70 \[5.20–6.10\] vs 0.00 ms CPU\/s$/);
     const max = lines.find((l) => l.target.includes('K=10') && l.target.includes('max'))!;
     expect(max.measured).to.match(/^7,000 \[1,000–9,000\] vs 11,000 \[10,000–12,000\] msg\/s \(64%\)/);
     expect(max.verdict).to.equal('missed');
@@ -165,7 +167,7 @@ describe("the sealed targets (issue 10)", () => {
     const runs = 1;
     return {
       target, peers: 50, runs, maxRate: stat([max]), deliveriesPerSec: none, serverDatagramsPerSec: none, p99AtMax: none, p50At100: none, p99At100: stat([p99]),
-      cpuAt100: none, cpuAtMax: none, entriesPerData: none, serverShareAtMax: none, loadgenCoresAtMax: none, peakRssMiB: none, joinAllOnlineMs: none,
+      cpuAt100: none, idleCpu: none, cpuAtMax: none, entriesPerData: none, serverShareAtMax: none, loadgenCoresAtMax: none, peakRssMiB: none, joinAllOnlineMs: none,
       otherCores: none, loadAverage: none, loadgenCpuAtMax: none, gaveOut: 'server CPU', serverBoundRuns: runs, notes: [],
     };
   };
