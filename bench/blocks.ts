@@ -1,10 +1,10 @@
 /**
  * One measurement block: a fresh target process, a fresh load generator, K peers joining within
- * a second (the join storm), the rate search, a step at a fixed rate, memory and CPU from /proc.
+ * a second (the join storm), the rate search, a step at a fixed rate, CPU from /proc.
  */
 import { LoadgenGroup } from './loadgen-group.js';
 import type { JoinResult } from './loadgen-protocol.js';
-import { counterDelta, cpuTimeMs, memory, udpCounters, type Memory } from './proc-stats.js';
+import { cpuTimeMs } from './proc-stats.js';
 import { CRITERIA, measureStep, searchRate, type SearchResult, type StepRecord } from './search.js';
 import { isUdpChat, startTarget, type Running, type TargetName } from './targets.js';
 import { sleep } from './load-common.js';
@@ -47,16 +47,10 @@ export interface BlockResult {
   rep: number;
   join: JoinResult | undefined;
   joinServerCpuMs: number;
-  memIdle: Memory | undefined;
-  memJoined: Memory | undefined;
-  memEnd: Memory | undefined;
-  /** (RSS after the join − RSS before) / K, bytes. */
-  rssPerPeerBytes: number | undefined;
   search: SearchResult | undefined;
   fixed: StepRecord | undefined;
   /** Server CPU ms per second while the joined room was silent (after the fixed step). */
   idleCpuMsPerSec?: number;
-  udp: Record<string, number>;
   /** Summary lines the server printed when it stopped (udp-chat: "stopped: …"). */
   serverSummary: string[];
   loadgenStderr: string[];
@@ -78,20 +72,14 @@ async function idleCpu(g: LoadgenGroup, pid: number, seconds: number, settleMs: 
 
 export async function runBlock(target: TargetName, peers: number, rep: number, o: BlockOptions): Promise<BlockResult> {
   const t0 = performance.now();
-  const udp0 = udpCounters();
   const r: BlockResult = {
     target,
     peers,
     rep,
     join: undefined,
     joinServerCpuMs: 0,
-    memIdle: undefined,
-    memJoined: undefined,
-    memEnd: undefined,
-    rssPerPeerBytes: undefined,
     search: undefined,
     fixed: undefined,
-    udp: {},
     serverSummary: [],
     loadgenStderr: [],
     error: undefined,
@@ -104,8 +92,6 @@ export async function runBlock(target: TargetName, peers: number, rep: number, o
   const stop = async (): Promise<void> => {
     await gen?.close();
     if (running !== undefined) {
-      const m = memory(running.pid);
-      if (m !== undefined && (r.memEnd === undefined || m.peakRssBytes > r.memEnd.peakRssBytes)) r.memEnd = m;
       await running.stop();
       r.serverSummary.push(...running.output.filter((l) => /stopped:|stats/.test(l)).slice(-3));
     }
@@ -120,16 +106,12 @@ export async function runBlock(target: TargetName, peers: number, rep: number, o
     const g = new LoadgenGroup(t.loadgen.script, t.loadgen.args, o.loadgens);
     gen = g;
     await sleep(200);
-    const memIdle = memory(t.pid);
     const cpu0 = cpuTimeMs(t.pid) ?? 0;
     const joined = await g.join(peers, o.joinSpreadMs, 30_000);
     if (joined.type !== 'joined') throw new Error(`join: ${joined.message}`);
     if (r.join === undefined) {
       r.join = joined;
       r.joinServerCpuMs = (cpuTimeMs(t.pid) ?? cpu0) - cpu0;
-      r.memIdle = memIdle;
-      r.memJoined = memory(t.pid);
-      if (r.memIdle !== undefined && r.memJoined !== undefined) r.rssPerPeerBytes = (r.memJoined.rssBytes - r.memIdle.rssBytes) / peers;
     }
     if (joined.online < 2) {
       const silent = /, 0 in,/.test(joined.detail) ? ' — the server answered nothing: is dist/ built from the same lib/protocol as the bench? (npm run build)' : '';
@@ -172,7 +154,6 @@ export async function runBlock(target: TargetName, peers: number, rep: number, o
   } finally {
     await stop();
     r.restarts = restarts;
-    r.udp = counterDelta(udp0, udpCounters());
     r.wallMs = performance.now() - t0;
   }
   return r;

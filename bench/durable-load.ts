@@ -16,16 +16,13 @@ import { ChatClient } from '../lib/client/chat-client.js';
 import { ChatServer } from '../lib/server/chat-server.js';
 import { NodeDisk } from '../lib/server/store/disk.js';
 import { openStore } from '../lib/server/store/open-store.js';
+import { percentile } from './histogram.js';
 import { cli, sleep } from './load-common.js';
 
 const [k = '20', rates = '100,1000', seconds = '4'] = cli('node --import=tsx bench/durable-load.ts', {}, { positionals: '[K] [rates] [seconds]', maxPositionals: 3 }).positionals;
 const K = Number(k);
 const RATES = rates.split(',').map(Number);
 const SECONDS = Number(seconds);
-
-function pct(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
-}
 
 /** The real disk, timing each commit: from the start of the append to the end of the flush that follows. */
 class TimedDisk extends NodeDisk {
@@ -77,13 +74,11 @@ async function run(durable: boolean, rate: number): Promise<string> {
   for (const c of clients) c.shutdown();
   await server.close();
   rmSync(dir, { recursive: true, force: true });
-  const sorted = latencies.sort((a, b) => a - b);
-  const head = `${durable ? 'durable  ' : 'in-memory'} ${rate} msg/s: ${latencies.length}/${total} delivered, p50 ${pct(sorted, 0.5).toFixed(1)} ms, p99 ${pct(sorted, 0.99).toFixed(1)} ms`;
+  const head = `${durable ? 'durable  ' : 'in-memory'} ${rate} msg/s: ${latencies.length}/${total} delivered, p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms`;
   if (after === undefined) return head;
   const syncs = after.syncs - before.syncs;
   const bytes = after.bytes - before.bytes;
-  const commits = disk.commitMs.sort((a, b) => a - b);
-  return `${head}; ${(syncs / elapsed).toFixed(0)} flushes/s, ${(bytes / total).toFixed(0)} bytes written per message (${(total / syncs).toFixed(1)} records per flush); a commit (write + flush) p50 ${pct(commits, 0.5).toFixed(2)} ms, p99 ${pct(commits, 0.99).toFixed(2)} ms`;
+  return `${head}; ${(syncs / elapsed).toFixed(0)} flushes/s, ${(bytes / total).toFixed(0)} bytes written per message (${(total / syncs).toFixed(1)} records per flush); a commit (write + flush) p50 ${percentile(disk.commitMs, 50).toFixed(2)} ms, p99 ${percentile(disk.commitMs, 99).toFixed(2)} ms`;
 }
 
 for (const rate of RATES) {

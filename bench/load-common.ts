@@ -1,8 +1,10 @@
 /**
- * Pieces shared by the UDP and TCP load generators: message text with the send time inside, the
- * pacer, per-step accounting, and the load generator's own CPU and event-loop delay.
+ * Pieces shared by the bench scripts: the command line (one flag table per script), message text
+ * with the send time inside, the pacer, per-step accounting, and the load generator's own CPU and
+ * event-loop delay.
  */
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
 import { Histogram, type HistogramData, type LatencySummary } from './histogram.js';
 import type { StepResult } from './loadgen-protocol.js';
 
@@ -77,37 +79,29 @@ export function usage(command: string, flags: Flags, positionals = ''): string {
 }
 
 /**
- * Parses `argv` against the table: `--flag`, `--flag value`, `--flag=value`; words not starting
- * with `-` are positionals (at most `maxPositionals`). Pure: `cli` prints and exits.
+ * Parses `argv` against the table (node:util's parseArgs, strict): `--flag`, `--flag value`,
+ * `--flag=value`, at most `maxPositionals` words without a dash. Pure: `cli` prints and exits.
  */
 export function parseFlags(argv: readonly string[], flags: Flags, maxPositionals = 0): Options | { help: true } | { error: string } {
-  const values = new Map<string, string | true>();
-  const positionals: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const word = argv[i]!;
-    if (word === '--help' || word === '-h') return { help: true };
-    if (!word.startsWith('-') || /^-\d/.test(word)) {
-      if (positionals.length >= maxPositionals) return { error: `unexpected argument '${word}'` };
-      positionals.push(word);
-      continue;
-    }
-    const eq = word.indexOf('=');
-    const name = eq > 0 ? word.slice(0, eq) : word;
-    const flag = Object.hasOwn(flags, name) ? flags[name] : undefined;
-    if (flag === undefined) return { error: `unknown flag '${name}'` };
-    if (flag.arg === undefined) {
-      if (eq > 0) return { error: `${name} takes no value` };
-      values.set(name, true);
-      continue;
-    }
-    const value = eq > 0 ? word.slice(eq + 1) : argv[++i];
-    if (value === undefined || (eq < 0 && value.startsWith('--'))) return { error: `${name} needs a value (${flag.arg})` };
-    if (flag.numbers === true && !value.split(',').every((x) => x.trim() !== '' && Number.isFinite(Number(x)))) {
-      return { error: `${name} takes ${flag.arg.includes(',') ? 'numbers separated by commas' : 'a number'}, not '${value}'` };
-    }
-    values.set(name, value);
+  if (argv.includes('--help') || argv.includes('-h')) return { help: true };
+  let parsed: { values: Record<string, string | boolean | undefined>; positionals: string[] };
+  try {
+    const options = Object.fromEntries(Object.entries(flags).map(([name, f]) => [name.slice(2), { type: f.arg === undefined ? ('boolean' as const) : ('string' as const) }]));
+    parsed = parseArgs({ args: [...argv], options, strict: true, allowPositionals: maxPositionals > 0 });
+  } catch (e) {
+    return { error: (e instanceof Error ? e.message : String(e)).split(/\n|\. /)[0]!.replace(/\.$/, '') };
   }
-  return new Options(values, positionals);
+  if (parsed.positionals.length > maxPositionals) return { error: `unexpected argument '${parsed.positionals[maxPositionals]!}'` };
+  const values = new Map<string, string | true>();
+  for (const [key, v] of Object.entries(parsed.values)) {
+    const name = `--${key}`;
+    const flag = flags[name]!;
+    if (typeof v === 'string' && flag.numbers === true && !v.split(',').every((x) => x.trim() !== '' && Number.isFinite(Number(x)))) {
+      return { error: `${name} takes ${flag.arg?.includes(',') === true ? 'numbers separated by commas' : 'a number'}, not '${v}'` };
+    }
+    if (v !== undefined && v !== false) values.set(name, v);
+  }
+  return new Options(values, parsed.positionals);
 }
 
 /** How a script reads its command line (all optional). */

@@ -71,8 +71,6 @@ export interface StepResult {
   /** Datagrams received by all peers during the step (what the server sent them). */
   datagramsIn: number;
   datagramsOut: number;
-  retransmissions: number;
-  nacks: number;
   latency: LatencySummary;
   /** The latency histograms behind `latency`, `earlyP50Ms` and `lateP50Ms` (to merge processes). */
   hist: StepHistograms;

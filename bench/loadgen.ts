@@ -159,8 +159,6 @@ async function step(c: Extract<Command, { cmd: 'step' }>): Promise<StepResult> {
     lastDeliveryMs: (book.lastDeliveryUs - t0Us) / 1000,
     datagramsIn: sh.datagramsIn - before.in,
     datagramsOut: sh.datagramsOut - before.out,
-    retransmissions: 0,
-    nacks: 0,
     ...book.summary(),
     receivers,
     windowMs: paced.windowMs,

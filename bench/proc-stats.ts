@@ -77,11 +77,6 @@ export function udpCounters(): Record<string, number> {
   }
 }
 
-/** Difference of two counter maps (after − before). */
-export function counterDelta(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
-  return Object.fromEntries(Object.entries(after).map(([k, v]) => [k, v - (before[k] ?? 0)]));
-}
-
 /** Number of CPU cores. */
 export function cores(): number {
   try {

@@ -46,13 +46,7 @@ function witnessSection(res: Results): string[] {
 }
 
 function tuiSection(res: Results): string[] {
-  const t = res.scripts?.tui;
-  if (t === undefined) return [];
-  const out = ['## Full-screen client', '', `The real \`udp-chat join\` in a tmux pane (100×30) while senders in another process say the given messages/s in total (\`${t.command}\`, bench/tui-load.ts; one run; its own in-memory server).`, ''];
-  if (t.result === undefined) return [...out, `Not measured: ${t.error ?? 'no output'}.`, ''];
-  const cols = Object.keys(t.result[0] ?? {});
-  out.push(mdTable(cols, t.result.map((r) => cols.map((c) => (typeof r[c] === 'number' ? n2(r[c]) : String(r[c]))))), '');
-  return out;
+  return scriptSection(res.scripts?.tui, 'Full-screen client', (command) => `The real \`udp-chat join\` in a tmux pane (100×30) while senders in another process say the given messages/s in total (\`${command}\`, bench/tui-load.ts; one run; its own in-memory server).`);
 }
 
 function durableSection(res: Results, rows: readonly Row[]): string[] {
@@ -146,32 +140,23 @@ function sealedSection(res: Results): string[] {
   return out;
 }
 
+/** A section for a script run as a phase, when it ran: its title, what it did (`about` gets its command) and its table. */
+function scriptSection(t: ScriptResult<TableRow[]> | undefined, title: string, about: (command: string) => string): string[] {
+  return t === undefined ? [] : [`## ${title}`, '', about(t.command), '', scriptTable(t), ''];
+}
+
 /** Issue 10's flood rows (bench/flood.ts), when it ran. */
 function floodSection(res: Results): string[] {
-  const t = res.scripts?.flood;
-  if (t === undefined) return [];
-  return [
-    '## Floods (issue 10)',
-    '',
-    `\`${t.command}\`: a server with stock flags, in memory, first admitting cleartext clients (\`--allow-cleartext\`; floods of garbage — half of it with the udp-chat header, failing the CRC — and of well-formed JOINs, half with a zero cookie, half with a made-up one), then sealed-only as installed (a flood of HELLOs and of HANDSHAKE1s with made-up cookies). The flood comes from two flood-gen.ts processes sending from 256 loopback addresses in 16 /24s (standing in for spoofed sources) on the same two cores as the server, so "sent /s" is what they reached, beside what was asked. Two members (the project's client, in the bench's process; sealing against the sealed server): one says 10 messages/s during the flood and for 3 s after it, the other measures send-to-delivery latency; "none" is the baseline without a flood. One run each.`,
-    '',
-    scriptTable(t),
-    '',
-  ];
+  return scriptSection(res.scripts?.flood, 'Floods (issue 10)', (command) =>
+    `\`${command}\`: a server with stock flags, in memory, first admitting cleartext clients (\`--allow-cleartext\`; floods of garbage — half of it with the udp-chat header, failing the CRC — and of well-formed JOINs, half with a zero cookie, half with a made-up one), then sealed-only as installed (a flood of HELLOs and of HANDSHAKE1s with made-up cookies). The flood comes from two flood-gen.ts processes sending from 256 loopback addresses in 16 /24s (standing in for spoofed sources) on the same two cores as the server, so "sent /s" is what they reached, beside what was asked. Two members (the project's client, in the bench's process; sealing against the sealed server): one says 10 messages/s during the flood and for 3 s after it, the other measures send-to-delivery latency; "none" is the baseline without a flood. One run each.`,
+  );
 }
 
 /** The server core alone with rooms (bench/rooms-core.ts), when it ran. */
 function roomsSection(res: Results): string[] {
-  const t = res.scripts?.rooms;
-  if (t === undefined) return [];
-  return [
-    '## Rooms (server core alone)',
-    '',
-    `\`${t.command}\` (the server core in one process, no sockets, limits lifted; one run): CPU per delivered entry. #lobby with and without the rooms capability is one DATA to every member either way; a room's datagrams are queued once per member (so a sealing layer can seal each on the member's own session), which the 20-room row pays per delivery; a private message is a command (name lookup, the conversation's stream) delivered to two people.`,
-    '',
-    scriptTable(t),
-    '',
-  ];
+  return scriptSection(res.scripts?.rooms, 'Rooms (server core alone)', (command) =>
+    `\`${command}\` (the server core in one process, no sockets, limits lifted; one run): CPU per delivered entry. #lobby with and without the rooms capability is one DATA to every member either way; a room's datagrams are queued once per member (so a sealing layer can seal each on the member's own session), which the 20-room row pays per delivery; a private message is a command (name lookup, the conversation's stream) delivered to two people.`,
+  );
 }
 
 export function markdown(res: Results): string {

@@ -26,7 +26,7 @@ import { summarize, textTable, type Results } from './report.js';
 import { CRITERIA } from './search.js';
 import { durableLoad, flood, roomsCore, sealCosts, storeRestart, tuiLoad } from './scripts.js';
 import { buildLooksStale, isUdpChat, LIFTED_FLAGS, ROOT, udpChatProblem, type TargetName } from './targets.js';
-import { plainWitness, stoppedWitness, type WitnessResult } from './witness.js';
+import { failed, plainWitness, stoppedWitness, type WitnessResult } from './witness.js';
 
 const TARGETS: readonly TargetName[] = ['udpchat', 'sealed', 'durable', 'relay', 'batch', 'stock'];
 /** The systems of the target "CPU per delivery at 100 msg/s ≤ 1.2× the naive relay's" (and the batching relay beside). */
@@ -123,9 +123,13 @@ const LONGEST_S = {
   flood: (2 + 3 * plan.floodRates.length) * (FLOOD_SECONDS + 6),
 };
 const sealedRun = plan.targets.includes('sealed');
-/** Time kept for what follows the rate searches (witnesses, durable store, storm, stopped clients, iperf3). */
+/**
+ * Time kept for what follows the rate searches (witnesses, durable store, storm, stopped clients,
+ * iperf3): at most 42% of the budget (the phases took ≈ 400 s in full runs; each starts only if
+ * its longest fits in what is left).
+ */
 const RESERVE_MS = Math.min(
-  0.45 * plan.budgetMs,
+  0.42 * plan.budgetMs,
   ((plan.witness ? (quick ? 25 : 170) : 0) +
     (plan.tui ? LONGEST_S.tui : 0) +
     (plan.stall && plan.witness ? LONGEST_S.stopped9 + (quick ? 0 : LONGEST_S.stopped60) : 0) +
@@ -247,10 +251,10 @@ async function runWitnesses(deadline: number): Promise<WitnessResult[]> {
   const plans: [number, number][] = quick ? [[10, 100]] : [[10, 100], [10, 1000], [50, 100], [50, 1000]];
   for (const [k, rate] of plans) {
     if (!fits(deadline, k > 10 ? LONGEST_S.witness50 : LONGEST_S.witness10)) {
-      out.push({ kind: 'plain', peers: k, rate, seconds: 0, latency: undefined, delivered: 0, expected: 0, clientCpuShare: NaN, benchCpuShare: NaN, notices: [], detail: '', error: 'not run: time budget' });
+      out.push(failed('plain', k, rate, 0, 'not run: time budget'));
       continue;
     }
-    const w = await plainWitness(k, rate, quick ? 2 : 4).catch((e: unknown) => ({ kind: 'plain' as const, peers: k, rate, seconds: 0, latency: undefined, delivered: 0, expected: 0, clientCpuShare: NaN, benchCpuShare: NaN, notices: [], detail: '', error: e instanceof Error ? e.message : String(e) }));
+    const w = await plainWitness(k, rate, quick ? 2 : 4).catch((e: unknown) => failed('plain', k, rate, 0, e instanceof Error ? e.message : String(e)));
     out.push(w);
     log(`witness ${k} × join --plain @${rate}: ${w.error ?? `p50 ${w.latency?.p50Ms.toFixed(1)} p99 ${w.latency?.p99Ms.toFixed(1)} max ${w.latency?.maxMs.toFixed(1)} ms, ${w.delivered}/${w.expected} lines, client CPU ${Math.round(100 * w.clientCpuShare)}%, bench ${Math.round(100 * w.benchCpuShare)}%; ${w.detail}`}`);
   }
@@ -306,7 +310,7 @@ async function main(): Promise<void> {
       continue;
     }
     const seconds = stopFor + 5;
-    const w = await stoppedWitness(10, 2000, seconds, 2, stopFor, 900).catch((e: unknown) => ({ kind: 'stopped' as const, peers: 10, rate: 2000, seconds, latency: undefined, delivered: 0, expected: 0, clientCpuShare: NaN, benchCpuShare: NaN, notices: [], detail: '', error: e instanceof Error ? e.message : String(e) }));
+    const w = await stoppedWitness(10, 2000, seconds, 2, stopFor, 900).catch((e: unknown) => failed('stopped', 10, 2000, seconds, e instanceof Error ? e.message : String(e)));
     witnesses.push(w);
     log(`real client stopped ${stopFor} s: ${w.error ?? `${w.delivered}/${w.expected} messages shown; ${w.detail}; notices: ${JSON.stringify(w.notices)}`}`);
   }

@@ -36,8 +36,6 @@ export interface StepRecord extends StepResult {
   /** Why it failed ('' when it passed). */
   reason: string;
   serverCpuMs: number;
-  /** Server CPU over window + drain, as a share of one core. */
-  serverCpuShare: number;
   /** Server CPU during the window alone, share of one core (sampled every 100 ms). */
   serverWindowCpuShare: number;
   /** Server CPU µs per delivery made (all the CPU of the window and the drain). */
@@ -54,7 +52,6 @@ export interface StepRecord extends StepResult {
   otherWindowCores: number;
   /** UDP datagrams the kernel dropped for full receive buffers during the step (machine-wide). */
   rcvbufErrors: number;
-  acceptedPerSec: number;
   deliveriesPerSec: number;
   /** Datagrams the peers received per second (what the server sent): compare with iperf3's ceiling. */
   serverDatagramsPerSec: number;
@@ -70,8 +67,8 @@ export function cutOff(r: StepResult): boolean {
 }
 
 /**
- * Why a step fails the criteria ('' if it passes). `reliable`: the system promises delivery (udp-chat,
- * TCP), so a message skipped at a receiver is a failure whatever the loss figure says.
+ * Why a step fails the criteria ('' if it passes). `reliable`: the system promises delivery
+ * (udp-chat), so a message skipped at a receiver is a failure whatever the loss figure says.
  */
 export function verdict(r: StepResult, c: Criteria, reliable: boolean): string {
   const reasons: string[] = [];
@@ -139,7 +136,6 @@ export async function measureStep(
     pass: reason === '',
     reason,
     serverCpuMs,
-    serverCpuShare: serverCpuMs / wall,
     serverWindowCpuShare: (inWindow.cpu - cpu0) / windowMs,
     cpuUsPerDelivery: reply.delivered > 0 ? (serverCpuMs * 1000) / reply.delivered : 0,
     cpuUsPerDeliverySteady: reply.delivered > 0 ? (medianSliceCpu(samples, reply.windowMs) * reply.windowMs) / reply.delivered : NaN,
@@ -147,7 +143,6 @@ export async function measureStep(
     otherWindowCores: Math.max(0, inWindow.busy - (inWindow.cpu - cpu0) - reply.loadgenWindowCores * windowMs) / windowMs,
     rcvbufErrors: (udpCounters().RcvbufErrors ?? 0) - udp0,
     // Over the window, or until the last acknowledgement / delivery if that came later.
-    acceptedPerSec: (reply.accepted * 1000) / Math.max(reply.windowMs, reply.lastAcceptMs),
     deliveriesPerSec: (reply.delivered * 1000) / Math.max(reply.windowMs, reply.lastDeliveryMs),
     serverDatagramsPerSec: (reply.datagramsIn * 1000) / Math.max(reply.windowMs, reply.lastDeliveryMs),
     loadAverage: loadavg()[0] ?? 0,

@@ -106,7 +106,7 @@ class PlainClient {
   }
 }
 
-function failed(kind: WitnessResult['kind'], peers: number, rate: number, seconds: number, error: string): WitnessResult {
+export function failed(kind: WitnessResult['kind'], peers: number, rate: number, seconds: number, error: string): WitnessResult {
   return { kind, peers, rate, seconds, latency: undefined, delivered: 0, expected: 0, clientCpuShare: NaN, benchCpuShare: NaN, notices: [], detail: '', error };
 }
 

@@ -135,8 +135,6 @@ function fakeStep(rate: number, capacity: number): StepRecord {
     lastDeliveryMs: 1000,
     datagramsIn: 0,
     datagramsOut: 0,
-    retransmissions: 0,
-    nacks: 0,
     latency: { count: 1, p50Ms: 1, p99Ms: 2, maxMs: 3, meanMs: 1 },
     hist: { all: new Histogram().toJSON(), early: new Histogram().toJSON(), late: new Histogram().toJSON() },
     receivers: 10,
@@ -152,7 +150,7 @@ function fakeStep(rate: number, capacity: number): StepRecord {
     extra: {},
   };
   const reason = verdict(base, CRITERIA, true);
-  return { ...base, pass: reason === '', reason, serverCpuMs: 0, serverCpuShare: 0, serverWindowCpuShare: 0, cpuUsPerDelivery: 0, cpuUsPerDeliverySteady: NaN, otherCores: 0, otherWindowCores: 0, rcvbufErrors: 0, acceptedPerSec: rate, deliveriesPerSec: rate * 10, serverDatagramsPerSec: rate * 10, loadgenWindowCores: 0, loadAverage: 0 };
+  return { ...base, pass: reason === '', reason, serverCpuMs: 0, serverWindowCpuShare: 0, cpuUsPerDelivery: 0, cpuUsPerDeliverySteady: NaN, otherCores: 0, otherWindowCores: 0, rcvbufErrors: 0, deliveriesPerSec: rate * 10, serverDatagramsPerSec: rate * 10, loadgenWindowCores: 0, loadAverage: 0 };
 }
 
 describe('medianSliceCpu', () => {

@@ -56,7 +56,7 @@ function part(offered: number, receivers: number, delivered: number, latencies: 
   for (const l of latencies) h.record(l);
   return {
     type: 'step', rate: 0, seconds: 1, offered, acceptedInWindow: offered, accepted: offered, expectedDeliveries: 0, delivered, loss: 0, duplicates: 0, skipped: 0,
-    earlyP50Ms: 0, lateP50Ms: 0, lastAcceptMs: 900, lastDeliveryMs: 950, datagramsIn: 10, datagramsOut: 5, retransmissions: 0, nacks: 0, latency: h.summary(),
+    earlyP50Ms: 0, lateP50Ms: 0, lastAcceptMs: 900, lastDeliveryMs: 950, datagramsIn: 10, datagramsOut: 5, latency: h.summary(),
     hist: { all: h.toJSON(), early: h.toJSON(), late: h.toJSON() }, receivers, windowMs: 1000, drainMs: 10, loadgenCpuMs: 100, loadgenCpuShare: 0.1,
     loadgenWindowCpuShare: 0.2, loopDelayP99Ms: 1, loopDelayMaxMs: 2, pacerBehind: false, errors: {}, extra: { entriesPerData: 2 }, ...over,
   };
@@ -100,7 +100,7 @@ describe('report statistics', () => {
     const runs = cpu.length;
     return {
       target, peers, runs, maxRate: stat(max), deliveriesPerSec: none, serverDatagramsPerSec: none, p99AtMax: none, p50At100: none, p99At100: stat([5]),
-      cpuAt100: stat(cpu), idleCpu: none, cpuAtMax: none, entriesPerData: none, serverShareAtMax: none, loadgenCoresAtMax: none, peakRssMiB: none, joinAllOnlineMs: none,
+      cpuAt100: stat(cpu), idleCpu: none, cpuAtMax: none, entriesPerData: none, serverShareAtMax: none, loadgenCoresAtMax: none,
       otherCores: none, loadAverage: none, loadgenCpuAtMax: none, gaveOut: 'server CPU', serverBoundRuns: runs, notes: [],
     };
   };
@@ -167,7 +167,7 @@ describe("the sealed targets (issue 10)", () => {
     const runs = 1;
     return {
       target, peers: 50, runs, maxRate: stat([max]), deliveriesPerSec: none, serverDatagramsPerSec: none, p99AtMax: none, p50At100: none, p99At100: stat([p99]),
-      cpuAt100: none, idleCpu: none, cpuAtMax: none, entriesPerData: none, serverShareAtMax: none, loadgenCoresAtMax: none, peakRssMiB: none, joinAllOnlineMs: none,
+      cpuAt100: none, idleCpu: none, cpuAtMax: none, entriesPerData: none, serverShareAtMax: none, loadgenCoresAtMax: none,
       otherCores: none, loadAverage: none, loadgenCpuAtMax: none, gaveOut: 'server CPU', serverBoundRuns: runs, notes: [],
     };
   };
