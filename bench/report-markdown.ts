@@ -17,7 +17,7 @@ function conditions(res: Results): string[] {
 /** How long the 100 msg/s step lasted, and the idle window before it (runs from before these were recorded say less). */
 function fixedStep(res: Results): string {
   if (res.cpuSeconds === undefined) return '';
-  return `The 100 msg/s step lasts ${res.cpuSeconds} s for udp-chat in memory and the two relays at K ≤ 50 (where CPU per delivery is compared: a few thousand deliveries a second, so a long window), ${res.fixedSeconds} s otherwise; for those three systems the server's CPU is also measured for ${res.idleSeconds} s after it with the room joined and nobody saying anything ("idle": what its timers cost a second, included in its CPU per delivery at 100 msg/s).`;
+  return `The 100 msg/s step lasts ${res.cpuSeconds} s for udp-chat in memory and the two relays at K ≤ 50 (where CPU per delivery is compared: a few thousand deliveries a second, so a long window), ${res.fixedSeconds} s otherwise; there the server's CPU is also measured for ${res.idleSeconds} s after it with the room joined and nobody saying anything ("idle": what its timers cost a second, included in its CPU per delivery at 100 msg/s).`;
 }
 
 function witnessSection(res: Results): string[] {

@@ -165,7 +165,11 @@ function describe(b: BlockResult): string {
   const fail = b.search?.firstFail;
   const parts = [`${b.target} K=${b.peers} run ${b.rep}:`];
   if (b.join !== undefined) parts.push(`join ${b.join.online}/${b.peers} in ${Math.round(b.join.allOnlineMs)} ms`);
-  if (b.fixed !== undefined) parts.push(`@${b.fixed.rate}: p99 ${b.fixed.latency.p99Ms.toFixed(2)} ms, ${b.fixed.cpuUsPerDelivery.toFixed(2)} µs/delivery${b.fixed.pass ? '' : ` (${b.fixed.reason})`}`);
+  if (b.fixed !== undefined) {
+    const steady = Number.isFinite(b.fixed.cpuUsPerDeliverySteady) ? ` (steady ${b.fixed.cpuUsPerDeliverySteady.toFixed(2)})` : '';
+    const idle = b.idleCpuMsPerSec !== undefined ? `, idle ${b.idleCpuMsPerSec.toFixed(2)} ms/s` : '';
+    parts.push(`@${b.fixed.rate} for ${(b.fixed.windowMs / 1000).toFixed(0)} s: p99 ${b.fixed.latency.p99Ms.toFixed(2)} ms, ${b.fixed.cpuUsPerDelivery.toFixed(2)} µs/delivery${steady}${idle}${b.fixed.pass ? '' : ` (${b.fixed.reason})`}`);
+  }
   if (best !== undefined) parts.push(`max ${best.rate} msg/s (${Math.round(best.deliveriesPerSec)} deliveries/s, p99 ${best.latency.p99Ms.toFixed(1)} ms, ${best.cpuUsPerDelivery.toFixed(2)} µs/delivery)`);
   if (fail !== undefined) parts.push(`fails at ${fail.rate}: ${fail.reason} [server ${Math.round(100 * fail.serverWindowCpuShare)}% / load gens ${fail.loadgenWindowCores.toFixed(2)} cores / others ${fail.otherWindowCores.toFixed(2)} cores]`);
   const steps = b.search?.steps ?? [];
@@ -188,7 +192,7 @@ function blockOptions(target: TargetName, k: number, deadline: number, prev: num
     drainMs: plan.drainMs,
     fixedRate: 100,
     fixedSeconds: CPU_COMPARED.includes(target) && k <= 50 ? plan.cpuSeconds : plan.fixedSeconds,
-    idleSeconds: CPU_COMPARED.includes(target) ? plan.idleSeconds : 0,
+    idleSeconds: CPU_COMPARED.includes(target) && k <= 50 ? plan.idleSeconds : 0,
     // The same warm-up for every system: ~20,000 deliveries/s, and within a stock server's per-user limit.
     warmRate: Math.round(Math.min(1000, 20_000 / k, target === 'stock' ? 8 * k : Infinity)),
     warmSeconds: plan.warmSeconds,
