@@ -91,7 +91,8 @@ export class ChatScreen {
   private readonly buffersBox: blessed.Widgets.BoxElement;
   private readonly statusBox: blessed.Widgets.BoxElement;
   private readonly inputBox: blessed.Widgets.BoxElement;
-  private renderQueued = false;
+  /** A frame queued: right after the current callback (a key), or at the end of this turn. */
+  private queued: 'now' | 'turn' | undefined;
   private frameTimer: NodeJS.Timeout | undefined;
   private lastFrame = 0;
   /** Shortest time from the last frame to the next (frameInterval). */
@@ -156,11 +157,12 @@ export class ChatScreen {
   }
 
   /**
-   * Queues a frame: on the next tick when `urgent` (the user pressed a key), else no sooner than
-   * FRAME_MS after the last frame. Many calls before it is drawn give one frame.
+   * Queues a frame: right after the current callback when `urgent` (the user pressed a key), else
+   * no sooner than FRAME_MS after the last frame. Many calls before it is drawn give one frame.
    */
   render(urgent = false): void {
-    if (this.destroyed || this.renderQueued) return;
+    // A frame already queued will do, unless it waits behind this turn and this one is urgent.
+    if (this.destroyed || this.queued === 'now' || (this.queued === 'turn' && !urgent)) return;
     const wait = urgent ? 0 : this.lastFrame + this.interval - Date.now();
     if (wait > 0) {
       this.frameTimer ??= setTimeout(() => {
@@ -171,17 +173,25 @@ export class ChatScreen {
     }
     if (this.frameTimer !== undefined) clearTimeout(this.frameTimer);
     this.frameTimer = undefined;
-    this.renderQueued = true;
-    setImmediate(() => {
-      this.renderQueued = false;
-      if (this.destroyed) return;
-      this.lastFrame = Date.now();
-      this.screen.render();
-      const log = this.model.log;
-      const arrived = log === this.lastLog.log ? log.added - this.lastLog.added : 0;
-      this.lastLog = { log, added: log.added };
-      this.interval = frameInterval(arrived, this.logRegion.height);
-    });
+    // A key press is drawn as soon as the input it came in has been handled (all its keys), before
+    // whatever else this turn of the event loop has read: in a busy room, up to 32 datagrams a
+    // turn, several milliseconds of work the keystroke used to wait behind.
+    this.queued = urgent ? 'now' : 'turn';
+    if (urgent) process.nextTick(() => this.frame());
+    else setImmediate(() => this.frame());
+  }
+
+  /** Draws the queued frame (a second callback for the same frame finds nothing queued). */
+  private frame(): void {
+    if (this.queued === undefined) return;
+    this.queued = undefined;
+    if (this.destroyed) return;
+    this.lastFrame = Date.now();
+    this.screen.render();
+    const log = this.model.log;
+    const arrived = log === this.lastLog.log ? log.added - this.lastLog.added : 0;
+    this.lastLog = { log, added: log.added };
+    this.interval = frameInterval(arrived, this.logRegion.height);
   }
 
   /** Redraws every cell (Ctrl-L, or after the terminal was disturbed). */

@@ -2,6 +2,10 @@
  * What a user sees: the real UI drawn into a headless terminal emulator with Unicode 11 widths.
  */
 import { expect } from 'chai';
+import { PassThrough } from 'node:stream';
+import { ChatScreen } from '../../lib/tui/chat-screen.js';
+import { InputLine } from '../../lib/tui/input-line.js';
+import { MessageLog } from '../../lib/tui/message-log.js';
 import { KEY, startTui, type Harness } from './helpers/headless.js';
 import { nickColour } from '../../lib/tui/nick-colour.js';
 
@@ -252,5 +256,34 @@ describe('ChatScreen at small sizes', () => {
     const top = h.lines()[0] ?? '';
     // A border all along: corners and lines only (blessed may draw them with VT100 letters).
     expect(top, 'top row').to.match(/^[┌l][─q]+[┐k]$/u);
+  });
+});
+
+describe('ChatScreen frames', () => {
+  it('draws a key press right after the callback it came in, before the rest of the turn (datagrams read with it)', async () => {
+    const output = Object.assign(new PassThrough(), { columns: 80, rows: 20, isTTY: true });
+    output.resume();
+    const input = Object.assign(new PassThrough(), { isTTY: true, setRawMode: () => input });
+    const status = { server: '127.0.0.1:7777', state: 'online', stateStyle: {}, rttMs: 2, nick: 'me', pending: 0 };
+    const screen = new ChatScreen({ log: new MessageLog(), input: new InputLine(), prompt: '> ', peers: ['me'], status }, { input, output, terminal: 'xterm-256color' });
+    try {
+      const order: string[] = [];
+      screen.screen.on('render', () => order.push('frame'));
+      await new Promise<void>((resolve) => {
+        setImmediate(() => {
+          // As in one turn of the event loop: more I/O callbacks are due; a message arrived (a
+          // frame for later), then a key was pressed.
+          setImmediate(() => {
+            order.push('the rest of the turn');
+            resolve();
+          });
+          screen.render();
+          screen.render(true);
+        });
+      });
+      expect(order.slice(0, 2)).to.deep.equal(['frame', 'the rest of the turn']);
+    } finally {
+      screen.destroy();
+    }
   });
 });
