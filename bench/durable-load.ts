@@ -4,7 +4,9 @@
  * each say messages at an even pace; for each rate the script prints delivery latency (say() to
  * the sender's own copy arriving in room order: for the durable server that includes the group
  * commit), and for the durable server the flushes per second, bytes written per message and what
- * one commit took on this disk (write + flush, from the append to the end of the flush).
+ * one commit took on this disk (write + flush, from the append to the end of the flush). Both lines
+ * end with the event-loop delay of the one process (server and clients): what a commit's return to
+ * the loop may wait for besides the disk.
  *
  *   node --import=tsx bench/durable-load.ts [K=20] [rates=100,1000] [seconds=4]
  */
@@ -12,6 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { ChatClient } from '../lib/client/chat-client.js';
 import { ChatServer } from '../lib/server/chat-server.js';
 import { NodeDisk } from '../lib/server/store/disk.js';
@@ -59,6 +62,8 @@ async function run(durable: boolean, rate: number): Promise<string> {
   while (joined < K) await sleep(20);
   const before = { ...(server.storeStats ?? { syncs: 0, bytes: 0, records: 0, writes: 0 }) };
   disk.commitMs.length = 0;
+  const loop = monitorEventLoopDelay({ resolution: 1 });
+  loop.enable();
   const total = rate * SECONDS;
   const started = performance.now();
   for (let n = 0; n < total; n++) {
@@ -70,15 +75,17 @@ async function run(durable: boolean, rate: number): Promise<string> {
   const until = performance.now() + 10_000;
   while (latencies.length < total && performance.now() < until) await sleep(20);
   const elapsed = (performance.now() - started) / 1000;
+  loop.disable();
+  const lag = `event-loop delay p99 ${(loop.percentile(99) / 1e6).toFixed(1)} ms`;
   const after = server.storeStats;
   for (const c of clients) c.shutdown();
   await server.close();
   rmSync(dir, { recursive: true, force: true });
   const head = `${durable ? 'durable  ' : 'in-memory'} ${rate} msg/s: ${latencies.length}/${total} delivered, p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms`;
-  if (after === undefined) return head;
+  if (after === undefined) return `${head}; ${lag}`;
   const syncs = after.syncs - before.syncs;
   const bytes = after.bytes - before.bytes;
-  return `${head}; ${(syncs / elapsed).toFixed(0)} flushes/s, ${(bytes / total).toFixed(0)} bytes written per message (${(total / syncs).toFixed(1)} records per flush); a commit (write + flush) p50 ${percentile(disk.commitMs, 50).toFixed(2)} ms, p99 ${percentile(disk.commitMs, 99).toFixed(2)} ms`;
+  return `${head}; ${(syncs / elapsed).toFixed(0)} flushes/s, ${(bytes / total).toFixed(0)} bytes written per message (${(total / syncs).toFixed(1)} records per flush); a commit (write + flush) p50 ${percentile(disk.commitMs, 50).toFixed(2)} ms, p99 ${percentile(disk.commitMs, 99).toFixed(2)} ms; ${lag}`;
 }
 
 for (const rate of RATES) {
