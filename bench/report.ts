@@ -89,6 +89,8 @@ export interface Results {
   fixedSeconds?: number;
   cpuSeconds?: number;
   warmSeconds?: number;
+  /** The warm-up of the rows where CPU per delivery is compared (absent in older runs: warmSeconds). */
+  cpuWarmSeconds?: number;
   idleSeconds?: number;
   drainMs: number;
   iperf: IperfResult[];

@@ -42,7 +42,8 @@ export const RUN_FLAGS: Flags = {
   '--reps': { arg: 'N', numbers: true, help: 'alternated runs of each block (full 3, quick 1)' },
   '--large-reps': { arg: 'N', numbers: true, help: 'runs at K ≥ 200 (2)' },
   '--step-seconds': { arg: 'S', numbers: true, help: 'length of a rate-search step (full 2, quick 0.5)' },
-  '--cpu-seconds': { arg: 'S', numbers: true, help: 'the 100 msg/s step of udp-chat in memory and the relays at K ≤ 50, where CPU per delivery is compared (full 8, quick 1)' },
+  '--cpu-seconds': { arg: 'S', numbers: true, help: 'the 100 msg/s step of udp-chat in memory and the relays, where CPU per delivery is compared (full 8, quick 1)' },
+  '--cpu-warm-seconds': { arg: 'S', numbers: true, help: 'the warm-up before that step, the same for the three (full 6, quick 1)' },
   '--bisections': { arg: 'N', numbers: true, help: 'bisections after the first failing step (1)' },
   '--loadgens': { arg: 'N', numbers: true, help: 'load generator processes (2)' },
   '--budget': { arg: 'SECONDS', numbers: true, help: 'hard limit on the whole run (full 1200, quick 150)' },
@@ -92,6 +93,12 @@ const plan = {
   cpuSeconds: opts.number('--cpu-seconds', quick ? 1 : 8),
   idleSeconds: quick ? 0.5 : 1,
   warmSeconds: quick ? 1 : 2,
+  /**
+   * The warm-up of the rows where CPU per delivery is compared: long enough that V8 has compiled
+   * each server's per-message code (a 2 s warm-up is only 200 messages at K = 200; perf14 counted
+   * 15% of udp-chat's CPU at K = 10 in compilation during an 8 s step after it).
+   */
+  cpuWarmSeconds: opts.number('--cpu-warm-seconds', quick ? 1 : 6),
   loadgens: opts.number('--loadgens', 2),
   stormPeers: 1000,
   /** Join storms per system (cleartext and sealed): two each fit the budget beside the rest. */
@@ -191,11 +198,11 @@ function blockOptions(target: TargetName, k: number, deadline: number, prev: num
     stepSeconds: plan.stepSeconds,
     drainMs: plan.drainMs,
     fixedRate: 100,
-    fixedSeconds: CPU_COMPARED.includes(target) && k <= 50 ? plan.cpuSeconds : plan.fixedSeconds,
-    idleSeconds: CPU_COMPARED.includes(target) && k <= 50 ? plan.idleSeconds : 0,
+    fixedSeconds: CPU_COMPARED.includes(target) ? plan.cpuSeconds : plan.fixedSeconds,
+    idleSeconds: CPU_COMPARED.includes(target) ? plan.idleSeconds : 0,
     // The same warm-up for every system: ~20,000 deliveries/s, and within a stock server's per-user limit.
     warmRate: Math.round(Math.min(1000, 20_000 / k, target === 'stock' ? 8 * k : Infinity)),
-    warmSeconds: plan.warmSeconds,
+    warmSeconds: CPU_COMPARED.includes(target) ? plan.cpuWarmSeconds : plan.warmSeconds,
     maxRate: cap,
     maxDeliveriesPerSec: 5_000_000,
     deadline,
@@ -368,6 +375,7 @@ async function main(): Promise<void> {
     fixedSeconds: plan.fixedSeconds,
     cpuSeconds: plan.cpuSeconds,
     warmSeconds: plan.warmSeconds,
+    cpuWarmSeconds: plan.cpuWarmSeconds,
     idleSeconds: plan.idleSeconds,
     drainMs: plan.drainMs,
     iperf,
