@@ -34,7 +34,7 @@ function witnessSection(res: Results): string[] {
   const out = [
     '## Real clients',
     '',
-    "K real `udp-chat join --plain` processes against one in-memory server (limits lifted); the bench writes each message to a client's stdin at the given total rate and reads every client's stdout; latency is from that write to the line on every other client's stdout, after a warm-up that is not measured (3 s at up to 100 msg/s, until every client has shown it: the in-process peers are warmed up too). One run each.",
+    "K real `udp-chat join --plain` processes against one in-memory server (limits lifted); the bench writes each message to a client's stdin at the given total rate and reads every client's stdout; latency is from that write to the line on every other client's stdout, after a warm-up that is not measured (3 s at up to 100 msg/s, until every client has shown it: the in-process peers are warmed up too). Real clients seal their sessions (the CLI always does: each opens and verifies every room datagram), so the target compares them with the sealed row's in-process peers, at the same K and rate. One run each.",
     '',
     mdTable(['K', 'msg/s', 'p50 / p99 / max ms', 'lines seen', 'CPU: one client (median) / the bench'], rows),
     '',
