@@ -65,7 +65,7 @@ function durableSection(res: Results, rows: readonly Row[]): string[] {
       .filter((l) => l.durable)
       .map((l) => {
         const mem = lines.find((m) => !m.durable && m.rate === l.rate);
-        return `at ${n0(l.rate)} msg/s ${n0(l.flushesPerSec ?? NaN)} fdatasyncs/s (${n2(l.recordsPerFlush ?? NaN)} records each), ${n0(l.bytesPerMessage ?? NaN)} bytes written per message, p50 / p99 ${n2(l.p50Ms)} / ${n2(l.p99Ms)} ms from say() to the sender's own copy (in memory ${mem === undefined ? '-' : `${n2(mem.p50Ms)} / ${n2(mem.p99Ms)}`} ms)`;
+        return `at ${n0(l.rate)} msg/s ${n0(l.flushesPerSec ?? NaN)} flushes/s (group commits: one O_DSYNC write each on Linux; ${n2(l.recordsPerFlush ?? NaN)} records each), ${n0(l.bytesPerMessage ?? NaN)} bytes written per message, p50 / p99 ${n2(l.p50Ms)} / ${n2(l.p99Ms)} ms from say() to the sender's own copy (in memory ${mem === undefined ? '-' : `${n2(mem.p50Ms)} / ${n2(mem.p99Ms)}`} ms)`;
       });
     out.push(`- Writes (\`${load.command}\`: 50 real clients in one process, one run): ${load.error ?? `${text.join('; ')}.`}`);
   }

@@ -37,9 +37,6 @@ async function readKnownServers(path: string): Promise<KnownServer[]> {
   return [...parsed.servers];
 }
 
-/** A key fingerprint as `udp-chat serve` prints it (fingerprint.ts): `SHA256:` and 43 base64 characters. */
-export const FINGERPRINT_FORMAT = /^SHA256:[A-Za-z0-9+/]{43}$/;
-
 /**
  * The user key, the pinned key for `server`, and how to pin a new one. `serverKey`: the fingerprint
  * given with --server-key (only that key is accepted). Throws a one-line LocalError.

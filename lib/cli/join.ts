@@ -10,7 +10,8 @@ import type { ClientEvent } from '../client/session-types.js';
 import { EXIT, type ExitCode, exitCodeFor } from './exit-codes.js';
 import { type CliContext, positiveNumber, singleValued } from './context.js';
 import { formatServer, noneFoundMessage, serverArg } from './found-servers.js';
-import { FINGERPRINT_FORMAT, clientSeal } from './join-seal.js';
+import { FINGERPRINT_FORMAT } from '../protocol/seal/fingerprint.js';
+import { clientSeal } from './join-seal.js';
 import { passphraseOf, passphraseOption } from './serve-seal.js';
 
 export interface JoinArgs {

@@ -53,7 +53,7 @@ export function serveCommand(ctx: CliContext): CommandModule<object, ServeArgs> 
         .option('hard-burst', { type: 'number', default: DEFAULTS.hardBurst, describe: 'Datagrams a user may send at once before --hard-rate applies' })
         .option('nick-release-days', { type: 'number', default: 30, describe: 'Days a nick bound to a user key must go unused before another key may take it' })
         .option('max-rooms', { type: 'number', default: DEFAULT_SERVER_OPTIONS.maxRooms, describe: 'Most rooms on the server (#lobby not counted); /join of a new room past it is refused' })
-        .option('max-rooms-per-user', { type: 'number', default: DEFAULT_SERVER_OPTIONS.maxRoomsPerUser, describe: 'Most rooms one user may be in at once (#lobby not counted), at most 72' })
+        .option('max-rooms-per-user', { type: 'number', default: DEFAULT_SERVER_OPTIONS.maxRoomsPerUser, describe: `Most rooms one user may be in at once (#lobby not counted), at most ${roomsPerUserLimit(MAX_SEALED_INNER)}` })
         .option('quiet', { type: 'boolean', default: false, describe: 'Log only start, stop, refusals and evictions (not every join and leave)' })
         .check((a) => {
           singleValued(a, ['host', 'port', 'history', 'max-peers', 'rate', 'burst', 'idle-timeout', 'sessions-per-ip', 'hard-rate', 'hard-burst', 'data', 'name', 'keep', 'keep-days', 'nick-release-days', 'max-rooms', 'max-rooms-per-user']);

@@ -14,7 +14,7 @@
  *   SYNC see only durable entries (StagedLog), ACKs and refusals wait in DurableAcks.
  */
 import { timingSafeEqual } from 'node:crypto';
-import { encodeData, isClientMessage, tryDecode } from '../protocol/codec.js';
+import { isClientMessage, tryDecode } from '../protocol/codec.js';
 import { CHECKSUM_BYTES, HEADER_BYTES, INSTANCE_BYTES, MAX_DETAIL_BYTES, TOKEN_BYTES } from '../protocol/constants.js';
 import { ProtocolError } from '../protocol/protocol-error.js';
 import type { WireErrorCode } from '../protocol/error-codes.js';
@@ -391,7 +391,7 @@ export class ServerCore {
       else {
         // One new entry (the usual case below a few hundred messages/s): one DATA, as packEntries would make it.
         const one = last === this.fannedOut + 1 ? this.log.bytesOf(last) : undefined;
-        const datagrams = one !== undefined ? [encodeData(last, [one])] : packEntries(this.fannedOut + 1, last, (s) => this.log.bytesOf(s), this.framing);
+        const datagrams = one !== undefined ? [this.framing.frame(last, [one])] : packEntries(this.fannedOut + 1, last, (s) => this.log.bytesOf(s), this.framing);
         for (const d of datagrams) {
           this.out.fanOut(members, d);
           this.produced.total += d.length;

@@ -5,6 +5,9 @@
  */
 import { createHash } from 'node:crypto';
 
+/** What fingerprint() returns: `SHA256:` and the 43 base64 characters of a SHA-256 (how `--server-key` is checked). */
+export const FINGERPRINT_FORMAT = /^SHA256:[A-Za-z0-9+/]{43}$/;
+
 export function fingerprint(publicKey: Uint8Array): string {
   return `SHA256:${createHash('sha256').update(publicKey).digest('base64').replace(/=+$/, '')}`;
 }
