@@ -64,9 +64,14 @@ export async function clientSeal(
     options: { userKey, serverKey: pinned, acceptNewKey: opts.acceptNewKey, expectedFingerprint: opts.serverKey, passphrase: opts.passphrase },
     pin: async (key) => {
       const servers = await readKnownServers(knownPath);
-      const before = servers.find((s) => s.server === name)?.key;
-      ensurePrivateDir(dir);
-      await writeFileAtomic(knownPath, formatKnownServers(pinServer(servers, name, key)));
+      // Read again: another udp-chat of this user may have pinned this server since we started
+      // (two terminals joining at once). The same key there is no change, and nothing to write.
+      const found = servers.find((s) => s.server === name)?.key;
+      const before = found?.equals(key) === true ? undefined : found;
+      if (found === undefined || before !== undefined) {
+        ensurePrivateDir(dir);
+        await writeFileAtomic(knownPath, formatKnownServers(pinServer(servers, name, key)));
+      }
       if (opts.serverKey !== undefined) {
         return `the key of ${name} is ${fingerprint(key)}, as given with --server-key (remembered in ${knownPath}${before === undefined ? '' : `; was ${fingerprint(before)}`})`;
       }
