@@ -82,7 +82,8 @@ export function messageEntry(m: MessageView): LogEntry {
     { text: ' ' },
     textStyle === undefined ? { text } : { text, style: textStyle },
   ];
-  return { spans, indent: TIME_WIDTH, counts: true };
+  // Your own messages are never unread (a /msg from another buffer lands in the background).
+  return { spans, indent: TIME_WIDTH, counts: !m.own };
 }
 
 /** A `/me` action: "HH:MM * ann waves", the nick in its colour. */
@@ -98,7 +99,7 @@ export function actionEntry(m: Omit<MessageView, 'mention'>): LogEntry {
       style === undefined ? { text: displayLines(m.text).join('\n') } : { text: displayLines(m.text).join('\n'), style },
     ],
     indent: TIME_WIDTH + 2,
-    counts: true,
+    counts: !m.own,
   };
 }
 

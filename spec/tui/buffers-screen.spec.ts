@@ -140,6 +140,27 @@ describe('full-screen client: buffers', function () {
     expect(screen()).not.to.contain(' 4 ');
   });
 
+  it('/msg from another buffer: your own line in the conversation is not unread; the answer is', async () => {
+    await inOps();
+    await h.type('/msg cat hi there');
+    await h.press(KEY.enter);
+    expect(h.session.calls.at(-1)).to.deep.equal({ call: 'msg', nick: 'cat', text: 'hi there', action: false });
+    h.session.emitRoom({ type: 'stream', stream: { roomId: 11, kind: 'private', name: 'cat', topic: '' }, opened: true });
+    h.session.emitEvent({ type: 'message', seq: 1, time: Date.now(), nick: 'ann', text: 'hi there', own: true, history: false, roomId: 11 });
+    h.session.emitEvent({ type: 'message', seq: 2, time: Date.now(), nick: 'ann', text: 'waves', own: true, history: false, roomId: 11, action: true });
+    await h.waitForText(' 3 *cat*');
+    expect(title()).not.to.contain('*cat*');
+    expect(statusLine()).not.to.contain('[Act');
+    h.session.emitEvent({ type: 'message', seq: 3, time: Date.now(), nick: 'cat', text: 'hello ann', own: false, history: false, roomId: 11 });
+    await h.waitFor(() => statusLine().includes('[Act: 3:*cat*(1)]'), 'the answer counted');
+    await h.press(ALT_3);
+    await h.waitForText('<cat> hello ann');
+    // The unread marker sits above the answer, not above your own line.
+    const lines = h.lines();
+    const marker = lines.findIndex((l) => l.includes(UNREAD_TEXT));
+    expect(marker).to.be.greaterThan(lines.findIndex((l) => l.includes('<ann> hi there')));
+  });
+
   it('shows renames, away, parts and topics in their buffers; a refused command says why and keeps what it carried', async () => {
     await inOps();
     const at = { roomId: 5, seq: 3, time: Date.now(), history: false };
