@@ -2,8 +2,7 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { DEFAULT_PORT, DEFAULTS } from '../protocol/constants.js';
 import { ChatServer } from '../server/chat-server.js';
-import { DEFAULT_SERVER_OPTIONS } from '../server/server-options.js';
-import { roomsPerUserLimit } from '../server/rooms.js';
+import { DEFAULT_SERVER_OPTIONS, checkRoomsPerUser, roomsPerUserLimit } from '../server/server-options.js';
 import { MAX_SEALED_INNER } from '../protocol/seal/envelope.js';
 import { formatAddress } from '../server/peer-address.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
@@ -74,8 +73,8 @@ export function serveCommand(ctx: CliContext): CommandModule<object, ServeArgs> 
           positiveNumber(a['nick-release-days'], '--nick-release-days', ' of days');
           positiveInt(a['max-rooms'], '--max-rooms', true);
           positiveInt(a['max-rooms-per-user'], '--max-rooms-per-user', true);
-          const roomsLimit = roomsPerUserLimit(MAX_SEALED_INNER);
-          if (a['max-rooms-per-user'] > roomsLimit) throw new Error(`--max-rooms-per-user can be at most ${roomsLimit} (the list of a user's rooms and private conversations must fit one datagram)`);
+          // The server's own check, for a sealed server (what serve always runs), worded for the flag.
+          checkRoomsPerUser(a['max-rooms-per-user'], MAX_SEALED_INNER, '--max-rooms-per-user');
           if (!(a['idle-timeout'] >= 1)) throw new Error('--idle-timeout must be at least 1 second');
           return true;
         }) as unknown as Argv<ServeArgs>,

@@ -117,10 +117,22 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
 
   /**
    * Binds and starts serving. Rejects with UDPCHAT_ERR_ADDRESS_IN_USE if the port is taken,
-   * UDPCHAT_ERR_BAD_ADDRESS if the host cannot be bound.
+   * UDPCHAT_ERR_BAD_ADDRESS if the host cannot be bound, with a RangeError (before binding) for
+   * options no server can honour (server-options.ts resolveServerOptions).
    */
   static async start(options: ChatServerOptions): Promise<ChatServer> {
     const { host, port, socketBufferBytes = DEFAULT_SOCKET_BUFFER, store, discovery, seal, ...coreOptions } = options;
+    // Built before the socket: options it refuses (a RangeError) leave nothing bound.
+    const core = new ServerCore({
+      ...coreOptions,
+      // Sealed: every envelope within 1200 bytes (docs/protocol.md §5.8 "Sizes").
+      ...(seal === undefined ? {} : { maxDatagram: MAX_SEALED_INNER }),
+      random: randomBytes,
+      now: Date.now(),
+      persistent: store !== undefined,
+      restore: store?.restore,
+      nickBindings: store?.nickBindings,
+    });
     const socket = dgram.createSocket({
       type: host.includes(':') ? 'udp6' : 'udp4',
       recvBufferSize: socketBufferBytes,
@@ -139,16 +151,6 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
         socket.off('error', onError);
         resolve();
       });
-    });
-    const core = new ServerCore({
-      ...coreOptions,
-      // Sealed: every envelope within 1200 bytes (docs/protocol.md §5.8 "Sizes").
-      ...(seal === undefined ? {} : { maxDatagram: MAX_SEALED_INNER }),
-      random: randomBytes,
-      now: Date.now(),
-      persistent: store !== undefined,
-      restore: store?.restore,
-      nickBindings: store?.nickBindings,
     });
     const layer = seal === undefined ? undefined : new ServerSealLayer(core, { keys: seal.keys, psk: seal.psk, allowCleartext: seal.allowCleartext, random: randomBytes, now: Date.now() });
     const server = new ChatServer(socket, core, store, layer);

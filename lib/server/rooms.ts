@@ -22,7 +22,7 @@ import type { NickOwners } from './nick-owners.js';
 import type { Outbound } from './outbound.js';
 import { type Framing, dataFraming, packEntries, rdataFraming } from './pack-entries.js';
 import type { ProducedBytes } from './repair-budget.js';
-import type { ServerOptions } from './server-options.js';
+import { PRIVATE_PER_USER, type ServerOptions } from './server-options.js';
 import type { ServerStats } from './server-types.js';
 import type { Session, SessionTable } from './session-table.js';
 import type { StagedLog } from './staged-log.js';
@@ -34,17 +34,6 @@ const LOBBY_KEY = `#${nickKey('lobby')}`;
 /** Longest topic, and longest part or away reason (UTF-8 bytes): their room 0 renderings fit any maxText ≥ 64 … and stay readable. */
 const TOPIC_MAX_BYTES = 300;
 const REASON_MAX_BYTES = 200;
-/** Most private conversations a session may be in at once. */
-export const PRIVATE_PER_USER = 64;
-
-/**
- * The most rooms a session may be in (#lobby not counted) with datagrams of `maxDatagram` bytes:
- * its RSTATE names every stream it is in (rooms and up to PRIVATE_PER_USER conversations), and a
- * stream RSTATE leaves out looks gone to the client (§6.3.4). 84 at 1200 bytes, 72 sealed (1103).
- */
-export function roomsPerUserLimit(maxDatagram: number): number {
-  return Math.min(MAX_RSTATE_STREAMS, Math.floor((maxDatagram - 9) / 8)) - PRIVATE_PER_USER;
-}
 const TAIL_SYNCS = 2;
 /** Streams per session whose history is given on credit (then it is drawn from the repair budget). */
 const CREDITED_STREAMS = 256;
@@ -510,7 +499,8 @@ export class Rooms {
   /** The RSTATE to send after a PONG to a session with rooms (§6.3.4), if the budget allows. */
   state(s: Session): RStateMessage | undefined {
     if (!Rooms.enabled(s)) return undefined;
-    // As many streams as fit the server's datagram limit (148 in 1200 bytes, 136 in a sealed server's 1103).
+    // As many streams as fit the server's datagram limit (148 in 1200 bytes, 136 in a sealed server's
+    // 1103). maxRoomsPerUser keeps every session within it (resolveServerOptions): the cut is a guard.
     const most = Math.min(MAX_RSTATE_STREAMS, Math.floor((this.ctx.options.maxDatagram - 9) / 8));
     const list = [...(this.of.get(s)?.streams ?? [])].slice(0, most).map((x) => ({ roomId: x.id, lastSeq: x.log.lastSeq }));
     const size = 9 + 8 * list.length;

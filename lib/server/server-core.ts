@@ -38,7 +38,7 @@ import { type RestoredState, restoreSessions } from './restore-state.js';
 import { RosterBook, type RosterSnapshot, rosterPageBytes } from './roster.js';
 import { StagedLog, type StoreRead } from './staged-log.js';
 import type { StoreRecord } from './store/record-codec.js';
-import { DEFAULT_SERVER_OPTIONS, type ServerOptions } from './server-options.js';
+import { type ServerOptions, resolveServerOptions } from './server-options.js';
 import type { Outgoing, SealedPeer, ServerEvent, ServerStats } from './server-types.js';
 import { type Numbered, type Session, SessionTable } from './session-table.js';
 import { Rooms } from './rooms.js';
@@ -104,7 +104,8 @@ export class ServerCore {
 
   /**
    * `persistent`: hand entries to the shell to store (drain().records) and acknowledge only what
-   * it reports durable (`durable()`). `restore`: start from what the store recovered.
+   * it reports durable (`durable()`). `restore`: start from what the store recovered. Throws a
+   * RangeError for options no server can honour (resolveServerOptions).
    */
   constructor(
     options: Partial<ServerOptions> & {
@@ -117,7 +118,7 @@ export class ServerCore {
     },
   ) {
     const { random, now, persistent = false, restore, nickBindings, ...rest } = options;
-    this.options = { ...DEFAULT_SERVER_OPTIONS, ...rest };
+    this.options = resolveServerOptions(rest);
     this.random = random;
     this.persistent = persistent;
     this.instance = restore?.instance ?? random(INSTANCE_BYTES);

@@ -1,4 +1,5 @@
 import { DEFAULTS, MAX_DATAGRAM, MAX_TEXT_BYTES } from '../protocol/constants.js';
+import { MAX_RSTATE_STREAMS } from '../protocol/rooms-codec.js';
 
 /** Tunables of a server core; every field has the protocol default (docs/protocol.md §2). */
 export interface ServerOptions {
@@ -32,7 +33,10 @@ export interface ServerOptions {
   rooms: boolean;
   /** Most rooms on the server, #lobby not counted (`serve --max-rooms`). */
   maxRooms: number;
-  /** Most rooms one session may be in, #lobby not counted (`serve --max-rooms-per-user`). */
+  /**
+   * Most rooms one session may be in, #lobby not counted (`serve --max-rooms-per-user`); at most
+   * roomsPerUserLimit(maxDatagram), else the server refuses to start (resolveServerOptions).
+   */
   maxRoomsPerUser: number;
   /** Entries each room or private stream other than #lobby keeps for repair and history. */
   roomLogEntries: number;
@@ -61,3 +65,32 @@ export const DEFAULT_SERVER_OPTIONS: ServerOptions = {
   maxRoomsPerUser: 32,
   roomLogEntries: 2_048,
 };
+
+/** Most private conversations a session may be in at once (§6.3). */
+export const PRIVATE_PER_USER = 64;
+
+/**
+ * The most rooms a session may be in (#lobby not counted) with datagrams of `maxDatagram` bytes:
+ * its RSTATE names every stream it is in (rooms and up to PRIVATE_PER_USER conversations), and a
+ * stream RSTATE leaves out looks gone to the client (§6.3.4). 84 at 1200 bytes, 72 sealed (1103).
+ */
+export function roomsPerUserLimit(maxDatagram: number): number {
+  return Math.min(MAX_RSTATE_STREAMS, Math.floor((maxDatagram - 9) / 8)) - PRIVATE_PER_USER;
+}
+
+/**
+ * Throws a RangeError if a session in `maxRoomsPerUser` rooms could be in more streams than an
+ * RSTATE of `maxDatagram` bytes names (roomsPerUserLimit). `name`: the option as the caller's
+ * user spells it (`--max-rooms-per-user` for the CLI).
+ */
+export function checkRoomsPerUser(maxRoomsPerUser: number, maxDatagram: number, name = 'maxRoomsPerUser'): void {
+  const limit = roomsPerUserLimit(maxDatagram);
+  if (maxRoomsPerUser > limit) throw new RangeError(`${name} can be at most ${limit} (the list of a user's rooms and private conversations must fit one datagram)`);
+}
+
+/** The defaults with `given` over them. Throws a RangeError for options no server can honour (checkRoomsPerUser). */
+export function resolveServerOptions(given: Partial<ServerOptions>): ServerOptions {
+  const options = { ...DEFAULT_SERVER_OPTIONS, ...given };
+  checkRoomsPerUser(options.maxRoomsPerUser, options.maxDatagram);
+  return options;
+}

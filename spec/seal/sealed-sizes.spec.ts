@@ -14,6 +14,7 @@ import { MAX_SEALED_DATAGRAM, MAX_SEALED_INNER, ROOM_ENVELOPE_OVERHEAD, SESSION_
 import { generateServerKeys } from '../../lib/protocol/seal/identity.js';
 import { ServerSealLayer } from '../../lib/server/seal-layer.js';
 import { ServerCore } from '../../lib/server/server-core.js';
+import { PRIVATE_PER_USER, roomsPerUserLimit } from '../../lib/server/server-options.js';
 import { type SealedClient, SealedNet } from './sealed-net.js';
 
 const TYPE_NAME = new Map(Object.entries(OPCODES).map(([name, code]) => [code, name]));
@@ -155,11 +156,14 @@ describe('sealed datagram sizes (sans-I/O): every datagram within 1200 bytes', f
 describe('sealed datagram sizes (sans-I/O): RSTATE', function () {
   this.timeout(60_000);
 
-  it('names as many streams as fit 1103 bytes (136) for a member of 150 rooms', function () {
-    const net = new SealedNet({ serverOptions: { maxRoomsPerUser: 200, rate: 1000, burst: 1000 } });
+  it('names as many streams as fit 1103 bytes (136) for a member of the most rooms (72) and private conversations (64) a sealed server allows', function () {
+    const net = new SealedNet({ serverOptions: { maxRoomsPerUser: roomsPerUserLimit(MAX_SEALED_INNER), rate: 1000, burst: 1000 } });
     const ann = net.client('ann');
     net.join(ann);
-    for (let i = 0; i < 150; i++) ann.core.joinRoom(`#r${i}`, net.now);
+    const peers = Array.from({ length: PRIVATE_PER_USER }, (_, i) => `p${i}`);
+    for (const nick of peers) net.join(net.client(nick));
+    for (let i = 0; i < 72; i++) ann.core.joinRoom(`#r${i}`, net.now);
+    for (const nick of peers) ann.core.msg(nick, 'hi', {}, net.now);
     for (let i = 0; i < 20; i++) net.advance(100);
     const largest = recordInner(ann);
     for (let i = 0; i < 60; i++) net.advance(100);
