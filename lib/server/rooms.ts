@@ -1,7 +1,8 @@
 /**
  * Rooms and private messages on the server (docs/protocol.md §6.3), for sessions that enabled
  * capability bit 0. Room 0 stays the core's room log; this keeps the other streams, room 0's
- * second rendering (§6.3.5), away flags, and carries out RSAY, CMD, RNACK and RWHO.
+ * second rendering (§6.3.5), away flags, and carries out RSAY, CMD, RNACK and RWHO; private
+ * messages are private-conversations.ts's.
  *
  * Invariants:
  * - A session is a member of a stream exactly when the stream is in its `streams` set.
@@ -10,7 +11,6 @@
  * - Every datagram of a stream other than room 0 is queued per recipient (never one datagram to a
  *   list), so a sealing layer seals it on each member's own session channel.
  */
-import type { WireErrorCode } from '../protocol/error-codes.js';
 import type { CmdMessage, LeaveReason, RNackMessage, RSayMessage, RStateMessage, RWhoMessage, RoomEntry, RoomInfoMessage } from '../protocol/messages.js';
 import { checkNick, nickKey } from '../protocol/nick.js';
 import { CAP_IDENTITY } from '../protocol/whois-codec.js';
@@ -22,11 +22,13 @@ import type { NickOwners } from './nick-owners.js';
 import type { Outbound } from './outbound.js';
 import { type Framing, dataFraming, packEntries, rdataFraming } from './pack-entries.js';
 import type { ProducedBytes } from './repair-budget.js';
-import { PRIVATE_PER_USER, type ServerOptions } from './server-options.js';
+import type { ServerOptions } from './server-options.js';
 import type { ServerStats } from './server-types.js';
 import type { Session, SessionTable } from './session-table.js';
 import type { StagedLog } from './staged-log.js';
-import { type RosterPages, Stream, memberPages, pairKey, rrosterBytes } from './streams.js';
+import { PrivateConversations, conversationTitle } from './private-conversations.js';
+import { type Refusal, checkText } from './refusal.js';
+import { type RosterPages, Stream, memberPages, rrosterBytes } from './streams.js';
 
 export const LOBBY_ID = 0;
 export const LOBBY_NAME = '#lobby';
@@ -39,12 +41,6 @@ const TAIL_SYNCS = 2;
 const CREDITED_STREAMS = 256;
 /** A room-0 entry with two renderings: what sessions with rooms get (RDATA 0) and what the others get (DATA). */
 type LobbyEntry = Extract<NewRoomEntry, { kind: 'action' | 'topic' | 'away' }>;
-
-/** A refusal of an RSAY or CMD: ERROR(code, arg = cseq, detail). */
-export interface Refusal {
-  code: WireErrorCode;
-  detail: string;
-}
 
 /** What the rooms may see and do of the server core. */
 export interface RoomsContext {
@@ -80,7 +76,7 @@ function bytes(s: string): number {
 export class Rooms {
   private readonly byId = new Map<number, Stream>();
   private readonly roomsByKey = new Map<string, Stream>();
-  private readonly privates = new Map<string, Stream>();
+  private readonly privates: PrivateConversations;
   private readonly of = new Map<Session, Membership>();
   /**
    * The next roomId. It starts at a random u32 each run, so that a server restarted with the same
@@ -100,6 +96,18 @@ export class Rooms {
 
   constructor(private readonly ctx: RoomsContext) {
     this.nextId = ctx.random(4).readUInt32BE(0);
+    this.privates = new PrivateConversations({
+      sessions: ctx.sessions,
+      maxText: ctx.options.maxText,
+      streamsOf: (s) => this.membership(s).streams,
+      create: (key) => this.create('private', '', key),
+      enter: (joining, stream) => {
+        this.enter(joining, stream, 'private');
+        for (const x of joining) this.sendRoster(x, stream);
+      },
+      append: (stream, entry, now) => this.append(stream, entry, now),
+      accepted: () => this.ctx.stats.accepted++,
+    });
   }
 
   /** True if the session enabled rooms (WELCOME caps bit 0). */
@@ -223,17 +231,10 @@ export class Rooms {
         return this.setAway(s, undefined, now);
       case 'msg':
       case 'msg-action':
-        return this.privateMessage(s, m.name, m.text, m.op === 'msg-action', now);
+        return this.privates.message(s, m.name, m.text, m.op === 'msg-action', now);
       case 'rooms':
         return this.listRooms(s, now);
     }
-  }
-
-  private checkText(text: string, max = this.ctx.options.maxText): Refusal | undefined {
-    if (text.length === 0) return { code: 'UDPCHAT_ERR_TEXT_INVALID', detail: 'empty message' };
-    const n = bytes(text);
-    if (n > max) return { code: 'UDPCHAT_ERR_TEXT_TOO_LONG', detail: `text is ${n} bytes, at most ${max}` };
-    return undefined;
   }
 
   private member(s: Session, roomId: number): Stream | undefined {
@@ -244,7 +245,7 @@ export class Rooms {
   private rsay(s: Session, roomId: number, action: boolean, text: string, now: number): Refusal | undefined {
     const stream = roomId === LOBBY_ID ? undefined : this.member(s, roomId);
     if (roomId !== LOBBY_ID && stream === undefined) return noSuchRoom(roomId);
-    const bad = this.checkText(text);
+    const bad = checkText(text, this.ctx.options.maxText);
     if (bad !== undefined) return bad;
     this.ctx.stats.accepted++;
     const time = Math.floor(now);
@@ -353,7 +354,7 @@ export class Rooms {
       this.roomsByKey.delete(stream.key);
       this.roomCount--;
     } else {
-      this.privates.delete(stream.key);
+      this.privates.forget(stream);
     }
   }
 
@@ -391,12 +392,7 @@ export class Rooms {
     this.ctx.sessions.rename(s, checked.nick, checked.key);
     this.appendLobbyRename(from, checked.nick, now);
     for (const stream of this.membership(s).streams) {
-      if (stream.kind === 'private') {
-        const other = stream.other(s);
-        this.privates.delete(stream.key);
-        stream.key = pairKey(s.nickKey, other?.nickKey ?? '');
-        this.privates.set(stream.key, stream);
-      }
+      if (stream.kind === 'private') this.privates.refile(stream, s);
       stream.changed();
       this.append(stream, { kind: 'rename', time: Math.floor(now), nick: from, echo: false, to: checked.nick }, now);
     }
@@ -416,36 +412,6 @@ export class Rooms {
       stream.changed();
       this.append(stream, entry, now);
     }
-    return undefined;
-  }
-
-  private privateMessage(s: Session, name: string, text: string, action: boolean, now: number): Refusal | undefined {
-    // The key alone finds the holder (a name that fails the nick rules is held by nobody); the
-    // full check costs ~13 µs, the key ~2.
-    const peer = name === '' ? undefined : this.ctx.sessions.byNickKey(nickKey(name));
-    if (peer === undefined) return { code: 'UDPCHAT_ERR_NOT_ONLINE', detail: `${name} is not online` };
-    if (peer === s) return { code: 'UDPCHAT_ERR_UNSUPPORTED', detail: 'a private message to yourself' };
-    if (!Rooms.enabled(peer)) return { code: 'UDPCHAT_ERR_UNSUPPORTED', detail: `${peer.nick}'s client has no private messages (an older udp-chat)` };
-    const bad = this.checkText(text);
-    if (bad !== undefined) return bad;
-    const key = pairKey(s.nickKey, peer.nickKey);
-    let stream = this.privates.get(key);
-    const joining = [s, peer].filter((x) => stream === undefined || !stream.members.has(x));
-    for (const x of joining) {
-      const privates = [...this.membership(x).streams].filter((y) => y.kind === 'private').length;
-      if (privates >= PRIVATE_PER_USER) return { code: 'UDPCHAT_ERR_ROOM_LIMIT', detail: `${x === s ? 'you are' : `${x.nick} is`} in ${privates} private conversations, the most this server allows` };
-    }
-    if (stream === undefined) {
-      stream = this.create('private', '', key);
-      this.privates.set(key, stream);
-    }
-    this.ctx.stats.accepted++;
-    if (joining.length > 0) {
-      this.enter(joining, stream, 'private');
-      for (const x of joining) this.sendRoster(x, stream);
-    }
-    const time = Math.floor(now);
-    this.append(stream, action ? { kind: 'action', time, nick: s.nick, text } : { kind: 'msg', time, nick: s.nick, target: 0, text }, now);
     return undefined;
   }
 
@@ -587,9 +553,7 @@ export class Rooms {
   }
 
   private info(s: Session, stream: Stream, kind: RoomInfoMessage['kind'], historyFrom: number): RoomInfoMessage {
-    const other = stream.kind === 'private' ? stream.other(s) : undefined;
-    const name = stream.kind === 'room' ? stream.name : (other?.nick ?? s.nick);
-    const topic = stream.kind === 'room' ? stream.topic : other === undefined ? '' : (this.of.get(other)?.away ?? '');
+    const { name, topic } = stream.kind === 'room' ? stream : conversationTitle(stream, s, (x) => this.of.get(x)?.away);
     const lastSeq = stream.log.lastSeq;
     return { type: 'roominfo', token: s.token, roomId: stream.id, kind, members: Math.min(stream.members.size, 0xffff), lastSeq, historyFrom: Math.min(historyFrom, lastSeq + 1), index: 0, total: 1, name, topic };
   }

@@ -9,7 +9,7 @@ import type { CmdMessage, CommandName, Message, RoomEntry, WelcomeMessage } from
 import { CAP_ROOMS } from '../../lib/protocol/rooms-codec.js';
 import type { PeerAddress } from '../../lib/server/peer-address.js';
 import { ServerCore } from '../../lib/server/server-core.js';
-import type { ServerOptions } from '../../lib/server/server-options.js';
+import { PRIVATE_PER_USER, type ServerOptions } from '../../lib/server/server-options.js';
 import { seededBytes } from '../support/sim-network.js';
 
 const T0 = 1_700_000_000_000;
@@ -477,6 +477,31 @@ describe('Rooms in the server core (§6.3)', () => {
       rig.join('bob');
       const empty = rig.cmd(ann, 'msg', { name: 'bob', text: '' });
       expect(errors(rig.take(ann))).to.deep.equal([{ code: 'UDPCHAT_ERR_TEXT_INVALID', arg: empty }]);
+    });
+
+    it('refuses a conversation past PRIVATE_PER_USER for either side (ROOM_LIMIT, keeping nothing of it); the open ones go on', () => {
+      const rig = new Rig({ sessionsPerIp: 100, rate: 1000, burst: 1000 });
+      const ann = rig.join('ann');
+      // 20 COOKIE replies a second to one IP (source-limits.ts): one join every 100 ms.
+      const peers = Array.from({ length: PRIVATE_PER_USER + 1 }, (_, i) => {
+        rig.now += 100;
+        return rig.join(`p${i}`);
+      });
+      for (let i = 0; i < PRIVATE_PER_USER; i++) rig.cmd(ann, 'msg', { name: `p${i}`, text: 'hi' });
+      rig.take(ann);
+      const refusal = (got: Message[]): string[] => got.flatMap((m) => (m.type === 'error' ? [`${m.code}: ${m.detail}`] : []));
+      rig.cmd(ann, 'msg', { name: `p${PRIVATE_PER_USER}`, text: 'one too many' });
+      expect(refusal(rig.take(ann))).to.deep.equal([`UDPCHAT_ERR_ROOM_LIMIT: you are in ${PRIVATE_PER_USER} private conversations, the most this server allows`]);
+      const last = peers[PRIVATE_PER_USER] as Client;
+      rig.take(last);
+      rig.cmd(last, 'msg', { name: 'ann', text: 'hello?' });
+      const got = rig.take(last);
+      expect(refusal(got)).to.deep.equal([`UDPCHAT_ERR_ROOM_LIMIT: ann is in ${PRIVATE_PER_USER} private conversations, the most this server allows`]);
+      expect(got.filter((m) => m.type === 'roominfo')).to.deep.equal([]);
+      rig.take(peers[0] as Client);
+      rig.cmd(ann, 'msg', { name: 'p0', text: 'still here' });
+      const toP0 = rig.take(peers[0] as Client).flatMap((m) => (m.type === 'rdata' ? m.entries : []));
+      expect(toP0.map((e) => ('text' in e ? e.text : ''))).to.deep.equal(['still here']);
     });
 
     it('never amplifies: one request, at most one entry datagram to each of the two', () => {
