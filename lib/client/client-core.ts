@@ -3,8 +3,9 @@
  * messages for the server (encoded once, in drain()) and events for the front end;
  * chat-client.ts owns socket and clock. It routes datagrams and timers to its parts: the phase
  * machine (phase.ts), the join handshake (join-handshake.ts), heartbeats (liveness.ts), leaving
- * (leave-retry.ts), the sending side (sender.ts, outbox.ts) and the receiving side (room-feed.ts:
- * room stream, gap repair, member list; stream-channels.ts: the other streams).
+ * (leave-retry.ts), the sending side (sender.ts, outbox.ts), the receiving side (room-feed.ts:
+ * room stream, gap repair, member list; stream-channels.ts: the other streams) and the rooms
+ * commands (room-commands.ts).
  *
  * Invariants:
  * - Room entries are delivered to the front end exactly once, in sequence order.
@@ -16,9 +17,8 @@
 import { encode, tryDecode } from '../protocol/codec.js';
 import { CLIENT_ID_BYTES } from '../protocol/constants.js';
 import { ERROR_DESCRIPTIONS, type ErrorCode } from '../protocol/error-codes.js';
-import type { ByeMessage, ClientMessage, CommandName, ErrorMessage, Message, WelcomeMessage } from '../protocol/messages.js';
+import type { ByeMessage, ClientMessage, ErrorMessage, Message, WelcomeMessage } from '../protocol/messages.js';
 import { CAP_ROOMS } from '../protocol/rooms-codec.js';
-import type { OutgoingMessage, RoomRequest } from './outbox.js';
 import { StreamChannels } from './stream-channels.js';
 import { LocalError } from '../protocol/local-error.js';
 import { ProtocolError } from '../protocol/protocol-error.js';
@@ -35,8 +35,8 @@ import { Sender } from './sender.js';
 import { WhoisLookup } from './whois-lookup.js';
 import { HistoryPager } from './history-pager.js';
 import { PresenceCoalescer } from './presence-coalescer.js';
-import { RoomList } from './room-list.js';
-import { type CommandOp, LOBBY_ID, type RoomEvent, type RoomListing, type SayOptions } from './rooms-api.js';
+import { RoomCommands } from './room-commands.js';
+import { LOBBY_ID, type RoomEvent, type SayOptions } from './rooms-api.js';
 import { StreamDirectory } from './streams.js';
 
 const ROOM_EVENT_TYPES = new Set<string>(['stream', 'stream-closed', 'topic', 'rename', 'away', 'part', 'nick', 'members', 'rooms', 'command-refused']);
@@ -81,8 +81,8 @@ export class ClientCore {
   private readonly presence: PresenceCoalescer;
   /** The receiving side of every stream but room 0 (room 0 is `feed`). */
   private readonly channels: StreamChannels;
-  /** The answer to listRooms() being collected (ROOMINFO listings, §6.3.3). */
-  private readonly roomList = new RoomList();
+  /** The rooms commands (room-commands.ts). */
+  private readonly commands: RoomCommands;
   private out: ClientMessage[] = [];
   /** Events for both channels, in the order they happened. */
   private events: Array<ClientEvent | RoomEvent> = [];
@@ -107,7 +107,23 @@ export class ClientCore {
         this.events.push(e);
       },
       fromStream: (e) => this.fromStream(e),
-      joinAgain: (info, now) => this.command('join-room', 'join', info.name, { name: info.name, roomId: info.roomId }, '', now),
+      joinAgain: (info, now) => this.commands.rejoin(info, now),
+    });
+    this.commands = new RoomCommands({
+      sender: this.sender,
+      rtt: this.rtt,
+      feed: this.feed,
+      streams: this.streams,
+      channels: this.channels,
+      ending: () => this.phases.ending,
+      roomsSupported: () => this.roomsSupported,
+      at: (now) => {
+        this.clock = now;
+      },
+      say: (text, now) => this.say(text, now),
+      send: (messages) => this.out.push(...messages),
+      event: (e) => this.events.push(e),
+      flushPresence: () => this.presence.flush(),
     });
   }
 
@@ -166,110 +182,49 @@ export class ClientCore {
     return this.pager.loading;
   }
 
+  // The rooms commands (rooms-api.ts RoomsSession), carried out by room-commands.ts.
+
   /** Says text in a stream (room 0 without options is exactly say()). */
   sayIn(roomId: number, text: string, options: SayOptions, now: number): void {
-    if (roomId === LOBBY_ID && options.action !== true) return this.say(text, now);
-    const stream = this.streams.get(roomId);
-    const target = stream?.name ?? String(roomId);
-    if (stream?.kind === 'private') return this.msg(stream.name, text, options, now);
-    if (this.refusedLocally('say', target, text, now)) return;
-    if (stream === undefined) return this.refuse('say', target, text, 'UDPCHAT_ERR_NO_SUCH_ROOM', 'not in that room');
-    this.request({ wire: { type: 'rsay', roomId, action: options.action === true }, op: 'say', target }, text, true, now);
+    this.commands.sayIn(roomId, text, options, now);
   }
 
   /** Joins a room by name. */
   joinRoom(name: string, now: number): void {
-    if (this.refusedLocally('join', name, '', now)) return;
-    this.command('join-room', 'join', name, { name }, '', now);
+    this.commands.joinRoom(name, now);
   }
 
   part(roomId: number, reason: string, now: number): void {
-    const target = this.streams.get(roomId)?.name ?? String(roomId);
-    if (this.refusedLocally('part', target, reason, now)) return;
-    this.channels.part(roomId);
-    this.command('part', 'part', target, { roomId }, reason, now);
+    this.commands.part(roomId, reason, now);
   }
 
   msg(nick: string, text: string, options: SayOptions, now: number): void {
-    if (this.refusedLocally('msg', nick, text, now)) return;
-    this.request({ wire: { type: 'cmd', op: options.action === true ? 'msg-action' : 'msg', roomId: 0, name: nick }, op: 'msg', target: nick }, text, true, now);
+    this.commands.msg(nick, text, options, now);
   }
 
   topic(roomId: number, text: string, now: number): void {
-    const target = this.streams.get(roomId)?.name ?? String(roomId);
-    if (this.refusedLocally('topic', target, text, now)) return;
-    this.command('topic', 'topic', target, { roomId }, text, now);
+    this.commands.topic(roomId, text, now);
   }
 
   changeNick(nick: string, now: number): void {
-    if (this.refusedLocally('nick', nick, '', now)) return;
-    this.command('nick', 'nick', nick, { name: nick }, '', now);
+    this.commands.changeNick(nick, now);
   }
 
   away(reason: string, now: number): void {
-    if (this.refusedLocally('away', '', reason, now)) return;
-    this.command('away', 'away', '', {}, reason, now);
+    this.commands.away(reason, now);
   }
 
   back(now: number): void {
-    if (this.refusedLocally('back', '', '', now)) return;
-    this.command('back', 'back', '', {}, '', now);
+    this.commands.back(now);
   }
 
   listRooms(now: number): void {
-    if (this.refusedLocally('rooms', '', '', now)) return;
-    this.roomList.start();
-    this.command('rooms', 'rooms', '', {}, '', now);
-  }
-
-  /** A room list incomplete long after its request: asked for again, or shown as far as it came (room-list.ts). */
-  private listingDue(now: number): void {
-    const r = this.roomList.due(now, () => this.sender.outbox.queue.some((m) => m.request?.op === 'rooms'), this.rtt.rto);
-    if (r === 'ask') this.command('rooms', 'rooms', '', {}, '', now);
-    else if (r !== undefined) this.showRooms(r);
-  }
-
-  private showRooms(rooms: RoomListing[]): void {
-    this.presence.flush();
-    this.events.push({ type: 'rooms', rooms });
+    this.commands.listRooms(now);
   }
 
   /** The member list of a stream as this client knows it, at once (a `members` event); it is kept up to date by the server. */
   who(roomId: number, now: number): void {
-    const target = this.streams.get(roomId)?.name ?? String(roomId);
-    if (this.refusedLocally('who', target, '', now)) return;
-    const channel = this.channels.get(roomId);
-    if (roomId !== LOBBY_ID && channel === undefined) return this.refuse('who', target, '', 'UDPCHAT_ERR_NO_SUCH_ROOM', 'not in that room');
-    const members = channel === undefined ? this.feed.members() : [...channel.members.list()];
-    this.streams.setMembers(roomId, [...members]);
-    this.events.push({ type: 'members', roomId, members });
-  }
-
-  /**
-   * A rooms command is refused locally (true) after leave() (throws), before the first WELCOME,
-   * or when the server has no rooms; otherwise it is queued, also while reconnecting.
-   */
-  private refusedLocally(op: CommandOp, target: string, text: string, now: number): boolean {
-    this.clock = now;
-    if (this.phases.ending) throw new LocalError('UDPCHAT_ERR_NOT_JOINED', `${op} after leave(): the session is over`);
-    if (this.roomsSupported === true) return false;
-    this.refuse(op, target, text, 'UDPCHAT_ERR_UNSUPPORTED', this.roomsSupported === false ? 'this server has no rooms (an older udp-chat)' : 'not joined yet');
-    return true;
-  }
-
-  private refuse(op: CommandOp, target: string, text: string, code: ErrorCode, reason: string): void {
-    this.events.push({ type: 'command-refused', op, target, text, code, reason });
-  }
-
-  private command(op: CommandName, apiOp: CommandOp, target: string, fields: { roomId?: number; name?: string }, text: string, now: number): void {
-    this.request({ wire: { type: 'cmd', op, roomId: fields.roomId ?? 0, name: fields.name ?? '' }, op: apiOp, target }, text, false, now);
-  }
-
-  /** Queues an RSAY or CMD in the one outbox (§6.3.1): numbered, retransmitted, acknowledged like a SAY. */
-  private request(r: RoomRequest, text: string, split: boolean, now: number): void {
-    // No 'sending' events: front ends show a message in a stream when the stream delivers it.
-    this.sender.queueRequest(r, text, split);
-    this.out.push(...this.sender.fresh(now));
+    this.commands.who(roomId, now);
   }
 
   /** Leaves politely: LEAVE until BYE (bounded), then closed. */
@@ -371,10 +326,7 @@ export class ClientCore {
       this.liveness.heard(now);
       // A stream described (§6.3.3): joined, reopened, left, or a line of the room list.
       if (m.kind !== 'listing') this.channels.info(m, now);
-      else {
-        const rooms = this.roomList.line(m);
-        if (rooms !== undefined) this.showRooms(rooms);
-      }
+      else this.commands.listing(m);
       return true;
     }
     this.liveness.heard(now);
@@ -430,7 +382,7 @@ export class ClientCore {
     this.nick = m.nick;
     if (this.sender.start(m.token, m.maxText, m.ackedCseq) > 0) this.events.push({ type: 'delivered', pending: this.sender.outbox.size });
     // A server without rooms now (another server at that address): what was queued for rooms cannot go.
-    if (!rooms) for (const r of this.sender.outbox.dropRequests()) this.refuseQueued(r, 'UDPCHAT_ERR_UNSUPPORTED', 'this server has no rooms (an older udp-chat)');
+    if (!rooms) for (const r of this.sender.outbox.dropRequests()) this.commands.refused(r, 'UDPCHAT_ERR_UNSUPPORTED', 'this server has no rooms (an older udp-chat)');
     this.channels.welcome(sameInstance && rooms, rooms, now);
     this.phases.set('online');
     this.handshake.stop();
@@ -439,14 +391,6 @@ export class ClientCore {
     this.everOnline = true;
     this.feed.online(now);
     this.out.push(...this.sender.fresh(now));
-  }
-
-  private refuseQueued(m: OutgoingMessage, code: ErrorCode, reason: string): void {
-    const r = m.request;
-    if (r === undefined) return;
-    // A room joined again on our own (not asked by the user): it is gone.
-    if (r.wire.type === 'cmd' && r.wire.op === 'join-room' && this.channels.rejoinRefused(r.wire.name)) return;
-    this.events.push({ type: 'command-refused', op: r.op, target: r.target, text: m.text, code, reason });
   }
 
   private onAck(token: Buffer, cseq: number, now: number): boolean {
@@ -482,7 +426,7 @@ export class ClientCore {
         const refused = this.sender.outbox.takeRefusedMessage(m.arg);
         if (refused === undefined) return false;
         this.presence.flush();
-        if (refused.request !== undefined) this.refuseQueued(refused, m.code, reason);
+        if (refused.request !== undefined) this.commands.refused(refused, m.code, reason);
         else this.events.push({ type: 'refused', text: refused.text, code: m.code, reason });
         this.out.push(...this.sender.fresh(now));
         return true;
@@ -528,7 +472,7 @@ export class ClientCore {
     this.out.push(...this.feed.requests(token, now));
     this.out.push(...this.pager.due(token, now));
     this.out.push(...this.channels.requests(token, now));
-    this.listingDue(now);
+    this.commands.listingDue(now);
     const echo = this.liveness.pingDue(now);
     if (echo !== undefined) this.out.push({ type: 'ping', token, delivered: this.feed.delivered, echo });
   }
@@ -539,7 +483,7 @@ export class ClientCore {
     if (this.phase === 'online') {
       t = Math.min(t, this.sender.outbox.nextDeadline(), this.feed.nextDeadline(), this.liveness.nextDeadline(this.clock), this.pager.nextDeadline());
       t = Math.min(t, this.channels.nextDeadline());
-      t = Math.min(t, this.roomList.nextDeadline(this.clock));
+      t = Math.min(t, this.commands.nextDeadline(this.clock));
     }
     return t;
   }

@@ -2,7 +2,7 @@
  * The answer to listRooms() (docs/protocol.md §6.3.3, §6.3.4): the ROOMINFO listing lines of one
  * request, collected until every line is there. Listings are not repaired: a list still incomplete
  * 2 RTOs after the request was acknowledged is asked for again (twice at most), then shown as far
- * as it came. Sans-I/O; client-core.ts sends the CMD rooms and emits the `rooms` event.
+ * as it came. Sans-I/O; room-commands.ts sends the CMD rooms and emits the `rooms` event.
  */
 import type { RoomInfoMessage } from '../protocol/messages.js';
 import type { RoomListing } from './rooms-api.js';
