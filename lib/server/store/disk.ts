@@ -88,8 +88,14 @@ export class NodeDisk implements Disk {
     return fh;
   }
 
-  async append(name: string, data: Buffer): Promise<void> {
-    const fh = await this.handle(name);
+  append(name: string, data: Buffer): Promise<void> {
+    // An open file is written at once, before this returns (no await in front of the write): the
+    // persister starts the next commit and only then fans the last one out (persister.ts).
+    const open = this.handles.get(name);
+    return open !== undefined ? this.writeAll(name, open, data) : this.handle(name).then((fh) => this.writeAll(name, fh, data));
+  }
+
+  private async writeAll(name: string, fh: FileHandle, data: Buffer): Promise<void> {
     if (DSYNC === 0) this.unsynced.add(name);
     let done = 0;
     while (done < data.length) {

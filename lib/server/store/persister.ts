@@ -1,6 +1,7 @@
 /**
  * Drives the store for the server shell (docs/storage.md): group commit — while one write + flush
- * runs, new records gather for the next — reporting each durable batch; sessions.json rewritten
+ * runs, new records gather for the next, whose write starts as soon as the last returns and
+ * before that one is reported — reporting each durable batch; sessions.json rewritten
  * when the session set changes and every few seconds; and, when the disk fails (full, I/O error),
  * one report, a retry every second, and one report when writing works again. Records that could
  * not be written stay queued: nothing waiting for them is acknowledged, nothing is lost.
@@ -55,10 +56,12 @@ export class Persister {
 
   private commitSoon(): void {
     if (this.closed || this.committing !== undefined || this.retry !== undefined || this.handle.log.queued === 0) return;
-    this.committing = this.commitOnce().finally(() => {
-      this.committing = undefined;
+    const run: Promise<void> = this.commitOnce().then(() => {
+      // commitOnce clears `committing` itself once its batch is durable; this covers a failure.
+      if (this.committing === run) this.committing = undefined;
       this.commitSoon();
     });
+    this.committing = run;
   }
 
   private async commitOnce(): Promise<void> {
@@ -79,7 +82,14 @@ export class Persister {
       this.hooks.storage({ ok: true, after: Date.now() - this.failingSince });
       this.failingSince = undefined;
     }
-    this.hooks.durable(this.handle.log.committed);
+    const count = this.handle.log.committed;
+    // What gathered during this write goes to the disk now, before this batch is fanned out (its
+    // sends take a while at large K): the next write is submitted synchronously (disk.ts), so its
+    // records wait for one commit, not for one commit and the fan-out of the last. Writes stay one
+    // at a time, in order; nothing is released before its own write returned.
+    this.committing = undefined;
+    this.commitSoon();
+    this.hooks.durable(count);
     const retention = this.handle.log.takeRetentionError();
     if (retention !== undefined) {
       const e = new Error(`store: cannot delete an old segment (--keep/--keep-days): ${retention.message}`);
@@ -100,14 +110,21 @@ export class Persister {
   async drain(): Promise<void> {
     if (this.retry !== undefined) clearTimeout(this.retry);
     this.retry = undefined;
-    while (this.committing !== undefined) await this.committing;
+    await this.commitsDone();
     if (this.handle.log.queued > 0) await this.commitOnce();
+    // That commit may have started one more (records added when its batch was reported).
+    await this.commitsDone();
     if (this.retry !== undefined) clearTimeout(this.retry);
     this.retry = undefined;
     await this.saver.save(() => ({ sessions: this.hooks.sessions(), now: Date.now() }));
     await this.saver.idle();
     this.closed = true;
     clearInterval(this.refresh);
+  }
+
+  /** Resolves when no commit is running (each one may start the next). */
+  private async commitsDone(): Promise<void> {
+    while (this.committing !== undefined) await this.committing;
   }
 
   /** Stops timers without writing (the shell is going away without a graceful stop). */

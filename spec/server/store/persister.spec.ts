@@ -36,7 +36,7 @@ describe('Persister', () => {
       warning: (e) => seen.storage.push(e.name),
     };
     persister = new Persister(handle, hooks, 20);
-    return { disk, handle, seen, persister };
+    return { disk, handle, seen, hooks, persister };
   }
 
   it('groups what arrives during a flush into the next write (group commit)', async () => {
@@ -47,6 +47,35 @@ describe('Persister', () => {
     await waitFor(() => seen.durable.at(-1) === 3);
     expect(disk.calls['sync']).to.equal(2);
     expect(seen.durable).to.deep.equal([1, 3]);
+  });
+
+  it('starts the next write before reporting a batch durable, and never reports a batch before its own write returned', async () => {
+    const { disk, handle, seen, hooks, persister } = await rig();
+    const appendsAtReport: number[] = [];
+    const durableOnDisk: number[] = [];
+    const report = (n: number): void => {
+      seen.durable.push(n);
+      appendsAtReport.push(disk.calls['append'] ?? 0);
+      // Every record reported durable is in the flushed bytes (what a crash now would keep).
+      const seg = [...disk.files.entries()].find(([name]) => name.startsWith('seg-'));
+      durableOnDisk.push(seg?.[1].durable?.length ?? 0);
+    };
+    hooks.durable = report;
+    const before = disk.calls['append'] ?? 0;
+    persister.add([msg(1)]);
+    persister.add([msg(2)]);
+    await waitFor(() => seen.durable.at(-1) === 2);
+    persister.add([msg(3)]);
+    await waitFor(() => seen.durable.at(-1) === 3);
+    expect(seen.durable).to.deep.equal([1, 2, 3]);
+    // Batch 2 was written before batch 1 was reported; nothing was queued behind batch 2 or 3.
+    expect(appendsAtReport.map((n) => n - before)).to.deep.equal([2, 2, 3]);
+    expect(durableOnDisk[0]).to.be.greaterThan(0);
+    expect(durableOnDisk[1]).to.be.greaterThan(durableOnDisk[0] as number);
+    expect(handle.log.queued).to.equal(0);
+    disk.crash();
+    const again = await openStore('/fake', { keep: 1000, tailEntries: 100, random: seededBytes(4), disk });
+    expect(again.restore.lastSeq).to.equal(3);
   });
 
   it('reports a full disk once, keeps the records, retries, and reports recovery', async () => {
