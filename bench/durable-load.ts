@@ -4,7 +4,8 @@
  * each say messages at an even pace; for each rate the script prints delivery latency (say() to
  * the sender's own copy arriving in room order: for the durable server that includes the group
  * commit), and for the durable server the flushes per second, bytes written per message and what
- * one commit took on this disk (write + flush, from the append to the end of the flush). Both lines
+ * one commit took on this disk (write + flush, from the append to the end of the flush) and how
+ * many commits the disk held up (over 10 ms, the longest, and their time in all). Both lines
  * end with the event-loop delay of the one process (server and clients): what a commit's return to
  * the loop may wait for besides the disk.
  *
@@ -40,6 +41,16 @@ class TimedDisk extends NodeDisk {
     if (this.started > 0) this.commitMs.push(performance.now() - this.started);
     this.started = 0;
   }
+}
+
+/**
+ * Commits the disk held up (over 10 ms), and the longest: every message that arrives meanwhile
+ * waits for it (nothing is acknowledged or sent before it is on disk), so one stall of S ms puts
+ * about rate × S / 1000 messages into the tail.
+ */
+function stalls(commitMs: readonly number[]): string {
+  const slow = commitMs.filter((ms) => ms > 10);
+  return `${slow.length} over 10 ms (longest ${Math.max(0, ...commitMs).toFixed(1)} ms, ${slow.reduce((a, b) => a + b, 0).toFixed(0)} ms in all)`;
 }
 
 async function run(durable: boolean, rate: number): Promise<string> {
@@ -85,7 +96,7 @@ async function run(durable: boolean, rate: number): Promise<string> {
   if (after === undefined) return `${head}; ${lag}`;
   const syncs = after.syncs - before.syncs;
   const bytes = after.bytes - before.bytes;
-  return `${head}; ${(syncs / elapsed).toFixed(0)} flushes/s, ${(bytes / total).toFixed(0)} bytes written per message (${(total / syncs).toFixed(1)} records per flush); a commit (write + flush) p50 ${percentile(disk.commitMs, 50).toFixed(2)} ms, p99 ${percentile(disk.commitMs, 99).toFixed(2)} ms; ${lag}`;
+  return `${head}; ${(syncs / elapsed).toFixed(0)} flushes/s, ${(bytes / total).toFixed(0)} bytes written per message (${(total / syncs).toFixed(1)} records per flush); a commit (write + flush) p50 ${percentile(disk.commitMs, 50).toFixed(2)} ms, p99 ${percentile(disk.commitMs, 99).toFixed(2)} ms, ${stalls(disk.commitMs)}; ${lag}`;
 }
 
 for (const rate of RATES) {
