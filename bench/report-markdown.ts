@@ -1,8 +1,9 @@
 /** docs/performance.md from a bench run (bench/report.ts computes the rows and targets). */
 import { median } from './histogram.js';
-import { comparisonRows, fmt, mdTable, n0, n2, NAMES, pct, stat, targetLines, textTableCells, type Results, type Row } from './report.js';
+import { comparisonRows, fmt, mdTable, n0, n2, NAMES, pct, stat, targetLines, textTableCells, type Results, type Row, type Stat } from './report.js';
 import type { BlockResult } from './blocks.js';
-import type { ScriptResult, TableRow } from './scripts.js';
+import type { RestartResult, ScriptResult, TableRow } from './scripts.js';
+import type { WitnessResult } from './witness.js';
 
 function conditions(res: Results): string[] {
   const c = res.conditions;
@@ -24,29 +25,48 @@ function witnessSection(res: Results): string[] {
   const plain = res.witnesses.filter((w) => w.kind === 'plain');
   const stopped = res.witnesses.filter((w) => w.kind === 'stopped');
   if (plain.length === 0 && stopped.length === 0) return [];
-  const rows = plain.map((w) => [
-    String(w.peers),
-    n0(w.rate),
-    w.error ?? `${n2(w.latency?.p50Ms ?? NaN)} / ${n2(w.latency?.p99Ms ?? NaN)} / ${n2(w.latency?.maxMs ?? NaN)}`,
-    w.error === undefined ? `${n0(w.delivered)} of ${n0(w.expected)}` : '-',
-    w.error === undefined ? `${pct(w.clientCpuShare)} / ${pct(w.benchCpuShare)}` : '-',
-  ]);
+  const keys = [...new Set(plain.map((w) => w.peers * 1e6 + w.rate))].sort((a, b) => a - b);
+  const groups = keys.map((key) => plain.filter((w) => w.peers * 1e6 + w.rate === key));
+  const rows = groups.map((g) => {
+    const ok = g.filter((w) => w.error === undefined);
+    const over = (f: (w: WitnessResult) => number | undefined): Stat => stat(ok.map(f));
+    const failed = ok.length < g.length ? ` (${g.length - ok.length} failed: ${g.find((w) => w.error !== undefined)!.error})` : '';
+    return [
+      String(g[0]!.peers),
+      n0(g[0]!.rate),
+      String(g.length),
+      ok.length === 0 ? g[0]!.error! : `${fmt(over((w) => w.latency?.p50Ms), n2)} / ${fmt(over((w) => w.latency?.p99Ms), n2)} / ${fmt(over((w) => w.latency?.maxMs), n2)}${failed}`,
+      ok.length === 0 ? '-' : `${n0(ok.reduce((a, w) => a + w.delivered, 0))} of ${n0(ok.reduce((a, w) => a + w.expected, 0))}`,
+      ok.length === 0 ? '-' : `${pct(over((w) => w.clientCpuShare).med)} / ${pct(over((w) => w.benchCpuShare).med)}`,
+    ];
+  });
+  const named = (gs: WitnessResult[][]): string => gs.map((g) => `K=${g[0]!.peers} at ${n0(g[0]!.rate)} msg/s`).join(', ');
+  const [multi, single] = [groups.filter((g) => g.length > 1), groups.filter((g) => g.length === 1)];
+  const runs = multi.length === 0
+    ? 'One run each.'
+    : `${named(multi)}: ${[...new Set([Math.min(...multi.map((g) => g.length)), Math.max(...multi.map((g) => g.length))])].join('–')} runs each, alternated with the full-screen client's runs, nothing else running (median [min–max]; "lines seen" adds up the runs)${single.length > 0 ? `; ${named(single)}: one run each (time: the target is at 100 msg/s)` : ''}.`;
   const out = [
     '## Real clients',
     '',
-    "K real `udp-chat join --plain` processes against one in-memory server (limits lifted); the bench writes each message to a client's stdin at the given total rate and reads every client's stdout; latency is from that write to the line on every other client's stdout, after a warm-up that is not measured (3 s at up to 100 msg/s, until every client has shown it: the in-process peers are warmed up too). Real clients seal their sessions (the CLI always does: each opens and verifies every room datagram), so the target compares them with the sealed row's in-process peers, at the same K and rate. One run each.",
+    `K real \`udp-chat join --plain\` processes against one in-memory server (limits lifted); the bench writes each message to a client's stdin at the given total rate and reads every client's stdout; latency is from that write to the line on every other client's stdout, after a warm-up that is not measured (3 s at up to 100 msg/s, until every client has shown it: the in-process peers are warmed up too). Real clients seal their sessions (the CLI always does: each opens and verifies every room datagram), so the target compares them with the sealed row's in-process peers, at the same K and rate. ${runs}`,
     '',
-    mdTable(['K', 'msg/s', 'p50 / p99 / max ms', 'lines seen', 'CPU: one client (median) / the bench'], rows),
+    mdTable(['K', 'msg/s', 'runs', 'p50 / p99 / max ms', 'lines seen', 'CPU: one client (median) / the bench'], rows),
     '',
   ];
   for (const w of stopped) {
     out.push(`A real \`join --plain\` client stopped (SIGSTOP) for ${w.seconds - 5} s and continued while ${w.peers - 1} simulated peers send ${n0(w.rate)} msg/s to a durable server: ${w.error ?? `it showed ${n0(w.delivered)} of ${n0(w.expected)} messages (${w.detail}); its notices: ${w.notices.map((n) => `"${n}"`).join(', ') || 'none'}`}.`, '');
   }
+  if (stopped.length > 0) out.push('One run each: a run lasts the stop, the load around it and the catch-up (about 30 s for the 9 s stop, 100 s for the 60 s one), three runs of each would not fit in the full bench\'s time.', '');
   return out;
 }
 
 function tuiSection(res: Results): string[] {
-  return scriptSection(res.scripts?.tui, 'Full-screen client', (command) => `The real \`udp-chat join\` in a tmux pane (100×30) while senders in another process say the given messages/s in total (\`${command}\`, bench/tui-load.ts; one run; its own in-memory server).`);
+  const runs = res.scripts?.tui ?? [];
+  if (runs.length === 0) return [];
+  const ok = runs.filter((t) => t.result !== undefined).length;
+  const failed = ok < runs.length ? `; ${runs.length - ok} failed: ${runs.find((t) => t.result === undefined)!.error}` : '';
+  const how = ok > 1 ? `${ok} runs, alternated with the real clients' at 100 msg/s, nothing else running: median [min–max]` : 'one run';
+  return ['## Full-screen client', '', `The real \`udp-chat join\` in a tmux pane (100×30) while senders in another process say the given messages/s in total (\`${runs[0]!.command}\`, bench/tui-load.ts; ${how}${failed}; its own in-memory server).`, '', runsTable(runs), ''];
 }
 
 function durableSection(res: Results, rows: readonly Row[]): string[] {
@@ -69,8 +89,11 @@ function durableSection(res: Results, rows: readonly Row[]): string[] {
       });
     out.push(`- Writes (\`${load.command}\`: 50 real clients in one process, one run): ${load.error ?? `${text.join('; ')}.`}`);
   }
-  if (restart !== undefined) {
-    out.push(`- Restart (\`${restart.command}\`): ${restart.error ?? (restart.result === undefined ? '-' : `${n0(restart.result.messages)} messages on disk (${n0(restart.result.storeBytesPerMessage)} bytes each): store opened and every record checked in ${n0(restart.result.openMs)} ms, server core ready ${n0(restart.result.coreMs)} ms later: ${n0(restart.result.totalMs)} ms in all.`)}`);
+  const ok = (restart ?? []).flatMap((r) => (r.result === undefined ? [] : [r.result]));
+  if (restart !== undefined && restart.length > 0) {
+    const over = (f: (r: RestartResult) => number): string => fmt(stat(ok.map(f)));
+    const runs = ok.length > 1 ? `${ok.length} runs, median [min–max]` : '';
+    out.push(`- Restart (\`${restart[0]!.command}\`${runs === '' ? '' : `; ${runs}`}): ${ok.length === 0 ? (restart[0]!.error ?? '-') : `${n0(ok[0]!.messages)} messages on disk (${over((r) => r.storeBytesPerMessage)} bytes each): store opened and every record checked in ${over((r) => r.openMs)} ms, server core ready ${over((r) => r.coreMs)} ms later: ${over((r) => r.totalMs)} ms in all.`}`);
   }
   out.push('');
   return out;
@@ -97,11 +120,19 @@ function seen(g: readonly BlockResult[]): string {
   return parts.join(', ') || '-';
 }
 
-/** A script's table as Markdown (numbers formatted), or why it is missing. */
-function scriptTable(t: ScriptResult<TableRow[]>): string {
-  if (t.result === undefined) return `Not measured: ${t.error ?? 'no output'}.`;
-  const cols = Object.keys(t.result[0] ?? {});
-  return mdTable(cols, t.result.map((r) => cols.map((c) => { const v = r[c]; return typeof v === 'number' ? (Number.isInteger(v) || v >= 1000 ? n0(v) : n2(v)) : String(v); })));
+/**
+ * A script's table as Markdown (numbers formatted), or why it is missing; several runs of it (the
+ * same rows in the same order) as one table, each number the median [min–max] over the runs.
+ */
+function runsTable(runs: readonly ScriptResult<TableRow[]>[]): string {
+  const tables = runs.flatMap((t) => (t.result === undefined ? [] : [t.result]));
+  if (tables.length === 0) return `Not measured: ${runs[0]?.error ?? 'no output'}.`;
+  const cols = Object.keys(tables[0]![0] ?? {});
+  const num = (x: number): string => (Number.isInteger(x) || x >= 1000 ? n0(x) : n2(x));
+  return mdTable(cols, tables[0]!.map((first, i) => cols.map((c) => {
+    const vs = tables.map((t) => t[i]?.[c]);
+    return vs.every((v) => typeof v === 'number') ? fmt(stat(vs as number[]), num) : String(first[c]);
+  })));
 }
 
 /** A number from a script's table: the row whose `key` column matches, its `column`. */
@@ -129,7 +160,7 @@ function sealedSection(res: Results): string[] {
     out.push(`Join storm (the table above): 1000 peers all online in ${fmt(so)} ms sealed (HELLO, COOKIE, HANDSHAKE1 carrying the JOIN, HANDSHAKE2 carrying the WELCOME) against ${fmt(uo)} ms in cleartext (JOIN, COOKIE, JOIN, WELCOME): ${n2(so.med / uo.med)}×.`, '');
   }
   if (seal !== undefined) {
-    out.push(`What sealing costs per datagram on this machine (\`${seal.command}\`, as \`npm run bench:seal\`, run during this bench; medians of 7 rounds, in one process, on 1,200-byte datagrams — the largest; most are smaller):`, '', scriptTable(seal), '');
+    out.push(`What sealing costs per datagram on this machine (\`${seal.command}\`, as \`npm run bench:seal\`, run during this bench; medians of 7 rounds, in one process, on 1,200-byte datagrams — the largest; most are smaller):`, '', runsTable([seal]), '');
     const sendUs = cell(seal, 'operation', /^session seal/, 'µs');
     const roomUs = cell(seal, 'operation', /^room open/, 'µs');
     const openUs = cell(seal, 'operation', /^session open/, 'µs');
@@ -142,13 +173,13 @@ function sealedSection(res: Results): string[] {
 
 /** A section for a script run as a phase, when it ran: its title, what it did (`about` gets its command) and its table. */
 function scriptSection(t: ScriptResult<TableRow[]> | undefined, title: string, about: (command: string) => string): string[] {
-  return t === undefined ? [] : [`## ${title}`, '', about(t.command), '', scriptTable(t), ''];
+  return t === undefined ? [] : [`## ${title}`, '', about(t.command), '', runsTable([t]), ''];
 }
 
 /** Issue 10's flood rows (bench/flood.ts), when it ran. */
 function floodSection(res: Results): string[] {
   return scriptSection(res.scripts?.flood, 'Floods (issue 10)', (command) =>
-    `\`${command}\`: a server with stock flags, in memory, first admitting cleartext clients (\`--allow-cleartext\`; floods of garbage — half of it with the udp-chat header, failing the CRC — and of well-formed JOINs, half with a zero cookie, half with a made-up one), then sealed-only as installed (a flood of HELLOs and of HANDSHAKE1s with made-up cookies). The flood comes from two flood-gen.ts processes sending from 256 loopback addresses in 16 /24s (standing in for spoofed sources) on the same two cores as the server, so "sent /s" is what they reached, beside what was asked. Two members (the project's client, in the bench's process; sealing against the sealed server): one says 10 messages/s during the flood and for 3 s after it, the other measures send-to-delivery latency; "none" is the baseline without a flood. One run each.`,
+    `\`${command}\`: a server with stock flags, in memory, first admitting cleartext clients (\`--allow-cleartext\`; floods of garbage — half of it with the udp-chat header, failing the CRC — and of well-formed JOINs, half with a zero cookie, half with a made-up one), then sealed-only as installed (a flood of HELLOs and of HANDSHAKE1s with made-up cookies). The flood comes from two flood-gen.ts processes sending from 256 loopback addresses in 16 /24s (standing in for spoofed sources) on the same two cores as the server, so "sent /s" is what they reached, beside what was asked. Two members (the project's client, in the bench's process; sealing against the sealed server): one says 10 messages/s during the flood and for 3 s after it, the other measures send-to-delivery latency; "none" is the baseline without a flood. One run each: a row takes about 10 s, and three runs of every row would not fit in the full bench's time.`,
   );
 }
 

@@ -148,16 +148,32 @@ describe('report statistics', () => {
     const stopped = (s: number, delivered: number, notices: number) => ({
       kind: 'stopped' as const, peers: 10, rate: 2000, seconds: s + 5, latency: undefined, delivered, expected: 28_000, clientCpuShare: NaN, benchCpuShare: NaN, notices: [], detail: `900-byte messages; 0 skipped, 0 duplicated, ${notices} notice lines`, error: undefined,
     });
-    const lines = targetLines([mem, dur], [stopped(9, 28_000, 1), stopped(60, 27_000, 0)], { tui: { command: 'x', result: tui, error: undefined }, restart: { command: 'y', result: { messages: 100_000, storeBytesPerMessage: 98, openMs: 700, coreMs: 20, totalMs: 720 }, error: undefined } });
+    const lines = targetLines([mem, dur], [stopped(9, 28_000, 1), stopped(60, 27_000, 0)], { tui: [{ command: 'x', result: tui, error: undefined }], restart: [{ command: 'y', result: { messages: 100_000, storeBytesPerMessage: 98, openMs: 700, coreMs: 20, totalMs: 720 }, error: undefined }] });
     const find = (re: RegExp): { measured: string; verdict: string } => lines.find((l) => re.test(l.target))!;
     expect(find(/durable server, K=50: max/)).to.deep.include({ verdict: 'met', measured: '2,100 [1,900–2,300] vs 4,000 [3,800–4,200] msg/s (53%)' });
     expect(find(/durable server, K=50 at 100/)).to.deep.include({ verdict: 'missed', measured: '17.0 [16.0–18.0] vs 11.0 [10.0–12.0] ms (+6.00 ms)' });
-    expect(find(/restart/).verdict).to.equal('met');
+    expect(find(/restart/)).to.deep.include({ verdict: 'met', measured: '720 ms (100,000 messages; one run)' });
     expect(find(/≤ 15% of a core/)).to.deep.include({ verdict: 'met', measured: '12.5% (one run)' });
     expect(find(/keystroke/)).to.deep.include({ verdict: 'missed', measured: '45.0 ms (one run)' });
     expect(find(/display lag/).verdict).to.equal('not measured');
     expect(find(/stopped 9 s/).verdict).to.equal('met');
     expect(find(/stopped 60 s/)).to.deep.include({ verdict: 'missed', measured: '27,000 of 28,000 shown, 0 notice line(s) (one run)' });
+  });
+
+  it('judges the full-screen client, the real --plain clients and the restart from the median of their runs, with the range', () => {
+    const tui = (cpu: number, key: number) => ({ command: 'x', error: undefined, result: [{ 'rate msg/s': 1000, 'viewer CPU %': cpu }, { 'rate msg/s': 5000, 'keystroke p99 ms': key }] });
+    const plain = (p99: number) => ({ kind: 'plain' as const, peers: 50, rate: 100, seconds: 4, latency: { count: 1, p50Ms: 1, p99Ms: p99, maxMs: p99, meanMs: 1 }, delivered: 1, expected: 1, clientCpuShare: 0.1, benchCpuShare: 0.1, notices: [], detail: '', error: undefined });
+    const twin = { ...row('sealed', 50, [20], [4000]), p99At100: stat([10]) };
+    const lines = targetLines([twin], [plain(25), plain(18), plain(40)], {
+      tui: [tui(14, 20), tui(30, 35), tui(12, 31), { command: 'x', error: 'exit 1', result: undefined }],
+      restart: [140, 1100, 150].map((totalMs) => ({ command: 'y', error: undefined, result: { messages: 100_000, storeBytesPerMessage: 98, openMs: totalMs - 10, coreMs: 10, totalMs } })),
+    });
+    const find = (re: RegExp): { measured: string; verdict: string } => lines.find((l) => re.test(l.target))!;
+    expect(find(/≤ 15% of a core/)).to.deep.include({ verdict: 'met', measured: '14.0 [12.0–30.0]%' });
+    expect(find(/keystroke/)).to.deep.include({ verdict: 'missed', measured: '31.0 [20.0–35.0] ms' });
+    expect(find(/restart/)).to.deep.include({ verdict: 'met', measured: '150 [140–1,100] ms (100,000 messages)' });
+    expect(find(/join --plain/)).to.deep.include({ verdict: 'missed' });
+    expect(find(/join --plain/).measured).to.match(/^25.0 \[18.0–40.0\] vs 10.0 ms in-process sealed peers/);
   });
 });
 
