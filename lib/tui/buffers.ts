@@ -92,6 +92,8 @@ function markerEntry(): LogEntry {
 export class BufferList {
   private readonly list: ChatBuffer[] = [];
   private activeIndex = 0;
+  /** Ids of buffers without a stream (negative, never a stream's): a /query before its conversation, a stream the server lost. */
+  private nextDetachedId = -1;
 
   constructor(first: ChatBuffer) {
     this.list.push(first);
@@ -129,6 +131,23 @@ export class BufferList {
     }
     const buffer = new ChatBuffer(id, kind, name);
     this.list.push(buffer);
+    return buffer;
+  }
+
+  /** A fresh id for a buffer that has no stream (yet, or any more). */
+  detachedId(): number {
+    return this.nextDetachedId--;
+  }
+
+  /**
+   * The buffer of a stream the server no longer has keeps its lines but no longer names the stream
+   * (a detached id, no members): a stream of the same kind and name opening later takes it over.
+   */
+  detach(id: number): ChatBuffer | undefined {
+    const buffer = this.get(id);
+    if (buffer === undefined || id === this.list[0]?.id) return undefined;
+    buffer.id = this.detachedId();
+    buffer.members = [];
     return buffer;
   }
 

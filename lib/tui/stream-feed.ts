@@ -36,10 +36,18 @@ export class StreamFeed {
       case 'stream-closed': {
         const buffer = buffers.get(e.roomId);
         if (buffer === undefined) return;
-        buffers.close(e.roomId);
-        const what = buffer.kind === 'room' ? safe(e.name) : `the conversation with ${safe(e.name)}`;
-        this.host.system(e.why === 'parted' ? `You left ${what}.` : `${what} is gone (the server no longer has it).`, e.why === 'parted' ? STYLE.system : STYLE.warn);
-        return;
+        if (e.why === 'parted') {
+          buffers.close(e.roomId);
+          return this.host.system(`You left ${buffer.kind === 'room' ? safe(e.name) : `the conversation with ${safe(e.name)}`}.`);
+        }
+        // The server no longer has it (it restarted, or forgot the room): the buffer keeps what it
+        // showed, and a stream of the same name opening again (the client joins its rooms again by
+        // itself; a private message opens a conversation) takes it over.
+        buffers.detach(e.roomId);
+        const text = buffer.kind === 'room'
+          ? `The server no longer has ${safe(e.name)} (it restarted?): joining it again…`
+          : `The server no longer has this conversation (it restarted?): what you write here opens it again.`;
+        return this.line(buffer, text, Date.now(), false, STYLE.warn);
       }
       case 'topic': {
         const buffer = this.buffer(e.roomId);
@@ -87,11 +95,15 @@ export class StreamFeed {
 
   private stream(stream: StreamInfo, opened: boolean): void {
     const { buffers } = this.host;
-    // A /query buffer opened before the conversation existed takes the stream's id.
-    const query = stream.kind === 'private'
-      ? buffers.all.find((b) => b.id < 0 && b.kind === 'private' && nickKey(b.name) === nickKey(stream.name))
+    // A buffer without a stream of this kind and name takes the stream's id: a /query opened before
+    // the conversation existed, or the buffer of a stream the server lost (a room joined again).
+    const detached = buffers.get(stream.roomId) === undefined
+      ? buffers.all.find((b) => b.id < 0 && b.kind === stream.kind && nickKey(b.name) === nickKey(stream.name))
       : undefined;
-    if (query !== undefined && buffers.get(stream.roomId) === undefined) query.id = stream.roomId;
+    if (detached !== undefined) detached.id = stream.roomId;
+    if (detached !== undefined && stream.kind === 'room' && opened) {
+      this.line(detached, `You joined ${safe(stream.name)} again${stream.topic === '' ? '' : `; the topic is: ${safe(stream.topic)}`}`, Date.now(), false);
+    }
     const known = buffers.get(stream.roomId) !== undefined;
     const buffer = buffers.open(stream.roomId, stream.kind, stream.name);
     buffer.topic = stream.topic;
@@ -110,8 +122,8 @@ export class StreamFeed {
     return this.host.buffers.get(roomId);
   }
 
-  private line(buffer: ChatBuffer, text: string, time: number, history: boolean): void {
-    const entry: LogEntry = systemEntry(text, history ? STYLE.history : STYLE.system, time);
+  private line(buffer: ChatBuffer, text: string, time: number, history: boolean, style?: Style): void {
+    const entry: LogEntry = systemEntry(text, style ?? (history ? STYLE.history : STYLE.system), time);
     this.host.buffers.add(buffer, entry, this.host.width());
   }
 }

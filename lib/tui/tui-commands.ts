@@ -39,8 +39,6 @@ export class TuiCommands {
   private lastPrivate: string | undefined;
   /** Streams asked for (room keys, and nick keys for /query): shown when they open. */
   private readonly asked = new Set<string>();
-  /** Ids for /query buffers whose conversation does not exist yet (negative, never a stream's). */
-  private nextQueryId = -1;
 
   constructor(private readonly session: RoomsSession, private readonly host: TuiCommandHost) {}
 
@@ -73,7 +71,8 @@ export class TuiCommands {
       case 'join': {
         const open = this.room(c.room);
         if (open !== undefined) host.buffers.selectBuffer(open);
-        else {
+        // A buffer kept after the server lost the room (id < 0) is taken over when it opens again.
+        if (open === undefined || open.id < 0) {
           this.asked.add(`#${roomKey(c.room)}`);
           session.joinRoom(c.room);
         }
@@ -95,6 +94,7 @@ export class TuiCommands {
         return true;
       case 'topic':
         if (active.kind !== 'room') return this.bad('A private conversation has no topic.');
+        if (active.id < 0) return this.notIn(active);
         if (c.text === undefined) host.system(active.topic === '' ? `${safe(active.name)} has no topic.` : `Topic of ${safe(active.name)}: ${safe(active.topic)}`);
         else session.topic(active.id, c.text);
         return true;
@@ -104,7 +104,7 @@ export class TuiCommands {
         session.msg(c.nick, c.text);
         return true;
       case 'query': {
-        const buffer = this.privateBuffer(c.nick) ?? host.buffers.open(this.nextQueryId--, 'private', c.nick);
+        const buffer = this.privateBuffer(c.nick) ?? host.buffers.open(host.buffers.detachedId(), 'private', c.nick);
         host.buffers.selectBuffer(buffer);
         this.asked.add(nickKey(c.nick));
         return c.text === undefined ? true : this.say(c.text, buffer);
@@ -171,11 +171,17 @@ export class TuiCommands {
   private say(text: string, buffer: ChatBuffer | undefined, room?: string, action = false): boolean {
     if (buffer === undefined) return this.bad(`You are not in ${safe(room ?? '')} (/join ${safe(room ?? '')} first).`);
     const options = action ? { action: true } : {};
+    if (buffer.id < 0 && buffer.kind === 'room') return this.notIn(buffer);
     if (buffer.id === LOBBY_ID && !action) this.host.sayInLobby(text);
     else if (buffer.id < 0) this.session.msg(buffer.name, text, options);
     else this.session.say(buffer.id, text, options);
     buffer.log.scrollToBottom();
     return true;
+  }
+
+  /** A room's buffer kept after the server lost the room (stream-feed.ts): nothing can be said there until it is joined again. */
+  private notIn(buffer: ChatBuffer): boolean {
+    return this.bad(`You are not in ${safe(buffer.name)} any more (/join ${safe(buffer.name)} joins it again; /part closes this buffer).`);
   }
 
   /** /who: the member list of a buffer, as a line in the buffer shown. */

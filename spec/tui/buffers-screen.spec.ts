@@ -246,7 +246,7 @@ describe('full-screen client: buffers', function () {
     await h.waitFor(() => !screen().includes('//text'), 'cleared');
   });
 
-  it('follows a conversation partner: renamed, away in the title, back; a stream the server forgot closes its buffer', async () => {
+  it('follows a conversation partner: renamed, away in the title, back', async () => {
     await inOps();
     h.session.emitRoom({ type: 'stream', stream: BOB, opened: true });
     await h.press(ALT_3);
@@ -258,8 +258,48 @@ describe('full-screen client: buffers', function () {
     await h.waitFor(() => title().includes('*robert*'), 'the buffer renamed');
     h.session.emitRoom({ type: 'stream', stream: { ...BOB, name: 'robert', away: undefined }, opened: false });
     await h.waitFor(() => !title().includes('away'), 'back');
+  });
+
+  it('keeps the buffers of streams the server lost (a restart) with their lines and numbers, until they open again', async () => {
+    await inOps();
+    h.session.emitRoom({ type: 'stream', stream: BOB, opened: true });
+    h.session.emitEvent({ type: 'message', seq: 1, time: Date.now(), nick: 'dan', text: 'before the restart', own: false, history: false, roomId: 5 });
+    h.session.emitEvent({ type: 'message', seq: 1, time: Date.now(), nick: 'bob', text: 'a secret', own: false, history: false, roomId: 9 });
+    await h.press(ALT_2);
+    await h.waitForText('before the restart');
     h.session.emitRoom({ type: 'stream-closed', roomId: 5, name: '#ops', why: 'gone' });
-    await h.waitForText('#ops is gone (the server no longer has it).');
-    expect(screen()).not.to.match(/ 2 #ops/u);
+    h.session.emitRoom({ type: 'stream-closed', roomId: 9, name: 'bob', why: 'gone' });
+    await h.waitForText('The server no longer has #ops (it restarted?): joining it again…');
+    expect(screen()).to.contain('before the restart').and.to.contain(' 2 #ops').and.to.contain(' 3 *bob*');
+    // Nothing can be said in a room the session is not in; the draft stays.
+    await h.type('lost words');
+    await h.press(KEY.enter);
+    await h.waitForText('You are not in #ops any more (/join #ops joins it again; /part');
+    expect(h.session.calls.filter((c) => c.call === 'say')).to.deep.equal([]);
+    expect(h.lines().some((l) => l.includes('> lost words'))).to.equal(true);
+    await h.press(KEY.ctrlU);
+    await h.type('/join #OPS');
+    await h.press(KEY.enter);
+    expect(h.session.calls.at(-1)).to.deep.equal({ call: 'joinRoom', name: '#OPS' });
+    // The room joined again (a new roomId) takes the same buffer.
+    h.session.emitRoom({ type: 'stream', stream: { ...OPS, roomId: 21 }, opened: true });
+    await h.waitForText('You joined #ops again; the topic is: deploys on friday');
+    expect(screen()).to.contain('before the restart');
+    expect(screen()).not.to.contain(' 4 ');
+    await h.type('back again');
+    await h.press(KEY.enter);
+    expect(h.session.calls.at(-1)).to.deep.equal({ call: 'say', roomId: 21, text: 'back again', action: false });
+    // The conversation: what is written there opens it again (a private message), and its stream takes the buffer.
+    await h.press(ALT_3);
+    await h.waitForText('The server no longer has this conversation (it restarted?): what you');
+    expect(screen()).to.contain('a secret');
+    await h.type('still there?');
+    await h.press(KEY.enter);
+    expect(h.session.calls.at(-1)).to.deep.equal({ call: 'msg', nick: 'bob', text: 'still there?', action: false });
+    h.session.emitRoom({ type: 'stream', stream: { ...BOB, roomId: 22 }, opened: true });
+    h.session.emitEvent({ type: 'message', seq: 1, time: Date.now(), nick: 'ann', text: 'still there?', own: true, history: false, roomId: 22 });
+    await h.waitForText('<ann> still there?');
+    expect(screen()).to.contain('a secret');
+    expect(screen()).not.to.contain(' 4 ');
   });
 });
