@@ -156,7 +156,12 @@ describe('udp-chat full-screen client in tmux (e2e)', function () {
     await ann.sendKeys('half a li');
     await ann.waitForScreen((s) => lines(s).some((l) => l === '> half a li'), 5000, 'the prompt and the draft');
     bob.write('incoming while ann types');
-    const screen = await ann.waitForScreen(/bob: incoming while ann types/, 5000, 'bob\'s message on ann\'s screen');
+    // The line arrives, then the prompt is drawn again below it: wait for the screen with both (a
+    // capture can fall between the two writes), then check the order.
+    const screen = await ann.waitForScreen((s) => {
+      const shown = lines(s).filter((l) => l.trim() !== '');
+      return shown.some((l) => l.includes('bob: incoming while ann types')) && shown.at(-1)?.startsWith('>') === true;
+    }, 5000, 'bob\'s message on ann\'s screen, the prompt below it');
     const rows = lines(screen).filter((l) => l.trim() !== '');
     expect(rows[rows.length - 1], ann.explain('the last line')).to.equal('> half a li');
     expect(rows[rows.length - 2], ann.explain('the line above it')).to.match(new RegExp(`^${TIME} bob: incoming while ann types$`));
