@@ -92,7 +92,12 @@ describe('the mDNS announcement seen by avahi-browse', function () {
     programs.push(dbus);
     await dbus.waitFor(/^unix:path=/, 'dbus-daemon');
     mkdirSync('/run/avahi-daemon', { recursive: true });
-    const avahi = new Program(lan.argv(witness, ['avahi-daemon', '-f', join(dir, 'avahi.conf'), '--no-drop-root', '--no-chroot', '--no-rlimits', '--no-proc-title']), env);
+    // avahi-daemon's pid file is /run/avahi-daemon/pid, whatever its config: in a mount namespace of
+    // its own with a private tmpfs there, two runs of this spec at once (two checkouts testing on one
+    // machine) do not see each other's ("Daemon already running").
+    const daemon = ['avahi-daemon', '-f', join(dir, 'avahi.conf'), '--no-drop-root', '--no-chroot', '--no-rlimits', '--no-proc-title'];
+    const privateRun = ['unshare', '--mount', '--propagation', 'private', 'sh', '-c', 'mount -t tmpfs tmpfs /run/avahi-daemon && exec "$@"', 'sh', ...daemon];
+    const avahi = new Program(lan.argv(witness, privateRun), env);
     programs.push(avahi);
     await avahi.waitFor(/Server startup complete/, 'avahi-daemon');
   });
