@@ -9,8 +9,8 @@
  *   either side is refused, and nothing of it is kept.
  */
 import type { NewRoomEntry } from './room-log.js';
-import { CAP_ROOMS } from '../protocol/rooms-codec.js';
 import { nickKey } from '../protocol/nick.js';
+import { roomsEnabled } from './lobby.js';
 import { type Refusal, checkText } from './refusal.js';
 import { PRIVATE_PER_USER } from './server-options.js';
 import type { Session, SessionTable } from './session-table.js';
@@ -43,7 +43,7 @@ export class PrivateConversations {
     const peer = name === '' ? undefined : this.host.sessions.byNickKey(nickKey(name));
     if (peer === undefined) return { code: 'UDPCHAT_ERR_NOT_ONLINE', detail: `${name} is not online` };
     if (peer === s) return { code: 'UDPCHAT_ERR_UNSUPPORTED', detail: 'a private message to yourself' };
-    if ((peer.caps & CAP_ROOMS) === 0) return { code: 'UDPCHAT_ERR_UNSUPPORTED', detail: `${peer.nick}'s client has no private messages (an older udp-chat)` };
+    if (!roomsEnabled(peer)) return { code: 'UDPCHAT_ERR_UNSUPPORTED', detail: `${peer.nick}'s client has no private messages (an older udp-chat)` };
     const bad = checkText(text, this.host.maxText);
     if (bad !== undefined) return bad;
     const key = pairKey(s.nickKey, peer.nickKey);

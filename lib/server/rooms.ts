@@ -1,8 +1,8 @@
 /**
  * Rooms and private messages on the server (docs/protocol.md §6.3), for sessions that enabled
- * capability bit 0. Room 0 stays the core's room log; this keeps the other streams, room 0's
- * second rendering (§6.3.5), away flags, and carries out RSAY, CMD, RNACK and RWHO; private
- * messages are private-conversations.ts's.
+ * capability bit 0. Room 0 stays the core's room log; this keeps the other streams and away
+ * flags, and carries out RSAY, CMD, RNACK and RWHO. Room 0's second rendering (§6.3.5) is
+ * lobby.ts's, private messages are private-conversations.ts's.
  *
  * Invariants:
  * - A session is a member of a stream exactly when the stream is in its `streams` set.
@@ -11,16 +11,16 @@
  * - Every datagram of a stream other than room 0 is queued per recipient (never one datagram to a
  *   list), so a sealing layer seals it on each member's own session channel.
  */
-import type { CmdMessage, LeaveReason, RNackMessage, RSayMessage, RStateMessage, RWhoMessage, RoomEntry, RoomInfoMessage } from '../protocol/messages.js';
+import type { CmdMessage, LeaveReason, RNackMessage, RSayMessage, RStateMessage, RWhoMessage, RoomInfoMessage } from '../protocol/messages.js';
 import { checkNick, nickKey } from '../protocol/nick.js';
 import { CAP_IDENTITY } from '../protocol/whois-codec.js';
-import { CAP_ROOMS, MAX_RSTATE_STREAMS } from '../protocol/rooms-codec.js';
+import { MAX_RSTATE_STREAMS } from '../protocol/rooms-codec.js';
+import { LOBBY_ID, LOBBY_NAME, Lobby, roomsEnabled } from './lobby.js';
 import type { NewRoomEntry } from './room-log.js';
-import { encodeLogEntry } from './room-log.js';
 import { sendRepair } from './gap-repair.js';
 import type { NickOwners } from './nick-owners.js';
 import type { Outbound } from './outbound.js';
-import { type Framing, dataFraming, packEntries, rdataFraming } from './pack-entries.js';
+import { type Framing, packEntries, rdataFraming } from './pack-entries.js';
 import type { ProducedBytes } from './repair-budget.js';
 import type { ServerOptions } from './server-options.js';
 import type { ServerStats } from './server-types.js';
@@ -28,10 +28,8 @@ import type { Session, SessionTable } from './session-table.js';
 import type { StagedLog } from './staged-log.js';
 import { PrivateConversations, conversationTitle } from './private-conversations.js';
 import { type Refusal, checkText } from './refusal.js';
-import { type RosterPages, Stream, memberPages, rrosterBytes } from './streams.js';
+import { Stream, rrosterBytes } from './streams.js';
 
-export const LOBBY_ID = 0;
-export const LOBBY_NAME = '#lobby';
 const LOBBY_KEY = `#${nickKey('lobby')}`;
 /** Longest topic, and longest part or away reason (UTF-8 bytes): their room 0 renderings fit any maxText ≥ 64 … and stay readable. */
 const TOPIC_MAX_BYTES = 300;
@@ -39,8 +37,6 @@ const REASON_MAX_BYTES = 200;
 const TAIL_SYNCS = 2;
 /** Streams per session whose history is given on credit (then it is drawn from the repair budget). */
 const CREDITED_STREAMS = 256;
-/** A room-0 entry with two renderings: what sessions with rooms get (RDATA 0) and what the others get (DATA). */
-type LobbyEntry = Extract<NewRoomEntry, { kind: 'action' | 'topic' | 'away' }>;
 
 /** What the rooms may see and do of the server core. */
 export interface RoomsContext {
@@ -84,11 +80,8 @@ export class Rooms {
    */
   private nextId: number;
   private roomCount = 0;
-  /** Room 0's rendering for sessions with rooms, where it differs from DATA's (seq → entry bytes). */
-  private readonly lobbyRich = new Map<number, Buffer>();
-  private lobbyTopic = '';
-  /** Room 0's RROSTER pages (with away flags) until membership or an away flag changes. */
-  private lobbyRoster: { nicks: readonly string[]; pages: RosterPages } | undefined;
+  /** Room 0 as sessions with rooms see it (lobby.ts). */
+  private readonly lobby: Lobby;
   /** Streams with a tail RSYNC to send. */
   private readonly syncing = new Set<Stream>();
   /** Streams with entries not yet fanned out. */
@@ -96,6 +89,7 @@ export class Rooms {
 
   constructor(private readonly ctx: RoomsContext) {
     this.nextId = ctx.random(4).readUInt32BE(0);
+    this.lobby = new Lobby({ log: ctx.log, sessions: ctx.sessions, out: ctx.out, maxDatagram: ctx.options.maxDatagram, isAway: (s) => this.isAway(s) });
     this.privates = new PrivateConversations({
       sessions: ctx.sessions,
       maxText: ctx.options.maxText,
@@ -112,7 +106,7 @@ export class Rooms {
 
   /** True if the session enabled rooms (WELCOME caps bit 0). */
   static enabled(s: Session): boolean {
-    return (s.caps & CAP_ROOMS) !== 0;
+    return roomsEnabled(s);
   }
 
   private membership(s: Session): Membership {
@@ -128,87 +122,26 @@ export class Rooms {
     return this.of.get(s)?.away !== undefined;
   }
 
-  // ---- room 0 ---------------------------------------------------------------------------------
+  // ---- room 0 (lobby.ts) ----------------------------------------------------------------------
 
   /** How room 0 is read and framed for a session: RDATA 0 with the rooms rendering, or DATA. */
   lobbyRendering(s: Session): { bytesOf: (seq: number) => Buffer | undefined; framing: Framing } {
-    if (!Rooms.enabled(s)) return { bytesOf: (seq) => this.ctx.log.bytesOf(seq), framing: dataFraming(this.ctx.options.maxDatagram) };
-    return { bytesOf: (seq) => this.lobbyBytes(seq), framing: rdataFraming(LOBBY_ID, this.ctx.options.maxDatagram) };
+    return this.lobby.rendering(s);
   }
 
   /** Whether room 0's entries from..to differ between the two renderings (then fan-out needs both). */
   richIn(from: number, to: number): boolean {
-    if (this.lobbyRich.size === 0) return false;
-    for (const seq of this.lobbyRich.keys()) if (seq >= from && seq <= to) return true;
-    return false;
+    return this.lobby.richIn(from, to);
   }
 
-  /**
-   * Room 0's entries from..to when they differ between the renderings (§6.3.5): DATA to the
-   * sessions without rooms (one datagram to the list), RDATA 0 per recipient to those with it.
-   * Returns the bytes fanned out (for the repair budgets).
-   */
+  /** Room 0's entries from..to in both renderings (Lobby.fanOutTwice); the bytes fanned out. */
   fanOutLobbyTwice(from: number, to: number): number {
-    const all = [...this.ctx.sessions.all()];
-    const plain = all.filter((s) => !Rooms.enabled(s)).map((s) => s.address);
-    let total = 0;
-    for (const d of packEntries(from, to, (seq) => this.ctx.log.bytesOf(seq), dataFraming(this.ctx.options.maxDatagram))) {
-      this.ctx.out.fanOut(plain, d);
-      total += d.length;
-    }
-    const rich = all.filter((s) => Rooms.enabled(s));
-    for (const d of packEntries(from, to, (seq) => this.lobbyBytes(seq), rdataFraming(LOBBY_ID, this.ctx.options.maxDatagram))) {
-      for (const s of rich) this.ctx.out.sendBytes(s.address, d);
-    }
-    return total;
-  }
-
-  private lobbyBytes(seq: number): Buffer | undefined {
-    return this.lobbyRich.get(seq) ?? this.ctx.log.bytesOf(seq);
-  }
-
-  /** Appends a room 0 entry whose DATA rendering is a msg (§6.3.5). */
-  private appendLobby(entry: LobbyEntry): void {
-    const log = this.ctx.log;
-    const v1Text =
-      entry.kind === 'action' ? `/me ${entry.text}` : entry.kind === 'topic' ? (entry.text === '' ? '/topic' : `/topic ${entry.text}`) : entry.away ? (entry.text === '' ? '/away' : `/away ${entry.text}`) : '/back';
-    log.append({ kind: 'msg', time: entry.time, nick: entry.nick, target: 0, text: v1Text });
-    this.rich(log.assignedSeq, { ...entry, seq: log.assignedSeq } as RoomEntry);
-  }
-
-  /** Appends a rename to room 0: two seqs, leave + join in DATA, rename + echo in RDATA 0. */
-  private appendLobbyRename(from: string, to: string, now: number): void {
-    const log = this.ctx.log;
-    const time = Math.floor(now);
-    log.append({ kind: 'leave', time, nick: from, reason: 'quit' });
-    this.rich(log.assignedSeq, { kind: 'rename', seq: log.assignedSeq, time, nick: from, echo: false, to });
-    log.append({ kind: 'join', time, nick: to });
-    this.rich(log.assignedSeq, { kind: 'rename', seq: log.assignedSeq, time, nick: from, echo: true, to });
-  }
-
-  private rich(seq: number, e: RoomEntry): void {
-    this.lobbyRich.set(seq, encodeLogEntry(e));
-    // Renderings of entries the log no longer keeps are forgotten (the map is in seq order).
-    const oldest = this.ctx.log.oldestSeq;
-    for (const k of this.lobbyRich.keys()) {
-      if (k >= oldest) break;
-      this.lobbyRich.delete(k);
-    }
+    return this.lobby.fanOutTwice(from, to);
   }
 
   /** Every page of room 0's member list with away flags, to a session with rooms (§6.3.4). */
   sendLobbyRoster(s: Session): void {
-    const { asOfSeq, pages } = this.lobbyPages();
-    pages.forEach((members, page) => this.ctx.out.send(s.address, { type: 'rroster', roomId: LOBBY_ID, asOfSeq, page, pages: pages.length, members: [...members] }));
-  }
-
-  /** Room 0's pages: computed again after a join, leave, rename (a new nicks() array) or away change. */
-  private lobbyPages(): RosterPages {
-    const nicks = this.ctx.sessions.nicks();
-    if (this.lobbyRoster?.nicks !== nicks) {
-      this.lobbyRoster = { nicks, pages: memberPages([...this.ctx.sessions.all()], this.ctx.log.lastSeq, (x) => this.isAway(x), this.ctx.options.maxDatagram) };
-    }
-    return this.lobbyRoster.pages;
+    this.lobby.sendRoster(s);
   }
 
   // ---- requests -------------------------------------------------------------------------------
@@ -250,7 +183,7 @@ export class Rooms {
     this.ctx.stats.accepted++;
     const time = Math.floor(now);
     if (stream === undefined) {
-      this.appendLobby({ kind: 'action', time, nick: s.nick, text });
+      this.lobby.append({ kind: 'action', time, nick: s.nick, text });
       return undefined;
     }
     this.append(stream, action ? { kind: 'action', time, nick: s.nick, text } : { kind: 'msg', time, nick: s.nick, target: 0, text }, now);
@@ -265,7 +198,7 @@ export class Rooms {
     }
     const key = `#${checked.key}`;
     if (key === LOBBY_KEY) {
-      this.sendInfo(s, this.lobbyInfo(s));
+      this.sendInfo(s, this.lobby.info(s));
       return undefined;
     }
     const existing = this.roomsByKey.get(key);
@@ -366,8 +299,8 @@ export class Rooms {
     this.ctx.stats.accepted++;
     const entry = { kind: 'topic', time: Math.floor(now), nick: s.nick, text } as const;
     if (stream === undefined) {
-      this.lobbyTopic = text;
-      this.appendLobby(entry);
+      this.lobby.topic = text;
+      this.lobby.append(entry);
     } else {
       stream.topic = text;
       this.append(stream, entry, now);
@@ -390,7 +323,7 @@ export class Rooms {
       if (!this.ctx.nicks.claim(checked.nick, checked.key, s.ownerKey, now)) this.ctx.drop('nick-bindings-full');
     }
     this.ctx.sessions.rename(s, checked.nick, checked.key);
-    this.appendLobbyRename(from, checked.nick, now);
+    this.lobby.appendRename(from, checked.nick, now);
     for (const stream of this.membership(s).streams) {
       if (stream.kind === 'private') this.privates.refile(stream, s);
       stream.changed();
@@ -405,9 +338,9 @@ export class Rooms {
     this.ctx.stats.accepted++;
     if (reason === undefined && mine.away === undefined) return undefined;
     mine.away = reason;
-    this.lobbyRoster = undefined;
+    this.lobby.awayChanged();
     const entry = { kind: 'away', time: Math.floor(now), nick: s.nick, away: reason !== undefined, text: reason ?? '' } as const;
-    this.appendLobby(entry);
+    this.lobby.append(entry);
     for (const stream of mine.streams) {
       stream.changed();
       this.append(stream, entry, now);
@@ -419,7 +352,7 @@ export class Rooms {
     this.ctx.stats.accepted++;
     const rooms = [...this.roomsByKey.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     const total = rooms.length + 1;
-    const lines: RoomInfoMessage[] = [{ ...this.lobbyInfo(s), kind: 'listing', historyFrom: this.ctx.log.lastSeq + 1, index: 0, total }];
+    const lines: RoomInfoMessage[] = [{ ...this.lobby.info(s), kind: 'listing', historyFrom: this.ctx.log.lastSeq + 1, index: 0, total }];
     rooms.forEach((r, i) => lines.push({ ...this.info(s, r, 'listing', r.log.lastSeq + 1), index: i + 1, total }));
     for (const line of lines) {
       const size = 46 + bytes(line.name) + bytes(line.topic);
@@ -450,7 +383,7 @@ export class Rooms {
   who(s: Session, m: RWhoMessage, now: number): void {
     const stream = m.roomId === LOBBY_ID ? undefined : this.member(s, m.roomId);
     if (m.roomId !== LOBBY_ID && stream === undefined) return this.ctx.drop('rwho-not-member');
-    const { asOfSeq, pages } = stream === undefined ? this.lobbyPages() : stream.rosterPages((x) => this.isAway(x), this.ctx.options.maxDatagram);
+    const { asOfSeq, pages } = stream === undefined ? this.lobby.pages() : stream.rosterPages((x) => this.isAway(x), this.ctx.options.maxDatagram);
     const members = pages[m.page];
     if (members === undefined) return this.ctx.drop('bad-page');
     // Page 0 of a stream comes after its ROOMINFO: a client that lost the ROOMINFO learns the stream from it.
@@ -482,7 +415,7 @@ export class Rooms {
     const mine = this.of.get(s);
     this.of.delete(s);
     if (mine === undefined) return;
-    if (mine.away !== undefined) this.lobbyRoster = undefined;
+    if (mine.away !== undefined) this.lobby.awayChanged();
     for (const stream of mine.streams) this.leave(s, stream, reason === 'shutdown' ? undefined : { kind: 'leave', time: Math.floor(now), nick: s.nick, reason }, now);
   }
 
@@ -546,11 +479,6 @@ export class Rooms {
   }
 
   // ---- ROOMINFO and RROSTER -------------------------------------------------------------------
-
-  private lobbyInfo(s: Session): RoomInfoMessage {
-    const lastSeq = this.ctx.log.lastSeq;
-    return { type: 'roominfo', token: s.token, roomId: LOBBY_ID, kind: 'room', members: this.ctx.sessions.size, lastSeq, historyFrom: lastSeq + 1, index: 0, total: 1, name: LOBBY_NAME, topic: this.lobbyTopic };
-  }
 
   private info(s: Session, stream: Stream, kind: RoomInfoMessage['kind'], historyFrom: number): RoomInfoMessage {
     const { name, topic } = stream.kind === 'room' ? stream : conversationTitle(stream, s, (x) => this.of.get(x)?.away);
