@@ -26,7 +26,7 @@ export interface ConversationHost {
   create(key: string): Stream;
   /** Makes sessions members: ROOMINFO, the history each is owed, every RROSTER page. */
   enter(joining: readonly Session[], stream: Stream): void;
-  append(stream: Stream, entry: NewRoomEntry, now: number): void;
+  append(stream: Stream, entry: NewRoomEntry): void;
   /** Counts an accepted request (ServerStats.accepted). */
   accepted(): void;
 }
@@ -60,7 +60,7 @@ export class PrivateConversations {
     this.host.accepted();
     if (joining.length > 0) this.host.enter(joining, stream);
     const time = Math.floor(now);
-    this.host.append(stream, action ? { kind: 'action', time, nick: s.nick, text } : { kind: 'msg', time, nick: s.nick, target: 0, text }, now);
+    this.host.append(stream, action ? { kind: 'action', time, nick: s.nick, text } : { kind: 'msg', time, nick: s.nick, target: 0, text });
     return undefined;
   }
 

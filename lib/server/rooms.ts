@@ -99,7 +99,7 @@ export class Rooms {
         this.enter(joining, stream, 'private');
         for (const x of joining) this.sendRoster(x, stream);
       },
-      append: (stream, entry, now) => this.append(stream, entry, now),
+      append: (stream, entry) => this.append(stream, entry),
       accepted: () => this.ctx.stats.accepted++,
     });
   }
@@ -186,7 +186,7 @@ export class Rooms {
       this.lobby.append({ kind: 'action', time, nick: s.nick, text });
       return undefined;
     }
-    this.append(stream, action ? { kind: 'action', time, nick: s.nick, text } : { kind: 'msg', time, nick: s.nick, target: 0, text }, now);
+    this.append(stream, action ? { kind: 'action', time, nick: s.nick, text } : { kind: 'msg', time, nick: s.nick, target: 0, text });
     return undefined;
   }
 
@@ -221,7 +221,7 @@ export class Rooms {
     // Back in the stream it was in (its session ended meanwhile): nothing is replayed and nothing
     // declared lost; the client asks for what it misses.
     this.enter([s], stream, 'room', stream.id === previous);
-    this.append(stream, { kind: 'join', time: Math.floor(now), nick: s.nick }, now);
+    this.append(stream, { kind: 'join', time: Math.floor(now), nick: s.nick });
     this.sendRoster(s, stream);
     return undefined;
   }
@@ -266,17 +266,17 @@ export class Rooms {
     const text = truncate(reason, REASON_MAX_BYTES);
     this.ctx.stats.accepted++;
     this.sendInfo(s, this.info(s, stream, 'gone', stream.log.lastSeq + 1));
-    this.leave(s, stream, { kind: 'part', time: Math.floor(now), nick: s.nick, text }, now);
+    this.leave(s, stream, { kind: 'part', time: Math.floor(now), nick: s.nick, text });
     return undefined;
   }
 
   /** Removes a member; the entry announces it to the rest, or the stream is forgotten if nobody is left. */
-  private leave(s: Session, stream: Stream, entry: NewRoomEntry | undefined, now: number): void {
+  private leave(s: Session, stream: Stream, entry: NewRoomEntry | undefined): void {
     stream.members.delete(s);
     stream.changed();
     this.of.get(s)?.streams.delete(stream);
     if (stream.members.size === 0) return this.forget(stream);
-    if (entry !== undefined) this.append(stream, entry, now);
+    if (entry !== undefined) this.append(stream, entry);
   }
 
   private forget(stream: Stream): void {
@@ -303,7 +303,7 @@ export class Rooms {
       this.lobby.append(entry);
     } else {
       stream.topic = text;
-      this.append(stream, entry, now);
+      this.append(stream, entry);
     }
     return undefined;
   }
@@ -327,7 +327,7 @@ export class Rooms {
     for (const stream of this.membership(s).streams) {
       if (stream.kind === 'private') this.privates.refile(stream, s);
       stream.changed();
-      this.append(stream, { kind: 'rename', time: Math.floor(now), nick: from, echo: false, to: checked.nick }, now);
+      this.append(stream, { kind: 'rename', time: Math.floor(now), nick: from, echo: false, to: checked.nick });
     }
     return undefined;
   }
@@ -343,7 +343,7 @@ export class Rooms {
     this.lobby.append(entry);
     for (const stream of mine.streams) {
       stream.changed();
-      this.append(stream, entry, now);
+      this.append(stream, entry);
     }
     return undefined;
   }
@@ -416,7 +416,7 @@ export class Rooms {
     this.of.delete(s);
     if (mine === undefined) return;
     if (mine.away !== undefined) this.lobby.awayChanged();
-    for (const stream of mine.streams) this.leave(s, stream, reason === 'shutdown' ? undefined : { kind: 'leave', time: Math.floor(now), nick: s.nick, reason }, now);
+    for (const stream of mine.streams) this.leave(s, stream, reason === 'shutdown' ? undefined : { kind: 'leave', time: Math.floor(now), nick: s.nick, reason });
   }
 
   /** A takeover (§6.3.7): the fresh session is a member wherever the old one was, told by ROOMINFO. */
@@ -435,7 +435,7 @@ export class Rooms {
 
   // ---- flush and timers ----------------------------------------------------------------------
 
-  private append(stream: Stream, entry: NewRoomEntry, _now: number): void {
+  private append(stream: Stream, entry: NewRoomEntry): void {
     stream.log.append(entry);
     this.dirty.add(stream);
   }
