@@ -9,11 +9,11 @@ import { FRAME_BYTES, fixed } from './codec-fields.js';
 import { PAGE_OVERHEAD, checkPage } from './history-codec.js';
 import { OPCODES, TYPE_OF_OPCODE, codecOf } from './codec-table.js';
 import { LocalError } from './local-error.js';
-import type { ClientMessage, Message, MessageType } from './messages.js';
+import type { ClientMessage, Message, MessageType, SayMessage } from './messages.js';
 import { ProtocolError } from './protocol-error.js';
 import { DATA_HEAD, checkDataRange } from './server-codecs.js';
 import { RDATA_HEAD } from './rooms-codec.js';
-import { Reader, Writer, checksumOk } from './wire.js';
+import { Reader, Writer, checksumOk, utf8OrUndefined } from './wire.js';
 
 export { OPCODES } from './codec-table.js';
 
@@ -128,8 +128,35 @@ function framingFault(buf: Buffer): ProtocolError | undefined {
   return undefined;
 }
 
+/** SAY's opcode, its fixed fields (token, cseq, target, text length) and where its text starts (§4.2.2). */
+const SAY_OPCODE = OPCODES.say;
+const SAY_FIXED = TOKEN_BYTES + 4 + 1 + 2;
+const SAY_TEXT_AT = HEADER_BYTES + SAY_FIXED;
+
+/**
+ * SAY, what a server receives most, read straight from a datagram whose framing is sound (§4.7
+ * steps 1–6 passed) when it is well formed: the same message the codec table's reader makes, or
+ * undefined whenever that reader would refuse it (wrong length, cseq 0, bad UTF-8), so that the
+ * table reads it again and names the refusal. Exported for its differential spec.
+ */
+export function readWellFormedSay(buf: Buffer): SayMessage | undefined {
+  if (buf[3] !== SAY_OPCODE || buf.length < FRAME_BYTES + SAY_FIXED) return undefined;
+  const n = buf.readUInt16BE(SAY_TEXT_AT - 2);
+  if (buf.length !== FRAME_BYTES + SAY_FIXED + n) return undefined;
+  const cseq = buf.readUInt32BE(HEADER_BYTES + TOKEN_BYTES);
+  if (cseq < 1) return undefined;
+  const text = utf8OrUndefined(buf.subarray(SAY_TEXT_AT, SAY_TEXT_AT + n));
+  if (text === undefined) return undefined;
+  // A copy, as Reader.bytes makes: a message never aliases the receive buffer.
+  const token = Buffer.allocUnsafe(TOKEN_BYTES);
+  buf.copy(token, 0, HEADER_BYTES, HEADER_BYTES + TOKEN_BYTES);
+  return { type: 'say', token, cseq, target: buf[HEADER_BYTES + TOKEN_BYTES + 4] as number, text };
+}
+
 /** The body of a datagram whose framing is sound. */
 function decodeBody(buf: Buffer): Message {
+  const say = readWellFormedSay(buf);
+  if (say !== undefined) return say;
   const type = TYPE_OF_OPCODE.get(buf[3] as number) as MessageType;
   const r = new Reader(buf.subarray(0, buf.length - CHECKSUM_BYTES), HEADER_BYTES);
   const m = codecOf(type).read(r);

@@ -122,6 +122,15 @@ export class Writer {
   }
 }
 
+/** The UTF-8 text of `bytes`, or undefined if they are not well-formed UTF-8 (the same decoder as {@link Reader.text}). */
+export function utf8OrUndefined(bytes: Uint8Array): string | undefined {
+  try {
+    return UTF8.decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
 /** UTF-8 length of a string; throws LocalError UDPCHAT_ERR_BAD_UTF8 for lone surrogates (they cannot round-trip). */
 export function utf8Length(s: string): number {
   if (!s.isWellFormed()) throw new LocalError('UDPCHAT_ERR_BAD_UTF8');
