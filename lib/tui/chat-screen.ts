@@ -9,7 +9,7 @@
 import blessed from 'blessed';
 import { Painter, installWidthHook, boundCellWidths, type Region } from './cells.js';
 import { paintedBox } from './painted-box.js';
-import { clipSpans, styledGlyphs, type Row, type Span, type Style } from './styled-text.js';
+import { clipSpans, styledGlyphs, type Row, type Style } from './styled-text.js';
 import { LINE_BREAK_GLYPH, type InputLine } from './input-line.js';
 import type { MessageLog } from './message-log.js';
 import { nickColour } from './nick-colour.js';
@@ -17,19 +17,7 @@ import { escapeForTerminal } from '../client/presentation.js';
 import { displayWidth, truncate } from './text-width.js';
 import type { BufferList } from './buffers.js';
 import { activitySpans, bufferRows } from './buffer-list.js';
-
-export interface StatusView {
-  server: string;
-  state: string;
-  stateStyle: Style;
-  rttMs: number | undefined;
-  nick: string;
-  pending: number;
-  /** Shown instead of the status when set: a question for the user (a large paste, quitting). */
-  prompt?: string | undefined;
-  /** The member list is shown greyed (not known to be current: offline). */
-  offline?: boolean;
-}
+import { STATUS_STYLE, type StatusView, statusSpans } from './status.js';
 
 export interface ViewModel {
   /** The log of the buffer shown. */
@@ -57,7 +45,6 @@ export interface ScreenOptions {
   beforeFrame?: () => void;
 }
 
-const STATUS_STYLE: Style = { fg: 252, bg: 237 };
 const PROMPT_LINE_STYLE: Style = { fg: 0, bg: 11, bold: true };
 const LINE_BREAK_STYLE: Style = { fg: 244 };
 const OFFLINE_PEER_STYLE: Style = { fg: 244 };
@@ -320,39 +307,6 @@ export class ChatScreen {
     program.cup(this.cursor.y, this.cursor.x);
     program.showCursor();
   }
-}
-
-/**
- * The status line's spans for `width` columns. What matters most stays when it is narrow: the
- * state, your nick and the unsent count; the round-trip time goes first, then the server's
- * address is shortened (your own nick used to be what was cut).
- */
-export function statusSpans(s: StatusView, width: number, activity: readonly Span[] = []): Span[] {
-  const sep: Span = { text: '  ', style: STATUS_STYLE };
-  const state: Span = { text: s.state, style: { ...STATUS_STYLE, ...s.stateStyle, bold: true } };
-  const rtt: Span = { text: s.rttMs === undefined ? 'rtt -' : `rtt ${Math.round(s.rttMs)} ms`, style: STATUS_STYLE };
-  const nick: Span[] = [
-    { text: 'as ', style: STATUS_STYLE },
-    { text: escapeForTerminal(s.nick), style: { ...STATUS_STYLE, fg: nickColour(s.nick), bold: true } },
-  ];
-  const unsent: Span[] = [
-    ...(s.pending > 0 ? [sep, { text: `${s.pending} unsent`, style: { ...STATUS_STYLE, fg: 11 } }] : []),
-    // Activity in other buffers goes last: at the end of a narrow line it is what is cut.
-    ...(activity.length > 0 ? [sep, ...activity] : []),
-  ];
-  const server = escapeForTerminal(s.server);
-  const full = [{ text: ` ${server}`, style: STATUS_STYLE }, sep, state, sep, rtt, sep, ...nick, ...unsent];
-  if (spansWidth(full) <= width) return full;
-  const tail = [sep, state, sep, ...nick, ...unsent];
-  const room = width - spansWidth(tail) - 1;
-  if (room >= 6) return [{ text: ` ${truncate(server, room)}`, style: STATUS_STYLE }, ...tail];
-  return [{ text: ' ', style: STATUS_STYLE }, ...tail.slice(1)];
-}
-
-function spansWidth(spans: readonly Span[]): number {
-  let w = 0;
-  for (const span of spans) w += displayWidth(span.text);
-  return w;
 }
 
 /**

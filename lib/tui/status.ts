@@ -1,11 +1,30 @@
 /**
- * What the status line says: the state's words and colours, and its view model built from the
- * session. (How a refused join is classified is decided once, for both front ends, in
- * lib/client/join-failure.ts.)
+ * What the status line says: the state's words and colours, its view model built from the
+ * session, and its spans for a width. (How a refused join is classified is decided once, for both
+ * front ends, in lib/client/join-failure.ts.)
  */
+import { escapeForTerminal } from '../client/presentation.js';
 import type { ChatSession, ConnectionState } from '../client/session-types.js';
-import type { StatusView } from './chat-screen.js';
-import type { Style } from './styled-text.js';
+import { nickColour } from './nick-colour.js';
+import type { Span, Style } from './styled-text.js';
+import { displayWidth, truncate } from './text-width.js';
+
+/** The status line's colours (ChatScreen paints the row in them). */
+export const STATUS_STYLE: Style = { fg: 252, bg: 237 };
+
+/** What the status line shows (statusView builds it, statusSpans lays it out). */
+export interface StatusView {
+  server: string;
+  state: string;
+  stateStyle: Style;
+  rttMs: number | undefined;
+  nick: string;
+  pending: number;
+  /** Shown instead of the status when set: a question for the user (a large paste, quitting). */
+  prompt?: string | undefined;
+  /** The member list is shown greyed (not known to be current: offline). */
+  offline?: boolean;
+}
 
 export interface StateLabel {
   readonly text: string;
@@ -80,4 +99,37 @@ export function statusView(i: StatusInputs): StatusView {
     server: s.server, state: label.text, stateStyle: label.style, rttMs: i.state === 'online' ? s.rttMs : undefined, nick: s.nick,
     pending: s.pending + i.queued, prompt: i.prompt, offline: i.state !== 'online',
   };
+}
+
+/**
+ * The status line's spans for `width` columns. What matters most stays when it is narrow: the
+ * state, your nick and the unsent count; the round-trip time goes first, then the server's
+ * address is shortened (your own nick used to be what was cut).
+ */
+export function statusSpans(s: StatusView, width: number, activity: readonly Span[] = []): Span[] {
+  const sep: Span = { text: '  ', style: STATUS_STYLE };
+  const state: Span = { text: s.state, style: { ...STATUS_STYLE, ...s.stateStyle, bold: true } };
+  const rtt: Span = { text: s.rttMs === undefined ? 'rtt -' : `rtt ${Math.round(s.rttMs)} ms`, style: STATUS_STYLE };
+  const nick: Span[] = [
+    { text: 'as ', style: STATUS_STYLE },
+    { text: escapeForTerminal(s.nick), style: { ...STATUS_STYLE, fg: nickColour(s.nick), bold: true } },
+  ];
+  const unsent: Span[] = [
+    ...(s.pending > 0 ? [sep, { text: `${s.pending} unsent`, style: { ...STATUS_STYLE, fg: 11 } }] : []),
+    // Activity in other buffers goes last: at the end of a narrow line it is what is cut.
+    ...(activity.length > 0 ? [sep, ...activity] : []),
+  ];
+  const server = escapeForTerminal(s.server);
+  const full = [{ text: ` ${server}`, style: STATUS_STYLE }, sep, state, sep, rtt, sep, ...nick, ...unsent];
+  if (spansWidth(full) <= width) return full;
+  const tail = [sep, state, sep, ...nick, ...unsent];
+  const room = width - spansWidth(tail) - 1;
+  if (room >= 6) return [{ text: ` ${truncate(server, room)}`, style: STATUS_STYLE }, ...tail];
+  return [{ text: ' ', style: STATUS_STYLE }, ...tail.slice(1)];
+}
+
+function spansWidth(spans: readonly Span[]): number {
+  let w = 0;
+  for (const span of spans) w += displayWidth(span.text);
+  return w;
 }
