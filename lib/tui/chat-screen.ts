@@ -2,9 +2,8 @@
  * The blessed screen and its four parts: message log (left), peer list (right), status line and
  * input line (bottom). It only draws what the view model holds; keys and session events are
  * handled in tui-app.ts (with input-controller.ts, session-feed.ts, join-flow.ts). Renders are
- * coalesced: a key press is drawn on the next tick, anything else (incoming messages) at most
- * FRAME_MS after the previous frame (FLOOD_FRAME_MS while the log scrolls by faster than anyone
- * reads), so a busy room costs a bounded number of frames per second however many messages arrive.
+ * coalesced (frame-pacer.ts): a key press is drawn on the next tick, anything else at a bounded
+ * number of frames per second however many messages arrive.
  */
 import blessed from 'blessed';
 import { Painter, installWidthHook, boundCellWidths, type Region } from './cells.js';
@@ -18,6 +17,7 @@ import { displayWidth, truncate } from './text-width.js';
 import type { BufferList } from './buffers.js';
 import { activitySpans, bufferRows } from './buffer-list.js';
 import { STATUS_STYLE, type StatusView, statusSpans } from './status.js';
+import { FramePacer, frameInterval } from './frame-pacer.js';
 
 export interface ViewModel {
   /** The log of the buffer shown. */
@@ -50,19 +50,6 @@ const LINE_BREAK_STYLE: Style = { fg: 244 };
 const OFFLINE_PEER_STYLE: Style = { fg: 244 };
 const AWAY_PEER_STYLE: Style = { fg: 244 };
 const TITLE_STYLE: Style = { fg: 252, bg: 236 };
-/** Shortest time between two frames drawn for anything but a key press (≤ 30 frames a second). */
-export const FRAME_MS = 33;
-/**
- * The same while the log scrolls faster than anyone reads (a screenful or more arrived since the
- * last frame): 20 frames a second. A frame costs the same however many lines arrived, and writing
- * it to the terminal is most of it.
- */
-export const FLOOD_FRAME_MS = 50;
-
-/** The shortest time to the next frame, given how many log lines arrived for the last one and how many rows the log shows. */
-export function frameInterval(arrived: number, logRows: number): number {
-  return arrived >= Math.max(1, logRows) ? FLOOD_FRAME_MS : FRAME_MS;
-}
 const BRACKETED_PASTE_ON = '\x1b[?2004h';
 const BRACKETED_PASTE_OFF = '\x1b[?2004l';
 const HINT_STYLE: Style = { fg: 0, bg: 11, bold: true };
@@ -78,12 +65,7 @@ export class ChatScreen {
   private readonly buffersBox: blessed.Widgets.BoxElement;
   private readonly statusBox: blessed.Widgets.BoxElement;
   private readonly inputBox: blessed.Widgets.BoxElement;
-  /** A frame queued: right after the current callback (a key), or at the end of this turn. */
-  private queued: 'now' | 'turn' | undefined;
-  private frameTimer: NodeJS.Timeout | undefined;
-  private lastFrame = 0;
-  /** Shortest time from the last frame to the next (frameInterval). */
-  private interval = FRAME_MS;
+  private readonly pacer = new FramePacer(() => this.frame());
   /** The log and its `added` count at the last frame. */
   private lastLog: { log: MessageLog | undefined; added: number } = { log: undefined, added: 0 };
   private readonly output: NodeJS.WritableStream;
@@ -145,40 +127,20 @@ export class ChatScreen {
 
   /**
    * Queues a frame: right after the current callback when `urgent` (the user pressed a key), else
-   * no sooner than FRAME_MS after the last frame. Many calls before it is drawn give one frame.
+   * no sooner than FRAME_MS after the last frame (frame-pacer.ts). Many calls before it is drawn
+   * give one frame.
    */
   render(urgent = false): void {
-    // A frame already queued will do, unless it waits behind this turn and this one is urgent.
-    if (this.destroyed || this.queued === 'now' || (this.queued === 'turn' && !urgent)) return;
-    const wait = urgent ? 0 : this.lastFrame + this.interval - Date.now();
-    if (wait > 0) {
-      this.frameTimer ??= setTimeout(() => {
-        this.frameTimer = undefined;
-        this.render(true);
-      }, wait);
-      return;
-    }
-    if (this.frameTimer !== undefined) clearTimeout(this.frameTimer);
-    this.frameTimer = undefined;
-    // A key press is drawn as soon as the input it came in has been handled (all its keys), before
-    // whatever else this turn of the event loop has read: in a busy room, up to 32 datagrams a
-    // turn, several milliseconds of work the keystroke used to wait behind.
-    this.queued = urgent ? 'now' : 'turn';
-    if (urgent) process.nextTick(() => this.frame());
-    else setImmediate(() => this.frame());
+    if (!this.destroyed) this.pacer.request(urgent);
   }
 
-  /** Draws the queued frame (a second callback for the same frame finds nothing queued). */
-  private frame(): void {
-    if (this.queued === undefined) return;
-    this.queued = undefined;
-    if (this.destroyed) return;
-    this.lastFrame = Date.now();
+  /** Draws a frame; the shortest time to the next (frameInterval). */
+  private frame(): number {
     this.screen.render();
     const log = this.model.log;
     const arrived = log === this.lastLog.log ? log.added - this.lastLog.added : 0;
     this.lastLog = { log, added: log.added };
-    this.interval = frameInterval(arrived, this.logRegion.height);
+    return frameInterval(arrived, this.logRegion.height);
   }
 
   /** Redraws every cell (Ctrl-L, or after the terminal was disturbed). */
@@ -196,7 +158,7 @@ export class ChatScreen {
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
-    if (this.frameTimer !== undefined) clearTimeout(this.frameTimer);
+    this.pacer.stop();
     process.off('exit', this.onExit);
     this.output.write(BRACKETED_PASTE_OFF);
     this.screen.program.showCursor();

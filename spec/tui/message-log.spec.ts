@@ -1,7 +1,6 @@
 import { expect } from 'chai';
 import { MessageLog, type LogEntry } from '../../lib/tui/message-log.js';
 import type { Row } from '../../lib/tui/styled-text.js';
-import { FLOOD_FRAME_MS, FRAME_MS, frameInterval } from '../../lib/tui/chat-screen.js';
 
 function entry(t: string, counts = true): LogEntry {
   return { spans: [{ text: t }], indent: 0, counts };
@@ -120,15 +119,5 @@ describe('MessageLog bounds', () => {
     log.remove(first, 10);
     expect(log.added).to.equal(31);
     expect(log.size).to.be.at.most(12);
-  });
-});
-
-describe('frameInterval', () => {
-  it('draws 30 frames a second while the log can be read, 20 once a screenful arrives per frame', () => {
-    expect(frameInterval(0, 25)).to.equal(FRAME_MS);
-    expect(frameInterval(24, 25)).to.equal(FRAME_MS);
-    expect(frameInterval(25, 25)).to.equal(FLOOD_FRAME_MS);
-    expect(frameInterval(3, 0)).to.equal(FLOOD_FRAME_MS);
-    expect([FRAME_MS, FLOOD_FRAME_MS]).to.deep.equal([33, 50]);
   });
 });
