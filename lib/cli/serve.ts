@@ -9,6 +9,7 @@ import { EXIT, type ExitCode } from './exit-codes.js';
 import { type CliContext, positiveInt, positiveNumber, singleValued } from './context.js';
 import { type StoreArgs, checkStoreArgs, openServeStore, storeDirFor, storeOptions } from './serve-store.js';
 import type { StoreHandle } from '../server/store/open-store.js';
+import { SLOW_COMMIT_MS } from '../server/store/log-store.js';
 import { commandPrefix } from './invocation.js';
 import { type SealArgs, keyDirFor, passphraseOf, passphraseOption, serverSeal } from './serve-seal.js';
 import type { ServerKeys } from '../protocol/seal/identity.js';
@@ -171,7 +172,7 @@ async function serveUntilSignal(ctx: CliContext, args: ArgumentsCamelCase<ServeA
   const st = server.storeStats;
   if (st !== undefined && st.records > 0) {
     const secs = Math.max(1, (Date.now() - started) / 1000);
-    log(`store: ${st.records} records in ${st.writes} writes and ${st.syncs} flushes (${(st.syncs / secs).toFixed(1)} flushes/s), ${st.bytes} bytes (${(st.bytes / st.records).toFixed(0)} per record)`);
+    log(`store stats: ${st.records} records in ${st.writes} writes and ${st.syncs} flushes (${(st.syncs / secs).toFixed(1)} flushes/s), ${st.bytes} bytes (${(st.bytes / st.records).toFixed(0)} per record); ${st.slowCommits} commits over ${SLOW_COMMIT_MS} ms, the longest ${st.longestCommitMs.toFixed(1)} ms`);
   }
   return EXIT.OK;
 }

@@ -107,6 +107,8 @@ describe('a durable server killed during traffic (e2e)', function () {
       const from = [ann.stdout.length, ben.stdout.length];
       server.proc.kill('SIGTERM');
       expect((await server.proc.exited).code).to.equal(0);
+      // What the store did, with what the disk held up (docs/storage.md "Where the tail comes from").
+      expect(server.proc.stderr.some((l) => /store stats: \d+ records in \d+ writes and \d+ flushes .*; \d+ commits over 10 ms, the longest [\d.]+ ms$/.test(l))).to.equal(true);
       server = await startServer(args);
       ben.write('after');
       await ann.waitForLine(/ ben: after$/, 10_000);

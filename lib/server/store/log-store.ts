@@ -52,14 +52,21 @@ export interface StoreStats {
   syncs: number;
   bytes: number;
   records: number;
+  /** Commits (write + flush) that took over {@link SLOW_COMMIT_MS}: the disk held everything waiting for them. */
+  slowCommits: number;
+  /** The longest commit, ms. */
+  longestCommitMs: number;
 }
+
+/** A commit longer than this counts as slow in {@link StoreStats} (a stall of the disk, docs/storage.md). */
+export const SLOW_COMMIT_MS = 10;
 
 const DEFAULT_SEGMENT_BYTES = 16 * 1024 * 1024;
 /** Client ids whose acknowledged cseq is remembered (and repeated at the head of each segment). */
 const MAX_CLIENTS = 8192;
 
 export class LogStore {
-  readonly stats: StoreStats = { writes: 0, syncs: 0, bytes: 0, records: 0 };
+  readonly stats: StoreStats = { writes: 0, syncs: 0, bytes: 0, records: 0, slowCommits: 0, longestCommitMs: 0 };
   /** Records queued and not yet durable. */
   private queue: StoreRecord[] = [];
   private committing = false;
@@ -176,6 +183,7 @@ export class LogStore {
       parts.push(b);
     }
     const data = parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts);
+    const started = performance.now();
     try {
       this.stats.writes++;
       await this.disk.append(seg.name, data);
@@ -185,6 +193,9 @@ export class LogStore {
       this.dirty = { name: seg.name, size: seg.size };
       throw err;
     }
+    const took = performance.now() - started;
+    if (took > SLOW_COMMIT_MS) this.stats.slowCommits++;
+    if (took > this.stats.longestCommitMs) this.stats.longestCommitMs = took;
     this.stats.bytes += data.length;
     this.stats.records += n;
     if (roll) this.segments.push(seg);

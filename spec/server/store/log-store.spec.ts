@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { encodeKeptEntry } from '../../../lib/protocol/entry-codec.js';
-import { LogStore, type LogStoreOptions } from '../../../lib/server/store/log-store.js';
+import { LogStore, type LogStoreOptions, SLOW_COMMIT_MS } from '../../../lib/server/store/log-store.js';
 import type { StoreRecord } from '../../../lib/server/store/record-codec.js';
 import { StoreCorruptError } from '../../../lib/server/store/segment-scan.js';
 import { MemoryDisk } from '../../support/memory-disk.js';
@@ -76,6 +76,24 @@ describe('LogStore', () => {
       expect(disk.calls['sync']).to.equal(1);
       expect(store.committed).to.equal(50);
       expect(store.stats).to.include({ writes: 1, syncs: 1, records: 50 });
+    });
+
+    it('counts commits the disk held up (over SLOW_COMMIT_MS) and the longest', async () => {
+      const disk = new MemoryDisk();
+      const { store } = await open(disk);
+      store.add([msg(1, 'fast')]);
+      await store.commit(T0);
+      expect(store.stats.slowCommits).to.equal(0);
+      // A flush that waits (a stalled disk): 3 × SLOW_COMMIT_MS, so at least SLOW_COMMIT_MS is measured.
+      const sync = disk.sync.bind(disk);
+      disk.sync = async (name: string) => {
+        await new Promise((r) => setTimeout(r, 3 * SLOW_COMMIT_MS));
+        await sync(name);
+      };
+      store.add([msg(2, 'slow')]);
+      await store.commit(T0);
+      expect(store.stats.slowCommits).to.equal(1);
+      expect(store.stats.longestCommitMs).to.be.greaterThan(SLOW_COMMIT_MS);
     });
   });
 
