@@ -15,11 +15,11 @@
  *
  *   npm run build && npm run bench:flood -- [--rates 20000,50000,100000] [--kinds garbage,join] [--sealed-kinds hello] [--seconds 10] [--gens 2]
  *
- * Prints a table and writes bench/results/flood-<time>.json.
+ * Prints a table, a row as each is measured.
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -27,7 +27,7 @@ import { createInterface } from 'node:readline';
 import { ChatClient } from '../lib/client/chat-client.js';
 import type { ClientEvent } from '../lib/client/session-types.js';
 import { killAll, startChild, track, type Child } from './child.js';
-import { Histogram, type LatencySummary } from './histogram.js';
+import { Histogram } from './histogram.js';
 import { cpuTimeMs } from './proc-stats.js';
 import { HERE, ROOT, SERVER_JS } from './targets.js';
 import { cli, sleep } from './load-common.js';
@@ -48,30 +48,7 @@ const MSG_PER_S = 10;
 const AFTER_S = 3;
 const DRAIN_MS = 10_000;
 
-export interface FloodRow {
-  server: 'cleartext' | 'sealed';
-  kind: string;
-  targetRate: number;
-  /** Datagrams per second the generators actually sent (sum). */
-  sentRate: number;
-  messages: number;
-  delivered: number;
-  lost: number;
-  latency: LatencySummary | undefined;
-  /** Messages sent after the flood that arrived. */
-  afterDelivered: number;
-  afterSent: number;
-  /** Members that lost their session (reconnecting, evicted, cut off) during the row. */
-  evicted: string[];
-  /** Server CPU over the flood, share of one core. */
-  serverCpu: number;
-  /** The flood generators' CPU over the flood, in cores (they share the machine with the server). */
-  genCores: number;
-  /** Datagrams the kernel dropped at the server's socket (its receive buffer full) during the flood. */
-  socketDrops: number;
-  load: [number, number, number];
-}
-
+type Server = 'cleartext' | 'sealed';
 
 async function member(server: string, nick: string, sealed: boolean): Promise<{ client: ChatClient; events: ClientEvent[] }> {
   const client = new ChatClient({ server, nick, ...(sealed ? { seal: { userKey: randomBytes(32) } } : {}) });
@@ -114,7 +91,8 @@ function runGen(server: string, kind: string, rate: number): Promise<GenResult> 
   });
 }
 
-async function row(mode: FloodRow['server'], server: string, serverPid: number, kind: string, rate: number, n: number): Promise<FloodRow> {
+/** One row of the table: the flood (or none, the baseline) and what the two members saw meanwhile. */
+async function row(mode: Server, server: string, serverPid: number, kind: string, rate: number, n: number): Promise<string> {
   const a = await member(server, `sender${n}`, mode === 'sealed');
   const b = await member(server, `reader${n}`, mode === 'sealed');
   const sentAt = new Map<number, number>();
@@ -155,34 +133,21 @@ async function row(mode: FloodRow['server'], server: string, serverPid: number, 
   const floodMs = performance.now() - t0;
   const cpu1 = cpuTimeMs(serverPid) ?? 0;
   const drops1 = socketDrops(port);
-  const load = loadavg().map((x) => Math.round(x * 10) / 10) as [number, number, number];
+  const load = loadavg().map((x) => Math.round(x * 10) / 10);
   floodOver = true;
   await sender;
   const deadline = Date.now() + DRAIN_MS;
   while (sentAt.size > 0 && Date.now() < deadline) await sleep(50);
   const evicted = [a, b].filter(lostSession).map((m) => m.client.nick);
   await Promise.all([a.client.leave(), b.client.leave()]);
-  return {
-    server: mode,
-    kind,
-    targetRate: rate,
-    sentRate: Math.round(results.reduce((s, r) => s + r.sent / r.seconds, 0)),
-    messages: id,
-    delivered,
-    lost: id - delivered,
-    latency: hist.count > 0 ? hist.summary() : undefined,
-    afterDelivered,
-    afterSent: afterIds.size,
-    evicted,
-    serverCpu: Math.round(((cpu1 - cpu0) / floodMs) * 100) / 100,
-    genCores: Math.round(results.reduce((a, r) => a + r.cpuMs / 1000 / r.seconds, 0) * 100) / 100,
-    socketDrops: drops1 - drops0,
-    load,
-  };
+  const l = hist.count > 0 ? hist.summary() : undefined;
+  const sent = Math.round(results.reduce((x, r) => x + r.sent / r.seconds, 0));
+  const genCores = Math.round(results.reduce((x, r) => x + r.cpuMs / 1000 / r.seconds, 0) * 100) / 100;
+  return `| ${mode} | ${kind} | ${rate} | ${sent} | ${id} | ${id - delivered} | ${afterDelivered}/${afterIds.size} | ${ms(l?.p50Ms)} | ${ms(l?.p99Ms)} | ${ms(l?.maxMs)} | ${evicted.join(' ') || 'nobody'} | ${Math.round((100 * (cpu1 - cpu0)) / floodMs)} | ${genCores} | ${drops1 - drops0} | ${load[0]} |`;
 }
 
 /** Starts `serve` (stock flags, in memory) with its own state directory (its server key). */
-async function startServer(mode: FloodRow['server']): Promise<{ server: Child; address: string; dir: string }> {
+async function startServer(mode: Server): Promise<{ server: Child; address: string; dir: string }> {
   const dir = mkdtempSync(path.join(tmpdir(), 'udpchat-flood-'));
   const args = [SERVER_JS, 'serve', '--host', '127.0.0.1', '--port', '0', '--no-persist', '--no-announce', '--quiet', ...(mode === 'cleartext' ? ['--allow-cleartext'] : [])];
   const server = await startChild(process.execPath, args, { env: { ...process.env, XDG_STATE_HOME: dir, XDG_CONFIG_HOME: dir }, readyPattern: /listening on 127\.0\.0\.1:(\d+)/, timeoutMs: 20_000 });
@@ -193,43 +158,22 @@ const ms = (x: number | undefined): string => (x === undefined ? '-' : x.toFixed
 
 async function main(): Promise<void> {
   if (!existsSync(SERVER_JS)) throw new Error(`${SERVER_JS} is missing: run npm run build first`);
-  const rows: FloodRow[] = [];
+  console.log('| server | flood | asked /s | sent /s | messages | lost | after the flood | p50 ms | p99 ms | max ms | evicted | server CPU % | generators, cores | dropped at the server socket | load |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   const drops: string[] = [];
   let n = 0;
   for (const [mode, floods] of [['cleartext', kinds], ['sealed', sealedKinds]] as const) {
     if (floods.length === 0) continue;
     const { server, address, dir } = await startServer(mode);
     try {
-      const plan: Array<[string, number]> = [['none', 0], ...floods.flatMap((k) => rates.map((r): [string, number] => [k, r]))];
-      for (const [kind, rate] of plan) {
-        const r = await row(mode, address, server.pid, kind, rate, n++);
-        rows.push(r);
-        const l = r.latency;
-        console.log(
-          `${mode} ${kind.padEnd(7)} ${String(r.targetRate).padStart(6)}/s (sent ${String(r.sentRate).padStart(6)}/s): ` +
-            `${r.delivered}/${r.messages} delivered, lost ${r.lost}, after the flood ${r.afterDelivered}/${r.afterSent}; ` +
-            `p50 ${ms(l?.p50Ms)} ms, p99 ${ms(l?.p99Ms)} ms, max ${l?.maxMs.toFixed(0) ?? '-'} ms; ` +
-            `evicted: ${r.evicted.length === 0 ? 'nobody' : r.evicted.join(', ')}; server CPU ${r.serverCpu}, generators ${r.genCores} cores, ${r.socketDrops} dropped at the server's socket; load ${r.load.join(' ')}`,
-        );
-      }
+      for (const [kind, rate] of [['none', 0] as const, ...floods.flatMap((k) => rates.map((r) => [k, r] as const))]) console.log(await row(mode, address, server.pid, kind, rate, n++));
     } finally {
       await server.stop();
       rmSync(dir, { recursive: true, force: true });
     }
     drops.push(...server.output.filter((l) => /dropped|stopped/.test(l)).slice(-2).map((l) => `${mode}: ${l}`));
   }
-  for (const l of drops) console.log(`server ${l}`);
-  console.log('\n| server | flood | asked /s | sent /s | messages | lost | after the flood | p50 ms | p99 ms | max ms | evicted | server CPU % | generators, cores | dropped at the server socket | load |');
-  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
-  for (const r of rows) {
-    const l = r.latency;
-    console.log(`| ${r.server} | ${r.kind} | ${r.targetRate} | ${r.sentRate} | ${r.messages} | ${r.lost} | ${r.afterDelivered}/${r.afterSent} | ${ms(l?.p50Ms)} | ${ms(l?.p99Ms)} | ${ms(l?.maxMs)} | ${r.evicted.join(' ') || 'nobody'} | ${Math.round(100 * r.serverCpu)} | ${r.genCores} | ${r.socketDrops} | ${r.load[0]} |`);
-  }
-  const dir = path.join(ROOT, 'bench', 'results');
-  mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, `flood-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, `${JSON.stringify({ seconds, gens, rows, server: drops }, null, 1)}\n`);
-  console.log(`wrote ${file}`);
+  for (const l of drops) console.log(`\nserver ${l}`);
 }
 
 process.once('SIGINT', () => {

@@ -22,9 +22,6 @@ export interface IperfResult {
   /** Datagrams the server received per second (sent − lost). */
   receivedPerSec: number;
   lossPercent: number;
-  /** CPU use iperf3 reports for the sender (host) and receiver (remote), percent of one core. */
-  senderCpuPercent: number;
-  receiverCpuPercent: number;
 }
 
 /** True if an `iperf3` binary runs. */
@@ -42,12 +39,7 @@ interface IperfSum {
 
 interface IperfJson {
   error?: string;
-  end?: {
-    sum_sent?: IperfSum;
-    sum_received?: IperfSum;
-    sum?: IperfSum;
-    cpu_utilization_percent?: { host_total?: number; remote_total?: number };
-  };
+  end?: { sum_sent?: IperfSum; sum_received?: IperfSum; sum?: IperfSum };
 }
 
 /** Parses the client's `-J` report into a result. Throws if it carries an error or no totals. */
@@ -65,8 +57,6 @@ export function parseIperfJson(text: string, size: number): IperfResult {
     sentPerSec: sent.packets / (sent.seconds ?? seconds),
     receivedPerSec: (received.packets - lost) / seconds,
     lossPercent: received.packets > 0 ? (100 * lost) / received.packets : 0,
-    senderCpuPercent: j.end?.cpu_utilization_percent?.host_total ?? 0,
-    receiverCpuPercent: j.end?.cpu_utilization_percent?.remote_total ?? 0,
   };
 }
 

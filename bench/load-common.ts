@@ -20,12 +20,6 @@ export function nowUs(): number {
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** The value after `--name` on the command line, or `fallback` (no checking: prefer `cli`). */
-export function option(name: string, fallback: string): string {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
-}
-
 /**
  * One command-line flag of a bench script: a switch, or one taking a value (`arg` names it in
  * the usage: `N`, `PATH`, `10,50` …; `numbers` says it must be a number or a comma-separated list
@@ -296,10 +290,12 @@ export class StepBook {
 
   /**
    * `receive` for a chat text as it arrived (`now`: when its datagram did, the same moment for
-   * every message it carried); a text that is not a bench message is ignored.
+   * every message it carried); false for a text that is not a bench message.
    */
-  receiveText(lastI: Int32Array, self: number, text: string, now: number): void {
-    if (readText(text)) this.receive(lastI, self, scratch.s, scratch.i, scratch.k, scratch.t, now);
+  receiveText(lastI: Int32Array, self: number, text: string, now: number): boolean {
+    if (!readText(text)) return false;
+    this.receive(lastI, self, scratch.s, scratch.i, scratch.k, scratch.t, now);
+    return true;
   }
 
   /** Numbers every step result carries (the histograms too, so several processes' results merge). */

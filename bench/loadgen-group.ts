@@ -75,10 +75,6 @@ export class LoadgenGroup {
     this.procs = Array.from({ length: Math.max(1, processes) }, () => new LoadgenProcess(script, args));
   }
 
-  get pids(): number[] {
-    return this.procs.map((p) => p.pid);
-  }
-
   get stderr(): string[] {
     return this.procs.flatMap((p) => p.stderr);
   }

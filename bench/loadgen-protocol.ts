@@ -144,10 +144,6 @@ export class LoadgenProcess {
     });
   }
 
-  get pid(): number {
-    return this.proc.pid ?? 0;
-  }
-
   /** Sends a command; resolves with the reply, or an error reply after `timeoutMs`. */
   request(c: Command, timeoutMs: number): Promise<Reply> {
     return new Promise((resolve) => {

@@ -45,19 +45,10 @@ function statCpuMs(pid: number): number | undefined {
   }
 }
 
-export interface Memory {
-  /** Resident set size now. */
-  rssBytes: number;
-  /** Peak resident set size over the process lifetime (VmHWM). */
-  peakRssBytes: number;
-}
-
-/** Current and peak RSS of a process; undefined if it is gone. */
-export function memory(pid: number): Memory | undefined {
+/** Resident set size of a process in bytes; undefined if it is gone. */
+export function rssBytes(pid: number): number | undefined {
   try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = (name: string): number => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0) * 1024;
-    return { rssBytes: kb('VmRSS'), peakRssBytes: kb('VmHWM') };
+    return Number(/^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) * 1024;
   } catch {
     return undefined;
   }

@@ -1,6 +1,6 @@
 /** docs/performance.md from a bench run (bench/report.ts computes the rows and targets). */
 import { median } from './histogram.js';
-import { comparisonRows, fmt, mdTable, n0, n2, NAMES, pct, stat, targetLines, textTableCells, type Results, type Row, type Stat } from './report.js';
+import { cell, cells, COLUMNS, comparisonRows, fmt, mdTable, n0, n2, NAMES, pct, stat, stormOnline, targetLines, type Results, type Row, type Stat } from './report.js';
 import type { BlockResult } from './blocks.js';
 import type { RestartResult, ScriptResult, TableRow } from './scripts.js';
 import type { WitnessResult } from './witness.js';
@@ -135,12 +135,6 @@ function runsTable(runs: readonly ScriptResult<TableRow[]>[]): string {
   })));
 }
 
-/** A number from a script's table: the row whose `key` column matches, its `column`. */
-function cell(t: ScriptResult<TableRow[]> | undefined, key: string, match: RegExp, column: string): number {
-  const v = t?.result?.find((r) => match.test(String(r[key])))?.[column];
-  return typeof v === 'number' ? v : NaN;
-}
-
 /** Issue 10: the sealed row beside cleartext, the join storms, and what sealing costs per datagram. */
 function sealedSection(res: Results): string[] {
   const s = res.rows.find((r) => r.target === 'sealed');
@@ -154,16 +148,14 @@ function sealedSection(res: Results): string[] {
     out.push(`The sealed server beside the cleartext one at K = ${s.peers}, same run (from the results table; the sealed peers share signature checks within a process, see "What is measured"):`, '');
     out.push(mdTable([`K=${s.peers}`, 'max msg/s', 'p50 / p99 ms at 100 msg/s', 'server CPU µs/delivery at 100 msg/s', 'at max', 'msgs per datagram at max', 'CPU at max: server / load gens'], [line(u, 'cleartext (`--allow-cleartext`, peers cleartext)'), line(s, 'sealed (as installed, peers sealing)')]), '');
   }
-  const online = (t: string): number[] => storms.filter((b) => b.target === t).map((b) => b.join?.allOnlineMs ?? NaN);
   if (storms.some((b) => b.target === 'sealed')) {
-    const [so, uo] = [stat(online('sealed')), stat(online('udpchat'))];
+    const [so, uo] = [stormOnline(storms, 'sealed'), stormOnline(storms, 'udpchat')];
     out.push(`Join storm (the table above): 1000 peers all online in ${fmt(so)} ms sealed (HELLO, COOKIE, HANDSHAKE1 carrying the JOIN, HANDSHAKE2 carrying the WELCOME) against ${fmt(uo)} ms in cleartext (JOIN, COOKIE, JOIN, WELCOME): ${n2(so.med / uo.med)}×.`, '');
   }
   if (seal !== undefined) {
     out.push(`What sealing costs per datagram on this machine (\`${seal.command}\`, as \`npm run bench:seal\`, run during this bench; medians of 7 rounds, in one process, on 1,200-byte datagrams — the largest; most are smaller):`, '', runsTable([seal]), '');
-    const sendUs = cell(seal, 'operation', /^session seal/, 'µs');
-    const roomUs = cell(seal, 'operation', /^room open/, 'µs');
-    const openUs = cell(seal, 'operation', /^session open/, 'µs');
+    const us = (operation: RegExp): number => cell(seal.result, 'operation', operation, /^µs$/) ?? NaN;
+    const [sendUs, roomUs, openUs] = [us(/^session seal/), us(/^room open/), us(/^session open/)];
     const perPeer = stat(res.blocks.filter((b) => b.target === 'sealed' && b.fixed !== undefined).map((b) => b.fixed!.serverDatagramsPerSec / b.fixed!.receivers));
     const load = perPeer.n > 0 ? ` At K = ${s?.peers ?? 50} and 100 msg/s a member receives ${n0(perPeer.med)} datagrams/s (the sealed row's 100 msg/s step): at most ≈ ${pct((perPeer.med * roomUs) / 1e6)} of a core for opening them, all counted as room datagrams.` : '';
     out.push(`A client pays ${n2(sendUs)} µs per datagram it sends (session seal) and, per datagram it receives, ${n2(roomUs)} µs for a room datagram (open + Ed25519 verify: every DATA and SYNC) or ${n2(openUs)} µs for one sent to it alone (session open).${load}`, '');
@@ -218,12 +210,12 @@ export function markdown(res: Results): string {
     '',
     '## Results (limits lifted)',
     '',
-    mdTable(textTableCells.columns, lifted.map(textTableCells.cells)),
+    mdTable(COLUMNS, lifted.map(cells)),
     '',
     `CPU µs/delivery is the server's CPU (the scheduler's nanosecond counters of its threads, /proc/<pid>/task/*/schedstat) over the step divided by deliveries; at 100 msg/s, the median of the step's 1 s slices of the server's CPU per second over the deliveries per second (a one-off, such as a garbage collection of what the warm-up left, moves one slice, not the figure). "server datagrams/s" is what the peers received per second; iperf3 on this machine: ${Number.isFinite(iperf) ? `${n0(iperf)} datagrams/s` : 'not measured'} (median of ${res.iperf.length}; ${res.iperfNote || `loss ${n2(median(res.iperf.map((i) => i.lossPercent)))}%`}). "gave out at" says which side saturated at the first failing step of each run: the server (its CPU or a limit), a load generator, or the machine (all cores busy, and who used most of them); where the server did not give out, its max is a lower bound of its ceiling (the targets say so).`,
     '',
   ];
-  if (stock.length > 0) out.push('## Results (default install, stock flags)', '', mdTable(textTableCells.columns, stock.map(textTableCells.cells)), '', 'With stock flags each user may send 10 messages/s after a burst of 20: faster senders are slowed, so the max here is a few times K msg/s by design (about K × 20 over a 2 s step, which the burst covers).', '');
+  if (stock.length > 0) out.push('## Results (default install, stock flags)', '', mdTable(COLUMNS, stock.map(cells)), '', 'With stock flags each user may send 10 messages/s after a burst of 20: faster senders are slowed, so the max here is a few times K msg/s by design (about K × 20 over a 2 s step, which the burst covers).', '');
   out.push('## Comparison (ratios of medians, udp-chat in memory with limits lifted ÷ relay)', '', mdTable(['K', 'relay', 'CPU/delivery at 100 msg/s', 'p99 at 100 msg/s', 'max msg/s', 'CPU/delivery at max'], comparisonRows(res.rows)), '');
   out.push('## Targets', '', 'The targets of issues 13, 10 and 9, computed from this run\'s medians (or from its one run where it says so).', '', mdTable(['target', 'measured (median [min–max])', 'verdict'], targetLines(res.rows, res.witnesses, res.scripts, res.storms).map((l) => [l.target, l.measured, l.verdict])), '');
   out.push(...witnessSection(res));

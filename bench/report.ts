@@ -43,8 +43,6 @@ export interface Row {
   entriesPerData: Stat;
   serverShareAtMax: Stat;
   loadgenCoresAtMax: Stat;
-  otherCores: Stat;
-  loadAverage: Stat;
   /** Load generators' CPU µs per delivery at max (all processes; compare with the server's). */
   loadgenCpuAtMax: Stat;
   /** Which side gave out at the first failing step, over runs. */
@@ -76,11 +74,11 @@ export interface Conditions {
 export interface Scripts {
   /** tui and restart: one per run (a run from before there were several: one ScriptResult, read as one run). */
   tui?: ScriptResult<TableRow[]>[];
-  durableLoad?: ScriptResult<DurableLoadLine[]>;
+  durableLoad?: ScriptResult<DurableLoadLine[]> | undefined;
   restart?: ScriptResult<RestartResult>[];
-  seal?: ScriptResult<TableRow[]>;
-  rooms?: ScriptResult<TableRow[]>;
-  flood?: ScriptResult<TableRow[]>;
+  seal?: ScriptResult<TableRow[]> | undefined;
+  rooms?: ScriptResult<TableRow[]> | undefined;
+  flood?: ScriptResult<TableRow[]> | undefined;
 }
 
 export interface Results {
@@ -140,7 +138,6 @@ export function summarize(blocks: readonly BlockResult[]): Row[] {
     if (example !== undefined) {
       notes.unshift(`e.g. at ${example.rate} msg/s: ${example.reason} [server ${pct(example.serverWindowCpuShare)} of a core, load generators ${example.loadgenWindowCores.toFixed(2)} cores (busiest ${pct(example.loadgenWindowCpuShare)}), others ${example.otherWindowCores.toFixed(2)} cores${example.rcvbufErrors > 0 ? `; the kernel dropped ${n0(example.rcvbufErrors)} datagrams at full socket buffers` : ''}]`);
     }
-    const steps = group.flatMap((b) => [...(b.search?.steps ?? []), ...(b.fixed !== undefined ? [b.fixed] : [])]);
     return {
       target: first.target,
       peers: first.peers,
@@ -159,8 +156,6 @@ export function summarize(blocks: readonly BlockResult[]): Row[] {
       serverShareAtMax: stat(best.map((s) => s?.serverWindowCpuShare)),
       loadgenCoresAtMax: stat(best.map((s) => s?.loadgenWindowCores)),
       loadgenCpuAtMax: stat(best.map((s) => (s !== undefined && s.delivered > 0 ? (s.loadgenCpuMs * 1000) / s.delivered : undefined))),
-      otherCores: stat(steps.map((s) => s.otherCores)),
-      loadAverage: stat(steps.map((s) => s.loadAverage)),
       gaveOut: [...limits].map(([w, n]) => `${w} (${n} of ${group.length})`).join(', '),
       serverBoundRuns,
       notes,
@@ -168,9 +163,9 @@ export function summarize(blocks: readonly BlockResult[]): Row[] {
   });
 }
 
-const n0 = (x: number): string => (Number.isFinite(x) ? Math.round(x).toLocaleString('en-US') : '-');
-const n2 = (x: number): string => (Number.isFinite(x) ? (x < 10 ? x.toFixed(2) : x.toFixed(1)) : '-');
-const pct = (x: number): string => (Number.isFinite(x) ? `${Math.round(100 * x)}%` : '-');
+export const n0 = (x: number): string => (Number.isFinite(x) ? Math.round(x).toLocaleString('en-US') : '-');
+export const n2 = (x: number): string => (Number.isFinite(x) ? (x < 10 ? x.toFixed(2) : x.toFixed(1)) : '-');
+export const pct = (x: number): string => (Number.isFinite(x) ? `${Math.round(100 * x)}%` : '-');
 
 /** "median [min–max]" (just the median for one run). */
 export function fmt(s: Stat, f: (x: number) => string = n0): string {
@@ -190,9 +185,10 @@ export const NAMES: Record<TargetName, string> = {
   batch: 'batching relay',
 };
 
-const COLUMNS = ['K', 'system', 'runs', 'max msg/s', 'deliveries/s at max', 'server datagrams/s at max', 'p99 ms at max', 'p50 / p99 ms at 100 msg/s', 'CPU µs/delivery at 100 msg/s', 'server CPU idle, ms/s', 'CPU µs/delivery at max', 'msgs per datagram at max', 'CPU at max: server / load gens', 'gave out at'];
+/** The results table's header (stdout and docs/performance.md). */
+export const COLUMNS = ['K', 'system', 'runs', 'max msg/s', 'deliveries/s at max', 'server datagrams/s at max', 'p99 ms at max', 'p50 / p99 ms at 100 msg/s', 'CPU µs/delivery at 100 msg/s', 'server CPU idle, ms/s', 'CPU µs/delivery at max', 'msgs per datagram at max', 'CPU at max: server / load gens', 'gave out at'];
 
-function cells(r: Row): string[] {
+export function cells(r: Row): string[] {
   return [
     String(r.peers),
     NAMES[r.target],
@@ -305,9 +301,11 @@ function p99Target(target: string, a: Row | undefined, b: Row | undefined, slack
 }
 
 /** Issue 10's targets for sealed sessions against cleartext, same run, K=50. */
+/** Time until all of a join storm's peers were online, over the storms of a system where none failed. */
+export const stormOnline = (storms: readonly BlockResult[], t: TargetName): Stat => stat(storms.filter((b) => b.target === t).map((b) => (b.join !== undefined && b.join.failed === 0 ? b.join.allOnlineMs : NaN)));
+
 function sealedTargets(s: Row | undefined, u: Row | undefined, storms: readonly BlockResult[]): TargetLine[] {
-  const online = (t: TargetName): Stat => stat(storms.filter((b) => b.target === t).map((b) => (b.join !== undefined && b.join.failed === 0 ? b.join.allOnlineMs : NaN)));
-  const [so, uo] = [online('sealed'), online('udpchat')];
+  const [so, uo] = [stormOnline(storms, 'sealed'), stormOnline(storms, 'udpchat')];
   const joins = so.n > 0 && uo.n > 0 ? so.med / uo.med : undefined;
   return [
     maxTarget("sealed, K=50: max msg/s ≥ 70% of cleartext's (same run)", s, u, 0.7),
@@ -339,16 +337,15 @@ export function floodTargets(rows: readonly TableRow[]): TargetLine[] {
   });
 }
 
-/** A tui-load.ts column whose name matches, at `rate` msg/s, over the runs. */
-function tuiFigure(runs: readonly ScriptResult<TableRow[]>[], rate: number, column: RegExp): Stat {
-  return stat(runs.map((t) => {
-    const r = t.result?.find((x) => x['rate msg/s'] === rate);
-    const key = r === undefined ? undefined : Object.keys(r).find((k) => column.test(k));
-    const v = key === undefined ? undefined : r?.[key];
-    return typeof v === 'number' ? v : undefined;
-  }));
+/** A number of a script's table: in the first row where `key` matches `value`, the first column whose name matches `column`. */
+export function cell(rows: readonly TableRow[] | undefined, key: string, value: RegExp | number, column: RegExp): number | undefined {
+  const r = rows?.find((x) => (typeof value === 'number' ? x[key] === value : value.test(String(x[key]))));
+  const v = r?.[Object.keys(r).find((k) => column.test(k)) ?? ''];
+  return typeof v === 'number' ? v : undefined;
 }
 
+/** A tui-load.ts column at `rate` msg/s, over the runs. */
+const tuiFigure = (runs: readonly ScriptResult<TableRow[]>[], rate: number, column: RegExp): Stat => stat(runs.map((t) => cell(t.result, 'rate msg/s', rate, column)));
 
 function tuiTargets(tui: readonly ScriptResult<TableRow[]>[]): TargetLine[] {
   const cpu = tuiFigure(tui, 1000, /viewer CPU/);
@@ -403,6 +400,4 @@ export function comparisonRows(rows: readonly Row[]): string[][] {
   return out;
 }
 
-/** The table's header and row cells (the Markdown report uses them too). */
-export const textTableCells = { columns: COLUMNS, cells };
-export { n0, n2, pct };
+

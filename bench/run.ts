@@ -132,8 +132,9 @@ const LONGEST_S = {
 const sealedRun = plan.targets.includes('sealed');
 /**
  * Time kept for what follows the rate searches (witnesses, durable store, storm, stopped clients,
- * iperf3): at most 42% of the budget (the phases took ≈ 400 s in full runs; each starts only if
- * its longest fits in what is left).
+ * iperf3): at most 42% of the budget (609 s of the default 1,450; the phases took 368 s in the last
+ * full run with one run of the real clients, ≈ 490 s with three; each starts only if its longest
+ * fits in what is left).
  */
 const RESERVE_MS = Math.min(
   0.42 * plan.budgetMs,
@@ -257,6 +258,17 @@ async function runStorms(deadline: number, notes: string[]): Promise<BlockResult
   return storms;
 }
 
+/** A standalone script run as a phase if its longest run fits in the budget (else a note), and what it printed, logged. */
+async function scriptPhase<T>(name: string, deadline: number, longest: number, notes: string[], run: () => Promise<ScriptResult<T>>): Promise<ScriptResult<T> | undefined> {
+  if (!fits(deadline, longest)) {
+    notes.push(`not run (time budget): ${name}`);
+    return undefined;
+  }
+  const r = await run();
+  log(`${name}: ${r.error ?? (Array.isArray(r.result) && r.result.length > 3 ? `${r.result.length} rows` : JSON.stringify(r.result))}`);
+  return r;
+}
+
 async function plainRun(k: number, rate: number, deadline: number): Promise<WitnessResult> {
   if (!fits(deadline, k > 10 ? LONGEST_S.witness50 : LONGEST_S.witness10)) return failed('plain', k, rate, 0, 'not run: time budget');
   const w = await plainWitness(k, rate, quick ? 2 : 4).catch((e: unknown) => failed('plain', k, rate, 0, e instanceof Error ? e.message : String(e)));
@@ -266,21 +278,16 @@ async function plainRun(k: number, rate: number, deadline: number): Promise<Witn
 
 /**
  * The real clients whose rows carry targets, `plan.reps` times, alternated (nothing else runs
- * meanwhile): `join --plain` at K = 10 and 50 at 100 msg/s, and the full-screen client; then once
- * each, `join --plain` at 1,000 msg/s.
+ * meanwhile): `join --plain` at K = 10 and 50 at 100 msg/s, and the full-screen client.
  */
-async function runWitnesses(deadline: number, scripts: Scripts): Promise<WitnessResult[]> {
+async function runWitnesses(deadline: number, scripts: Scripts, notes: string[]): Promise<WitnessResult[]> {
   const out: WitnessResult[] = [];
   const tui: ScriptResult<TableRow[]>[] = [];
   for (let rep = 1; rep <= plan.reps; rep++) {
     for (const k of quick ? [10] : [10, 50]) out.push(await plainRun(k, 100, deadline));
-    if (plan.tui && fits(deadline, LONGEST_S.tui)) {
-      const t = await tuiLoad([100, 1000, 5000], 5);
-      tui.push(t);
-      log(`full-screen client (tui-load.ts) run ${rep}: ${t.error ?? JSON.stringify(t.result)}`);
-    }
+    const t = plan.tui ? await scriptPhase(`full-screen client (tui-load.ts) run ${rep}`, deadline, LONGEST_S.tui, notes, () => tuiLoad([100, 1000, 5000], 5)) : undefined;
+    if (t !== undefined) tui.push(t);
   }
-  for (const k of quick ? [] : [10, 50]) out.push(await plainRun(k, 1000, deadline));
   if (tui.length > 0) scripts.tui = tui;
   return out;
 }
@@ -322,7 +329,7 @@ async function main(): Promise<void> {
   const blocks = await runBlocks(targets, deadline - RESERVE_MS, notes, iperfOnce);
   const udp = targets.includes('udpchat');
   const scripts: Scripts = {};
-  const witnesses = plan.witness && udp ? await runWitnesses(deadline, scripts) : [];
+  const witnesses = plan.witness && udp ? await runWitnesses(deadline, scripts, notes) : [];
   // A real client stopped while others send 2,000 msg/s of 900-byte messages, to a durable server.
   for (const stopFor of plan.stall && plan.witness && udp ? (quick ? [9] : [9, 60]) : []) {
     if (!fits(deadline, stopFor > 9 ? LONGEST_S.stopped60 : LONGEST_S.stopped9)) {
@@ -334,37 +341,21 @@ async function main(): Promise<void> {
     witnesses.push(w);
     log(`real client stopped ${stopFor} s: ${w.error ?? `${w.delivered}/${w.expected} messages shown; ${w.detail}; notices: ${JSON.stringify(w.notices)}`}`);
   }
+  const phase = <T>(name: string, longest: number, run: () => Promise<ScriptResult<T>>): Promise<ScriptResult<T> | undefined> => scriptPhase(name, deadline, longest, notes, run);
   if (!quick && udp) {
-    if (fits(deadline, LONGEST_S.durableLoad)) {
-      scripts.durableLoad = await durableLoad(50, [100, 1000], 4);
-      log(`durable-load.ts: ${scripts.durableLoad.error ?? JSON.stringify(scripts.durableLoad.result)}`);
-    } else notes.push('not run (time budget): durable-load.ts');
     scripts.restart = [];
     for (let rep = 1; rep <= plan.reps; rep++) {
-      if (!fits(deadline, LONGEST_S.restart)) {
-        notes.push(`not run (time budget): store-restart.ts from run ${rep} on`);
-        break;
-      }
-      const r = await storeRestart(100_000);
-      scripts.restart.push(r);
-      log(`store-restart.ts run ${rep}: ${r.error ?? JSON.stringify(r.result)}`);
+      const r = await phase(`store-restart.ts run ${rep}`, LONGEST_S.restart, () => storeRestart(100_000));
+      if (r !== undefined) scripts.restart.push(r);
     }
   }
-  if (sealedRun && fits(deadline, LONGEST_S.seal)) {
-    scripts.seal = await sealCosts();
-    log(`seal-costs.ts: ${scripts.seal.error ?? `${scripts.seal.result?.length} rows`}`);
-  }
-  if (!quick && udp && fits(deadline, LONGEST_S.rooms)) {
-    scripts.rooms = await roomsCore(2);
-    log(`rooms-core.ts: ${scripts.rooms.error ?? `${scripts.rooms.result?.length} rows`}`);
-  }
   const storms = udp ? await runStorms(deadline, notes) : [];
-  if (plan.floodRates.length > 0 && udp) {
-    if (fits(deadline, LONGEST_S.flood)) {
-      scripts.flood = await flood(plan.floodRates, FLOOD_SECONDS);
-      log(`flood.ts: ${scripts.flood.error ?? `${scripts.flood.result?.length} rows`}`);
-    } else notes.push('not run (time budget): flood.ts');
-  }
+  if (plan.floodRates.length > 0 && udp) scripts.flood = await phase('flood.ts', LONGEST_S.flood, () => flood(plan.floodRates, FLOOD_SECONDS));
+  // The phases above give target rows; those below only figures, so a run short of time loses these.
+  for (const k of plan.witness && udp && !quick ? [10, 50] : []) witnesses.push(await plainRun(k, 1000, deadline));
+  if (!quick && udp) scripts.durableLoad = await phase('durable-load.ts', LONGEST_S.durableLoad, () => durableLoad(50, [100, 1000], 4));
+  if (sealedRun) scripts.seal = await phase('seal-costs.ts', LONGEST_S.seal, sealCosts);
+  if (!quick && udp) scripts.rooms = await phase('rooms-core.ts', LONGEST_S.rooms, () => roomsCore(2));
   if (iperf.length < 2 && fits(deadline, plan.iperfSeconds + 5)) await iperfOnce();
   if (Date.now() > deadline) notes.push(`the run took ${Math.round((Date.now() - t0) / 1000)} s, past its budget of ${plan.budgetMs / 1000} s`);
   const rows = summarize(blocks);

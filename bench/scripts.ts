@@ -3,8 +3,7 @@
  * what their output says: the full-screen client in tmux (tui-load.ts), the durable server's
  * writes (durable-load.ts) and its restart time (store-restart.ts), what sealing costs
  * (seal-costs.ts), the server core with rooms (rooms-core.ts) and a member's latency under
- * floods (flood.ts). The parsers are pure (specs in
- * spec/bench/).
+ * floods (flood.ts). The parsers are pure (specs in spec/bench/).
  */
 import path from 'node:path';
 import { runToEnd } from './child.js';
@@ -93,12 +92,15 @@ async function run<T>(script: string, args: readonly string[], timeoutMs: number
   return { command, result, error: result === undefined ? `${why}: ${(r.stderr.trim().split('\n').at(-1) ?? '') || r.stdout.trim().split('\n').at(-1) || ''}` : undefined };
 }
 
-/** The full-screen client in tmux at the given incoming rates (bench/tui-load.ts, client8's). */
+/** A script's `|` table, or undefined if it printed none. */
+function table(out: string): TableRow[] | undefined {
+  const rows = parsePipeTable(out);
+  return rows.length > 0 ? rows : undefined;
+}
+
+/** The full-screen client in tmux at the given incoming rates (bench/tui-load.ts). */
 export function tuiLoad(rates: readonly number[], seconds: number): Promise<ScriptResult<TableRow[]>> {
-  return run('tui-load.ts', ['--rates', rates.join(','), '--seconds', String(seconds)], (rates.length * (seconds + 10) + 40) * 1000, (out) => {
-    const rows = parsePipeTable(out);
-    return rows.length > 0 ? rows : undefined;
-  });
+  return run('tui-load.ts', ['--rates', rates.join(','), '--seconds', String(seconds)], (rates.length * (seconds + 10) + 40) * 1000, table);
 }
 
 /** In-memory and durable server, same traffic, K clients (bench/durable-load.ts). */
@@ -116,25 +118,15 @@ export function storeRestart(messages: number): Promise<ScriptResult<RestartResu
 
 /** What sealing costs per datagram and per handshake (bench/seal-costs.ts: a where | operation | µs table). */
 export function sealCosts(): Promise<ScriptResult<TableRow[]>> {
-  return run('seal-costs.ts', [], 60_000, (out) => {
-    const rows = parsePipeTable(out);
-    return rows.length > 0 ? rows : undefined;
-  });
+  return run('seal-costs.ts', [], 60_000, table);
 }
 
 /** The server core alone with rooms (bench/rooms-core.ts), `seconds` per row. */
 export function roomsCore(seconds: number): Promise<ScriptResult<TableRow[]>> {
-  return run('rooms-core.ts', [String(seconds)], (4 * seconds + 30) * 1000, (out) => {
-    const rows = parsePipeTable(out);
-    return rows.length > 0 ? rows : undefined;
-  });
+  return run('rooms-core.ts', [String(seconds)], (4 * seconds + 30) * 1000, table);
 }
 
 /** A member's latency under floods of garbage and spoofed joins, cleartext and sealed server (bench/flood.ts). */
 export function flood(rates: readonly number[], seconds: number): Promise<ScriptResult<TableRow[]>> {
-  const rows = 2 + 3 * rates.length;
-  return run('flood.ts', ['--rates', rates.join(','), '--seconds', String(seconds)], (rows * (seconds + 25) + 30) * 1000, (out) => {
-    const table = parsePipeTable(out);
-    return table.length > 0 ? table : undefined;
-  });
+  return run('flood.ts', ['--rates', rates.join(','), '--seconds', String(seconds)], ((2 + 3 * rates.length) * (seconds + 25) + 30) * 1000, table);
 }

@@ -1,7 +1,7 @@
 /**
  * The systems under test and how to start each one as a child process:
  * - `udpchat`: `node dist/bin/udp-chat.js serve --no-persist` with its per-user limits lifted
- *   (LIFTED_FLAGS, those that `serve --help` lists): the reliability layer against the relays;
+ *   (LIFTED_FLAGS): the reliability layer against the relays;
  * - `durable`: the same with the room log on disk (persistence on, as installed): issue 9's row
  *   beside the in-memory one;
  * - `stock`: the server as installed, stock flags (10 messages/s per user, 256 users, 32 per IP,
@@ -15,7 +15,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runToEnd, startChild, type Child } from './child.js';
+import { startChild, type Child } from './child.js';
 
 export type TargetName = 'udpchat' | 'sealed' | 'durable' | 'stock' | 'relay' | 'batch';
 
@@ -43,7 +43,7 @@ export interface Running {
 // advertise its servers on the network, nor show up in other people's discovery).
 const BASE_FLAGS = ['--host', '127.0.0.1', '--port', '0', '--quiet', '--no-announce'];
 
-/** The limits lifted for the `udpchat` rows (only those `serve --help` lists are passed). */
+/** The limits lifted for every udp-chat row but `stock` (a flag `serve` does not know stops the bench: a limit left in place would bias it). */
 export const LIFTED_FLAGS: [flag: string, value: string][] = [
   ['--rate', '1000000'],
   ['--burst', '1000000'],
@@ -54,38 +54,9 @@ export const LIFTED_FLAGS: [flag: string, value: string][] = [
   ['--idle-timeout', '120'],
 ];
 
-let helpText: string | undefined;
-
-/** Keeps the flags `serve --help` lists (so the bench keeps working while the CLI evolves). */
-async function known(flags: readonly string[]): Promise<string[]> {
-  if (helpText === undefined) {
-    const help = await runToEnd(process.execPath, [SERVER_JS, 'serve', '--help'], 10_000);
-    helpText = help.stdout + help.stderr;
-  }
-  const out: string[] = [];
-  for (let i = 0; i < flags.length; i += 1) {
-    const f = flags[i]!;
-    const hasValue = i + 1 < flags.length && !flags[i + 1]!.startsWith('--');
-    if (new RegExp(`${f}\\b`).test(helpText)) out.push(f, ...(hasValue ? [flags[i + 1]!] : []));
-    if (hasValue) i++;
-  }
-  return out;
-}
-
-/**
- * Arguments for `udp-chat serve`: with the limits lifted (`udpchat`) or stock (`stock`);
- * UDPCHAT_BENCH_SERVER_ARGS, if set, replaces the lifted ones.
- */
-export async function udpChatServeArgs(lifted: boolean): Promise<string[]> {
-  const env = process.env.UDPCHAT_BENCH_SERVER_ARGS;
-  if (lifted && env !== undefined) return ['serve', ...(await known(BASE_FLAGS)), ...env.split(/\s+/).filter(Boolean)];
-  return ['serve', ...(await known([...BASE_FLAGS, ...(lifted ? LIFTED_FLAGS.flat() : [])]))];
-}
-
-/** Why the udp-chat server cannot be benchmarked (missing or stale build), or undefined if it can. */
+/** Why the udp-chat server cannot be benchmarked (not built), or undefined if it can. */
 export function udpChatProblem(): string | undefined {
-  if (!existsSync(SERVER_JS)) return `${path.relative(ROOT, SERVER_JS)} is missing: run \`npm run build\` first`;
-  return undefined;
+  return existsSync(SERVER_JS) ? undefined : `${path.relative(ROOT, SERVER_JS)} is missing: run \`npm run build\` first`;
 }
 
 /** True if lib/ has a .ts file newer than the build (the bench would measure old code). */
@@ -116,13 +87,11 @@ export async function startTarget(name: TargetName, loadgenArgs: readonly string
     // `sealed` admits them with --allow-cleartext; `sealed` runs the server as installed (sealed
     // only) and its peers seal (loadgen --sealed): the same as `udpchat` plus sealing.
     const sealed = name === 'sealed';
-    const cleartext = sealed ? [] : await known(['--allow-cleartext']);
-    const args = [...(await udpChatServeArgs(name !== 'stock')), ...cleartext, ...(name === 'udpchat' || sealed ? ['--no-persist'] : []), ...serveArgs];
     // A fresh store per start: a previous block's room log would be replayed and extended.
     const dir = mkdtempSync(path.join(tmpdir(), 'udpchat-bench-'));
-    const store = (await known(['--data', dir])).length > 0 ? ['--data', dir] : [];
+    const args = ['serve', ...BASE_FLAGS, ...(name === 'stock' ? [] : LIFTED_FLAGS.flat()), ...(sealed ? [] : ['--allow-cleartext']), ...(name === 'udpchat' || sealed ? ['--no-persist'] : []), ...serveArgs, '--data', dir];
     const env = { ...process.env, XDG_STATE_HOME: dir, XDG_CONFIG_HOME: dir };
-    const child = await startChild(process.execPath, [...nodeArgs, SERVER_JS, ...args, ...store], { cwd: ROOT, env, readyPattern: LISTENING, timeoutMs: 15_000 }).catch((e: unknown) => {
+    const child = await startChild(process.execPath, [...nodeArgs, SERVER_JS, ...args], { cwd: ROOT, env, readyPattern: LISTENING, timeoutMs: 15_000 }).catch((e: unknown) => {
       rmSync(dir, { recursive: true, force: true });
       throw e;
     });

@@ -38,12 +38,17 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
 import { ChatClient } from '../lib/client/chat-client.js';
 import { percentile } from './histogram.js';
-import { option } from './load-common.js';
-import { cpuTimeMs, memory } from './proc-stats.js';
+import { cli } from './load-common.js';
+import { cpuTimeMs, rssBytes } from './proc-stats.js';
 
-const RATES = option('--rates', '100,1000,5000').split(',').map(Number);
-const SECONDS = Number(option('--seconds', '10'));
-const SENDERS = Number(option('--senders', '2'));
+const opts = cli('npm run bench:tui-load --', {
+  '--rates': { arg: '100,1000,5000', numbers: true, help: 'incoming messages/s, a row each' },
+  '--seconds': { arg: 'S', numbers: true, help: 'per rate (10)' },
+  '--senders': { arg: 'N', numbers: true, help: 'clients saying the messages (2)' },
+});
+const RATES = opts.numbers('--rates', '100,1000,5000');
+const SECONDS = opts.number('--seconds', 10);
+const SENDERS = opts.number('--senders', 2);
 const CLI = new URL('../dist/bin/udp-chat.js', import.meta.url).pathname;
 const TMUX = `udpchat-tui-load-${process.pid}`;
 
@@ -56,7 +61,7 @@ function runQueueSeconds(pid: number): number {
   return Number(waitNs) / 1e9;
 }
 
-const rssMiB = (pid: number): number => (memory(pid)?.rssBytes ?? NaN) / 2 ** 20;
+const rssMiB = (pid: number): number => (rssBytes(pid) ?? NaN) / 2 ** 20;
 
 /** The server's key and the viewer's user key and known servers: here, not in the runner's own ~/.config. */
 const XDG = mkdtempSync(path.join(tmpdir(), 'udpchat-tui-load-xdg-'));

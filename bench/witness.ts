@@ -16,9 +16,9 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 import { track } from './child.js';
-import { Histogram, median, type LatencySummary } from './histogram.js';
+import { median, type LatencySummary } from './histogram.js';
 import { LoadgenGroup } from './loadgen-group.js';
-import { messageText, nowUs, pace, sleep, waitUntil } from './load-common.js';
+import { cli, messageText, nowUs, pace, sleep, StepBook, waitUntil, type Flags } from './load-common.js';
 import { cpuTimeMs } from './proc-stats.js';
 import { SERVER_JS, startTarget } from './targets.js';
 
@@ -41,26 +41,25 @@ export interface WitnessResult {
   error: string | undefined;
 }
 
-const TEXT = /t=(\d+) s=(\d+) i=(\d+) k=(\d+)/;
 const CLIENT_HOME = mkdtempSync(path.join(tmpdir(), 'udpchat-witness-'));
 process.once('exit', () => rmSync(CLIENT_HOME, { recursive: true, force: true }));
 const TEXT_BYTES = 48;
+const MESSAGE = /t=\d/;
 
-/** One real line-mode client and what it printed. */
+/** One real line-mode client; what it prints is checked (per sender: in order, once) and timed in `book`. */
 class PlainClient {
   readonly proc: ChildProcess;
   joined = false;
-  lastI = new Map<number, number>();
-  delivered = 0;
-  skipped = 0;
-  duplicates = 0;
+  private readonly lastI: Int32Array;
   readonly notices: string[] = [];
 
   constructor(
     readonly index: number,
+    peers: number,
     server: string,
-    private readonly onLine: (c: PlainClient, s: number, i: number, t: number) => void,
+    private readonly book: StepBook,
   ) {
+    this.lastI = new Int32Array(peers);
     // Whatever a client keeps (state, keys) goes to a temporary directory, not the user's home.
     const env = { ...process.env, NO_COLOR: '1', XDG_STATE_HOME: CLIENT_HOME, XDG_CONFIG_HOME: CLIENT_HOME };
     this.proc = track(spawn(process.execPath, [SERVER_JS, 'join', '--plain', '--accept-new-key', '--server', server, '--nick', `w${index}`], { env, stdio: ['pipe', 'pipe', 'pipe'] }));
@@ -70,25 +69,11 @@ class PlainClient {
   }
 
   private line(line: string): void {
-    const m = TEXT.exec(line);
-    if (m === null) {
-      if (/you joined as/.test(line)) this.joined = true;
-      // Presence, one by one ("* ann joined") or summarised under churn ("* 12 joins and 3 leaves (…)"), is not a notice.
-      else if (!/\* \S+ (joined|left)|\* \d+ (joins?|leaves?)\b|^-- /.test(line)) this.notices.push(line);
-      return;
-    }
-    const s = Number(m[2]);
-    const i = Number(m[3]);
-    if (s === this.index) return;
-    const last = this.lastI.get(s) ?? 0;
-    if (i <= last) {
-      this.duplicates++;
-      return;
-    }
-    if (i > last + 1) this.skipped += i - last - 1;
-    this.lastI.set(s, i);
-    this.delivered++;
-    this.onLine(this, s, i, Number(m[1]));
+    const at = line.search(MESSAGE);
+    if (at >= 0 && this.book.receiveText(this.lastI, this.index, line.slice(at), nowUs())) return;
+    if (/you joined as/.test(line)) this.joined = true;
+    // Presence, one by one ("* ann joined") or summarised under churn ("* 12 joins and 3 leaves (…)"), is not a notice.
+    else if (!/\* \S+ (joined|left)|\* \d+ (joins?|leaves?)\b|^-- /.test(line)) this.notices.push(line);
   }
 
   say(text: string): void {
@@ -121,13 +106,13 @@ const WARM_RATE = 100;
  */
 export async function plainWitness(peers: number, rate: number, seconds: number, warmSeconds = 3): Promise<WitnessResult> {
   const server = await startTarget('udpchat');
-  const hist = new Histogram();
+  // The warm-up is step 0 of the book, the measured window step 1 (the book times only the current step).
+  const book = new StepBook();
   const clients: PlainClient[] = [];
-  let measuring = false;
   try {
     // Ten at a time: fifty Node processes starting at once would starve the machine for seconds.
     for (let i = 0; i < peers; i++) {
-      clients.push(new PlainClient(i, server.server, (_c, _s, _i, t) => measuring && hist.record(nowUs() - t)));
+      clients.push(new PlainClient(i, peers, server.server, book));
       if (i % 10 === 9) await waitUntil(() => clients.every((c) => c.joined), 20_000);
     }
     await waitUntil(() => clients.every((c) => c.joined), 20_000);
@@ -137,17 +122,18 @@ export async function plainWitness(peers: number, rate: number, seconds: number,
     const say = (n: number): void => {
       const s = n % peers;
       nextI[s]!++;
-      clients[s]!.say(messageText(nowUs(), s, nextI[s]!, 1, TEXT_BYTES));
+      clients[s]!.say(messageText(nowUs(), s, nextI[s]!, book.step, TEXT_BYTES));
     };
-    const delivered = (): number => clients.reduce((a, c) => a + c.delivered, 0);
+    let faults = 0;
     if (warmSeconds > 0) {
+      book.begin(0, warmSeconds);
       const warm = await pace(Math.min(rate, WARM_RATE), warmSeconds, say);
-      await waitUntil(() => delivered() >= warm.created * (peers - 1), 30_000);
-      if (delivered() < warm.created * (peers - 1)) return failed('plain', peers, rate, seconds, `the warm-up's ${warm.created} messages were not all shown within 30 s`);
+      await waitUntil(() => book.delivered >= warm.created * (peers - 1), 30_000);
+      if (book.delivered < warm.created * (peers - 1)) return failed('plain', peers, rate, seconds, `the warm-up's ${warm.created} messages were not all shown within 30 s`);
       await sleep(500);
-      for (const c of clients) c.delivered = 0;
+      faults = book.skipped + book.duplicates;
     }
-    measuring = true;
+    book.begin(1, seconds);
     const cpu0 = clients.map((c) => cpuTimeMs(c.proc.pid ?? 0) ?? 0);
     const self0 = process.cpuUsage();
     const t0 = performance.now();
@@ -156,22 +142,20 @@ export async function plainWitness(peers: number, rate: number, seconds: number,
     const cpu = clients.map((c, i) => ((cpuTimeMs(c.proc.pid ?? 0) ?? 0) - cpu0[i]!) / wall);
     const self = process.cpuUsage(self0);
     const expected = paced.created * (peers - 1);
-    await waitUntil(() => delivered() >= expected, 5000);
-    const skipped = clients.reduce((a, c) => a + c.skipped, 0);
-    const dups = clients.reduce((a, c) => a + c.duplicates, 0);
+    await waitUntil(() => book.delivered >= expected, 5000);
     const notices = clients.flatMap((c) => c.notices);
     return {
       kind: 'plain',
       peers,
       rate,
       seconds,
-      latency: hist.summary(),
-      delivered: delivered(),
+      latency: book.latency.summary(),
+      delivered: book.delivered,
       expected,
       clientCpuShare: median(cpu),
       benchCpuShare: (self.user + self.system) / 1000 / wall,
       notices: notices.slice(0, 5),
-      detail: `${warmSeconds > 0 ? `after a ${warmSeconds} s warm-up at ${Math.min(rate, WARM_RATE)} msg/s; ` : ''}${skipped} skipped, ${dups} duplicated, ${notices.length} other lines; the bench itself wrote and read all the lines${paced.behind ? '; the pacer fell behind' : ''}`,
+      detail: `${warmSeconds > 0 ? `after a ${warmSeconds} s warm-up at ${Math.min(rate, WARM_RATE)} msg/s; ` : ''}${book.skipped} skipped, ${book.duplicates} duplicated${faults > 0 ? ` (${faults} more in the warm-up)` : ''}, ${notices.length} other lines; the bench itself wrote and read all the lines${paced.behind ? '; the pacer fell behind' : ''}`,
       error: undefined,
     };
   } finally {
@@ -189,10 +173,13 @@ export async function stoppedWitness(peers: number, rate: number, seconds: numbe
   const keep = Math.max(100_000, Math.ceil(rate * seconds * 1.2));
   const server = await startTarget('durable', ['--text-bytes', String(textBytes)], [], ['--keep', String(keep)]);
   const gen = new LoadgenGroup(server.loadgen.script, server.loadgen.args, 1);
+  // The load generator's first step is its step 1: what the real client shows of it.
+  const book = new StepBook();
+  book.begin(1, seconds);
   let real: PlainClient | undefined;
   try {
     // The simulated peers are p0…p(K−2); the real client's messages would be s = K − 1 (it sends none).
-    real = new PlainClient(peers - 1, server.server, () => undefined);
+    real = new PlainClient(peers - 1, peers, server.server, book);
     const client = real;
     await waitUntil(() => client.joined, 20_000);
     const joined = await gen.join(peers - 1, 500, 20_000);
@@ -212,20 +199,20 @@ export async function stoppedWitness(peers: number, rate: number, seconds: numbe
     process.kill(pid, 'SIGCONT');
     const offered = step.type === 'error' ? 0 : step.offered;
     const resumed = performance.now();
-    await waitUntil(() => client.delivered >= offered, Math.max(30, 2 * stopFor) * 1000);
-    const caughtUp = client.delivered >= offered ? `, all shown ${((performance.now() - resumed) / 1000).toFixed(1)} s after the load ended` : '';
+    await waitUntil(() => book.delivered >= offered, Math.max(30, 2 * stopFor) * 1000);
+    const caughtUp = book.delivered >= offered ? `, all shown ${((performance.now() - resumed) / 1000).toFixed(1)} s after the load ended` : '';
     return {
       kind: 'stopped',
       peers,
       rate,
       seconds,
       latency: undefined,
-      delivered: client.delivered,
+      delivered: book.delivered,
       expected: offered,
       clientCpuShare: NaN,
       benchCpuShare: NaN,
       notices: client.notices.slice(before, before + 5),
-      detail: `${textBytes}-byte messages; stopped at ${stopAt} s for ${stopFor} s (durable server, --keep ${keep})${caughtUp}; ${client.skipped} skipped, ${client.duplicates} duplicated, ${client.notices.length - before} notice lines after the stop (not counted: ${before} printed before it, at join)${step.type === 'error' ? `; load generator: ${step.message}` : `; the ${peers - 1} others meanwhile: ${step.delivered} of ${step.expectedDeliveries} deliveries, p99 ${step.latency.p99Ms.toFixed(1)} ms`}`,
+      detail: `${textBytes}-byte messages; stopped at ${stopAt} s for ${stopFor} s (durable server, --keep ${keep})${caughtUp}; ${book.skipped} skipped, ${book.duplicates} duplicated, ${client.notices.length - before} notice lines after the stop (not counted: ${before} printed before it, at join)${step.type === 'error' ? `; load generator: ${step.message}` : `; the ${peers - 1} others meanwhile: ${step.delivered} of ${step.expectedDeliveries} deliveries, p99 ${step.latency.p99Ms.toFixed(1)} ms`}`,
       error: undefined,
     };
   } finally {
@@ -235,14 +222,22 @@ export async function stoppedWitness(peers: number, rate: number, seconds: numbe
   }
 }
 
+export const WITNESS_FLAGS: Flags = {
+  '--stopped': { help: 'a real client stopped and continued (durable server) instead of K clients' },
+  '--peers': { arg: 'K', numbers: true, help: 'clients (10)' },
+  '--rate': { arg: 'N', numbers: true, help: 'messages/s in total (100; --stopped: 2000)' },
+  '--seconds': { arg: 'S', numbers: true, help: 'the measured step (3; --stopped: 14)' },
+  '--warm': { arg: 'S', numbers: true, help: 'the warm-up, not measured (3)' },
+  '--stop-at': { arg: 'S', numbers: true, help: '--stopped: when the real client is stopped (2)' },
+  '--stop-for': { arg: 'S', numbers: true, help: '--stopped: for how long (9)' },
+  '--text-bytes': { arg: 'N', numbers: true, help: '--stopped: chat text per message (900)' },
+};
+
 async function main(): Promise<void> {
-  const arg = (name: string, fallback: number): number => {
-    const i = process.argv.indexOf(name);
-    return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-  };
-  const r = process.argv.includes('--stopped')
-    ? await stoppedWitness(arg('--peers', 10), arg('--rate', 2000), arg('--seconds', 14), arg('--stop-at', 2), arg('--stop-for', 9), arg('--text-bytes', 900))
-    : await plainWitness(arg('--peers', 10), arg('--rate', 100), arg('--seconds', 3), arg('--warm', 3));
+  const o = cli('node --import=tsx bench/witness.ts', WITNESS_FLAGS);
+  const r = o.has('--stopped')
+    ? await stoppedWitness(o.number('--peers', 10), o.number('--rate', 2000), o.number('--seconds', 14), o.number('--stop-at', 2), o.number('--stop-for', 9), o.number('--text-bytes', 900))
+    : await plainWitness(o.number('--peers', 10), o.number('--rate', 100), o.number('--seconds', 3), o.number('--warm', 3));
   console.log(JSON.stringify(r, null, 1));
 }
 

@@ -7,6 +7,7 @@ import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { Options, parseFlags, usage, type Flags } from '../../bench/load-common.js';
 import { checkTargets, RUN_FLAGS } from '../../bench/run.js';
+import { WITNESS_FLAGS } from '../../bench/witness.js';
 
 const FLAGS: Flags = {
   '--quick': { help: 'short' },
@@ -89,5 +90,13 @@ describe('npm run bench flags (RUN_FLAGS)', () => {
     const named = new Set(block.match(/--[a-z][a-z-]*/g));
     named.delete('--help');
     expect([...named].sort()).to.deep.equal(Object.keys(RUN_FLAGS).sort());
+  });
+});
+
+describe('bench/witness.ts flags', () => {
+  it('takes the documented ones and refuses others', () => {
+    expect(parsed(['--stopped', '--stop-for', '60', '--peers', '10'], WITNESS_FLAGS).number('--stop-for', 9)).to.equal(60);
+    expect(parseFlags(['--peer', '10'], WITNESS_FLAGS)).to.deep.equal({ error: "Unknown option '--peer'" });
+    expect(parseFlags(['--rate', 'fast'], WITNESS_FLAGS)).to.deep.equal({ error: "--rate takes a number, not 'fast'" });
   });
 });

@@ -101,7 +101,7 @@ describe('report statistics', () => {
     return {
       target, peers, runs, maxRate: stat(max), deliveriesPerSec: none, serverDatagramsPerSec: none, p99AtMax: none, p50At100: none, p99At100: stat([5]),
       cpuAt100: stat(cpu), idleCpu: none, cpuAtMax: none, entriesPerData: none, serverShareAtMax: none, loadgenCoresAtMax: none,
-      otherCores: none, loadAverage: none, loadgenCpuAtMax: none, gaveOut: 'server CPU', serverBoundRuns: runs, notes: [],
+      loadgenCpuAtMax: none, gaveOut: 'server CPU', serverBoundRuns: runs, notes: [],
     };
   };
 
@@ -184,7 +184,7 @@ describe("the sealed targets (issue 10)", () => {
     return {
       target, peers: 50, runs, maxRate: stat([max]), deliveriesPerSec: none, serverDatagramsPerSec: none, p99AtMax: none, p50At100: none, p99At100: stat([p99]),
       cpuAt100: none, idleCpu: none, cpuAtMax: none, entriesPerData: none, serverShareAtMax: none, loadgenCoresAtMax: none,
-      otherCores: none, loadAverage: none, loadgenCpuAtMax: none, gaveOut: 'server CPU', serverBoundRuns: runs, notes: [],
+      loadgenCpuAtMax: none, gaveOut: 'server CPU', serverBoundRuns: runs, notes: [],
     };
   };
   const storm = (target: TargetName, ms: number, failed = 0): BlockResult =>
