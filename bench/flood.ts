@@ -18,19 +18,17 @@
  * Prints a table, a row as each is measured.
  */
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
-import { ChatClient } from '../lib/client/chat-client.js';
 import type { ClientEvent } from '../lib/client/session-types.js';
 import { killAll, startChild, track, type Child } from './child.js';
 import { Histogram } from './histogram.js';
 import { cpuTimeMs } from './proc-stats.js';
 import { HERE, ROOT, SERVER_JS } from './targets.js';
-import { cli, sleep } from './load-common.js';
+import { cli, joinedClient, sleep } from './load-common.js';
 
 const opts = cli('npm run bench:flood --', {
   '--rates': { arg: '20000,50000,100000', numbers: true, help: 'flood datagrams/s, a row each' },
@@ -49,20 +47,6 @@ const AFTER_S = 3;
 const DRAIN_MS = 10_000;
 
 type Server = 'cleartext' | 'sealed';
-
-async function member(server: string, nick: string, sealed: boolean): Promise<{ client: ChatClient; events: ClientEvent[] }> {
-  const client = new ChatClient({ server, nick, ...(sealed ? { seal: { userKey: randomBytes(32) } } : {}) });
-  const events: ClientEvent[] = [];
-  client.on('event', (e: ClientEvent) => events.push(e));
-  await client.connect();
-  client.join();
-  const deadline = Date.now() + 15_000;
-  while (!events.some((e) => e.type === 'joined')) {
-    if (Date.now() > deadline) throw new Error(`${nick} could not join ${server}`);
-    await sleep(20);
-  }
-  return { client, events };
-}
 
 interface GenResult {
   sent: number;
@@ -93,16 +77,22 @@ function runGen(server: string, kind: string, rate: number): Promise<GenResult> 
 
 /** One row of the table: the flood (or none, the baseline) and what the two members saw meanwhile. */
 async function row(mode: Server, server: string, serverPid: number, kind: string, rate: number, n: number): Promise<string> {
-  const a = await member(server, `sender${n}`, mode === 'sealed');
-  const b = await member(server, `reader${n}`, mode === 'sealed');
+  const [a, b] = [await joinedClient(server, `sender${n}`, mode === 'sealed'), await joinedClient(server, `reader${n}`, mode === 'sealed')];
+  // A member that lost its session (reconnecting, closed, entries lost) during the row was evicted.
+  const evicted = new Set<string>();
+  for (const m of [a, b]) {
+    m.on('event', (e: ClientEvent) => {
+      if ((e.type === 'state' && (e.state === 'reconnecting' || e.state === 'closed')) || (e.type === 'notice' && e.lost === true)) evicted.add(m.nick);
+    });
+  }
   const sentAt = new Map<number, number>();
   const hist = new Histogram();
   let delivered = 0;
   let afterDelivered = 0;
   let floodOver = false;
   const afterIds = new Set<number>();
-  b.client.on('event', (e: ClientEvent) => {
-    if (e.type !== 'message' || e.nick !== a.client.nick) return;
+  b.on('event', (e: ClientEvent) => {
+    if (e.type !== 'message' || e.nick !== a.nick) return;
     const id = Number(/^m(\d+)/.exec(e.text)?.[1]);
     const t = sentAt.get(id);
     if (t === undefined) return;
@@ -111,7 +101,6 @@ async function row(mode: Server, server: string, serverPid: number, kind: string
     if (afterIds.has(id)) afterDelivered++;
     hist.record((performance.now() - t) * 1000);
   });
-  const lostSession = (m: { events: ClientEvent[] }): boolean => m.events.some((e) => (e.type === 'state' && (e.state === 'reconnecting' || e.state === 'closed')) || (e.type === 'notice' && e.lost === true));
   const port = Number(server.split(':')[1]);
   const drops0 = socketDrops(port);
   const cpu0 = cpuTimeMs(serverPid) ?? 0;
@@ -125,7 +114,7 @@ async function row(mode: Server, server: string, serverPid: number, kind: string
       id++;
       sentAt.set(id, performance.now());
       if (floodOver) afterIds.add(id);
-      a.client.say(`m${id} ${'x'.repeat(40)}`);
+      a.say(`m${id} ${'x'.repeat(40)}`);
       await sleep(1000 / MSG_PER_S);
     }
   })();
@@ -138,12 +127,12 @@ async function row(mode: Server, server: string, serverPid: number, kind: string
   await sender;
   const deadline = Date.now() + DRAIN_MS;
   while (sentAt.size > 0 && Date.now() < deadline) await sleep(50);
-  const evicted = [a, b].filter(lostSession).map((m) => m.client.nick);
-  await Promise.all([a.client.leave(), b.client.leave()]);
+  const gone = [...evicted].join(' ') || 'nobody';
+  await Promise.all([a.leave(), b.leave()]);
   const l = hist.count > 0 ? hist.summary() : undefined;
   const sent = Math.round(results.reduce((x, r) => x + r.sent / r.seconds, 0));
   const genCores = Math.round(results.reduce((x, r) => x + r.cpuMs / 1000 / r.seconds, 0) * 100) / 100;
-  return `| ${mode} | ${kind} | ${rate} | ${sent} | ${id} | ${id - delivered} | ${afterDelivered}/${afterIds.size} | ${ms(l?.p50Ms)} | ${ms(l?.p99Ms)} | ${ms(l?.maxMs)} | ${evicted.join(' ') || 'nobody'} | ${Math.round((100 * (cpu1 - cpu0)) / floodMs)} | ${genCores} | ${drops1 - drops0} | ${load[0]} |`;
+  return `| ${mode} | ${kind} | ${rate} | ${sent} | ${id} | ${id - delivered} | ${afterDelivered}/${afterIds.size} | ${ms(l?.p50Ms)} | ${ms(l?.p99Ms)} | ${ms(l?.maxMs)} | ${gone} | ${Math.round((100 * (cpu1 - cpu0)) / floodMs)} | ${genCores} | ${drops1 - drops0} | ${load[0]} |`;
 }
 
 /** Starts `serve` (stock flags, in memory) with its own state directory (its server key). */

@@ -3,10 +3,13 @@
  * with the send time inside, the pacer, per-step accounting, and the load generator's own CPU and
  * event-loop delay.
  */
+import { randomBytes } from 'node:crypto';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { Histogram, type HistogramData, type LatencySummary } from './histogram.js';
 import type { StepResult } from './loadgen-protocol.js';
+import { ChatClient } from '../lib/client/chat-client.js';
+import type { ClientEvent } from '../lib/client/session-types.js';
 
 // performance.now() counts from this process's start; the monotonic clock (hrtime) is the same in
 // every process on the machine, so send times written by one load generator process (or the
@@ -307,6 +310,22 @@ export class StepBook {
       hist: { all: this.latency.toJSON(), early: this.early.toJSON(), late: this.lateQuarter.toJSON() },
     };
   }
+}
+
+/** The project's client, joined to `server` (sealing if `sealed`); throws if it has not joined within 15 s. */
+export async function joinedClient(server: string, nick: string, sealed = false): Promise<ChatClient> {
+  const client = new ChatClient({ server, nick, ...(sealed ? { seal: { userKey: randomBytes(32) } } : {}) });
+  let joined = false;
+  const onEvent = (e: ClientEvent): void => {
+    joined ||= e.type === 'joined';
+  };
+  client.on('event', onEvent);
+  await client.connect();
+  client.join();
+  await waitUntil(() => joined, 15_000);
+  client.off('event', onEvent);
+  if (!joined) throw new Error(`${nick} could not join ${server}`);
+  return client;
 }
 
 /** Waits until `done()` or `maxMs`, polling every 10 ms; returns the time waited. */

@@ -34,15 +34,17 @@ export function cpuTimeMs(pid: number): number | undefined {
 /** CPU time (user + system) from /proc/<pid>/stat, in 10 ms ticks; undefined if the process is gone. */
 function statCpuMs(pid: number): number | undefined {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name (field 2) is in parentheses and may contain spaces: split after it.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const utime = Number(fields[11]);
-    const stime = Number(fields[12]);
-    return ((utime + stime) * 1000) / CLOCK_TICKS_PER_SECOND;
+    return parseStat(readFileSync(`/proc/${pid}/stat`, 'utf8')).ms;
   } catch {
     return undefined;
   }
+}
+
+/** The command name and CPU time (user + system, ms) of a /proc/<pid>/stat line. */
+function parseStat(stat: string): { name: string; ms: number } {
+  // The command name (field 2) is in parentheses and may contain spaces: split after it.
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { name: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), ms: ((Number(f[11]) + Number(f[12])) * 1000) / CLOCK_TICKS_PER_SECOND };
 }
 
 /** Resident set size of a process in bytes; undefined if it is gone. */
@@ -128,10 +130,7 @@ export function processTimes(): Map<number, { name: string; ms: number }> {
   }
   for (const d of pids) {
     try {
-      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      out.set(Number(d), { name, ms: ((Number(f[11]) + Number(f[12])) * 1000) / CLOCK_TICKS_PER_SECOND });
+      out.set(Number(d), parseStat(readFileSync(`/proc/${d}/stat`, 'utf8')));
     } catch {
       // gone meanwhile
     }

@@ -36,9 +36,9 @@ import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
-import { ChatClient } from '../lib/client/chat-client.js';
+import type { ChatClient } from '../lib/client/chat-client.js';
 import { percentile } from './histogram.js';
-import { cli } from './load-common.js';
+import { cli, joinedClient } from './load-common.js';
 import { cpuTimeMs, rssBytes } from './proc-stats.js';
 
 const opts = cli('npm run bench:tui-load --', {
@@ -247,16 +247,8 @@ function displayLags(saidAt: readonly number[], seen: ReadonlyArray<[number, num
   return lags;
 }
 
-async function joinSenders(port: number, witness?: string): Promise<ChatClient[]> {
-  const nicks = witness === undefined ? Array.from({ length: SENDERS }, (_, i) => `load${i}`) : [witness];
-  const clients = nicks.map((nick) => new ChatClient({ server: `127.0.0.1:${port}`, nick }));
-  await Promise.all(clients.map(async (c) => {
-    await c.connect();
-    const joined = new Promise<void>((resolve) => c.on('event', (e: { type: string }) => { if (e.type === 'joined') resolve(); }));
-    c.join();
-    await joined;
-  }));
-  return clients;
+async function joinSenders(port: number, nicks = Array.from({ length: SENDERS }, (_, i) => `load${i}`)): Promise<ChatClient[]> {
+  return Promise.all(nicks.map((nick) => joinedClient(`127.0.0.1:${port}`, nick)));
 }
 
 /**
@@ -296,13 +288,14 @@ try {
   await sleep(3000);
   const clients = await joinSenders(server.port);
   // A witness that counts what the room delivered (what the viewer had to show).
-  const [witness] = await joinSenders(server.port, 'witness');
+  const [witness] = await joinSenders(server.port, ['witness']);
   let delivered = 0;
   witness!.on('event', (e) => { if (e.type === 'message' && !e.history) delivered++; });
   watch = await startWatcher();
   const { worker } = watch;
   console.log(`viewer pid ${viewer}, server pid ${server.pid}, ${SENDERS} senders; ${SECONDS} s per rate; a keystroke every ${KEY_INTERVAL_MS} ms`);
-  console.log('rate msg/s | said | delivered msg/s | viewer CPU % | viewer RSS MiB | server CPU % | keystroke p50 ms | keystroke p99 ms | keystrokes | display lag p50 ms | display lag p99 ms | output KiB/s | viewer waiting for a CPU ms/s | load avg 1m');
+  const columns = ['rate msg/s', 'said', 'delivered msg/s', 'viewer CPU %', 'viewer RSS MiB', 'server CPU %', 'keystroke p50 ms', 'keystroke p99 ms', 'keystrokes', 'display lag p50 ms', 'display lag p99 ms', 'output KiB/s', 'viewer waiting for a CPU ms/s', 'load avg 1m'];
+  console.log(columns.join(' | '));
   for (const rate of RATES) {
     const d0 = delivered;
     const v0 = cpuSeconds(viewer);
@@ -325,13 +318,9 @@ try {
     const keys = watched.keyTimes;
     const lags = displayLags(saidAt, watched.ticksSeen);
     const ms = (x: number): string => (Number.isFinite(x) ? x.toFixed(1) : '-');
-    console.log([
-      String(rate).padStart(10), String(said).padStart(4), perSecond.padStart(15), viewerPct.toFixed(1).padStart(12),
-      rssMiB(viewer).toFixed(0).padStart(14), serverPct.toFixed(1).padStart(12),
-      ms(percentile(keys, 50)).padStart(16), ms(percentile(keys, 99)).padStart(16), String(keys.length).padStart(10),
-      ms(percentile(lags, 50)).padStart(18), ms(percentile(lags, 99)).padStart(18), (watched.bytes / 1024 / wall).toFixed(0).padStart(12), waitMs.toFixed(0).padStart(28),
-      (loadavg()[0] ?? 0).toFixed(2).padStart(11),
-    ].join(' | '));
+    const row = [String(rate), String(said), perSecond, viewerPct.toFixed(1), rssMiB(viewer).toFixed(0), serverPct.toFixed(1), ms(percentile(keys, 50)), ms(percentile(keys, 99)), String(keys.length),
+      ms(percentile(lags, 50)), ms(percentile(lags, 99)), (watched.bytes / 1024 / wall).toFixed(0), waitMs.toFixed(0), (loadavg()[0] ?? 0).toFixed(2)];
+    console.log(row.map((c, i) => c.padStart(columns[i]!.length)).join(' | '));
     await sleep(2000); // let the backlog drain before the next rate
   }
   const screen = execFileSync('tmux', ['-L', TMUX, 'capture-pane', '-p'], { encoding: 'utf8' });
