@@ -29,7 +29,7 @@ export interface BlockOptions {
   warmSeconds: number;
   /**
    * After the fixed step, the server's CPU with the room joined and nobody saying anything, for
-   * this long (0: not measured): what its timers cost a second, to read beside its CPU per delivery.
+   * this long (0: not measured): what the second after the traffic costs (tail SYNCs, PONGs, V8's memory reducer), to read beside its CPU per delivery.
    */
   idleSeconds: number;
   fixedSeconds: number;
