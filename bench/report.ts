@@ -70,15 +70,22 @@ export interface Conditions {
   topOthers: { name: string; share: number }[];
 }
 
-/** What the standalone scripts run as phases printed. */
+/** What the standalone scripts run as phases printed: one entry per run. */
 export interface Scripts {
-  /** tui and restart: one per run (a run from before there were several: one ScriptResult, read as one run). */
   tui?: ScriptResult<TableRow[]>[];
-  durableLoad?: ScriptResult<DurableLoadLine[]> | undefined;
+  durableLoad?: ScriptResult<DurableLoadLine[]>[] | undefined;
   restart?: ScriptResult<RestartResult>[];
-  seal?: ScriptResult<TableRow[]> | undefined;
-  rooms?: ScriptResult<TableRow[]> | undefined;
-  flood?: ScriptResult<TableRow[]> | undefined;
+  seal?: ScriptResult<TableRow[]>[] | undefined;
+  rooms?: ScriptResult<TableRow[]>[] | undefined;
+  flood?: ScriptResult<TableRow[]>[] | undefined;
+}
+
+/** One `npm run bench` of several whose results are merged into one report. */
+export interface Invocation {
+  command: string;
+  started: string;
+  finishedMs: number;
+  conditions: Conditions;
 }
 
 export interface Results {
@@ -109,6 +116,8 @@ export interface Results {
   witnesses: WitnessResult[];
   /** The standalone scripts run as phases (absent in runs from before they were). */
   scripts?: Scripts;
+  /** Set when these are several invocations merged (`--render a.json,b.json`): each of them. */
+  invocations?: Invocation[];
 
   rows: Row[];
   notes: string[];
@@ -166,6 +175,9 @@ export function summarize(blocks: readonly BlockResult[]): Row[] {
 export const n0 = (x: number): string => (Number.isFinite(x) ? Math.round(x).toLocaleString('en-US') : '-');
 export const n2 = (x: number): string => (Number.isFinite(x) ? (x < 10 ? x.toFixed(2) : x.toFixed(1)) : '-');
 export const pct = (x: number): string => (Number.isFinite(x) ? `${Math.round(100 * x)}%` : '-');
+
+/** A number as a script printed it: whole ones (and ≥ 1,000) with separators, others to 3 figures. */
+export const num = (x: number): string => (Number.isInteger(x) || x >= 1000 ? n0(x) : n2(x));
 
 /** "median [min–max]" (just the median for one run). */
 export function fmt(s: Stat, f: (x: number) => string = n0): string {
@@ -265,7 +277,7 @@ export function targetLines(rows: readonly Row[], witnesses: readonly WitnessRes
     });
   } else lines.push({ target: 'real `join --plain` clients, K=50 at 100 msg/s: p99 ≤ 2× the in-process figure', measured: '-', verdict: 'not measured' });
   lines.push(...sealedTargets(row('sealed', 50), u50, storms));
-  lines.push(...floodTargets(scripts.flood?.result ?? []));
+  lines.push(...floodTargets((scripts.flood ?? []).flatMap((f) => (f.result === undefined ? [] : [f.result]))));
   lines.push(...tuiTargets(scripts.tui ?? []));
   lines.push(...stoppedTargets(witnesses));
   lines.push(...durableTargets(row('durable', 50), u50, scripts.restart ?? []));
@@ -321,19 +333,23 @@ function sealedTargets(s: Row | undefined, u: Row | undefined, storms: readonly 
 /**
  * Issue 10 item 7: under ~100k datagrams/s of garbage or spoofed joins a member's messages still
  * arrive (none lost, p99 ≤ 2 s) and nobody is evicted — at the highest rate flood.ts asked for,
- * with the rate its generators reached.
+ * with the rate its generators reached; over the runs (one table each): medians, and nobody
+ * evicted in any run.
  */
-export function floodTargets(rows: readonly TableRow[]): TargetLine[] {
+export function floodTargets(runs: readonly (readonly TableRow[])[]): TargetLine[] {
+  const rows = runs.flat();
   const top = Math.max(0, ...rows.map((r) => Number(r['asked /s'])));
   const kinds = [...new Set(rows.filter((r) => r['flood'] !== 'none').map((r) => `${r['server']}|${r['flood']}`))];
   return kinds.map((key) => {
     const [server, kind] = key.split('|') as [string, string];
-    const r = rows.find((x) => x['server'] === server && x['flood'] === kind && Number(x['asked /s']) === top);
+    const at = rows.filter((x) => x['server'] === server && x['flood'] === kind && Number(x['asked /s']) === top);
     const target = `a member under a flood of ${n0(top)} datagrams/s (asked) of ${kind === 'hello' ? 'spoofed HELLO / HANDSHAKE1' : kind === 'join' ? 'spoofed JOINs' : kind} (${server} server): none lost, p99 ≤ 2 s, nobody evicted`;
-    if (r === undefined) return { target, measured: '-', verdict: 'not measured' };
-    const p99 = Number(r['p99 ms']);
-    const ok = r['lost'] === 0 && Number.isFinite(p99) && p99 <= 2000 && r['evicted'] === 'nobody';
-    return { target, measured: `${r['lost']} of ${r['messages']} lost, p99 ${String(r['p99 ms'])} ms, evicted: ${String(r['evicted'])}; the generators sent ${n0(Number(r['sent /s']))}/s (one run)`, verdict: verdictOf(ok) };
+    if (at.length === 0) return { target, measured: '-', verdict: 'not measured' };
+    const of = (column: string): Stat => stat(at.map((r) => Number(r[column])));
+    const [lost, p99] = [of('lost'), of('p99 ms')];
+    const evicted = at.map((r) => String(r['evicted'])).filter((e) => e !== 'nobody');
+    const ok = lost.med === 0 && p99.med <= 2000 && evicted.length === 0;
+    return { target, measured: `${fmt(lost)} of ${fmt(of('messages'))} lost, p99 ${fmt(p99, num)} ms, evicted: ${evicted.join(', ') || 'nobody'}; the generators sent ${fmt(of('sent /s'))}/s${once(p99)}`, verdict: verdictOf(ok) };
   });
 }
 
@@ -360,13 +376,20 @@ function tuiTargets(tui: readonly ScriptResult<TableRow[]>[]): TargetLine[] {
   ];
 }
 
+/** A real client stopped 9 s and 60 s: every run shows every message, with at most one notice. */
 function stoppedTargets(witnesses: readonly WitnessResult[]): TargetLine[] {
   return [9, 60].map((s) => {
-    const w = witnesses.find((x) => x.kind === 'stopped' && x.seconds === s + 5);
+    const runs = witnesses.filter((x) => x.kind === 'stopped' && x.seconds === s + 5);
+    const ok = runs.filter((w) => w.error === undefined);
     const target = `a real client stopped ${s} s at 2,000 msg/s gets every message (durable server), at most one notice`;
-    if (w === undefined || w.error !== undefined) return { target, measured: w?.error ?? '-', verdict: 'not measured' };
-    const notices = Number(/(\d+) notice lines/.exec(w.detail)?.[1] ?? NaN);
-    return { target, measured: `${n0(w.delivered)} of ${n0(w.expected)} shown, ${notices} notice line(s) (one run)`, verdict: verdictOf(w.delivered >= w.expected && notices <= 1) };
+    if (ok.length === 0) return { target, measured: runs[0]?.error ?? '-', verdict: 'not measured' };
+    const notices = ok.map((w) => Number(/(\d+) notice lines/.exec(w.detail)?.[1] ?? NaN));
+    const failed = ok.length < runs.length ? `; ${runs.length - ok.length} failed: ${runs.find((w) => w.error !== undefined)!.error}` : '';
+    return {
+      target,
+      measured: `${ok.map((w, i) => `${n0(w.delivered)} of ${n0(w.expected)} shown, ${notices[i]} notice line(s)`).join('; ')} (${ok.length === 1 ? 'one run' : `${ok.length} runs`}${failed})`,
+      verdict: verdictOf(ok.every((w, i) => w.delivered >= w.expected && notices[i]! <= 1)),
+    };
   });
 }
 
@@ -401,3 +424,51 @@ export function comparisonRows(rows: readonly Row[]): string[][] {
 }
 
 
+
+/** A saved results file, with its rows and its scripts as lists of runs (older files held one object per script). */
+export function readResults(text: string): Results {
+  const res = JSON.parse(text) as Results;
+  const scripts: Record<string, unknown> = { ...res.scripts };
+  for (const [key, one] of Object.entries(scripts)) if (one !== undefined && !Array.isArray(one)) scripts[key] = [one];
+  return { ...res, scripts, rows: summarize(res.blocks) };
+}
+
+/** Settings that must agree for runs of several invocations to be read as runs of one. */
+const SAME: readonly (keyof Results)[] = ['mode', 'machine', 'criteria', 'liftedFlags', 'loadgens', 'datagramBytes', 'stepSeconds', 'fixedSeconds', 'cpuSeconds', 'warmSeconds', 'cpuWarmSeconds', 'idleSeconds', 'drainMs'];
+
+/**
+ * Several invocations as one report: every run of each (blocks, storms, real clients, scripts),
+ * so each figure is the median over all of them and its range spans all of them. Run numbers
+ * continue from one invocation to the next; settings that differ are named in the notes.
+ */
+export function mergeResults(list: readonly Results[]): Results {
+  const first = list[0]!;
+  if (list.length === 1) return first;
+  const own = (r: Results): Invocation[] => r.invocations ?? [{ command: r.command, started: r.started, finishedMs: r.finishedMs, conditions: r.conditions }];
+  let offset = 0;
+  const blocks: BlockResult[] = [];
+  const storms: BlockResult[] = [];
+  const scripts: Record<string, unknown[]> = {};
+  for (const r of list) {
+    blocks.push(...r.blocks.map((b) => ({ ...b, rep: b.rep + offset })));
+    storms.push(...r.storms.map((b) => ({ ...b, rep: b.rep + offset })));
+    offset += Math.max(0, ...r.blocks.map((b) => b.rep), ...r.storms.map((b) => b.rep));
+    for (const [key, runs] of Object.entries(r.scripts ?? {})) scripts[key] = [...(scripts[key] ?? []), ...(runs as unknown[])];
+  }
+  const differ = SAME.filter((k) => list.some((r) => JSON.stringify(r[k]) !== JSON.stringify(first[k])));
+  return {
+    ...first,
+    finishedMs: list.reduce((a, r) => a + r.finishedMs, 0),
+    invocations: list.flatMap(own),
+    iperf: list.flatMap((r) => r.iperf),
+    blocks,
+    storms,
+    witnesses: list.flatMap((r) => r.witnesses),
+    scripts: scripts as Scripts,
+    rows: summarize(blocks),
+    notes: [
+      ...(differ.length > 0 ? [`the merged invocations differ in ${differ.join(', ')}: their runs are not alike`] : []),
+      ...list.flatMap((r) => r.notes.map((n) => `${r.invocations === undefined ? `invocation of ${r.started.slice(11, 16)} UTC: ` : ''}${n}`)),
+    ],
+  };
+}

@@ -22,7 +22,7 @@ import { IPERF_HINT, iperfAvailable, runIperf, type IperfResult } from './iperf.
 import { cli, messageText, Options, type Flags } from './load-common.js';
 import { cores, cpuModel, processTimes, topProcesses } from './proc-stats.js';
 import { markdown } from './report-markdown.js';
-import { summarize, textTable, type Results, type Scripts } from './report.js';
+import { mergeResults, readResults, summarize, textTable, type Results, type Scripts } from './report.js';
 import { CRITERIA } from './search.js';
 import { durableLoad, flood, roomsCore, sealCosts, storeRestart, tuiLoad, type ScriptResult, type TableRow } from './scripts.js';
 import { buildLooksStale, isUdpChat, LIFTED_FLAGS, ROOT, udpChatProblem, type TargetName } from './targets.js';
@@ -57,7 +57,7 @@ export const RUN_FLAGS: Flags = {
   '--docs': { help: 'write docs/performance.md (full mode does unless --no-docs)' },
   '--no-docs': { help: 'do not write docs/performance.md' },
   '--docs-out': { arg: 'PATH', help: 'write the document there instead' },
-  '--render': { arg: 'PATH', help: 're-render a saved bench/results/<file>.json (runs nothing)' },
+  '--render': { arg: 'PATH[,PATH…]', help: 're-render a saved bench/results/<file>.json (runs nothing); several, comma-separated: one report of all their runs' },
 };
 
 /** The check beyond the flag table: every --targets name known. */
@@ -342,6 +342,11 @@ async function main(): Promise<void> {
     log(`real client stopped ${stopFor} s: ${w.error ?? `${w.delivered}/${w.expected} messages shown; ${w.detail}; notices: ${JSON.stringify(w.notices)}`}`);
   }
   const phase = <T>(name: string, longest: number, run: () => Promise<ScriptResult<T>>): Promise<ScriptResult<T> | undefined> => scriptPhase(name, deadline, longest, notes, run);
+  /** A phase run once, as the list of its runs. */
+  const phases = async <T>(name: string, longest: number, run: () => Promise<ScriptResult<T>>): Promise<ScriptResult<T>[] | undefined> => {
+    const r = await phase(name, longest, run);
+    return r === undefined ? undefined : [r];
+  };
   if (!quick && udp) {
     scripts.restart = [];
     for (let rep = 1; rep <= plan.reps; rep++) {
@@ -350,12 +355,12 @@ async function main(): Promise<void> {
     }
   }
   const storms = udp ? await runStorms(deadline, notes) : [];
-  if (plan.floodRates.length > 0 && udp) scripts.flood = await phase('flood.ts', LONGEST_S.flood, () => flood(plan.floodRates, FLOOD_SECONDS));
+  if (plan.floodRates.length > 0 && udp) scripts.flood = await phases('flood.ts', LONGEST_S.flood, () => flood(plan.floodRates, FLOOD_SECONDS));
   // The phases above give target rows; those below only figures, so a run short of time loses these.
   for (const k of plan.witness && udp && !quick ? [10, 50] : []) witnesses.push(await plainRun(k, 1000, deadline));
-  if (!quick && udp) scripts.durableLoad = await phase('durable-load.ts', LONGEST_S.durableLoad, () => durableLoad(50, [100, 1000], 4));
-  if (sealedRun) scripts.seal = await phase('seal-costs.ts', LONGEST_S.seal, sealCosts);
-  if (!quick && udp) scripts.rooms = await phase('rooms-core.ts', LONGEST_S.rooms, () => roomsCore(2));
+  if (!quick && udp) scripts.durableLoad = await phases('durable-load.ts', LONGEST_S.durableLoad, () => durableLoad(50, [100, 1000], 4));
+  if (sealedRun) scripts.seal = await phases('seal-costs.ts', LONGEST_S.seal, sealCosts);
+  if (!quick && udp) scripts.rooms = await phases('rooms-core.ts', LONGEST_S.rooms, () => roomsCore(2));
   if (iperf.length < 2 && fits(deadline, plan.iperfSeconds + 5)) await iperfOnce();
   if (Date.now() > deadline) notes.push(`the run took ${Math.round((Date.now() - t0) / 1000)} s, past its budget of ${plan.budgetMs / 1000} s`);
   const rows = summarize(blocks);
@@ -407,7 +412,7 @@ function report(res: Results): void {
   for (const n of res.notes) process.stdout.write(`note: ${n}\n`);
   const dir = path.join(ROOT, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, `bench-${res.mode}-${res.started.replace(/[:.]/g, '-')}.json`);
+  const file = path.join(dir, `bench-${res.invocations === undefined ? res.mode : `merged${res.invocations.length}`}-${res.started.replace(/[:.]/g, '-')}.json`);
   writeFileSync(file, JSON.stringify(res, null, 1));
   process.stdout.write(`results: ${path.relative(ROOT, file)}\n`);
   if (plan.docs) {
@@ -426,15 +431,11 @@ if (isMain) {
       process.exit(130);
     });
   }
-  const renderFile = opts.string('--render');
-  if (renderFile !== undefined) {
-    const res = JSON.parse(readFileSync(renderFile, 'utf8')) as Results;
-    // A run from before the full-screen client and the restart ran several times: its one run.
-    for (const key of ['tui', 'restart'] as const) {
-      const one: unknown = res.scripts?.[key];
-      if (one !== undefined && !Array.isArray(one)) (res.scripts as Record<string, unknown>)[key] = [one];
-    }
-    res.rows = summarize(res.blocks);
+  const renderFiles = opts.string('--render');
+  if (renderFiles !== undefined) {
+    const res = mergeResults(renderFiles.split(',').map((f) => readResults(readFileSync(f, 'utf8'))));
+    // Several invocations merged: the command that merged them (each one's own is in res.invocations).
+    if (res.invocations !== undefined) res.command = `npm run bench -- ${argv.join(' ')}`;
     report(res);
   } else await main();
 }

@@ -11,7 +11,7 @@ import { mergeSteps, split } from '../../bench/loadgen-group.js';
 import type { StepResult } from '../../bench/loadgen-protocol.js';
 import { selfTimes } from '../../bench/profile-server.js';
 import { topProcesses } from '../../bench/proc-stats.js';
-import { floodTargets, fmt, maxTarget, stat, targetLines, type Row, type Stat } from '../../bench/report.js';
+import { floodTargets, fmt, maxTarget, mergeResults, readResults, stat, targetLines, type Results, type Row, type Stat } from '../../bench/report.js';
 import { parseDurableLoad, parsePipeTable, parseStoreRestart } from '../../bench/scripts.js';
 import type { TargetName } from '../../bench/targets.js';
 import { decode, encode, MAX_DATAGRAM } from '../../lib/protocol/index.js';
@@ -203,10 +203,42 @@ describe("the sealed targets (issue 10)", () => {
 describe('the flood targets (issue 10 item 7)', () => {
   it('judges each flood at the highest rate asked for, and says what the generators reached', () => {
     const r = (server: string, flood: string, asked: number, lost: number, p99: number, evicted = 'nobody'): Record<string, number | string> => ({ server, flood, 'asked /s': asked, 'sent /s': asked * 0.6, messages: 70, lost, 'p99 ms': p99, evicted });
-    const lines = floodTargets([r('cleartext', 'none', 0, 0, 5), r('cleartext', 'garbage', 20_000, 0, 9), r('cleartext', 'garbage', 100_000, 0, 1500), r('cleartext', 'join', 100_000, 0, 2500), r('sealed', 'hello', 100_000, 0, 40, 'reader3')]);
+    const lines = floodTargets([[r('cleartext', 'none', 0, 0, 5), r('cleartext', 'garbage', 20_000, 0, 9), r('cleartext', 'garbage', 100_000, 0, 1500), r('cleartext', 'join', 100_000, 0, 2500), r('sealed', 'hello', 100_000, 0, 40, 'reader3')]]);
     expect(lines.map((l) => l.verdict)).to.deep.equal(['met', 'missed', 'missed']);
-    expect(lines[0]).to.deep.include({ target: 'a member under a flood of 100,000 datagrams/s (asked) of garbage (cleartext server): none lost, p99 ≤ 2 s, nobody evicted', measured: '0 of 70 lost, p99 1500 ms, evicted: nobody; the generators sent 60,000/s (one run)' });
+    expect(lines[0]).to.deep.include({ target: 'a member under a flood of 100,000 datagrams/s (asked) of garbage (cleartext server): none lost, p99 ≤ 2 s, nobody evicted', measured: '0 of 70 lost, p99 1,500 ms, evicted: nobody; the generators sent 60,000/s (one run)' });
     expect(lines[2]!.target).to.match(/spoofed HELLO \/ HANDSHAKE1 \(sealed server\)/);
+  });
+});
+
+describe('several invocations in one report', () => {
+  const block = (target: TargetName, rep: number, cpu: number): BlockResult =>
+    ({ target, peers: 10, rep, join: undefined, joinServerCpuMs: 0, search: undefined, fixed: { cpuUsPerDeliverySteady: cpu, latency: { p50Ms: 1, p99Ms: 2 } }, serverSummary: [], loadgenStderr: [], error: undefined, restarts: 0, wallMs: 1 }) as unknown as BlockResult;
+  const stopped = (delivered: number) => ({ kind: 'stopped' as const, peers: 10, rate: 2000, seconds: 14, latency: undefined, delivered, expected: 28_000, clientCpuShare: NaN, benchCpuShare: NaN, notices: [], detail: '0 notice lines', error: undefined });
+  const flood = (p99: number, evicted = 'nobody') => ({ command: 'f', error: undefined, result: [{ server: 'sealed', flood: 'hello', 'asked /s': 100_000, 'sent /s': 99_000, messages: 76, lost: 0, 'p99 ms': p99, evicted }] });
+  const results = (started: string, cpus: number[], extra: Partial<Results> = {}): Results =>
+    ({ mode: 'full', command: 'npm run bench', started, finishedMs: 60_000, conditions: { loadStart: [0], loadEnd: [0], otherCores: 0, topOthers: [] }, stepSeconds: 1.5, iperf: [], blocks: cpus.map((c, i) => block('udpchat', i + 1, c)), storms: [], witnesses: [], rows: [], notes: ['a note'], ...extra }) as unknown as Results;
+
+  it('reads a results file whose scripts held one object each as one run of each', () => {
+    const old = JSON.stringify({ ...results('2026-12-03T17:53:52.039Z', [30]), scripts: { flood: flood(40), tui: [{ command: 't', error: undefined, result: [] }] } });
+    const r = readResults(old);
+    expect(r.scripts?.flood).to.have.length(1);
+    expect(r.scripts?.tui).to.have.length(1);
+    expect(r.rows[0]!.cpuAt100).to.deep.include({ med: 30, n: 1 });
+  });
+
+  it('takes every run of each: medians and ranges over all of them, run numbers continued, differing settings named', () => {
+    const a = results('2026-12-03T17:53:52.039Z', [33, 30, 32], { witnesses: [stopped(28_000)], scripts: { flood: [flood(1956)] } });
+    const b = results('2026-12-03T18:29:43.468Z', [27, 26, 28], { witnesses: [stopped(27_000)], scripts: { flood: [flood(372, 'reader')] }, stepSeconds: 2 });
+    const m = mergeResults([a, b]);
+    expect(m.invocations!.map((i) => i.started)).to.deep.equal([a.started, b.started]);
+    expect(m.blocks.map((x) => x.rep)).to.deep.equal([1, 2, 3, 4, 5, 6]);
+    expect(m.rows[0]!.cpuAt100).to.deep.equal({ med: 29, min: 26, max: 33, n: 6 });
+    expect(m.notes).to.deep.equal(['the merged invocations differ in stepSeconds: their runs are not alike', 'invocation of 17:53 UTC: a note', 'invocation of 18:29 UTC: a note']);
+    const lines = targetLines(m.rows, m.witnesses, m.scripts, m.storms);
+    expect(lines.find((l) => /stopped 9 s/.test(l.target))).to.deep.include({ verdict: 'missed', measured: '28,000 of 28,000 shown, 0 notice line(s); 27,000 of 28,000 shown, 0 notice line(s) (2 runs)' });
+    expect(lines.find((l) => /HELLO/.test(l.target))).to.deep.include({ verdict: 'missed', measured: '0 of 76 lost, p99 1,164 [372–1,956] ms, evicted: reader; the generators sent 99,000/s' });
+    // Merged again with a third: the first two stay two invocations.
+    expect(mergeResults([m, results('2026-12-03T21:15:00.000Z', [31])]).invocations).to.have.length(3);
   });
 });
 
