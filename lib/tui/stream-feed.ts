@@ -137,6 +137,11 @@ export function refusalText(e: Extract<RoomEvent, { type: 'command-refused' }>):
     case 'msg':
       // The code arrives with the rooms protocol (docs/protocol.md §7).
       return (e.code as string) === 'UDPCHAT_ERR_NOT_ONLINE' ? `${target} is not online.${carried}` : `Message to ${target} refused: ${reason}.${carried}`;
+    case 'say':
+      // The server's reason names its own stream id; what the user needs is why, and the text.
+      return (e.code as string) === 'UDPCHAT_ERR_NO_SUCH_ROOM'
+        ? `Your message in ${target} was not delivered: you were no longer in it (did the server restart?).${carried}`
+        : `Your message in ${target} was refused: ${reason}.${carried}`;
     case 'join':
       return `Cannot join ${target}: ${reason}.`;
     case 'nick':

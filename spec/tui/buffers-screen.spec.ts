@@ -170,6 +170,11 @@ describe('full-screen client: buffers', function () {
     h.session.emitRoom({ type: 'topic', nick: 'ann', topic: 'thaw', ...at });
     h.session.emitRoom({ type: 'command-refused', op: 'msg', target: 'eve', text: 'are you there?', code: 'UDPCHAT_ERR_NOT_ONLINE' as never, reason: 'eve is not online' });
     await h.waitForText('eve is not online. Not sent: are you there?');
+    // A room message the server no longer takes (it restarted): why, in words, and the text; no stream id, no "/say".
+    h.session.emitRoom({ type: 'command-refused', op: 'say', target: '#ops', text: 'lost words', code: 'UDPCHAT_ERR_NO_SUCH_ROOM' as never, reason: 'not in stream 2999645714' });
+    await h.waitForText('Your message in #ops was not delivered: you');
+    await h.waitForText('Not sent: lost words');
+    expect(screen()).not.to.contain('2999645714').and.not.to.contain('/say');
     await h.press(ALT_2);
     await h.waitForText('dan is now known as daniel');
     expect(screen()).to.contain('daniel is back').and.to.contain('daniel left #ops (lunch)').and.to.contain('ann set the topic: thaw');
