@@ -1,7 +1,9 @@
 /**
  * The full-screen client's keys, as /help lists them after the commands (which both front ends
- * share: lib/client/commands.ts).
+ * share: lib/client/commands.ts), and how a help line wraps.
  */
+import { displayWidth } from './text-width.js';
+
 export const KEY_HELP: readonly string[] = [
   'Keys:',
   '  Alt-1…9, Alt-Left/Right, Ctrl-PgUp/PgDn   show buffer n, the previous / next one',
@@ -12,3 +14,19 @@ export const KEY_HELP: readonly string[] = [
   '  PageUp/PageDown  scroll the log (also the mouse wheel; Shift+drag selects text); PageUp at the top loads older messages',
   '  Ctrl-L           redraw the screen',
 ];
+
+/** Fewest columns a help line's description keeps beside its key before its rows hang at NARROW_INDENT instead. */
+const MIN_DESCRIPTION = 20;
+const NARROW_INDENT = 4;
+
+/**
+ * The indent of a /help line's continuation rows in a log `width` columns wide: under its
+ * description ("  /msg nick text    a private message…": under "a"), or 4 columns when that would
+ * leave the description fewer than 20; 0 for a heading ("Commands:").
+ */
+export function helpIndent(line: string, width: number): number {
+  const m = /^( +\S+(?: \S+)*)( {2,})\S/u.exec(line);
+  if (m === null) return 0;
+  const column = displayWidth(m[1] as string) + (m[2] as string).length;
+  return width - column >= MIN_DESCRIPTION ? column : Math.min(NARROW_INDENT, column);
+}

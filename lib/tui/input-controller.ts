@@ -96,8 +96,8 @@ export class InputController {
     if (nick !== undefined) this.nickLine.set(nick);
   }
 
-  /** The status line's question while a large paste waits, or undefined. */
-  pastePrompt(): string | undefined {
+  /** The status line's question while a large paste waits (longest wording first), or undefined. */
+  pastePrompt(): readonly string[] | undefined {
     return this.paste.prompt();
   }
 

@@ -74,10 +74,18 @@ export class LargePaste {
     return true;
   }
 
-  /** The question for the status line while a large paste waits, or undefined. */
-  prompt(): string | undefined {
+  /** The question for the status line while a large paste waits (longest wording first: status.ts fitting), or undefined. */
+  prompt(): readonly string[] | undefined {
     const paste = this.pending;
     if (paste === undefined) return undefined;
-    return `Paste of ${paste.lines} line${paste.lines === 1 ? '' : 's'}, ${paste.chars} characters: Enter sends it as one message, Ctrl-C cancels the paste`;
+    const lines = `${paste.lines} line${paste.lines === 1 ? '' : 's'}`;
+    const size = `${lines}, ${paste.chars} characters`;
+    return [
+      `Paste of ${size}: Enter sends it as one message, Ctrl-C cancels the paste`,
+      `Paste of ${size}: Enter sends it as one message, Ctrl-C cancels`,
+      `Paste of ${lines}: Enter sends it as one message, Ctrl-C cancels`,
+      `Paste of ${lines}: Enter sends, Ctrl-C cancels`,
+      'Paste: Enter sends, Ctrl-C cancels',
+    ];
   }
 }

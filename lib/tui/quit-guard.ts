@@ -55,12 +55,12 @@ export class QuitGuard {
     return `${n} message${n === 1 ? '' : 's'} not delivered yet — /q or Ctrl-C again to discard ${n === 1 ? 'it' : 'them'}, or wait: delivering…`;
   }
 
-  /** The (short) status line to show while waiting, with the countdown, or undefined. */
-  prompt(now: number): string | undefined {
+  /** The status line to show while waiting, with the countdown (longest wording first: status.ts fitting), or undefined. */
+  prompt(now: number): readonly string[] | undefined {
     if (this.deadline === undefined) return undefined;
     const n = this.host.unsent();
     const secs = Math.max(0, Math.ceil((this.deadline - now) / 1000));
-    return `delivering ${n} message${n === 1 ? '' : 's'}… ${secs} s (/q or Ctrl-C again: discard)`;
+    return [`delivering ${n} message${n === 1 ? '' : 's'}… ${secs} s (/q or Ctrl-C again: discard)`, `${n} unsent… ${secs} s; Ctrl-C: discard`];
   }
 
   stop(): void {

@@ -102,6 +102,14 @@ export function statusView(i: StatusInputs): StatusView {
 }
 
 /**
+ * The first of `wordings` (longest first) that fits a status line `width` columns wide after its
+ * leading space, else the last: a question cut short would lose the keys that answer it.
+ */
+export function fitting(wordings: readonly string[], width: number): string {
+  return wordings.find((w) => displayWidth(w) + 1 <= width) ?? wordings.at(-1) ?? '';
+}
+
+/**
  * The status line's spans for `width` columns. What matters most stays when it is narrow: the
  * state, your nick and the unsent count; the round-trip time goes first, then the server's
  * address is shortened (your own nick used to be what was cut).

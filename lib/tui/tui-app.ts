@@ -12,7 +12,7 @@ import { LOBBY_ID, LOBBY_NAME, type RoomEvent, type RoomsSession } from '../clie
 import { BufferList, ChatBuffer } from './buffers.js';
 import { bufferTitle } from './buffer-list.js';
 import { ChatScreen, type ViewModel } from './chat-screen.js';
-import { KEY_HELP } from './commands.js';
+import { KEY_HELP, helpIndent } from './commands.js';
 import { InputController, type InputHost } from './input-controller.js';
 import { JoinFlow } from './join-flow.js';
 import type { KeyInfo } from './keys.js';
@@ -23,7 +23,7 @@ import { PasteInput } from './paste-input.js';
 import { QuitGuard } from './quit-guard.js';
 import { SessionFeed } from './session-feed.js';
 import { SliceSender } from './slice-sender.js';
-import { statusView } from './status.js';
+import { fitting, statusView } from './status.js';
 import { StreamFeed } from './stream-feed.js';
 import { TuiCommands } from './tui-commands.js';
 import type { Style } from './styled-text.js';
@@ -99,7 +99,7 @@ export class TuiApp {
     this.commands = new TuiCommands(session, {
       buffers: this.buffers,
       system: (text, style) => this.system(text, style),
-      plain: (text) => this.add(plainEntry(text, STYLE.system)),
+      help: (line) => this.add({ ...plainEntry(line, STYLE.system), indent: helpIndent(line, this.view.logPage.width) }),
       sayInLobby: (text) => this.say(text),
       requestQuit: () => this.requestQuit(),
       clear: () => {
@@ -335,11 +335,12 @@ export class TuiApp {
 
   private status(): ViewModel['status'] {
     const now = Date.now();
+    const prompt = this.quitGuard.prompt(now) ?? this.input.pastePrompt();
     return statusView({
       session: this.session, state: this.session.state, quitting: this.quitting,
       choosingNick: this.input.mode === 'nick', everOnline: this.joins.everOnline,
       retryAt: this.joins.retryAt, joinDeadline: this.session.joinDeadline, now,
-      queued: this.sender.queued, prompt: this.quitGuard.prompt(now) ?? this.input.pastePrompt(),
+      queued: this.sender.queued, prompt: prompt === undefined ? undefined : fitting(prompt, this.view.screen.cols),
     });
   }
 

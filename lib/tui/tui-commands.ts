@@ -15,8 +15,8 @@ import type { Style } from './styled-text.js';
 export interface TuiCommandHost {
   readonly buffers: BufferList;
   system(text: string, style?: Style): void;
-  /** Lines without a time (help). */
-  plain(text: string): void;
+  /** A line of /help (no time; continuation rows hang under its description). */
+  help(line: string): void;
   /** Says text in #lobby the way it always was (split over turns, shown as pending). */
   sayInLobby(text: string): void;
   requestQuit(): void;
@@ -63,7 +63,7 @@ export class TuiCommands {
         return true;
       case 'help':
         // Keys first: the commands end the list, at the bottom of the log where it is read.
-        for (const line of [...host.keyHelp, ...COMMAND_HELP]) host.plain(line);
+        for (const line of [...host.keyHelp, ...COMMAND_HELP]) host.help(line);
         return true;
       case 'clear':
         host.clear();

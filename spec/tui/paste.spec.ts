@@ -72,6 +72,16 @@ describe('pasting in the full-screen client', () => {
     expect(h.session.said).to.deep.equal([]);
   });
 
+  it('asks about a large paste in words that fit a narrow terminal, keys included (40 columns)', async () => {
+    h = await startTui({ cols: 40 });
+    await h.waitForText('Connected to');
+    h.input.write(`${PASTE_START}${Array.from({ length: 60 }, (_, i) => `row ${i} of a long paste`).join('\n')}${PASTE_END}`);
+    await h.waitFor(() => h.lines().some((l) => /^ Paste.*: Enter sends.*, Ctrl-C cancels\s*$/u.test(l)), 'the whole question on one row');
+    await h.press(KEY.ctrlC);
+    await h.waitForText('Paste cancelled.');
+    expect(h.session.said).to.deep.equal([]);
+  });
+
   it('counts the characters of a large paste as a person does (an emoji or an accented letter is one)', async () => {
     h = await startTui({ cols: 120 });
     await h.waitForText('Connected to');

@@ -111,6 +111,32 @@ describe('runTui', () => {
       expect(h.session.said).to.deep.equal([]);
     });
 
+    /** The column (in the log box) where a row's text starts. */
+    function textColumn(row: string): number {
+      return row.slice(1).search(/\S/u);
+    }
+
+    it('/help: a line that wraps goes on under its description, or 4 columns in when the log is narrow', async () => {
+      await h.type('/help');
+      await h.press(KEY.enter);
+      await h.waitForText('//text');
+      const rows = h.lines();
+      const msg = rows.findIndex((l) => l.includes('//text  '));
+      const description = (rows[msg] as string).slice(1).indexOf('send "/text"');
+      expect(description, 'the // line wraps at 80 columns').to.be.greaterThan(20);
+      expect(textColumn(rows[msg + 1] as string), h.lines().join('\n')).to.equal(description);
+      await h.dispose();
+      h = await startTui({ cols: 40 });
+      await h.waitForText('Connected to');
+      await h.type('/help');
+      await h.press(KEY.enter);
+      await h.waitForText('//text');
+      const narrow = h.lines();
+      const at = narrow.findIndex((l) => l.includes('/whois nick'));
+      expect(textColumn(narrow[at] as string)).to.equal(2);
+      expect(textColumn(narrow[at + 1] as string), narrow.join('\n')).to.equal(4);
+    });
+
     it('/clear empties the log', async () => {
       h.session.message('alice', 'something to clear');
       await h.waitForText('something to clear');

@@ -58,3 +58,21 @@ describe('quitting with undelivered messages', () => {
     expect(exited).to.equal(false);
   });
 });
+
+describe('quitting with undelivered messages in a narrow terminal', () => {
+  let h: Harness;
+
+  afterEach(async () => {
+    await h.dispose();
+  });
+
+  it('says how to discard them (40 columns)', async () => {
+    h = await startTui({ cols: 40 });
+    await h.waitForText('Connected to');
+    h.session.pending = 2;
+    await h.press(KEY.ctrlC);
+    await h.waitFor(() => h.lines().some((l) => /^ 2 unsent… 1\d s; Ctrl-C: discard\s*$/u.test(l)), 'the countdown with its key');
+    await h.press(KEY.ctrlC);
+    expect(await h.exit).to.equal('undelivered');
+  });
+});
