@@ -5,7 +5,7 @@
  * `encode` throws {@link LocalError} (we asked for something the format cannot carry).
  */
 import { CHECKSUM_BYTES, HEADER_BYTES, MAGIC_0, MAGIC_1, MAX_DATAGRAM, TOKEN_BYTES, VERSION } from './constants.js';
-import { FRAME_BYTES, fixed } from './codec-fields.js';
+import { FRAME_BYTES, fixed, u32In } from './codec-fields.js';
 import { PAGE_OVERHEAD, checkPage } from './history-codec.js';
 import { OPCODES, TYPE_OF_OPCODE, codecOf } from './codec-table.js';
 import { LocalError } from './local-error.js';
@@ -59,6 +59,17 @@ export function encodeData(firstSeq: number, entries: readonly Buffer[]): Buffer
   const w = framed('data', size).u32(firstSeq).u8(entries.length);
   for (const e of entries) w.bytes(e);
   return w.seal();
+}
+
+/** ACK's size (§4.2.10): token and cseq. */
+const ACK_BYTES = FRAME_BYTES + TOKEN_BYTES + 4;
+
+/**
+ * ACK(token, cseq) framed directly, without a message object or the codec table: the server sends
+ * one per accepted message. The same bytes, and the same LocalError, as encode() of that ACK.
+ */
+export function encodeAck(token: Buffer, cseq: number): Buffer {
+  return framed('ack', ACK_BYTES).bytes(fixed(token, TOKEN_BYTES, 'token')).u32(u32In(cseq, 0, 'cseq')).seal();
 }
 
 /**

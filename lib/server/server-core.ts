@@ -14,7 +14,7 @@
  *   SYNC see only durable entries (StagedLog), ACKs and refusals wait in DurableAcks.
  */
 import { timingSafeEqual } from 'node:crypto';
-import { isClientMessage, tryDecode } from '../protocol/codec.js';
+import { encodeAck, isClientMessage, tryDecode } from '../protocol/codec.js';
 import { CHECKSUM_BYTES, HEADER_BYTES, INSTANCE_BYTES, MAX_DETAIL_BYTES, TOKEN_BYTES } from '../protocol/constants.js';
 import { ProtocolError } from '../protocol/protocol-error.js';
 import type { WireErrorCode } from '../protocol/error-codes.js';
@@ -220,6 +220,15 @@ export class ServerCore {
       return;
     }
     if (m.cseq >= session.nextCseq + INBOX_WINDOW) return this.drop('outside-window');
+    // The usual case: the next message, nothing held. Accepted as drainInbox would, without the
+    // inbox (a refusal by the flood limit costs no token: the general path below asks again).
+    if (m.cseq === session.nextCseq && session.inbox.size === 0 && session.flood.take(now)) {
+      session.nextCseq++;
+      if (!this.persistent) this.acksDue.add(session);
+      this.accept(session, m, now);
+      this.throttled.delete(session);
+      return;
+    }
     if (!session.inbox.has(m.cseq)) session.inbox.set(m.cseq, m);
     else this.drop('duplicate');
     this.drainInbox(session, now);
@@ -404,7 +413,7 @@ export class ServerCore {
       this.syncsLeft = TAIL_SYNCS;
     }
     this.rooms.flush(now);
-    for (const s of this.acksDue) this.out.send(s.address, { type: 'ack', token: s.token, cseq: this.ackedCseq(s) });
+    for (const s of this.acksDue) this.out.sendBytes(s.address, encodeAck(s.token, this.ackedCseq(s)));
     this.acksDue.clear();
   }
 
