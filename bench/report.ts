@@ -109,6 +109,12 @@ export interface Results {
   cpuWarmSeconds?: number;
   idleSeconds?: number;
   drainMs: number;
+  /**
+   * Rounds of the run: each runs every system's rate search once, then one run of each target
+   * phase, so a row's runs are spread over the invocation (absent in older runs: all phases
+   * after all rate searches, a phase's runs back to back).
+   */
+  rounds?: number;
   iperf: IperfResult[];
   iperfNote: string;
   blocks: BlockResult[];

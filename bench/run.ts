@@ -3,11 +3,13 @@
  * ceiling (iperf3), plus real line-mode clients, all on 127.0.0.1 (see bench/README.md).
  *
  *   npm run bench -- --quick          about 2 min: K = 10 and 50, one run, short steps, one witness
- *   npm run bench                     full: K = 10, 50, 200, three alternating runs, witnesses
- *                                     (line mode, full-screen client, stopped clients), durable
- *                                     store, join storm; ends within --budget (1450 s)
+ *   npm run bench                     full: K = 10, 50, 200, witnesses (line mode, full-screen
+ *                                     client, stopped clients), durable store, join storm, floods,
+ *                                     in three rounds (each row's runs spread over the invocation);
+ *                                     ends within --budget (1450 s)
  *   npm run bench -- --help           every flag (an unknown flag is refused: exit 2)
  *   npm run bench -- --render bench/results/<file>.json [--docs | --docs-out PATH]   re-render only
+ *   npm run bench -- --render A.json,B.json --docs   one report of several invocations' runs
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -24,7 +26,7 @@ import { cores, cpuModel, processTimes, topProcesses } from './proc-stats.js';
 import { markdown } from './report-markdown.js';
 import { mergeResults, readResults, summarize, textTable, type Results, type Scripts } from './report.js';
 import { CRITERIA } from './search.js';
-import { durableLoad, flood, roomsCore, sealCosts, storeRestart, tuiLoad, type ScriptResult, type TableRow } from './scripts.js';
+import { durableLoad, flood, roomsCore, sealCosts, storeRestart, tuiLoad } from './scripts.js';
 import { buildLooksStale, isUdpChat, LIFTED_FLAGS, ROOT, udpChatProblem, type TargetName } from './targets.js';
 import { failed, plainWitness, stoppedWitness, type WitnessResult } from './witness.js';
 
@@ -39,7 +41,7 @@ export const RUN_FLAGS: Flags = {
   '--targets': { arg: 'LIST', help: `the systems measured (${TARGETS.join(',')})` },
   '--durable-peers': { arg: '50', numbers: true, help: 'K at which the durable server gets its row' },
   '--sealed-peers': { arg: '50', numbers: true, help: 'K at which the sealed server gets its row' },
-  '--reps': { arg: 'N', numbers: true, help: 'alternated runs of each block (full 3, quick 1)' },
+  '--reps': { arg: 'N', numbers: true, help: 'rounds: runs of each block and of each real-client phase (full 3, quick 1)' },
   '--large-reps': { arg: 'N', numbers: true, help: 'runs at K ≥ 200 (2)' },
   '--step-seconds': { arg: 'S', numbers: true, help: 'length of a rate-search step (full 2, quick 0.5)' },
   '--cpu-seconds': { arg: 'S', numbers: true, help: 'the 100 msg/s step of udp-chat in memory and the relays, where CPU per delivery is compared (full 8, quick 1)' },
@@ -103,6 +105,9 @@ const plan = {
   stormPeers: 1000,
   /** Join storms per system (cleartext and sealed): two each fit the budget beside the rest. */
   stormReps: opts.number('--storms', quick ? 0 : 2),
+  /** Runs of flood.ts (≈ 65 s each) and of the client stopped 9 s (≈ 20 s); the 60 s stop runs once (≈ 90 s). */
+  floodRuns: 2,
+  stopped9Runs: quick ? 1 : 2,
   iperfSeconds: quick ? 1 : 2,
   witness: !has('--no-witness'),
   tui: !quick && !has('--no-tui') && !has('--no-witness'),
@@ -129,26 +134,36 @@ const LONGEST_S = {
   // A row: the flood, 3 s after it, two members joining, the generators starting; 2 + 3 × rates rows.
   flood: (2 + 3 * plan.floodRates.length) * (FLOOD_SECONDS + 6),
 };
-const sealedRun = plan.targets.includes('sealed');
 /**
- * Time kept for what follows the rate searches (witnesses, durable store, storm, stopped clients,
- * iperf3): at most 42% of the budget (609 s of the default 1,450; the phases took 368 s in the last
- * full run with one run of the real clients, ≈ 490 s with three; each starts only if its longest
- * fits in what is left).
+ * Wall time a phase is expected to take (s; the full run of 2026-12-03 18:29 on a quiet machine),
+ * to share the budget between each round's rate searches and its phases.
  */
-const RESERVE_MS = Math.min(
-  0.42 * plan.budgetMs,
-  ((plan.witness ? plan.reps * LONGEST_S.witness10 + (quick ? 0 : (plan.reps + 1) * LONGEST_S.witness50 + LONGEST_S.witness10) : 0) +
-    (plan.tui ? plan.reps * LONGEST_S.tui : 0) +
-    (plan.stall && plan.witness ? LONGEST_S.stopped9 + (quick ? 0 : LONGEST_S.stopped60) : 0) +
-    (quick ? 0 : LONGEST_S.durableLoad + plan.reps * LONGEST_S.restart) +
-    plan.stormReps * (LONGEST_S.storm + (sealedRun ? LONGEST_S.sealedStorm : 0)) +
-    (sealedRun ? LONGEST_S.seal : 0) +
-    (quick ? 0 : LONGEST_S.rooms) +
-    (plan.floodRates.length > 0 ? LONGEST_S.flood : 0) +
-    10) *
-    1000,
-);
+const EXPECTED_S = {
+  witness10: 12,
+  witness50: 22,
+  tui: 28,
+  storm: 5,
+  sealedStorm: 9,
+  stopped9: 20,
+  stopped60: 90,
+  durableLoad: 25,
+  restart: 2,
+  seal: 5,
+  rooms: 9,
+  iperf: plan.iperfSeconds + 2,
+  flood: 8 * (2 + 3 * plan.floodRates.length),
+};
+const sealedRun = plan.targets.includes('sealed');
+
+/**
+ * The round of each run of a phase run `runs` times in `rounds` rounds: spread over them, the first
+ * and the last round first (one run: the middle round).
+ */
+export function spreadRuns(runs: number, rounds: number): number[] {
+  if (runs <= 0 || rounds <= 0) return [];
+  if (runs === 1) return [Math.ceil(rounds / 2)];
+  return Array.from({ length: runs }, (_, i) => 1 + Math.round((i * (rounds - 1)) / (runs - 1)));
+}
 
 function version(cmd: string, args: string[]): string {
   try {
@@ -212,85 +227,35 @@ function blockOptions(target: TargetName, k: number, deadline: number, prev: num
   };
 }
 
-async function runBlocks(targets: TargetName[], deadline: number, notes: string[], iperfOnce: () => Promise<void>): Promise<BlockResult[]> {
-  const blocks: BlockResult[] = [];
-  const skipped: string[] = [];
-  const bestSoFar = new Map<string, number>();
-  // Run 1 of every K before run 2 of any: if the budget runs out, every K lost its last run
-  // rather than the largest K all of its runs. Within a K the systems alternate (A B C D A B C D …)
-  // so slow drifts of the machine hit all of them.
-  for (let rep = 1; rep <= plan.reps; rep++) {
-    await iperfOnce();
-    for (const k of plan.peers.filter((x) => x < 200 || rep <= plan.largeReps)) {
-      for (const target of targets.filter((t) => (t !== 'durable' || plan.durablePeers.includes(k)) && (t !== 'sealed' || plan.sealedPeers.includes(k)))) {
-        if (Date.now() > deadline) {
-          skipped.push(`${target} K=${k} run ${rep}`);
-          continue;
-        }
-        const b = await runBlock(target, k, rep, blockOptions(target, k, deadline, bestSoFar.get(`${target}|${k}`)));
-        blocks.push(b);
-        if (b.search?.best !== undefined) bestSoFar.set(`${target}|${k}`, b.search.best.rate);
-        log(describe(b));
-      }
-    }
-  }
-  if (skipped.length > 0) notes.push(`time budget reached: ${skipped.length} blocks skipped (${skipped.join(', ')})`);
-  return blocks;
+/** The blocks of round `round`: every K and system once (K ≥ 200 in the first --large-reps rounds), the stock rows last so that a budget cut costs them first. */
+function roundBlocks(targets: readonly TargetName[], round: number): [TargetName, number][] {
+  const ks = plan.peers.filter((k) => k < 200 || round <= plan.largeReps);
+  const at = (k: number): TargetName[] => targets.filter((t) => (t !== 'durable' || plan.durablePeers.includes(k)) && (t !== 'sealed' || plan.sealedPeers.includes(k)));
+  return [...ks.flatMap((k) => at(k).filter((t) => t !== 'stock').map((t): [TargetName, number] => [t, k])), ...ks.flatMap((k) => at(k).filter((t) => t === 'stock').map((t): [TargetName, number] => [t, k]))];
 }
+
+/** Wall time a block is expected to take (s; the full run of 2026-12-03 17:53: the compared systems have an 8 s step at 100 msg/s). */
+const BLOCK_S: Record<TargetName, number> = { udpchat: 25, relay: 25, batch: 29, sealed: 14, durable: 14, stock: 15 };
 
 const fits = (deadline: number, seconds: number): boolean => Date.now() + seconds * 1000 <= deadline;
 
-async function runStorms(deadline: number, notes: string[]): Promise<BlockResult[]> {
-  const storms: BlockResult[] = [];
-  // Cleartext and sealed alternate (issue 10: the sealed handshakes of 1000 peers ≤ 2× cleartext's).
-  const kinds = (['udpchat', 'sealed'] as const).filter((t) => plan.targets.includes(t));
-  for (let rep = 1; rep <= plan.stormReps; rep++) {
-    for (const target of kinds) {
-      if (!fits(deadline, target === 'sealed' ? LONGEST_S.sealedStorm : LONGEST_S.storm)) {
-        notes.push(`not run (time budget): join storms from ${target} run ${rep} on`);
-        return storms;
-      }
-      const b = await runBlock(target, plan.stormPeers, rep, { ...blockOptions(target, plan.stormPeers, deadline, undefined), search: false, fixedRate: 0, loadgens: plan.loadgens });
-      storms.push(b);
-      log(`join storm ${describe(b)}${b.join !== undefined ? ` — ${b.join.detail}` : ''}`);
-    }
-  }
-  return storms;
+/** A phase: what it is called, its expected and its longest wall time (s), and what it runs. */
+interface Phase {
+  name: string;
+  expected: number;
+  longest: number;
+  run: () => Promise<void>;
 }
 
-/** A standalone script run as a phase if its longest run fits in the budget (else a note), and what it printed, logged. */
-async function scriptPhase<T>(name: string, deadline: number, longest: number, notes: string[], run: () => Promise<ScriptResult<T>>): Promise<ScriptResult<T> | undefined> {
-  if (!fits(deadline, longest)) {
-    notes.push(`not run (time budget): ${name}`);
-    return undefined;
+/** Runs the phases in order, each only if its longest fits before the deadline (else a note). */
+async function runPhases(list: readonly Phase[], deadline: number, notes: string[]): Promise<void> {
+  for (const p of list) {
+    if (fits(deadline, p.longest)) await p.run();
+    else notes.push(`not run (time budget): ${p.name}`);
   }
-  const r = await run();
-  log(`${name}: ${r.error ?? (Array.isArray(r.result) && r.result.length > 3 ? `${r.result.length} rows` : JSON.stringify(r.result))}`);
-  return r;
 }
 
-async function plainRun(k: number, rate: number, deadline: number): Promise<WitnessResult> {
-  if (!fits(deadline, k > 10 ? LONGEST_S.witness50 : LONGEST_S.witness10)) return failed('plain', k, rate, 0, 'not run: time budget');
-  const w = await plainWitness(k, rate, quick ? 2 : 4).catch((e: unknown) => failed('plain', k, rate, 0, e instanceof Error ? e.message : String(e)));
-  log(`witness ${k} × join --plain @${rate}: ${w.error ?? `p50 ${w.latency?.p50Ms.toFixed(1)} p99 ${w.latency?.p99Ms.toFixed(1)} max ${w.latency?.maxMs.toFixed(1)} ms, ${w.delivered}/${w.expected} lines, client CPU ${Math.round(100 * w.clientCpuShare)}%, bench ${Math.round(100 * w.benchCpuShare)}%; ${w.detail}`}`);
-  return w;
-}
-
-/**
- * The real clients whose rows carry targets, `plan.reps` times, alternated (nothing else runs
- * meanwhile): `join --plain` at K = 10 and 50 at 100 msg/s, and the full-screen client.
- */
-async function runWitnesses(deadline: number, scripts: Scripts, notes: string[]): Promise<WitnessResult[]> {
-  const out: WitnessResult[] = [];
-  const tui: ScriptResult<TableRow[]>[] = [];
-  for (let rep = 1; rep <= plan.reps; rep++) {
-    for (const k of quick ? [10] : [10, 50]) out.push(await plainRun(k, 100, deadline));
-    const t = plan.tui ? await scriptPhase(`full-screen client (tui-load.ts) run ${rep}`, deadline, LONGEST_S.tui, notes, () => tuiLoad([100, 1000, 5000], 5)) : undefined;
-    if (t !== undefined) tui.push(t);
-  }
-  if (tui.length > 0) scripts.tui = tui;
-  return out;
-}
+const expectedS = (list: readonly Phase[]): number => list.reduce((a, p) => a + p.expected, 0);
 
 async function main(): Promise<void> {
   const t0 = Date.now();
@@ -325,42 +290,108 @@ async function main(): Promise<void> {
       log(`iperf3 failed: ${e instanceof Error ? e.message : String(e)}`);
     }
   };
-  log(`plan: K ${plan.peers.join(',')} × ${targets.join(',')} × ${plan.reps} runs, ${plan.loadgens} load generator processes, budget ${plan.budgetMs / 1000} s (${Math.round(RESERVE_MS / 1000)} s kept for the phases after the rate searches)${plan.reps > plan.largeReps ? `; K ≥ 200: ${plan.largeReps} runs` : ''}`);
-  const blocks = await runBlocks(targets, deadline - RESERVE_MS, notes, iperfOnce);
   const udp = targets.includes('udpchat');
+  const blocks: BlockResult[] = [];
+  const storms: BlockResult[] = [];
+  const witnesses: WitnessResult[] = [];
   const scripts: Scripts = {};
-  const witnesses = plan.witness && udp ? await runWitnesses(deadline, scripts, notes) : [];
+  const script = <K extends keyof Scripts>(key: K, name: string, expected: number, longest: number, run: () => Promise<NonNullable<Scripts[K]>[number]>): Phase => ({
+    name,
+    expected,
+    longest,
+    run: async () => {
+      const r = await run();
+      ((scripts[key] ??= []) as unknown[]).push(r);
+      log(`${name}: ${r.error ?? (Array.isArray(r.result) && r.result.length > 3 ? `${r.result.length} rows` : JSON.stringify(r.result))}`);
+    },
+  });
+  const plain = (k: number, rate: number): Phase => ({
+    name: `${k} × join --plain at ${rate} msg/s`,
+    expected: k > 10 ? (rate > 100 ? 25 : EXPECTED_S.witness50) : EXPECTED_S.witness10,
+    longest: k > 10 ? LONGEST_S.witness50 : LONGEST_S.witness10,
+    run: async () => {
+      const w = await plainWitness(k, rate, quick ? 2 : 4).catch((e: unknown) => failed('plain', k, rate, 0, e instanceof Error ? e.message : String(e)));
+      witnesses.push(w);
+      log(`witness ${k} × join --plain @${rate}: ${w.error ?? `p50 ${w.latency?.p50Ms.toFixed(1)} p99 ${w.latency?.p99Ms.toFixed(1)} max ${w.latency?.maxMs.toFixed(1)} ms, ${w.delivered}/${w.expected} lines, client CPU ${Math.round(100 * w.clientCpuShare)}%, bench ${Math.round(100 * w.benchCpuShare)}%; ${w.detail}`}`);
+    },
+  });
   // A real client stopped while others send 2,000 msg/s of 900-byte messages, to a durable server.
-  for (const stopFor of plan.stall && plan.witness && udp ? (quick ? [9] : [9, 60]) : []) {
-    if (!fits(deadline, stopFor > 9 ? LONGEST_S.stopped60 : LONGEST_S.stopped9)) {
-      notes.push(`not run (time budget): the real client stopped for ${stopFor} s`);
-      continue;
-    }
-    const seconds = stopFor + 5;
-    const w = await stoppedWitness(10, 2000, seconds, 2, stopFor, 900).catch((e: unknown) => failed('stopped', 10, 2000, seconds, e instanceof Error ? e.message : String(e)));
-    witnesses.push(w);
-    log(`real client stopped ${stopFor} s: ${w.error ?? `${w.delivered}/${w.expected} messages shown; ${w.detail}; notices: ${JSON.stringify(w.notices)}`}`);
-  }
-  const phase = <T>(name: string, longest: number, run: () => Promise<ScriptResult<T>>): Promise<ScriptResult<T> | undefined> => scriptPhase(name, deadline, longest, notes, run);
-  /** A phase run once, as the list of its runs. */
-  const phases = async <T>(name: string, longest: number, run: () => Promise<ScriptResult<T>>): Promise<ScriptResult<T>[] | undefined> => {
-    const r = await phase(name, longest, run);
-    return r === undefined ? undefined : [r];
+  const stopped = (stopFor: number): Phase => ({
+    name: `the real client stopped for ${stopFor} s`,
+    expected: stopFor > 9 ? EXPECTED_S.stopped60 : EXPECTED_S.stopped9,
+    longest: stopFor > 9 ? LONGEST_S.stopped60 : LONGEST_S.stopped9,
+    run: async () => {
+      const seconds = stopFor + 5;
+      const w = await stoppedWitness(10, 2000, seconds, 2, stopFor, 900).catch((e: unknown) => failed('stopped', 10, 2000, seconds, e instanceof Error ? e.message : String(e)));
+      witnesses.push(w);
+      log(`real client stopped ${stopFor} s: ${w.error ?? `${w.delivered}/${w.expected} messages shown; ${w.detail}; notices: ${JSON.stringify(w.notices)}`}`);
+    },
+  });
+  // Cleartext and sealed alternate (issue 10: the sealed handshakes of 1000 peers ≤ 2× cleartext's).
+  const storm = (target: TargetName): Phase => ({
+    name: `join storm of ${target}`,
+    expected: target === 'sealed' ? EXPECTED_S.sealedStorm : EXPECTED_S.storm,
+    longest: target === 'sealed' ? LONGEST_S.sealedStorm : LONGEST_S.storm,
+    run: async () => {
+      const rep = storms.filter((b) => b.target === target).length + 1;
+      const b = await runBlock(target, plan.stormPeers, rep, { ...blockOptions(target, plan.stormPeers, deadline, undefined), search: false, fixedRate: 0 });
+      storms.push(b);
+      log(`join storm ${describe(b)}${b.join !== undefined ? ` — ${b.join.detail}` : ''}`);
+    },
+  });
+  const rounds = plan.reps;
+  const times = (n: number, round: number): number => spreadRuns(n, rounds).filter((r) => r === round).length;
+  const repeat = (n: number, phase: () => Phase[]): Phase[] => Array.from({ length: n }, phase).flat();
+  /**
+   * The phases of a round whose rows carry targets, after its rate searches: the real clients,
+   * the restart, and (spread over the rounds: first and last) the join storms, the client stopped
+   * 9 s and the floods; the 60 s stop once, in the middle round.
+   */
+  const roundPhases = (round: number): Phase[] => {
+    if (!udp) return [];
+    const stall = plan.stall && plan.witness;
+    return [
+      ...(plan.witness ? [plain(10, 100), ...(quick ? [] : [plain(50, 100)])] : []),
+      ...(plan.tui ? [script('tui', `full-screen client (tui-load.ts) run ${round}`, EXPECTED_S.tui, LONGEST_S.tui, () => tuiLoad([100, 1000, 5000], 5))] : []),
+      ...(quick ? [] : [script('restart', `store-restart.ts run ${round}`, EXPECTED_S.restart, LONGEST_S.restart, () => storeRestart(100_000))]),
+      ...repeat(times(plan.stormReps, round), () => (['udpchat', 'sealed'] as const).filter((t) => targets.includes(t)).map(storm)),
+      ...(stall ? repeat(times(plan.stopped9Runs, round), () => [stopped(9)]) : []),
+      ...(stall && !quick ? repeat(times(1, round), () => [stopped(60)]) : []),
+      ...(plan.floodRates.length > 0 ? repeat(times(plan.floodRuns, round), () => [script('flood', 'flood.ts', EXPECTED_S.flood, LONGEST_S.flood, () => flood(plan.floodRates, FLOOD_SECONDS))]) : []),
+    ];
   };
-  if (!quick && udp) {
-    scripts.restart = [];
-    for (let rep = 1; rep <= plan.reps; rep++) {
-      const r = await phase(`store-restart.ts run ${rep}`, LONGEST_S.restart, () => storeRestart(100_000));
-      if (r !== undefined) scripts.restart.push(r);
+  // Only figures, no targets: last, so a run short of time loses these.
+  const lastPhases: Phase[] = [
+    ...(plan.witness && udp && !quick ? [plain(10, 1000), plain(50, 1000)] : []),
+    ...(!quick && udp ? [script('durableLoad', 'durable-load.ts', EXPECTED_S.durableLoad, LONGEST_S.durableLoad, () => durableLoad(50, [100, 1000], 4))] : []),
+    ...(sealedRun ? [script('seal', 'seal-costs.ts', EXPECTED_S.seal, LONGEST_S.seal, sealCosts)] : []),
+    ...(!quick && udp ? [script('rooms', 'rooms-core.ts', EXPECTED_S.rooms, LONGEST_S.rooms, () => roomsCore(2))] : []),
+  ];
+  const phasesFrom = (round: number): number => Array.from({ length: rounds - round + 1 }, (_, i) => expectedS(roundPhases(round + i))).reduce((a, x) => a + x, 0) + expectedS(lastPhases) + EXPECTED_S.iperf * (rounds - round + 2);
+  log(`plan: K ${plan.peers.join(',')} × ${targets.join(',')} in ${rounds} rounds (each: every system's rate search once, then one run of each real-client, restart … phase), ${plan.loadgens} load generator processes, budget ${plan.budgetMs / 1000} s, ≈ ${Math.round(phasesFrom(1))} s of phases expected${plan.reps > plan.largeReps ? `; K ≥ 200: ${plan.largeReps} runs` : ''}`);
+  const skipped: string[] = [];
+  const bestSoFar = new Map<string, number>();
+  for (let round = 1; round <= rounds; round++) {
+    await iperfOnce();
+    // This round's share of what the phases leave, by its blocks' expected time: a round that ran late leaves the next ones less.
+    const weight = (r: number): number => roundBlocks(targets, r).reduce((a, [t]) => a + BLOCK_S[t], 0);
+    const share = weight(round) / Array.from({ length: rounds - round + 1 }, (_, i) => weight(round + i)).reduce((a, x) => a + x, 0);
+    const roundEnd = Date.now() + Math.max(0, deadline - Date.now() - (phasesFrom(round) + 20) * 1000) * share;
+    for (const [target, k] of roundBlocks(targets, round)) {
+      if (Date.now() >= roundEnd) {
+        skipped.push(`${target} K=${k} run ${round}`);
+        continue;
+      }
+      // A block started within its round's share may end up to 30 s past it (a cut search gives a low max; the next rounds get less), never past the budget.
+      const b = await runBlock(target, k, round, blockOptions(target, k, Math.min(roundEnd + 30_000, deadline), bestSoFar.get(`${target}|${k}`)));
+      blocks.push(b);
+      if (b.search?.best !== undefined) bestSoFar.set(`${target}|${k}`, b.search.best.rate);
+      log(describe(b));
     }
+    await runPhases(roundPhases(round), deadline, notes);
   }
-  const storms = udp ? await runStorms(deadline, notes) : [];
-  if (plan.floodRates.length > 0 && udp) scripts.flood = await phases('flood.ts', LONGEST_S.flood, () => flood(plan.floodRates, FLOOD_SECONDS));
-  // The phases above give target rows; those below only figures, so a run short of time loses these.
-  for (const k of plan.witness && udp && !quick ? [10, 50] : []) witnesses.push(await plainRun(k, 1000, deadline));
-  if (!quick && udp) scripts.durableLoad = await phases('durable-load.ts', LONGEST_S.durableLoad, () => durableLoad(50, [100, 1000], 4));
-  if (sealedRun) scripts.seal = await phases('seal-costs.ts', LONGEST_S.seal, sealCosts);
-  if (!quick && udp) scripts.rooms = await phases('rooms-core.ts', LONGEST_S.rooms, () => roomsCore(2));
+  if (skipped.length > 0) notes.push(`time budget reached: ${skipped.length} blocks skipped (${skipped.join(', ')})`);
+  await runPhases(lastPhases, deadline, notes);
   if (iperf.length < 2 && fits(deadline, plan.iperfSeconds + 5)) await iperfOnce();
   if (Date.now() > deadline) notes.push(`the run took ${Math.round((Date.now() - t0) / 1000)} s, past its budget of ${plan.budgetMs / 1000} s`);
   const rows = summarize(blocks);
@@ -389,6 +420,7 @@ async function main(): Promise<void> {
     cpuWarmSeconds: plan.cpuWarmSeconds,
     idleSeconds: plan.idleSeconds,
     drainMs: plan.drainMs,
+    rounds: plan.reps,
     iperf,
     iperfNote: haveIperf ? '' : IPERF_HINT,
     blocks,

@@ -6,7 +6,7 @@
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { Options, parseFlags, usage, type Flags } from '../../bench/load-common.js';
-import { checkTargets, RUN_FLAGS } from '../../bench/run.js';
+import { checkTargets, RUN_FLAGS, spreadRuns } from '../../bench/run.js';
 import { WITNESS_FLAGS } from '../../bench/witness.js';
 
 const FLAGS: Flags = {
@@ -90,6 +90,13 @@ describe('npm run bench flags (RUN_FLAGS)', () => {
     const named = new Set(block.match(/--[a-z][a-z-]*/g));
     named.delete('--help');
     expect([...named].sort()).to.deep.equal(Object.keys(RUN_FLAGS).sort());
+  });
+});
+
+describe('npm run bench rounds', () => {
+  it('spreads the runs of a phase over the rounds: the first and the last, one run in the middle one', () => {
+    expect([spreadRuns(2, 3), spreadRuns(1, 3), spreadRuns(3, 3), spreadRuns(4, 3)]).to.deep.equal([[1, 3], [2], [1, 2, 3], [1, 2, 2, 3]]);
+    expect([spreadRuns(2, 1), spreadRuns(1, 1), spreadRuns(0, 3)]).to.deep.equal([[1, 1], [1], []]);
   });
 });
 
