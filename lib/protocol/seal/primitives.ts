@@ -4,7 +4,7 @@
  * layout, SHA-256, HMAC-SHA256 and Noise's HKDF. Keys in, bytes out: no I/O, no clock, no
  * randomness (callers pass private keys in).
  */
-import { createCipheriv, createDecipheriv, createHash, createHmac, createPrivateKey, createPublicKey, diffieHellman } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, createPrivateKey, createPublicKey, createSecretKey, diffieHellman } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 
 /** Length of an X25519 key, a ChaCha20-Poly1305 key and a SHA-256 output. */
@@ -82,15 +82,38 @@ export function x25519(own: KeyPair | Uint8Array, publicKey: Uint8Array): Buffer
   }
 }
 
-/** Noise's ChaChaPoly nonce: 32 bits of zeros, then the 64-bit counter little-endian (§12.3). */
-function chachaNonce(n: bigint): Buffer {
-  const nonce = Buffer.alloc(12);
-  nonce.writeBigUInt64LE(n, 4);
-  return nonce;
+/**
+ * A ChaCha20-Poly1305 key: 32 raw bytes, or (dearer to make, cheaper to use: node:crypto skips
+ * importing the bytes on every call) the {@link aeadKey} made of them once.
+ */
+export type AeadKey = Uint8Array | KeyObject;
+
+/** The key object of a 32-byte ChaCha20-Poly1305 key, for keys used for many datagrams. */
+export function aeadKey(raw: Uint8Array): KeyObject {
+  if (raw.length !== KEY_BYTES) throw new RangeError(`a ChaCha20-Poly1305 key is ${KEY_BYTES} bytes`);
+  return createSecretKey(raw);
+}
+
+// One nonce buffer for every call: node:crypto copies the nonce when the cipher is made, and
+// nothing runs between writing it and that.
+const NONCE = Buffer.alloc(12);
+
+/**
+ * Noise's ChaChaPoly nonce: 32 bits of zeros, then the 64-bit counter little-endian (§12.3). A
+ * counter may come as a number (a datagram counter, below 2⁵³: no BigInt to make) or a bigint.
+ */
+function chachaNonce(n: bigint | number): Buffer {
+  if (typeof n === 'number') {
+    NONCE.writeUInt32LE(n >>> 0, 4);
+    NONCE.writeUInt32LE(Math.floor(n / 2 ** 32), 8);
+  } else {
+    NONCE.writeBigUInt64LE(n, 4);
+  }
+  return NONCE;
 }
 
 /** ENCRYPT(k, n, ad, plaintext): ciphertext followed by the 16-byte tag. */
-export function aeadEncrypt(key: Uint8Array, n: bigint, ad: Uint8Array, plaintext: Uint8Array): Buffer {
+export function aeadEncrypt(key: AeadKey, n: bigint | number, ad: Uint8Array, plaintext: Uint8Array): Buffer {
   const cipher = createCipheriv('chacha20-poly1305', key, chachaNonce(n), { authTagLength: TAG_BYTES });
   cipher.setAAD(ad, { plaintextLength: plaintext.length });
   const head = cipher.update(plaintext);
@@ -102,18 +125,21 @@ export function aeadEncrypt(key: Uint8Array, n: bigint, ad: Uint8Array, plaintex
  * DECRYPT(k, n, ad, ciphertext): the plaintext, or undefined if the ciphertext is shorter than a
  * tag or the tag does not verify (forged, damaged, wrong key or wrong associated data).
  */
-export function aeadDecrypt(key: Uint8Array, n: bigint, ad: Uint8Array, ciphertext: Uint8Array): Buffer | undefined {
+export function aeadDecrypt(key: AeadKey, n: bigint | number, ad: Uint8Array, ciphertext: Uint8Array): Buffer | undefined {
   if (ciphertext.length < TAG_BYTES) return undefined;
   const body = ciphertext.subarray(0, ciphertext.length - TAG_BYTES);
   const decipher = createDecipheriv('chacha20-poly1305', key, chachaNonce(n), { authTagLength: TAG_BYTES });
   decipher.setAuthTag(ciphertext.subarray(ciphertext.length - TAG_BYTES));
   decipher.setAAD(ad, { plaintextLength: body.length });
   const head = decipher.update(body);
+  let tail: Buffer;
   try {
-    return Buffer.concat([head, decipher.final()]);
+    tail = decipher.final();
   } catch {
     return undefined;
   }
+  // A stream cipher: final() checks the tag and adds no bytes (concat would copy the plaintext).
+  return tail.length === 0 ? head : Buffer.concat([head, tail]);
 }
 
 /** SHA-256 of the concatenation of the parts. */

@@ -12,7 +12,7 @@
  */
 import { createPrivateKey, createPublicKey, sign, verify } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
-import { aeadDecrypt, aeadEncrypt, KEY_BYTES, TAG_BYTES } from './primitives.js';
+import { aeadDecrypt, aeadEncrypt, aeadKey, KEY_BYTES, TAG_BYTES } from './primitives.js';
 import { MAX_COUNTER, ReplayWindow } from './replay-window.js';
 import { COUNTER_BYTES, readCounter, writeCounter } from './session-channel.js';
 
@@ -49,14 +49,14 @@ export function ed25519PublicKeyObject(raw: Uint8Array): KeyObject | undefined {
 
 /** The server's side of one room key: seals and signs with consecutive counters from 0. */
 export class RoomSealer {
-  readonly #key: Buffer;
+  readonly #key: KeyObject;
   readonly #signingKey: KeyObject;
   #counter = 0;
 
   /** The 32-byte room key and the server's raw Ed25519 private key. Throws a RangeError on bad lengths. */
   constructor(roomKey: Uint8Array, signingPrivateKey: Uint8Array) {
     if (roomKey.length !== KEY_BYTES) throw new RangeError(`a room key is ${KEY_BYTES} bytes`);
-    this.#key = Buffer.from(roomKey);
+    this.#key = aeadKey(roomKey);
     this.#signingKey = ed25519PrivateKey(signingPrivateKey);
   }
 
@@ -67,14 +67,14 @@ export class RoomSealer {
     const head = Buffer.allocUnsafe(header.length + COUNTER_BYTES);
     head.set(header, 0);
     writeCounter(head, counter, header.length);
-    const signed = Buffer.concat([head, aeadEncrypt(this.#key, BigInt(counter), head, plaintext)]);
+    const signed = Buffer.concat([head, aeadEncrypt(this.#key, counter, head, plaintext)]);
     return Buffer.concat([signed, sign(null, signed, this.#signingKey)]);
   }
 }
 
 /** A member's side of one room key. */
 export class RoomOpener {
-  readonly #key: Buffer;
+  readonly #key: KeyObject;
   readonly #serverKey: KeyObject;
   readonly #window = new ReplayWindow();
 
@@ -84,7 +84,7 @@ export class RoomOpener {
    */
   constructor(roomKey: Uint8Array, serverSigningKey: KeyObject) {
     if (roomKey.length !== KEY_BYTES) throw new RangeError(`a room key is ${KEY_BYTES} bytes`);
-    this.#key = Buffer.from(roomKey);
+    this.#key = aeadKey(roomKey);
     this.#serverKey = serverSigningKey;
   }
 
@@ -99,7 +99,7 @@ export class RoomOpener {
     if (signatureAt < bodyAt + TAG_BYTES) return undefined;
     const counter = readCounter(datagram, headerLength);
     if (!this.#window.check(counter)) return undefined;
-    const plaintext = aeadDecrypt(this.#key, BigInt(counter), datagram.subarray(0, bodyAt), datagram.subarray(bodyAt, signatureAt));
+    const plaintext = aeadDecrypt(this.#key, counter, datagram.subarray(0, bodyAt), datagram.subarray(bodyAt, signatureAt));
     if (plaintext === undefined) return undefined;
     if (!verify(null, datagram.subarray(0, signatureAt), this.#serverKey, datagram.subarray(signatureAt))) return undefined;
     this.#window.accept(counter);

@@ -9,7 +9,8 @@
  * counters is fine, and a forged, damaged or replayed datagram is refused without changing any state.
  * Pure: keys in, bytes out.
  */
-import { aeadDecrypt, aeadEncrypt, KEY_BYTES, TAG_BYTES } from './primitives.js';
+import type { KeyObject } from 'node:crypto';
+import { aeadDecrypt, aeadEncrypt, aeadKey, KEY_BYTES, TAG_BYTES } from './primitives.js';
 import { MAX_COUNTER, ReplayWindow } from './replay-window.js';
 
 /** Bytes of the explicit counter after the header. */
@@ -33,13 +34,13 @@ export function readCounter(bytes: Uint8Array, offset: number): number {
 
 /** The sending half: seals with consecutive counters from 0. */
 export class Sealer {
-  readonly #key: Buffer;
+  readonly #key: KeyObject;
   #counter = 0;
 
   /** A 32-byte key (Split() output). Throws a RangeError for another length (misuse). */
   constructor(key: Uint8Array) {
     if (key.length !== KEY_BYTES) throw new RangeError(`a transport key is ${KEY_BYTES} bytes`);
-    this.#key = Buffer.from(key);
+    this.#key = aeadKey(key);
   }
 
   /** The counter the next datagram gets. */
@@ -54,18 +55,18 @@ export class Sealer {
     const out = Buffer.allocUnsafe(header.length + COUNTER_BYTES);
     out.set(header, 0);
     writeCounter(out, counter, header.length);
-    return Buffer.concat([out, aeadEncrypt(this.#key, BigInt(counter), out, plaintext)]);
+    return Buffer.concat([out, aeadEncrypt(this.#key, counter, out, plaintext)]);
   }
 }
 
 /** The receiving half: opens datagrams once each, in any order within the window. */
 export class Opener {
-  readonly #key: Buffer;
+  readonly #key: KeyObject;
   readonly #window = new ReplayWindow();
 
   constructor(key: Uint8Array) {
     if (key.length !== KEY_BYTES) throw new RangeError(`a transport key is ${KEY_BYTES} bytes`);
-    this.#key = Buffer.from(key);
+    this.#key = aeadKey(key);
   }
 
   /** The highest counter accepted so far (−1 if none). */
@@ -82,7 +83,7 @@ export class Opener {
     if (datagram.length < bodyAt + TAG_BYTES) return undefined;
     const counter = readCounter(datagram, headerLength);
     if (!this.#window.check(counter)) return undefined;
-    const plaintext = aeadDecrypt(this.#key, BigInt(counter), datagram.subarray(0, bodyAt), datagram.subarray(bodyAt));
+    const plaintext = aeadDecrypt(this.#key, counter, datagram.subarray(0, bodyAt), datagram.subarray(bodyAt));
     if (plaintext !== undefined) this.#window.accept(counter);
     return plaintext;
   }

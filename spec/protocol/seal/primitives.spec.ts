@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { hkdfSync } from 'node:crypto';
-import { aeadDecrypt, aeadEncrypt, hkdf, x25519, x25519KeyPair } from '../../../lib/protocol/seal/primitives.js';
+import { aeadDecrypt, aeadEncrypt, aeadKey, hkdf, x25519, x25519KeyPair } from '../../../lib/protocol/seal/primitives.js';
 
 const SEED = Number(process.env['UDPCHAT_SEED'] ?? 0x5eed);
 const hex = (s: string): Buffer => Buffer.from(s, 'hex');
@@ -44,6 +44,30 @@ describe('seal primitives', function () {
       expect(aeadDecrypt(key, 6n, Buffer.from('ad'), sealed)).to.equal(undefined);
       expect(aeadDecrypt(key, 5n, Buffer.from('aD'), sealed)).to.equal(undefined);
       expect(aeadDecrypt(Buffer.alloc(32, 8), 5n, Buffer.from('ad'), sealed)).to.equal(undefined);
+    });
+
+    it(`gives the same bytes for a key object and a number counter as for raw bytes and a bigint (seed ${SEED})`, function () {
+      fc.assert(
+        fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.maxSafeNat(), fc.uint8Array({ maxLength: 40 }), fc.uint8Array({ maxLength: 200 }), (raw, n, ad, text) => {
+          const sealed = aeadEncrypt(raw, BigInt(n), ad, text);
+          const k = aeadKey(raw);
+          return (
+            aeadEncrypt(k, n, ad, text).equals(sealed) &&
+            aeadDecrypt(k, n, ad, sealed)?.equals(text) === true &&
+            aeadDecrypt(raw, BigInt(n), ad, aeadEncrypt(k, n, ad, text))?.equals(text) === true &&
+            aeadDecrypt(k, n + 1, ad, sealed) === undefined
+          );
+        }),
+        { seed: SEED, numRuns: 200 },
+      );
+    });
+
+    it('writes a number counter as the bigint one at the 32-bit boundaries and the largest safe counter', function () {
+      const k = aeadKey(key);
+      for (const n of [0, 1, 2 ** 32 - 1, 2 ** 32, 2 ** 32 + 5, 0x4746_4544_4342, Number.MAX_SAFE_INTEGER]) {
+        const raw = aeadEncrypt(key, BigInt(n), Buffer.from('ad'), Buffer.from('x'));
+        expect(aeadEncrypt(k, n, Buffer.from('ad'), Buffer.from('x')).equals(raw), `counter ${n}`).to.equal(true);
+      }
     });
 
     it(`refuses every changed or truncated ciphertext (seed ${SEED})`, function () {
