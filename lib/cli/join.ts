@@ -54,7 +54,7 @@ export function joinCommand(ctx: CliContext): CommandModule<object, JoinArgs> {
         .option('server-key', { type: 'string', describe: "The server's key fingerprint (SHA256:…, as `udp-chat serve` prints it): join only a server with this key, and remember it (instead of trusting the first key seen)" })
         .option('plain', { type: 'boolean', default: false, describe: 'Line mode even on a terminal (always used when stdin or stdout is not a terminal)' })
         .option('bell', { type: 'boolean', default: true, describe: 'Ring the terminal bell when a message mentions you (--no-bell turns it off)' })
-        .option('timeout', { type: 'number', default: 10, describe: 'Seconds to keep trying to reach the server when joining' })
+        .option('timeout', { type: 'number', default: 10, describe: 'Seconds a try to join waits for the server to answer (line mode then exits 1; the full-screen client tries again, 1 to 15 s later, until you quit)' })
         .option('wait', { type: 'number', default: 15, describe: 'Line mode, at end of input: seconds without progress before giving up on unacknowledged messages' })
         .check((a) => {
           singleValued(a, ['nick', 'server', 'timeout', 'wait', 'history', 'server-key']);
