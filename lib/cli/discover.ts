@@ -4,7 +4,7 @@ import { findServers } from '../discovery/find-servers.js';
 import { DEFAULT_PORT } from '../protocol/constants.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import { type CliContext, positiveNumber, singleValued } from './context.js';
-import { formatServer, noneFoundMessage } from './found-servers.js';
+import { formatServers, noneFoundMessage } from './found-servers.js';
 
 export interface DiscoverArgs {
   wait: number;
@@ -42,6 +42,6 @@ async function runDiscover(ctx: CliContext, args: ArgumentsCamelCase<DiscoverArg
     for (const line of noneFoundMessage(args.wait, args.port)) ctx.err(line);
     return EXIT.FAILURE;
   }
-  for (const s of servers) ctx.out(formatServer(s));
+  for (const line of formatServers(servers)) ctx.out(line);
   return EXIT.OK;
 }

@@ -9,7 +9,7 @@ import { roomName } from '../client/commands.js';
 import type { ClientEvent } from '../client/session-types.js';
 import { EXIT, type ExitCode, exitCodeFor } from './exit-codes.js';
 import { type CliContext, positiveNumber, singleValued } from './context.js';
-import { formatServer, noneFoundMessage, serverArg } from './found-servers.js';
+import { formatServer, formatServers, noneFoundMessage, serverArg } from './found-servers.js';
 import { FINGERPRINT_FORMAT } from '../protocol/seal/fingerprint.js';
 import { clientSeal } from './join-seal.js';
 import { passphraseOf, passphraseOption } from './serve-seal.js';
@@ -100,11 +100,11 @@ async function discoverServer(ctx: CliContext, interactive: boolean): Promise<st
   }
   if (!interactive) {
     ctx.err(`udp-chat: ${servers.length} servers found on the local network; choose one with --server:`);
-    for (const s of servers) ctx.err(`  --server ${serverArg(s)}   ${formatServer(s)}`);
+    for (const line of formatServers(servers, true)) ctx.err(`  ${line}`);
     return EXIT.USAGE;
   }
   const { pickServer } = await import('../tui/server-picker.js');
-  const index = await pickServer(servers.map(formatServer), { input: ctx.stdin, output: ctx.stdout });
+  const index = await pickServer(formatServers(servers), { input: ctx.stdin, output: ctx.stdout });
   const chosen = index === undefined ? undefined : servers[index];
   if (chosen === undefined) {
     ctx.err('udp-chat: no server chosen');

@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { formatServer, noneFoundMessage, serverArg, shownName } from '../../lib/cli/found-servers.js';
+import { formatServer, formatServers, noneFoundMessage, serverArg, shownName } from '../../lib/cli/found-servers.js';
 import { commandPrefix } from '../../lib/cli/invocation.js';
 import { joinHints } from '../../lib/cli/serve-discovery.js';
 import { parseServerAddress } from '../../lib/client/server-address.js';
@@ -91,6 +91,22 @@ describe('showing servers found', () => {
     expect(line).to.match(/^\\x1b\[31mn+… {2}\[fd00::1\]:7777 {2}1 user online, protocol 1 \(via mDNS\)$/);
     expect([...shownName('n'.repeat(100))]).to.have.length(48);
     expect(serverArg({ address: '10.0.0.1', port: 7 })).to.equal('10.0.0.1:7');
+  });
+
+  it('lines several servers up in columns, wide characters counted as the terminal shows them', () => {
+    const found = [
+      { name: 'lab', address: '10.0.0.1', port: 7777, users: 0, protocol: 1, via: ['mdns' as const] },
+      { name: 'Кухня 🍳', address: '10.0.0.12', port: 47620, users: 2, protocol: 1, via: ['mdns' as const, 'broadcast' as const] },
+    ];
+    expect(formatServers(found)).to.deep.equal([
+      'lab       10.0.0.1:7777    0 users online, protocol 1 (via mDNS)',
+      'Кухня 🍳  10.0.0.12:47620  2 users online, protocol 1 (via mDNS+broadcast)',
+    ]);
+    expect(formatServers(found, true)).to.deep.equal([
+      '--server 10.0.0.1:7777    lab       0 users online, protocol 1 (via mDNS)',
+      '--server 10.0.0.12:47620  Кухня 🍳  2 users online, protocol 1 (via mDNS+broadcast)',
+    ]);
+    expect(formatServer(found[1]!)).to.equal('Кухня 🍳  10.0.0.12:47620  2 users online, protocol 1 (via mDNS+broadcast)');
   });
 
   it('says what to do when nothing is found', () => {
