@@ -1,6 +1,7 @@
 /** `udp-chat serve`: run a server, log to stderr, stop cleanly on Ctrl-C / SIGTERM. */
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { DEFAULT_PORT, DEFAULTS } from '../protocol/constants.js';
+import { LocalError } from '../protocol/local-error.js';
 import { ChatServer } from '../server/chat-server.js';
 import { DEFAULT_SERVER_OPTIONS, checkRoomsPerUser, roomsPerUserLimit } from '../server/server-options.js';
 import { MAX_SEALED_INNER } from '../protocol/seal/envelope.js';
@@ -96,6 +97,10 @@ async function runServe(ctx: CliContext, args: ArgumentsCamelCase<ServeArgs>): P
   for (const note of store?.notes ?? []) log(`store: ${note}`);
   const server = await startServer(args, idleTimeoutMs, store, seal).catch(async (err: unknown) => {
     await store?.close();
+    // What to do about it, beside what happened.
+    if (err instanceof LocalError && err.code === 'UDPCHAT_ERR_ADDRESS_IN_USE') {
+      throw new LocalError(err.code, `${err.message} (another server runs there? --port 0 picks a free port)`);
+    }
     throw err;
   });
   const bound = server.address();

@@ -142,7 +142,7 @@ describe('main', () => {
       const { ctx, err } = context();
       const port = String(blocker.address().port);
       expect(await main(['serve', '--host', '127.0.0.1', '--port', port], ctx)).to.equal(1);
-      expect(err).to.deep.equal([`udp-chat: 127.0.0.1:${port} is already in use`]);
+      expect(err).to.deep.equal([`udp-chat: 127.0.0.1:${port} is already in use (another server runs there? --port 0 picks a free port)`]);
     } finally {
       blocker.close();
     }
