@@ -9,6 +9,7 @@ import { DEFAULT_PORT } from '../protocol/constants.js';
 import { LocalError } from '../protocol/local-error.js';
 import { checkNick } from '../protocol/nick.js';
 import { fingerprint } from '../protocol/seal/fingerprint.js';
+import { NickOwners } from '../server/nick-owners.js';
 import { NickFileError, encodeNicks, readNicks } from '../server/store/nick-file.js';
 import { NodeDisk } from '../server/store/disk.js';
 import { LockedError, acquireLock } from '../state/lock-file.js';
@@ -67,12 +68,13 @@ async function runReleaseNick(ctx: CliContext, args: ArgumentsCamelCase<ReleaseN
       if (err instanceof NickFileError) throw new LocalError('UDPCHAT_ERR_STORE_DAMAGED', `store ${dir}: ${err.message}`);
       throw err;
     });
-    const found = bindings.find((b) => b.nickKey === checked.key);
+    // The binding the server would find for this nick (either key, §5.3).
+    const found = new NickOwners(Infinity, bindings).ownerOf(checked);
     if (found === undefined) {
       ctx.err(`udp-chat: no binding for "${checked.nick}" in ${dir} (nothing to release)`);
       return EXIT.FAILURE;
     }
-    await disk.writeAtomic('nicks.json', encodeNicks(bindings.filter((b) => b !== found), Date.now()));
+    await disk.writeAtomic('nicks.json', encodeNicks(bindings.filter((b) => b.nickKey !== found.nickKey), Date.now()));
     ctx.out(`released "${found.nick}" (was bound to ${fingerprint(found.owner)}, last used ${new Date(found.lastUsedMs).toISOString()}): the next user to join with it owns it`);
     return EXIT.OK;
   } finally {

@@ -10,7 +10,17 @@ import { MAX_NICK_BYTES, MAX_NICK_CHARS } from './constants.js';
 import { NICK_KEY_TABLE } from './nick-key-table.js';
 import { utf8Length } from './wire.js';
 
-export type NickCheck = { ok: true; nick: string; key: string } | { ok: false; reason: string };
+/**
+ * The two uniqueness keys of a name (docs/protocol.md §5.3): two names are the same when EITHER key
+ * is equal. `key` is {@link nickKey} (look-alikes first), `caseKey` is {@link nickCaseKey} (case
+ * first); for a name of Latin letters, digits and symbols they are equal.
+ */
+export interface NickKeys {
+  readonly key: string;
+  readonly caseKey: string;
+}
+
+export type NickCheck = ({ ok: true; nick: string } & NickKeys) | { ok: false; reason: string };
 
 const SEGMENTER = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 
@@ -32,8 +42,8 @@ const RULES: ReadonlyArray<readonly [RegExp, string]> = [
 const RESERVED = /[:,@#]/u;
 
 /**
- * Validates a nickname as typed or received and returns its display form (NFC) and its uniqueness
- * key ({@link nickKey}), or a short human-readable reason (fits an ERROR detail).
+ * Validates a nickname as typed or received and returns its display form (NFC) and its two uniqueness
+ * keys ({@link nickKeys}), or a short human-readable reason (fits an ERROR detail).
  *
  * Valid: well-formed Unicode; after NFC 1..MAX_NICK_CHARS grapheme clusters and ≤ MAX_NICK_BYTES
  * UTF-8 bytes; no control, whitespace, format (except U+200D ZWJ), unassigned, private-use or other
@@ -54,7 +64,7 @@ export function checkNick(raw: string): NickCheck {
     if (++clusters > MAX_NICK_CHARS) return fail(`nickname is longer than ${MAX_NICK_CHARS} characters`);
   }
   if (utf8Length(nick) > MAX_NICK_BYTES) return fail(`nickname is longer than ${MAX_NICK_BYTES} bytes`);
-  return { ok: true, nick, key: nickKey(nick) };
+  return { ok: true, nick, ...nickKeys(nick) };
 }
 
 function fail(reason: string): NickCheck {
@@ -73,8 +83,8 @@ const MARK = /\p{M}/u;
 const LGC_LETTER = /[\p{Script=Latin}\p{Script=Greek}\p{Script=Cyrillic}]/u;
 
 /**
- * The uniqueness key of a nickname: two nicknames with the same key may not be online at once
- * (docs/protocol.md §5.3). Compatibility decomposition (NFKD: fullwidth "ｂｏｂ", ligatures,
+ * The first uniqueness key of a nickname (look-alikes before case): two nicknames with the same
+ * key, or the same {@link nickCaseKey}, may not be online at once (docs/protocol.md §5.3). Compatibility decomposition (NFKD: fullwidth "ｂｏｂ", ligatures,
  * mathematical letters), default-ignorable code points dropped, then each code point replaced by
  * its entry in the generated table — the UTS #39 skeleton (confusables.txt prototypes) combined
  * with lower case, small capitals as capitals, and i = l (capital I looks like l) — then NFD, and
@@ -105,6 +115,34 @@ function dropDiacritics(s: string): string {
     out += ch;
   }
   return out;
+}
+
+/**
+ * The second uniqueness key (§5.3): {@link nickKey} of the name case-folded first (NFKD, then
+ * `toUpperCase().toLowerCase()`, locale-independent). nickKey maps look-alikes before case, so a
+ * Greek or Cyrillic capital and its small letter can key apart (`Б` ≈ B but `б` ≈ 6, `Ν` ≈ N but
+ * `ν` ≈ v); this key joins them (`Борис` = `борис`, `ΝΑ` = `να`), while nickKey keeps the capitals
+ * that look like other Latin letters apart from their small letters' look-alikes (`Νick` = `Nick`).
+ * Neither key alone can do both. Never throws; idempotent.
+ */
+export function nickCaseKey(nick: string, key?: string): string {
+  const decomposed = nick.normalize('NFKD');
+  const folded = decomposed.toUpperCase().toLowerCase();
+  return folded === decomposed ? (key ?? nickKey(nick)) : nickKey(folded);
+}
+
+/** Both uniqueness keys of a name. */
+export function nickKeys(nick: string): NickKeys {
+  const key = nickKey(nick);
+  return { key, caseKey: nickCaseKey(nick, key) };
+}
+
+/** True if two names are the same nickname (or room name) for the server: either key is equal (§5.3). */
+export function sameNick(a: string, b: string): boolean {
+  if (a === b) return true;
+  const x = nickKeys(a);
+  const y = nickKeys(b);
+  return x.key === y.key || x.caseKey === y.caseKey;
 }
 
 function parseKeyTable(lines: readonly string[]): Map<string, string> {

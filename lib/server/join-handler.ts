@@ -7,7 +7,7 @@
 import { CHECKSUM_BYTES, CLIENT_ID_BYTES, COOKIE_BYTES, HEADER_BYTES } from '../protocol/constants.js';
 import type { WireErrorCode } from '../protocol/error-codes.js';
 import type { JoinMessage, LeaveReason, WelcomeMessage } from '../protocol/messages.js';
-import { checkNick } from '../protocol/nick.js';
+import { type NickKeys, checkNick } from '../protocol/nick.js';
 import type { JoinLimiter } from './join-limiter.js';
 import type { NickOwners } from './nick-owners.js';
 import type { SourceLimits } from './source-limits.js';
@@ -48,7 +48,7 @@ function adoptRestored(s: Session, peer: SealedPeer | undefined): void {
 function sameUserElsewhere(ctx: JoinContext, holder: Session, peer: SealedPeer | undefined): boolean {
   if (peer === undefined) return false;
   if (holder.ownerKey !== undefined) return holder.ownerKey.equals(peer.staticKey);
-  const bound = holder.restored === true ? ctx.nicks.ownerOf(holder.nickKey) : undefined;
+  const bound = holder.restored === true ? ctx.nicks.ownerOf({ key: holder.nickKey, caseKey: holder.nickCaseKey }) : undefined;
   return bound !== undefined && bound.owner.equals(peer.staticKey);
 }
 
@@ -152,7 +152,7 @@ export function handleJoin(ctx: JoinContext, m: JoinMessage, from: PeerAddress, 
   const checked = checkNick(m.nick);
   if (!checked.ok) return refuse('UDPCHAT_ERR_NICK_INVALID', checked.reason);
   // In use by someone else online: NICK_TAKEN ("in use" is the more useful answer while it is).
-  const holder = sessions.byNickKey(checked.key);
+  const holder = sessions.byNickKeys(checked);
   if (holder !== undefined && holder.clientIdHex === clientIdHex) adoptRestored(holder, peer);
   // The holder's own user key from another client: the new client replaces the old one (§6.1.3 step 5).
   const elsewhere = holder !== undefined && holder.clientIdHex !== clientIdHex && sameUserElsewhere(ctx, holder, peer) ? holder : undefined;
@@ -161,7 +161,7 @@ export function handleJoin(ctx: JoinContext, m: JoinMessage, from: PeerAddress, 
   }
   // Bound to another user key (or any key, for a cleartext join): NICK_OWNED to a client that
   // knows the code (caps bit identity), NICK_TAKEN with the same detail to an older one.
-  const owned = ctx.nicks.refusal(checked.key, peer?.staticKey, now);
+  const owned = ctx.nicks.refusal(checked, peer?.staticKey, now);
   if (owned !== undefined) return refuse((m.caps & CAP_IDENTITY) !== 0 ? 'UDPCHAT_ERR_NICK_OWNED' : 'UDPCHAT_ERR_NICK_TAKEN', owned.detail);
   if (elsewhere !== undefined) {
     // Told, so that a client still running there stops instead of rejoining and taking it back.
@@ -188,14 +188,14 @@ export function handleJoin(ctx: JoinContext, m: JoinMessage, from: PeerAddress, 
   if (network !== undefined) {
     return refuse('UDPCHAT_ERR_TOO_MANY_SESSIONS', `too many joins from this network (${network.prefix}): try again in ${network.waitSeconds} s`);
   }
-  createSession(ctx, m, from, { clientIdHex, cookieHex, nick: checked.nick, nickKey: checked.key, replaced, ownerKey: peer && Buffer.from(peer.staticKey) }, now);
+  createSession(ctx, m, from, { clientIdHex, cookieHex, nick: checked.nick, keys: checked, replaced, ownerKey: peer && Buffer.from(peer.staticKey) }, now);
 }
 
 interface NewSession {
   clientIdHex: string;
   cookieHex: string;
   nick: string;
-  nickKey: string;
+  keys: NickKeys;
   /** A takeover: the session this one replaces. */
   replaced: Session | undefined;
   ownerKey: Buffer | undefined;
@@ -212,7 +212,8 @@ function createSession(ctx: JoinContext, m: JoinMessage, from: PeerAddress, n: N
     token: ctx.newToken(),
     clientIdHex: n.clientIdHex,
     nick: n.nick,
-    nickKey: n.nickKey,
+    nickKey: n.keys.key,
+    nickCaseKey: n.keys.caseKey,
     caps: enabledCaps(ctx, m),
     ownerKey: n.ownerKey,
     nextCseq: sessions.takeResume(n.clientIdHex) + 1,
@@ -227,7 +228,7 @@ function createSession(ctx: JoinContext, m: JoinMessage, from: PeerAddress, n: N
   };
   sessions.add(session);
   // A table full of bindings in use: the nick stays unbound (first come) rather than the join refused.
-  if (n.ownerKey !== undefined && !ctx.nicks.claim(n.nick, n.nickKey, n.ownerKey, now)) ctx.drop('nick-bindings-full');
+  if (n.ownerKey !== undefined && !ctx.nicks.claim(n.nick, n.keys, n.ownerKey, now)) ctx.drop('nick-bindings-full');
   ctx.out.send(from, welcome(ctx, session, m));
   // What the newcomer may draw: the replay it is owed, and the allowance (repair-budget.ts).
   session.repair.credit(log.replayBytes(session.historyFrom, baseSeq));

@@ -9,7 +9,7 @@
  *   either side is refused, and nothing of it is kept.
  */
 import type { NewRoomEntry } from './room-log.js';
-import { nickKey } from '../protocol/nick.js';
+import { nickKeys } from '../protocol/nick.js';
 import { roomsEnabled } from './lobby.js';
 import { type Refusal, checkText } from './refusal.js';
 import { PRIVATE_PER_USER } from './server-options.js';
@@ -38,9 +38,9 @@ export class PrivateConversations {
 
   /** A private message (or `/me`, `action`) from `s` to the holder of nickname `name`. */
   message(s: Session, name: string, text: string, action: boolean, now: number): Refusal | undefined {
-    // The key alone finds the holder (a name that fails the nick rules is held by nobody); the
-    // full check costs ~13 µs, the key ~2.
-    const peer = name === '' ? undefined : this.host.sessions.byNickKey(nickKey(name));
+    // The keys alone find the holder (a name that fails the nick rules is held by nobody); the
+    // full check costs ~13 µs, a key ~2 (the second is the first for a name already in lower case).
+    const peer = name === '' ? undefined : this.host.sessions.byNickKeys(nickKeys(name));
     if (peer === undefined) return { code: 'UDPCHAT_ERR_NOT_ONLINE', detail: `${name} is not online` };
     if (peer === s) return { code: 'UDPCHAT_ERR_UNSUPPORTED', detail: 'a private message to yourself' };
     if (!roomsEnabled(peer)) return { code: 'UDPCHAT_ERR_UNSUPPORTED', detail: `${peer.nick}'s client has no private messages (an older udp-chat)` };

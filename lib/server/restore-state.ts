@@ -35,7 +35,7 @@ export function restoreSessions(
   for (const p of state.sessions) {
     const checked = checkNick(p.nick);
     const address = { address: p.address, port: p.port };
-    if (!checked.ok || table.byAddress(address) !== undefined || table.byNickKey(checked.key) !== undefined) continue;
+    if (!checked.ok || table.byAddress(address) !== undefined || table.byNickKeys(checked) !== undefined) continue;
     const clientIdHex = p.clientId.toString('hex');
     const session: Session = {
       key: addressKey(address),
@@ -44,6 +44,7 @@ export function restoreSessions(
       clientIdHex,
       nick: checked.nick,
       nickKey: checked.key,
+      nickCaseKey: checked.caseKey,
       nextCseq: (state.cseqs.get(clientIdHex) ?? 0) + 1,
       inbox: new Map(),
       ...newLimits(now),

@@ -12,7 +12,7 @@
  *   list), so a sealing layer seals it on each member's own session channel.
  */
 import type { CmdMessage, LeaveReason, RNackMessage, RSayMessage, RStateMessage, RWhoMessage, RoomInfoMessage } from '../protocol/messages.js';
-import { checkNick, nickKey } from '../protocol/nick.js';
+import { checkNick, nickCaseKey, nickKey } from '../protocol/nick.js';
 import { CAP_IDENTITY } from '../protocol/whois-codec.js';
 import { MAX_RSTATE_STREAMS } from '../protocol/rooms-codec.js';
 import { LOBBY_ID, LOBBY_NAME, Lobby, roomsEnabled } from './lobby.js';
@@ -72,6 +72,11 @@ function bytes(s: string): number {
 export class Rooms {
   private readonly byId = new Map<number, Stream>();
   private readonly roomsByKey = new Map<string, Stream>();
+  /**
+   * The same rooms by `#` + the nickCaseKey of their name: a name is a room when either key is
+   * (§5.3, §6.3.3), so `#общий` finds `#ОБЩИЙ`. No two rooms share either key.
+   */
+  private readonly roomsByCaseKey = new Map<string, Stream>();
   private readonly privates: PrivateConversations;
   private readonly of = new Map<Session, Membership>();
   /**
@@ -197,11 +202,12 @@ export class Rooms {
       return { code: 'UDPCHAT_ERR_ROOM_NAME_INVALID', detail: checked === undefined ? `"${name}" is not a room name (#name)` : checked.reason.replace('nickname', 'room name') };
     }
     const key = `#${checked.key}`;
-    if (key === LOBBY_KEY) {
+    const caseKey = `#${checked.caseKey}`;
+    if (key === LOBBY_KEY || caseKey === LOBBY_KEY) {
       this.sendInfo(s, this.lobby.info(s));
       return undefined;
     }
-    const existing = this.roomsByKey.get(key);
+    const existing = this.roomsByKey.get(key) ?? this.roomsByCaseKey.get(caseKey);
     if (existing?.members.has(s)) {
       // historyFrom = the oldest kept: nothing the client may still be missing is declared lost.
       this.sendInfo(s, this.info(s, existing, 'room', existing.log.oldestSeq));
@@ -215,6 +221,7 @@ export class Rooms {
     if (stream === undefined) {
       stream = this.create('room', `#${checked.nick}`, key);
       this.roomsByKey.set(key, stream);
+      this.roomsByCaseKey.set(caseKey, stream);
       this.roomCount++;
     }
     this.ctx.stats.accepted++;
@@ -285,6 +292,8 @@ export class Rooms {
     this.syncing.delete(stream);
     if (stream.kind === 'room') {
       this.roomsByKey.delete(stream.key);
+      const caseKey = `#${nickCaseKey(stream.name.slice(1))}`;
+      if (this.roomsByCaseKey.get(caseKey) === stream) this.roomsByCaseKey.delete(caseKey);
       this.roomCount--;
     } else {
       this.privates.forget(stream);
@@ -312,17 +321,17 @@ export class Rooms {
     const checked = checkNick(raw);
     if (!checked.ok) return { code: 'UDPCHAT_ERR_NICK_INVALID', detail: checked.reason };
     if (checked.nick === s.nick) return undefined;
-    const owned = this.ctx.nicks.refusal(checked.key, s.ownerKey, now);
+    const owned = this.ctx.nicks.refusal(checked, s.ownerKey, now);
     if (owned !== undefined) return { code: (s.caps & CAP_IDENTITY) !== 0 ? 'UDPCHAT_ERR_NICK_OWNED' : 'UDPCHAT_ERR_NICK_TAKEN', detail: owned.detail };
-    const holder = this.ctx.sessions.byNickKey(checked.key);
+    const holder = this.ctx.sessions.byNickKeys(checked);
     if (holder !== undefined && holder !== s) return { code: 'UDPCHAT_ERR_NICK_TAKEN', detail: `"${holder.nick}" is in use` };
     this.ctx.stats.accepted++;
     const from = s.nick;
     if (s.ownerKey !== undefined) {
       this.ctx.nicks.touch(s.nickKey, s.ownerKey, now);
-      if (!this.ctx.nicks.claim(checked.nick, checked.key, s.ownerKey, now)) this.ctx.drop('nick-bindings-full');
+      if (!this.ctx.nicks.claim(checked.nick, checked, s.ownerKey, now)) this.ctx.drop('nick-bindings-full');
     }
-    this.ctx.sessions.rename(s, checked.nick, checked.key);
+    this.ctx.sessions.rename(s, checked.nick, checked);
     this.lobby.appendRename(from, checked.nick, now);
     for (const stream of this.membership(s).streams) {
       if (stream.kind === 'private') this.privates.refile(stream, s);

@@ -1,8 +1,9 @@
 /**
- * The registry of joined peers (docs/protocol.md §5.2, §6.1.1): by source address, by nickname key,
+ * The registry of joined peers (docs/protocol.md §5.2, §6.1.1): by source address, by nickname keys,
  * per-IP counts, used cookies, and what ended sessions had acknowledged (for resumes).
  */
 import type { CmdMessage, RSayMessage, SayMessage } from '../protocol/messages.js';
+import type { NickKeys } from '../protocol/nick.js';
 
 /** What a session's cseq numbers: SAY, and with rooms RSAY and CMD (§6.3.1). */
 export type Numbered = SayMessage | RSayMessage | CmdMessage;
@@ -18,6 +19,8 @@ export interface Session {
   /** Changed by a rename (§6.3.6): SessionTable.rename keeps the index right. */
   nick: string;
   nickKey: string;
+  /** The nick's second key (nickCaseKey, §5.3): a name is held when either key is. */
+  nickCaseKey: string;
   /**
    * The user's static public key from a sealed handshake (nick ownership); undefined for cleartext,
    * and for a session restored from the store until its client's first sealed JOIN adopts it.
@@ -58,6 +61,8 @@ export class SessionTable {
    */
   private readonly byPort = new Map<number, Session[]>();
   private readonly byNick = new Map<string, Session>();
+  /** The same sessions by nickCaseKey. No two sessions online share either key. */
+  private readonly byNickCase = new Map<string, Session>();
   private readonly perIp = new Map<string, number>();
   private readonly usedCookies = new Map<string, number>();
   /** clientId (hex) → last accepted cseq of its ended session, oldest first. */
@@ -78,8 +83,9 @@ export class SessionTable {
     return undefined;
   }
 
-  byNickKey(key: string): Session | undefined {
-    return this.byNick.get(key);
+  /** The session holding a name of these keys (§5.3: either key); the nickKey match first. */
+  byNickKeys(keys: NickKeys): Session | undefined {
+    return this.byNick.get(keys.key) ?? this.byNickCase.get(keys.caseKey);
   }
 
   ipFull(ip: string): boolean {
@@ -94,6 +100,7 @@ export class SessionTable {
     if (list === undefined) this.byPort.set(s.address.port, [s]);
     else list.push(s);
     this.byNick.set(s.nickKey, s);
+    this.byNickCase.set(s.nickCaseKey, s);
     this.perIp.set(s.address.address, (this.perIp.get(s.address.address) ?? 0) + 1);
     this.resume.delete(s.clientIdHex);
     this.addressCache = undefined;
@@ -101,11 +108,13 @@ export class SessionTable {
   }
 
   /** A rename (§6.3.6): the session is found by its new key, and member lists change. */
-  rename(s: Session, nick: string, nickKey: string): void {
-    if (this.byNick.get(s.nickKey) === s) this.byNick.delete(s.nickKey);
+  rename(s: Session, nick: string, keys: NickKeys): void {
+    this.unindexNick(s);
     s.nick = nick;
-    s.nickKey = nickKey;
-    this.byNick.set(nickKey, s);
+    s.nickKey = keys.key;
+    s.nickCaseKey = keys.caseKey;
+    this.byNick.set(keys.key, s);
+    this.byNickCase.set(keys.caseKey, s);
     this.nickCache = undefined;
   }
 
@@ -114,7 +123,7 @@ export class SessionTable {
     if (this.byAddr.get(s.key) !== s) return;
     this.byAddr.delete(s.key);
     this.unindex(s);
-    if (this.byNick.get(s.nickKey) === s) this.byNick.delete(s.nickKey);
+    this.unindexNick(s);
     const n = (this.perIp.get(s.address.address) ?? 1) - 1;
     if (n > 0) this.perIp.set(s.address.address, n);
     else this.perIp.delete(s.address.address);
@@ -131,6 +140,11 @@ export class SessionTable {
     const i = list.indexOf(s);
     if (i >= 0) list.splice(i, 1);
     if (list.length === 0) this.byPort.delete(s.address.port);
+  }
+
+  private unindexNick(s: Session): void {
+    if (this.byNick.get(s.nickKey) === s) this.byNick.delete(s.nickKey);
+    if (this.byNickCase.get(s.nickCaseKey) === s) this.byNickCase.delete(s.nickCaseKey);
   }
 
   /** Remembers the last cseq accepted from a client with no session (restored after a restart). */

@@ -13,8 +13,8 @@ export function ownerOf(nicks: NickOwners, sessions: SessionTable, token: Buffer
   const checked = checkNick(nick);
   const unbound = { type: 'owner', token, bound: false, online: false, lastUsed: 0, key: Buffer.alloc(OWNER_KEY_BYTES), nick } as const;
   if (!checked.ok) return unbound;
-  const binding = nicks.ownerOf(checked.key);
-  const holder = sessions.byNickKey(checked.key);
+  const binding = nicks.ownerOf(checked);
+  const holder = sessions.byNickKeys(checked);
   const online = holder !== undefined;
   if (binding === undefined) return { ...unbound, online, nick: holder?.nick ?? checked.nick };
   return { type: 'owner', token, bound: true, online, lastUsed: binding.lastUsedMs, key: Buffer.from(binding.owner), nick: holder?.nick ?? binding.nick };

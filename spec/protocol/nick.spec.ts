@@ -4,7 +4,7 @@ import { MAX_DETAIL_BYTES, MAX_NICK_BYTES, MAX_NICK_CHARS } from '../../lib/prot
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkNick, nickKey } from '../../lib/protocol/nick.js';
+import { checkNick, nickCaseKey, nickKey, nickKeys, sameNick } from '../../lib/protocol/nick.js';
 import { CONFUSABLES_VERSION } from '../../lib/protocol/nick-key-table.js';
 
 const SEED = Number(process.env['UDPCHAT_SEED'] ?? 0x5eed);
@@ -226,6 +226,7 @@ describe('nickKey', function () {
   const different: Array<[string, string, string]> = [
     ['different names', 'bob', 'rob'],
     ['Cyrillic letters without a Latin look-alike', 'жора', 'xopa'],
+    // Apart in nickKey, together in nickCaseKey: sameNick (below) is what the server decides by.
     ['Greek capital and small letters that look like different Latin letters', 'ΝΑ', 'να'],
     ['a Latin diacritic on a letter of another script', 'राम', 'रा\u0301म'],
   ];
@@ -342,6 +343,71 @@ describe('nickKey', function () {
       if (cp === 0xd800) cp = 0xe000;
       const key = nickKey(String.fromCodePoint(cp));
       if (nickKey(key) !== key) expect.fail(`not idempotent on U+${cp.toString(16)}`);
+    }
+  });
+});
+
+describe('nickCaseKey and sameNick (either key: §5.3)', function () {
+  // Found by review16: 119 upper/lower letter pairs below U+2000 keyed apart in nickKey alone.
+  const pairs: Array<[string, string, string]> = [
+    ['Cyrillic Б б', 'Борис', 'борис'],
+    ['Cyrillic Г г, З з, Л л, М м', 'ГЗЛМ', 'гзлм'],
+    ['Cyrillic Ы ы, Ь ь, Ю ю', 'ЫЬЮ', 'ыью'],
+    ['a Cyrillic room name in capitals', 'ОБЩИЙ', 'общий'],
+    ['Greek Β β, Ε ε, Η η, Μ μ', 'ΒΕΗΜ', 'βεημ'],
+    ['Greek Ν ν, Σ σ, Υ υ, Χ χ', 'ΝΣΥΧ', 'νσυχ'],
+    ['Greek ΝΑ να', 'ΝΑ', 'να'],
+    ['mathematical Greek capitals and small letters', '\u{1d6b4}\u{1d6a8}', 'να'],
+  ];
+  for (const [what, a, b] of pairs) {
+    it(`makes ${what} one name: ${a} = ${b}`, function () {
+      expect(nickKey(a), 'nickKey alone keeps them apart').to.not.equal(nickKey(b));
+      expect(nickCaseKey(a)).to.equal(nickCaseKey(b));
+      expect(sameNick(a, b)).to.equal(true);
+    });
+  }
+
+  it('still makes a Greek capital meet the Latin capital it looks like: Νick = Nick (nickKey)', function () {
+    expect(nickKey('Νick')).to.equal(nickKey('Nick'));
+    expect(sameNick('Νick', 'Nick')).to.equal(true);
+    expect(sameNick('Νick', 'nick')).to.equal(true);
+  });
+
+  it('does not make N and v one letter for names in Latin: Nick ≠ vick', function () {
+    expect(sameNick('Nick', 'vick')).to.equal(false);
+    expect(sameNick('NA', 'va')).to.equal(false);
+  });
+
+  it('equals nickKey for names already in lower case, and for names in basic Latin', function () {
+    for (const name of ['alice', 'ALICE', 'Bob', 'b0b', 'zoë', 'борис', 'να', '张伟']) {
+      expect(nickCaseKey(name), name).to.equal(nickKey(name));
+    }
+  });
+
+  it('is returned by checkNick with the key', function () {
+    expect(accepted('Борис')).to.deep.include({ nick: 'Борис', ...nickKeys('Борис'), caseKey: nickKey('борис') });
+  });
+
+  it('joins every upper/lower letter pair below U+2000', function () {
+    for (let cp = 0; cp < 0x2000; cp++) {
+      const upper = String.fromCodePoint(cp);
+      const lower = upper.toLowerCase();
+      if (lower !== upper && [...lower].length === 1 && !sameNick(upper, lower)) expect.fail(`U+${cp.toString(16)} and its small letter key apart`);
+    }
+  });
+
+  it(`is idempotent (seed ${SEED})`, function () {
+    fc.assert(
+      fc.property(hostileText, (s) => nickCaseKey(nickCaseKey(s)) === nickCaseKey(s)),
+      { seed: SEED, numRuns: 2_000 },
+    );
+  });
+
+  it('is idempotent on every code point below U+30000', function () {
+    for (let cp = 0; cp < 0x30000; cp += 1) {
+      if (cp === 0xd800) cp = 0xe000;
+      const key = nickCaseKey(String.fromCodePoint(cp));
+      if (nickCaseKey(key) !== key) expect.fail(`not idempotent on U+${cp.toString(16)}`);
     }
   });
 });

@@ -5,6 +5,7 @@
  */
 import { expect } from 'chai';
 import { decode, encode } from '../../lib/protocol/codec.js';
+import { nickKeys } from '../../lib/protocol/nick.js';
 import type { Message } from '../../lib/protocol/messages.js';
 import { CAP_IDENTITY } from '../../lib/protocol/whois-codec.js';
 import type { PeerAddress } from '../../lib/server/peer-address.js';
@@ -108,7 +109,7 @@ describe('ServerCore nick ownership', () => {
       server.tick(t);
     }
     replies(server);
-    expect(server.nicks.ownerOf('allce')?.lastUsedMs).to.be.at.least(T0 + 19 * 60_000);
+    expect(server.nicks.ownerOf(nickKeys('alice'))?.lastUsedMs).to.be.at.least(T0 + 19 * 60_000);
     leave(server, 'alice', T0 + 20 * 60_000);
     expect(join(server, 'alice', key(2), { now: T0 + 25 * 60_000 })).to.include({ code: 'UDPCHAT_ERR_NICK_OWNED' });
   });
@@ -181,6 +182,61 @@ describe('ServerCore nick ownership', () => {
         expect(sent.some((x) => x.m.type === 'bye')).to.equal(false);
         expect([...server.sessions.all()].map((s) => s.address.port)).to.deep.equal([4000]);
       }
+    });
+  });
+
+  describe('either key (§5.3): a capital and its small letter are one name even where nickKey keys them apart', () => {
+    it('refuses a nick held online under its other case: борис while Борис is online, ΝΑ while να is (NICK_TAKEN)', () => {
+      const server = newServer();
+      expect(join(server, 'Борис', undefined).type).to.equal('welcome');
+      expect(join(server, 'να', undefined).type).to.equal('welcome');
+      expect(join(server, 'борис', undefined)).to.include({ type: 'error', code: 'UDPCHAT_ERR_NICK_TAKEN' });
+      expect(join(server, 'ΝΑ', undefined)).to.include({ type: 'error', code: 'UDPCHAT_ERR_NICK_TAKEN' });
+      // The look-alike key still counts: a Greek capital Nu meets the Latin N of an online Nick.
+      expect(join(server, 'Nick', undefined).type).to.equal('welcome');
+      expect(join(server, 'Νick', undefined)).to.include({ type: 'error', code: 'UDPCHAT_ERR_NICK_TAKEN' });
+      expect([...server.sessions.all()].map((s) => s.nick)).to.deep.equal(['Борис', 'να', 'Nick']);
+    });
+
+    it('refuses a bound nick to another key under its other case (NICK_OWNED), and lets the owner take it', () => {
+      const server = newServer();
+      join(server, 'Борис', key(1));
+      leave(server, 'Борис', T0 + 1);
+      for (const other of ['борис', 'БОРИС', 'бОрИс']) {
+        expect(join(server, other, key(2), { now: T0 + 2 }), other).to.include({ type: 'error', code: 'UDPCHAT_ERR_NICK_OWNED' });
+      }
+      expect(join(server, 'борис', undefined, { now: T0 + 2 }), 'cleartext').to.include({ type: 'error', code: 'UDPCHAT_ERR_NICK_OWNED' });
+      expect(join(server, 'борис', key(1), { now: T0 + 3 }).type, 'the owner').to.equal('welcome');
+    });
+
+    it('finds a saved binding under its other case, and of two saved ones with one case key the one used last', () => {
+      const server = new ServerCore({
+        random: seededBytes(3),
+        now: T0,
+        nickBindings: [
+          { nick: 'να', nickKey: 'va', owner: Buffer.alloc(32, 1), lastUsedMs: T0 - DAY },
+          // Bound apart before both keys counted: Борис (key bopᴎc) and борис (key 6opᴎc).
+          { nick: 'Борис', nickKey: nickKeys('Борис').key, owner: Buffer.alloc(32, 4), lastUsedMs: T0 - 2 * DAY },
+          { nick: 'борис', nickKey: nickKeys('борис').key, owner: Buffer.alloc(32, 5), lastUsedMs: T0 - DAY },
+        ],
+      });
+      expect(join(server, 'ΝΑ', key(2))).to.include({ code: 'UDPCHAT_ERR_NICK_OWNED' });
+      // Each spelling finds its own binding first (the nickKey match wins) …
+      expect(server.nicks.ownerOf(nickKeys('БОРИС'))?.owner).to.deep.equal(Buffer.alloc(32, 4));
+      expect(server.nicks.ownerOf(nickKeys('борис'))?.owner).to.deep.equal(Buffer.alloc(32, 5));
+      // … and a spelling of neither the binding used last.
+      expect(server.nicks.ownerOf(nickKeys('бОРИС'))?.owner).to.deep.equal(Buffer.alloc(32, 5));
+      expect(join(server, 'ΝΑ', key(1)).type).to.equal('welcome');
+    });
+
+    it('answers WHOIS for the other case with the binding and the online holder', () => {
+      const server = newServer();
+      join(server, 'Борис', key(7));
+      join(server, 'bob', undefined);
+      const bob = [...server.sessions.all()].find((s) => s.nick === 'bob');
+      if (bob === undefined) throw new Error('bob');
+      server.receive(encode({ type: 'whois', token: bob.token, nick: 'борис' }), bob.address, T0 + 10);
+      expect(replies(server)[0]).to.deep.include({ type: 'owner', bound: true, online: true, key: Buffer.alloc(32, 7), nick: 'Борис' });
     });
   });
 

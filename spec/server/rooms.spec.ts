@@ -206,6 +206,22 @@ describe('Rooms in the server core (§6.3)', () => {
       expect(entries(rig.take(ann), ops).map((e) => [e.seq, e.kind, e.nick])).to.deep.equal([[3, 'join', 'bob']]);
     });
 
+    it('finds the room by either key (§5.3): #общий is #ОБЩИЙ and #νεα is #ΝΕΑ, where nickKey alone keys them apart', () => {
+      const rig = new Rig();
+      const ann = rig.join('ann');
+      const bob = rig.join('bob');
+      const general = rig.joinRoom(ann, '#ОБЩИЙ');
+      const nea = rig.joinRoom(ann, '#ΝΕΑ');
+      rig.take(bob);
+      rig.cmd(bob, 'join-room', { name: '#общий' });
+      expect(rig.take(bob).find((m) => m.type === 'roominfo')).to.deep.include({ roomId: general, name: '#ОБЩИЙ', members: 2 });
+      rig.cmd(bob, 'join-room', { name: '#νεα' });
+      expect(rig.take(bob).find((m) => m.type === 'roominfo')).to.deep.include({ roomId: nea, name: '#ΝΕΑ', members: 2 });
+      // Once both have left, the name is free for a new room under either spelling.
+      for (const c of [ann, bob]) rig.cmd(c, 'part', { roomId: general });
+      expect(rig.joinRoom(bob, '#общий')).to.not.equal(general);
+    });
+
     it('answers a join of a room it is in, or of #lobby, with its ROOMINFO and appends nothing', () => {
       const rig = new Rig();
       const ann = rig.join('ann');
@@ -457,6 +473,21 @@ describe('Rooms in the server core (§6.3)', () => {
         [2, 'action'],
         [3, 'msg'],
       ]);
+    });
+
+    it('finds the other side by either key (§5.3): a message to борис reaches Борис; a rename to ΒΕΗΜ is refused while βεημ is online', () => {
+      const rig = new Rig();
+      const ann = rig.join('ann');
+      const boris = rig.join('Борис');
+      rig.join('βεημ');
+      for (const c of rig.clients) rig.take(c);
+      rig.cmd(ann, 'msg', { name: 'борис', text: 'привет' });
+      expect(rig.take(ann).find((m) => m.type === 'roominfo')).to.deep.include({ kind: 'private', name: 'Борис' });
+      expect(rig.take(boris).find((m) => m.type === 'roominfo')).to.deep.include({ kind: 'private', name: 'ann' });
+      const taken = rig.cmd(ann, 'nick', { name: 'ΒΕΗΜ' });
+      expect(errors(rig.take(ann))).to.deep.equal([{ code: 'UDPCHAT_ERR_NICK_TAKEN', arg: taken }]);
+      rig.cmd(boris, 'nick', { name: 'БОРИС' });
+      expect(entries(rig.take(boris), 0).map((e) => e.kind === 'rename' && e.to)).to.include('БОРИС');
     });
 
     it('refuses someone offline (NOT_ONLINE), yourself and a revision-1 client (UNSUPPORTED), and empty text (TEXT_INVALID)', () => {

@@ -1,10 +1,18 @@
 import { expect } from 'chai';
+import { nickKeys } from '../../lib/protocol/nick.js';
 import { addressKey, type PeerAddress } from '../../lib/server/peer-address.js';
+import { restoreSessions } from '../../lib/server/restore-state.js';
 import { RepairBudget } from '../../lib/server/repair-budget.js';
 import { type Session, SessionTable } from '../../lib/server/session-table.js';
 import { TokenBucket } from '../../lib/server/token-bucket.js';
 
 let nextId = 1;
+
+/** The Session fields of both keys of a nickname (§5.3). */
+function keysOf(nick: string): Pick<Session, 'nickKey' | 'nickCaseKey'> {
+  const keys = nickKeys(nick);
+  return { nickKey: keys.key, nickCaseKey: keys.caseKey };
+}
 
 function session(nick: string, address: PeerAddress, patch: Partial<Session> = {}): Session {
   const id = nextId++;
@@ -14,7 +22,7 @@ function session(nick: string, address: PeerAddress, patch: Partial<Session> = {
     token: Buffer.alloc(16, id),
     clientIdHex: id.toString(16).padStart(32, '0'),
     nick,
-    nickKey: nick.toLowerCase(),
+    ...keysOf(nick),
     nextCseq: 1,
     inbox: new Map(),
     flood: new TokenBucket(10, 20, 0),
@@ -43,8 +51,25 @@ describe('SessionTable', () => {
       expect(t.size).to.equal(1);
       expect(t.byAddress({ address: '10.0.0.1', port: 5000 })).to.equal(s);
       expect(t.byAddress(at(5001))).to.equal(undefined);
-      expect(t.byNickKey('bob')).to.equal(s);
+      expect(t.byNickKeys(nickKeys('bob'))).to.equal(s);
       expect([...t.all()]).to.deep.equal([s]);
+    });
+
+    it('finds the holder of a name by either key: Борис holds борис (case), Νick holds Nick (look-alike)', () => {
+      const t = new SessionTable(32);
+      const boris = session('Борис', at(5000));
+      const nick = session('Νick', at(5001)); // Greek capital Nu
+      t.add(boris);
+      t.add(nick);
+      expect(t.byNickKeys(nickKeys('борис'))).to.equal(boris);
+      expect(t.byNickKeys(nickKeys('БОРИС'))).to.equal(boris);
+      expect(t.byNickKeys(nickKeys('Nick'))).to.equal(nick);
+      expect(t.byNickKeys(nickKeys('νick'))).to.equal(nick);
+      t.rename(boris, 'Глеб', nickKeys('Глеб'));
+      expect(t.byNickKeys(nickKeys('борис'))).to.equal(undefined);
+      expect(t.byNickKeys(nickKeys('глеб'))).to.equal(boris);
+      t.remove(boris);
+      expect(t.byNickKeys(nickKeys('глеб'))).to.equal(undefined);
     });
 
     it('counts sessions per IP address and says when an address is full', () => {
@@ -65,7 +90,7 @@ describe('SessionTable', () => {
       t.remove(s);
       expect(t.size).to.equal(0);
       expect(t.byAddress(at(1))).to.equal(undefined);
-      expect(t.byNickKey('a')).to.equal(undefined);
+      expect(t.byNickKeys(nickKeys('a'))).to.equal(undefined);
       expect(t.ipFull('10.0.0.1')).to.equal(false);
     });
 
@@ -77,7 +102,7 @@ describe('SessionTable', () => {
       t.add(taker);
       t.remove(old);
       expect(t.byAddress(at(1))).to.equal(taker);
-      expect(t.byNickKey('a')).to.equal(taker);
+      expect(t.byNickKeys(nickKeys('a'))).to.equal(taker);
     });
 
     it('remembers the last accepted cseq of an ended session for one resume', () => {
@@ -156,5 +181,24 @@ describe('byCodePoint', () => {
     const list = ['\u{1F600}x', '\uFF41x', 'b'];
     expect([...list].sort(byCodePoint)).to.deep.equal(['b', '\uFF41x', '\u{1F600}x']);
     expect(['\u{1F600}x', '\uFF41x'].sort((a, b) => (a < b ? -1 : 1))[0], 'UTF-16 order differs').to.equal('\u{1F600}x');
+  });
+});
+
+describe('restoreSessions', () => {
+  it('restores the first of two saved sessions that are now the same name (Борис, борис: either key, §5.3) and remembers the other\'s cseq', () => {
+    const t = new SessionTable(32);
+    const saved = (nick: string, port: number, id: number) => ({
+      address: '10.0.0.1', port, token: Buffer.alloc(16, id), clientId: Buffer.alloc(16, id), nick, joinedAt: 0, lastHeard: 0, historyFrom: 1, baseSeq: 0, caps: 0,
+    });
+    const limits = () => ({ flood: new TokenBucket(10, 20, 0), hard: new TokenBucket(2000, 4000, 0), repair: new RepairBudget({ total: 0 }), paging: new TokenBucket(1, 1, 0) });
+    const state = {
+      instance: Buffer.alloc(8), lastSeq: 0, oldestStored: 1, tail: [],
+      cseqs: new Map([[Buffer.alloc(16, 1).toString('hex'), 3], [Buffer.alloc(16, 2).toString('hex'), 5]]),
+      sessions: [saved('Борис', 4000, 1), saved('борис', 4001, 2), saved('Νick', 4002, 3)],
+    };
+    expect(restoreSessions(t, state, limits, 0)).to.equal(2);
+    expect([...t.all()].map((s) => s.nick)).to.deep.equal(['Борис', 'Νick']);
+    expect(t.byNickKeys(nickKeys('борис'))?.nick).to.equal('Борис');
+    expect(t.takeResume(Buffer.alloc(16, 2).toString('hex'))).to.equal(5);
   });
 });

@@ -11,6 +11,7 @@ import { PassThrough } from 'node:stream';
 import type { CliContext } from '../../../lib/cli/context.js';
 import { main } from '../../../lib/cli/main.js';
 import { encode } from '../../../lib/protocol/codec.js';
+import { nickKeys } from '../../../lib/protocol/nick.js';
 import { ChatServer } from '../../../lib/server/chat-server.js';
 import { fingerprint } from '../../../lib/protocol/seal/identity.js';
 import { NICKS_FILE, NickFileError, NickSaver, decodeNicks, encodeNicks, openNicks } from '../../../lib/server/store/nick-file.js';
@@ -168,7 +169,7 @@ describe('ChatServer with a store: nick bindings', function () {
     expect(statSync(join(dir, NICKS_FILE)).mode & 0o777).to.equal(0o600);
     const again = await ChatServer.start({ host: '127.0.0.1', port: 0, store: await open() });
     try {
-      expect(again.core.nicks.ownerOf('allce')?.owner).to.deep.equal(Buffer.alloc(32, 6));
+      expect(again.core.nicks.ownerOf(nickKeys('alice'))?.owner).to.deep.equal(Buffer.alloc(32, 6));
     } finally {
       await again.close();
     }
