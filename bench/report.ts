@@ -101,13 +101,12 @@ export interface Results {
   loadgens: number;
   datagramBytes: number;
   stepSeconds: number;
-  /** The fixed 100 msg/s step, the longer one where CPU per delivery is compared, the warm-up and the idle window (s; absent in older runs). */
-  fixedSeconds?: number;
-  cpuSeconds?: number;
-  warmSeconds?: number;
-  /** The warm-up of the rows where CPU per delivery is compared (absent in older runs: warmSeconds). */
-  cpuWarmSeconds?: number;
-  idleSeconds?: number;
+  /** The fixed 100 msg/s step, the longer one where CPU per delivery is compared, the warm-ups (all, and of those rows) and the idle window (s). */
+  fixedSeconds: number;
+  cpuSeconds: number;
+  warmSeconds: number;
+  cpuWarmSeconds: number;
+  idleSeconds: number;
   drainMs: number;
   /**
    * Rounds of the run: each runs every system's rate search once, then one run of each target
@@ -120,8 +119,8 @@ export interface Results {
   blocks: BlockResult[];
   storms: BlockResult[];
   witnesses: WitnessResult[];
-  /** The standalone scripts run as phases (absent in runs from before they were). */
-  scripts?: Scripts;
+  /** The standalone scripts run as phases. */
+  scripts: Scripts;
   /** Set when these are several invocations merged (`--render a.json,b.json`): each of them. */
   invocations?: Invocation[];
 
@@ -163,7 +162,7 @@ export function summarize(blocks: readonly BlockResult[]): Row[] {
       p99AtMax: stat(best.map((s) => s?.latency.p99Ms)),
       p50At100: stat(group.map((b) => b.fixed?.latency.p50Ms)),
       p99At100: stat(group.map((b) => b.fixed?.latency.p99Ms)),
-      // The steady figure (median of 1 s slices) where the step was long enough; runs from before it, the whole window.
+      // The steady figure (median of 1 s slices) where the step was long enough, else the whole window.
       cpuAt100: stat(group.map((b) => (b.fixed !== undefined && Number.isFinite(b.fixed.cpuUsPerDeliverySteady) ? b.fixed.cpuUsPerDeliverySteady : b.fixed?.cpuUsPerDelivery))),
       idleCpu: stat(group.map((b) => b.idleCpuMsPerSec)),
       cpuAtMax: stat(best.map((s) => s?.cpuUsPerDelivery)),
@@ -459,7 +458,7 @@ export function mergeResults(list: readonly Results[]): Results {
     blocks.push(...r.blocks.map((b) => ({ ...b, rep: b.rep + offset })));
     storms.push(...r.storms.map((b) => ({ ...b, rep: b.rep + offset })));
     offset += Math.max(0, ...r.blocks.map((b) => b.rep), ...r.storms.map((b) => b.rep));
-    for (const [key, runs] of Object.entries(r.scripts ?? {})) scripts[key] = [...(scripts[key] ?? []), ...(runs as unknown[])];
+    for (const [key, runs] of Object.entries(r.scripts)) scripts[key] = [...(scripts[key] ?? []), ...(runs as unknown[])];
   }
   const differ = SAME.filter((k) => list.some((r) => JSON.stringify(r[k]) !== JSON.stringify(first[k])));
   return {

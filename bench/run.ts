@@ -117,30 +117,16 @@ const plan = {
   budgetMs: opts.number('--budget', quick ? 150 : 1450) * 1000,
   docs: has('--docs') || has('--docs-out') || (!quick && !has('--no-docs')),
 };
-/** Wall time a phase may take (s), so that none starts unless it can end within the budget. */
 const FLOOD_SECONDS = 4;
-const LONGEST_S = {
-  witness10: 25,
-  witness50: 60,
-  tui: 75,
-  storm: 15,
-  sealedStorm: 35,
-  stopped9: 50,
-  stopped60: 170,
-  durableLoad: 60,
-  restart: 20,
-  seal: 20,
-  rooms: 25,
-  // A row: the flood, 3 s after it, two members joining, the generators starting; 2 + 3 × rates rows.
-  flood: (2 + 3 * plan.floodRates.length) * (FLOOD_SECONDS + 6),
-};
 /**
  * Wall time a phase is expected to take (s; the full run of 2026-12-03 18:29 on a quiet machine),
- * to share the budget between each round's rate searches and its phases.
+ * to share the budget between each round's rate searches and its phases; a phase starts only if
+ * 1.5 × that + 15 s fits in what is left of the budget.
  */
 const EXPECTED_S = {
   witness10: 12,
   witness50: 22,
+  witness50At1000: 25,
   tui: 28,
   storm: 5,
   sealedStorm: 9,
@@ -151,6 +137,7 @@ const EXPECTED_S = {
   seal: 5,
   rooms: 9,
   iperf: plan.iperfSeconds + 2,
+  // A row: the flood, 3 s after it, two members joining; 2 + 3 × rates rows.
   flood: 8 * (2 + 3 * plan.floodRates.length),
 };
 const sealedRun = plan.targets.includes('sealed');
@@ -239,18 +226,17 @@ const BLOCK_S: Record<TargetName, number> = { udpchat: 25, relay: 25, batch: 29,
 
 const fits = (deadline: number, seconds: number): boolean => Date.now() + seconds * 1000 <= deadline;
 
-/** A phase: what it is called, its expected and its longest wall time (s), and what it runs. */
+/** A phase: what it is called, its expected wall time (s), and what it runs. */
 interface Phase {
   name: string;
   expected: number;
-  longest: number;
   run: () => Promise<void>;
 }
 
-/** Runs the phases in order, each only if its longest fits before the deadline (else a note). */
+/** Runs the phases in order, each only if 1.5 × its expected time + 15 s fits before the deadline (else a note). */
 async function runPhases(list: readonly Phase[], deadline: number, notes: string[]): Promise<void> {
   for (const p of list) {
-    if (fits(deadline, p.longest)) await p.run();
+    if (fits(deadline, 1.5 * p.expected + 15)) await p.run();
     else notes.push(`not run (time budget): ${p.name}`);
   }
 }
@@ -295,10 +281,9 @@ async function main(): Promise<void> {
   const storms: BlockResult[] = [];
   const witnesses: WitnessResult[] = [];
   const scripts: Scripts = {};
-  const script = <K extends keyof Scripts>(key: K, name: string, expected: number, longest: number, run: () => Promise<NonNullable<Scripts[K]>[number]>): Phase => ({
+  const script = <K extends keyof Scripts>(key: K, name: string, expected: number, run: () => Promise<NonNullable<Scripts[K]>[number]>): Phase => ({
     name,
     expected,
-    longest,
     run: async () => {
       const r = await run();
       ((scripts[key] ??= []) as unknown[]).push(r);
@@ -307,8 +292,7 @@ async function main(): Promise<void> {
   });
   const plain = (k: number, rate: number): Phase => ({
     name: `${k} × join --plain at ${rate} msg/s`,
-    expected: k > 10 ? (rate > 100 ? 25 : EXPECTED_S.witness50) : EXPECTED_S.witness10,
-    longest: k > 10 ? LONGEST_S.witness50 : LONGEST_S.witness10,
+    expected: k > 10 ? (rate > 100 ? EXPECTED_S.witness50At1000 : EXPECTED_S.witness50) : EXPECTED_S.witness10,
     run: async () => {
       const w = await plainWitness(k, rate, quick ? 2 : 4).catch((e: unknown) => failed('plain', k, rate, 0, e instanceof Error ? e.message : String(e)));
       witnesses.push(w);
@@ -319,7 +303,6 @@ async function main(): Promise<void> {
   const stopped = (stopFor: number): Phase => ({
     name: `the real client stopped for ${stopFor} s`,
     expected: stopFor > 9 ? EXPECTED_S.stopped60 : EXPECTED_S.stopped9,
-    longest: stopFor > 9 ? LONGEST_S.stopped60 : LONGEST_S.stopped9,
     run: async () => {
       const seconds = stopFor + 5;
       const w = await stoppedWitness(10, 2000, seconds, 2, stopFor, 900).catch((e: unknown) => failed('stopped', 10, 2000, seconds, e instanceof Error ? e.message : String(e)));
@@ -331,7 +314,6 @@ async function main(): Promise<void> {
   const storm = (target: TargetName): Phase => ({
     name: `join storm of ${target}`,
     expected: target === 'sealed' ? EXPECTED_S.sealedStorm : EXPECTED_S.storm,
-    longest: target === 'sealed' ? LONGEST_S.sealedStorm : LONGEST_S.storm,
     run: async () => {
       const rep = storms.filter((b) => b.target === target).length + 1;
       const b = await runBlock(target, plan.stormPeers, rep, { ...blockOptions(target, plan.stormPeers, deadline, undefined), search: false, fixedRate: 0 });
@@ -352,20 +334,20 @@ async function main(): Promise<void> {
     const stall = plan.stall && plan.witness;
     return [
       ...(plan.witness ? [plain(10, 100), ...(quick ? [] : [plain(50, 100)])] : []),
-      ...(plan.tui ? [script('tui', `full-screen client (tui-load.ts) run ${round}`, EXPECTED_S.tui, LONGEST_S.tui, () => tuiLoad([100, 1000, 5000], 5))] : []),
-      ...(quick ? [] : [script('restart', `store-restart.ts run ${round}`, EXPECTED_S.restart, LONGEST_S.restart, () => storeRestart(100_000))]),
+      ...(plan.tui ? [script('tui', `full-screen client (tui-load.ts) run ${round}`, EXPECTED_S.tui, () => tuiLoad([100, 1000, 5000], 5))] : []),
+      ...(quick ? [] : [script('restart', `store-restart.ts run ${round}`, EXPECTED_S.restart, () => storeRestart(100_000))]),
       ...repeat(times(plan.stormReps, round), () => (['udpchat', 'sealed'] as const).filter((t) => targets.includes(t)).map(storm)),
       ...(stall ? repeat(times(plan.stopped9Runs, round), () => [stopped(9)]) : []),
       ...(stall && !quick ? repeat(times(1, round), () => [stopped(60)]) : []),
-      ...(plan.floodRates.length > 0 ? repeat(times(plan.floodRuns, round), () => [script('flood', 'flood.ts', EXPECTED_S.flood, LONGEST_S.flood, () => flood(plan.floodRates, FLOOD_SECONDS))]) : []),
+      ...(plan.floodRates.length > 0 ? repeat(times(plan.floodRuns, round), () => [script('flood', 'flood.ts', EXPECTED_S.flood, () => flood(plan.floodRates, FLOOD_SECONDS))]) : []),
     ];
   };
   // Only figures, no targets: last, so a run short of time loses these.
   const lastPhases: Phase[] = [
     ...(plan.witness && udp && !quick ? [plain(10, 1000), plain(50, 1000)] : []),
-    ...(!quick && udp ? [script('durableLoad', 'durable-load.ts', EXPECTED_S.durableLoad, LONGEST_S.durableLoad, () => durableLoad(50, [100, 1000], 4))] : []),
-    ...(sealedRun ? [script('seal', 'seal-costs.ts', EXPECTED_S.seal, LONGEST_S.seal, sealCosts)] : []),
-    ...(!quick && udp ? [script('rooms', 'rooms-core.ts', EXPECTED_S.rooms, LONGEST_S.rooms, () => roomsCore(2))] : []),
+    ...(!quick && udp ? [script('durableLoad', 'durable-load.ts', EXPECTED_S.durableLoad, () => durableLoad(50, [100, 1000], 4))] : []),
+    ...(sealedRun ? [script('seal', 'seal-costs.ts', EXPECTED_S.seal, sealCosts)] : []),
+    ...(!quick && udp ? [script('rooms', 'rooms-core.ts', EXPECTED_S.rooms, () => roomsCore(2))] : []),
   ];
   const phasesFrom = (round: number): number => Array.from({ length: rounds - round + 1 }, (_, i) => expectedS(roundPhases(round + i))).reduce((a, x) => a + x, 0) + expectedS(lastPhases) + EXPECTED_S.iperf * (rounds - round + 2);
   log(`plan: K ${plan.peers.join(',')} × ${targets.join(',')} in ${rounds} rounds (each: every system's rate search once, then one run of each real-client, restart … phase), ${plan.loadgens} load generator processes, budget ${plan.budgetMs / 1000} s, ≈ ${Math.round(phasesFrom(1))} s of phases expected${plan.reps > plan.largeReps ? `; K ≥ 200: ${plan.largeReps} runs` : ''}`);

@@ -14,6 +14,7 @@ import { x25519, x25519KeyPair } from '../lib/protocol/seal/primitives.js';
 import { derivePsk, PSK_SCRYPT } from '../lib/protocol/seal/psk.js';
 import { ed25519PrivateKey, ed25519PublicKey, ed25519PublicKeyObject, ROOM_SEAL_OVERHEAD, RoomOpener, RoomSealer } from '../lib/protocol/seal/room-channel.js';
 import { Opener, SEAL_OVERHEAD, Sealer } from '../lib/protocol/seal/session-channel.js';
+import { median } from './histogram.js';
 import { cli } from './load-common.js';
 
 const rounds = Number(cli('npm run bench:seal --', {}, { positionals: '[rounds]', maxPositionals: 1 }).positionals[0] ?? 7);
@@ -28,8 +29,7 @@ function measure(n: number, fn: (i: number) => unknown): number {
     for (let i = 0; i < n; i += 1) fn(i);
     samples.push(Number(process.hrtime.bigint() - started) / 1000 / n);
   }
-  samples.sort((a, b) => a - b);
-  return samples[Math.floor(samples.length / 2)]!;
+  return median(samples);
 }
 
 /** One line of the table: where the cost is paid, what it is, µs. */

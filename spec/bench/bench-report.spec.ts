@@ -216,7 +216,7 @@ describe('several invocations in one report', () => {
   const stopped = (delivered: number) => ({ kind: 'stopped' as const, peers: 10, rate: 2000, seconds: 14, latency: undefined, delivered, expected: 28_000, clientCpuShare: NaN, benchCpuShare: NaN, notices: [], detail: '0 notice lines', error: undefined });
   const flood = (p99: number, evicted = 'nobody') => ({ command: 'f', error: undefined, result: [{ server: 'sealed', flood: 'hello', 'asked /s': 100_000, 'sent /s': 99_000, messages: 76, lost: 0, 'p99 ms': p99, evicted }] });
   const results = (started: string, cpus: number[], extra: Partial<Results> = {}): Results =>
-    ({ mode: 'full', command: 'npm run bench', started, finishedMs: 60_000, conditions: { loadStart: [0], loadEnd: [0], otherCores: 0, topOthers: [] }, stepSeconds: 1.5, iperf: [], blocks: cpus.map((c, i) => block('udpchat', i + 1, c)), storms: [], witnesses: [], rows: [], notes: ['a note'], ...extra }) as unknown as Results;
+    ({ mode: 'full', command: 'npm run bench', started, finishedMs: 60_000, conditions: { loadStart: [0], loadEnd: [0], otherCores: 0, topOthers: [] }, stepSeconds: 1.5, iperf: [], blocks: cpus.map((c, i) => block('udpchat', i + 1, c)), storms: [], witnesses: [], scripts: {}, rows: [], notes: ['a note'], ...extra }) as unknown as Results;
 
   it('reads a results file whose scripts held one object each as one run of each', () => {
     const old = JSON.stringify({ ...results('2026-12-03T17:53:52.039Z', [30]), scripts: { flood: flood(40), tui: [{ command: 't', error: undefined, result: [] }] } });
