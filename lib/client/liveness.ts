@@ -1,6 +1,6 @@
 /**
- * Heartbeats and silence (docs/protocol.md §6.2.6): PINGs every heartbeatMs while online (sooner
- * after delivering entries, every second while nothing is heard), round-trip samples from PONG
+ * Heartbeats and silence (docs/protocol.md §6.2.6): PINGs every heartbeatMs while online (and one
+ * activityPingMs after the last delivered entries, every second while nothing is heard), round-trip samples from PONG
  * echoes, "stalled" after 2 × heartbeatMs + 1 s of silence (shown as reconnecting), and the
  * session presumed dead after idleTimeoutMs. A tick far later than any timer asked for means this
  * process was not running (stopped, or the machine slept): silence is then not judged for a grace
@@ -22,6 +22,8 @@ export class Liveness {
   idleTimeoutMs: number = DEFAULTS.idleTimeoutMs;
   lastHeard = 0;
   private pingAt = Infinity;
+  /** The activity PING: activityPingMs after the last delivery of entries (Infinity: none due). */
+  private activityAt = Infinity;
   private lastTick = 0;
   private graceUntil = -Infinity;
   private readonly echoes = new Map<number, number>();
@@ -34,6 +36,7 @@ export class Liveness {
     this.lastTick = now;
     this.graceUntil = -Infinity;
     this.pingAt = now + heartbeatMs;
+    this.activityAt = Infinity;
   }
 
   /**
@@ -53,15 +56,20 @@ export class Liveness {
 
   stop(): void {
     this.pingAt = Infinity;
+    this.activityAt = Infinity;
   }
 
   heard(now: number): void {
     this.lastHeard = now;
   }
 
-  /** Asks for a PING by `at` at the latest (after delivering entries: was there more?). */
-  pingBy(at: number): void {
-    this.pingAt = Math.min(this.pingAt, at);
+  /**
+   * Entries were delivered now: a PING is due activityPingMs later (was there more after them, in
+   * case the last DATA and the tail SYNCs were all lost?). Each delivery moves it later: while
+   * entries keep coming they answer that themselves (a gap shows in the next DATA).
+   */
+  delivered(now: number): void {
+    this.activityAt = now + DEFAULTS.activityPingMs;
   }
 
   /** Silence long enough to show "reconnecting". */
@@ -76,12 +84,13 @@ export class Liveness {
 
   /** The echo value of a PING due now (and schedules the next one), or undefined. */
   pingDue(now: number): number | undefined {
-    if (now < this.pingAt) return undefined;
+    if (now < this.pingAt && now < this.activityAt) return undefined;
     const echo = Math.floor(now) % 2 ** 32;
     this.echoes.set(echo, now);
     if (this.echoes.size > ECHOES) this.echoes.delete(this.echoes.keys().next().value as number);
     // Every second while silent, or unsure after a suspension.
     this.pingAt = now + (this.stalled(now) || now < this.graceUntil ? STALLED_PING_MS : this.heartbeatMs);
+    this.activityAt = Infinity;
     return echo;
   }
 
@@ -97,7 +106,7 @@ export class Liveness {
 
   /** The earliest time a PING, the stall notice or the idle timeout is due. */
   nextDeadline(clock: number): number {
-    let t = Math.min(this.pingAt, Math.max(this.lastHeard + this.idleTimeoutMs + 1, this.graceUntil));
+    let t = Math.min(this.pingAt, this.activityAt, Math.max(this.lastHeard + this.idleTimeoutMs + 1, this.graceUntil));
     // Wake up when the silence turns into "reconnecting", so the front end is told.
     const stallAt = Math.max(this.lastHeard + this.stallMs + 1, this.graceUntil);
     if (stallAt > clock) t = Math.min(t, stallAt);

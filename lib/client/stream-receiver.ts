@@ -48,8 +48,8 @@ export abstract class StreamReceiver {
   protected deliver(now: number): void {
     const released = this.room.release();
     for (const e of released) this.emitEntry(e);
-    // Ask soon whether more followed, in case the last DATA and the tail SYNCs were all lost.
-    if (released.length > 0) this.liveness.pingBy(now + DEFAULTS.activityPingMs);
+    // Ask, once the entries stop, whether more followed (in case the last DATA and the tail SYNCs were all lost).
+    if (released.length > 0) this.liveness.delivered(now);
     if (!this.room.hasGap) this.nackAt = undefined;
     else {
       this.nackAt ??= now + DEFAULTS.nackDelayMs;

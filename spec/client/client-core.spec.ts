@@ -8,6 +8,7 @@ import { WAKE_GRACE_MS } from '../../lib/client/liveness.js';
 import { PhaseMachine, TRANSITIONS, type Phase } from '../../lib/client/phase.js';
 import type { ClientEvent } from '../../lib/client/session-types.js';
 import { decode, encode } from '../../lib/protocol/codec.js';
+import { DEFAULTS } from '../../lib/protocol/constants.js';
 import type { ClientMessage, Entry, ServerMessage } from '../../lib/protocol/messages.js';
 
 const T0 = 1_700_000_000_000;
@@ -124,6 +125,42 @@ describe('ClientCore', () => {
       deliver(core, { type: 'cookie', clientId: CLIENT_ID, cookie: Buffer.alloc(16, 9) }, T0 + 100);
       expect(core.joinDeadline, 'a COOKIE restarts the bound').to.equal(T0 + 4_100);
       expect(online().joinDeadline).to.equal(undefined);
+    });
+  });
+
+  describe('#tick while entries arrive (activity PING, docs/protocol.md §6.2.6)', () => {
+    const data = (seq: number, now: number): ServerMessage => ({ type: 'data', entries: [{ kind: 'msg', seq, time: now, nick: 'bob', target: 0, text: `m${seq}` }] });
+
+    it('sends no PING while entries keep coming faster than activityPingMs, and one activityPingMs after the last', () => {
+      const core = online();
+      const pings: number[] = [];
+      const run = (now: number): void => {
+        core.tick(now);
+        for (const m of sent(core).messages) if (m.type === 'ping') pings.push(now);
+      };
+      // An entry every 100 ms for 4 s (less than heartbeatMs, 5 s), ticking whenever the core asks.
+      let seq = 0;
+      for (let t = T0 + 100; t <= T0 + 4_000; t += 100) {
+        for (let d = core.nextDeadline(); d < t; d = core.nextDeadline()) run(d);
+        deliver(core, data(++seq, t), t);
+        run(t);
+      }
+      expect(pings, 'none while the entries came').to.deep.equal([]);
+      for (let d = core.nextDeadline(); d <= T0 + 5_000; d = core.nextDeadline()) run(d);
+      expect(pings, 'one, activityPingMs after the last entry').to.deep.equal([T0 + 4_000 + DEFAULTS.activityPingMs]);
+    });
+
+    it('still sends its heartbeat every heartbeatMs while entries keep coming', () => {
+      const core = online();
+      const pings: number[] = [];
+      let seq = 0;
+      for (let t = T0 + 100; t <= T0 + 12_000; t += 100) {
+        deliver(core, data(++seq, t), t);
+        core.tick(t);
+        for (const m of sent(core).messages) if (m.type === 'ping') pings.push(t);
+      }
+      // WELCOME at T0 + 2 with heartbeatMs 5 s: due at T0 + 5,002 and 10,002 (seen at the next tick).
+      expect(pings).to.deep.equal([T0 + 5_100, T0 + 10_100]);
     });
   });
 
