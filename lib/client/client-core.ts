@@ -500,6 +500,7 @@ export class ClientCore {
       if (isRoomEvent(e)) roomEvents.push(e);
       else events.push(e);
     }
+    if (this.phase === 'online' && this.out.length > 0) this.liveness.sent(this.clock);
     const result = { datagrams: this.out.map((m) => encode(m)), events, roomEvents, ordered };
     this.out = [];
     this.events = [];

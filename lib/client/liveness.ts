@@ -1,6 +1,7 @@
 /**
- * Heartbeats and silence (docs/protocol.md §6.2.6): PINGs every heartbeatMs while online (and one
- * activityPingMs after the last delivered entries, every second while nothing is heard), round-trip samples from PONG
+ * Heartbeats and silence (docs/protocol.md §6.2.6): a PING after heartbeatMs in which the client sent
+ * nothing while online (and one activityPingMs after the last delivered entries, every second while
+ * nothing is heard), round-trip samples from PONG
  * echoes, "stalled" after 2 × heartbeatMs + 1 s of silence (shown as reconnecting), and the
  * session presumed dead after idleTimeoutMs. A tick far later than any timer asked for means this
  * process was not running (stopped, or the machine slept): silence is then not judged for a grace
@@ -24,6 +25,8 @@ export class Liveness {
   private pingAt = Infinity;
   /** The activity PING: activityPingMs after the last delivery of entries (Infinity: none due). */
   private activityAt = Infinity;
+  /** When the client last sent the server anything in this session. */
+  private sentAt = -Infinity;
   private lastTick = 0;
   private graceUntil = -Infinity;
   private readonly echoes = new Map<number, number>();
@@ -37,6 +40,7 @@ export class Liveness {
     this.graceUntil = -Infinity;
     this.pingAt = now + heartbeatMs;
     this.activityAt = Infinity;
+    this.sentAt = -Infinity;
   }
 
   /**
@@ -63,6 +67,11 @@ export class Liveness {
     this.lastHeard = now;
   }
 
+  /** The client sent the server something (it refreshes the server's view of this session as a PING would). */
+  sent(now: number): void {
+    this.sentAt = now;
+  }
+
   /**
    * Entries were delivered now: a PING is due activityPingMs later (was there more after them, in
    * case the last DATA and the tail SYNCs were all lost?). Each delivery moves it later: while
@@ -85,11 +94,18 @@ export class Liveness {
   /** The echo value of a PING due now (and schedules the next one), or undefined. */
   pingDue(now: number): number | undefined {
     if (now < this.pingAt && now < this.activityAt) return undefined;
+    const unsure = this.stalled(now) || now < this.graceUntil;
+    // Only the heartbeat is due, and what the client sent within heartbeatMs already told the server
+    // it is there (and brings ACKs back): due again heartbeatMs after that.
+    if (!unsure && now < this.activityAt && now - this.sentAt < this.heartbeatMs) {
+      this.pingAt = this.sentAt + this.heartbeatMs;
+      return undefined;
+    }
     const echo = Math.floor(now) % 2 ** 32;
     this.echoes.set(echo, now);
     if (this.echoes.size > ECHOES) this.echoes.delete(this.echoes.keys().next().value as number);
     // Every second while silent, or unsure after a suspension.
-    this.pingAt = now + (this.stalled(now) || now < this.graceUntil ? STALLED_PING_MS : this.heartbeatMs);
+    this.pingAt = now + (unsure ? STALLED_PING_MS : this.heartbeatMs);
     this.activityAt = Infinity;
     return echo;
   }

@@ -128,11 +128,18 @@ describe('ClientCore', () => {
     });
   });
 
-  describe('#tick while entries arrive (activity PING, docs/protocol.md §6.2.6)', () => {
+  describe('#tick: PINGs while entries arrive and messages go out (activity PING and heartbeat, docs/protocol.md §6.2.6)', () => {
     const data = (seq: number, now: number): ServerMessage => ({ type: 'data', entries: [{ kind: 'msg', seq, time: now, nick: 'bob', target: 0, text: `m${seq}` }] });
+    /** Online with its member list (else it asks WHO every 2 × RTO, and that is sending too). */
+    const joined = (): ClientCore => {
+      const core = online();
+      deliver(core, { type: 'roster', asOfSeq: 0, page: 0, pages: 1, nicks: ['ann', 'bob'] }, T0 + 3);
+      sent(core);
+      return core;
+    };
 
     it('sends no PING while entries keep coming faster than activityPingMs, and one activityPingMs after the last', () => {
-      const core = online();
+      const core = joined();
       const pings: number[] = [];
       const run = (now: number): void => {
         core.tick(now);
@@ -151,7 +158,7 @@ describe('ClientCore', () => {
     });
 
     it('still sends its heartbeat every heartbeatMs while entries keep coming', () => {
-      const core = online();
+      const core = joined();
       const pings: number[] = [];
       let seq = 0;
       for (let t = T0 + 100; t <= T0 + 12_000; t += 100) {
@@ -161,6 +168,38 @@ describe('ClientCore', () => {
       }
       // WELCOME at T0 + 2 with heartbeatMs 5 s: due at T0 + 5,002 and 10,002 (seen at the next tick).
       expect(pings).to.deep.equal([T0 + 5_100, T0 + 10_100]);
+    });
+
+    it('sends no heartbeat while it sends the server something at least every heartbeatMs, and one heartbeatMs after it last did', () => {
+      const core = joined();
+      const pings: number[] = [];
+      for (let t = T0 + 100; t <= T0 + 16_000; t += 100) {
+        if (t === T0 + 3_000 || t === T0 + 6_000 || t === T0 + 9_000) {
+          core.say(`at ${t - T0}`, t);
+          expect(sent(core).messages.map((m) => m.type)).to.deep.equal(['say']);
+          deliver(core, { type: 'ack', token: TOKEN, cseq: (t - T0) / 3_000 }, t + 1);
+        }
+        core.tick(t);
+        for (const m of sent(core).messages) if (m.type === 'ping') pings.push(t);
+      }
+      expect(pings).to.deep.equal([T0 + 14_000]);
+    });
+
+    it('pings every second once nothing is heard, even while it retransmits a message', () => {
+      const core = joined();
+      core.say('into the void', T0 + 10);
+      sent(core);
+      const pings: number[] = [];
+      for (let t = T0 + 100; t <= T0 + 20_000; t += 100) {
+        core.tick(t);
+        for (const m of sent(core).messages) if (m.type === 'ping') pings.push(t);
+      }
+      // Stalled from 2 × heartbeatMs + 1 s after the ROSTER (T0 + 3): 11,003. The retransmissions
+      // are sent all along, but a client that hears nothing pings every second all the same.
+      const stalled = pings.filter((t) => t > T0 + 11_003);
+      expect(stalled[0]).to.be.at.most(T0 + 11_003 + 5_000);
+      expect(stalled.slice(1).map((t, i) => t - (stalled[i] as number))).to.deep.equal(Array<number>(stalled.length - 1).fill(1_000));
+      expect(stalled.length).to.be.at.least(4);
     });
   });
 
