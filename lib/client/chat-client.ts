@@ -125,13 +125,21 @@ export class ChatClient extends EventEmitter implements RoomsSession {
     const socket = dgram.createSocket({ type: resolved.family === 6 ? 'udp6' : 'udp4', recvBufferSize: 1 << 20 });
     socket.on('message', (msg) => this.socketOnMessage(msg));
     socket.on('error', (err) => this.socketOnError(err));
-    await new Promise<void>((resolve, reject) => {
-      socket.once('error', reject);
-      socket.connect(this.target.port, resolved.address, () => {
-        socket.off('error', reject);
-        resolve();
+    try {
+      await new Promise<void>((resolve, reject) => {
+        socket.once('error', reject);
+        // Node calls back with the error when connect fails (no route, a broadcast address): its
+        // typings say `() => void`.
+        socket.connect(this.target.port, resolved.address, ((err?: Error) => {
+          socket.off('error', reject);
+          if (err === undefined || err === null) resolve();
+          else reject(err);
+        }) as () => void);
       });
-    });
+    } catch (err) {
+      socket.close();
+      throw new LocalError('UDPCHAT_ERR_BAD_ADDRESS', `cannot reach ${this.target.host}:${this.target.port}: ${unreachableReason(err as NodeJS.ErrnoException)}`);
+    }
     this.socket = socket;
     // The pinned key is known: its psk is ready before the first HANDSHAKE1.
     if (this.passphrase !== undefined && this.pinnedKey !== undefined) await this.derive(this.pinnedKey);
@@ -334,5 +342,19 @@ export class ChatClient extends EventEmitter implements RoomsSession {
     const now = Date.now();
     this.timerAt = Math.max(now, deadline);
     this.timer = setTimeout(() => this.onTimer(), this.timerAt - now);
+  }
+}
+
+/** Why a UDP connect failed, in words (the system's error text names the call, not the cause). */
+function unreachableReason(err: NodeJS.ErrnoException): string {
+  switch (err.code) {
+    case 'EACCES':
+      return 'a broadcast address (give the server\'s own address)';
+    case 'ENETUNREACH':
+      return 'the network is unreachable (is this machine connected?)';
+    case 'EHOSTUNREACH':
+      return 'no route to that host';
+    default:
+      return err.message;
   }
 }

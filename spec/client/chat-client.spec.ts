@@ -71,6 +71,17 @@ describe('ChatClient', function () {
     expect((err as LocalError).code).to.equal('UDPCHAT_ERR_BAD_ADDRESS');
   });
 
+  it('rejects connect() with UDPCHAT_ERR_BAD_ADDRESS, saying why, when the system refuses the address (a broadcast address)', async () => {
+    // Linux refuses to connect a UDP socket to a broadcast address without SO_BROADCAST (EACCES),
+    // as it refuses one with no route (ENETUNREACH): Node reports both to connect's callback.
+    const c = new ChatClient({ server: '255.255.255.255:7777', nick: 'a' });
+    open.push(() => c.shutdown());
+    const err: unknown = await c.connect().catch((e: unknown) => e);
+    expect(err).to.be.instanceOf(LocalError);
+    expect((err as LocalError).code).to.equal('UDPCHAT_ERR_BAD_ADDRESS');
+    expect((err as LocalError).message).to.equal('cannot reach 255.255.255.255:7777: a broadcast address (give the server\'s own address)');
+  });
+
   it('joins a server, goes online, and knows who is there', async () => {
     const s = await server();
     const { c, events } = await client(s.address().port, 'ann');
