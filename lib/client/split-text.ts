@@ -5,15 +5,18 @@
 
 const SEGMENTER = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 const STARTS_WITH_SPACE = /^\p{White_Space}/u;
+/** A cluster that ends a line ("\r\n" is one cluster). */
+const LINE_BREAK = /^[\n\r\v\f\u0085\u2028\u2029]/u;
 /** UTF-16 code units segmented at a time (see {@link clustersOf}). */
 const WINDOW = 256;
 
 /**
  * Splits `text` into parts of at most `maxBytes` UTF-8 bytes whose concatenation is `text`.
  * Parts end at grapheme-cluster boundaries (Intl.Segmenter), so an emoji ZWJ sequence, a flag or a
- * letter with its accents is never cut. A part that must be cut ends after its last whitespace when
- * that lies in the part's second half, so words stay whole; the whitespace stays at the end of the
- * earlier part. A single cluster longer than `maxBytes` (hundreds of combining marks) is cut
+ * letter with its accents is never cut. A part that must be cut ends after its last line break when
+ * that lies in the part's second half (a pasted block of lines goes on at the start of a line), else
+ * after its last whitespace when that does, so words stay whole; the whitespace stays at the end of
+ * the earlier part. A single cluster longer than `maxBytes` (hundreds of combining marks) is cut
  * between code points as a last resort. No part is empty: `''` gives `[]`, text that fits `[text]`.
  * A lone surrogate counts 3 bytes, as UTF-8 encoders write U+FFFD for it.
  *
@@ -41,6 +44,8 @@ export function* splitTextParts(text: string, maxBytes: number): Generator<strin
   let bytes = 0; // UTF-8 bytes of text[start, end)
   let cut = -1; // index just after the part's last whitespace cluster, or -1
   let cutBytes = 0; // bytes of text[start, cut)
+  let lineCut = -1; // index just after the part's last line break, or -1
+  let lineCutBytes = 0; // bytes of text[start, lineCut)
   for (const { segment, index } of clustersOf(text)) {
     const size = utf8Bytes(segment);
     if (size > maxBytes) {
@@ -52,10 +57,15 @@ export function* splitTextParts(text: string, maxBytes: number): Generator<strin
       start = index + segment.length - last.length;
       bytes = utf8Bytes(last);
       cut = -1;
+      lineCut = -1;
       continue;
     }
     if (bytes + size > maxBytes) {
-      if (cut > start && cutBytes * 2 >= bytes) {
+      if (lineCut > start && lineCutBytes * 2 >= bytes) {
+        yield text.slice(start, lineCut);
+        bytes -= lineCutBytes;
+        start = lineCut;
+      } else if (cut > start && cutBytes * 2 >= bytes) {
         yield text.slice(start, cut);
         bytes -= cutBytes;
         start = cut;
@@ -67,11 +77,16 @@ export function* splitTextParts(text: string, maxBytes: number): Generator<strin
         start = index;
       }
       cut = -1;
+      lineCut = -1;
     }
     bytes += size;
     if (STARTS_WITH_SPACE.test(segment)) {
       cut = index + segment.length;
       cutBytes = bytes;
+      if (LINE_BREAK.test(segment)) {
+        lineCut = cut;
+        lineCutBytes = bytes;
+      }
     }
   }
   if (start < text.length) yield text.slice(start);

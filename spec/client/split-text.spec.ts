@@ -81,6 +81,14 @@ describe('splitText', function () {
       expect(split('col1\tcol2\tcol3', 11)).to.deep.equal(['col1\tcol2\t', 'col3']);
     });
 
+    it('cuts a block of lines after its last line break in the part\'s second half, not at a later space', function () {
+      // 'first line\nsecond line' at 20 bytes: the last space ("second ") would leave "line" to
+      // start the next part mid-line; the line break lies in the second half, so the cut is there.
+      expect(split('first line\nsecond line', 20)).to.deep.equal(['first line\n', 'second line']);
+      expect(split('one\r\ntwo three four', 14)).to.deep.equal(['one\r\ntwo ', 'three four']); // break in the first half: the space wins
+      expect(split('ab cd\r\nef gh', 10)).to.deep.equal(['ab cd\r\n', 'ef gh']);
+    });
+
     it('keeps CR LF together', function () {
       expect(split('aaa\r\nbbb', 4)).to.deep.equal(['aaa', '\r\n', 'bbb']);
     });
