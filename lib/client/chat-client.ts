@@ -104,7 +104,7 @@ export class ChatClient extends EventEmitter implements RoomsSession {
   }
 
   get pending(): number {
-    return this.core.sender.outbox.size;
+    return this.core.pending;
   }
 
   /**

@@ -108,6 +108,7 @@ export class ClientCore {
       },
       fromStream: (e) => this.fromStream(e),
       joinAgain: (info, now) => this.commands.rejoin(info, now),
+      sayAgain: (roomId, say, now) => this.commands.sayAgain(roomId, say, now),
     });
     this.commands = new RoomCommands({
       sender: this.sender,
@@ -125,6 +126,11 @@ export class ClientCore {
       event: (e) => this.events.push(e),
       flushPresence: () => this.presence.flush(),
     });
+  }
+
+  /** Messages not delivered yet: queued or in flight, and those held until their room is joined again after a server restart. */
+  get pending(): number {
+    return this.sender.outbox.size + this.channels.heldCount;
   }
 
   get phase(): Phase {
@@ -380,9 +386,9 @@ export class ClientCore {
     this.instance = m.instance;
     this.roomsSupported = rooms;
     this.nick = m.nick;
-    if (this.sender.start(m.token, m.maxText, m.ackedCseq) > 0) this.events.push({ type: 'delivered', pending: this.sender.outbox.size });
+    if (this.sender.start(m.token, m.maxText, m.ackedCseq) > 0) this.events.push({ type: 'delivered', pending: this.pending });
     // A server without rooms now (another server at that address): what was queued for rooms cannot go.
-    if (!rooms) for (const r of this.sender.outbox.dropRequests()) this.commands.refused(r, 'UDPCHAT_ERR_UNSUPPORTED', 'this server has no rooms (an older udp-chat)');
+    if (!rooms) for (const r of this.sender.outbox.dropRequests()) this.commands.refused(r, 'UDPCHAT_ERR_UNSUPPORTED', 'this server has no rooms (an older udp-chat)', now);
     this.channels.welcome(sameInstance && rooms, rooms, now);
     this.phases.set('online');
     this.handshake.stop();
@@ -397,7 +403,7 @@ export class ClientCore {
     if (!this.sender.isOurs(token)) return false;
     this.liveness.heard(now);
     const { acked, send } = this.sender.ack(cseq, now);
-    if (acked > 0) this.events.push({ type: 'delivered', pending: this.sender.outbox.size });
+    if (acked > 0) this.events.push({ type: 'delivered', pending: this.pending });
     this.out.push(...send);
     return true;
   }
@@ -426,7 +432,7 @@ export class ClientCore {
         const refused = this.sender.outbox.takeRefusedMessage(m.arg);
         if (refused === undefined) return false;
         this.presence.flush();
-        if (refused.request !== undefined) this.commands.refused(refused, m.code, reason);
+        if (refused.request !== undefined) this.commands.refused(refused, m.code, reason, now);
         else this.events.push({ type: 'refused', text: refused.text, code: m.code, reason });
         this.out.push(...this.sender.fresh(now));
         return true;

@@ -16,7 +16,7 @@ import { type CommandOp, LOBBY_ID, type RoomEvent, type RoomListing, type SayOpt
 import type { RttEstimator } from './rtt-estimator.js';
 import type { Sender } from './sender.js';
 import type { ClientEvent } from './session-types.js';
-import type { StreamChannels } from './stream-channels.js';
+import type { HeldSay, StreamChannels } from './stream-channels.js';
 import type { StreamDirectory } from './streams.js';
 
 /** What the commands may see and do of the session (client-core.ts). */
@@ -66,6 +66,12 @@ export class RoomCommands {
   /** Joins again, on our own, a stream the session was in (stream-channels.ts, §6.3.7). */
   rejoin(info: StreamInfo, now: number): void {
     this.command('join-room', 'join', info.name, { name: info.name, roomId: info.roomId }, '', now);
+  }
+
+  /** An RSAY held while its room was joined again (stream-channels.ts), queued again to the room's new id. */
+  sayAgain(roomId: number, say: HeldSay, now: number): void {
+    const target = this.host.streams.get(roomId)?.name ?? String(roomId);
+    this.request({ wire: { type: 'rsay', roomId, action: say.action }, op: 'say', target }, say.text, false, now);
   }
 
   part(roomId: number, reason: string, now: number): void {
@@ -141,11 +147,13 @@ export class RoomCommands {
   }
 
   /** The server refused a queued RSAY or CMD: a `command-refused` event, unless it was a rejoin of our own. */
-  refused(m: OutgoingMessage, code: ErrorCode, reason: string): void {
+  refused(m: OutgoingMessage, code: ErrorCode, reason: string, now: number): void {
     const r = m.request;
     if (r === undefined) return;
     // A room joined again on our own (not asked by the user): it is gone.
     if (r.wire.type === 'cmd' && r.wire.op === 'join-room' && this.host.channels.rejoinRefused(r.wire.name)) return;
+    // Said in a room the server lost (it restarted while the text waited): sent again once the room is joined again.
+    if (r.wire.type === 'rsay' && code === 'UDPCHAT_ERR_NO_SUCH_ROOM' && this.host.channels.sayAfterRejoin(r.target, r.wire.roomId, { cseq: m.cseq, text: m.text, action: r.wire.action, code, reason }, now)) return;
     this.host.event({ type: 'command-refused', op: r.op, target: r.target, text: m.text, code, reason });
   }
 

@@ -8,6 +8,7 @@
  * a room is being joined again by name at most once at a time.
  */
 import type { ClientMessage, RDataMessage, RRosterMessage, RStateMessage, RSyncMessage, RoomInfoMessage } from '../protocol/messages.js';
+import type { ErrorCode } from '../protocol/error-codes.js';
 import { nickKey } from '../protocol/nick.js';
 import type { Liveness } from './liveness.js';
 import type { RoomFeed } from './room-feed.js';
@@ -34,6 +35,18 @@ export interface StreamChannelsHost {
   fromStream(e: ClientEvent | RoomEvent): void;
   /** Queues a CMD join-room for `info`'s name (and old roomId). */
   joinAgain(info: StreamInfo, now: number): void;
+  /** Queues a held RSAY again, to the room's new id. */
+  sayAgain(roomId: number, say: HeldSay, now: number): void;
+}
+
+/** An RSAY the server refused because it no longer had the session in the room (it restarted), kept until the room is joined again. */
+export interface HeldSay {
+  readonly cseq: number;
+  readonly text: string;
+  readonly action: boolean;
+  /** The server's refusal, told if the room cannot be joined again. */
+  readonly code: ErrorCode;
+  readonly reason: string;
 }
 
 export class StreamChannels {
@@ -43,6 +56,8 @@ export class StreamChannels {
   private readonly rejoining = new Map<string, number | undefined>();
   /** Streams parted (their ROOMINFO gone may be lost: an RSTATE without them closes them). */
   private readonly parting = new Set<number>();
+  /** RSAYs refused while their room is being joined again (name key → in cseq order), sent again once it is (§6.3.7). */
+  private readonly held = new Map<string, { name: string; says: HeldSay[] }>();
   /** roomId → when its ROOMINFO was last asked for (RWHO page 0), for streams the server names but this client does not know. */
   private readonly askedInfo = new Map<number, number>();
 
@@ -92,10 +107,12 @@ export class StreamChannels {
     if (m.kind === 'gone') {
       this.parting.delete(m.roomId);
       this.rejoining.delete(nickKey(m.name));
-      return this.close(m.roomId, 'parted');
+      this.close(m.roomId, 'parted');
+      return this.refuseHeld(m.name);
     }
     const kind = m.kind === 'private' ? 'private' : 'room';
     this.rejoining.delete(nickKey(m.name));
+    if (kind === 'room') this.releaseHeld(m.name, m.roomId, now);
     if (known !== undefined) {
       known.info(m.lastSeq, m.historyFrom, now);
       const info = streams.get(m.roomId) as StreamInfo;
@@ -136,6 +153,17 @@ export class StreamChannels {
       c.online(now);
     }
     if (rooms) for (const r of joined) this.rejoin(r, now);
+    // Held for a room closed before this WELCOME (a second one came before the room's ROOMINFO):
+    // join it again by name, naming no old stream (or refuse what waits, on a server without rooms).
+    for (const [key, { name }] of [...this.held]) {
+      if (this.rejoining.has(key)) continue;
+      if (!rooms) {
+        this.refuseHeld(name);
+        continue;
+      }
+      this.rejoining.set(key, undefined);
+      this.host.joinAgain({ roomId: LOBBY_ID, kind: 'room', name, topic: '' }, now);
+    }
   }
 
   /** A CMD join-room for `name` was refused: true if it was a room joined again on our own (closed: gone). */
@@ -145,7 +173,53 @@ export class StreamChannels {
     const old = this.rejoining.get(key);
     this.rejoining.delete(key);
     if (old !== undefined) this.close(old, 'gone');
+    this.refuseHeld(name);
     return true;
+  }
+
+  /**
+   * An RSAY to `roomId`, a room named `name`, was refused NO_SUCH_ROOM: the server no longer had
+   * the session in it (it restarted while the text waited to be sent, §6.3.7). True if it is taken
+   * care of: sent again to the room's new id if it is joined again already, or held until the room
+   * is joined again (then sent, in cseq order) or cannot be (then refused as the server said).
+   * False when no rejoin is under way: the refusal stands.
+   */
+  sayAfterRejoin(name: string, roomId: number, say: HeldSay, now: number): boolean {
+    const key = nickKey(name);
+    if (this.rejoining.has(key)) {
+      const held = this.held.get(key) ?? { name, says: [] };
+      held.says.push(say);
+      held.says.sort((a, b) => a.cseq - b.cseq);
+      this.held.set(key, held);
+      return true;
+    }
+    const again = this.host.streams.all.find((s) => s.kind === 'room' && s.roomId !== roomId && s.roomId !== LOBBY_ID && nickKey(s.name) === key);
+    if (again === undefined) return false;
+    this.host.sayAgain(again.roomId, say, now);
+    return true;
+  }
+
+  /** How many refused RSAYs wait for their room to be joined again (not delivered yet). */
+  get heldCount(): number {
+    let n = 0;
+    for (const h of this.held.values()) n += h.says.length;
+    return n;
+  }
+
+  private releaseHeld(name: string, roomId: number, now: number): void {
+    const key = nickKey(name);
+    const held = this.held.get(key);
+    if (held === undefined) return;
+    this.held.delete(key);
+    for (const say of held.says) this.host.sayAgain(roomId, say, now);
+  }
+
+  private refuseHeld(name: string): void {
+    const key = nickKey(name);
+    const held = this.held.get(key);
+    if (held === undefined) return;
+    this.held.delete(key);
+    for (const say of held.says) this.host.event({ type: 'command-refused', op: 'say', target: held.name, text: say.text, code: say.code, reason: say.reason });
   }
 
   /** RNACKs and RWHO of every stream due now. */

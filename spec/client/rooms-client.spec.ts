@@ -282,6 +282,29 @@ describe('rooms in the client core, against the server core', () => {
     ]);
   });
 
+  it('sends what was said in a room while the server was down to the room once it is joined again after the restart, not refused', () => {
+    const { net, cs } = online(['ann', 'bob']);
+    const [ann, bob] = cs as [SimClient, SimClient];
+    ann.core.joinRoom('#ops', net.now);
+    bob.core.joinRoom('#ops', net.now);
+    net.run(500);
+    const old = streamId(ann, '#ops');
+    net.stopServer();
+    net.run(2_000);
+    ann.core.sayIn(old, 'said while it was down', {}, net.now);
+    ann.core.sayIn(old, 'and once more', {}, net.now);
+    take(ann);
+    net.restartServer();
+    net.run(40_000);
+    const got = take(ann);
+    expect(got.filter((e) => e.type === 'command-refused'), 'nothing refused: the room came back').to.deep.equal([]);
+    const again = streamId(ann, '#ops');
+    expect(again).to.not.equal(old);
+    const lines = bob.streamLines.get(streamId(bob, '#ops')) ?? [];
+    expect(lines.map((l) => l.slice(l.indexOf(' ') + 1))).to.deep.equal(['ann: said while it was down', 'ann: and once more']);
+    expect(ann.core.pending, 'nothing left to send').to.equal(0);
+  });
+
   it('after a restart that kept its session (no WELCOME), joins its rooms again when RSTATE no longer names them', () => {
     const { net, cs } = online(['ann', 'bob']);
     const [ann, bob] = cs as [SimClient, SimClient];
