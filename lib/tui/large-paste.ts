@@ -3,6 +3,7 @@
  * text is in the input line at once; Enter sends it as one message, Ctrl-C or Escape puts the
  * draft back as it was before the paste, any other key just edits.
  */
+import { MAX_TEXT_BYTES } from '../protocol/constants.js';
 import type { InputLine } from './input-line.js';
 
 /** A paste above either bound asks first. */
@@ -15,6 +16,8 @@ interface PendingPaste {
   readonly cursor: number;
   readonly lines: number;
   readonly chars: number;
+  /** The draft with the paste is longer than one message: Enter sends it as several (split-text.ts). */
+  readonly several: boolean;
 }
 
 /** Combining diacritical marks, joiners and variation selectors: part of the character before them. */
@@ -57,7 +60,7 @@ export class LargePaste {
     let lines = 1;
     for (let i = clean.indexOf('\n'); i >= 0; i = clean.indexOf('\n', i + 1)) lines++;
     if (lines > PASTE_CONFIRM_LINES || clean.length > PASTE_CONFIRM_CHARS) {
-      this.pending = { ...before, lines, chars: characters(clean) };
+      this.pending = { ...before, lines, chars: characters(clean), several: Buffer.byteLength(line.text, 'utf8') > MAX_TEXT_BYTES };
     }
   }
 
@@ -80,10 +83,11 @@ export class LargePaste {
     if (paste === undefined) return undefined;
     const lines = `${paste.lines} line${paste.lines === 1 ? '' : 's'}`;
     const size = `${lines}, ${paste.chars} characters`;
+    const as = paste.several ? 'as several messages' : 'as one message';
     return [
-      `Paste of ${size}: Enter sends it as one message, Ctrl-C cancels the paste`,
-      `Paste of ${size}: Enter sends it as one message, Ctrl-C cancels`,
-      `Paste of ${lines}: Enter sends it as one message, Ctrl-C cancels`,
+      `Paste of ${size}: Enter sends it ${as}, Ctrl-C cancels the paste`,
+      `Paste of ${size}: Enter sends it ${as}, Ctrl-C cancels`,
+      `Paste of ${lines}: Enter sends it ${as}, Ctrl-C cancels`,
       `Paste of ${lines}: Enter sends, Ctrl-C cancels`,
       'Paste: Enter sends, Ctrl-C cancels',
     ];

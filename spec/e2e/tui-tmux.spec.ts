@@ -122,7 +122,7 @@ describe('udp-chat full-screen client in tmux (e2e)', function () {
     const pasted = Date.now() - started;
     await ann.waitForScreen(/<bob> said during the paste/, 1500, 'bob\'s message during the paste');
     expect(pasted, 'ms until the paste showed').to.be.lessThan(1500);
-    await ann.waitForScreen(/Enter sends it as one message/, 2000, 'the large-paste prompt');
+    await ann.waitForScreen(/Enter sends it as several messages/, 2000, 'the large-paste prompt');
     await ann.sendKey('Enter');
     await bob.waitForLine(new RegExp(`^${TIME} ann: .*THE-END$`), 10_000);
     expect(textsFrom(bob, 'ann').join(''), bob.explain('the paste as bob received it')).to.equal(text);

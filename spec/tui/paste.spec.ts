@@ -52,7 +52,8 @@ describe('pasting in the full-screen client', () => {
     await h.waitForText('arrived during the paste', 1000);
     expect(Date.now() - started).to.be.lessThan(1000);
     // Large: the user is asked before it goes out; Enter sends it (split into protocol-sized parts).
-    await h.waitForText('Enter sends it as one message');
+    // Over one message's 1,000 bytes: the question says it goes as several (split-text.ts).
+    await h.waitForText('Enter sends it as several messages');
     await h.press(KEY.enter);
     await h.waitFor(() => h.session.said.join('') === text, 'all of the paste said');
     expect(h.session.said.length).to.be.greaterThan(1);
@@ -65,6 +66,7 @@ describe('pasting in the full-screen client', () => {
     await h.type('keep me');
     h.input.write(`${PASTE_START}${Array.from({ length: 12 }, (_, i) => `row ${i}`).join('\n')}${PASTE_END}`);
     await h.waitForText('Paste of 12 lines');
+    await h.waitForText('Enter sends it as one message');
     await h.press(KEY.ctrlC);
     await h.waitForText('Paste cancelled.');
     expect(inputRow()).to.match(/> keep me\s/u);
