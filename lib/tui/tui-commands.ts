@@ -188,6 +188,7 @@ export class TuiCommands {
   private who(room: string | undefined): boolean {
     const buffer = room === undefined ? this.host.buffers.active : this.room(room);
     if (buffer === undefined) return this.bad(`You are not in ${safe(room ?? '')} (/rooms lists every room).`);
+    if (buffer.id < 0 && buffer.kind === 'room') return this.notIn(buffer);
     const members = buffer.id === LOBBY_ID && buffer.members.length === 0
       ? this.session.peers.map((nick) => ({ nick, away: false }))
       : buffer.members;

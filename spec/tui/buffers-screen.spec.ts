@@ -282,6 +282,12 @@ describe('full-screen client: buffers', function () {
     await h.waitForText('You are not in #ops any more (/join #ops joins it again; /part');
     expect(h.session.calls.filter((c) => c.call === 'say')).to.deep.equal([]);
     expect(h.lines().some((l) => l.includes('> lost words'))).to.equal(true);
+    // Nor is anybody listed there: /who says so instead of "In #ops (0):".
+    await h.press(KEY.ctrlU);
+    await h.type('/who');
+    await h.press(KEY.enter);
+    await h.waitFor(() => h.lines().filter((l) => l.includes('You are not in #ops any more')).length === 2, '/who refused');
+    expect(screen()).not.to.contain('In #ops (0)');
     await h.press(KEY.ctrlU);
     await h.type('/join #OPS');
     await h.press(KEY.enter);
