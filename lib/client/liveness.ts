@@ -1,8 +1,8 @@
 /**
- * Heartbeats and silence (docs/protocol.md §6.2.6): a PING after heartbeatMs in which the client sent
- * nothing while online (and one activityPingMs after the last delivered entries, every second while
- * nothing is heard), round-trip samples from PONG
- * echoes, "stalled" after 2 × heartbeatMs + 1 s of silence (shown as reconnecting), and the
+ * Heartbeats and silence (docs/protocol.md §6.2.6): a PING right after the WELCOME (it confirms the
+ * session), then one after heartbeatMs in which the client sent nothing while online (and one
+ * activityPingMs after the last delivered entries, every second while nothing is heard), round-trip
+ * samples from PONG echoes, "stalled" after 2 × heartbeatMs + 1 s of silence (shown as reconnecting), and the
  * session presumed dead after idleTimeoutMs. A tick far later than any timer asked for means this
  * process was not running (stopped, or the machine slept): silence is then not judged for a grace
  * period, as what the server sent meanwhile may be waiting unread in the socket.
@@ -38,7 +38,9 @@ export class Liveness {
     this.lastHeard = now;
     this.lastTick = now;
     this.graceUntil = -Infinity;
-    this.pingAt = now + heartbeatMs;
+    // A PING at once: the server ends a session that sent nothing with its token within 10 s of the
+    // WELCOME (§6.1.7), and a client that only receives sends nothing else for heartbeatMs.
+    this.pingAt = now;
     this.activityAt = Infinity;
     this.sentAt = -Infinity;
   }

@@ -138,6 +138,34 @@ describe('ClientCore', () => {
       return core;
     };
 
+    it('sends a PING right after the WELCOME, so a client that only receives confirms its session at once (the server ends unconfirmed ones after 10 s, §6.1.7)', () => {
+      // As a real shell does, what each step queued goes before the next datagram is read (the JOINs
+      // before the WELCOME, or they would count as sent while online); as a real server does, the
+      // member list follows the WELCOME at once, so no WHO goes either.
+      const core = new ClientCore({ nick: 'ann', clientId: CLIENT_ID });
+      core.join(T0);
+      sent(core);
+      deliver(core, { type: 'cookie', clientId: CLIENT_ID, cookie: Buffer.alloc(16, 9) }, T0 + 1);
+      sent(core);
+      deliver(core, {
+        type: 'welcome', clientId: CLIENT_ID, token: TOKEN, instance: INSTANCE, historyFrom: 1, baseSeq: 0, ackedCseq: 0,
+        heartbeatMs: 5_000, idleTimeoutMs: 30_000, maxText: 1000, caps: 0, nick: 'ann',
+      }, T0 + 2);
+      deliver(core, { type: 'roster', asOfSeq: 0, page: 0, pages: 1, nicks: ['ann', 'bob'] }, T0 + 3);
+      const types = sent(core).messages.filter((m) => 'token' in m).map((m) => m.type);
+      let seq = 0;
+      for (let t = T0 + 100; t <= T0 + 1_000; t += 100) {
+        for (let d = core.nextDeadline(); d < t; d = core.nextDeadline()) {
+          core.tick(d);
+          for (const m of sent(core).messages) if ('token' in m) types.push(m.type);
+        }
+        deliver(core, data(++seq, t), t);
+        core.tick(t);
+        for (const m of sent(core).messages) if ('token' in m) types.push(m.type);
+      }
+      expect(types).to.include('ping');
+    });
+
     it('sends no PING while entries keep coming faster than activityPingMs, and one activityPingMs after the last', () => {
       const core = joined();
       const pings: number[] = [];
