@@ -9,7 +9,7 @@
  */
 import type { ClientMessage, RDataMessage, RRosterMessage, RStateMessage, RSyncMessage, RoomInfoMessage } from '../protocol/messages.js';
 import type { ErrorCode } from '../protocol/error-codes.js';
-import { nickKey } from '../protocol/nick.js';
+import { NameMap, sameNick } from '../protocol/nick.js';
 import type { Liveness } from './liveness.js';
 import type { RoomFeed } from './room-feed.js';
 import { LOBBY_ID, type RoomEvent, type StreamInfo } from './rooms-api.js';
@@ -52,12 +52,12 @@ export interface HeldSay {
 export class StreamChannels {
   /** The receiving side of every stream but room 0 (room 0 is the host's feed). */
   private readonly byId = new Map<number, StreamChannel>();
-  /** Rooms being joined again by name after a WELCOME or an RSTATE that lacks them (name key → old roomId, if any). */
-  private readonly rejoining = new Map<string, number | undefined>();
+  /** Rooms being joined again by name after a WELCOME or an RSTATE that lacks them (name → old roomId, if any). */
+  private readonly rejoining = new NameMap<number | undefined>();
   /** Streams parted (their ROOMINFO gone may be lost: an RSTATE without them closes them). */
   private readonly parting = new Set<number>();
   /** RSAYs refused while their room is being joined again (name key → in cseq order), sent again once it is (§6.3.7). */
-  private readonly held = new Map<string, { name: string; says: HeldSay[] }>();
+  private readonly held = new NameMap<{ name: string; says: HeldSay[] }>();
   /** roomId → when its ROOMINFO was last asked for (RWHO page 0), for streams the server names but this client does not know. */
   private readonly askedInfo = new Map<number, number>();
 
@@ -106,12 +106,12 @@ export class StreamChannels {
     this.askedInfo.delete(m.roomId);
     if (m.kind === 'gone') {
       this.parting.delete(m.roomId);
-      this.rejoining.delete(nickKey(m.name));
+      this.rejoining.delete(m.name);
       this.close(m.roomId, 'parted');
       return this.refuseHeld(m.name);
     }
     const kind = m.kind === 'private' ? 'private' : 'room';
-    this.rejoining.delete(nickKey(m.name));
+    this.rejoining.delete(m.name);
     if (kind === 'room') this.releaseHeld(m.name, m.roomId, now);
     if (known !== undefined) {
       known.info(m.lastSeq, m.historyFrom, now);
@@ -122,7 +122,7 @@ export class StreamChannels {
     }
     // Another stream of the same name (the room was forgotten and made again, a conversation the
     // server lost): the new one replaces it.
-    const same = streams.all.find((s) => s.roomId !== LOBBY_ID && s.kind === kind && nickKey(s.name) === nickKey(m.name));
+    const same = streams.all.find((s) => s.roomId !== LOBBY_ID && s.kind === kind && sameNick(s.name, m.name));
     if (same !== undefined) this.close(same.roomId, 'gone');
     const channel = new StreamChannel(m.roomId, this.host.rtt, this.host.liveness, (e) => this.host.fromStream(e), () => this.host.nick(), m.historyFrom, m.lastSeq, now);
     this.byId.set(m.roomId, channel);
@@ -155,23 +155,22 @@ export class StreamChannels {
     if (rooms) for (const r of joined) this.rejoin(r, now);
     // Held for a room closed before this WELCOME (a second one came before the room's ROOMINFO):
     // join it again by name, naming no old stream (or refuse what waits, on a server without rooms).
-    for (const [key, { name }] of [...this.held]) {
-      if (this.rejoining.has(key)) continue;
+    for (const { name } of [...this.held.values()]) {
+      if (this.rejoining.has(name)) continue;
       if (!rooms) {
         this.refuseHeld(name);
         continue;
       }
-      this.rejoining.set(key, undefined);
+      this.rejoining.set(name, undefined);
       this.host.joinAgain({ roomId: LOBBY_ID, kind: 'room', name, topic: '' }, now);
     }
   }
 
   /** A CMD join-room for `name` was refused: true if it was a room joined again on our own (closed: gone). */
   rejoinRefused(name: string): boolean {
-    const key = nickKey(name);
-    if (!this.rejoining.has(key)) return false;
-    const old = this.rejoining.get(key);
-    this.rejoining.delete(key);
+    if (!this.rejoining.has(name)) return false;
+    const old = this.rejoining.get(name);
+    this.rejoining.delete(name);
     if (old !== undefined) this.close(old, 'gone');
     this.refuseHeld(name);
     return true;
@@ -185,15 +184,14 @@ export class StreamChannels {
    * False when no rejoin is under way: the refusal stands.
    */
   sayAfterRejoin(name: string, roomId: number, say: HeldSay, now: number): boolean {
-    const key = nickKey(name);
-    if (this.rejoining.has(key)) {
-      const held = this.held.get(key) ?? { name, says: [] };
+    if (this.rejoining.has(name)) {
+      const held = this.held.get(name) ?? { name, says: [] };
       held.says.push(say);
       held.says.sort((a, b) => a.cseq - b.cseq);
-      this.held.set(key, held);
+      this.held.set(name, held);
       return true;
     }
-    const again = this.host.streams.all.find((s) => s.kind === 'room' && s.roomId !== roomId && s.roomId !== LOBBY_ID && nickKey(s.name) === key);
+    const again = this.host.streams.all.find((s) => s.kind === 'room' && s.roomId !== roomId && s.roomId !== LOBBY_ID && sameNick(s.name, name));
     if (again === undefined) return false;
     this.host.sayAgain(again.roomId, say, now);
     return true;
@@ -207,18 +205,16 @@ export class StreamChannels {
   }
 
   private releaseHeld(name: string, roomId: number, now: number): void {
-    const key = nickKey(name);
-    const held = this.held.get(key);
+    const held = this.held.get(name);
     if (held === undefined) return;
-    this.held.delete(key);
+    this.held.delete(name);
     for (const say of held.says) this.host.sayAgain(roomId, say, now);
   }
 
   private refuseHeld(name: string): void {
-    const key = nickKey(name);
-    const held = this.held.get(key);
+    const held = this.held.get(name);
     if (held === undefined) return;
-    this.held.delete(key);
+    this.held.delete(name);
     for (const say of held.says) this.host.event({ type: 'command-refused', op: 'say', target: held.name, text: say.text, code: say.code, reason: say.reason });
   }
 
@@ -278,9 +274,8 @@ export class StreamChannels {
 
   /** Joins a room again by name, once at a time; a refusal closes it (stream-closed gone). */
   private rejoin(info: StreamInfo, now: number): void {
-    const key = nickKey(info.name);
-    if (this.rejoining.has(key)) return;
-    this.rejoining.set(key, info.roomId);
+    if (this.rejoining.has(info.name)) return;
+    this.rejoining.set(info.name, info.roomId);
     this.host.joinAgain(info, now);
   }
 }

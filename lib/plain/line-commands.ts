@@ -6,7 +6,7 @@
 import { COMMAND_HELP, type Command } from '../client/commands.js';
 import { escapeForTerminal } from '../client/presentation.js';
 import { LOBBY_ID, LOBBY_NAME, type RoomEvent, type RoomsSession, type StreamInfo, type StreamKind } from '../client/rooms-api.js';
-import { nickKey } from '../protocol/nick.js';
+import { NameMap, bareRoomName, sameNick, sameRoom } from '../protocol/nick.js';
 import { streamToken, whoLine } from './stream-lines.js';
 
 export interface LineCommandHost {
@@ -22,20 +22,15 @@ export interface LineCommandHost {
 /** Where a plain line goes: a stream, or a person whose conversation is not open yet (/query). */
 type Target = { roomId: number } | { nick: string };
 
-/** Room names compare as nicknames do (case and look-alikes folded). */
-export function roomKey(name: string): string {
-  return nickKey(name.replace(/^#/u, ''));
-}
-
 const safe = escapeForTerminal;
 
 export class LineCommands {
   private target: Target = { roomId: LOBBY_ID };
-  /** Ignored nicks by key, as typed. */
-  private readonly ignored = new Map<string, string>();
+  /** Ignored nicks, as typed (a name the same for the server is the same here, §5.3). */
+  private readonly ignored = new NameMap<string>();
   private lastPrivate: string | undefined;
-  /** Rooms asked for (by key): each becomes where lines go when it opens. */
-  private readonly joining = new Set<string>();
+  /** Rooms asked for (by bare name): each becomes where lines go when it opens. */
+  private readonly joining = new NameMap<string>();
   /**
    * Plain lines typed while a room asked for (--room, /join) has not opened yet: they go there once
    * it opens (or where lines went before, if the join is refused), not to #lobby by accident.
@@ -45,8 +40,8 @@ export class LineCommands {
   private readonly kinds = new Map<number, StreamKind>();
 
   constructor(private readonly session: RoomsSession, private readonly host: LineCommandHost, rooms: readonly string[] = []) {
-    const first = rooms.find((r) => roomKey(r) !== roomKey(LOBBY_NAME));
-    if (first !== undefined) this.joining.add(roomKey(first));
+    const first = rooms.find((r) => !sameRoom(r, LOBBY_NAME));
+    if (first !== undefined) this.joining.set(bareRoomName(first), first);
   }
 
   run(c: Command): void {
@@ -65,7 +60,7 @@ export class LineCommands {
       case 'join': {
         const stream = this.room(c.room);
         if (stream !== undefined) return this.setTarget({ roomId: stream.roomId });
-        this.joining.add(roomKey(c.room));
+        this.joining.set(bareRoomName(c.room), c.room);
         return session.joinRoom(c.room);
       }
       case 'part': {
@@ -108,10 +103,10 @@ export class LineCommands {
           const list = [...this.ignored.values()].map(safe);
           return host.print(list.length === 0 ? '* ignoring nobody' : `* ignoring (${list.length}): ${list.join(', ')}`);
         }
-        this.ignored.set(nickKey(c.nick), c.nick);
+        this.ignored.set(c.nick, c.nick);
         return host.print(`* ignoring ${safe(c.nick)} (on this client only; /unignore ${safe(c.nick)} undoes it)`);
       case 'unignore':
-        if (!this.ignored.delete(nickKey(c.nick))) return host.fail(`/unignore: ${safe(c.nick)} is not ignored`);
+        if (!this.ignored.delete(c.nick)) return host.fail(`/unignore: ${safe(c.nick)} is not ignored`);
         return host.print(`* no longer ignoring ${safe(c.nick)}`);
       case 'whois':
         return session.whois(c.nick);
@@ -124,7 +119,7 @@ export class LineCommands {
 
   /** Whether messages from `nick` are hidden (/ignore). */
   ignores(nick: string): boolean {
-    return this.ignored.size > 0 && this.ignored.has(nickKey(nick));
+    return this.ignored.size > 0 && this.ignored.has(nick);
   }
 
   /** Someone wrote privately (the one /reply answers). */
@@ -137,15 +132,15 @@ export class LineCommands {
     this.kinds.set(stream.roomId, stream.kind);
     const t = this.target;
     const asked = stream.kind === 'room'
-      ? this.joining.delete(roomKey(stream.name))
-      : 'nick' in t && nickKey(t.nick) === nickKey(stream.name);
+      ? this.joining.delete(bareRoomName(stream.name))
+      : 'nick' in t && sameNick(t.nick, stream.name);
     if (asked) this.setTarget({ roomId: stream.roomId });
     this.release();
   }
 
   /** A join was refused (by the server, or because it has no rooms): lines held for that room go where lines go now. */
   joinRefused(room: string): void {
-    this.joining.delete(roomKey(room));
+    this.joining.delete(bareRoomName(room));
     this.release();
   }
 
@@ -171,10 +166,10 @@ export class LineCommands {
 
   /** Someone was renamed: /reply, /query and /ignore follow the person. */
   renamed(from: string, to: string): void {
-    if (this.lastPrivate !== undefined && nickKey(this.lastPrivate) === nickKey(from)) this.lastPrivate = to;
+    if (this.lastPrivate !== undefined && sameNick(this.lastPrivate, from)) this.lastPrivate = to;
     const t = this.target;
-    if ('nick' in t && nickKey(t.nick) === nickKey(from)) this.target = { nick: to };
-    if (this.ignored.delete(nickKey(from))) this.ignored.set(nickKey(to), to);
+    if ('nick' in t && sameNick(t.nick, from)) this.target = { nick: to };
+    if (this.ignored.delete(from)) this.ignored.set(to, to);
   }
 
   /** The line for a refused command: what was refused, why, and what it carried (so nothing typed is lost). */
@@ -234,13 +229,11 @@ export class LineCommands {
   }
 
   private room(name: string): StreamInfo | undefined {
-    const key = roomKey(name);
-    return this.session.streams.find((s) => s.kind === 'room' && roomKey(s.name) === key);
+    return this.session.streams.find((s) => s.kind === 'room' && sameRoom(s.name, name));
   }
 
   private privateWith(nick: string): StreamInfo | undefined {
-    const key = nickKey(nick);
-    return this.session.streams.find((s) => s.kind === 'private' && nickKey(s.name) === key);
+    return this.session.streams.find((s) => s.kind === 'private' && sameNick(s.name, nick));
   }
 
   /** Tells the host where lines go again (the prompt names it once lines name streams). */

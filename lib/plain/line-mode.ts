@@ -16,7 +16,8 @@ import { summaryText } from '../client/presence-coalescer.js';
 import type { SessionOutcome } from '../client/session-outcome.js';
 import { parseCommand } from '../client/commands.js';
 import { bold, dim, formatClock, inNickColour } from './format.js';
-import { LineCommands, roomKey } from './line-commands.js';
+import { LineCommands } from './line-commands.js';
+import { sameRoom } from '../protocol/nick.js';
 import { JoinHistory } from './join-history.js';
 import { actionText, eventBody, roomListLines, streamToken } from './stream-lines.js';
 
@@ -80,7 +81,7 @@ export function runLineMode(session: RoomsSession, options: LineModeOptions): Pr
     const outages = new OutageNotices();
     /** Lines name their stream: from the start when asked, else once a second stream opens (and then for good). */
     const rooms = options.rooms ?? [];
-    let named = rooms.some((r) => roomKey(r) !== roomKey(LOBBY_NAME));
+    let named = rooms.some((r) => !sameRoom(r, LOBBY_NAME));
     let inputEnded = false;
     let finished = false;
     let drainTimer: NodeJS.Timeout | undefined;

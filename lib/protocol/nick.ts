@@ -145,6 +145,77 @@ export function sameNick(a: string, b: string): boolean {
   return x.key === y.key || x.caseKey === y.caseKey;
 }
 
+/** A room name without its leading `#`: rooms compare as nicknames do (§5.3), so `#ОБЩИЙ` is `#общий`. */
+export function bareRoomName(name: string): string {
+  return name.startsWith('#') ? name.slice(1) : name;
+}
+
+/** True if two room names, with or without their `#`, name one room for the server (§5.3). */
+export function sameRoom(a: string, b: string): boolean {
+  return sameNick(bareRoomName(a), bareRoomName(b));
+}
+
+/**
+ * Values kept by name, two names being one when the server takes them as one (§5.3: EITHER key
+ * equal, {@link sameNick}), so `борис` finds what was kept under `Борис` and `Nick` what was kept
+ * under `ΝICK`. For a client's lists of people and rooms (ignored, asked for, being joined again).
+ */
+export class NameMap<V> {
+  readonly #byKey = new Map<string, { caseKey: string; value: V }>();
+  /** caseKey → key of the entry. */
+  readonly #byCase = new Map<string, string>();
+
+  get size(): number {
+    return this.#byKey.size;
+  }
+
+  get(name: string): V | undefined {
+    const key = this.#find(nickKeys(name));
+    return key === undefined ? undefined : this.#byKey.get(key)?.value;
+  }
+
+  has(name: string): boolean {
+    return this.#find(nickKeys(name)) !== undefined;
+  }
+
+  /** Keeps `value` under `name`, in place of what was kept under a name the same as it. */
+  set(name: string, value: V): this {
+    const keys = nickKeys(name);
+    this.#remove(this.#find(keys));
+    this.#byKey.set(keys.key, { caseKey: keys.caseKey, value });
+    this.#byCase.set(keys.caseKey, keys.key);
+    return this;
+  }
+
+  /** Forgets what was kept under a name the same as `name`; false if nothing was. */
+  delete(name: string): boolean {
+    const key = this.#find(nickKeys(name));
+    this.#remove(key);
+    return key !== undefined;
+  }
+
+  clear(): void {
+    this.#byKey.clear();
+    this.#byCase.clear();
+  }
+
+  *values(): IterableIterator<V> {
+    for (const e of this.#byKey.values()) yield e.value;
+  }
+
+  #find(keys: NickKeys): string | undefined {
+    return this.#byKey.has(keys.key) ? keys.key : this.#byCase.get(keys.caseKey);
+  }
+
+  #remove(key: string | undefined): void {
+    if (key === undefined) return;
+    const e = this.#byKey.get(key);
+    if (e === undefined) return;
+    this.#byKey.delete(key);
+    if (this.#byCase.get(e.caseKey) === key) this.#byCase.delete(e.caseKey);
+  }
+}
+
 function parseKeyTable(lines: readonly string[]): Map<string, string> {
   const map = new Map<string, string>();
   for (const entry of lines.join('\u0002').split('\u0002')) {

@@ -5,7 +5,7 @@
  */
 import { escapeForTerminal } from '../client/presentation.js';
 import type { RoomEvent, StreamInfo } from '../client/rooms-api.js';
-import { nickKey } from '../protocol/nick.js';
+import { sameNick } from '../protocol/nick.js';
 import type { BufferList, ChatBuffer } from './buffers.js';
 import { STYLE, systemEntry } from './log-format.js';
 import type { LogEntry } from './message-log.js';
@@ -59,7 +59,7 @@ export class StreamFeed {
       case 'rename': {
         const buffer = this.buffer(e.roomId);
         if (buffer === undefined) return;
-        if (buffer.kind === 'private' && nickKey(buffer.name) === nickKey(e.from)) buffer.name = e.to;
+        if (buffer.kind === 'private' && sameNick(buffer.name, e.from)) buffer.name = e.to;
         buffer.members = buffer.members.map((m) => (m.nick === e.from ? { ...m, nick: e.to } : m));
         this.host.renamed(e.from, e.to);
         return this.line(buffer, `${safe(e.from)} is now known as ${safe(e.to)}`, e.time, e.history);
@@ -68,7 +68,7 @@ export class StreamFeed {
         const buffer = this.buffer(e.roomId);
         if (buffer === undefined) return;
         buffer.members = buffer.members.map((m) => (m.nick === e.nick ? { ...m, away: e.away } : m));
-        if (buffer.kind === 'private' && nickKey(buffer.name) === nickKey(e.nick)) buffer.away = e.away ? e.reason : undefined;
+        if (buffer.kind === 'private' && sameNick(buffer.name, e.nick)) buffer.away = e.away ? e.reason : undefined;
         const text = e.away ? `${safe(e.nick)} is away${e.reason === '' ? '' : `: ${safe(e.reason)}`}` : `${safe(e.nick)} is back`;
         return this.line(buffer, text, e.time, e.history);
       }
@@ -98,7 +98,7 @@ export class StreamFeed {
     // A buffer without a stream of this kind and name takes the stream's id: a /query opened before
     // the conversation existed, or the buffer of a stream the server lost (a room joined again).
     const detached = buffers.get(stream.roomId) === undefined
-      ? buffers.all.find((b) => b.id < 0 && b.kind === stream.kind && nickKey(b.name) === nickKey(stream.name))
+      ? buffers.all.find((b) => b.id < 0 && b.kind === stream.kind && sameNick(b.name, stream.name))
       : undefined;
     if (detached !== undefined) detached.id = stream.roomId;
     if (detached !== undefined && stream.kind === 'room' && opened) {

@@ -7,7 +7,7 @@
 import { COMMAND_HELP, unknownCommandHint, type Command } from '../client/commands.js';
 import { escapeForTerminal } from '../client/presentation.js';
 import { LOBBY_ID, LOBBY_NAME, type RoomsSession, type StreamInfo } from '../client/rooms-api.js';
-import { nickKey } from '../protocol/nick.js';
+import { NameMap, bareRoomName, sameNick, sameRoom } from '../protocol/nick.js';
 import type { BufferList, ChatBuffer } from './buffers.js';
 import { STYLE } from './log-format.js';
 import type { Style } from './styled-text.js';
@@ -28,23 +28,19 @@ export interface TuiCommandHost {
 
 const safe = escapeForTerminal;
 
-/** Room names compare as nicknames do (case and look-alikes folded). */
-function roomKey(name: string): string {
-  return nickKey(name.replace(/^#/u, ''));
-}
-
 export class TuiCommands {
-  /** Ignored nicks by key, as typed. */
-  private readonly ignored = new Map<string, string>();
+  /** Ignored nicks, as typed (a name the same for the server is the same here, §5.3). */
+  private readonly ignored = new NameMap<string>();
   private lastPrivate: string | undefined;
-  /** Streams asked for (room keys, and nick keys for /query): shown when they open. */
-  private readonly asked = new Set<string>();
+  /** Streams asked for (rooms by bare name, conversations by nick for /query): shown when they open. */
+  private readonly askedRooms = new NameMap<string>();
+  private readonly askedNicks = new NameMap<string>();
 
   constructor(private readonly session: RoomsSession, private readonly host: TuiCommandHost) {}
 
   /** Shows room `name` when it opens (`join --room`). */
   expect(name: string): void {
-    this.asked.add(`#${roomKey(name)}`);
+    this.askedRooms.set(bareRoomName(name), name);
   }
 
   /** Runs a command; false when the draft should be kept (refused before anything was done). */
@@ -73,7 +69,7 @@ export class TuiCommands {
         if (open !== undefined) host.buffers.selectBuffer(open);
         // A buffer kept after the server lost the room (id < 0) is taken over when it opens again.
         if (open === undefined || open.id < 0) {
-          this.asked.add(`#${roomKey(c.room)}`);
+          this.askedRooms.set(bareRoomName(c.room), c.room);
           session.joinRoom(c.room);
         }
         return true;
@@ -106,7 +102,7 @@ export class TuiCommands {
       case 'query': {
         const buffer = this.privateBuffer(c.nick) ?? host.buffers.open(host.buffers.detachedId(), 'private', c.nick);
         host.buffers.selectBuffer(buffer);
-        this.asked.add(nickKey(c.nick));
+        this.askedNicks.set(c.nick, c.nick);
         return c.text === undefined ? true : this.say(c.text, buffer);
       }
       case 'reply':
@@ -128,11 +124,11 @@ export class TuiCommands {
           host.system(list.length === 0 ? 'Ignoring nobody.' : `Ignoring (${list.length}): ${list.join(', ')}`);
           return true;
         }
-        this.ignored.set(nickKey(c.nick), c.nick);
+        this.ignored.set(c.nick, c.nick);
         host.system(`Ignoring ${safe(c.nick)} (on this screen only; /unignore ${safe(c.nick)} undoes it).`);
         return true;
       case 'unignore':
-        if (!this.ignored.delete(nickKey(c.nick))) return this.bad(`${safe(c.nick)} is not ignored.`);
+        if (!this.ignored.delete(c.nick)) return this.bad(`${safe(c.nick)} is not ignored.`);
         host.system(`No longer ignoring ${safe(c.nick)}.`);
         return true;
       case 'whois':
@@ -148,7 +144,7 @@ export class TuiCommands {
   }
 
   ignores(nick: string): boolean {
-    return this.ignored.size > 0 && this.ignored.has(nickKey(nick));
+    return this.ignored.size > 0 && this.ignored.has(nick);
   }
 
   /** A message arrived in `roomId` from someone else: true if it is private (then /reply answers them). */
@@ -160,12 +156,12 @@ export class TuiCommands {
 
   /** Whether a stream that just opened was asked for (then it is shown); asking is forgotten. */
   wanted(stream: StreamInfo): boolean {
-    return this.asked.delete(stream.kind === 'room' ? `#${roomKey(stream.name)}` : nickKey(stream.name));
+    return stream.kind === 'room' ? this.askedRooms.delete(bareRoomName(stream.name)) : this.askedNicks.delete(stream.name);
   }
 
   renamed(from: string, to: string): void {
-    if (this.lastPrivate !== undefined && nickKey(this.lastPrivate) === nickKey(from)) this.lastPrivate = to;
-    if (this.ignored.delete(nickKey(from))) this.ignored.set(nickKey(to), to);
+    if (this.lastPrivate !== undefined && sameNick(this.lastPrivate, from)) this.lastPrivate = to;
+    if (this.ignored.delete(from)) this.ignored.set(to, to);
   }
 
   private say(text: string, buffer: ChatBuffer | undefined, room?: string, action = false): boolean {
@@ -198,13 +194,11 @@ export class TuiCommands {
   }
 
   private room(name: string): ChatBuffer | undefined {
-    const key = roomKey(name);
-    return this.host.buffers.all.find((b) => b.kind === 'room' && roomKey(b.name) === key);
+    return this.host.buffers.all.find((b) => b.kind === 'room' && sameRoom(b.name, name));
   }
 
   private privateBuffer(nick: string): ChatBuffer | undefined {
-    const key = nickKey(nick);
-    return this.host.buffers.all.find((b) => b.kind === 'private' && nickKey(b.name) === key);
+    return this.host.buffers.all.find((b) => b.kind === 'private' && sameNick(b.name, nick));
   }
 
   /** One line saying what is wrong; the draft is kept. */

@@ -282,6 +282,24 @@ describe('line mode', function () {
     await end(run);
   });
 
+  it('takes two names the server takes as one as one (§5.3): /ignore борис hides Борис, and /query борис follows the conversation the server opens with Борис', async () => {
+    const run = start();
+    const { session } = run;
+    // nickKey alone keys борис and Борис apart (б ≈ 6, Б ≈ B); their case keys are equal.
+    await run.type('/ignore борис');
+    session.message('Борис', 'spam', { time: T });
+    session.message('bob', 'not spam', { time: T });
+    await run.type('/unignore БОРИС', '/query борис');
+    session.emitRoom({ type: 'stream', stream: { ...BOB, name: 'Борис' }, opened: true });
+    await run.type('hi');
+    expect(run.out).to.include(`${TIME} bob: not spam`);
+    expect(run.out.join('\n')).not.to.contain(': spam');
+    expect(run.out).to.include('* no longer ignoring БОРИС');
+    expect(session.calls).to.deep.equal([{ call: 'say', roomId: 9, text: 'hi', action: false }]);
+    expect(run.err).to.deep.equal([]);
+    await end(run);
+  });
+
   it('on a terminal, the prompt names where a line goes once there are several streams', async () => {
     const run = start({ interactive: true });
     const { session } = run;

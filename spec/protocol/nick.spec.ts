@@ -4,7 +4,7 @@ import { MAX_DETAIL_BYTES, MAX_NICK_BYTES, MAX_NICK_CHARS } from '../../lib/prot
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkNick, nickCaseKey, nickKey, nickKeys, sameNick } from '../../lib/protocol/nick.js';
+import { NameMap, checkNick, nickCaseKey, nickKey, nickKeys, sameNick, sameRoom } from '../../lib/protocol/nick.js';
 import { CONFUSABLES_VERSION } from '../../lib/protocol/nick-key-table.js';
 
 const SEED = Number(process.env['UDPCHAT_SEED'] ?? 0x5eed);
@@ -409,6 +409,41 @@ describe('nickCaseKey and sameNick (either key: §5.3)', function () {
       const key = nickCaseKey(String.fromCodePoint(cp));
       if (nickCaseKey(key) !== key) expect.fail(`not idempotent on U+${cp.toString(16)}`);
     }
+  });
+});
+
+describe('NameMap and sameRoom: a client keeps people and rooms as the server names them (§5.3)', function () {
+  it('finds by either key what was kept under a name, and forgets it the same way', function () {
+    const m = new NameMap<string>();
+    m.set('Борис', 'a');
+    m.set('ΝICK', 'b');
+    expect(m.get('борис'), 'case key').to.equal('a');
+    expect(m.get('Nick'), 'nickKey (Ν looks like N)').to.equal('b');
+    expect(m.get('nick'), 'case key of ΝICK').to.equal('b');
+    expect(m.has('dave')).to.equal(false);
+    m.set('БОРИС', 'c');
+    expect(m.size, 'one name, kept once').to.equal(2);
+    expect([...m.values()]).to.have.members(['b', 'c']);
+    expect(m.delete('борис')).to.equal(true);
+    expect(m.delete('Борис')).to.equal(false);
+    expect(m.has('БОРИС')).to.equal(false);
+    m.clear();
+    expect(m.size).to.equal(0);
+    expect(m.get('ΝICK')).to.equal(undefined);
+  });
+
+  it('means the entry that shares the nickname key where a name matches two, as the server does', function () {
+    const m = new NameMap<number>();
+    m.set('Nick', 1).set('vick', 2);
+    expect(m.size, 'Nick and vick are two names').to.equal(2);
+    expect(m.get('Νick'), 'Greek capital Nu: nickname key of Nick, case key of vick').to.equal(1);
+    expect(m.get('νick')).to.equal(2);
+  });
+
+  it('compares room names with or without their #', function () {
+    expect(sameRoom('#ОБЩИЙ', 'общий')).to.equal(true);
+    expect(sameRoom('#Ops', '#0ps')).to.equal(true);
+    expect(sameRoom('#ops', '#dev')).to.equal(false);
   });
 });
 

@@ -198,6 +198,17 @@ describe('full-screen client: buffers', function () {
     await h.waitForText('<bob> sorry');
   });
 
+  it('/ignore hides every spelling the server takes as the same name (§5.3): /ignore борис hides Борис', async () => {
+    await inOps();
+    await h.type('/ignore борис');
+    await h.press(KEY.enter);
+    await h.waitForText('Ignoring борис');
+    h.session.message('Борис', 'spam spam');
+    h.session.message('cat', 'not spam');
+    await h.waitForText('not spam');
+    expect(screen()).not.to.contain('spam spam');
+  });
+
   it('passes the other commands to the session, and refuses in one line what cannot be done, keeping the draft', async () => {
     await inOps();
     const enter = async (line: string): Promise<void> => {
