@@ -1,8 +1,14 @@
 /**
- * An exclusive lock on a directory for one process: a file `LOCK` holding the owner's PID, created
- * with O_EXCL. A lock left behind by a process that no longer runs is taken over.
+ * An exclusive lock on a directory for one process: a file `LOCK` holding the owner's PID. The PID
+ * is written to a file of its own first, which is then hard-linked as `LOCK` (link fails if `LOCK`
+ * exists): so `LOCK`, once it exists, always holds a whole PID, and an empty or damaged one is
+ * debris of a crash, never a lock being written by a process that is starting this instant. A lock
+ * left behind by a process that no longer runs is taken over. Not covered: two processes finding
+ * the same stale lock in the same instant (after a crash) can both take it over, one removing what
+ * the other has just placed; and a file system without hard links fails with its error (EPERM).
  */
-import { closeSync, openSync, readFileSync, unlinkSync, writeSync, fsyncSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { closeSync, fsyncSync, linkSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { FILE_MODE } from './paths.js';
 
@@ -33,12 +39,13 @@ function alive(pid: number): boolean {
   }
 }
 
-function readPid(path: string): number | undefined {
+/** The PID in the lock file; undefined if the file holds none (debris), 'gone' if there is no file. */
+function readPid(path: string): number | undefined | 'gone' {
   try {
     const n = Number(readFileSync(path, 'utf8').trim());
     return Number.isInteger(n) && n > 0 ? n : undefined;
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 'gone';
     throw err;
   }
 }
@@ -49,38 +56,59 @@ function readPid(path: string): number | undefined {
  */
 export function acquireLock(dir: string, pid = process.pid): Lock {
   const path = join(dir, 'LOCK');
-  for (let attempt = 0; attempt < 5; attempt++) {
-    let fd: number;
-    try {
-      fd = openSync(path, 'wx', FILE_MODE);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  // Named as the store's temporary files are, so the debris of a crash here is removed with them.
+  const draft = join(dir, `.LOCK.${pid}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      if (place(draft, path, pid)) return { path, release: () => releaseLock(path, pid) };
       const holder = readPid(path);
+      if (holder === 'gone') continue; // released this instant: try again, never remove a newer one
       if (holder !== undefined && holder !== pid && alive(holder)) throw new LockedError(dir, holder);
-      // Stale (or half-written by a process that died right after creating it): take it over.
-      try {
-        unlinkSync(path);
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-      }
-      continue;
+      // Stale (its process is gone, or the file is debris of a crash): take it over.
+      removeIfThere(path);
     }
-    try {
-      writeSync(fd, `${pid}\n`);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    return { path, release: () => releaseLock(path, pid) };
+  } finally {
+    removeIfThere(draft);
   }
   throw new Error(`${path}: could not take the lock (it keeps changing)`);
 }
 
-function releaseLock(path: string, pid: number): void {
-  if (readPid(path) !== pid) return;
+function writeDraft(path: string, pid: number): void {
+  const fd = openSync(path, 'wx', FILE_MODE);
+  try {
+    writeSync(fd, `${pid}\n`);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Links the draft (written first if it is not there: the holder of the lock removes the store's
+ * temporary files, a draft among them) as the lock: false if the lock exists.
+ */
+function place(draft: string, path: string, pid: number): boolean {
+  for (let tries = 0; ; tries++) {
+    try {
+      linkSync(draft, path);
+      return true;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') return false;
+      if (code !== 'ENOENT' || tries === 2) throw err;
+      writeDraft(draft, pid);
+    }
+  }
+}
+
+function removeIfThere(path: string): void {
   try {
     unlinkSync(path);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
+}
+
+function releaseLock(path: string, pid: number): void {
+  if (readPid(path) === pid) removeIfThere(path);
 }

@@ -1,11 +1,12 @@
 import { expect } from 'chai';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../lib/state/atomic-file.js';
 import { LockedError, acquireLock } from '../../lib/state/lock-file.js';
 import { configHome, defaultStoreDir, ensurePrivateDir, stateHome, storeName } from '../../lib/state/paths.js';
+import { REPO_ROOT } from '../support/processes.js';
 
 describe('lib/state', () => {
   let dir: string;
@@ -76,6 +77,30 @@ describe('lib/state', () => {
     it('takes over an empty or damaged lock file', () => {
       writeFileSync(join(dir, 'LOCK'), 'garbage');
       acquireLock(dir).release();
+    });
+
+    it('is held by one process at a time while three take and release it as fast as they can', async function () {
+      // The old lock (O_EXCL, then the PID written) let a process that read the empty file of one
+      // starting that instant take it for debris: 1–7 overlaps per process in every 2 s run.
+      this.timeout(30_000);
+      const contender = join(REPO_ROOT, 'spec/state/lock-contender.ts');
+      const runs = [0, 1, 2].map(() => {
+        const child = spawn(process.execPath, ['--import=tsx', contender, dir, '2000'], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+        let out = '';
+        child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+        const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+        return new Promise<{ held: number; refused: number; overlaps: number }>((resolve, reject) =>
+          child.on('close', (code) => {
+            clearTimeout(timer);
+            if (code === 0) resolve(JSON.parse(out) as { held: number; refused: number; overlaps: number });
+            else reject(new Error(`lock contender exited with ${code}: ${out}`));
+          }),
+        );
+      });
+      const results = await Promise.all(runs);
+      for (const r of results) expect(r.held, JSON.stringify(results)).to.be.greaterThan(10);
+      expect(results.map((r) => r.overlaps), 'times a process held the lock while another did').to.deep.equal([0, 0, 0]);
+      expect(readdirSync(dir), 'no lock, draft or marker left behind').to.deep.equal([]);
     });
   });
 });
