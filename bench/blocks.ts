@@ -1,6 +1,8 @@
 /**
  * One measurement block: a fresh target process, a fresh load generator, K peers joining within
- * a second (the join storm), the rate search, a step at a fixed rate, CPU from /proc.
+ * a second (the join storm), the rate search, a step at a fixed rate, CPU from /proc. And the
+ * fixed-rate step of several systems at the same time (runFixedTogether), where CPU per delivery
+ * is compared.
  */
 import { LoadgenGroup } from './loadgen-group.js';
 import type { JoinResult } from './loadgen-protocol.js';
@@ -51,6 +53,8 @@ export interface BlockResult {
   fixed: StepRecord | undefined;
   /** Server CPU ms per second while the joined room was silent (after the fixed step). */
   idleCpuMsPerSec?: number;
+  /** The fixed step run side by side with the other compared systems (runFixedTogether), where CPU per delivery is compared. */
+  together?: FixedResult;
   /** Summary lines the server printed when it stopped (udp-chat: "stopped: …"). */
   serverSummary: string[];
   loadgenStderr: string[];
@@ -157,4 +161,66 @@ export async function runBlock(target: TargetName, peers: number, rep: number, o
     r.wallMs = performance.now() - t0;
   }
   return r;
+}
+
+/** What runFixedTogether measured of one system. */
+export interface FixedResult {
+  fixed: StepRecord | undefined;
+  idleCpuMsPerSec?: number;
+  error?: string;
+}
+
+/**
+ * The fixed-rate step of several systems at the same time: each its own fresh server, load
+ * generator and K peers, the same warm-up side by side, then the measured step and the idle window
+ * of all of them together. A low-rate step's CPU per delivery moves 2–4× between runs minutes apart
+ * on this kind of machine (a VM: what its host does, how deep the cores sleep between datagrams);
+ * side by side, whatever the machine does to one system it does to the others, so their ratio
+ * holds (udp-chat ÷ naive relay at K = 10 on 2026-12-04: 0.66× and 2.02× as medians of runs one
+ * after the other, 1.40–1.78× side by side over five runs).
+ */
+export async function runFixedTogether(targets: readonly TargetName[], peers: number, options: (t: TargetName) => BlockOptions): Promise<Map<TargetName, FixedResult>> {
+  const out = new Map<TargetName, FixedResult>();
+  const live: { target: TargetName; o: BlockOptions; t: Running; g: LoadgenGroup }[] = [];
+  const fail = (target: TargetName, e: unknown): void => {
+    out.set(target, { fixed: undefined, error: e instanceof Error ? e.message : String(e) });
+  };
+  try {
+    await Promise.all(
+      targets.map(async (target) => {
+        const o = options(target);
+        try {
+          const t = await startTarget(target);
+          const g = new LoadgenGroup(t.loadgen.script, t.loadgen.args, o.loadgens);
+          live.push({ target, o, t, g });
+          await sleep(200);
+          const joined = await g.join(peers, o.joinSpreadMs, 30_000);
+          if (joined.type !== 'joined') throw new Error(`join: ${joined.message}`);
+          if (joined.online < 2) throw new Error(`only ${joined.online} of ${peers} peers online`);
+        } catch (e) {
+          fail(target, e);
+        }
+      }),
+    );
+    // Those that started and joined (a failure takes one system out, not the others).
+    const each = async (f: (l: (typeof live)[number]) => Promise<void>): Promise<void> => {
+      await Promise.all(live.filter((l) => out.get(l.target)?.error === undefined).map((l) => f(l).catch((e: unknown) => fail(l.target, e))));
+    };
+    await each(async (l) => {
+      if (l.o.warmRate > 0) await l.g.step(l.o.warmRate, l.o.warmSeconds, l.o.drainMs);
+    });
+    await each(async (l) => {
+      out.set(l.target, { fixed: await measureStep(l.g, l.t.pid, l.o.fixedRate, l.o.fixedSeconds, l.o.drainMs, CRITERIA, isUdpChat(l.target)) });
+    });
+    await each(async (l) => {
+      const r = out.get(l.target);
+      if (r?.fixed !== undefined && l.o.idleSeconds > 0) r.idleCpuMsPerSec = await idleCpu(l.g, l.t.pid, l.o.idleSeconds, l.o.drainMs);
+    });
+  } finally {
+    await Promise.all(live.map(async (l) => {
+      await l.g.close();
+      await l.t.stop();
+    }));
+  }
+  return out;
 }

@@ -36,7 +36,12 @@ export interface Row {
   /** At the fixed 100 msg/s step. */
   p50At100: Stat;
   p99At100: Stat;
+  /** Server CPU µs per delivery at 100 msg/s: side by side with the other compared systems where it was run so (BlockResult.together), else alone. */
   cpuAt100: Stat;
+  /** The same from the step it ran alone (the latency step), for comparing with rows measured alone (sealed, durable). */
+  cpuAt100Alone?: Stat;
+  /** Side by side: this system's CPU per delivery ÷ the naive relay's in the same round, run by run. */
+  cpuVsRelayTogether?: Stat;
   /** Server CPU ms per second with the room joined and silent, just after the 100 msg/s step. */
   idleCpu: Stat;
   cpuAtMax: Stat;
@@ -128,6 +133,11 @@ export interface Results {
   notes: string[];
 }
 
+/** CPU µs per delivery of a fixed step: the steady figure (median of 1 s slices) where the step was long enough, else the whole window. */
+function cpuOf(f: StepRecord | undefined): number | undefined {
+  return f !== undefined && Number.isFinite(f.cpuUsPerDeliverySteady) ? f.cpuUsPerDeliverySteady : f?.cpuUsPerDelivery;
+}
+
 export function summarize(blocks: readonly BlockResult[]): Row[] {
   const keys = [...new Set(blocks.map((b) => `${b.peers}|${b.target}`))];
   return keys.map((key) => {
@@ -162,8 +172,15 @@ export function summarize(blocks: readonly BlockResult[]): Row[] {
       p99AtMax: stat(best.map((s) => s?.latency.p99Ms)),
       p50At100: stat(group.map((b) => b.fixed?.latency.p50Ms)),
       p99At100: stat(group.map((b) => b.fixed?.latency.p99Ms)),
-      // The steady figure (median of 1 s slices) where the step was long enough, else the whole window.
-      cpuAt100: stat(group.map((b) => (b.fixed !== undefined && Number.isFinite(b.fixed.cpuUsPerDeliverySteady) ? b.fixed.cpuUsPerDeliverySteady : b.fixed?.cpuUsPerDelivery))),
+      cpuAt100: stat(group.map((b) => cpuOf(b.together?.fixed ?? b.fixed))),
+      cpuAt100Alone: stat(group.map((b) => cpuOf(b.fixed))),
+      cpuVsRelayTogether: stat(
+        group.map((b) => {
+          const relay = blocks.find((x) => x.target === 'relay' && x.peers === b.peers && x.rep === b.rep);
+          const [mine, theirs] = [cpuOf(b.together?.fixed), cpuOf(relay?.together?.fixed)];
+          return mine !== undefined && theirs !== undefined ? mine / theirs : undefined;
+        }),
+      ),
       idleCpu: stat(group.map((b) => b.idleCpuMsPerSec)),
       cpuAtMax: stat(best.map((s) => s?.cpuUsPerDelivery)),
       entriesPerData: stat(best.map((s) => s?.extra['entriesPerData'])),
@@ -255,9 +272,10 @@ export function targetLines(rows: readonly Row[], witnesses: readonly WitnessRes
     const x = u !== undefined && r !== undefined ? u.cpuAt100.med / r.cpuAt100.med : undefined;
     const vsBatch = u !== undefined && b !== undefined ? `; batching relay ${fmt(b.cpuAt100, n2)} µs (${n2(u.cpuAt100.med / b.cpuAt100.med)}×)` : '';
     const idle = u !== undefined && r !== undefined && u.idleCpu.n > 0 ? `; idle: ${fmt(u.idleCpu, n2)} vs ${fmt(r.idleCpu, n2)} ms CPU/s` : '';
+    const paired = u?.cpuVsRelayTogether !== undefined && u.cpuVsRelayTogether.n > 0 ? `; side by side, round by round: ${fmt(u.cpuVsRelayTogether, n2)}×` : '';
     lines.push({
       target: `at 100 msg/s, K=${k}: udp-chat's server CPU per delivery ≤ 1.2× the naive relay's`,
-      measured: x === undefined || !Number.isFinite(x) ? '-' : `${fmt(u!.cpuAt100, n2)} vs ${fmt(r!.cpuAt100, n2)} µs (${n2(x)}×)${vsBatch}${idle}`,
+      measured: x === undefined || !Number.isFinite(x) ? '-' : `${fmt(u!.cpuAt100, n2)} vs ${fmt(r!.cpuAt100, n2)} µs (${n2(x)}×)${paired}${vsBatch}${idle}`,
       verdict: verdictOf(x === undefined || !Number.isFinite(x) ? undefined : x <= 1.2),
     });
   }

@@ -18,7 +18,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DATA_OVERHEAD, encodeEntry } from '../lib/protocol/index.js';
 import { killAll } from './child.js';
-import { runBlock, type BlockOptions, type BlockResult } from './blocks.js';
+import { runBlock, runFixedTogether, type BlockOptions, type BlockResult, type FixedResult } from './blocks.js';
 import { median } from './histogram.js';
 import { IPERF_HINT, iperfAvailable, runIperf, type IperfResult } from './iperf.js';
 import { cli, messageText, Options, type Flags } from './load-common.js';
@@ -201,17 +201,23 @@ function blockOptions(target: TargetName, k: number, deadline: number, prev: num
     stepSeconds: plan.stepSeconds,
     drainMs: plan.drainMs,
     fixedRate: 100,
-    fixedSeconds: CPU_COMPARED.includes(target) ? plan.cpuSeconds : plan.fixedSeconds,
-    idleSeconds: CPU_COMPARED.includes(target) ? plan.idleSeconds : 0,
+    // Its latency at 100 msg/s, alone; CPU per delivery is compared side by side (togetherOptions).
+    fixedSeconds: plan.fixedSeconds,
+    idleSeconds: 0,
     // The same warm-up for every system: ~20,000 deliveries/s, and within a stock server's per-user limit.
     warmRate: Math.round(Math.min(1000, 20_000 / k, target === 'stock' ? 8 * k : Infinity)),
-    warmSeconds: CPU_COMPARED.includes(target) ? plan.cpuWarmSeconds : plan.warmSeconds,
+    warmSeconds: plan.warmSeconds,
     maxRate: cap,
     maxDeliveriesPerSec: 5_000_000,
     deadline,
     joinSpreadMs: 1000,
     loadgens: plan.loadgens,
   };
+}
+
+/** The 100 msg/s step where CPU per delivery is compared, the systems side by side (runFixedTogether): longer, after a longer warm-up, with the idle window after it. */
+function togetherOptions(target: TargetName, k: number, deadline: number): BlockOptions {
+  return { ...blockOptions(target, k, deadline, undefined), fixedSeconds: plan.cpuSeconds, warmSeconds: plan.cpuWarmSeconds, idleSeconds: plan.idleSeconds };
 }
 
 /** The blocks of round `round`: every K and system once (K ≥ 200 in the first --large-reps rounds), the stock rows last so that a budget cut costs them first. */
@@ -221,8 +227,13 @@ function roundBlocks(targets: readonly TargetName[], round: number): [TargetName
   return [...ks.flatMap((k) => at(k).filter((t) => t !== 'stock').map((t): [TargetName, number] => [t, k])), ...ks.flatMap((k) => at(k).filter((t) => t === 'stock').map((t): [TargetName, number] => [t, k]))];
 }
 
-/** Wall time a block is expected to take (s; the full run of 2026-12-03 17:53: the compared systems have an 8 s step at 100 msg/s). */
-const BLOCK_S: Record<TargetName, number> = { udpchat: 25, relay: 25, batch: 29, sealed: 14, durable: 14, stock: 15 };
+/**
+ * Wall time a block is expected to take (s; the full run of 2026-12-03 17:53, with the compared
+ * systems' 100 msg/s step as short as the others': their CPU step runs side by side, TOGETHER_S
+ * for each K of a round).
+ */
+const BLOCK_S: Record<TargetName, number> = { udpchat: 15, relay: 15, batch: 19, sealed: 14, durable: 14, stock: 15 };
+const TOGETHER_S = 22;
 
 const fits = (deadline: number, seconds: number): boolean => Date.now() + seconds * 1000 <= deadline;
 
@@ -356,16 +367,28 @@ async function main(): Promise<void> {
   for (let round = 1; round <= rounds; round++) {
     await iperfOnce();
     // This round's share of what the phases leave, by its blocks' expected time: a round that ran late leaves the next ones less.
-    const weight = (r: number): number => roundBlocks(targets, r).reduce((a, [t]) => a + BLOCK_S[t], 0);
+    const weight = (r: number): number => roundBlocks(targets, r).reduce((a, [t]) => a + BLOCK_S[t], 0) + TOGETHER_S * new Set(roundBlocks(targets, r).map(([, k]) => k)).size;
     const share = weight(round) / Array.from({ length: rounds - round + 1 }, (_, i) => weight(round + i)).reduce((a, x) => a + x, 0);
     const roundEnd = Date.now() + Math.max(0, deadline - Date.now() - (phasesFrom(round) + 20) * 1000) * share;
+    let together: { k: number; results: Map<TargetName, FixedResult> } | undefined;
     for (const [target, k] of roundBlocks(targets, round)) {
       if (Date.now() >= roundEnd) {
         skipped.push(`${target} K=${k} run ${round}`);
         continue;
       }
+      // CPU per delivery at 100 msg/s: the compared systems of this K side by side, before their blocks.
+      if (CPU_COMPARED.includes(target) && together?.k !== k) {
+        const side = roundBlocks(targets, round).filter(([t, kk]) => kk === k && CPU_COMPARED.includes(t)).map(([t]) => t);
+        together = { k, results: await runFixedTogether(side, k, (t) => togetherOptions(t, k, deadline)) };
+        log(`K=${k} run ${round}, side by side at 100 msg/s: ${[...together.results].map(([t, f]) => `${t} ${f.error ?? `${f.fixed?.cpuUsPerDeliverySteady.toFixed(2)} µs/delivery (p99 ${f.fixed?.latency.p99Ms.toFixed(2)} ms), idle ${f.idleCpuMsPerSec?.toFixed(2)} ms/s`}`).join('; ')}`);
+      }
       // A block started within its round's share may end up to 30 s past it (a cut search gives a low max; the next rounds get less), never past the budget.
       const b = await runBlock(target, k, round, blockOptions(target, k, Math.min(roundEnd + 30_000, deadline), bestSoFar.get(`${target}|${k}`)));
+      const side = CPU_COMPARED.includes(target) ? together?.results.get(target) : undefined;
+      if (side !== undefined) {
+        b.together = side;
+        if (side.idleCpuMsPerSec !== undefined) b.idleCpuMsPerSec = side.idleCpuMsPerSec;
+      }
       blocks.push(b);
       if (b.search?.best !== undefined) bestSoFar.set(`${target}|${k}`, b.search.best.rate);
       log(describe(b));

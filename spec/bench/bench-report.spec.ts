@@ -242,6 +242,32 @@ describe('several invocations in one report', () => {
   });
 });
 
+describe('CPU per delivery side by side', () => {
+  const step = (cpu: number) => ({ cpuUsPerDeliverySteady: cpu, cpuUsPerDelivery: cpu + 1, latency: { p50Ms: 1, p99Ms: 2 } });
+  const block = (target: TargetName, rep: number, alone: number, together?: number): BlockResult =>
+    ({ target, peers: 10, rep, join: undefined, joinServerCpuMs: 0, search: undefined, fixed: step(alone), ...(together === undefined ? {} : { together: { fixed: step(together) } }), serverSummary: [], loadgenStderr: [], error: undefined, restarts: 0, wallMs: 1 }) as unknown as BlockResult;
+
+  it('compares the side-by-side step, gives the ratio round by round, and keeps the alone figure apart', () => {
+    // Alone, the runs swing (the relay 20 → 80 µs) and would put udp-chat under the relay; side by side they move together.
+    const res = { blocks: [block('udpchat', 1, 30, 45), block('relay', 1, 80, 30), block('udpchat', 2, 70, 60), block('relay', 2, 20, 40), block('udpchat', 3, 33, 48), block('relay', 3, 50, 30)], witnesses: [], scripts: {}, storms: [], notes: [] };
+    const rows = readResults(JSON.stringify(res)).rows;
+    const u = rows.find((r) => r.target === 'udpchat')!;
+    expect(u.cpuAt100).to.deep.include({ med: 48, min: 45, max: 60 });
+    expect(u.cpuAt100Alone).to.deep.include({ med: 33, min: 30, max: 70 });
+    expect(u.cpuVsRelayTogether).to.deep.include({ med: 1.5, min: 1.5, max: 1.6 });
+    const line = targetLines(rows, []).find((l) => l.target.includes('K=10') && l.target.includes('CPU'))!;
+    expect(line.measured).to.equal('48.0 [45.0–60.0] vs 30.0 [30.0–40.0] µs (1.60×); side by side, round by round: 1.50 [1.50–1.60]×');
+    expect(line.verdict).to.equal('missed');
+  });
+
+  it('falls back to the alone step for results without a side-by-side one', () => {
+    const rows = readResults(JSON.stringify({ blocks: [block('udpchat', 1, 30), block('relay', 1, 25)], witnesses: [], scripts: {}, storms: [], notes: [] })).rows;
+    expect(rows.find((r) => r.target === 'udpchat')!.cpuAt100).to.deep.include({ med: 30 });
+    expect(rows.find((r) => r.target === 'udpchat')!.cpuVsRelayTogether).to.deep.include({ n: 0 });
+    expect(targetLines(rows, [])[0]!.measured).to.equal('30.0 vs 25.0 µs (1.20×)');
+  });
+});
+
 describe('standalone bench scripts (output parsers)', () => {
   it('reads tui-load.ts\'s table by its column names', () => {
     const out = 'viewer pid 1, server pid 2\nrate msg/s | said | delivered msg/s | viewer CPU %\n       100 |   1000 |   99 |   3.5\nviewer\'s status line: x';
