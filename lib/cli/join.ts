@@ -3,9 +3,10 @@ import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { ChatClient } from '../client/chat-client.js';
 import { findServers } from '../discovery/find-servers.js';
 import { DEFAULT_PORT } from '../protocol/constants.js';
-import { checkNick } from '../protocol/nick.js';
+import { checkNick, sameRoom } from '../protocol/nick.js';
 import { runLineMode } from '../plain/line-mode.js';
 import { roomName } from '../client/commands.js';
+import { LOBBY_NAME } from '../client/rooms-api.js';
 import type { ClientEvent } from '../client/session-types.js';
 import { EXIT, type ExitCode, exitCodeFor } from './exit-codes.js';
 import { type CliContext, positiveNumber, singleValued } from './context.js';
@@ -137,7 +138,7 @@ async function runJoin(ctx: CliContext, args: ArgumentsCamelCase<JoinArgs>): Pro
   const joinRooms = (e: ClientEvent): void => {
     if (e.type !== 'joined' || e.rejoined) return;
     client.off('event', joinRooms);
-    for (const room of rooms) if (room.toLowerCase() !== '#lobby') client.joinRoom(room);
+    for (const room of rooms) if (!sameRoom(room, LOBBY_NAME)) client.joinRoom(room);
   };
   if (rooms.length > 0) client.on('event', joinRooms);
   if (interactive) {

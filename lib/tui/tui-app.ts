@@ -9,6 +9,7 @@ import type { ClientEvent } from '../client/session-types.js';
 import { escapeForTerminal } from '../client/presentation.js';
 import { parseCommand } from '../client/commands.js';
 import { LOBBY_ID, LOBBY_NAME, type RoomEvent, type RoomsSession } from '../client/rooms-api.js';
+import { sameRoom } from '../protocol/nick.js';
 import { BufferList, ChatBuffer } from './buffers.js';
 import { bufferTitle } from './buffer-list.js';
 import { ChatScreen, type ViewModel } from './chat-screen.js';
@@ -108,7 +109,7 @@ export class TuiApp {
       },
       keyHelp: KEY_HELP,
     });
-    const first = (options.rooms ?? []).find((r) => r.toLowerCase() !== LOBBY_NAME);
+    const first = (options.rooms ?? []).find((r) => !sameRoom(r, LOBBY_NAME));
     if (first !== undefined) this.commands.expect(first);
     this.streams = new StreamFeed({
       buffers: this.buffers,
