@@ -237,7 +237,7 @@ export class ClientCore {
   leave(now: number): void {
     this.clock = now;
     if (this.phases.ending) return;
-    if (this.phase !== 'online') return this.close('left');
+    if (this.phase !== 'online') return this.close('left', true);
     this.phases.set('leaving');
     this.leaving.start(now);
     this.tick(now);
@@ -420,7 +420,7 @@ export class ClientCore {
     this.liveness.heard(now);
     switch (m.code) {
       case 'UDPCHAT_ERR_UNKNOWN_SESSION':
-        if (this.phase === 'leaving') this.close('left');
+        if (this.phase === 'leaving') this.close('left', true);
         else this.lost(now, 'the server no longer knows this session');
         return true;
       case 'UDPCHAT_ERR_HISTORY_GONE':
@@ -446,7 +446,7 @@ export class ClientCore {
     // Our user key joined from another client (§6.1.3 step 5): stop, or the two would take turns.
     else if (m.reason === 'replaced') this.close('your user key joined again from another udp-chat, which now has this session');
     // Leaving: whatever the reason, the session is over, which is what we asked for.
-    else if (this.phase === 'leaving') this.close('left');
+    else if (this.phase === 'leaving') this.close('left', true);
     else if (m.reason === 'shutdown') this.lost(now, 'the server is shutting down');
     else if (m.reason === 'timeout') this.lost(now, 'the server timed this session out');
     // BYE(quit) while online: not an answer to anything we sent; ignored.
@@ -465,7 +465,7 @@ export class ClientCore {
     if (this.phase === 'leaving') {
       const step = this.leaving.due(now);
       if (step === 'send') this.out.push({ type: 'leave', token: this.sender.sessionToken as Buffer });
-      else if (step === 'give-up') this.close('left (the server did not confirm)');
+      else if (step === 'give-up') this.close('left (the server did not confirm)', true);
     }
     this.updateState();
   }
@@ -551,13 +551,14 @@ export class ClientCore {
     this.beginHello(now);
   }
 
-  private close(reason: string): void {
+  /** `left`: the session ended because this client left (leave()), not by the server's doing. */
+  private close(reason: string, left = false): void {
     this.presence.flush();
     this.phases.set('closed');
     this.sender.stop();
     this.handshake.stop();
     this.leaving.stop();
-    this.events.push({ type: 'closed', reason });
+    this.events.push({ type: 'closed', reason, left });
   }
 
   private updateState(): void {

@@ -66,8 +66,8 @@ export type ClientEvent =
    * not page history (an older server); `not-joined` not online now.
    */
   | { type: 'no-older'; why: 'start' | 'gone' | 'unsupported' | 'not-joined' }
-  /** The session is over (after `leave()`, or cut off by the server). */
-  | { type: 'closed'; reason: string };
+  /** The session is over: `left` after `leave()`, else cut off by the server (`reason` says how). */
+  | { type: 'closed'; reason: string; left: boolean };
 
 /** An entry of an `older` page: a message or a join/leave, marked history, in room 0. */
 export type OlderEntry = Extract<ClientEvent, { type: 'message' }> | Extract<ClientEvent, { type: 'presence' }>;

@@ -215,7 +215,10 @@ export function runLineMode(session: RoomsSession, options: LineModeOptions): Pr
           void finish(e.code === 'UDPCHAT_ERR_SERVER_UNREACHABLE' ? 'unreachable' : 'refused', false);
           return;
         case 'closed':
-          if (!finished) {
+          // Left from outside the line mode (a signal, stdout closed: the CLI's leave()) is an
+          // ending like /q, not a disconnection.
+          if (!finished && e.left) void finish(session.pending > 0 ? 'undelivered' : 'left', false);
+          else if (!finished) {
             fail(`disconnected: ${e.reason}`);
             void finish('cut-off', false);
           }

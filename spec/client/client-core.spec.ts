@@ -57,7 +57,7 @@ describe('ClientCore', () => {
         deliver(core, reply, T0 + 20);
         const after = sent(core);
         expect(after.messages, 'no JOIN after leaving').to.be.empty;
-        expect(after.events).to.deep.include({ type: 'closed', reason: 'left' });
+        expect(after.events).to.deep.include({ type: 'closed', reason: 'left', left: true });
         expect(core.state).to.equal('closed');
         expect(core.nextDeadline(), 'no timer left').to.equal(Infinity);
       });
@@ -69,7 +69,7 @@ describe('ClientCore', () => {
       const core = online();
       deliver(core, { type: 'bye', token: TOKEN, reason: 'replaced' }, T0 + 20);
       const after = sent(core);
-      expect(after.events).to.deep.include({ type: 'closed', reason: 'your user key joined again from another udp-chat, which now has this session' });
+      expect(after.events).to.deep.include({ type: 'closed', reason: 'your user key joined again from another udp-chat, which now has this session', left: false });
       core.tick(T0 + 120_000);
       expect(sent(core).messages, 'no JOIN, ever').to.be.empty;
       expect(core.state).to.equal('closed');

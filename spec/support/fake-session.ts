@@ -179,7 +179,7 @@ export class FakeSession extends EventEmitter implements RoomsSession {
     this.leaves++;
     // Unref'd: a test that stops waiting for leave() does not keep the process alive.
     if (this.leaveDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.leaveDelayMs).unref());
-    if (this.state !== 'closed') this.emitEvent({ type: 'closed', reason: 'left' });
+    if (this.state !== 'closed') this.emitEvent({ type: 'closed', reason: 'left', left: true });
   }
 
   // ---- helpers for tests: they update the fields first, then emit, like the real client ----

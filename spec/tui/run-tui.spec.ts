@@ -85,7 +85,7 @@ describe('runTui', () => {
     });
 
     it('resolves 1 when the session was closed by the other side', async () => {
-      h.session.emitEvent({ type: 'closed', reason: 'cut off by the server' });
+      h.session.emitEvent({ type: 'closed', reason: 'cut off by the server', left: false });
       await h.waitForText('Disconnected: cut off by the server');
       await h.type('still there?');
       await h.press(KEY.enter);
