@@ -88,6 +88,8 @@ export interface Scripts {
 /** One `npm run bench` of several whose results are merged into one report. */
 export interface Invocation {
   command: string;
+  /** The code measured: `git describe`-like (short commit, "+ uncommitted changes" if lib/, bin/ or bench/ differed); absent in results of older benches. */
+  commit?: string;
   started: string;
   finishedMs: number;
   conditions: Conditions;
@@ -96,6 +98,8 @@ export interface Invocation {
 export interface Results {
   mode: 'quick' | 'full';
   command: string;
+  /** See Invocation.commit. */
+  commit?: string;
   started: string;
   finishedMs: number;
   budgetMs: number;
@@ -467,7 +471,7 @@ const SAME: readonly (keyof Results)[] = ['mode', 'machine', 'criteria', 'lifted
 export function mergeResults(list: readonly Results[]): Results {
   const first = list[0]!;
   if (list.length === 1) return first;
-  const own = (r: Results): Invocation[] => r.invocations ?? [{ command: r.command, started: r.started, finishedMs: r.finishedMs, conditions: r.conditions }];
+  const own = (r: Results): Invocation[] => r.invocations ?? [{ command: r.command, ...(r.commit === undefined ? {} : { commit: r.commit }), started: r.started, finishedMs: r.finishedMs, conditions: r.conditions }];
   let offset = 0;
   const blocks: BlockResult[] = [];
   const storms: BlockResult[] = [];

@@ -160,6 +160,16 @@ function version(cmd: string, args: string[]): string {
   }
 }
 
+/** The code measured: the short commit, and whether lib/, bin/ or bench/ had changes not committed ('unknown' outside a git checkout). */
+function measuredCommit(): string {
+  try {
+    const git = (...args: string[]): string => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000 }).trim();
+    return `${git('rev-parse', '--short', 'HEAD')}${git('status', '--porcelain', '--', 'lib', 'bin', 'bench') === '' ? '' : ' + uncommitted changes'}`;
+  } catch {
+    return 'unknown';
+  }
+}
+
 /** Size of a DATA datagram carrying one bench message (what iperf3 is asked to send). */
 function datagramBytes(): number {
   const text = messageText(1_000_000_000, 123, 1234, 1, TEXT_BYTES);
@@ -404,6 +414,7 @@ async function main(): Promise<void> {
   const res: Results = {
     mode: quick ? 'quick' : 'full',
     command: `npm run bench${argv.length > 0 ? ` -- ${argv.join(' ')}` : ''}`,
+    commit: measuredCommit(),
     started: new Date(t0).toISOString(),
     finishedMs: Date.now() - t0,
     budgetMs: plan.budgetMs,
