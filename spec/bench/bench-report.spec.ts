@@ -271,6 +271,9 @@ describe('CPU per delivery side by side', () => {
     const line = targetLines(rows, []).find((l) => l.target.includes('K=10') && l.target.includes('CPU'))!;
     expect(line.measured).to.equal('48.0 [45.0–60.0] vs 30.0 [30.0–40.0] µs (1.60×); side by side, round by round: 1.50 [1.50–1.60]×');
     expect(line.verdict).to.equal('missed');
+    // Rounds on both sides of the line: said beside the verdict.
+    const near = readResults(JSON.stringify({ ...res, blocks: [...res.blocks.slice(0, 4), block('udpchat', 3, 33, 33), block('relay', 3, 50, 30)] })).rows;
+    expect(targetLines(near, []).find((l) => l.target.includes('K=10') && l.target.includes('CPU'))!.measured).to.contain('round by round: 1.50 [1.10–1.50]× (rounds on both sides of 1.2×)');
   });
 
   it('falls back to the alone step for results without a side-by-side one', () => {
