@@ -74,6 +74,34 @@ async function idleCpu(g: LoadgenGroup, pid: number, seconds: number, settleMs: 
   return (((cpuTimeMs(pid) ?? cpu0) - cpu0) * 1000) / (performance.now() - t0);
 }
 
+/**
+ * A fresh server of `target`, its load generators and K peers joining within `o.joinSpreadMs`;
+ * `started` is told of the server and the generators as soon as they exist, so that the caller
+ * stops them even when the join fails.
+ */
+async function joinRoom(
+  target: TargetName,
+  peers: number,
+  o: BlockOptions,
+  started: (t: Running, g: LoadgenGroup) => void,
+): Promise<{ t: Running; g: LoadgenGroup; joined: Extract<JoinResult, { type: 'joined' }>; joinCpuMs: number }> {
+  const t = await startTarget(target);
+  const g = new LoadgenGroup(t.loadgen.script, t.loadgen.args, o.loadgens);
+  started(t, g);
+  await sleep(200);
+  const cpu0 = cpuTimeMs(t.pid) ?? 0;
+  const joined = await g.join(peers, o.joinSpreadMs, 30_000);
+  if (joined.type !== 'joined') throw new Error(`join: ${joined.message}`);
+  return { t, g, joined, joinCpuMs: (cpuTimeMs(t.pid) ?? cpu0) - cpu0 };
+}
+
+/** Throws unless at least two peers are online (a room to measure). */
+function enoughOnline(joined: Extract<JoinResult, { type: 'joined' }>, peers: number): void {
+  if (joined.online >= 2) return;
+  const silent = /, 0 in,/.test(joined.detail) ? ' — the server answered nothing: is dist/ built from the same lib/protocol as the bench? (npm run build)' : '';
+  throw new Error(`only ${joined.online} of ${peers} peers online${silent}`);
+}
+
 export async function runBlock(target: TargetName, peers: number, rep: number, o: BlockOptions): Promise<BlockResult> {
   const t0 = performance.now();
   const r: BlockResult = {
@@ -105,23 +133,16 @@ export async function runBlock(target: TargetName, peers: number, rep: number, o
   };
   /** Fresh server + load generator + K peers joined; the first time also measures the join. */
   const begin = async (): Promise<[Running, LoadgenGroup]> => {
-    const t = await startTarget(target);
-    running = t;
-    const g = new LoadgenGroup(t.loadgen.script, t.loadgen.args, o.loadgens);
-    gen = g;
-    await sleep(200);
-    const cpu0 = cpuTimeMs(t.pid) ?? 0;
-    const joined = await g.join(peers, o.joinSpreadMs, 30_000);
-    if (joined.type !== 'joined') throw new Error(`join: ${joined.message}`);
+    const room = await joinRoom(target, peers, o, (t, g) => {
+      running = t;
+      gen = g;
+    });
     if (r.join === undefined) {
-      r.join = joined;
-      r.joinServerCpuMs = (cpuTimeMs(t.pid) ?? cpu0) - cpu0;
+      r.join = room.joined;
+      r.joinServerCpuMs = room.joinCpuMs;
     }
-    if (joined.online < 2) {
-      const silent = /, 0 in,/.test(joined.detail) ? ' — the server answered nothing: is dist/ built from the same lib/protocol as the bench? (npm run build)' : '';
-      throw new Error(`only ${joined.online} of ${peers} peers online${silent}`);
-    }
-    return [t, g];
+    enoughOnline(room.joined, peers);
+    return [room.t, room.g];
   };
   try {
     let [t, g] = await begin();
@@ -190,13 +211,8 @@ export async function runFixedTogether(targets: readonly TargetName[], peers: nu
       targets.map(async (target) => {
         const o = options(target);
         try {
-          const t = await startTarget(target);
-          const g = new LoadgenGroup(t.loadgen.script, t.loadgen.args, o.loadgens);
-          live.push({ target, o, t, g });
-          await sleep(200);
-          const joined = await g.join(peers, o.joinSpreadMs, 30_000);
-          if (joined.type !== 'joined') throw new Error(`join: ${joined.message}`);
-          if (joined.online < 2) throw new Error(`only ${joined.online} of ${peers} peers online`);
+          const room = await joinRoom(target, peers, o, (t, g) => live.push({ target, o, t, g }));
+          enoughOnline(room.joined, peers);
         } catch (e) {
           fail(target, e);
         }

@@ -56,7 +56,7 @@ export class StreamChannels {
   private readonly rejoining = new NameMap<number | undefined>();
   /** Streams parted (their ROOMINFO gone may be lost: an RSTATE without them closes them). */
   private readonly parting = new Set<number>();
-  /** RSAYs refused while their room is being joined again (name key → in cseq order), sent again once it is (§6.3.7). */
+  /** RSAYs refused while their room is being joined again (by room name, in cseq order), sent again once it is (§6.3.7). */
   private readonly held = new NameMap<{ name: string; says: HeldSay[] }>();
   /** roomId → when its ROOMINFO was last asked for (RWHO page 0), for streams the server names but this client does not know. */
   private readonly askedInfo = new Map<number, number>();

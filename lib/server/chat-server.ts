@@ -8,12 +8,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import dgram from 'node:dgram';
-import dns from 'node:dns';
 import { EventEmitter } from 'node:events';
-import { isIP } from 'node:net';
 import { peekType } from '../protocol/codec.js';
 import { LocalError } from '../protocol/local-error.js';
 import { DiscoveryResponder } from './discovery-responder.js';
+import { literalLookup } from './literal-lookup.js';
 import type { PeerAddress } from './peer-address.js';
 import { ServerCore } from './server-core.js';
 import type { ServerEvent, ServerStats } from './server-types.js';
@@ -46,25 +45,6 @@ export interface ChatServerOptions extends Partial<ServerOptions> {
 
 const DEFAULT_SOCKET_BUFFER = 4 * 1024 * 1024;
 const CLOSE_GRACE_MS = 500;
-
-/** IP literals seen lately (bounded): sends go to the addresses of the sessions, again and again. */
-const literals = new Set<string>();
-const MAX_LITERALS = 4_096;
-
-/**
- * The socket's address lookup: the server sends only to addresses datagrams came from (IP
- * literals), answered at once. dgram's default (dns.lookup) tests the literal with a regular
- * expression and defers every single send to the next tick: at one datagram per member per
- * message, a measurable share of the server's CPU. Anything else goes to dns.lookup.
- */
-function literalLookup(hostname: string, options: dns.LookupOneOptions | number, callback: (err: NodeJS.ErrnoException | null, address: string, family: number) => void): void {
-  if (literals.has(hostname)) return callback(null, hostname, hostname.includes(':') ? 6 : 4);
-  const family = isIP(hostname);
-  if (family === 0) return dns.lookup(hostname, options as dns.LookupOneOptions, callback);
-  if (literals.size >= MAX_LITERALS) literals.clear();
-  literals.add(hostname);
-  callback(null, hostname, family);
-}
 
 export interface ChatServerEvents {
   join: [Extract<ServerEvent, { type: 'join' }>];
